@@ -1,0 +1,166 @@
+//! A REDCap data dictionary: the 18 columns of REDCap's "Data Dictionary"
+//! export, one [`Field`] per row. The dictionary drives ingest and
+//! validation: no field list is written in code that the dictionary gives.
+
+/// The 18 column headers of a REDCap data dictionary, in order.
+pub const DICTIONARY_COLUMNS: [&str; 18] = [
+    "Variable / Field Name",
+    "Form Name",
+    "Section Header",
+    "Field Type",
+    "Field Label",
+    "Choices, Calculations, OR Slider Labels",
+    "Field Note",
+    "Text Validation Type OR Show Slider Number",
+    "Text Validation Min",
+    "Text Validation Max",
+    "Identifier?",
+    "Branching Logic (Show field only if...)",
+    "Required Field?",
+    "Custom Alignment",
+    "Question Number (surveys only)",
+    "Matrix Group Name",
+    "Matrix Ranking?",
+    "Field Annotation",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    Text,
+    Notes,
+    Dropdown,
+    Radio,
+    Checkbox,
+    YesNo,
+    TrueFalse,
+    Calc,
+    Slider,
+    Descriptive,
+    File,
+    Sql,
+}
+
+impl FieldType {
+    pub fn parse(s: &str) -> Option<FieldType> {
+        Some(match s {
+            "text" => FieldType::Text,
+            "notes" => FieldType::Notes,
+            "dropdown" => FieldType::Dropdown,
+            "radio" => FieldType::Radio,
+            "checkbox" => FieldType::Checkbox,
+            "yesno" => FieldType::YesNo,
+            "truefalse" => FieldType::TrueFalse,
+            "calc" => FieldType::Calc,
+            "slider" => FieldType::Slider,
+            "descriptive" => FieldType::Descriptive,
+            "file" => FieldType::File,
+            "sql" => FieldType::Sql,
+            _ => return None,
+        })
+    }
+    /// Free text that may hold identifying words and must be redacted.
+    pub fn is_free_text(&self) -> bool {
+        matches!(self, FieldType::Notes)
+    }
+}
+
+/// Text validation of a `text` field (`Text Validation Type`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Validation {
+    None,
+    Integer,
+    Number,
+    DateDmy,
+    DateMdy,
+    DateYmd,
+    Email,
+    /// A validation type crosscase does not check, kept by name.
+    Other(String),
+}
+
+impl Validation {
+    pub fn parse(s: &str) -> Validation {
+        match s {
+            "" => Validation::None,
+            "integer" => Validation::Integer,
+            "number" => Validation::Number,
+            "date_dmy" => Validation::DateDmy,
+            "date_mdy" => Validation::DateMdy,
+            "date_ymd" => Validation::DateYmd,
+            "email" => Validation::Email,
+            other => Validation::Other(other.to_string()),
+        }
+    }
+    pub fn is_date(&self) -> bool {
+        matches!(self, Validation::DateDmy | Validation::DateMdy | Validation::DateYmd)
+    }
+}
+
+/// One choice of a dropdown or radio field: `code, label`, split on the first comma.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub code: String,
+    pub label: String,
+}
+
+/// One row of the data dictionary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub form: String,
+    pub section_header: String,
+    pub field_type: FieldType,
+    pub label: String,
+    pub choices: Vec<Choice>,
+    pub note: String,
+    pub validation: Validation,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    /// `Identifier?` = y: dropped before anything is written.
+    pub identifier: bool,
+    pub branching: String,
+    pub required: bool,
+    pub alignment: String,
+    pub question_number: String,
+    pub matrix_group: String,
+    pub matrix_ranking: bool,
+    pub annotation: String,
+    /// The 1-based line of this field in the dictionary file.
+    pub line: u32,
+}
+
+impl Field {
+    pub fn choice(&self, code: &str) -> Option<&Choice> {
+        self.choices.iter().find(|c| c.code == code)
+    }
+    pub fn has_choices(&self) -> bool {
+        matches!(self.field_type, FieldType::Dropdown | FieldType::Radio | FieldType::Checkbox)
+    }
+}
+
+/// A parsed data dictionary, fields in dictionary order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dictionary {
+    /// Where it was read from, as shown in diagnostics.
+    pub path: String,
+    pub fields: Vec<Field>,
+}
+
+impl Dictionary {
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+    /// The instruments (forms) in dictionary order, each once.
+    pub fn forms(&self) -> Vec<&str> {
+        let mut forms: Vec<&str> = Vec::new();
+        for f in &self.fields {
+            if !forms.contains(&f.form.as_str()) {
+                forms.push(&f.form);
+            }
+        }
+        forms
+    }
+    pub fn fields_of_form<'a>(&'a self, form: &'a str) -> impl Iterator<Item = &'a Field> + 'a {
+        self.fields.iter().filter(move |f| f.form == form)
+    }
+}

@@ -1,0 +1,133 @@
+//! Arrow schemas of the de-identified tables that flow from `anonymise` to
+//! the analysis stages. Nothing identifying has a column here: participants
+//! are pseudonyms, sites are their published labels, free text is redacted.
+//!
+//! Every table that comes from raw rows carries that row's provenance:
+//! [`SOURCE_FILE`] (path relative to the study folder), [`SOURCE_LINE`]
+//! (physical line where the record starts) and [`ROW_HASH`] (16 hex digits
+//! of the SHA-256 of the raw record's bytes), so that any figure can be
+//! traced back to raw `file:line`.
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+pub const SOURCE_FILE: &str = "source_file";
+pub const SOURCE_LINE: &str = "source_line";
+pub const ROW_HASH: &str = "row_hash";
+
+pub const PARTICIPANT: &str = "participant";
+pub const SITE: &str = "site";
+pub const SECTOR: &str = "sector";
+pub const GROUP: &str = "group";
+pub const FACTOR: &str = "factor";
+
+fn utf8(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, false)
+}
+fn utf8_null(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, true)
+}
+fn code(name: &str) -> Field {
+    Field::new(name, DataType::Int8, true)
+}
+fn provenance() -> [Field; 3] {
+    [utf8(SOURCE_FILE), Field::new(SOURCE_LINE, DataType::UInt32, false), utf8(ROW_HASH)]
+}
+fn who() -> [Field; 4] {
+    [utf8(PARTICIPANT), utf8(SITE), utf8(SECTOR), utf8(GROUP)]
+}
+fn schema(fields: Vec<Field>) -> SchemaRef {
+    Arc::new(Schema::new(fields))
+}
+
+/// The site register, published part: one row per site in the register.
+/// `has_data` is false for a site whose exports have not arrived (awaited).
+pub fn sites() -> SchemaRef {
+    schema(vec![
+        utf8(SITE),
+        utf8(SECTOR),
+        Field::new("partnership", DataType::Boolean, false),
+        Field::new("bme_focus", DataType::Boolean, false),
+        utf8("region"),
+        Field::new("wave", DataType::UInt8, false),
+        Field::new("has_data", DataType::Boolean, false),
+    ])
+}
+
+/// One row per participant (withdrawn-`all` participants are absent).
+/// Demographic codes are the dictionary's choice codes; missing is null.
+pub fn participants() -> SchemaRef {
+    let mut f: Vec<Field> = who().into();
+    f.extend([
+        code("age_band"),
+        code("gender"),
+        code("ethnicity"),
+        Field::new("lived_experience", DataType::Boolean, true),
+        Field::new("years_in_role", DataType::Int32, true),
+        code("form_complete"),
+        Field::new("quotes_withdrawn", DataType::Boolean, false),
+    ]);
+    f.extend(provenance());
+    schema(f)
+}
+
+/// One row per participant and factor: `pattern` (1 in place, 2 partly,
+/// 3 not in place, 9 don't know), `importance` (1-5), `direction` (1-4).
+/// Missing codes (-98, -99, blank) are null: never a rating.
+pub fn answers() -> SchemaRef {
+    let mut f: Vec<Field> = who().into();
+    f.extend([utf8(FACTOR), code("pattern"), code("importance"), code("direction")]);
+    f.extend(provenance());
+    schema(f)
+}
+
+/// One row per top-three pick: `rank` 1, 2 or 3.
+pub fn top3() -> SchemaRef {
+    let mut f: Vec<Field> = who().into();
+    f.extend([Field::new("rank", DataType::UInt8, false), utf8(FACTOR)]);
+    f.extend(provenance());
+    schema(f)
+}
+
+/// One row per participant and outcome: `answer` 1 yes, 2 partly, 3 no, 9 don't know.
+pub fn outcomes() -> SchemaRef {
+    let mut f: Vec<Field> = who().into();
+    f.extend([utf8("outcome"), code("answer")]);
+    f.extend(provenance());
+    schema(f)
+}
+
+/// One row per non-empty free-text field, after redaction. `theme` is how the
+/// protocol codes it: a factor code for `top_k_impact`, `bme` for
+/// `bme_experience`, `role` for `role_detail`, `other` for `comments`.
+/// Participants withdrawn with scope `quotes` or `all` have no rows.
+pub fn accounts() -> SchemaRef {
+    let mut f: Vec<Field> = who().into();
+    f.extend([utf8("field"), utf8("theme"), utf8("text")]);
+    f.extend(provenance());
+    schema(f)
+}
+
+/// One row per document: `document` is the site-local number (`D02`).
+pub fn documents() -> SchemaRef {
+    let mut f = vec![utf8(SITE), utf8(SECTOR), utf8("document"), code("doc_type"), utf8_null("doc_date")];
+    f.extend(provenance());
+    schema(f)
+}
+
+/// One row per evidence item: `status` 1 addressed, 2 partly, 3 not addressed.
+pub fn evidence() -> SchemaRef {
+    let mut f = vec![
+        utf8(SITE),
+        utf8(SECTOR),
+        utf8("document"),
+        Field::new("instance", DataType::UInt32, false),
+        utf8(FACTOR),
+        code("status"),
+        utf8_null("excerpt"),
+        utf8_null("page"),
+    ];
+    f.extend(provenance());
+    schema(f)
+}

@@ -1,0 +1,61 @@
+//! A study's tables, as one bundle of Arrow batches.
+//!
+//! The same shape serves twice. Out of `ingest`, [`StudyTables`] is *raw*:
+//! the `participant` column holds record ids, `site` holds site codes, and
+//! free text is unredacted; it lives only in memory and is never written.
+//! Out of `anonymise`, it is *clean*: pseudonyms, site labels, redacted
+//! text, withdrawals applied. Only clean tables are ever written to disk.
+
+use arrow_array::RecordBatch;
+
+/// Every table of one study, with the schemas of [`crate::schema`].
+#[derive(Debug, Clone)]
+pub struct StudyTables {
+    pub sites: RecordBatch,
+    pub participants: RecordBatch,
+    pub answers: RecordBatch,
+    pub top3: RecordBatch,
+    pub outcomes: RecordBatch,
+    pub accounts: RecordBatch,
+    pub documents: RecordBatch,
+    pub evidence: RecordBatch,
+}
+
+impl StudyTables {
+    /// The tables by their published names, in a fixed order.
+    pub fn named(&self) -> [(&'static str, &RecordBatch); 8] {
+        [
+            ("sites", &self.sites),
+            ("participants", &self.participants),
+            ("answers", &self.answers),
+            ("top3", &self.top3),
+            ("outcomes", &self.outcomes),
+            ("accounts", &self.accounts),
+            ("documents", &self.documents),
+            ("evidence", &self.evidence),
+        ]
+    }
+}
+
+/// What identifies the participants of a raw study: kept in memory only,
+/// for the redaction gazetteer and the leak guard. Never written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identities {
+    /// One entry per interview record: record id and the values of every
+    /// field flagged `Identifier?` (name, email, interviewer, date).
+    pub people: Vec<Identity>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub record_id: String,
+    pub site_id: String,
+    /// `(field name, value)` for each non-empty identifier field.
+    pub fields: Vec<(String, String)>,
+}
+
+impl Identity {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.fields.iter().find(|(f, _)| f == field).map(|(_, v)| v.as_str())
+    }
+}
