@@ -29,3 +29,7 @@ pub use vocab::{
 
 /// The crosscase version, part of every cache key and provenance record.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The published key of the shipped demo study. Accepted only where
+/// `study.toml` says `demo = true`; a real study must bring its own key.
+pub const DEMO_KEY: &[u8] = b"crosscase published demo key: not a secret, synthetic data only";
