@@ -1,1 +1,39 @@
-//! anonymise
+//! anonymise: the line after which nothing identifies a participant.
+//!
+//! Main types: [`Key`] and [`pseudonym`] (keyed HMAC-SHA256 pseudonyms,
+//! `P-` + six Crockford base32 characters, [`Pseudonyms`] for a whole study
+//! with collision handling), [`Redactor`] (gazetteer + detectors for free
+//! text, returning [`Redacted`] with [`Hit`]s), [`anonymise`] (raw
+//! [`model::StudyTables`] to clean ones, with withdrawals applied and a
+//! [`LogEntry`] log of positions, never text), [`quote_label`] and
+//! [`demographics`] (disclosure control with primary and secondary
+//! suppression), and [`LeakGuard`] (the last scan of every output).
+//!
+//! A key design choice: **fail closed**. Anything unexpected (a site code
+//! missing from the register, a record with no participants row, a
+//! withdrawal naming an unknown record, an unknown demographic code, a
+//! schema that differs from [`model::schema`]) is an error, never passed
+//! through; overlapping detections are merged so no fragment survives; name
+//! matching is case- and accent-insensitive (`JOSÉ`, `Jose` and `José` are
+//! the same person). A leaked name is a real harm; a refused run is not.
+//!
+//! The crate is pure: no file system, no environment, no clock. The key
+//! arrives as bytes, tables as Arrow batches; `Debug` never prints key
+//! material, names or the pseudonym table.
+
+mod detect;
+mod disclosure;
+mod error;
+mod fold;
+mod guard;
+mod key;
+mod redact;
+mod tables;
+
+pub use detect::nhs_number_is_valid;
+pub use disclosure::{demographics, demographics_schema, quote_label};
+pub use error::AnonymiseError;
+pub use guard::{Leak, LeakGuard};
+pub use key::{key_fingerprint, normalise_record_id, pseudonym, Key, Pseudonyms, EXTENDED_LEN, PSEUDONYM_LEN};
+pub use redact::{Hit, Kind, Redacted, RedactionKinds, Redactor};
+pub use tables::{anonymise, Anonymised, LogEntry};

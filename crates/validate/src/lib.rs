@@ -1,1 +1,553 @@
-//! validate
+//! Every problem in a study's raw exports, found in one pass:
+//! [`check_study`] returns a sorted list of [`model::Diagnostic`]s, each
+//! `file:line:column: <field>: expected ..., found ...`.
+//!
+//! A key design choice: validation is driven by the REDCap data dictionary
+//! and the framework, never by field lists written here, and it never stops
+//! at the first problem, so a researcher fixes an export once, not once per
+//! run. Values of fields flagged `Identifier?` are never quoted: a message
+//! says what was expected and that the value is not shown.
+//!
+//! Like `ingest`, this crate is pure: it takes parsed [`ingest::CsvTable`]s
+//! and typed registers, and touches no file.
+
+use std::collections::{HashMap, HashSet};
+
+use ingest::check;
+use ingest::tidy::{record_id_field, top_fields, REPEAT_INSTANCE, REPEAT_INSTRUMENT, SITE_ID};
+use ingest::{Cell, CsvTable, Record};
+use model::{Diagnostic, Dictionary, Field, FieldType, Framework, Site, Validation};
+
+/// The factor-valued field of the document dictionary.
+const EV_FACTOR: &str = ingest::tidy::EV_FACTOR;
+/// At most this many choice codes are listed in a message.
+const MAX_LISTED: usize = 12;
+
+/// What a header column of an export is.
+#[derive(Clone, Copy)]
+enum Col<'a> {
+    Field(&'a Field),
+    /// `<form>_complete`.
+    Complete(&'a str),
+    RepeatInstrument,
+    RepeatInstance,
+    /// Unknown or repeated: already reported, not checked.
+    Skip,
+}
+
+/// The two kinds of export.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Interviews,
+    Documents,
+}
+
+struct Ctx<'a> {
+    dict: &'a Dictionary,
+    kind: Kind,
+    /// Expected columns in order: name and what it is.
+    expected: Vec<(String, Col<'a>)>,
+    site_ids: &'a HashSet<&'a str>,
+    sites_list: String,
+    rid: &'a str,
+    tops: Vec<(u8, &'a str)>,
+}
+
+fn expected_columns(dict: &Dictionary, kind: Kind) -> Vec<(String, Col<'_>)> {
+    let mut cols: Vec<(String, Col)> = Vec::new();
+    let rid = record_id_field(dict);
+    if kind == Kind::Documents {
+        if let Some(f) = dict.field(rid) {
+            cols.push((f.name.clone(), Col::Field(f)));
+        }
+        cols.push((REPEAT_INSTRUMENT.to_string(), Col::RepeatInstrument));
+        cols.push((REPEAT_INSTANCE.to_string(), Col::RepeatInstance));
+    }
+    for f in &dict.fields {
+        if kind == Kind::Documents && f.name == rid {
+            continue;
+        }
+        cols.push((f.name.clone(), Col::Field(f)));
+    }
+    for form in dict.forms() {
+        cols.push((format!("{form}_complete"), Col::Complete(form)));
+    }
+    cols
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    items.join(", ")
+}
+
+/// `expected` and the `found` part of a message for a bad value, without
+/// quoting an identifier.
+fn found(field: &Field, value: &str, expected_core: &str) -> String {
+    if field.identifier {
+        format!("a value that is not {expected_core} (identifier: not shown)")
+    } else {
+        format!("`{value}`")
+    }
+}
+
+fn range_words(min: Option<&str>, max: Option<&str>) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) => format!(" from {a} to {b}"),
+        (Some(a), None) => format!(" of at least {a}"),
+        (None, Some(b)) => format!(" of at most {b}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// What a valid value of `field` looks like, if the value is not one.
+fn value_problem(field: &Field, v: &str, dict_path: &str) -> Option<String> {
+    match field.field_type {
+        FieldType::Dropdown | FieldType::Radio => {
+            if field.choice(v).is_some() {
+                return None;
+            }
+            let codes: Vec<&str> = field.choices.iter().map(|c| c.code.as_str()).collect();
+            Some(if codes.len() <= MAX_LISTED {
+                format!("one of the codes {}", quoted_list(&codes))
+            } else {
+                format!("one of the {} codes listed for {} in {dict_path}", codes.len(), field.name)
+            })
+        }
+        FieldType::YesNo => (v != "0" && v != "1").then(|| "1 (yes) or 0 (no)".to_string()),
+        FieldType::TrueFalse => (v != "0" && v != "1").then(|| "1 (true) or 0 (false)".to_string()),
+        FieldType::Text => {
+            let (min, max) = (field.min.as_deref(), field.max.as_deref());
+            match &field.validation {
+                Validation::Integer => {
+                    let ok = v.parse::<i64>().is_ok_and(|n| {
+                        min.and_then(|m| m.parse::<i64>().ok()).is_none_or(|m| n >= m)
+                            && max.and_then(|m| m.parse::<i64>().ok()).is_none_or(|m| n <= m)
+                    });
+                    (!ok).then(|| format!("a whole number{}", range_words(min, max)))
+                }
+                Validation::Number => {
+                    let ok = v.parse::<f64>().is_ok_and(|n| {
+                        n.is_finite()
+                            && min.and_then(|m| m.parse::<f64>().ok()).is_none_or(|m| n >= m)
+                            && max.and_then(|m| m.parse::<f64>().ok()).is_none_or(|m| n <= m)
+                    });
+                    (!ok).then(|| format!("a number{}", range_words(min, max)))
+                }
+                d if d.is_date() => {
+                    let ok = check::is_real_date(v)
+                        && min.filter(|m| check::is_real_date(m)).is_none_or(|m| v >= m)
+                        && max.filter(|m| check::is_real_date(m)).is_none_or(|m| v <= m);
+                    (!ok).then(|| format!("a real date as YYYY-MM-DD{}", range_words(min, max)))
+                }
+                Validation::Email => (!check::is_email(v)).then(|| "an email address".to_string()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn err(path: &str, cell: &Cell, message: String) -> Diagnostic {
+    Diagnostic::error(path, cell.line, cell.column, message)
+}
+
+fn check_value(path: &str, dict_path: &str, field: &Field, cell: &Cell, required: bool, out: &mut Vec<Diagnostic>) {
+    let v = cell.text.as_str();
+    let name = &field.name;
+    if v.is_empty() {
+        if required {
+            out.push(err(path, cell, format!("{name}: expected a value (required field), found an empty cell")));
+        }
+        return;
+    }
+    if v == "-98" || v == "-99" {
+        if required {
+            out.push(err(path, cell, format!("{name}: expected a value (required field), found the missing code `{v}`")));
+        }
+        return;
+    }
+    if let Some(expected) = value_problem(field, v, dict_path) {
+        let missing = if required { "" } else { " (or -98, -99, empty)" };
+        out.push(err(path, cell, format!("{name}: expected {expected}{missing}, found {}", found(field, v, &expected))));
+    }
+}
+
+/// Check the header; returns what each column is.
+fn check_header<'a>(table: &CsvTable, ctx: &Ctx<'a>, out: &mut Vec<Diagnostic>) -> Vec<Col<'a>> {
+    let path = table.path.as_str();
+    let mut plan = Vec::with_capacity(table.header.len());
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    let mut last: Option<(usize, &str)> = None;
+    for cell in &table.header {
+        let name = cell.text.as_str();
+        if let Some(first) = seen.get(name) {
+            out.push(err(path, cell, format!("{name}: expected each column once, found it again (first at column {first})")));
+            plan.push(Col::Skip);
+            continue;
+        }
+        seen.insert(name, cell.column);
+        match ctx.expected.iter().position(|(n, _)| n == name) {
+            None => {
+                out.push(err(
+                    path,
+                    cell,
+                    format!("{name}: expected a column named after a field of {}, found an unknown column", ctx.dict.path),
+                ));
+                plan.push(Col::Skip);
+            }
+            Some(k) => {
+                if let Some((lk, lname)) = last {
+                    if k < lk {
+                        out.push(err(
+                            path,
+                            cell,
+                            format!("{name}: expected the columns in dictionary order, found it after `{lname}`"),
+                        ));
+                    }
+                }
+                if last.is_none_or(|(lk, _)| k > lk) {
+                    last = Some((k, name));
+                }
+                plan.push(ctx.expected[k].1);
+            }
+        }
+    }
+    for (name, col) in &ctx.expected {
+        let needed = match col {
+            Col::Field(f) => f.required,
+            Col::RepeatInstrument | Col::RepeatInstance => true,
+            _ => false,
+        };
+        if needed && !seen.contains_key(name.as_str()) {
+            out.push(Diagnostic::error(
+                path,
+                table.header_line(),
+                0,
+                format!("{name}: expected a column for this required field, found none"),
+            ));
+        }
+    }
+    plan
+}
+
+/// A record kept for the duplicate check.
+struct Seen<'a> {
+    table: &'a CsvTable,
+    record: &'a Record,
+}
+
+fn label_of(key: &(String, String, String)) -> String {
+    if key.1.is_empty() { format!("record {}", key.0) } else { format!("record {} ({} {})", key.0, key.1, key.2) }
+}
+
+fn compare(first: &Seen, second: &Seen, key: &(String, String, String), out: &mut Vec<Diagnostic>) {
+    let mut differing: Vec<(&str, &Cell)> = Vec::new();
+    for (i, h) in second.table.header.iter().enumerate() {
+        let Some(j) = first.table.column(&h.text) else { continue };
+        let (Some(a), Some(b)) = (first.record.cells.get(j), second.record.cells.get(i)) else { continue };
+        if a.text != b.text {
+            differing.push((h.text.as_str(), b));
+        }
+    }
+    let Some((name, cell)) = differing.first() else { return };
+    let more = match differing.len() - 1 {
+        0 => String::new(),
+        1 => " and 1 other field".to_string(),
+        n => format!(" and {n} other fields"),
+    };
+    out.push(err(
+        &second.table.path,
+        cell,
+        format!(
+            "{} differs between {}:{} and {}:{} in `{name}`{more}",
+            label_of(key),
+            first.table.path,
+            first.record.line,
+            second.table.path,
+            second.record.line
+        ),
+    ));
+}
+
+fn site_problem(ctx: &Ctx, site: &str) -> Option<String> {
+    (!ctx.site_ids.contains(site)).then(|| format!("a site_id of sites.csv ({})", ctx.sites_list))
+}
+
+/// Check one export; duplicates are collected in `seen`.
+fn check_table<'a>(
+    table: &'a CsvTable,
+    ctx: &Ctx,
+    seen: &mut HashMap<(String, String, String), Seen<'a>>,
+    doc_rows: &mut HashSet<String>,
+    evidence_only: &mut Vec<(String, &'a CsvTable, &'a Cell)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let path = table.path.as_str();
+    let dict_path = ctx.dict.path.as_str();
+    let plan = check_header(table, ctx, out);
+    let index = |name: &str| table.column(name);
+    let rid_col = index(ctx.rid);
+    let site_col = index(SITE_ID);
+    let inst_col = index(REPEAT_INSTRUMENT);
+    let instance_col = index(REPEAT_INSTANCE);
+    let forms = ctx.dict.forms();
+    let first_form = forms.first().copied().unwrap_or("");
+    let tops: Vec<(u8, &str, usize)> =
+        ctx.tops.iter().filter_map(|(k, name)| Some((*k, *name, index(name)?))).collect();
+    for record in &table.records {
+        if record.cells.len() != table.header.len() {
+            out.push(Diagnostic::error(
+                path,
+                record.line,
+                1,
+                ingest::registers::cell_count_message(table.header.len(), record.cells.len()),
+            ));
+            continue;
+        }
+        let cell = |i: Option<usize>| i.and_then(|i| record.cells.get(i));
+        // Which form this row belongs to (documents: repeating instrument).
+        let mut row_form = first_form;
+        let mut instrument = "";
+        let mut instance = "";
+        if ctx.kind == Kind::Documents {
+            if let Some(c) = cell(inst_col) {
+                instrument = c.text.as_str();
+                if !instrument.is_empty() {
+                    if forms.iter().skip(1).any(|f| *f == instrument) {
+                        row_form = instrument;
+                    } else {
+                        let repeating: Vec<String> = forms.iter().skip(1).map(|f| format!("`{f}`")).collect();
+                        out.push(err(
+                            path,
+                            c,
+                            format!(
+                                "{REPEAT_INSTRUMENT}: expected an empty cell (a document row) or {}, found `{instrument}`",
+                                repeating.join(" or ")
+                            ),
+                        ));
+                        row_form = "";
+                    }
+                }
+            }
+            if let Some(c) = cell(instance_col) {
+                instance = c.text.as_str();
+                if instrument.is_empty() && !instance.is_empty() {
+                    out.push(err(path, c, format!("{REPEAT_INSTANCE}: expected an empty cell on a document row, found `{instance}`")));
+                } else if !instrument.is_empty() && !instance.parse::<u32>().is_ok_and(|n| n >= 1) {
+                    out.push(err(
+                        path,
+                        c,
+                        format!("{REPEAT_INSTANCE}: expected a whole number from 1 on a `{instrument}` row, found `{instance}`"),
+                    ));
+                }
+            }
+        }
+        for (i, col) in plan.iter().enumerate() {
+            let Some(c) = record.cells.get(i) else { continue };
+            match col {
+                Col::Field(f) => {
+                    let required = f.required && (f.form == row_form || f.name == ctx.rid);
+                    check_value(path, dict_path, f, c, required, out);
+                }
+                Col::Complete(form) => match c.text.as_str() {
+                    "2" | "" => {}
+                    v @ ("0" | "1") => {
+                        let what = if v == "0" { "incomplete" } else { "unverified" };
+                        out.push(Diagnostic::warning(
+                            path,
+                            c.line,
+                            c.column,
+                            format!("{form}_complete: form not complete: expected 2 (complete), found {v} ({what})"),
+                        ));
+                    }
+                    v => out.push(err(
+                        path,
+                        c,
+                        format!("{form}_complete: expected 0 (incomplete), 1 (unverified) or 2 (complete), found `{v}`"),
+                    )),
+                },
+                _ => {}
+            }
+        }
+        // Site register and record id.
+        let rid_cell = cell(rid_col);
+        let site_cell = cell(site_col).filter(|c| !check::is_missing(&c.text));
+        if let Some(sc) = site_cell {
+            if let Some(expected) = site_problem(ctx, &sc.text) {
+                out.push(err(path, sc, format!("{SITE_ID}: expected {expected}, found `{}`", sc.text)));
+            }
+        }
+        let record_id = rid_cell.map(|c| c.text.as_str()).unwrap_or("");
+        if let Some(rc) = rid_cell.filter(|c| !c.text.is_empty()) {
+            let prefix = match ctx.kind {
+                Kind::Interviews => check::interview_site(record_id),
+                Kind::Documents => check::document_parts(record_id).map(|(s, _)| s),
+            };
+            match prefix {
+                None => {
+                    let shape = match ctx.kind {
+                        Kind::Interviews => "the site code, a hyphen and digits (`S03-07`)",
+                        Kind::Documents => "the site code, `-D` and digits (`S03-D02`)",
+                    };
+                    out.push(err(path, rc, format!("{}: expected {shape}, found `{record_id}`", ctx.rid)));
+                }
+                Some(prefix) => match site_cell {
+                    Some(sc) if sc.text != prefix => out.push(err(
+                        path,
+                        rc,
+                        format!("{}: expected a code starting with `{}-` (the site_id of this row), found `{record_id}`", ctx.rid, sc.text),
+                    )),
+                    Some(_) => {}
+                    None => {
+                        if let Some(expected) = site_problem(ctx, prefix) {
+                            out.push(err(path, rc, format!("{}: expected a code starting with {expected}, found `{record_id}`", ctx.rid)));
+                        }
+                    }
+                },
+            }
+        }
+        // The top three: different factors, ranked in order.
+        let mut picks: Vec<(&str, &str)> = Vec::new();
+        let mut gap: Option<&str> = None;
+        let mut warned = false;
+        for (_, name, i) in &tops {
+            let Some(c) = record.cells.get(*i) else { continue };
+            let v = c.text.as_str();
+            if check::is_missing(v) {
+                gap.get_or_insert(name);
+                continue;
+            }
+            if let Some((earlier, _)) = picks.iter().find(|(_, p)| *p == v) {
+                out.push(err(path, c, format!("{name}: expected a factor different from {earlier}, found `{v}` again")));
+            }
+            if let (Some(empty), false) = (gap, warned) {
+                out.push(Diagnostic::warning(
+                    path,
+                    c.line,
+                    c.column,
+                    format!("{name}: expected {empty} to be filled first, found {empty} empty"),
+                ));
+                warned = true;
+            }
+            picks.push((name, v));
+        }
+        // Duplicates across and within files.
+        if record_id.is_empty() {
+            continue;
+        }
+        if ctx.kind == Kind::Documents {
+            if instrument.is_empty() {
+                doc_rows.insert(record_id.to_string());
+            } else if let Some(rc) = rid_cell {
+                evidence_only.push((record_id.to_string(), table, rc));
+            }
+        }
+        let key = (record_id.to_string(), instrument.to_string(), instance.to_string());
+        let this = Seen { table, record };
+        match seen.get(&key) {
+            Some(first) => compare(first, &this, &key, out),
+            None => {
+                seen.insert(key, this);
+            }
+        }
+    }
+}
+
+/// Dictionary against framework: every factor has its three fields, every
+/// outcome its field, and factor-valued fields offer only framework factors.
+fn check_framework(dict: &Dictionary, doc_dict: &Dictionary, framework: &Framework, out: &mut Vec<Diagnostic>) {
+    for f in &framework.factors {
+        for prefix in ["pm", "imp", "dir"] {
+            let name = format!("{prefix}_{}", f.code);
+            if dict.field(&name).is_none() {
+                out.push(Diagnostic::error(
+                    &dict.path,
+                    0,
+                    0,
+                    format!("{name}: expected a field of the dictionary for the framework factor `{}`, found none", f.code),
+                ));
+            }
+        }
+    }
+    for o in &framework.outcomes {
+        if dict.field(&o.code).is_none() {
+            out.push(Diagnostic::error(
+                &dict.path,
+                0,
+                0,
+                format!("{}: expected a field of the dictionary for the framework outcome `{}`, found none", o.code, o.code),
+            ));
+        }
+    }
+    let factor_fields = top_fields(dict)
+        .into_iter()
+        .filter_map(|(_, n)| dict.field(n).map(|f| (dict, f)))
+        .chain(doc_dict.field(EV_FACTOR).map(|f| (doc_dict, f)));
+    for (d, field) in factor_fields {
+        for c in &field.choices {
+            if framework.factor(&c.code).is_none() {
+                out.push(Diagnostic::error(
+                    &d.path,
+                    field.line,
+                    0,
+                    format!("{}: expected choice codes that are factors of the framework, found `{}`", field.name, c.code),
+                ));
+            }
+        }
+    }
+}
+
+/// Check every raw export against the dictionaries, the framework and the
+/// site register. Returns every problem, sorted by file, line and column.
+pub fn check_study(
+    interviews: &[CsvTable],
+    documents: &[CsvTable],
+    dict: &Dictionary,
+    doc_dict: &Dictionary,
+    framework: &Framework,
+    sites: &[Site],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    check_framework(dict, doc_dict, framework, &mut out);
+    let site_ids: HashSet<&str> = sites.iter().map(|s| s.site_id.as_str()).collect();
+    let mut sorted: Vec<&str> = site_ids.iter().copied().collect();
+    sorted.sort();
+    let sites_list = if sorted.is_empty() {
+        "none listed".to_string()
+    } else if sorted.len() <= MAX_LISTED {
+        sorted.join(", ")
+    } else {
+        format!("{} sites", sorted.len())
+    };
+    for (kind, d, tables) in [(Kind::Interviews, dict, interviews), (Kind::Documents, doc_dict, documents)] {
+        let ctx = Ctx {
+            dict: d,
+            kind,
+            expected: expected_columns(d, kind),
+            site_ids: &site_ids,
+            sites_list: sites_list.clone(),
+            rid: record_id_field(d),
+            tops: if kind == Kind::Interviews { top_fields(d) } else { Vec::new() },
+        };
+        let mut seen = HashMap::new();
+        let mut doc_rows = HashSet::new();
+        let mut evidence_only = Vec::new();
+        for t in tables {
+            check_table(t, &ctx, &mut seen, &mut doc_rows, &mut evidence_only, &mut out);
+        }
+        let mut reported = HashSet::new();
+        for (record_id, table, cell) in evidence_only {
+            if !doc_rows.contains(&record_id) && check::document_parts(&record_id).is_some() && reported.insert(record_id.clone()) {
+                out.push(err(
+                    &table.path,
+                    cell,
+                    format!("{}: expected a document row for `{record_id}` ({REPEAT_INSTRUMENT} empty), found only repeating rows", ctx.rid),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests;

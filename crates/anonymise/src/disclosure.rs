@@ -1,0 +1,327 @@
+//! Disclosure control: what a quote's label may say, and demographic
+//! counts with small-cell suppression.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow_array::{Array, BooleanArray, Int8Array, RecordBatch, StringArray, UInt32Array};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use model::{Disclosure, FigureId, Group, Sector};
+
+/// The label of a published quote, saying only the allowed attributes
+/// (`group`, `sector`, `site`) in that fixed order: `Peer worker, statutory
+/// sector`. An attribute whose value is not a known code is left out (never
+/// passed through); with nothing to say the label is `Participant`.
+pub fn quote_label(group: &str, sector: &str, site: &str, allowed: &[String]) -> String {
+    let allow = |a: &str| allowed.iter().any(|x| x == a);
+    let mut parts: Vec<String> = Vec::new();
+    if allow("group") {
+        let g = Group::from_code(group).map(|g| match g {
+            Group::PeerWorker => "peer worker",
+            Group::Professional => "professional",
+            Group::ServiceUser => "service user",
+            Group::TeamManager => "team manager",
+            Group::SeniorManager => "senior manager",
+        });
+        parts.extend(g.map(String::from));
+    }
+    if allow("sector") {
+        parts.extend(Sector::from_code(sector).map(|s| format!("{} sector", s.code())));
+    }
+    if allow("site") {
+        let site = site.trim();
+        // Only a published label (`Site C`), never a raw code or a name.
+        if site.starts_with("Site ") && site.len() <= 12 && !site.contains('[') {
+            parts.push(site.to_string());
+        }
+    }
+    let mut label = if parts.is_empty() { "participant".to_string() } else { parts.join(", ") };
+    if let Some(first) = label.get(..1) {
+        label = first.to_uppercase() + &label[1..];
+    }
+    label
+}
+
+const NOT_RECORDED: &str = "Not recorded";
+
+/// The characteristics, with the dictionary's choice labels.
+const CHARACTERISTICS: [(&str, &[(i8, &str)]); 3] = [
+    (
+        "age_band",
+        &[(1, "18-24"), (2, "25-34"), (3, "35-44"), (4, "45-54"), (5, "55-64"), (6, "65 or over"), (7, "Prefer not to say")],
+    ),
+    ("gender", &[(1, "Woman"), (2, "Man"), (3, "Non-binary or other"), (4, "Prefer not to say")]),
+    (
+        "ethnicity",
+        &[
+            (1, "White"),
+            (2, "Mixed or multiple ethnic groups"),
+            (3, "Asian or Asian British"),
+            (4, "Black, African, Caribbean or Black British"),
+            (5, "Other ethnic group"),
+            (6, "Prefer not to say"),
+        ],
+    ),
+];
+const LIVED: &str = "lived_experience";
+
+fn categories(characteristic: usize) -> Vec<&'static str> {
+    let mut out: Vec<&str> = match CHARACTERISTICS.get(characteristic) {
+        Some((_, choices)) => choices.iter().map(|c| c.1).collect(),
+        None => vec!["Yes", "No"],
+    };
+    out.push(NOT_RECORDED);
+    out
+}
+
+fn invalid(msg: String) -> ArrowError {
+    ArrowError::InvalidArgumentError(msg)
+}
+
+fn column<'a, A: Array + 'static>(batch: &'a RecordBatch, name: &str) -> Result<&'a A, ArrowError> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<A>())
+        .ok_or_else(|| ArrowError::SchemaError(format!("participants: no column `{name}` of the expected type")))
+}
+
+/// Schema of [`demographics`].
+pub fn demographics_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("scope", DataType::Utf8, false),
+        Field::new("sector", DataType::Utf8, true),
+        Field::new("site", DataType::Utf8, true),
+        Field::new("characteristic", DataType::Utf8, false),
+        Field::new("category", DataType::Utf8, false),
+        Field::new("n", DataType::UInt32, true),
+        Field::new("suppressed", DataType::Boolean, false),
+        Field::new("figure_id", DataType::Utf8, false),
+    ]))
+}
+
+struct Cell {
+    scope: &'static str,
+    sector: Option<String>,
+    site: Option<String>,
+    characteristic: usize,
+    category: usize,
+    n: u32,
+    suppressed: bool,
+}
+
+/// Suppresses the smallest published cell of `members` (first in order on
+/// ties). Returns whether one was found.
+fn suppress_smallest(cells: &mut [Cell], members: &[usize]) -> bool {
+    let pick = members.iter().copied().filter(|&i| !cells[i].suppressed).min_by_key(|&i| (cells[i].n, i));
+    if let Some(i) = pick {
+        cells[i].suppressed = true;
+    }
+    pick.is_some()
+}
+
+/// A group of cells whose sum is known: a characteristic's categories within
+/// one scope (the scope's size is public), or the children of a published
+/// parent cell. It is safe when no suppressed member is alone and the
+/// suppressed members together hold at least `min_cell` people.
+fn protect(cells: &mut [Cell], members: &[usize], min_cell: u32) -> bool {
+    let hidden: Vec<usize> = members.iter().copied().filter(|&i| cells[i].suppressed).collect();
+    let sum: u32 = hidden.iter().map(|&i| cells[i].n).sum();
+    if hidden.is_empty() || (hidden.len() >= 2 && sum >= min_cell) {
+        return false;
+    }
+    suppress_smallest(cells, members)
+}
+
+/// Demographic counts per characteristic (`age_band`, `gender`,
+/// `ethnicity`, `lived_experience`) and category (with `Not recorded` for
+/// missing) at the levels of `disclosure.demographics` (`study`, `sector`,
+/// `site`).
+///
+/// Primary suppression: every cell below `min_cell` (zero included) is
+/// published as null with `suppressed = true`. Secondary suppression, to a
+/// fixed point: within each scope and characteristic (whose total is
+/// public), and between a published parent cell and its children (study =
+/// sectors = sites, sector = its sites), no suppressed cell is alone and
+/// the suppressed cells hold at least `min_cell` people together, so no
+/// suppressed count can be recovered by subtraction.
+pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Result<RecordBatch, ArrowError> {
+    for level in &disclosure.demographics {
+        if !matches!(level.as_str(), "study" | "sector" | "site") {
+            return Err(invalid(format!("demographics level `{level}`: expected study, sector or site")));
+        }
+    }
+    let want = |l: &str| disclosure.demographics.iter().any(|x| x == l);
+    let min_cell = disclosure.min_cell.max(1);
+
+    let site = column::<StringArray>(participants, model::schema::SITE)?;
+    let sector = column::<StringArray>(participants, model::schema::SECTOR)?;
+    let codes: Vec<&Int8Array> =
+        CHARACTERISTICS.iter().map(|(name, _)| column::<Int8Array>(participants, name)).collect::<Result<_, _>>()?;
+    let lived = column::<BooleanArray>(participants, LIVED)?;
+    let n_char = CHARACTERISTICS.len() + 1;
+
+    // Each participant: (sector, site, category index per characteristic).
+    let mut people: Vec<(String, String, Vec<usize>)> = Vec::with_capacity(participants.num_rows());
+    let mut site_sector: BTreeMap<String, String> = BTreeMap::new();
+    for row in 0..participants.num_rows() {
+        if site.is_null(row) || sector.is_null(row) {
+            return Err(invalid(format!("participants row {row}: site or sector is empty")));
+        }
+        let (st, sc) = (site.value(row).to_string(), sector.value(row).to_string());
+        if Sector::from_code(&sc).is_none() {
+            return Err(invalid(format!("participants row {row}: unknown sector `{sc}`")));
+        }
+        if site_sector.insert(st.clone(), sc.clone()).is_some_and(|prev| prev != sc) {
+            return Err(invalid(format!("participants row {row}: site `{st}` is in two sectors")));
+        }
+        let mut cats = Vec::with_capacity(n_char);
+        for (c, (name, choices)) in CHARACTERISTICS.iter().enumerate() {
+            let a = codes[c];
+            let idx = if a.is_null(row) {
+                choices.len()
+            } else {
+                let v = a.value(row);
+                choices
+                    .iter()
+                    .position(|ch| ch.0 == v)
+                    .ok_or_else(|| invalid(format!("participants row {row}: `{name}` code {v} is not a choice")))?
+            };
+            cats.push(idx);
+        }
+        cats.push(if lived.is_null(row) { 2 } else if lived.value(row) { 0 } else { 1 });
+        people.push((sc, st, cats));
+    }
+
+    // Scopes, in output order.
+    let mut scopes: Vec<(&'static str, Option<String>, Option<String>)> = Vec::new();
+    if want("study") {
+        scopes.push(("study", None, None));
+    }
+    let sectors: Vec<String> = {
+        let mut s: Vec<String> = site_sector.values().cloned().collect();
+        s.sort();
+        s.dedup();
+        s
+    };
+    if want("sector") {
+        scopes.extend(sectors.iter().map(|s| ("sector", Some(s.clone()), None)));
+    }
+    if want("site") {
+        scopes.extend(site_sector.iter().map(|(st, sc)| ("site", Some(sc.clone()), Some(st.clone()))));
+    }
+
+    let mut cells: Vec<Cell> = Vec::new();
+    // (scope index, characteristic, category) -> cell index
+    let mut at: BTreeMap<(usize, usize, usize), usize> = BTreeMap::new();
+    for (si, (scope, sc, st)) in scopes.iter().enumerate() {
+        for ch in 0..n_char {
+            for (cat, _) in categories(ch).iter().enumerate() {
+                let n = people
+                    .iter()
+                    .filter(|p| match *scope {
+                        "sector" => Some(&p.0) == sc.as_ref(),
+                        "site" => Some(&p.1) == st.as_ref(),
+                        _ => true,
+                    })
+                    .filter(|p| p.2[ch] == cat)
+                    .count();
+                let n = u32::try_from(n).map_err(|_| invalid("too many participants".into()))?;
+                at.insert((si, ch, cat), cells.len());
+                cells.push(Cell {
+                    scope,
+                    sector: sc.clone(),
+                    site: st.clone(),
+                    characteristic: ch,
+                    category: cat,
+                    n,
+                    suppressed: n < min_cell,
+                });
+            }
+        }
+    }
+
+    // Groups whose sum is known: (parent cell or None for a public total, members).
+    let mut groups: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    for si in 0..scopes.len() {
+        for ch in 0..n_char {
+            let members = (0..categories(ch).len()).filter_map(|cat| at.get(&(si, ch, cat)).copied()).collect();
+            groups.push((None, members));
+        }
+    }
+    let index_of = |scope: &str, key: Option<&String>| {
+        scopes.iter().position(|(s, sc, st)| *s == scope && (scope == "study" || (if scope == "site" { st.as_ref() } else { sc.as_ref() }) == key))
+    };
+    let mut links: Vec<(usize, Vec<usize>)> = Vec::new(); // (parent scope, child scopes)
+    if let Some(study) = index_of("study", None) {
+        let secs: Vec<usize> = sectors.iter().filter_map(|s| index_of("sector", Some(s))).collect();
+        if !secs.is_empty() {
+            links.push((study, secs));
+        }
+        let sites: Vec<usize> = site_sector.keys().filter_map(|s| index_of("site", Some(s))).collect();
+        if !sites.is_empty() {
+            links.push((study, sites));
+        }
+    }
+    for sec in &sectors {
+        if let Some(parent) = index_of("sector", Some(sec)) {
+            let sites: Vec<usize> = site_sector
+                .iter()
+                .filter(|(_, sc)| *sc == sec)
+                .filter_map(|(st, _)| index_of("site", Some(st)))
+                .collect();
+            if !sites.is_empty() {
+                links.push((parent, sites));
+            }
+        }
+    }
+    for (parent, children) in &links {
+        for ch in 0..n_char {
+            for cat in 0..categories(ch).len() {
+                let Some(&p) = at.get(&(*parent, ch, cat)) else { continue };
+                let members = children.iter().filter_map(|c| at.get(&(*c, ch, cat)).copied()).collect();
+                groups.push((Some(p), members));
+            }
+        }
+    }
+
+    loop {
+        let mut changed = false;
+        for (parent, members) in &groups {
+            match parent {
+                Some(p) if cells[*p].suppressed => {
+                    // parent = sum(children): all children published reveals the parent.
+                    if members.iter().all(|&i| !cells[i].suppressed) {
+                        changed |= suppress_smallest(&mut cells, members);
+                    }
+                }
+                _ => changed |= protect(&mut cells, members, min_cell),
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+
+    let names: Vec<&str> = CHARACTERISTICS.iter().map(|c| c.0).chain([LIVED]).collect();
+    let figure = |c: &Cell| {
+        let mut id = FigureId::new("demographics").part(c.scope);
+        match c.scope {
+            "sector" => id = id.part(c.sector.as_deref().unwrap_or_default()),
+            "site" => id = id.part(c.site.as_deref().unwrap_or_default()),
+            _ => {}
+        }
+        let cats = categories(c.characteristic);
+        id.part(names[c.characteristic]).part(cats[c.category]).into_string()
+    };
+    let columns: Vec<Arc<dyn Array>> = vec![
+        Arc::new(cells.iter().map(|c| Some(c.scope)).collect::<StringArray>()),
+        Arc::new(cells.iter().map(|c| c.sector.as_deref()).collect::<StringArray>()),
+        Arc::new(cells.iter().map(|c| c.site.as_deref()).collect::<StringArray>()),
+        Arc::new(cells.iter().map(|c| Some(names[c.characteristic])).collect::<StringArray>()),
+        Arc::new(cells.iter().map(|c| Some(categories(c.characteristic)[c.category])).collect::<StringArray>()),
+        Arc::new(cells.iter().map(|c| (!c.suppressed).then_some(c.n)).collect::<UInt32Array>()),
+        Arc::new(cells.iter().map(|c| Some(c.suppressed)).collect::<BooleanArray>()),
+        Arc::new(cells.iter().map(|c| Some(figure(c))).collect::<StringArray>()),
+    ];
+    RecordBatch::try_new(demographics_schema(), columns)
+}

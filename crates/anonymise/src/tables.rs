@@ -1,0 +1,396 @@
+//! Raw study tables to clean ones: pseudonyms, site labels, redacted free
+//! text, withdrawals applied, rows in a deterministic order. Fails closed:
+//! any value it does not expect is an error, never passed through.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Int32Array, Int64Array, Int8Array, RecordBatch, StringArray, UInt32Array, UInt8Array,
+};
+use arrow_schema::{DataType, SchemaRef};
+use model::{schema, Identities, Site, StudyTables, Withdrawal, WithdrawalScope};
+
+use crate::key::{normalise_record_id, Key, Pseudonyms};
+use crate::redact::Redactor;
+use crate::AnonymiseError;
+
+/// One redaction, for the private anonymisation log: where and what kind,
+/// never the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// The participant's pseudonym; for document evidence
+    /// `<site label>/<document>/<instance>`.
+    pub participant: String,
+    /// `accounts/<field>` (the REDCap field) or `evidence/excerpt`.
+    pub field: String,
+    /// [`crate::Kind::code`].
+    pub kind: String,
+    /// Byte offsets in the raw text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The clean tables and the redaction log.
+#[derive(Debug, Clone)]
+pub struct Anonymised {
+    pub tables: StudyTables,
+    pub log: Vec<LogEntry>,
+}
+
+type R<T> = Result<T, AnonymiseError>;
+
+fn check_schema(table: &'static str, batch: &RecordBatch, expected: &SchemaRef) -> R<()> {
+    let got = batch.schema();
+    if got.fields().len() != expected.fields().len() {
+        return Err(AnonymiseError::Schema {
+            table,
+            detail: format!("{} columns, expected {}", got.fields().len(), expected.fields().len()),
+        });
+    }
+    for (g, e) in got.fields().iter().zip(expected.fields().iter()) {
+        if g.name() != e.name() || g.data_type() != e.data_type() {
+            return Err(AnonymiseError::Schema {
+                table,
+                detail: format!("column `{}` {}, expected `{}` {}", g.name(), g.data_type(), e.name(), e.data_type()),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn strings<'a>(table: &'static str, batch: &'a RecordBatch, name: &str) -> R<&'a StringArray> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+        .ok_or_else(|| AnonymiseError::Schema { table, detail: format!("no text column `{name}`") })
+}
+
+fn required<'a>(table: &'static str, col: &'a StringArray, row: usize, name: &str) -> R<&'a str> {
+    if col.is_null(row) {
+        return Err(AnonymiseError::Row { table, row, detail: format!("`{name}` is empty") });
+    }
+    Ok(col.value(row))
+}
+
+/// The rows `idx` of `array`, for every column type of the model's schemas.
+fn take(table: &'static str, array: &ArrayRef, idx: &[usize]) -> R<ArrayRef> {
+    fn t<'a, A: Array + 'static>(table: &'static str, a: &'a ArrayRef) -> R<&'a A> {
+        a.as_any()
+            .downcast_ref::<A>()
+            .ok_or_else(|| AnonymiseError::Schema { table, detail: format!("unexpected array for {}", a.data_type()) })
+    }
+    macro_rules! prim {
+        ($ty:ty) => {{
+            let a = t::<$ty>(table, array)?;
+            Arc::new(idx.iter().map(|&i| (!a.is_null(i)).then(|| a.value(i))).collect::<$ty>()) as ArrayRef
+        }};
+    }
+    Ok(match array.data_type() {
+        DataType::Utf8 => prim!(StringArray),
+        DataType::Boolean => prim!(BooleanArray),
+        DataType::Int8 => prim!(Int8Array),
+        DataType::Int32 => prim!(Int32Array),
+        DataType::Int64 => prim!(Int64Array),
+        DataType::UInt8 => prim!(UInt8Array),
+        DataType::UInt32 => prim!(UInt32Array),
+        other => {
+            return Err(AnonymiseError::Schema { table, detail: format!("column type {other} is not handled") });
+        }
+    })
+}
+
+/// Rebuilds `batch` with rows `idx`, some columns replaced (already in `idx` order).
+fn rebuild(
+    table: &'static str,
+    batch: &RecordBatch,
+    schema: SchemaRef,
+    idx: &[usize],
+    mut replace: BTreeMap<&str, ArrayRef>,
+) -> R<RecordBatch> {
+    let mut columns = Vec::with_capacity(schema.fields().len());
+    for (field, column) in schema.fields().iter().zip(batch.columns()) {
+        match replace.remove(field.name().as_str()) {
+            Some(c) => columns.push(c),
+            None => columns.push(take(table, column, idx)?),
+        }
+    }
+    if let Some(name) = replace.keys().next() {
+        return Err(AnonymiseError::Schema { table, detail: format!("no column `{name}`") });
+    }
+    Ok(RecordBatch::try_new(schema, columns)?)
+}
+
+fn text_column<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> ArrayRef {
+    Arc::new(values.into_iter().collect::<StringArray>())
+}
+
+struct Context<'a> {
+    sites: BTreeMap<&'a str, &'a Site>,
+    pseudonyms: Pseudonyms,
+    /// Normalised record id -> strongest withdrawal scope.
+    withdrawn: BTreeMap<String, WithdrawalScope>,
+    participants: BTreeSet<String>,
+    redactor: &'a Redactor,
+}
+
+impl Context<'_> {
+    fn site(&self, table: &'static str, row: usize, code: &str) -> R<&Site> {
+        self.sites
+            .get(code)
+            .copied()
+            .ok_or_else(|| AnonymiseError::UnknownSite { table, row, site: code.to_string() })
+    }
+
+    /// Checks the row's sector against the register (an empty raw sector is
+    /// filled from it; a different one is an error).
+    fn sector(&self, table: &'static str, row: usize, site: &Site, raw: &StringArray) -> R<&'static str> {
+        let code = site.sector.code();
+        if !raw.is_null(row) && !raw.value(row).is_empty() && raw.value(row) != code {
+            return Err(AnonymiseError::Row {
+                table,
+                row,
+                detail: format!("sector `{}` but the register says `{code}` for `{}`", raw.value(row), site.site_id),
+            });
+        }
+        Ok(code)
+    }
+}
+
+/// A participant-level table: participants, answers, top3, outcomes, accounts.
+fn participant_table(
+    table: &'static str,
+    batch: &RecordBatch,
+    expected: SchemaRef,
+    cx: &Context<'_>,
+    log: &mut Vec<LogEntry>,
+) -> R<RecordBatch> {
+    check_schema(table, batch, &expected)?;
+    let pid = strings(table, batch, schema::PARTICIPANT)?;
+    let site = strings(table, batch, schema::SITE)?;
+    let sector = strings(table, batch, schema::SECTOR)?;
+    let mut rows: Vec<(String, String, usize, &'static str)> = Vec::new();
+    for row in 0..batch.num_rows() {
+        let record = required(table, pid, row, schema::PARTICIPANT)?;
+        let code = required(table, site, row, schema::SITE)?;
+        let s = cx.site(table, row, code)?;
+        let sector_code = cx.sector(table, row, s, sector)?;
+        let norm = normalise_record_id(record);
+        if !norm.starts_with(&format!("{}-", s.site_id.trim().to_uppercase())) {
+            return Err(AnonymiseError::Row {
+                table,
+                row,
+                detail: format!("record `{record}` is not a record of site `{code}`"),
+            });
+        }
+        if !cx.participants.contains(&norm) {
+            return Err(AnonymiseError::Row {
+                table,
+                row,
+                detail: format!("record `{record}` has no row in the participants table"),
+            });
+        }
+        match cx.withdrawn.get(&norm) {
+            Some(WithdrawalScope::All) => continue,
+            Some(WithdrawalScope::Quotes) if table == "accounts" => continue,
+            _ => {}
+        }
+        let p = cx.pseudonyms.get(record).ok_or_else(|| AnonymiseError::Row {
+            table,
+            row,
+            detail: format!("record `{record}` has no pseudonym"),
+        })?;
+        rows.push((s.label.clone(), p.to_string(), row, sector_code));
+    }
+    rows.sort();
+    let idx: Vec<usize> = rows.iter().map(|r| r.2).collect();
+    let mut replace: BTreeMap<&str, ArrayRef> = BTreeMap::new();
+    replace.insert(schema::PARTICIPANT, text_column(rows.iter().map(|r| Some(r.1.as_str()))));
+    replace.insert(schema::SITE, text_column(rows.iter().map(|r| Some(r.0.as_str()))));
+    replace.insert(schema::SECTOR, text_column(rows.iter().map(|r| Some(r.3))));
+    if table == "participants" {
+        let flag = batch
+            .column_by_name("quotes_withdrawn")
+            .and_then(|c| c.as_any().downcast_ref::<BooleanArray>())
+            .ok_or_else(|| AnonymiseError::Schema { table, detail: "no boolean `quotes_withdrawn`".into() })?;
+        let values: BooleanArray = rows
+            .iter()
+            .map(|r| {
+                let raw = !flag.is_null(r.2) && flag.value(r.2);
+                let norm = normalise_record_id(pid.value(r.2));
+                Some(raw || cx.withdrawn.get(&norm) == Some(&WithdrawalScope::Quotes))
+            })
+            .collect();
+        replace.insert("quotes_withdrawn", Arc::new(values));
+    }
+    if table == "accounts" {
+        let field = strings(table, batch, "field")?;
+        let text = strings(table, batch, "text")?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (_, p, row, _) in &rows {
+            let raw = required(table, text, *row, "text")?;
+            let f = required(table, field, *row, "field")?;
+            let red = cx.redactor.redact(raw);
+            log.extend(red.hits.iter().map(|h| LogEntry {
+                participant: p.clone(),
+                field: format!("accounts/{f}"),
+                kind: h.kind.code().to_string(),
+                start: h.start,
+                end: h.end,
+            }));
+            out.push(Some(red.text));
+        }
+        replace.insert("text", text_column(out));
+    }
+    rebuild(table, batch, expected, &idx, replace)
+}
+
+/// A site-level table: documents, evidence.
+fn site_table(
+    table: &'static str,
+    batch: &RecordBatch,
+    expected: SchemaRef,
+    cx: &Context<'_>,
+    log: &mut Vec<LogEntry>,
+) -> R<RecordBatch> {
+    check_schema(table, batch, &expected)?;
+    let site = strings(table, batch, schema::SITE)?;
+    let sector = strings(table, batch, schema::SECTOR)?;
+    let mut rows: Vec<(String, usize, &'static str)> = Vec::new();
+    for row in 0..batch.num_rows() {
+        let code = required(table, site, row, schema::SITE)?;
+        let s = cx.site(table, row, code)?;
+        let sector_code = cx.sector(table, row, s, sector)?;
+        rows.push((s.label.clone(), row, sector_code));
+    }
+    rows.sort();
+    let idx: Vec<usize> = rows.iter().map(|r| r.1).collect();
+    let mut replace: BTreeMap<&str, ArrayRef> = BTreeMap::new();
+    replace.insert(schema::SITE, text_column(rows.iter().map(|r| Some(r.0.as_str()))));
+    replace.insert(schema::SECTOR, text_column(rows.iter().map(|r| Some(r.2))));
+    if table == "evidence" {
+        let excerpt = strings(table, batch, "excerpt")?;
+        let document = strings(table, batch, "document")?;
+        let instance = batch
+            .column_by_name("instance")
+            .and_then(|c| c.as_any().downcast_ref::<UInt32Array>())
+            .ok_or_else(|| AnonymiseError::Schema { table, detail: "no u32 `instance`".into() })?;
+        let mut out: Vec<Option<String>> = Vec::with_capacity(rows.len());
+        for (label, row, _) in &rows {
+            if excerpt.is_null(*row) {
+                out.push(None);
+                continue;
+            }
+            let red = cx.redactor.redact(excerpt.value(*row));
+            let doc = required(table, document, *row, "document")?;
+            let inst = if instance.is_null(*row) { 0 } else { instance.value(*row) };
+            log.extend(red.hits.iter().map(|h| LogEntry {
+                participant: format!("{label}/{doc}/{inst}"),
+                field: "evidence/excerpt".into(),
+                kind: h.kind.code().to_string(),
+                start: h.start,
+                end: h.end,
+            }));
+            out.push(Some(red.text));
+        }
+        replace.insert("excerpt", text_column(out));
+    }
+    rebuild(table, batch, expected, &idx, replace)
+}
+
+fn sites_table(batch: &RecordBatch, cx: &Context<'_>) -> R<RecordBatch> {
+    let table = "sites";
+    let expected = schema::sites();
+    check_schema(table, batch, &expected)?;
+    let site = strings(table, batch, schema::SITE)?;
+    let sector = strings(table, batch, schema::SECTOR)?;
+    let mut rows = Vec::new();
+    let mut seen = BTreeSet::new();
+    for row in 0..batch.num_rows() {
+        let code = required(table, site, row, schema::SITE)?;
+        let s = cx.site(table, row, code)?;
+        cx.sector(table, row, s, sector)?;
+        if !seen.insert(code) {
+            return Err(AnonymiseError::Row { table, row, detail: format!("site `{code}` appears twice") });
+        }
+        rows.push((s.label.clone(), row, s.sector.code()));
+    }
+    rows.sort();
+    let idx: Vec<usize> = rows.iter().map(|r| r.1).collect();
+    let mut replace: BTreeMap<&str, ArrayRef> = BTreeMap::new();
+    replace.insert(schema::SITE, text_column(rows.iter().map(|r| Some(r.0.as_str()))));
+    replace.insert(schema::SECTOR, text_column(rows.iter().map(|r| Some(r.2))));
+    rebuild(table, batch, expected, &idx, replace)
+}
+
+/// Raw tables to clean tables. `identities` supplies record ids for
+/// pseudonym assignment (so collisions are resolved study-wide);
+/// `redactor` should be built from the same study's identifiers.
+///
+/// Fails closed: a site code not in the register, a row of a record with no
+/// participants row, a record id that does not belong to its site, a
+/// withdrawal naming an unknown record, a sector that contradicts the
+/// register, any schema difference: all errors.
+pub fn anonymise(
+    raw: &StudyTables,
+    identities: &Identities,
+    sites: &[Site],
+    withdrawals: &[Withdrawal],
+    key: &Key,
+    redactor: &Redactor,
+) -> Result<Anonymised, AnonymiseError> {
+    let mut register: BTreeMap<&str, &Site> = BTreeMap::new();
+    let mut labels = BTreeSet::new();
+    for s in sites {
+        if s.label.trim().is_empty() {
+            return Err(AnonymiseError::Register(format!("site `{}` has an empty label", s.site_id)));
+        }
+        if register.insert(s.site_id.as_str(), s).is_some() {
+            return Err(AnonymiseError::Register(format!("site code `{}` appears twice", s.site_id)));
+        }
+        if !labels.insert(s.label.as_str()) {
+            return Err(AnonymiseError::Register(format!("label `{}` is used by two sites", s.label)));
+        }
+    }
+
+    let table = "participants";
+    check_schema(table, &raw.participants, &schema::participants())?;
+    let pid = strings(table, &raw.participants, schema::PARTICIPANT)?;
+    let mut participants = BTreeSet::new();
+    let mut ids: Vec<&str> = Vec::new();
+    for row in 0..raw.participants.num_rows() {
+        let id = required(table, pid, row, schema::PARTICIPANT)?;
+        if !participants.insert(normalise_record_id(id)) {
+            return Err(AnonymiseError::Row { table, row, detail: format!("record `{id}` appears twice") });
+        }
+        ids.push(id);
+    }
+    ids.extend(identities.people.iter().map(|p| p.record_id.as_str()));
+    let pseudonyms = Pseudonyms::assign(key, ids)?;
+
+    let mut withdrawn: BTreeMap<String, WithdrawalScope> = BTreeMap::new();
+    for w in withdrawals {
+        let norm = normalise_record_id(&w.record_id);
+        if !participants.contains(&norm) {
+            return Err(AnonymiseError::UnknownWithdrawal(w.record_id.clone()));
+        }
+        let scope = withdrawn.entry(norm).or_insert(w.scope);
+        if w.scope == WithdrawalScope::All {
+            *scope = WithdrawalScope::All;
+        }
+    }
+
+    let cx = Context { sites: register, pseudonyms, withdrawn, participants, redactor };
+    let mut log = Vec::new();
+    let tables = StudyTables {
+        sites: sites_table(&raw.sites, &cx)?,
+        participants: participant_table("participants", &raw.participants, schema::participants(), &cx, &mut log)?,
+        answers: participant_table("answers", &raw.answers, schema::answers(), &cx, &mut log)?,
+        top3: participant_table("top3", &raw.top3, schema::top3(), &cx, &mut log)?,
+        outcomes: participant_table("outcomes", &raw.outcomes, schema::outcomes(), &cx, &mut log)?,
+        accounts: participant_table("accounts", &raw.accounts, schema::accounts(), &cx, &mut log)?,
+        documents: site_table("documents", &raw.documents, schema::documents(), &cx, &mut log)?,
+        evidence: site_table("evidence", &raw.evidence, schema::evidence(), &cx, &mut log)?,
+    };
+    Ok(Anonymised { tables, log })
+}

@@ -1,0 +1,120 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use anonymise::{demographics, quote_label};
+use arrow_array::{Array, ArrayRef, BooleanArray, Int8Array, RecordBatch, StringArray, UInt32Array};
+use model::{schema, Disclosure};
+
+#[test]
+fn quote_label_says_only_what_is_allowed() {
+    let allowed = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(quote_label("peer_worker", "statutory", "Site C", &allowed(&["group", "sector"])), "Peer worker, statutory sector");
+    assert_eq!(quote_label("team_manager", "voluntary", "Site C", &allowed(&["site", "group"])), "Team manager, Site C");
+    assert_eq!(quote_label("peer_worker", "statutory", "Site C", &[]), "Participant");
+    assert_eq!(quote_label("Maria", "statutory", "S03", &allowed(&["group", "site"])), "Participant", "never passes through");
+}
+
+/// 14 participants: Site A (statutory) 6, Site B (statutory) 2, Site C (voluntary) 6.
+fn participants() -> RecordBatch {
+    let sites = ["Site A", "Site A", "Site A", "Site A", "Site A", "Site A", "Site B", "Site B", "Site C", "Site C", "Site C", "Site C", "Site C", "Site C"];
+    let n = sites.len();
+    let sector: Vec<&str> = sites.iter().map(|s| if *s == "Site C" { "voluntary" } else { "statutory" }).collect();
+    let gender = [1, 1, 1, 2, 2, 3, 1, 2, 1, 1, 1, 1, 2, 2];
+    let age = [2, 2, 2, 3, 3, 3, 4, 4, 2, 2, 3, 3, 5, 5];
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from((0..n).map(|i| format!("P-{i:06}")).collect::<Vec<_>>())),
+        Arc::new(StringArray::from(sites.to_vec())),
+        Arc::new(StringArray::from(sector)),
+        Arc::new(StringArray::from(vec!["peer_worker"; n])),
+        Arc::new(Int8Array::from(age.iter().map(|&a| Some(a)).collect::<Vec<_>>())),
+        Arc::new(Int8Array::from(gender.iter().map(|&g| Some(g)).collect::<Vec<_>>())),
+        Arc::new(Int8Array::from((0..n).map(|i| if i == 0 { None } else { Some(1) }).collect::<Vec<_>>())),
+        Arc::new(BooleanArray::from(vec![Some(true); n])),
+        Arc::new(arrow_array::Int32Array::from(vec![Some(1); n])),
+        Arc::new(Int8Array::from(vec![Some(2); n])),
+        Arc::new(BooleanArray::from(vec![false; n])),
+        Arc::new(StringArray::from(vec!["raw/a.csv"; n])),
+        Arc::new(UInt32Array::from(vec![2u32; n])),
+        Arc::new(StringArray::from(vec!["0123456789abcdef"; n])),
+    ];
+    RecordBatch::try_new(schema::participants(), cols).unwrap()
+}
+
+fn strs(b: &RecordBatch, c: &str) -> Vec<Option<String>> {
+    let a = b.column_by_name(c).unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    (0..a.len()).map(|i| (!a.is_null(i)).then(|| a.value(i).to_string())).collect()
+}
+
+#[test]
+fn demographics_suppress_small_cells_and_their_complements() {
+    let d = Disclosure { min_cell: 3, quote_label: vec![], demographics: vec!["study".into(), "sector".into(), "site".into()] };
+    let out = demographics(&participants(), &d).unwrap();
+    let ids = strs(&out, "figure_id");
+    let n = out.column_by_name("n").unwrap().as_any().downcast_ref::<UInt32Array>().unwrap();
+    let sup = out.column_by_name("suppressed").unwrap().as_any().downcast_ref::<BooleanArray>().unwrap();
+    let get = |id: &str| {
+        let i = ids.iter().position(|x| x.as_deref() == Some(id)).unwrap_or_else(|| panic!("{id}"));
+        (!n.is_null(i)).then(|| n.value(i))
+    };
+    assert_eq!(get("demographics/study/gender/Woman"), Some(8));
+    assert_eq!(get("demographics/site/Site B/gender/Woman"), None, "1 < 3");
+    // Site C: 4 women, 2 men: the men (2 < 3) cannot be hidden alone, and
+    // the hidden cells must hold 3 or more, so the women go too...
+    assert_eq!(get("demographics/sector/voluntary/gender/Woman"), None);
+    // ...and then statutory women (8 - 4 = voluntary) must go as well.
+    assert_eq!(get("demographics/sector/statutory/gender/Woman"), None);
+
+    // Primary: every published n is >= min_cell; suppressed rows have null n.
+    for i in 0..out.num_rows() {
+        assert_eq!(sup.value(i), n.is_null(i));
+        assert!(n.is_null(i) || n.value(i) >= 3, "{:?}", ids[i]);
+    }
+    // Secondary, within each scope and characteristic (the scope's size is
+    // public): no lone hidden cell; hidden cells hold >= min_cell together
+    // unless every cell is hidden.
+    let true_n = demographics(&participants(), &Disclosure { min_cell: 1, ..d.clone() }).unwrap();
+    let true_n = true_n.column_by_name("n").unwrap().as_any().downcast_ref::<UInt32Array>().unwrap().clone();
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        let id = id.as_deref().unwrap();
+        groups.entry(id[..id.rfind('/').unwrap()].to_string()).or_default().push(i);
+    }
+    for (g, rows) in &groups {
+        let hidden: Vec<usize> = rows.iter().copied().filter(|&i| sup.value(i)).collect();
+        let sum: u32 = hidden.iter().map(|&i| true_n.value(i)).sum();
+        assert!(hidden.is_empty() || hidden.len() == rows.len() || (hidden.len() >= 2 && sum >= 3), "{g}");
+    }
+    // Across levels: parent = sum of children; a published parent never has
+    // exactly one hidden child, and a hidden parent never has all children published.
+    let by_id = |id: &str| ids.iter().position(|x| x.as_deref() == Some(id)).unwrap();
+    let families = [
+        ("demographics/study", vec!["demographics/sector/statutory", "demographics/sector/voluntary"]),
+        ("demographics/study", vec!["demographics/site/Site A", "demographics/site/Site B", "demographics/site/Site C"]),
+        ("demographics/sector/statutory", vec!["demographics/site/Site A", "demographics/site/Site B"]),
+        ("demographics/sector/voluntary", vec!["demographics/site/Site C"]),
+    ];
+    for id in ids.iter().flatten().filter(|id| id.starts_with("demographics/study/")) {
+        let tail = &id["demographics/study/".len()..];
+        for (parent, children) in &families {
+            let p = by_id(&format!("{parent}/{tail}"));
+            let hidden = children.iter().filter(|c| sup.value(by_id(&format!("{c}/{tail}")))).count();
+            if sup.value(p) {
+                assert!(hidden > 0, "{parent}/{tail} recoverable from its children");
+            } else {
+                assert!(hidden != 1, "{parent}/{tail}: a lone hidden child");
+            }
+        }
+    }
+    let table: String = (0..out.num_rows())
+        .map(|i| format!("{} {}\n", ids[i].as_deref().unwrap(), if n.is_null(i) { "-".to_string() } else { n.value(i).to_string() }))
+        .collect();
+    insta::assert_snapshot!("demographics_three_levels", table);
+}
+
+#[test]
+fn demographics_refuse_unknown_codes() {
+    let mut cols = participants().columns().to_vec();
+    cols[5] = Arc::new(Int8Array::from(vec![Some(9); 14]));
+    let bad = RecordBatch::try_new(schema::participants(), cols).unwrap();
+    assert!(demographics(&bad, &Disclosure::default()).is_err());
+}

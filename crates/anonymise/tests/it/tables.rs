@@ -1,0 +1,256 @@
+use std::sync::Arc;
+
+use anonymise::{anonymise, AnonymiseError, Key, LeakGuard, Pseudonyms, Redactor};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Int32Array, Int8Array, RecordBatch, StringArray, UInt32Array, UInt8Array,
+};
+use model::{schema, StudyTables, Withdrawal, WithdrawalScope};
+
+use crate::common;
+
+fn s(v: &[&str]) -> ArrayRef {
+    Arc::new(StringArray::from(v.to_vec()))
+}
+fn prov(n: usize) -> [ArrayRef; 3] {
+    [s(&vec!["raw/interviews/a.csv"; n]), Arc::new(UInt32Array::from(vec![2u32; n])), s(&vec!["0123456789abcdef"; n])]
+}
+fn batch(schema: arrow_schema::SchemaRef, mut cols: Vec<ArrayRef>, n: usize) -> RecordBatch {
+    cols.extend(prov(n));
+    RecordBatch::try_new(schema, cols).unwrap()
+}
+fn who(rows: &[(&str, &str)]) -> Vec<ArrayRef> {
+    let sector: Vec<&str> = rows.iter().map(|r| if r.1 == "S02" { "voluntary" } else { "statutory" }).collect();
+    vec![
+        s(&rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+        s(&rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+        s(&sector),
+        s(&vec!["peer_worker"; rows.len()]),
+    ]
+}
+
+const PEOPLE: [(&str, &str); 5] = [("S02-02", "S02"), ("S01-01", "S01"), ("S01-02", "S01"), ("S02-01", "S02"), ("S03-01", "S03")];
+
+fn raw() -> StudyTables {
+    let n = PEOPLE.len();
+    let sites = RecordBatch::try_new(
+        schema::sites(),
+        vec![
+            s(&["S02", "S01", "S03"]),
+            s(&["voluntary", "statutory", "statutory"]),
+            Arc::new(BooleanArray::from(vec![false; 3])),
+            Arc::new(BooleanArray::from(vec![false; 3])),
+            s(&["London"; 3]),
+            Arc::new(UInt8Array::from(vec![1u8; 3])),
+            Arc::new(BooleanArray::from(vec![true; 3])),
+        ],
+    )
+    .unwrap();
+    let mut p = who(&PEOPLE);
+    p.extend([
+        Arc::new(Int8Array::from(vec![Some(2); n])) as ArrayRef,
+        Arc::new(Int8Array::from(vec![Some(1); n])),
+        Arc::new(Int8Array::from(vec![Some(1); n])),
+        Arc::new(BooleanArray::from(vec![Some(true); n])),
+        Arc::new(Int32Array::from(vec![Some(2); n])),
+        Arc::new(Int8Array::from(vec![Some(2); n])),
+        Arc::new(BooleanArray::from(vec![false; n])),
+    ]);
+    let participants = batch(schema::participants(), p, n);
+    let mut a = who(&PEOPLE);
+    a.extend([
+        s(&["supervision"; 5]),
+        Arc::new(Int8Array::from(vec![Some(1); n])) as ArrayRef,
+        Arc::new(Int8Array::from(vec![Some(5); n])),
+        Arc::new(Int8Array::from(vec![Some(1); n])),
+    ]);
+    let answers = batch(schema::answers(), a, n);
+    let mut t = who(&PEOPLE);
+    t.extend([Arc::new(UInt8Array::from(vec![1u8; n])) as ArrayRef, s(&["supervision"; 5])]);
+    let top3 = batch(schema::top3(), t, n);
+    let mut o = who(&PEOPLE);
+    o.extend([s(&["retention"; 5]), Arc::new(Int8Array::from(vec![Some(1); n])) as ArrayRef]);
+    let outcomes = batch(schema::outcomes(), o, n);
+    let mut c = who(&PEOPLE);
+    c.extend([
+        s(&["comments"; 5]),
+        s(&["other"; 5]),
+        s(&[
+            "Siobhan O'Neill's manager at Eastfield Peer Support Hub was great.",
+            "Maria here, call me on 07700 900123.",
+            "Zoë Brennan: I withdrew, none of this may appear.",
+            "José said peer work gave him hope. NHS 943 476 5919.",
+            "Kwame on Bell Ward, SE1 7EH.",
+        ]),
+    ]);
+    let accounts = batch(schema::accounts(), c, n);
+    let documents = batch(
+        schema::documents(),
+        vec![
+            s(&["S02", "S01"]),
+            s(&["voluntary", "statutory"]),
+            s(&["D01", "D01"]),
+            Arc::new(Int8Array::from(vec![Some(1); 2])),
+            Arc::new(StringArray::from(vec![Some("2011-03-01"), None])),
+        ],
+        2,
+    );
+    let evidence = batch(
+        schema::evidence(),
+        vec![
+            s(&["S01", "S02"]),
+            s(&["statutory", "voluntary"]),
+            s(&["D01", "D01"]),
+            Arc::new(UInt32Array::from(vec![1u32, 1])),
+            s(&["supervision", "training"]),
+            Arc::new(Int8Array::from(vec![Some(1), Some(2)])),
+            Arc::new(StringArray::from(vec![Some("Riverside Recovery College supervises monthly (Dr Okafor)."), None])),
+            Arc::new(StringArray::from(vec![Some("p. 4"), None])),
+        ],
+        2,
+    );
+    StudyTables { sites, participants, answers, top3, outcomes, accounts, documents, evidence }
+}
+
+fn withdrawals() -> Vec<Withdrawal> {
+    vec![
+        Withdrawal { record_id: "S01-02".into(), withdrawn_on: "2011-05-01".into(), scope: WithdrawalScope::All },
+        Withdrawal { record_id: "S02-01".into(), withdrawn_on: "2011-05-02".into(), scope: WithdrawalScope::Quotes },
+    ]
+}
+
+fn col<'a>(b: &'a RecordBatch, name: &str) -> Vec<&'a str> {
+    let a = b.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    (0..a.len()).map(|i| if a.is_null(i) { "" } else { a.value(i) }).collect()
+}
+
+fn dump(t: &StudyTables) -> String {
+    let mut out = String::new();
+    for (name, b) in t.named() {
+        out.push_str(name);
+        out.push('\n');
+        for row in 0..b.num_rows() {
+            for c in b.columns() {
+                if let Some(a) = c.as_any().downcast_ref::<StringArray>() {
+                    if !a.is_null(row) {
+                        out.push_str(a.value(row));
+                    }
+                }
+                out.push(',');
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn run(raw: &StudyTables, w: &[Withdrawal]) -> Result<anonymise::Anonymised, AnonymiseError> {
+    let ids = common::identities();
+    let redactor = Redactor::new(&common::identifiers(), &common::sites(), &ids).unwrap();
+    anonymise(raw, &ids, &common::sites(), w, &Key::demo(), &redactor)
+}
+
+#[test]
+fn clean_tables_have_pseudonyms_labels_redacted_text_and_withdrawals() {
+    let key = Key::demo();
+    let out = run(&raw(), &withdrawals()).unwrap();
+    let t = &out.tables;
+    let people = common::identities();
+    let ids: Vec<&str> = PEOPLE.iter().map(|p| p.0).chain(people.people.iter().map(|p| p.record_id.as_str())).collect();
+    let p = Pseudonyms::assign(&key, ids).unwrap();
+    let ps = |id: &str| p.get(id).unwrap().to_string();
+
+    // Schemas are the model's.
+    assert_eq!(t.participants.schema(), schema::participants());
+    assert_eq!(t.accounts.schema(), schema::accounts());
+    assert_eq!(t.evidence.schema(), schema::evidence());
+
+    // Withdrawn `all`: S01-02 is gone from every table.
+    for (name, b) in t.named() {
+        if b.column_by_name(schema::PARTICIPANT).is_some() {
+            assert!(!col(b, schema::PARTICIPANT).contains(&ps("S01-02").as_str()), "{name}");
+        }
+    }
+    assert_eq!(t.participants.num_rows(), 4);
+    assert_eq!(t.answers.num_rows(), 4);
+    assert_eq!(t.top3.num_rows(), 4);
+    assert_eq!(t.outcomes.num_rows(), 4);
+    // Withdrawn `quotes`: S02-01 keeps ratings, flagged, no accounts.
+    assert!(col(&t.answers, schema::PARTICIPANT).contains(&ps("S02-01").as_str()));
+    assert!(!col(&t.accounts, schema::PARTICIPANT).contains(&ps("S02-01").as_str()));
+    assert_eq!(t.accounts.num_rows(), 3);
+    let flags = t.participants.column_by_name("quotes_withdrawn").unwrap().as_any().downcast_ref::<BooleanArray>().unwrap();
+    let who = col(&t.participants, schema::PARTICIPANT);
+    for (i, pid) in who.iter().enumerate() {
+        assert_eq!(flags.value(i), *pid == ps("S02-01"), "quotes_withdrawn of row {i}");
+    }
+
+    // Sorted by site label, then pseudonym.
+    let keys: Vec<(&str, &str)> = col(&t.participants, schema::SITE).into_iter().zip(who.iter().copied()).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert_eq!(col(&t.sites, schema::SITE), ["Site A", "Site B", "Site C"]);
+    assert_eq!(col(&t.documents, schema::SITE), ["Site A", "Site B"]);
+
+    // Free text.
+    let texts = col(&t.accounts, "text");
+    let by_pid = |id: &str| texts[col(&t.accounts, schema::PARTICIPANT).iter().position(|x| *x == ps(id)).unwrap()];
+    assert_eq!(by_pid("S02-02"), "[name]'s manager at [site] was great.");
+    assert_eq!(by_pid("S01-01"), "[name] here, call me on [phone].");
+    assert_eq!(by_pid("S03-01"), "[name] on [ward], [postcode].");
+    assert_eq!(col(&t.evidence, "excerpt"), ["[site] supervises monthly (Dr [consultant]).", ""]);
+
+    // Nothing identifying anywhere, raw codes included.
+    let guard = LeakGuard::new(&common::identities(), &common::identifiers(), &common::sites()).unwrap();
+    assert_eq!(guard.scan(&dump(t), true), []);
+
+    // The log: positions and kinds, never the text.
+    assert!(out.log.iter().any(|e| e.participant == ps("S01-01") && e.kind == "phone" && e.field == "accounts/comments"));
+    assert!(!out.log.iter().any(|e| e.participant == ps("S01-02") || e.participant == ps("S02-01")));
+    let log = format!("{:?}", out.log);
+    assert!(!log.contains("07700") && !log.contains("Maria") && !log.contains("Riverside"));
+
+    // Deterministic.
+    let again = run(&raw(), &withdrawals()).unwrap();
+    assert_eq!(dump(&again.tables), dump(t));
+}
+
+#[test]
+fn unknown_site_code_fails_closed() {
+    let mut r = raw();
+    let mut cols = r.documents.columns().to_vec();
+    cols[0] = s(&["S09", "S01"]);
+    r.documents = RecordBatch::try_new(schema::documents(), cols).unwrap();
+    let err = run(&r, &[]).unwrap_err();
+    assert!(matches!(err, AnonymiseError::UnknownSite { table: "documents", row: 0, .. }), "{err}");
+}
+
+#[test]
+fn withdrawal_of_an_unknown_record_fails_closed() {
+    let w = [Withdrawal { record_id: "S01-09".into(), withdrawn_on: "2011-05-01".into(), scope: WithdrawalScope::All }];
+    assert!(matches!(run(&raw(), &w), Err(AnonymiseError::UnknownWithdrawal(_))));
+}
+
+#[test]
+fn record_of_another_site_and_orphan_rows_fail_closed() {
+    let mut r = raw();
+    let mut cols = r.answers.columns().to_vec();
+    cols[0] = s(&["S02-02", "S01-01", "S01-02", "S02-01", "S03-77"]);
+    cols[1] = s(&["S02", "S01", "S01", "S02", "S03"]);
+    r.answers = RecordBatch::try_new(schema::answers(), cols).unwrap();
+    assert!(matches!(run(&r, &[]), Err(AnonymiseError::Row { table: "answers", row: 4, .. })));
+
+    let mut r = raw();
+    let mut cols = r.top3.columns().to_vec();
+    cols[1] = s(&["S01", "S01", "S01", "S02", "S03"]);
+    cols[2] = s(&["statutory", "statutory", "statutory", "voluntary", "statutory"]);
+    r.top3 = RecordBatch::try_new(schema::top3(), cols).unwrap();
+    assert!(matches!(run(&r, &[]), Err(AnonymiseError::Row { table: "top3", row: 0, .. })));
+}
+
+#[test]
+fn schema_difference_fails_closed() {
+    let mut r = raw();
+    r.outcomes = r.answers.clone();
+    assert!(matches!(run(&r, &[]), Err(AnonymiseError::Schema { table: "outcomes", .. })));
+}

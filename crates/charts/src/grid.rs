@@ -1,0 +1,344 @@
+//! The pattern matrix: sites down, factors across, one symbol per cell.
+
+use std::fmt::Write as _;
+
+use crate::{
+    LegendItem, MUTED, chars_fitting, doc_id, escape, open_svg, px, sanitise_id, text_width, truncate, write_heading,
+    write_legend, write_text,
+};
+
+/// The site x factor pattern matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PatternGrid {
+    pub title: String,
+    /// One row per site, top to bottom.
+    pub sites: Vec<String>,
+    /// One column per factor, left to right: `(code, label)`. The code heads
+    /// the column; the label appears in the key below the grid.
+    pub factors: Vec<(String, String)>,
+    /// `cells[site][factor]`. Missing cells (a ragged grid) draw as
+    /// "no data"; cells beyond the sites or factors are ignored.
+    pub cells: Vec<Vec<Cell>>,
+}
+
+/// One site's condition for one factor.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cell {
+    /// `in_place`, `partly`, `not_in_place`, `contested` or `unknown`
+    /// (see [`Condition::parse`] for the accepted spellings).
+    pub condition: String,
+    pub figure_id: String,
+}
+
+/// The five conditions a cell can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Condition {
+    InPlace,
+    Partly,
+    NotInPlace,
+    Contested,
+    Unknown,
+}
+
+impl Condition {
+    pub const ALL: [Condition; 5] =
+        [Condition::InPlace, Condition::Partly, Condition::NotInPlace, Condition::Contested, Condition::Unknown];
+
+    /// Read a condition, ignoring case, surrounding space and the choice of
+    /// `_`, `-` or space between words. Accepts the codes (`in_place`,
+    /// `partly`, `not_in_place`, `contested`, `unknown`, `dont_know`) and the
+    /// REDCap numbers (1, 2, 3, 9). Anything else is `Unknown`.
+    pub fn parse(s: &str) -> Condition {
+        let key: String = s
+            .trim()
+            .chars()
+            .filter(|c| *c != '\'' && *c != '\u{2019}')
+            .map(|c| if c == '-' || c == ' ' { '_' } else { c.to_ascii_lowercase() })
+            .collect();
+        match key.as_str() {
+            "in_place" | "inplace" | "1" => Condition::InPlace,
+            "partly" | "partly_in_place" | "partial" | "partially" | "2" => Condition::Partly,
+            "not_in_place" | "notinplace" | "not" | "3" => Condition::NotInPlace,
+            "contested" | "mixed" | "disputed" => Condition::Contested,
+            _ => Condition::Unknown,
+        }
+    }
+
+    /// The code used in data and ids.
+    pub fn code(self) -> &'static str {
+        match self {
+            Condition::InPlace => "in_place",
+            Condition::Partly => "partly",
+            Condition::NotInPlace => "not_in_place",
+            Condition::Contested => "contested",
+            Condition::Unknown => "unknown",
+        }
+    }
+
+    /// Words for a reader.
+    pub fn label(self) -> &'static str {
+        match self {
+            Condition::InPlace => "In place",
+            Condition::Partly => "Partly in place",
+            Condition::NotInPlace => "Not in place",
+            Condition::Contested => "Contested",
+            Condition::Unknown => "Unknown",
+        }
+    }
+
+    /// The symbol as a character, for text beside the chart (the chart
+    /// itself draws shapes, so it needs no font with these glyphs).
+    pub fn symbol(self) -> char {
+        match self {
+            Condition::InPlace => '●',
+            Condition::Partly => '◐',
+            Condition::NotInPlace => '○',
+            Condition::Contested => '?',
+            Condition::Unknown => '·',
+        }
+    }
+
+    /// Light cell colours, so the dark symbol stays legible on every one.
+    fn fill(self) -> &'static str {
+        match self {
+            Condition::InPlace => "#80cdc1",
+            Condition::Partly => "#c7eae5",
+            Condition::NotInPlace => "#f6e8c3",
+            Condition::Contested => "#fdb863",
+            Condition::Unknown => "#f5f5f5",
+        }
+    }
+
+    /// The symbol drawn centred on (cx, cy), `r` pixels in radius.
+    fn shape(self, cx: f64, cy: f64, r: f64) -> String {
+        let (x, y) = (px(cx), px(cy));
+        let ring = px(r - 0.75);
+        match self {
+            Condition::InPlace => format!("<circle cx=\"{x}\" cy=\"{y}\" r=\"{}\" fill=\"#222222\"/>", px(r)),
+            Condition::Partly => format!(
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"{ring}\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"1.5\"/>\
+                 <path d=\"M{x} {} A{r} {r} 0 0 0 {x} {} Z\" fill=\"#222222\"/>",
+                px(cy - r),
+                px(cy + r),
+                r = px(r)
+            ),
+            Condition::NotInPlace => format!(
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"{ring}\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"1.5\"/>"
+            ),
+            Condition::Contested => format!(
+                "<text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" font-weight=\"bold\" \
+                 fill=\"#222222\">?</text>",
+                px(cy + r * 0.75),
+                px(r * 2.2)
+            ),
+            Condition::Unknown => format!("<circle cx=\"{x}\" cy=\"{y}\" r=\"{}\" fill=\"#555555\"/>", px(r * 0.3)),
+        }
+    }
+}
+
+impl PatternGrid {
+    fn cell(&self, site: usize, factor: usize) -> Option<&Cell> {
+        self.cells.get(site).and_then(|row| row.get(factor))
+    }
+
+    /// A short plain-text summary of the chart, used as its `<desc>` and
+    /// beside the chart in the report: per site, how many factors are in
+    /// each condition.
+    pub fn text_alternative(&self) -> String {
+        let mut out = String::new();
+        if !self.title.is_empty() {
+            let _ = write!(out, "{}. ", self.title);
+        }
+        let _ = write!(
+            out,
+            "Pattern matrix of {} site{} by {} factor{} (",
+            self.sites.len(),
+            if self.sites.len() == 1 { "" } else { "s" },
+            self.factors.len(),
+            if self.factors.len() == 1 { "" } else { "s" },
+        );
+        for (i, c) in Condition::ALL.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = write!(out, "{sep}{} {}", c.symbol(), c.label().to_lowercase());
+        }
+        out.push_str(").");
+        if self.sites.is_empty() || self.factors.is_empty() {
+            out.push_str(" No cells to show.");
+        }
+        if self.factors.is_empty() {
+            return out;
+        }
+        for (s, site) in self.sites.iter().enumerate() {
+            let mut counts = [0usize; 5];
+            let mut missing = 0usize;
+            for f in 0..self.factors.len() {
+                match self.cell(s, f) {
+                    Some(cell) => {
+                        let c = Condition::parse(&cell.condition);
+                        if let Some(i) = Condition::ALL.iter().position(|x| *x == c) {
+                            counts[i] += 1;
+                        }
+                    }
+                    None => missing += 1,
+                }
+            }
+            let mut parts: Vec<String> = Condition::ALL
+                .iter()
+                .zip(counts)
+                .filter(|(_, n)| *n > 0)
+                .map(|(c, n)| format!("{n} {}", c.label().to_lowercase()))
+                .collect();
+            if missing > 0 {
+                parts.push(format!("{missing} no data"));
+            }
+            let _ = write!(out, " {site}: {}.", parts.join(", "));
+        }
+        out
+    }
+}
+
+const MARGIN: f64 = 12.0;
+const LABEL_SIZE: f64 = 12.0;
+const LABEL_MAX_CHARS: usize = 34;
+const CODE_SIZE: f64 = 11.0;
+const CODE_MAX_CHARS: usize = 24;
+const CELL_W: f64 = 36.0;
+const CELL_H: f64 = 28.0;
+const KEY_LINE: f64 = 16.0;
+const NO_DATA_SWATCH: &str = "<rect x=\"0.50\" y=\"0.50\" width=\"13.00\" height=\"13.00\" fill=\"#ffffff\" \
+     stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>";
+
+/// Draw the pattern matrix as a self-contained SVG document.
+pub fn pattern_grid(grid: &PatternGrid) -> String {
+    let mut parts: Vec<&str> = vec![grid.title.as_str()];
+    parts.extend(grid.sites.iter().map(String::as_str));
+    parts.extend(grid.factors.iter().map(|(code, _)| code.as_str()));
+    let id = doc_id("grid", &parts);
+
+    let label_w = grid
+        .sites
+        .iter()
+        .map(|s| text_width(&truncate(s, LABEL_MAX_CHARS), LABEL_SIZE))
+        .fold(40.0_f64, f64::max);
+    let grid_x0 = MARGIN + label_w + 10.0;
+    let ncol = grid.factors.len();
+    let grid_x1 = grid_x0 + CELL_W * ncol as f64;
+    let width = (grid_x1 + MARGIN).max(520.0);
+
+    // Column heads: level if every code fits its column, else turned 45 degrees.
+    let codes: Vec<String> = grid.factors.iter().map(|(c, _)| truncate(c, CODE_MAX_CHARS)).collect();
+    let code_w = codes.iter().map(|c| text_width(c, CODE_SIZE)).fold(0.0_f64, f64::max);
+    let turned = code_w > CELL_W - 4.0;
+
+    let any_missing = (0..grid.sites.len()).any(|s| (0..ncol).any(|f| grid.cell(s, f).is_none()));
+    let mut items: Vec<LegendItem> = Condition::ALL
+        .iter()
+        .map(|c| LegendItem {
+            swatch: format!(
+                "<rect width=\"14\" height=\"14\" fill=\"{}\" stroke=\"#999999\" stroke-width=\"0.5\"/>{}",
+                c.fill(),
+                c.shape(7.0, 7.0, 5.5)
+            ),
+            label: c.label().to_string(),
+        })
+        .collect();
+    if any_missing {
+        items.push(LegendItem { swatch: NO_DATA_SWATCH.to_string(), label: "No data".to_string() });
+    }
+    let mut legend = String::new();
+    let legend_end = write_legend(&mut legend, &items, MARGIN, 32.0, width - MARGIN);
+    let head_h = if turned { code_w * std::f64::consts::FRAC_1_SQRT_2 + 14.0 } else { 18.0 };
+    let rows_y = legend_end + 6.0 + head_h;
+    let rows_end = rows_y + CELL_H * grid.sites.len() as f64;
+    let key_y = rows_end + 22.0;
+    let height = key_y + KEY_LINE * ncol as f64 + 6.0;
+
+    let mut out = String::new();
+    open_svg(&mut out, &id, width, height, &grid.title, &grid.text_alternative());
+    write_heading(&mut out, &grid.title, MARGIN, width - 2.0 * MARGIN);
+    out.push_str(&legend);
+
+    // Column heads.
+    let _ = writeln!(out, "<g font-size=\"11\" font-weight=\"bold\">");
+    for (f, ((code, label), shown)) in grid.factors.iter().zip(&codes).enumerate() {
+        let cx = grid_x0 + CELL_W * (f as f64 + 0.5);
+        let full = if label.is_empty() { code.clone() } else { format!("{code}: {label}") };
+        let _ = write!(out, "<text");
+        if turned {
+            let (x, y) = (px(cx - 2.0), px(rows_y - 6.0));
+            let _ = write!(out, " x=\"{x}\" y=\"{y}\" transform=\"rotate(-45 {x} {y})\" text-anchor=\"start\">");
+        } else {
+            let _ = write!(out, " x=\"{}\" y=\"{}\" text-anchor=\"middle\">", px(cx), px(rows_y - 6.0));
+        }
+        let _ = writeln!(out, "<title>{}</title>{}</text>", escape(&full), escape(shown));
+    }
+    let _ = writeln!(out, "</g>");
+
+    // Rows of cells.
+    for (s, site) in grid.sites.iter().enumerate() {
+        let y = rows_y + CELL_H * s as f64;
+        let shown = truncate(site, LABEL_MAX_CHARS);
+        write_text(&mut out, grid_x0 - 10.0, y + CELL_H / 2.0 + 4.0, "end", "", &shown, site);
+        for f in 0..ncol {
+            let x = grid_x0 + CELL_W * f as f64;
+            let (cx, cy) = (x + CELL_W / 2.0, y + CELL_H / 2.0);
+            let rect = |fill: &str| {
+                format!(
+                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"2\"/>",
+                    px(x),
+                    px(y),
+                    px(CELL_W),
+                    px(CELL_H)
+                )
+            };
+            match grid.cell(s, f) {
+                Some(cell) => {
+                    let c = Condition::parse(&cell.condition);
+                    let mut value = c.label().to_string();
+                    if c == Condition::Unknown && !cell.condition.trim().is_empty() {
+                        let raw = cell.condition.trim();
+                        if !raw.eq_ignore_ascii_case("unknown") {
+                            value = format!("{value} ({raw})");
+                        }
+                    }
+                    let _ = writeln!(
+                        out,
+                        "<g id=\"fig-{}\"><title>{}: {}</title>{}{}</g>",
+                        sanitise_id(&cell.figure_id),
+                        escape(&cell.figure_id),
+                        escape(&value),
+                        rect(c.fill()),
+                        c.shape(cx, cy, 7.0)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "<g><title>{}, {}: no data</title>{}<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
+                         fill=\"none\" stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/></g>",
+                        escape(site),
+                        escape(grid.factors.get(f).map(|(c, _)| c.as_str()).unwrap_or("")),
+                        rect("#ffffff"),
+                        px(x + 2.5),
+                        px(y + 2.5),
+                        px(CELL_W - 5.0),
+                        px(CELL_H - 5.0)
+                    );
+                }
+            }
+        }
+    }
+
+    // Factor key.
+    if ncol > 0 {
+        let _ = writeln!(out, "<g font-size=\"11\" fill=\"{MUTED}\">");
+        for (f, (code, label)) in grid.factors.iter().enumerate() {
+            let line = if label.is_empty() { code.clone() } else { format!("{code}: {label}") };
+            let shown = truncate(&line, chars_fitting(width - 2.0 * MARGIN, 11.0));
+            write_text(&mut out, MARGIN, key_y + KEY_LINE * f as f64, "start", "", &shown, &line);
+        }
+        let _ = writeln!(out, "</g>");
+    }
+    out.push_str("</svg>\n");
+    out
+}

@@ -1,0 +1,234 @@
+//! A small RFC 4180 reader that remembers where every cell starts.
+//!
+//! One pass over the bytes, no regex, no allocation beyond the cells
+//! themselves. Lines are physical lines as an editor shows them (a quoted
+//! newline starts a new line); columns are 1-based characters on that line;
+//! a byte order mark is not a column.
+
+use model::Diagnostic;
+use sha2::{Digest, Sha256};
+
+/// One cell: its text (quotes removed, `""` unescaped) and where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub text: String,
+    /// Physical line on which the cell starts (1-based).
+    pub line: u32,
+    /// 1-based character column where the cell starts on its line.
+    pub column: u32,
+}
+
+/// One record (row) of a CSV file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Physical line where the record starts, 1-based.
+    pub line: u32,
+    pub cells: Vec<Cell>,
+    /// 16 lowercase hex digits of the SHA-256 of the record's raw bytes,
+    /// without the line terminator.
+    pub hash: String,
+}
+
+impl Record {
+    /// The text of cell `index`, if the record has that many cells.
+    pub fn text(&self, index: usize) -> Option<&str> {
+        self.cells.get(index).map(|c| c.text.as_str())
+    }
+}
+
+/// A parsed CSV file: the header and the records below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvTable {
+    /// The display path given to [`read_csv`], used in every diagnostic.
+    pub path: String,
+    pub header: Vec<Cell>,
+    pub records: Vec<Record>,
+}
+
+impl CsvTable {
+    /// Index of the first header cell named `name`.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|c| c.text == name)
+    }
+    /// The line of the header (1 unless blank lines precede it).
+    pub fn header_line(&self) -> u32 {
+        self.header.first().map(|c| c.line).unwrap_or(1)
+    }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Tracks the physical line and, lazily, the character column.
+struct Pos {
+    line: u32,
+    /// A byte offset on the current line whose column is known.
+    col_pos: usize,
+    col: u32,
+}
+
+impl Pos {
+    fn newline(&mut self, next_line_start: usize) {
+        self.line = self.line.saturating_add(1);
+        self.col_pos = next_line_start;
+        self.col = 1;
+    }
+    /// Column of byte `pos`, which is on the current line at or after `col_pos`.
+    fn column_at(&mut self, b: &[u8], pos: usize) -> u32 {
+        let pos = pos.min(b.len());
+        if pos > self.col_pos {
+            let chars = b[self.col_pos..pos].iter().filter(|&&c| (c & 0xC0) != 0x80).count();
+            self.col = self.col.saturating_add(chars as u32);
+            self.col_pos = pos;
+        }
+        self.col
+    }
+}
+
+/// 16 lowercase hex digits of the SHA-256 of `raw`.
+pub fn row_hash(raw: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(raw);
+    let mut s = String::with_capacity(16);
+    for byte in digest.iter().take(8) {
+        s.push(HEX[(byte >> 4) as usize] as char);
+        s.push(HEX[(byte & 0x0f) as usize] as char);
+    }
+    s
+}
+
+/// Line and column (1-based, in characters) of the end of `prefix`.
+fn end_position(prefix: &[u8]) -> (u32, u32) {
+    let line_start = prefix.iter().rposition(|&c| c == b'\n').map(|i| i + 1).unwrap_or(0);
+    let line = prefix.iter().filter(|&&c| c == b'\n').count() as u32 + 1;
+    let column = prefix[line_start..].iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32 + 1;
+    (line, column)
+}
+
+fn is_terminator(b: &[u8], i: usize) -> bool {
+    match b.get(i) {
+        None | Some(b'\n') => true,
+        Some(b'\r') => matches!(b.get(i + 1), None | Some(b'\n')),
+        _ => false,
+    }
+}
+
+/// Parse a CSV file (UTF-8, optional BOM, LF or CRLF, RFC 4180 quoting).
+///
+/// The first record is the header. Blank lines at the end are ignored.
+/// Errors: bytes that are not UTF-8 (at the first bad byte), an unterminated
+/// quoted cell (at the line and column where it started), text after a
+/// closing quote, and a file without a header.
+pub fn read_csv(bytes: &[u8], path: &str) -> Result<CsvTable, Diagnostic> {
+    let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.valid_up_to();
+            let (line, column) = end_position(&body[..at]);
+            let bad = body.get(at).copied().unwrap_or(0);
+            return Err(Diagnostic::error(
+                path,
+                line,
+                column,
+                format!("expected UTF-8 text, found the byte 0x{bad:02X} that is not UTF-8 (export the file again as UTF-8)"),
+            ));
+        }
+    };
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut pos = Pos { line: 1, col_pos: 0, col: 1 };
+    let mut records: Vec<Record> = Vec::new();
+    let mut blank: Vec<bool> = Vec::new();
+    let mut i = 0usize;
+    while i < n {
+        let rec_start = i;
+        let rec_line = pos.line;
+        let mut cells: Vec<Cell> = Vec::new();
+        let rec_end;
+        loop {
+            let column = pos.column_at(b, i);
+            let line = pos.line;
+            if b.get(i) == Some(&b'"') {
+                let mut s = String::new();
+                let mut j = i + 1;
+                let mut seg = j;
+                loop {
+                    match b.get(j) {
+                        None => {
+                            return Err(Diagnostic::error(
+                                path,
+                                line,
+                                column,
+                                "expected a closing quote `\"` for the quoted cell that starts here, found the end of the file",
+                            ));
+                        }
+                        Some(b'"') => {
+                            if b.get(j + 1) == Some(&b'"') {
+                                s.push_str(&text[seg..=j]);
+                                j += 2;
+                                seg = j;
+                            } else {
+                                s.push_str(&text[seg..j]);
+                                j += 1;
+                                break;
+                            }
+                        }
+                        Some(b'\n') => {
+                            j += 1;
+                            pos.newline(j);
+                        }
+                        Some(_) => j += 1,
+                    }
+                }
+                i = j;
+                cells.push(Cell { text: s, line, column });
+                if !(b.get(i) == Some(&b',') || is_terminator(b, i)) {
+                    let col = pos.column_at(b, i);
+                    let found = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+                    return Err(Diagnostic::error(
+                        path,
+                        pos.line,
+                        col,
+                        format!("expected a comma or the end of the line after a closing quote, found `{found}`"),
+                    ));
+                }
+            } else {
+                let mut j = i;
+                while j < n {
+                    match b[j] {
+                        b',' | b'\n' => break,
+                        b'\r' if is_terminator(b, j) => break,
+                        _ => j += 1,
+                    }
+                }
+                cells.push(Cell { text: text[i..j].to_string(), line, column });
+                i = j;
+            }
+            if b.get(i) == Some(&b',') {
+                i += 1;
+                continue;
+            }
+            rec_end = i;
+            if b.get(i) == Some(&b'\r') {
+                i += 1;
+            }
+            if b.get(i) == Some(&b'\n') {
+                i += 1;
+                pos.newline(i);
+            }
+            break;
+        }
+        let raw = &b[rec_start..rec_end];
+        blank.push(raw.iter().all(|&c| c == b' ' || c == b'\t'));
+        records.push(Record { line: rec_line, cells, hash: row_hash(raw) });
+    }
+    while blank.last() == Some(&true) {
+        blank.pop();
+        records.pop();
+    }
+    if records.is_empty() {
+        return Err(Diagnostic::error(path, 1, 0, "expected a header line naming the columns, found an empty file"));
+    }
+    let header = records.remove(0).cells;
+    Ok(CsvTable { path: path.to_string(), header, records })
+}

@@ -1,0 +1,155 @@
+//! `pattern_matrix`: one row per site with data x factor. Yin's pattern
+//! matching: is each proposed condition in place at each site, and do the
+//! site's documents say the same (model fidelity)?
+
+use std::collections::BTreeMap;
+
+use arrow_array::RecordBatch;
+use arrow_schema::{ArrowError, SchemaRef};
+use model::FigureId;
+
+use crate::input::{KeyOrder, Table, known_site, site_register};
+use crate::out;
+use crate::rules::{Condition, DocStatus, fidelity, verdict};
+use crate::settings::{Settings, invalid};
+
+/// The schema of `pattern_matrix` (the DESIGN.md contract).
+pub fn pattern_matrix_schema() -> SchemaRef {
+    out::schema(vec![
+        out::utf8("site"),
+        out::utf8("factor"),
+        out::count("in_place"),
+        out::count("partly"),
+        out::count("not_in_place"),
+        out::count("dont_know"),
+        out::utf8("condition"),
+        out::utf8("doc_status"),
+        out::utf8("fidelity"),
+        out::utf8("figure_id"),
+    ])
+}
+
+/// One row per site with data (`sites.has_data`) x factor, sorted by site
+/// label then factor in `settings.factors` order.
+///
+/// - `in_place`, `partly`, `not_in_place`, `dont_know`: answers coded 1, 2,
+///   3, 9 (null answers are missing and not counted).
+/// - `condition`: [`crate::rules::verdict`] over the first three counts
+///   (`in_place` | `partly` | `not_in_place` | `contested` | `unknown`).
+/// - `doc_status`: [`DocStatus`] over every evidence item of the site's
+///   documents for the factor.
+/// - `fidelity`: the table of [`crate::rules::fidelity`].
+/// - `figure_id`: `patterns/<site>/<factor>`.
+///
+/// Errors: an answer or evidence item for a site not in the register; an
+/// answer for a site without data; a factor not in `settings.factors`
+/// (when given); a pattern code other than 1, 2, 3, 9 or null; a status
+/// other than 1, 2, 3 or null.
+pub fn pattern_matrix(
+    answers: &RecordBatch,
+    evidence: &RecordBatch,
+    sites: &RecordBatch,
+    settings: &Settings,
+) -> Result<RecordBatch, ArrowError> {
+    settings.check()?;
+    let share = settings.condition_threshold()?;
+    let register = site_register(sites)?;
+    let mut factors = KeyOrder::new(&settings.factors);
+
+    let mut answer_counts: BTreeMap<(&str, &str), [u32; 4]> = BTreeMap::new();
+    let t = Table::new("answers", answers);
+    let (site, factor, pattern) = (t.utf8("site")?, t.utf8("factor")?, t.codes("pattern")?);
+    for (i, code) in pattern.iter().enumerate() {
+        let s = site.get(i)?;
+        let f = factor.get(i)?;
+        if !known_site(&register, &t, i, s)?.has_data {
+            return Err(invalid(format!(
+                "table `answers`, {}: site `{s}` has answers but the register says it has no data",
+                t.locate(i)
+            )));
+        }
+        factors.see("factor", f, &t, i)?;
+        let slot = match code {
+            None => continue,
+            Some(1) => 0,
+            Some(2) => 1,
+            Some(3) => 2,
+            Some(9) => 3,
+            Some(other) => {
+                return Err(invalid(format!(
+                    "table `answers`, column `pattern`, {}: expected 1, 2, 3, 9 or empty, found {other}",
+                    t.locate(i)
+                )));
+            }
+        };
+        let c = answer_counts.entry((s, f)).or_default();
+        c[slot] = c[slot].saturating_add(1);
+    }
+
+    let mut doc_counts: BTreeMap<(&str, &str), [u32; 3]> = BTreeMap::new();
+    let e = Table::new("evidence", evidence);
+    let (site, factor, status) = (e.utf8("site")?, e.utf8("factor")?, e.codes("status")?);
+    for (i, code) in status.iter().enumerate() {
+        let s = site.get(i)?;
+        let f = factor.get(i)?;
+        known_site(&register, &e, i, s)?;
+        factors.see("factor", f, &e, i)?;
+        let slot = match code {
+            None => continue,
+            Some(1) => 0,
+            Some(2) => 1,
+            Some(3) => 2,
+            Some(other) => {
+                return Err(invalid(format!(
+                    "table `evidence`, column `status`, {}: expected 1, 2, 3 or empty, found {other}",
+                    e.locate(i)
+                )));
+            }
+        };
+        let c = doc_counts.entry((s, f)).or_default();
+        c[slot] = c[slot].saturating_add(1);
+    }
+
+    let factors = factors.finish();
+    let mut cols: [Vec<u32>; 4] = Default::default();
+    let (mut site_o, mut factor_o, mut cond_o, mut doc_o, mut fid_o, mut id_o) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (label, info) in &register {
+        if !info.has_data {
+            continue;
+        }
+        for f in &factors {
+            let key = (label.as_str(), f.as_str());
+            let a = answer_counts.get(&key).copied().unwrap_or_default();
+            let d = doc_counts.get(&key).copied().unwrap_or_default();
+            let condition =
+                Condition::from_verdict(verdict([a[0], a[1], a[2]], share, settings.condition_min_valid));
+            let doc = DocStatus::from_counts(d[0], d[1], d[2]);
+            for (col, v) in cols.iter_mut().zip(a) {
+                col.push(v);
+            }
+            site_o.push(label.clone());
+            factor_o.push(f.clone());
+            cond_o.push(condition.code().to_string());
+            doc_o.push(doc.code().to_string());
+            fid_o.push(fidelity(condition, doc).code().to_string());
+            id_o.push(FigureId::new("patterns").part(label).part(f).into_string());
+        }
+    }
+    let [ip, pa, nip, dk] = cols;
+    out::batch(
+        pattern_matrix_schema(),
+        vec![
+            out::strings(site_o),
+            out::strings(factor_o),
+            out::counts(ip),
+            out::counts(pa),
+            out::counts(nip),
+            out::counts(dk),
+            out::strings(cond_o),
+            out::strings(doc_o),
+            out::strings(fid_o),
+            out::strings(id_o),
+        ],
+    )
+}

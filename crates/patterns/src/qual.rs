@@ -1,0 +1,223 @@
+//! `qual_matrix`: Averill's (2002) matrix analysis of the free-text
+//! accounts: one row per site x stakeholder group x theme, with how many
+//! accounts fall in the cell and a few exemplar accounts to read across
+//! sites and groups.
+//!
+//! Exemplars are chosen without randomness: the cell's accounts are ordered
+//! by `row_hash` (then source file, line and text), and the first account of
+//! each participant in that order is taken until `exemplars` are chosen,
+//! then, if too few participants spoke, the next accounts in the same order.
+//! Text is copied verbatim from the (already redacted) `accounts` table.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{ArrowError, SchemaRef};
+use model::{FigureId, Group, Sector};
+
+use crate::input::{KeyOrder, Table};
+use crate::out;
+use crate::settings::{Settings, invalid};
+
+/// Themes other than factor codes, in output order after the factors.
+const BME: &str = "bme";
+const OTHER_THEMES: [&str; 2] = ["role", "other"];
+
+/// The schema of `qual_matrix`: it has `settings.exemplars` pairs of
+/// `exemplar_<i>`, `label_<i>` columns.
+pub fn qual_matrix_schema(settings: &Settings) -> SchemaRef {
+    let mut f = vec![
+        out::utf8("site"),
+        out::utf8("group"),
+        out::utf8("theme"),
+        out::count_null("participants"),
+        out::count_null("accounts"),
+        out::flag("suppressed"),
+    ];
+    for i in 1..=settings.exemplars {
+        f.push(out::utf8_null(&format!("exemplar_{i}")));
+        f.push(out::utf8_null(&format!("label_{i}")));
+    }
+    f.push(out::utf8("figure_id"));
+    out::schema(f)
+}
+
+/// A published quote's label, from only the attributes in
+/// `settings.quote_label`, always in the order group, site, sector:
+/// `["group", "sector"]` gives "Peer worker, statutory sector". With no
+/// attribute allowed the label is "Participant".
+pub fn quote_label(settings: &Settings, group: Group, site: &str, sector: Sector) -> String {
+    let allowed = |a: &str| settings.quote_label.iter().any(|x| x == a);
+    let mut parts: Vec<String> = Vec::new();
+    if allowed("group") {
+        parts.push(group_singular(group).to_string());
+    }
+    if allowed("site") {
+        parts.push(site.to_string());
+    }
+    if allowed("sector") {
+        parts.push(format!("{} sector", sector.code()));
+    }
+    let label = parts.join(", ");
+    let mut chars = label.chars();
+    match chars.next() {
+        None => "Participant".to_string(),
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+    }
+}
+
+fn group_singular(g: Group) -> &'static str {
+    match g {
+        Group::PeerWorker => "peer worker",
+        Group::Professional => "professional",
+        Group::ServiceUser => "service user",
+        Group::TeamManager => "team manager",
+        Group::SeniorManager => "senior manager",
+    }
+}
+
+struct Account<'a> {
+    participant: &'a str,
+    sector: Sector,
+    text: &'a str,
+    order: (&'a str, &'a str, u32),
+}
+
+/// One row per site x group x theme that has at least one account, sorted
+/// by site label, group (peer_worker, professional, service_user,
+/// team_manager, senior_manager), then theme (factors in settings order,
+/// then `bme`, then `role`, `other` when `settings.qual_other_themes`).
+///
+/// - `participants`, `accounts`: distinct participants and accounts in the
+///   cell; both null and `suppressed` true when participants < `min_cell`.
+///   A suppressed cell's exemplars are null too, unless
+///   `settings.exemplars_in_suppressed`.
+/// - `exemplar_<i>`, `label_<i>`: see the module docs and [`quote_label`].
+/// - `figure_id`: `qual/<site>/<group>/<theme>`.
+pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
+    settings.check()?;
+    let t = Table::new("accounts", accounts);
+    let participant = t.utf8("participant")?;
+    let (site, sector, group) = (t.utf8("site")?, t.utf8("sector")?, t.utf8("group")?);
+    let (theme, text) = (t.utf8("theme")?, t.utf8("text")?);
+    let (hash, file) = (t.utf8(model::schema::ROW_HASH)?, t.utf8(model::schema::SOURCE_FILE)?);
+    let line = line_numbers(&t)?;
+
+    let mut factors = KeyOrder::new(&settings.factors);
+    let mut cells: BTreeMap<(&str, Group, &str), Vec<Account<'_>>> = BTreeMap::new();
+    for i in 0..t.rows() {
+        let th = theme.get(i)?;
+        if OTHER_THEMES.contains(&th) && !settings.qual_other_themes {
+            continue;
+        }
+        if th != BME && !OTHER_THEMES.contains(&th) {
+            factors.see("theme", th, &t, i)?;
+        }
+        let g = group.get(i)?;
+        let g = Group::from_code(g)
+            .ok_or_else(|| invalid(format!("table `accounts`, column `group`, {}: unknown group `{g}`", t.locate(i))))?;
+        let sec = sector.get(i)?;
+        let sec = Sector::from_code(sec)
+            .ok_or_else(|| invalid(format!("table `accounts`, column `sector`, {}: unknown sector `{sec}`", t.locate(i))))?;
+        let account = Account {
+            participant: participant.get(i)?,
+            sector: sec,
+            text: text.get(i)?,
+            order: (hash.get(i)?, file.get(i)?, line.get(i).copied().flatten().unwrap_or(0)),
+        };
+        cells.entry((site.get(i)?, g, th)).or_default().push(account);
+    }
+
+    // Theme rank: factors, then bme, role, other.
+    let mut rank: BTreeMap<&str, usize> = BTreeMap::new();
+    let factors = factors.finish();
+    for (r, th) in factors.iter().map(String::as_str).chain([BME]).chain(OTHER_THEMES).enumerate() {
+        rank.entry(th).or_insert(r);
+    }
+    let mut keys: Vec<(&str, Group, &str)> = cells.keys().copied().collect();
+    keys.sort_by_key(|(s, g, th)| (*s, *g, rank.get(th).copied().unwrap_or(usize::MAX), *th));
+
+    let k = settings.exemplars;
+    let (mut site_o, mut group_o, mut theme_o, mut id_o) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut people_o, mut accounts_o, mut supp_o) = (Vec::new(), Vec::new(), Vec::new());
+    let mut ex: Vec<Vec<Option<String>>> = vec![Vec::new(); 2 * k];
+    for key in keys {
+        let Some(rows) = cells.get_mut(&key) else { continue };
+        let (s, g, th) = key;
+        rows.sort_by(|a, b| (a.order, a.text).cmp(&(b.order, b.text)));
+        let people = rows.iter().map(|a| a.participant).collect::<BTreeSet<_>>().len() as u32;
+        let suppressed = people < settings.min_cell;
+        let chosen = if suppressed && !settings.exemplars_in_suppressed { Vec::new() } else { choose(rows, k) };
+        for i in 0..k {
+            let (e, l) = match chosen.get(i) {
+                Some(a) => (Some(a.text.to_string()), Some(quote_label(settings, g, s, a.sector))),
+                None => (None, None),
+            };
+            ex[2 * i].push(e);
+            ex[2 * i + 1].push(l);
+        }
+        site_o.push(s.to_string());
+        group_o.push(g.code().to_string());
+        theme_o.push(th.to_string());
+        people_o.push((!suppressed).then_some(people));
+        accounts_o.push((!suppressed).then_some(rows.len() as u32));
+        supp_o.push(suppressed);
+        id_o.push(FigureId::new("qual").part(s).part(g.code()).part(th).into_string());
+    }
+
+    let mut columns: Vec<ArrayRef> = vec![
+        out::strings(site_o),
+        out::strings(group_o),
+        out::strings(theme_o),
+        out::opt_counts(people_o),
+        out::opt_counts(accounts_o),
+        out::flags(supp_o),
+    ];
+    columns.extend(ex.into_iter().map(out::opt_strings));
+    columns.push(out::strings(id_o));
+    out::batch(qual_matrix_schema(settings), columns)
+}
+
+/// Up to `k` accounts of a sorted cell: one per participant first, in
+/// order, then the remaining accounts in order. Blank text is never chosen.
+fn choose<'r, 'a>(rows: &'r [Account<'a>], k: usize) -> Vec<&'r Account<'a>> {
+    let candidates: Vec<(usize, &Account<'a>)> = rows.iter().enumerate().filter(|(_, a)| !a.text.trim().is_empty()).collect();
+    let mut taken: BTreeSet<usize> = BTreeSet::new();
+    let mut speakers: BTreeSet<&str> = BTreeSet::new();
+    let mut chosen = Vec::new();
+    for (i, a) in &candidates {
+        if chosen.len() == k {
+            break;
+        }
+        if speakers.insert(a.participant) {
+            taken.insert(*i);
+            chosen.push(*a);
+        }
+    }
+    for (i, a) in &candidates {
+        if chosen.len() == k {
+            break;
+        }
+        if !taken.contains(i) {
+            chosen.push(*a);
+        }
+    }
+    chosen
+}
+
+fn line_numbers(t: &Table<'_>) -> Result<Vec<Option<u32>>, ArrowError> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::UInt32Type;
+    let col = t.batch.column_by_name(model::schema::SOURCE_LINE).ok_or_else(|| {
+        ArrowError::SchemaError(format!("table `{}`: expected a column `{}`, found none", t.name, model::schema::SOURCE_LINE))
+    })?;
+    let arr = col.as_primitive_opt::<UInt32Type>().ok_or_else(|| {
+        ArrowError::SchemaError(format!(
+            "table `{}`, column `{}`: expected UInt32, found {}",
+            t.name,
+            model::schema::SOURCE_LINE,
+            col.data_type()
+        ))
+    })?;
+    Ok(arr.iter().collect())
+}

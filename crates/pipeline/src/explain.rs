@@ -1,0 +1,170 @@
+//! `crosscase explain FIGURE_ID`: a figure's value, how it was computed, and
+//! the de-identified rows it was computed from, down to raw `file:line`.
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
+use camino::Utf8Path;
+
+use crate::error::PipelineError;
+use crate::hash::sha256_hex;
+use crate::tables::{cell_text, from_parquet};
+
+/// A figure found in a published table.
+pub struct Found {
+    pub stage: String,
+    pub batch: RecordBatch,
+    pub row: usize,
+    /// The statistic asked for (`mean` in `.../supervision/mean`), if any.
+    pub column: Option<String>,
+}
+
+fn read_json(path: &Utf8Path) -> Result<serde_json::Value, PipelineError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        PipelineError::Usage(format!("cannot read {path}: {e}. Run the pipeline first, or give --out DIR"))
+    })?;
+    serde_json::from_str(&text).map_err(|e| PipelineError::io(path, e))
+}
+
+fn read_table(path: &Utf8Path) -> Result<RecordBatch, PipelineError> {
+    let bytes = std::fs::read(path).map_err(|e| PipelineError::io(path, e))?;
+    from_parquet(bytes).map_err(|e| PipelineError::io(path, e))
+}
+
+fn figure_row(batch: &RecordBatch, id: &str) -> Option<usize> {
+    let ids = batch.column_by_name("figure_id")?;
+    let ids = ids.as_string_opt::<i32>()?;
+    (0..ids.len()).find(|&i| ids.is_valid(i) && ids.value(i) == id)
+}
+
+/// Find a figure among the published tables of an output folder.
+pub fn find(out: &Utf8Path, figure: &str) -> Result<Found, PipelineError> {
+    let provenance = read_json(&out.join("provenance.json"))?;
+    let stages = provenance["stages"].as_array().cloned().unwrap_or_default();
+    for record in &stages {
+        let stage = record["stage"].as_str().unwrap_or_default().to_string();
+        let batch = read_table(&out.join(record["table"].as_str().unwrap_or_default()))?;
+        if let Some(row) = figure_row(&batch, figure) {
+            return Ok(Found { stage, batch, row, column: None });
+        }
+        if let Some((base, column)) = figure.rsplit_once('/') {
+            if batch.schema().column_with_name(column).is_some() {
+                if let Some(row) = figure_row(&batch, base) {
+                    return Ok(Found { stage, batch, row, column: Some(column.to_string()) });
+                }
+            }
+        }
+    }
+    Err(PipelineError::Usage(format!(
+        "no figure `{figure}` in {out}: figure ids are in the `figure_id` column of every table under {out}/tables \
+         (add a column name, such as /mean, to ask for one statistic)"
+    )))
+}
+
+/// The explanation of a figure, as text for a person.
+pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
+    let found = find(out, figure)?;
+    let provenance = read_json(&out.join("provenance.json"))?;
+    let record = provenance["stages"]
+        .as_array()
+        .and_then(|s| s.iter().find(|r| r["stage"] == found.stage.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    let batch = &found.batch;
+    let schema = batch.schema();
+    let mut text = String::new();
+    text.push_str(&format!("figure    {figure}\n"));
+    text.push_str(&format!("table     tables/{}.csv, row {}\n", found.stage, found.row + 1));
+    let value_of = |name: &str| {
+        batch.column_by_name(name).and_then(|c| cell_text(c.as_ref(), found.row)).unwrap_or_default()
+    };
+    match &found.column {
+        Some(column) => text.push_str(&format!("value     {column} = {}\n", show(&value_of(column)))),
+        None => {
+            text.push_str("values   ");
+            for field in schema.fields() {
+                if field.name() != "figure_id" {
+                    text.push_str(&format!(" {}={}", field.name(), show(&value_of(field.name()))));
+                }
+            }
+            text.push('\n');
+        }
+    }
+    if value_of("suppressed") == "true" {
+        text.push_str("          suppressed: fewer people than the study's minimum cell size; the rows are not shown\n");
+    }
+    text.push_str(&format!(
+        "stage     {} (run = \"{}\"), crosscase {}\n",
+        found.stage,
+        record["run"].as_str().unwrap_or_default(),
+        record["crosscase"].as_str().unwrap_or_default()
+    ));
+    text.push_str(&format!("settings  {}\n", record["settings"]));
+    let lineage = &record["lineage"];
+    text.push_str(&format!("method    {}\n", lineage["method"].as_str().unwrap_or_default()));
+    let input = lineage["input"].as_str().unwrap_or_default();
+    let input_rel = format!("data/{input}.parquet");
+    let recorded = record["input"][&input_rel].as_str().unwrap_or_default().to_string();
+    let input_path = out.join(&input_rel);
+    let bytes = std::fs::read(&input_path).map_err(|e| PipelineError::io(&input_path, e))?;
+    let now = sha256_hex(&bytes);
+    text.push_str(&format!("input     {input_rel} (sha256 {})\n", &recorded[..recorded.len().min(16)]));
+    if now != recorded {
+        text.push_str("          warning: this file has changed since the figure was computed; rerun the pipeline\n");
+    }
+    if value_of("suppressed") == "true" {
+        return Ok(text);
+    }
+    let rows = from_parquet(bytes).map_err(|e| PipelineError::io(&input_path, e))?;
+    let keys: Vec<(String, String)> = lineage["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.as_str())
+        .filter(|k| rows.schema().column_with_name(k).is_some())
+        .filter_map(|k| {
+            let v = batch.column_by_name(k).and_then(|c| cell_text(c.as_ref(), found.row))?;
+            Some((k.to_string(), v))
+        })
+        .collect();
+    let values: Vec<String> = lineage["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .filter(|v| rows.schema().column_with_name(v).is_some())
+        .collect();
+    let predicate = if keys.is_empty() {
+        "all rows".to_string()
+    } else {
+        keys.iter().map(|(k, v)| format!("{k} = \"{v}\"")).collect::<Vec<_>>().join(" and ")
+    };
+    let matching: Vec<usize> = (0..rows.num_rows())
+        .filter(|&i| {
+            keys.iter().all(|(k, v)| {
+                rows.column_by_name(k).and_then(|c| cell_text(c.as_ref(), i)).as_deref() == Some(v.as_str())
+            })
+        })
+        .collect();
+    text.push_str(&format!("rows      {predicate}: {} row(s)\n", matching.len()));
+    let column = |name: &str, i: usize| rows.column_by_name(name).and_then(|c| cell_text(c.as_ref(), i));
+    text.push_str(&format!("          participant  source                                        {}\n", values.join("  ")));
+    for i in matching {
+        let source = format!(
+            "{}:{}",
+            column("source_file", i).unwrap_or_default(),
+            column("source_line", i).unwrap_or_default()
+        );
+        let vals: Vec<String> = values.iter().map(|v| show(&column(v, i).unwrap_or_default())).collect();
+        text.push_str(&format!(
+            "          {:<12} {:<45} {}\n",
+            column("participant", i).or_else(|| column("document", i)).unwrap_or_default(),
+            source,
+            vals.join("  ")
+        ));
+    }
+    Ok(text)
+}
+
+fn show(value: &str) -> String {
+    if value.is_empty() { "(empty)".to_string() } else { value.to_string() }
+}

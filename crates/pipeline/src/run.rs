@@ -1,0 +1,624 @@
+//! The run engine: stages in the order the pipeline file gives them, each
+//! reading the artifacts of the stages it names in `from`.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use arrow_array::RecordBatch;
+use camino::{Utf8Path, Utf8PathBuf};
+
+use model::{Diagnostic, Framework, Identities, StudyConfig, StudyTables};
+
+use crate::error::PipelineError;
+use crate::output::{STATE_DIR, Staging};
+use crate::plan::{Plan, Stage};
+use crate::rocrate::StageFiles;
+use crate::settings::{RatingsKind, RatingsSettings, StageSettings};
+use crate::study::StudyInputs;
+use crate::tables::{to_csv, to_parquet};
+
+/// Where a run reads and writes, and how it reports progress.
+pub struct RunOptions<'a> {
+    pub study: Utf8PathBuf,
+    pub out: Utf8PathBuf,
+    /// One line per stage as it finishes (`[3/18] ratings_summary ... done`).
+    pub progress: &'a mut dyn FnMut(&str),
+}
+
+/// What a finished run did.
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    pub out: Utf8PathBuf,
+    /// Warnings that did not stop the run (incomplete forms).
+    pub warnings: Vec<Diagnostic>,
+    /// Published outputs, relative to the output folder.
+    pub outputs: Vec<String>,
+    pub sites_with_data: Vec<String>,
+    pub sites_awaited: Vec<String>,
+    /// Nothing had changed: no stage ran, nothing was written.
+    pub unchanged: bool,
+    /// Figures changed, appeared or disappeared since the previous run.
+    pub changes: usize,
+    /// Those changes, as text (also kept for `crosscase diff`).
+    pub diff: String,
+}
+
+/// What the study stage hands on: identifying, memory only.
+struct RawStudy {
+    inputs: StudyInputs,
+    tables: StudyTables,
+    identities: Identities,
+}
+
+/// The study's settings that analyses need, and its de-identified tables.
+struct CleanStudy {
+    config: StudyConfig,
+    framework: Framework,
+    tables: StudyTables,
+}
+
+enum Artifact {
+    Raw(Box<RawStudy>),
+    Clean(Box<CleanStudy>),
+    Table(RecordBatch),
+    Report,
+    Guard,
+    /// Unchanged since the last run; loaded from its outputs if needed.
+    Skipped,
+}
+
+/// Read and validate a study folder without running anything else.
+pub fn validate_study(dir: &Utf8Path) -> Result<Vec<Diagnostic>, PipelineError> {
+    let inputs = crate::study::load(dir, &Default::default())?;
+    let diagnostics = check(&inputs);
+    if diagnostics.iter().any(Diagnostic::is_error) { Err(PipelineError::Data(diagnostics)) } else { Ok(diagnostics) }
+}
+
+fn check(inputs: &StudyInputs) -> Vec<Diagnostic> {
+    let mut diagnostics = validate::check_study(
+        &inputs.interviews,
+        &inputs.documents,
+        &inputs.interview_dictionary,
+        &inputs.document_dictionary,
+        &inputs.framework,
+        &inputs.sites,
+    );
+    diagnostics.sort();
+    diagnostics
+}
+
+/// The cache record of one stage: its key and the outputs it published.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct CacheEntry {
+    pub key: String,
+    pub outputs: BTreeMap<String, String>,
+}
+
+const CACHE_FILE: &str = "cache.json";
+const DIFF_FILE: &str = "last-diff.txt";
+const LEDGER_FILE: &str = "runs.jsonl";
+
+fn read_cache(out: &Utf8Path) -> BTreeMap<String, CacheEntry> {
+    std::fs::read_to_string(out.join(STATE_DIR).join(CACHE_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// Every stage's cache key: a hash of its kind, canonical settings, the
+/// crosscase version and the keys of what it reads. The study stage's key is
+/// made of the hashes of every study file; `anonymise` adds a fingerprint of
+/// the key (never the key itself).
+pub fn stage_keys(plan: &Plan, study_files: &[(String, String)], key_fingerprint: &str) -> BTreeMap<String, String> {
+    let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    for stage in &plan.stages {
+        let mut material = format!("{}\n{}\n{}\n{}\n", model::VERSION, stage.run, stage.canonical, stage.from.join(","));
+        for from in &stage.from {
+            material.push_str(keys.get(from).map(String::as_str).unwrap_or(""));
+            material.push('\n');
+        }
+        match &stage.settings {
+            StageSettings::Ingest(_) => {
+                for (path, hash) in study_files {
+                    material.push_str(&format!("{hash}  {path}\n"));
+                }
+            }
+            StageSettings::Anonymise(_) => material.push_str(key_fingerprint),
+            // The guard scans everything: it depends on every stage before it.
+            StageSettings::LeakGuard(_) => {
+                for key in keys.values() {
+                    material.push_str(key);
+                }
+            }
+            _ => {}
+        }
+        keys.insert(stage.id.clone(), crate::hash::sha256_hex(material.as_bytes()));
+    }
+    keys
+}
+
+/// Which stages must run: those whose key changed or whose outputs are not
+/// as they were published; plus what a running stage needs in memory and
+/// cannot load from disk (the raw study: identifying, never stored).
+fn stages_to_run(plan: &Plan, keys: &BTreeMap<String, String>, out: &Utf8Path) -> Vec<bool> {
+    let cache = read_cache(out);
+    let lock = crate::output::read_lock(out);
+    let mut runs: Vec<bool> = plan
+        .stages
+        .iter()
+        .map(|stage| match cache.get(&stage.id) {
+            Some(entry) => {
+                entry.key != keys[&stage.id]
+                    || entry.outputs.iter().any(|(rel, hash)| lock.get(rel) != Some(hash) || !out.join(rel).is_file())
+            }
+            None => true,
+        })
+        .collect();
+    if runs.iter().any(|&r| r) {
+        for (i, stage) in plan.stages.iter().enumerate().rev() {
+            if !runs[i] {
+                continue;
+            }
+            for from in &stage.from {
+                if let Some(j) = plan.stages.iter().position(|s| &s.id == from) {
+                    if matches!(plan.stages[j].settings, StageSettings::Ingest(_)) {
+                        runs[j] = true;
+                    }
+                }
+            }
+        }
+    }
+    runs
+}
+
+/// Run a pipeline from its checked plan. Stages whose cache key is
+/// unchanged are skipped; a rerun with nothing changed does no analysis.
+pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
+    let RunOptions { study, out, progress } = options;
+    let started_run = Instant::now();
+    let ingest_settings = plan
+        .stages
+        .iter()
+        .find_map(|s| match &s.settings {
+            StageSettings::Ingest(i) => Some(i.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let config = crate::study::read_config(&study)?;
+    let key = crate::key::resolve(&config, &study)?;
+    let study_files = crate::study::fingerprint(&study, &ingest_settings);
+    let keys = stage_keys(plan, &study_files, &anonymise::key_fingerprint(&key));
+    std::fs::create_dir_all(out.join(STATE_DIR)).map_err(|e| PipelineError::io(&out, e))?;
+    let mut summary = RunSummary { out: out.clone(), ..Default::default() };
+    let runs = stages_to_run(plan, &keys, &out);
+    let total = plan.stages.len();
+    if !runs.iter().any(|&r| r) {
+        progress(&format!("nothing changed: all {total} stages are up to date (cache keys match)"));
+        summary.outputs = crate::output::read_lock(&out).into_keys().collect();
+        summary.unchanged = true;
+        ledger(&out, plan, &study, started_run, &[], "unchanged");
+        return Ok(summary);
+    }
+    let mut staging = Staging::begin(&out)?;
+    let cache = read_cache(&out);
+    let mut artifacts: BTreeMap<String, Artifact> = BTreeMap::new();
+    let mut stage_files: BTreeMap<String, StageFiles> = BTreeMap::new();
+    let mut timings = Vec::new();
+    let mut changes = Vec::new();
+    for (index, stage) in plan.stages.iter().enumerate() {
+        let started = Instant::now();
+        let before: Vec<String> = staging.hashes().keys().cloned().collect();
+        if runs[index] {
+            for from in &stage.from {
+                materialise(plan, from, &out, &study, &mut artifacts)?;
+            }
+            let artifact = run_stage(plan, stage, &study, &artifacts, &mut staging, &mut summary, &stage_files)?;
+            if let Artifact::Table(batch) = &artifact {
+                changes.extend(crate::diff::table_changes(&stage.id, &out.join(format!("tables/{}.parquet", stage.id)), batch));
+            }
+            artifacts.insert(stage.id.clone(), artifact);
+        } else {
+            for (rel, hash) in cache.get(&stage.id).map(|e| e.outputs.clone()).unwrap_or_default() {
+                staging.carry(&rel, &hash);
+            }
+            artifacts.insert(stage.id.clone(), Artifact::Skipped);
+        }
+        let wrote: Vec<String> = staging.hashes().keys().filter(|k| !before.contains(k)).cloned().collect();
+        let mut read = Vec::new();
+        for from in &stage.from {
+            if matches!(plan.stages.iter().find(|s| &s.id == from).map(|s| &s.settings), Some(StageSettings::Ingest(_))) {
+                read.extend(study_files.iter().map(|(p, _)| format!("study:{p}")));
+            } else {
+                read.extend(stage_files.get(from).map(|f| f.wrote.clone()).unwrap_or_default());
+            }
+        }
+        stage_files.insert(stage.id.clone(), StageFiles { read, wrote });
+        let seconds = started.elapsed().as_secs_f64();
+        timings.push((stage.id.clone(), runs[index], seconds));
+        let what = if runs[index] { format!("done in {seconds:.2}s") } else { "unchanged, skipped".to_string() };
+        progress(&format!("[{:>2}/{total}] {:<18} {:<26} {what}", index + 1, stage.id, stage.run));
+    }
+    summary.outputs = staging.hashes().keys().cloned().collect();
+    summary.outputs.push(crate::output::LOCK_FILE.to_string());
+    summary.outputs.sort();
+    let new_cache: BTreeMap<String, CacheEntry> = plan
+        .stages
+        .iter()
+        .map(|s| {
+            let outputs = stage_files[&s.id]
+                .wrote
+                .iter()
+                .filter_map(|rel| staging.hashes().get(rel).map(|h| (rel.clone(), h.clone())))
+                .collect();
+            (s.id.clone(), CacheEntry { key: keys[&s.id].clone(), outputs })
+        })
+        .collect();
+    staging.publish()?;
+    let state = out.join(STATE_DIR);
+    let cache_text = serde_json::to_string_pretty(&new_cache).unwrap_or_default();
+    crate::output::write_atomic(&state.join(CACHE_FILE), cache_text.as_bytes())?;
+    let diff_text = crate::diff::render(&changes);
+    crate::output::write_atomic(&state.join(DIFF_FILE), diff_text.as_bytes())?;
+    summary.changes = changes.len();
+    summary.diff = diff_text;
+    ledger(&out, plan, &study, started_run, &timings, "published");
+    Ok(summary)
+}
+
+/// The last run's list of changed figures (`crosscase diff`).
+pub fn last_diff(out: &Utf8Path) -> Result<String, PipelineError> {
+    std::fs::read_to_string(out.join(STATE_DIR).join(DIFF_FILE))
+        .map_err(|_| PipelineError::Usage(format!("{out} has no record of a previous run's changes; run the pipeline first")))
+}
+
+/// Append one line to the run ledger: the only place times are written.
+fn ledger(out: &Utf8Path, plan: &Plan, study: &Utf8Path, started: Instant, timings: &[(String, bool, f64)], outcome: &str) {
+    use std::io::Write;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let line = serde_json::json!({
+        "finished_unix": now,
+        "seconds": started.elapsed().as_secs_f64(),
+        "pipeline": plan.name,
+        "pipeline_file": plan.path,
+        "study": study.as_str(),
+        "crosscase": model::VERSION,
+        "outcome": outcome,
+        "stages": timings.iter().map(|(id, ran, s)| serde_json::json!({"stage": id, "ran": ran, "seconds": s})).collect::<Vec<_>>(),
+    });
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(out.join(STATE_DIR).join(LEDGER_FILE)) {
+        let _ = writeln!(f, "{line}");
+    }
+}
+
+/// The study and pipeline of the last run recorded in the ledger.
+pub fn last_run(out: &Utf8Path) -> Option<(String, String)> {
+    let text = std::fs::read_to_string(out.join(STATE_DIR).join(LEDGER_FILE)).ok()?;
+    let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    Some((v["study"].as_str()?.to_string(), v["pipeline_file"].as_str()?.to_string()))
+}
+
+/// Load a skipped stage's artifact from its published outputs when a stage
+/// that runs needs it.
+fn materialise(
+    plan: &Plan,
+    id: &str,
+    out: &Utf8Path,
+    study: &Utf8Path,
+    artifacts: &mut BTreeMap<String, Artifact>,
+) -> Result<(), PipelineError> {
+    if !matches!(artifacts.get(id), Some(Artifact::Skipped)) {
+        return Ok(());
+    }
+    let Some(stage) = plan.stages.iter().find(|s| s.id == id) else { return Ok(()) };
+    let load = |rel: String| -> Result<RecordBatch, PipelineError> {
+        let path = out.join(&rel);
+        let bytes = std::fs::read(&path).map_err(|e| PipelineError::io(&path, e))?;
+        crate::tables::from_parquet(bytes).map_err(|e| PipelineError::io(&path, e))
+    };
+    let artifact = match &stage.settings {
+        StageSettings::Anonymise(_) => {
+            let config = crate::study::read_config(study)?;
+            let text = std::fs::read_to_string(study.join("framework.toml")).map_err(|e| PipelineError::io(study.join("framework.toml"), e))?;
+            let framework = Framework::parse(&text, "framework.toml").map_err(|d| PipelineError::Data(vec![d]))?;
+            let tables = StudyTables {
+                sites: load("data/sites.parquet".into())?,
+                participants: load("data/participants.parquet".into())?,
+                answers: load("data/answers.parquet".into())?,
+                top3: load("data/top3.parquet".into())?,
+                outcomes: load("data/outcomes.parquet".into())?,
+                accounts: load("data/accounts.parquet".into())?,
+                documents: load("data/documents.parquet".into())?,
+                evidence: load("data/evidence.parquet".into())?,
+            };
+            Artifact::Clean(Box::new(CleanStudy { config, framework, tables }))
+        }
+        s if s.publishes_table() => Artifact::Table(load(format!("tables/{id}.parquet"))?),
+        _ => return Ok(()),
+    };
+    artifacts.insert(id.to_string(), artifact);
+    Ok(())
+}
+
+fn input<'a>(stage: &Stage, artifacts: &'a BTreeMap<String, Artifact>, n: usize) -> Result<&'a Artifact, PipelineError> {
+    stage
+        .from
+        .get(n)
+        .and_then(|id| artifacts.get(id))
+        .ok_or_else(|| stage_error(stage, format!("expected {} input(s) in `from`, found {}", n + 1, stage.from.len())))
+}
+
+fn stage_error(stage: &Stage, message: impl Into<String>) -> PipelineError {
+    PipelineError::Stage { stage: stage.id.clone(), message: message.into() }
+}
+
+/// The clean study among a stage's inputs (the first `from` that is one).
+fn clean<'a>(stage: &Stage, artifacts: &'a BTreeMap<String, Artifact>) -> Result<&'a CleanStudy, PipelineError> {
+    stage
+        .from
+        .iter()
+        .find_map(|id| match artifacts.get(id) {
+            Some(Artifact::Clean(c)) => Some(c.as_ref()),
+            _ => None,
+        })
+        .ok_or_else(|| stage_error(stage, "expected an `anonymise` stage among `from`"))
+}
+
+fn table<'a>(stage: &Stage, artifacts: &'a BTreeMap<String, Artifact>, n: usize) -> Result<&'a RecordBatch, PipelineError> {
+    match input(stage, artifacts, n)? {
+        Artifact::Table(t) => Ok(t),
+        _ => Err(stage_error(stage, format!("expected `{}` to be a table stage", stage.from[n]))),
+    }
+}
+
+/// Tables among a stage's inputs, by stage id.
+fn tables_of<'a>(stage: &Stage, artifacts: &'a BTreeMap<String, Artifact>) -> BTreeMap<String, &'a RecordBatch> {
+    stage
+        .from
+        .iter()
+        .filter_map(|id| match artifacts.get(id) {
+            Some(Artifact::Table(t)) => Some((id.clone(), t)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn arrow_error(stage: &Stage) -> impl Fn(arrow_schema::ArrowError) -> PipelineError + '_ {
+    move |e| stage_error(stage, e.to_string())
+}
+
+fn publish_table(staging: &mut Staging, stage: &Stage, batch: &RecordBatch) -> Result<(), PipelineError> {
+    staging.write(&format!("tables/{}.csv", stage.id), to_csv(batch).as_bytes())?;
+    let parquet = to_parquet(batch).map_err(|e| stage_error(stage, e.to_string()))?;
+    staging.write(&format!("tables/{}.parquet", stage.id), &parquet)
+}
+
+fn ratings_settings(clean: &CleanStudy, s: &RatingsSettings) -> Result<ratings::Settings, String> {
+    let mut scopes = Vec::new();
+    for scope in &s.scopes {
+        scopes.push(match scope.as_str() {
+            "study" => ratings::Scope::Study,
+            "sector" => ratings::Scope::Sector,
+            "site" => ratings::Scope::Site,
+            "group" => ratings::Scope::Group,
+            "site_group" => ratings::Scope::SiteGroup,
+            other => {
+                return Err(format!(
+                    "unknown scope `{other}`; expected study, sector, site, group or site_group"
+                ));
+            }
+        });
+    }
+    Ok(ratings::Settings {
+        scopes,
+        factors: clean.framework.factor_codes().into_iter().map(String::from).collect(),
+        min_cell: clean.config.disclosure.min_cell,
+        seed: clean.config.study.seed,
+        bootstrap_resamples: s.bootstrap_resamples,
+        confidence: s.confidence,
+        ..Default::default()
+    })
+}
+
+fn run_stage(
+    plan: &Plan,
+    stage: &Stage,
+    study_dir: &Utf8Path,
+    artifacts: &BTreeMap<String, Artifact>,
+    staging: &mut Staging,
+    summary: &mut RunSummary,
+    stage_files: &BTreeMap<String, StageFiles>,
+) -> Result<Artifact, PipelineError> {
+    match &stage.settings {
+        StageSettings::Ingest(settings) => {
+            let inputs = crate::study::load(study_dir, settings)?;
+            let diagnostics = check(&inputs);
+            if diagnostics.iter().any(Diagnostic::is_error) {
+                return Err(PipelineError::Data(diagnostics));
+            }
+            summary.warnings = diagnostics;
+            let (tables, identities) = ingest::tidy(
+                &inputs.interviews,
+                &inputs.documents,
+                &inputs.interview_dictionary,
+                &inputs.document_dictionary,
+                &inputs.framework,
+                &inputs.sites,
+            );
+            Ok(Artifact::Raw(Box::new(RawStudy { inputs, tables, identities })))
+        }
+        StageSettings::Anonymise(_) => {
+            let Artifact::Raw(raw) = input(stage, artifacts, 0)? else {
+                return Err(stage_error(stage, "expected an `ingest.study` stage in `from`"));
+            };
+            let key = crate::key::resolve(&raw.inputs.config, study_dir)?;
+            let redactor = anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities)
+                .map_err(|e| stage_error(stage, e.to_string()))?;
+            let anonymised = anonymise::anonymise(
+                &raw.tables,
+                &raw.identities,
+                &raw.inputs.sites,
+                &raw.inputs.withdrawals,
+                &key,
+                &redactor,
+            )
+            .map_err(|e| PipelineError::Stage { stage: stage.id.clone(), message: e.to_string() })?;
+            crate::key::write_log(&raw.inputs, staging.out(), &anonymised.log)?;
+            let tables = anonymised.tables;
+            for (name, batch) in tables.named() {
+                let parquet = to_parquet(batch).map_err(|e| stage_error(stage, e.to_string()))?;
+                staging.write(&format!("data/{name}.parquet"), &parquet)?;
+            }
+            let sites = &raw.inputs.sites;
+            for site in sites {
+                let has = raw.tables_has_site(&site.site_id);
+                if has { summary.sites_with_data.push(site.label.clone()) } else { summary.sites_awaited.push(format!("{} (wave {})", site.label, site.wave)) }
+            }
+            Ok(Artifact::Clean(Box::new(CleanStudy {
+                config: raw.inputs.config.clone(),
+                framework: raw.inputs.framework.clone(),
+                tables,
+            })))
+        }
+        StageSettings::Ratings(r) => {
+            let clean = clean(stage, artifacts)?;
+            let settings = ratings_settings(clean, &r.settings).map_err(|m| stage_error(stage, m))?;
+            let t = &clean.tables;
+            let batch = match r.kind {
+                RatingsKind::Summary => ratings::ratings_summary(&t.answers, &settings),
+                RatingsKind::Top3 => ratings::top3_frequency(&t.top3, &settings),
+                RatingsKind::Direction => ratings::direction(&t.answers, &settings),
+                RatingsKind::Consensus => ratings::consensus(&t.answers, &settings),
+                RatingsKind::GroupTests => ratings::group_tests(&t.answers, &settings),
+                RatingsKind::SectorTests => ratings::sector_tests(&t.answers, &settings),
+                RatingsKind::Top3Importance => ratings::top3_importance(&t.top3, &t.answers, &settings),
+            }
+            .map_err(arrow_error(stage))?;
+            publish_table(staging, stage, &batch)?;
+            Ok(Artifact::Table(batch))
+        }
+        StageSettings::Tensions(s) => {
+            let clean = clean(stage, artifacts)?;
+            let mut settings = ratings_settings(clean, &RatingsSettings::default()).map_err(|m| stage_error(stage, m))?;
+            settings.pool_managers = s.pool_managers;
+            settings.tension_threshold = s.threshold;
+            let batch = ratings::tensions(&clean.tables.answers, &settings).map_err(arrow_error(stage))?;
+            publish_table(staging, stage, &batch)?;
+            Ok(Artifact::Table(batch))
+        }
+        StageSettings::PatternMatrix(s) => {
+            let clean = clean(stage, artifacts)?;
+            let settings = patterns_settings(clean, |p| {
+                p.condition_share = s.share;
+                p.condition_min_valid = s.min_valid;
+            });
+            let t = &clean.tables;
+            let batch = patterns::pattern_matrix(&t.answers, &t.evidence, &t.sites, &settings).map_err(arrow_error(stage))?;
+            publish_table(staging, stage, &batch)?;
+            Ok(Artifact::Table(batch))
+        }
+        StageSettings::Replication(s) => {
+            let clean = clean(stage, artifacts)?;
+            let matrix = table(stage, artifacts, 1)?;
+            let settings = patterns_settings(clean, |p| p.replication_share = s.share);
+            let batch = patterns::replication(matrix, &clean.tables.sites, &settings).map_err(arrow_error(stage))?;
+            publish_table(staging, stage, &batch)?;
+            Ok(Artifact::Table(batch))
+        }
+        StageSettings::Outcomes(s) => {
+            let clean = clean(stage, artifacts)?;
+            let settings = patterns_settings(clean, |p| {
+                p.condition_share = s.share;
+                p.condition_min_valid = s.min_valid;
+            });
+            let batch = patterns::outcome_summary(&clean.tables.outcomes, &clean.tables.sites, &settings)
+                .map_err(arrow_error(stage))?;
+            publish_table(staging, stage, &batch)?;
+            Ok(Artifact::Table(batch))
+        }
+        StageSettings::Qca(_) => {
+            let clean = clean(stage, artifacts)?;
+            let matrix = table(stage, artifacts, 1)?;
+            let outcomes = table(stage, artifacts, 2)?;
+            let settings = patterns_settings(clean, |_| {});
+            let batch = patterns::qca(matrix, outcomes, &settings).map_err(arrow_error(stage))?;
+            publish_table(staging, stage, &batch)?;
+            Ok(Artifact::Table(batch))
+        }
+        StageSettings::QualMatrix(s) => {
+            let clean = clean(stage, artifacts)?;
+            let settings = patterns_settings(clean, |p| p.exemplars = s.exemplars);
+            let batch = patterns::qual_matrix(&clean.tables.accounts, &settings).map_err(arrow_error(stage))?;
+            publish_table(staging, stage, &batch)?;
+            Ok(Artifact::Table(batch))
+        }
+        StageSettings::Demographics(_) => {
+            let clean = clean(stage, artifacts)?;
+            let batch = anonymise::demographics(&clean.tables.participants, &clean.config.disclosure)
+                .map_err(arrow_error(stage))?;
+            publish_table(staging, stage, &batch)?;
+            Ok(Artifact::Table(batch))
+        }
+        StageSettings::Report(s) => {
+            let clean = clean(stage, artifacts)?;
+            let mut tables = tables_of(stage, artifacts);
+            tables.insert("sites".to_string(), &clean.tables.sites);
+            let input = report::ReportInput {
+                study_name: &clean.config.study.name,
+                framework: &clean.framework,
+                min_cell: clean.config.disclosure.min_cell,
+                pipeline_source: &plan.source,
+                pipeline_name: &plan.name,
+                tables,
+            };
+            let text = report::synthesis_markdown(&input).map_err(|e| stage_error(stage, e.to_string()))?;
+            staging.write(&format!("report/{}", s.file), text.as_bytes())?;
+            Ok(Artifact::Report)
+        }
+        StageSettings::LeakGuard(_) => {
+            let raw = stage
+                .from
+                .iter()
+                .find_map(|id| match artifacts.get(id) {
+                    Some(Artifact::Raw(r)) => Some(r.as_ref()),
+                    _ => None,
+                })
+                .ok_or_else(|| stage_error(stage, "expected the `ingest.study` stage among `from`"))?;
+            // The run's own records go in before the scan, so they are scanned too.
+            staging.write("pipeline.toml", plan.source.as_bytes())?;
+            let provenance = crate::provenance::store(plan, staging.hashes());
+            staging.write("provenance.json", provenance.as_bytes())?;
+            let crate_text =
+                crate::rocrate::metadata(plan, stage_files, staging.hashes(), &raw.inputs.files);
+            staging.write("ro-crate-metadata.json", crate_text.as_bytes())?;
+            let guard = anonymise::LeakGuard::new(&raw.identities, &raw.inputs.identifiers, &raw.inputs.sites)
+                .map_err(|e| stage_error(stage, e.to_string()))?;
+            crate::guard::scan_staging(guard, staging)?;
+            Ok(Artifact::Guard)
+        }
+    }
+}
+
+fn patterns_settings(clean: &CleanStudy, adjust: impl FnOnce(&mut patterns::Settings)) -> patterns::Settings {
+    let mut settings = patterns::Settings {
+        factors: clean.framework.factor_codes().into_iter().map(String::from).collect(),
+        min_cell: clean.config.disclosure.min_cell,
+        quote_label: clean.config.disclosure.quote_label.clone(),
+        ..Default::default()
+    };
+    adjust(&mut settings);
+    settings
+}
+
+impl RawStudy {
+    fn tables_has_site(&self, site_id: &str) -> bool {
+        use arrow_array::cast::AsArray;
+        let sites = &self.tables.sites;
+        let (Some(site), Some(has)) = (sites.column_by_name("site"), sites.column_by_name("has_data")) else {
+            return false;
+        };
+        let site = site.as_string::<i32>();
+        let has = has.as_boolean();
+        (0..sites.num_rows()).any(|i| site.value(i) == site_id && has.value(i))
+    }
+}

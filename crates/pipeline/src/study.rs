@@ -1,0 +1,212 @@
+//! Reading a study folder (LAYOUT.md) into memory, every problem collected.
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use ingest::CsvTable;
+use model::{Dictionary, Diagnostic, Framework, IdentifierEntry, Site, StudyConfig, Withdrawal};
+
+use crate::error::PipelineError;
+use crate::settings::IngestSettings;
+
+/// Everything the pipeline reads from a study folder, parsed but not yet
+/// validated against each other. Holds identifying data: memory only.
+#[derive(Debug, Clone)]
+pub struct StudyInputs {
+    pub dir: Utf8PathBuf,
+    pub config: StudyConfig,
+    pub framework: Framework,
+    pub interview_dictionary: Dictionary,
+    pub document_dictionary: Dictionary,
+    pub sites: Vec<Site>,
+    pub identifiers: Vec<IdentifierEntry>,
+    pub withdrawals: Vec<Withdrawal>,
+    pub interviews: Vec<CsvTable>,
+    pub documents: Vec<CsvTable>,
+    /// `(path relative to the study folder, sha256 hex)` of every file read, sorted.
+    pub files: Vec<(String, String)>,
+}
+
+struct Reader<'a> {
+    dir: &'a Utf8Path,
+    problems: Vec<Diagnostic>,
+    files: Vec<(String, String)>,
+}
+
+impl Reader<'_> {
+    fn bytes(&mut self, rel: &str) -> Option<Vec<u8>> {
+        match std::fs::read(self.dir.join(rel)) {
+            Ok(bytes) => {
+                self.files.push((rel.to_string(), crate::hash::sha256_hex(&bytes)));
+                Some(bytes)
+            }
+            Err(e) => {
+                self.problems.push(Diagnostic::error(rel, 0, 0, format!("cannot read this file: {e}")));
+                None
+            }
+        }
+    }
+    fn text(&mut self, rel: &str) -> Option<String> {
+        let bytes = self.bytes(rel)?;
+        match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let text = String::from_utf8_lossy(valid);
+                let (line, column) = model::framework::line_col(&text, text.len());
+                self.problems.push(Diagnostic::error(rel, line, column, "expected UTF-8 text, found bytes that are not UTF-8"));
+                None
+            }
+        }
+    }
+    fn csv(&mut self, rel: &str) -> Option<CsvTable> {
+        let bytes = self.bytes(rel)?;
+        match ingest::read_csv(&bytes, rel) {
+            Ok(table) => Some(table),
+            Err(d) => {
+                self.problems.push(d);
+                None
+            }
+        }
+    }
+    fn parsed<T>(&mut self, table: Option<CsvTable>, parse: impl FnOnce(&CsvTable) -> Result<T, Vec<Diagnostic>>) -> Option<T> {
+        match parse(&table?) {
+            Ok(value) => Some(value),
+            Err(problems) => {
+                self.problems.extend(problems);
+                None
+            }
+        }
+    }
+    fn glob(&mut self, pattern: &str) -> Vec<String> {
+        glob(self.dir, pattern)
+    }
+}
+
+/// Files matching `folder/*.ext` under `dir`, sorted by name. A missing folder is no files.
+pub fn glob(dir: &Utf8Path, pattern: &str) -> Vec<String> {
+    let (folder, file_pattern) = pattern.rsplit_once('/').unwrap_or((".", pattern));
+    let (prefix, suffix) = file_pattern.split_once('*').unwrap_or((file_pattern, ""));
+    let mut names = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir.join(folder)) {
+        for entry in entries.flatten() {
+            if let Some(name) = entry.file_name().to_str() {
+                if name.starts_with(prefix) && name.ends_with(suffix) && entry.path().is_file() {
+                    names.push(format!("{folder}/{name}"));
+                }
+            }
+        }
+    }
+    names.sort();
+    names
+}
+
+/// The fixed files of a study folder, besides the exports.
+pub const STUDY_FILES: [&str; 7] = [
+    "study.toml",
+    "framework.toml",
+    "redcap/interview_dictionary.csv",
+    "redcap/document_dictionary.csv",
+    "sites.csv",
+    "identifiers.csv",
+    "withdrawals.csv",
+];
+
+/// Every file a run reads from the study folder with its sha256, sorted by
+/// path: what the study stage's cache key is made of. A missing fixed file
+/// is listed with an empty hash (the run will then report it).
+pub fn fingerprint(dir: &Utf8Path, settings: &IngestSettings) -> Vec<(String, String)> {
+    let mut rels: Vec<String> = STUDY_FILES.iter().map(|s| s.to_string()).collect();
+    rels.extend(glob(dir, &settings.interviews));
+    rels.extend(glob(dir, &settings.documents));
+    let mut files: Vec<(String, String)> = rels
+        .into_iter()
+        .map(|rel| {
+            let hash = std::fs::read(dir.join(&rel)).map(|b| crate::hash::sha256_hex(&b)).unwrap_or_default();
+            (rel, hash)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Just `study.toml`, for what is needed before the study is read (the key).
+pub fn read_config(dir: &Utf8Path) -> Result<StudyConfig, PipelineError> {
+    let path = dir.join("study.toml");
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        PipelineError::Usage(format!("{dir} is not a study folder: it has no readable study.toml (see data-schema/LAYOUT.md)"))
+    })?;
+    StudyConfig::parse(&text, "study.toml").map_err(|d| PipelineError::Data(vec![d]))
+}
+
+/// Read and parse every file of the study folder. Problems in one file do
+/// not stop the others being read: all are reported together.
+pub fn load(dir: &Utf8Path, settings: &IngestSettings) -> Result<StudyInputs, PipelineError> {
+    if !dir.join("study.toml").is_file() {
+        return Err(PipelineError::Usage(format!(
+            "{dir} is not a study folder: it has no study.toml (see the README for the layout)"
+        )));
+    }
+    let mut r = Reader { dir, problems: Vec::new(), files: Vec::new() };
+    let config = r.text("study.toml").and_then(|t| match StudyConfig::parse(&t, "study.toml") {
+        Ok(c) => Some(c),
+        Err(d) => {
+            r.problems.push(d);
+            None
+        }
+    });
+    let framework = r.text("framework.toml").and_then(|t| match Framework::parse(&t, "framework.toml") {
+        Ok(f) => Some(f),
+        Err(d) => {
+            r.problems.push(d);
+            None
+        }
+    });
+    let t = r.csv("redcap/interview_dictionary.csv");
+    let interview_dictionary = r.parsed(t, ingest::parse_dictionary);
+    let t = r.csv("redcap/document_dictionary.csv");
+    let document_dictionary = r.parsed(t, ingest::parse_dictionary);
+    let t = r.csv("sites.csv");
+    let sites = r.parsed(t, ingest::parse_sites);
+    let t = r.csv("identifiers.csv");
+    let identifiers = r.parsed(t, ingest::parse_identifiers);
+    let t = r.csv("withdrawals.csv");
+    let withdrawals = r.parsed(t, ingest::parse_withdrawals);
+    let mut interviews = Vec::new();
+    for rel in r.glob(&settings.interviews) {
+        if let Some(table) = r.csv(&rel) {
+            interviews.push(table);
+        }
+    }
+    let mut documents = Vec::new();
+    for rel in r.glob(&settings.documents) {
+        if let Some(table) = r.csv(&rel) {
+            documents.push(table);
+        }
+    }
+    let mut problems = r.problems;
+    let mut files = r.files;
+    files.sort();
+    match (config, framework, interview_dictionary, document_dictionary, sites, identifiers, withdrawals) {
+        (Some(config), Some(framework), Some(idict), Some(ddict), Some(sites), Some(identifiers), Some(withdrawals))
+            if problems.iter().all(|p| !p.is_error()) =>
+        {
+            Ok(StudyInputs {
+                dir: dir.to_owned(),
+                config,
+                framework,
+                interview_dictionary: idict,
+                document_dictionary: ddict,
+                sites,
+                identifiers,
+                withdrawals,
+                interviews,
+                documents,
+                files,
+            })
+        }
+        _ => {
+            problems.sort();
+            Err(PipelineError::Data(problems))
+        }
+    }
+}

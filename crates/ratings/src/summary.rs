@@ -1,0 +1,91 @@
+//! `ratings_summary`: importance ratings per scope and factor.
+
+use arrow_array::RecordBatch;
+use arrow_schema::ArrowError;
+use rayon::prelude::*;
+
+use crate::stats::{bootstrap, describe};
+use crate::util::{self, key_columns, Prepared};
+use crate::{input, schema, Settings};
+
+struct Row {
+    n: Option<u64>,
+    mean: Option<f64>,
+    sd: Option<f64>,
+    median: Option<f64>,
+    q1: Option<f64>,
+    q3: Option<f64>,
+    pct_high: Option<f64>,
+    ci: Option<(f64, f64)>,
+    suppressed: bool,
+    figure_id: String,
+}
+
+/// Importance ratings (1-5) per scope x factor: n, mean, sd (n - 1),
+/// median, q1, q3 (R type 7), pct_high (share rating 4 or 5, percent) and
+/// a bootstrap CI of the mean, all from the cell's histogram of 1..5.
+///
+/// The CI is a percentile bootstrap with `settings.bootstrap_resamples`
+/// resamples drawn from the histogram by a counter-based generator keyed by
+/// `(settings.seed, figure_id, resample, draw)` (see
+/// [`crate::stats::bootstrap`]): identical on every run and thread count.
+/// Cells are computed in parallel with rayon and collected in output order.
+///
+/// Suppression: primary below `min_cell` valid ratings, then secondary
+/// across the scope hierarchy ([`crate::disclosure`]). Rows: every
+/// published scope in `settings.scopes` x every factor, sorted by scope,
+/// site, sector, group, factor.
+pub fn ratings_summary(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
+    let input = input::read(Some(answers), None, settings)?;
+    let Prepared { layout, grid, hist } = util::prepare(&input);
+    let suppressed = util::suppression(&grid, &layout, settings, |c, f| describe::count(&hist.importance[hist.at(c, f)]));
+    let rows = util::rows(&grid, &layout, settings);
+    let out: Vec<Row> = rows
+        .par_iter()
+        .map(|&(c, f)| {
+            let i = hist.at(c, f);
+            let h = &hist.importance[i];
+            let figure_id = grid.figure_id(&layout, "ratings", c, &layout.factors[f]).into_string();
+            if suppressed[i] {
+                return Row {
+                    n: None,
+                    mean: None,
+                    sd: None,
+                    median: None,
+                    q1: None,
+                    q3: None,
+                    pct_high: None,
+                    ci: None,
+                    suppressed: true,
+                    figure_id,
+                };
+            }
+            let key = bootstrap::key(settings.seed, &figure_id);
+            Row {
+                n: Some(describe::count(h)),
+                mean: describe::mean(h),
+                sd: describe::sd(h),
+                median: describe::quantile(h, 0.5),
+                q1: describe::quantile(h, 0.25),
+                q3: describe::quantile(h, 0.75),
+                pct_high: describe::percent(h, &[3, 4]),
+                ci: bootstrap::mean_ci(h, key, settings.bootstrap_resamples, settings.confidence),
+                suppressed: false,
+                figure_id,
+            }
+        })
+        .collect();
+    key_columns(&grid, &layout, &rows)
+        .count(out.iter().map(|r| r.n))
+        .float(out.iter().map(|r| r.mean))
+        .float(out.iter().map(|r| r.sd))
+        .float(out.iter().map(|r| r.median))
+        .float(out.iter().map(|r| r.q1))
+        .float(out.iter().map(|r| r.q3))
+        .float(out.iter().map(|r| r.pct_high))
+        .float(out.iter().map(|r| r.ci.map(|c| c.0)))
+        .float(out.iter().map(|r| r.ci.map(|c| c.1)))
+        .flag(out.iter().map(|r| Some(r.suppressed)))
+        .text(out.iter().map(|r| Some(r.figure_id.as_str())))
+        .finish(schema::ratings_summary())
+}

@@ -1,0 +1,291 @@
+//! Every diagnostic kind, with its exact message.
+
+use ingest::{parse_dictionary, parse_sites, read_csv, CsvTable};
+use model::{Dictionary, Framework, Site};
+
+use super::check_study;
+
+const INTERVIEW_DICT: &str = include_str!("../../../data-schema/redcap/interview_dictionary.csv");
+const DOCUMENT_DICT: &str = include_str!("../../../data-schema/redcap/document_dictionary.csv");
+const FRAMEWORK: &str = include_str!("../../../data-schema/framework.toml");
+const SITES: &str = "site_id,site_name,label,sector,partnership,bme_focus,region,wave,model\n\
+S01,Hope,Site A,voluntary,no,yes,North,2,x\n\
+S03,Riverside,Site C,statutory,yes,no,London,1,x\n";
+
+/// The columns every interview export needs: the required fields.
+const REQ: &str = "record_id,site_id,consent_recorded,stakeholder_group";
+/// The required fields with the two identifier fields checked here.
+const REQ_ID: &str = "record_id,site_id,contact_email,interview_date,consent_recorded,stakeholder_group";
+const DOC_HEAD: &str = "record_id,redcap_repeat_instrument,redcap_repeat_instance,site_id,doc_type,doc_title,doc_date,ev_factor,ev_status,ev_excerpt,ev_page,document_complete,evidence_complete";
+
+struct Study {
+    dict: Dictionary,
+    doc_dict: Dictionary,
+    framework: Framework,
+    sites: Vec<Site>,
+}
+
+fn study() -> Study {
+    let csv = |text: &str, path: &str| read_csv(text.as_bytes(), path).expect("csv");
+    Study {
+        dict: parse_dictionary(&csv(INTERVIEW_DICT, "redcap/interview_dictionary.csv")).expect("dict"),
+        doc_dict: parse_dictionary(&csv(DOCUMENT_DICT, "redcap/document_dictionary.csv")).expect("doc dict"),
+        framework: Framework::parse(FRAMEWORK, "framework.toml").expect("framework"),
+        sites: parse_sites(&csv(SITES, "sites.csv")).expect("sites"),
+    }
+}
+
+fn export(text: &str, path: &str) -> CsvTable {
+    read_csv(text.as_bytes(), path).expect("export parses")
+}
+
+impl Study {
+    fn run(&self, interviews: &[CsvTable], documents: &[CsvTable]) -> Vec<String> {
+        check_study(interviews, documents, &self.dict, &self.doc_dict, &self.framework, &self.sites)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+    fn interviews(&self, text: &str) -> Vec<String> {
+        self.run(&[export(text, "raw/interviews/a.csv")], &[])
+    }
+    fn documents(&self, text: &str) -> Vec<String> {
+        self.run(&[], &[export(text, "raw/documents/d.csv")])
+    }
+}
+
+#[test]
+fn a_clean_export_has_no_diagnostics() {
+    let s = study();
+    let text = format!(
+        "{REQ_ID},years_in_role,imp_supervision,top_1,top_2,comments,interview_data_sheet_complete\n\
+S01-01,S01,jo@example.org,2011-03-01,1,2,0,-98,supervision,career,\"Said a lot,\nover two lines\",2\n\
+S03-02,S03,,,1,5,-99,,,,,\n"
+    );
+    assert_eq!(s.interviews(&text), Vec::<String>::new());
+    let docs = format!("{DOC_HEAD}\nS03-D01,,,S03,1,Title,2010-05-01,,,,,2,\nS03-D01,evidence,1,,,,,career,2,Excerpt,p. 3,,2\n");
+    assert_eq!(s.documents(&docs), Vec::<String>::new());
+}
+
+#[test]
+fn header_problems() {
+    let s = study();
+    let text = "record_id,site_id,stakeholder_group,comments,age_band,nickname,age_band\nS01-01,S01,2,,,,\n";
+    assert_eq!(
+        s.interviews(text),
+        [
+            "raw/interviews/a.csv:1:0: consent_recorded: expected a column for this required field, found none",
+            "raw/interviews/a.csv:1:46: age_band: expected the columns in dictionary order, found it after `comments`",
+            "raw/interviews/a.csv:1:55: nickname: expected a column named after a field of redcap/interview_dictionary.csv, found an unknown column",
+            "raw/interviews/a.csv:1:64: age_band: expected each column once, found it again (first at column 46)",
+        ]
+    );
+}
+
+#[test]
+fn record_with_wrong_cell_count() {
+    let s = study();
+    let text = format!("{REQ},comments\nS01-01,S01,1\nS01-02,S01,1,2,ok,extra\n");
+    assert_eq!(
+        s.interviews(&text),
+        [
+            "raw/interviews/a.csv:2:1: expected 5 cells as in the header, found 3",
+            "raw/interviews/a.csv:3:1: expected 5 cells as in the header, found 6",
+        ]
+    );
+}
+
+#[test]
+fn value_problems() {
+    let s = study();
+    let text = format!(
+        "{REQ_ID},age_band,years_in_role,imp_supervision,top_1\n\
+S01-01,S01,someone at nhs,2011-02-30,y,,8,51,7,teamwork\n\
+S01-02,S01,,30/03/2011,1,-98,-99,3.5,-98,\n"
+    );
+    assert_eq!(
+        s.interviews(&text),
+        [
+            "raw/interviews/a.csv:2:12: contact_email: expected an email address (or -98, -99, empty), found a value that is not an email address (identifier: not shown)",
+            "raw/interviews/a.csv:2:27: interview_date: expected a real date as YYYY-MM-DD (or -98, -99, empty), found a value that is not a real date as YYYY-MM-DD (identifier: not shown)",
+            "raw/interviews/a.csv:2:38: consent_recorded: expected 1 (yes) or 0 (no), found `y`",
+            "raw/interviews/a.csv:2:40: stakeholder_group: expected a value (required field), found an empty cell",
+            "raw/interviews/a.csv:2:41: age_band: expected one of the codes 1, 2, 3, 4, 5, 6, 7 (or -98, -99, empty), found `8`",
+            "raw/interviews/a.csv:2:43: years_in_role: expected a whole number from 0 to 50 (or -98, -99, empty), found `51`",
+            "raw/interviews/a.csv:2:46: imp_supervision: expected one of the codes 1, 2, 3, 4, 5 (or -98, -99, empty), found `7`",
+            "raw/interviews/a.csv:2:48: top_1: expected one of the 22 codes listed for top_1 in redcap/interview_dictionary.csv (or -98, -99, empty), found `teamwork`",
+            "raw/interviews/a.csv:3:13: interview_date: expected a real date as YYYY-MM-DD (or -98, -99, empty), found a value that is not a real date as YYYY-MM-DD (identifier: not shown)",
+            "raw/interviews/a.csv:3:26: stakeholder_group: expected a value (required field), found the missing code `-98`",
+            "raw/interviews/a.csv:3:34: years_in_role: expected a whole number from 0 to 50 (or -98, -99, empty), found `3.5`",
+        ]
+    );
+}
+
+#[test]
+fn identifier_values_are_never_quoted() {
+    let s = study();
+    let text = format!("{REQ_ID}\nS01-01,S01,Jo Bloggs,1 March,1,2\n");
+    let out = s.interviews(&text).join("\n");
+    assert!(!out.contains("Jo Bloggs") && !out.contains("1 March"), "{out}");
+    assert_eq!(out.matches("(identifier: not shown)").count(), 2);
+}
+
+#[test]
+fn dates_of_documents() {
+    let s = study();
+    let docs = format!("{DOC_HEAD}\nS03-D01,,,S03,1,Title,2011-02-30,,,,,2,\nS03-D02,,,S03,1,Title,1/5/2010,,,,,2,\n");
+    assert_eq!(
+        s.documents(&docs),
+        [
+            "raw/documents/d.csv:2:23: doc_date: expected a real date as YYYY-MM-DD (or -98, -99, empty), found `2011-02-30`",
+            "raw/documents/d.csv:3:23: doc_date: expected a real date as YYYY-MM-DD (or -98, -99, empty), found `1/5/2010`",
+        ]
+    );
+}
+
+#[test]
+fn framework_against_dictionary() {
+    let mut s = study();
+    s.dict.fields.retain(|f| f.name != "imp_supervision" && f.name != "out_benefit");
+    if let Some(top) = s.dict.fields.iter_mut().find(|f| f.name == "top_2") {
+        top.choices.push(model::Choice { code: "teamwork".into(), label: "Teamwork".into() });
+    }
+    assert_eq!(
+        s.run(&[], &[]),
+        [
+            "redcap/interview_dictionary.csv:0:0: imp_supervision: expected a field of the dictionary for the framework factor `supervision`, found none",
+            "redcap/interview_dictionary.csv:0:0: out_benefit: expected a field of the dictionary for the framework outcome `out_benefit`, found none",
+            "redcap/interview_dictionary.csv:87:0: top_2: expected choice codes that are factors of the framework, found `teamwork`",
+        ]
+    );
+}
+
+#[test]
+fn top_three_repeated_and_out_of_order() {
+    let s = study();
+    let text = format!(
+        "{REQ},top_1,top_2,top_3\n\
+S01-01,S01,1,2,career,supervision,career\n\
+S01-02,S01,1,2,,career,wellbeing\n\
+S01-03,S01,1,2,career,-99,career\n"
+    );
+    assert_eq!(
+        s.interviews(&text),
+        [
+            "raw/interviews/a.csv:2:35: top_3: expected a factor different from top_1, found `career` again",
+            "raw/interviews/a.csv:3:17: warning: top_2: expected top_1 to be filled first, found top_1 empty",
+            "raw/interviews/a.csv:4:27: warning: top_3: expected top_2 to be filled first, found top_2 empty",
+            "raw/interviews/a.csv:4:27: top_3: expected a factor different from top_1, found `career` again",
+        ]
+    );
+}
+
+#[test]
+fn sites_and_record_ids() {
+    let s = study();
+    let text = format!("{REQ}\nS11-01,S11,1,2\nS0101,S01,1,2\nS03-07,S01,1,2\n");
+    assert_eq!(
+        s.interviews(&text),
+        [
+            "raw/interviews/a.csv:2:8: site_id: expected a site_id of sites.csv (S01, S03), found `S11`",
+            "raw/interviews/a.csv:3:1: record_id: expected the site code, a hyphen and digits (`S03-07`), found `S0101`",
+            "raw/interviews/a.csv:4:1: record_id: expected a code starting with `S01-` (the site_id of this row), found `S03-07`",
+        ]
+    );
+    let docs = format!("{DOC_HEAD}\nS03-02,,,S03,1,T,,,,,,2,\nS09-D01,evidence,1,,,,,career,1,,,,2\n");
+    assert_eq!(
+        s.documents(&docs),
+        [
+            "raw/documents/d.csv:2:1: record_id: expected the site code, `-D` and digits (`S03-D02`), found `S03-02`",
+            "raw/documents/d.csv:3:1: record_id: expected a code starting with a site_id of sites.csv (S01, S03), found `S09-D01`",
+            "raw/documents/d.csv:3:1: record_id: expected a document row for `S09-D01` (redcap_repeat_instrument empty), found only repeating rows",
+        ]
+    );
+}
+
+#[test]
+fn a_record_in_two_files_must_be_identical() {
+    let s = study();
+    let a = export(
+        &format!("{REQ},imp_supervision,comments\nS03-01,S03,1,2,4,x\nS03-02,S03,1,2,4,x\nS03-07,S03,1,2,4,x\n"),
+        "raw/interviews/a.csv",
+    );
+    let b = export(
+        &format!("{REQ},imp_supervision\nS03-07,S03,1,2,5\nS03-01,S03,1,2,4\n"),
+        "raw/interviews/b.csv",
+    );
+    let c = export(&format!("{REQ},imp_supervision\nS03-02,S03,1,3,5\n"), "raw/interviews/c.csv");
+    assert_eq!(
+        s.run(&[a, b, c], &[]),
+        [
+            "raw/interviews/b.csv:2:16: record S03-07 differs between raw/interviews/a.csv:4 and raw/interviews/b.csv:2 in `imp_supervision`",
+            "raw/interviews/c.csv:2:14: record S03-02 differs between raw/interviews/a.csv:3 and raw/interviews/c.csv:2 in `stakeholder_group` and 1 other field",
+        ]
+    );
+    let twice = format!("{REQ}\nS03-01,S03,1,2\nS03-01,S03,1,2\nS03-01,S03,1,3\n");
+    assert_eq!(
+        s.interviews(&twice),
+        ["raw/interviews/a.csv:4:14: record S03-01 differs between raw/interviews/a.csv:2 and raw/interviews/a.csv:4 in `stakeholder_group`"]
+    );
+    let docs = format!("{DOC_HEAD}\nS03-D01,,,S03,1,T,,,,,,2,\nS03-D01,evidence,1,,,,,career,1,,,,2\nS03-D01,evidence,1,,,,,career,2,,,,2\n");
+    assert_eq!(
+        s.documents(&docs),
+        ["raw/documents/d.csv:4:31: record S03-D01 (evidence 1) differs between raw/documents/d.csv:3 and raw/documents/d.csv:4 in `ev_status`"]
+    );
+}
+
+#[test]
+fn form_completeness() {
+    let s = study();
+    let text = format!("{REQ},interview_data_sheet_complete\nS01-01,S01,1,2,0\nS01-02,S01,1,2,1\nS01-03,S01,1,2,3\nS01-04,S01,1,2,2\n");
+    assert_eq!(
+        s.interviews(&text),
+        [
+            "raw/interviews/a.csv:2:16: warning: interview_data_sheet_complete: form not complete: expected 2 (complete), found 0 (incomplete)",
+            "raw/interviews/a.csv:3:16: warning: interview_data_sheet_complete: form not complete: expected 2 (complete), found 1 (unverified)",
+            "raw/interviews/a.csv:4:16: interview_data_sheet_complete: expected 0 (incomplete), 1 (unverified) or 2 (complete), found `3`",
+        ]
+    );
+}
+
+#[test]
+fn repeating_instrument_rows() {
+    let s = study();
+    let docs = format!(
+        "{DOC_HEAD}\n\
+S03-D01,,1,S03,1,T,,,,,,2,\n\
+S03-D01,evidnce,1,,,,,career,1,,,,2\n\
+S03-D01,evidence,x,,,,,,1,,,,2\n"
+    );
+    assert_eq!(
+        s.documents(&docs),
+        [
+            "raw/documents/d.csv:2:10: redcap_repeat_instance: expected an empty cell on a document row, found `1`",
+            "raw/documents/d.csv:3:9: redcap_repeat_instrument: expected an empty cell (a document row) or `evidence`, found `evidnce`",
+            "raw/documents/d.csv:4:18: redcap_repeat_instance: expected a whole number from 1 on a `evidence` row, found `x`",
+            "raw/documents/d.csv:4:24: ev_factor: expected a value (required field), found an empty cell",
+        ]
+    );
+}
+
+#[test]
+fn bom_crlf_and_quoted_newline_positions_of_errors() {
+    let s = study();
+    let bytes = format!(
+        "\u{FEFF}{REQ},age_band,comments,interview_data_sheet_complete\r\nS01-01,S01,1,2,9,\"first line\r\nsecond, line\r\nthird\",7\r\nS01-02,S01,1,7,,,2\r\n"
+    );
+    let t = read_csv(bytes.as_bytes(), "raw/interviews/a.csv").expect("parses");
+    assert_eq!(t.header[0].column, 1);
+    assert_eq!(t.records[0].cells[5].text, "first line\r\nsecond, line\r\nthird");
+    assert_eq!((t.records[0].cells[5].line, t.records[0].cells[5].column), (2, 18));
+    assert_eq!((t.records[0].cells[6].line, t.records[0].cells[6].column), (4, 8));
+    assert_eq!(t.records[1].line, 5);
+    assert_eq!(
+        s.run(&[t], &[]),
+        [
+            "raw/interviews/a.csv:2:16: age_band: expected one of the codes 1, 2, 3, 4, 5, 6, 7 (or -98, -99, empty), found `9`",
+            "raw/interviews/a.csv:4:8: interview_data_sheet_complete: expected 0 (incomplete), 1 (unverified) or 2 (complete), found `7`",
+            "raw/interviews/a.csv:5:14: stakeholder_group: expected one of the codes 1, 2, 3, 4, 5, found `7`",
+        ]
+    );
+}

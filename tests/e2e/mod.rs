@@ -1,0 +1,109 @@
+//! Shared helpers: run the binary, copy study folders, read outputs.
+
+mod broken;
+mod demo;
+mod pipeline_file;
+mod synthesis;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn demo_study() -> PathBuf {
+    root().join("data/demo")
+}
+
+pub fn synthesis_pipeline() -> PathBuf {
+    root().join("pipelines/synthesis.toml")
+}
+
+/// Run `crosscase` with arguments, from the repository root.
+pub fn crosscase(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crosscase"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("CROSSCASE_KEY")
+        .output()
+        .expect("the crosscase binary runs")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+/// Run the synthesis pipeline on a study into an output folder.
+pub fn synthesis(study: &Path, out: &Path, extra: &[&str]) -> Output {
+    let pipeline = synthesis_pipeline();
+    let mut args = vec![
+        "run",
+        pipeline.to_str().unwrap(),
+        "--study",
+        study.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    crosscase(&args)
+}
+
+/// Copy a folder tree (a study) into a new place.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every file under a folder, as (relative path, bytes), sorted; skipping
+/// the `.crosscase` state folder.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(dir: &Path, base: &Path, into: &mut Vec<(String, Vec<u8>)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let rel = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+            if rel == ".crosscase" || rel.starts_with(".crosscase/") {
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, base, into);
+            } else {
+                into.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files);
+    files.sort();
+    files
+}
+
+/// A fresh study copy of the demo in a temporary folder.
+pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let study = tmp.path().join("study");
+    copy_tree(&demo_study(), &study);
+    (tmp, study)
+}
+
+/// insta settings that keep snapshots in the repository's `snapshots/`.
+pub fn snapshot_settings(folder: &str) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots").join(folder));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
