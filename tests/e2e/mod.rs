@@ -22,12 +22,24 @@ pub fn synthesis_pipeline() -> PathBuf {
 
 /// Run `crosscase` with arguments, from the repository root.
 pub fn crosscase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crosscase"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("CROSSCASE_KEY")
-        .output()
-        .expect("the crosscase binary runs")
+    crosscase_env(args, &[])
+}
+
+/// The key of `tests/fixtures/other-study` (its study.toml: env = "OTHER_STUDY_KEY").
+pub const OTHER_KEY: (&str, &str) = ("OTHER_STUDY_KEY", "a test key for the other study, kept outside it");
+
+/// Run `crosscase` with extra environment variables.
+pub fn crosscase_env(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_crosscase"));
+    command.args(args).current_dir(root()).env_remove("CROSSCASE_KEY").env_remove("OTHER_STUDY_KEY");
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    command.output().expect("the crosscase binary runs")
+}
+
+pub fn other_study() -> PathBuf {
+    root().join("tests/fixtures/other-study")
 }
 
 pub fn stderr(output: &Output) -> String {
@@ -40,6 +52,10 @@ pub fn code(output: &Output) -> i32 {
 
 /// Run the synthesis pipeline on a study into an output folder.
 pub fn synthesis(study: &Path, out: &Path, extra: &[&str]) -> Output {
+    synthesis_env(study, out, extra, &[OTHER_KEY])
+}
+
+pub fn synthesis_env(study: &Path, out: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Output {
     let pipeline = synthesis_pipeline();
     let mut args = vec![
         "run",
@@ -50,7 +66,23 @@ pub fn synthesis(study: &Path, out: &Path, extra: &[&str]) -> Output {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    crosscase(&args)
+    crosscase_env(&args, envs)
+}
+
+/// Assert success, showing stderr when not.
+#[track_caller]
+pub fn assert_ok(output: &Output) {
+    assert_eq!(code(output), 0, "crosscase failed:\n{}", stderr(output));
+}
+
+/// A table of an output folder as rows of (column -> value).
+pub fn read_table(out: &Path, table: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(out.join("tables").join(format!("{table}.csv"))).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
 }
 
 /// Copy a folder tree (a study) into a new place.

@@ -81,24 +81,29 @@ impl Grid {
     }
 
     /// Additive relations `parent = sum(children)` that hold for any count:
-    /// study = groups = sites = sectors; sector = its sites; site = its
-    /// site x group cells; group = its site x group cells.
+    /// site = its site x group cells; group = its site x group cells;
+    /// sector = its sites; study = sectors = sites = groups.
+    ///
+    /// Innermost relations come first: secondary suppression repairs the
+    /// first relation that leaks, so a suppressed site is paired with a
+    /// site of its own sector (which also protects it in the study total)
+    /// rather than with the smallest site of the study.
     pub fn equations(&self, layout: &Layout) -> Vec<(usize, Vec<usize>)> {
         let mut eqs = Vec::new();
-        eqs.push((self.study(), Group::ALL.iter().map(|g| self.group(*g)).collect()));
-        eqs.push((self.study(), (0..self.sites).map(|s| self.site(s)).collect()));
-        eqs.push((self.study(), Sector::ALL.iter().map(|s| self.sector(*s)).collect()));
-        for sector in Sector::ALL {
-            let children =
-                (0..self.sites).filter(|s| layout.sites[*s].1 == sector).map(|s| self.site(s)).collect();
-            eqs.push((self.sector(sector), children));
-        }
         for s in 0..self.sites {
             eqs.push((self.site(s), Group::ALL.iter().map(|g| self.site_group(s, *g)).collect()));
         }
         for g in Group::ALL {
             eqs.push((self.group(g), (0..self.sites).map(|s| self.site_group(s, g)).collect()));
         }
+        for sector in Sector::ALL {
+            let children =
+                (0..self.sites).filter(|s| layout.sites[*s].1 == sector).map(|s| self.site(s)).collect();
+            eqs.push((self.sector(sector), children));
+        }
+        eqs.push((self.study(), Sector::ALL.iter().map(|s| self.sector(*s)).collect()));
+        eqs.push((self.study(), (0..self.sites).map(|s| self.site(s)).collect()));
+        eqs.push((self.study(), Group::ALL.iter().map(|g| self.group(*g)).collect()));
         eqs
     }
 

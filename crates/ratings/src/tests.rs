@@ -1,0 +1,696 @@
+//! Tests of the ratings tables: hand-computed values, scipy-checked rank
+//! tests, bootstrap determinism, disclosure control.
+
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, Int8Array, RecordBatch, StringArray, UInt8Array, UInt32Array};
+
+use crate::stats::{describe, rank, special};
+use crate::*;
+
+// ---------------------------------------------------------------- helpers
+
+/// One answers row: (participant, site, sector, group, factor, pattern, importance, direction).
+type Row<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, Option<i8>, Option<i8>, Option<i8>);
+
+fn text(v: impl IntoIterator<Item = String>) -> ArrayRef {
+    Arc::new(StringArray::from(v.into_iter().collect::<Vec<_>>()))
+}
+
+fn answers(rows: &[Row]) -> RecordBatch {
+    let col = |f: fn(&Row) -> String| text(rows.iter().map(f));
+    let code = |f: fn(&Row) -> Option<i8>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<Int8Array>()) };
+    RecordBatch::try_new(
+        model::schema::answers(),
+        vec![
+            col(|r| r.0.into()),
+            col(|r| r.1.into()),
+            col(|r| r.2.into()),
+            col(|r| r.3.into()),
+            col(|r| r.4.into()),
+            code(|r| r.5),
+            code(|r| r.6),
+            code(|r| r.7),
+            col(|_| "raw/interviews/x.csv".into()),
+            Arc::new(UInt32Array::from_iter_values(2..rows.len() as u32 + 2)),
+            col(|_| "0123456789abcdef".into()),
+        ],
+    )
+    .expect("answers batch")
+}
+
+/// One top3 row: (participant, site, sector, group, rank, factor).
+fn top3(rows: &[(&str, &str, &str, &str, u8, &str)]) -> RecordBatch {
+    let col = |f: fn(&(&str, &str, &str, &str, u8, &str)) -> String| text(rows.iter().map(f));
+    RecordBatch::try_new(
+        model::schema::top3(),
+        vec![
+            col(|r| r.0.into()),
+            col(|r| r.1.into()),
+            col(|r| r.2.into()),
+            col(|r| r.3.into()),
+            Arc::new(rows.iter().map(|r| r.4).collect::<UInt8Array>()),
+            col(|r| r.5.into()),
+            col(|_| "raw/interviews/x.csv".into()),
+            Arc::new(UInt32Array::from_iter_values(2..rows.len() as u32 + 2)),
+            col(|_| "0123456789abcdef".into()),
+        ],
+    )
+    .expect("top3 batch")
+}
+
+fn f64s(b: &RecordBatch, name: &str) -> Vec<Option<f64>> {
+    let a = b.column_by_name(name).unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
+    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))).collect()
+}
+fn u32s(b: &RecordBatch, name: &str) -> Vec<Option<u32>> {
+    let a = b.column_by_name(name).unwrap().as_any().downcast_ref::<UInt32Array>().unwrap();
+    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))).collect()
+}
+fn strs(b: &RecordBatch, name: &str) -> Vec<Option<String>> {
+    let a = b.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i).to_string())).collect()
+}
+fn bools(b: &RecordBatch, name: &str) -> Vec<Option<bool>> {
+    let a = b.column_by_name(name).unwrap().as_any().downcast_ref::<BooleanArray>().unwrap();
+    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))).collect()
+}
+
+fn close(got: Option<f64>, want: f64, tol: f64) {
+    let g = got.unwrap_or_else(|| panic!("expected {want}, found null"));
+    assert!((g - want).abs() <= tol, "expected {want}, found {g} (diff {})", (g - want).abs());
+}
+
+fn settings(scopes: &[Scope], factors: &[&str], min_cell: u32) -> Settings {
+    Settings {
+        scopes: scopes.to_vec(),
+        factors: factors.iter().map(|s| s.to_string()).collect(),
+        min_cell,
+        seed: 20110501,
+        ..Settings::default()
+    }
+}
+
+/// Ratings 1, 2, 2, 3, 4, 5, 5 plus a null and two missing codes (-98, -99),
+/// all peer workers at one statutory site.
+fn seven() -> RecordBatch {
+    let ratings = [Some(1), Some(2), Some(2), Some(3), Some(4), Some(5), Some(5), None, Some(-98), Some(-99)];
+    let ids: Vec<String> = (0..ratings.len()).map(|i| format!("P{i}")).collect();
+    let rows: Vec<Row> = ratings
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| (id.as_str(), "Site A", "statutory", "peer_worker", "supervision", Some(1), *r, None))
+        .collect();
+    answers(&rows)
+}
+
+// ------------------------------------------------- hand-computed fixture
+
+#[test]
+fn summary_of_seven_ratings_matches_hand_computation() {
+    let out = ratings_summary(&seven(), &settings(&[Scope::Study], &["supervision"], 3)).unwrap();
+    assert_eq!(out.num_rows(), 1);
+    assert_eq!(u32s(&out, "n"), [Some(7)], "nulls and missing codes are not ratings");
+    // sum 22, sum of squares 84: mean 22/7, var (7*84 - 22^2)/(7*6) = 104/42.
+    close(f64s(&out, "mean")[0], 22.0 / 7.0, 1e-12);
+    close(f64s(&out, "sd")[0], (104.0f64 / 42.0).sqrt(), 1e-12);
+    // R: quantile(c(1,2,2,3,4,5,5), type = 7) -> 25%: 2, 50%: 3, 75%: 4.5
+    // (h = (n-1)p = 1.5 -> x[1] + .5 (x[2] - x[1]) = 2; h = 4.5 -> 4 + .5 (5 - 4)).
+    close(f64s(&out, "q1")[0], 2.0, 1e-12);
+    close(f64s(&out, "median")[0], 3.0, 1e-12);
+    close(f64s(&out, "q3")[0], 4.5, 1e-12);
+    // 4, 5, 5 are high: 3/7.
+    close(f64s(&out, "pct_high")[0], 300.0 / 7.0, 1e-12);
+    assert_eq!(bools(&out, "suppressed"), [Some(false)]);
+    assert_eq!(strs(&out, "figure_id"), [Some("ratings/study/supervision".to_string())]);
+    assert_eq!(strs(&out, "site"), [None]);
+    assert_eq!(strs(&out, "group"), [None]);
+}
+
+#[test]
+fn quantiles_type7_on_even_and_single_samples() {
+    // 1, 1, 4, 5: R quantile type 7 -> 25%: 1, 50%: 2.5, 75%: 4.25.
+    let h = [2, 0, 0, 1, 1];
+    assert_eq!(describe::quantile(&h, 0.25), Some(1.0));
+    assert_eq!(describe::quantile(&h, 0.5), Some(2.5));
+    assert_eq!(describe::quantile(&h, 0.75), Some(4.25));
+    assert_eq!(describe::quantile(&[0, 0, 1, 0, 0], 0.25), Some(3.0));
+    assert_eq!(describe::quantile(&[0u64; 5], 0.5), None);
+    assert_eq!(describe::sd(&[0, 0, 1, 0, 0]), None, "sd needs n >= 2");
+}
+
+#[test]
+fn consensus_of_seven_ratings_matches_hand_computation() {
+    let out = consensus(&seven(), &settings(&[Scope::Study], &["supervision"], 3)).unwrap();
+    assert_eq!(u32s(&out, "n"), [Some(7)]);
+    // s^2 = 104/42 = 2.476 > sigma_EU^2 = (25 - 1)/12 = 2: rwg = 1 - 2.476/2 < 0, truncated to 0.
+    close(f64s(&out, "rwg")[0], 0.0, 0.0);
+    // mu = 22/7; 1 - |X - mu|/4 for X = 1..5: 13/28, 20/28, 27/28, 22/28, 15/28;
+    // p = 1/7, 2/7, 1/7, 1/7, 2/7.
+    let l = |x: f64| (x / 28.0).log2();
+    let cns = 1.0 + (l(13.0) + 2.0 * l(20.0) + l(27.0) + l(22.0) + 2.0 * l(15.0)) / 7.0;
+    close(f64s(&out, "tastle_wierman")[0], cns, 1e-12);
+    // 3, 3, 4, 4, 4: mean 3.6, s^2 = (5*66 - 18^2)/(5*4) = 0.3, rwg = 1 - 0.3/2 = 0.85;
+    // Cns = 1 + 0.4 log2(1 - 0.6/4) + 0.6 log2(1 - 0.4/4).
+    let h = [0, 0, 2, 3, 0];
+    close(describe::rwg(&h), 0.85, 1e-12);
+    close(describe::tastle_wierman(&h), 1.0 + 0.4 * 0.85f64.log2() + 0.6 * 0.9f64.log2(), 1e-12);
+    // Full agreement and an even split between the extremes.
+    assert_eq!(describe::tastle_wierman(&[0, 0, 0, 4, 0]), Some(1.0));
+    close(describe::tastle_wierman(&[3, 0, 0, 0, 3]), 0.0, 1e-12);
+    assert_eq!(describe::rwg(&[0, 0, 0, 1, 0]), None, "rwg needs n >= 2");
+}
+
+#[test]
+fn top3_counts_and_scores() {
+    let s = "Site A";
+    let t = top3(&[
+        ("P1", s, "statutory", "peer_worker", 1, "a"),
+        ("P1", s, "statutory", "peer_worker", 2, "b"),
+        ("P1", s, "statutory", "peer_worker", 3, "c"),
+        ("P2", s, "statutory", "peer_worker", 1, "b"),
+        ("P2", s, "statutory", "peer_worker", 2, "a"),
+        ("P3", s, "statutory", "professional", 1, "a"),
+        ("P4", s, "statutory", "professional", 1, "c"),
+        ("P4", s, "statutory", "professional", 3, "a"),
+        ("P4", s, "statutory", "professional", 7, "b"), // not a rank: ignored
+    ]);
+    let out = top3_frequency(&t, &settings(&[Scope::Study, Scope::Group], &["a", "b", "c", "d"], 1)).unwrap();
+    // study rows a, b, c, d then group rows (5 groups x 4 factors).
+    assert_eq!(out.num_rows(), 4 + 20);
+    assert_eq!(&u32s(&out, "respondents")[..4], [Some(4); 4]);
+    // a: first P1, P3; second P2; third P4 -> 4 mentions, score 3*2 + 2 + 1 = 9.
+    assert_eq!(&u32s(&out, "first")[..4], [Some(2), Some(1), Some(1), Some(0)]);
+    assert_eq!(&u32s(&out, "second")[..4], [Some(1), Some(1), Some(0), Some(0)]);
+    assert_eq!(&u32s(&out, "third")[..4], [Some(1), Some(0), Some(1), Some(0)]);
+    assert_eq!(&u32s(&out, "mentions")[..4], [Some(4), Some(2), Some(2), Some(0)]);
+    assert_eq!(&u32s(&out, "score")[..4], [Some(9), Some(5), Some(4), Some(0)]);
+    let pct = f64s(&out, "pct_mentions");
+    for (got, want) in pct[..4].iter().zip([100.0, 50.0, 50.0, 0.0]) {
+        close(*got, want, 1e-12);
+    }
+    // peer_worker group: P1, P2; a mentioned by both, score 3 + 2.
+    assert_eq!(strs(&out, "figure_id")[4], Some("top3/group/peer_worker/a".to_string()));
+    assert_eq!(u32s(&out, "respondents")[4], Some(2));
+    assert_eq!(u32s(&out, "score")[4], Some(5));
+    // service_user: no respondents at all -> suppressed, everything null.
+    assert_eq!(strs(&out, "group")[12], Some("service_user".to_string()));
+    assert_eq!(bools(&out, "suppressed")[12], Some(true));
+    assert_eq!(u32s(&out, "respondents")[12], None);
+}
+
+#[test]
+fn direction_shares() {
+    let rows: Vec<Row> = [Some(1), Some(1), Some(2), Some(3), Some(4), None, Some(-99), Some(9)]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (["P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7"][i], "Site A", "statutory", "professional", "pay", None, Some(3), *d))
+        .collect();
+    let out = direction(&answers(&rows), &settings(&[Scope::Study], &["pay"], 3)).unwrap();
+    assert_eq!(u32s(&out, "n"), [Some(5)]);
+    assert_eq!(u32s(&out, "facilitator"), [Some(2)]);
+    assert_eq!(u32s(&out, "barrier"), [Some(1)]);
+    assert_eq!(u32s(&out, "both"), [Some(1)]);
+    assert_eq!(u32s(&out, "neither"), [Some(1)]);
+    close(f64s(&out, "pct_facilitator")[0], 40.0, 1e-12);
+    close(f64s(&out, "pct_barrier")[0], 20.0, 1e-12);
+    close(f64s(&out, "pct_both")[0], 20.0, 1e-12);
+    close(f64s(&out, "pct_neither")[0], 20.0, 1e-12);
+    assert_eq!(strs(&out, "figure_id"), [Some("direction/study/pay".to_string())]);
+}
+
+// ----------------------------------------------------- scipy-checked tests
+
+/// The rows of tests/fixtures/rank_tests.csv (written by rank_tests.py).
+fn rank_fixture() -> RecordBatch {
+    let csv = include_str!("../tests/fixtures/rank_tests.csv");
+    let lines: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Row> = lines
+        .iter()
+        .map(|c| (c[0], c[1], c[2], c[3], c[4], None, c[5].parse::<i8>().ok(), None))
+        .collect();
+    answers(&rows)
+}
+
+/// Expected values from scipy 1.17.1 (Python 3.11.7), printed by
+/// `python3 crates/ratings/tests/fixtures/rank_tests.py` (run in that folder):
+/// scipy.stats.kruskal per factor over the non-empty groups (study, then
+/// each sector), scipy.stats.mannwhitneyu(statutory, voluntary,
+/// method="asymptotic", use_continuity=True, alternative="two-sided"),
+/// scipy.stats.false_discovery_control(method="bh") over the non-NaN p of
+/// each family. `delta` is all 4s: scipy's H is NaN (null here), its MW p is 1.
+#[test]
+fn rank_tests_agree_with_scipy() {
+    let data = rank_fixture();
+    let s = settings(&Scope::ALL, &["alpha", "beta", "delta"], 3);
+    let kw = group_tests(&data, &s).unwrap();
+    let nan = f64::NAN;
+    // (scope, sector, factor, n, k, h, p, eps, bh)
+    let want: [(&str, Option<&str>, &str, u32, u32, f64, f64, f64, f64); 9] = [
+        ("study", None, "alpha", 35, 5, 12.406123400972431, 0.014573426248380013, 0.36488598238154213, 0.029146852496760026),
+        ("study", None, "beta", 34, 5, 1.7291074668363284, 0.7854236745528758, 0.05239719596473722, 0.7854236745528758),
+        ("study", None, "delta", 34, 5, nan, nan, nan, nan),
+        ("sector", Some("statutory"), "alpha", 18, 5, 6.808333333333328, 0.14637029454765307, 0.40049019607843106, 0.29274058909530615),
+        ("sector", Some("statutory"), "beta", 17, 5, 2.569209431345357, 0.6322871117540214, 0.16057558945908482, 0.6322871117540214),
+        ("sector", Some("statutory"), "delta", 17, 5, nan, nan, nan, nan),
+        ("sector", Some("voluntary"), "alpha", 17, 5, 8.683400809716597, 0.06951891711816134, 0.5427125506072873, 0.13903783423632268),
+        ("sector", Some("voluntary"), "beta", 17, 5, 2.8351449275362266, 0.5857814324188824, 0.17719655797101416, 0.5857814324188824),
+        ("sector", Some("voluntary"), "delta", 17, 5, nan, nan, nan, nan),
+    ];
+    assert_eq!(kw.num_rows(), want.len());
+    let (h, p, eps, bh) = (f64s(&kw, "h"), f64s(&kw, "p_value"), f64s(&kw, "epsilon_sq"), f64s(&kw, "p_adj_bh"));
+    for (i, w) in want.iter().enumerate() {
+        assert_eq!(strs(&kw, "scope")[i].as_deref(), Some(w.0));
+        assert_eq!(strs(&kw, "sector")[i].as_deref(), w.1);
+        assert_eq!(strs(&kw, "factor")[i].as_deref(), Some(w.2));
+        assert_eq!(u32s(&kw, "n")[i], Some(w.3));
+        assert_eq!(u32s(&kw, "groups")[i], Some(w.4));
+        assert_eq!(u32s(&kw, "df")[i], Some(w.4 - 1));
+        for (got, want) in [(h[i], w.5), (p[i], w.6), (eps[i], w.7), (bh[i], w.8)] {
+            if want.is_nan() {
+                assert_eq!(got, None, "row {i}: scipy gives NaN, we give null");
+            } else {
+                close(got, want, 1e-9);
+            }
+        }
+    }
+    assert_eq!(strs(&kw, "figure_id")[3].as_deref(), Some("group_tests/sector/statutory/alpha"));
+
+    let mw = sector_tests(&data, &s).unwrap();
+    // (factor, n1, n2, U1, p, rank-biserial, bh)
+    let want = [
+        ("alpha", 18, 17, 141.0, 0.6963929663376986, -0.07843137254901966, 1.0),
+        ("beta", 17, 17, 194.0, 0.0795099664574488, 0.3425605536332179, 0.23852989937234642),
+        ("delta", 17, 17, 144.5, 1.0, 0.0, 1.0),
+    ];
+    for (i, w) in want.iter().enumerate() {
+        assert_eq!(strs(&mw, "factor")[i].as_deref(), Some(w.0));
+        assert_eq!(u32s(&mw, "n_statutory")[i], Some(w.1));
+        assert_eq!(u32s(&mw, "n_voluntary")[i], Some(w.2));
+        close(f64s(&mw, "u")[i], w.3, 1e-9);
+        close(f64s(&mw, "p_value")[i], w.4, 1e-9);
+        close(f64s(&mw, "rank_biserial")[i], w.5, 1e-9);
+        close(f64s(&mw, "p_adj_bh")[i], w.6, 1e-9);
+    }
+    // z: p = 2 sf(|z|); alpha has U1 < n1 n2 / 2, so its z is negative.
+    let z = f64s(&mw, "z");
+    assert!(z[0].unwrap() < 0.0 && z[1].unwrap() > 0.0 && z[2].is_none());
+    close(special::norm_sf(z[1].unwrap()).map(|q| 2.0 * q), 0.0795099664574488, 1e-12);
+}
+
+/// Same provenance as `rank_tests_agree_with_scipy` (scipy 1.17.1,
+/// rank_tests.py): chi2.sf, norm.sf, false_discovery_control.
+#[test]
+fn special_functions_agree_with_scipy() {
+    let chi2 = [
+        (0.5, 1.0, 0.47950012218695337),
+        (3.2, 2.0, 0.2018965179946554),
+        (7.81, 3.0, 0.05010605635000589),
+        (12.0, 4.0, 0.01735126523666451),
+        (0.01, 4.0, 0.9999875415886458),
+        (40.0, 3.0, 1.065509033425585e-08),
+    ];
+    for (x, df, want) in chi2 {
+        let got = special::chi2_sf(x, df).unwrap();
+        assert!((got - want).abs() <= 1e-12 * want.max(1e-3), "chi2.sf({x}, {df}): {got} vs {want}");
+    }
+    let norm = [
+        (-2.5, 0.9937903346742238),
+        (-0.3, 0.6179114221889526),
+        (0.0, 0.5),
+        (0.7, 0.24196365222307303),
+        (1.959963984540054, 0.025),
+        (4.0, 3.167124183311986e-05),
+        (8.0, 6.22096057427174e-16),
+    ];
+    for (z, want) in norm {
+        let got = special::norm_sf(z).unwrap();
+        assert!((got - want).abs() <= 1e-12 * want, "norm.sf({z}): {got} vs {want}");
+    }
+    let ps = [0.01, 0.04, 0.03, 0.04, 0.2, 0.5, 0.001].map(Some);
+    let want = [0.035, 0.055999999999999994, 0.055999999999999994, 0.055999999999999994, 0.23333333333333336, 0.5, 0.007];
+    for (got, want) in rank::benjamini_hochberg(&ps).into_iter().zip(want) {
+        close(got, want, 1e-15);
+    }
+    assert_eq!(rank::benjamini_hochberg(&[None, Some(0.5)]), [None, Some(0.5)], "nulls do not count in m");
+    close(special::ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-14);
+    close(special::ln_gamma(10.0), 362880f64.ln(), 1e-12);
+}
+
+#[test]
+fn kruskal_needs_two_groups() {
+    let k = rank::kruskal(&[[1, 2, 3, 0, 0], [0; 5], [0; 5]]);
+    assert_eq!((k.groups, k.h, k.df, k.p), (1, None, None, None));
+}
+
+// --------------------------------------------------------------- bootstrap
+
+/// 200 ratings: half 1s, half 5s, across two sites and groups.
+fn bimodal() -> RecordBatch {
+    let ids: Vec<String> = (0..200).map(|i| format!("P{i:03}")).collect();
+    let rows: Vec<Row> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let (site, sector) = if i % 2 == 0 { ("Site A", "statutory") } else { ("Site B", "voluntary") };
+            let group = model::Group::ALL[i % 5].code();
+            (id.as_str(), site, sector, group, "supervision", Some(1), Some(if i % 4 < 2 { 1 } else { 5 }), None)
+        })
+        .collect();
+    answers(&rows)
+}
+
+#[test]
+fn bootstrap_is_identical_across_calls_and_thread_counts() {
+    let data = bimodal();
+    let s = settings(&Scope::ALL, &["supervision"], 3);
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let four = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+    let a = one.install(|| ratings_summary(&data, &s)).unwrap();
+    let b = four.install(|| ratings_summary(&data, &s)).unwrap();
+    let c = ratings_summary(&data, &s).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    let (lo, hi, mean) = (f64s(&a, "ci_low"), f64s(&a, "ci_high"), f64s(&a, "mean"));
+    for i in 0..a.num_rows() {
+        if let (Some(l), Some(h), Some(m)) = (lo[i], hi[i], mean[i]) {
+            assert!(l <= m && m <= h, "row {i}: CI [{l}, {h}] does not contain the mean {m}");
+        }
+    }
+    // A different seed moves the CI: the seed is used.
+    let other = ratings_summary(&data, &Settings { seed: 7, ..s.clone() }).unwrap();
+    assert_ne!(f64s(&other, "ci_low"), lo);
+}
+
+#[test]
+fn bootstrap_ci_is_sane_on_a_known_distribution() {
+    let out = ratings_summary(&bimodal(), &settings(&[Scope::Study], &["supervision"], 3)).unwrap();
+    close(f64s(&out, "mean")[0], 3.0, 1e-12);
+    // Population sd 2, SE of the mean 2 / sqrt(200) = 0.1414: the 95% CI is
+    // about 3 -/+ 1.96 * 0.1414 = [2.72, 3.28].
+    let (lo, hi) = (f64s(&out, "ci_low")[0].unwrap(), f64s(&out, "ci_high")[0].unwrap());
+    assert!((2.64..2.80).contains(&lo), "ci_low {lo}");
+    assert!((3.20..3.36).contains(&hi), "ci_high {hi}");
+    // No spread, no interval width; no resamples, no CI.
+    let key = stats::bootstrap::key(1, "x");
+    assert_eq!(stats::bootstrap::mean_ci(&[0, 0, 0, 9, 0], key, 500, 0.95), Some((4.0, 4.0)));
+    assert_eq!(stats::bootstrap::mean_ci(&[0, 0, 0, 9, 0], key, 0, 0.95), None);
+}
+
+// ------------------------------------------------------------- disclosure
+
+/// People per (site, sector, [peer, professional, service user, team
+/// manager, senior manager]): Site A's lone team manager is suppressed
+/// with no partner in its site; Site D (2 people) is suppressed with no
+/// partner among the sites of its sector.
+const CRAFTED: [(&str, &str, [u32; 5]); 4] = [
+    ("Site A", "statutory", [4, 3, 3, 1, 0]),
+    ("Site B", "statutory", [3, 4, 3, 2, 3]),
+    ("Site C", "voluntary", [5, 3, 2, 3, 1]),
+    ("Site D", "voluntary", [1, 1, 0, 0, 0]),
+];
+
+fn crafted() -> RecordBatch {
+    let mut ids = Vec::new();
+    let mut keys = Vec::new();
+    for (site, sector, counts) in CRAFTED {
+        for (g, &c) in counts.iter().enumerate() {
+            for _ in 0..c {
+                ids.push(format!("P{}", ids.len()));
+                keys.push((site, sector, model::Group::ALL[g].code()));
+            }
+        }
+    }
+    let rows: Vec<Row> =
+        ids.iter().zip(&keys).map(|(id, k)| (id.as_str(), k.0, k.1, k.2, "pay", Some(1), Some(4), Some(1))).collect();
+    answers(&rows)
+}
+
+/// An attacker with the published table: every published n is known, so
+/// is every empty cell (the strongest attacker: knows who was not
+/// interviewed). They solve any relation `parent = sum(children)` with one
+/// unknown, repeatedly. Returns the suppressed cells they recover, with
+/// their value.
+fn recovered(table: &RecordBatch, truth: &RecordBatch) -> Vec<(String, u32)> {
+    let key = |b: &RecordBatch, i: usize| {
+        ["scope", "site", "sector", "group"].map(|c| strs(b, c)[i].clone().unwrap_or_default()).join("|")
+    };
+    let ids: Vec<String> = (0..table.num_rows()).map(|i| key(table, i)).collect();
+    let truth_n: Vec<u32> = u32s(truth, "n").into_iter().map(|n| n.unwrap_or(0)).collect();
+    assert_eq!((0..truth.num_rows()).map(|i| key(truth, i)).collect::<Vec<_>>(), ids);
+    let mut known: Vec<Option<u32>> = u32s(table, "n");
+    for (i, k) in known.iter_mut().enumerate() {
+        if truth_n[i] == 0 {
+            *k = Some(0);
+        }
+    }
+    let find = |scope: &str, site: &str, sector: &str, group: &str| {
+        ids.iter().position(|k| *k == format!("{scope}|{site}|{sector}|{group}")).unwrap()
+    };
+    // The relations, built from the table's own keys.
+    let groups = model::Group::ALL.map(|g| g.code());
+    let mut eqs: Vec<(usize, Vec<usize>)> = Vec::new();
+    let study = find("study", "", "", "");
+    eqs.push((study, groups.iter().map(|g| find("group", "", "", g)).collect()));
+    eqs.push((study, CRAFTED.iter().map(|(s, c, _)| find("site", s, c, "")).collect()));
+    eqs.push((study, ["statutory", "voluntary"].iter().map(|c| find("sector", "", c, "")).collect()));
+    for sector in ["statutory", "voluntary"] {
+        let sites = CRAFTED.iter().filter(|x| x.1 == sector).map(|(s, c, _)| find("site", s, c, "")).collect();
+        eqs.push((find("sector", "", sector, ""), sites));
+    }
+    for (s, c, _) in CRAFTED {
+        eqs.push((find("site", s, c, ""), groups.iter().map(|g| find("site_group", s, c, g)).collect()));
+    }
+    for g in groups {
+        eqs.push((find("group", "", "", g), CRAFTED.iter().map(|(s, c, _)| find("site_group", s, c, g)).collect()));
+    }
+    loop {
+        let mut changed = false;
+        for (parent, children) in &eqs {
+            let unknown: Vec<usize> =
+                std::iter::once(parent).chain(children).copied().filter(|&i| known[i].is_none()).collect();
+            if let [only] = unknown[..] {
+                let sum: u32 = children.iter().filter(|&&c| c != only).map(|&c| known[c].unwrap_or(0)).sum();
+                known[only] = Some(if only == *parent { sum } else { known[*parent].unwrap_or(0) - sum });
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let published = u32s(table, "n");
+    (0..ids.len())
+        .filter(|&i| published[i].is_none() && truth_n[i] > 0 && known[i].is_some())
+        .map(|i| (ids[i].clone(), known[i].unwrap_or(0)))
+        .collect()
+}
+
+#[test]
+fn no_suppressed_count_can_be_recovered_by_subtraction() {
+    let data = crafted();
+    let s = settings(&Scope::ALL, &["pay"], 3);
+    let truth = ratings_summary(&data, &Settings { min_cell: 0, ..s.clone() }).unwrap();
+    assert!(bools(&truth, "suppressed").iter().all(|b| *b == Some(false)));
+    for table in [ratings_summary(&data, &s).unwrap(), direction(&data, &s).unwrap(), consensus(&data, &s).unwrap()] {
+        assert_eq!(recovered(&table, &truth), Vec::new());
+        // Secondary suppression happened: some suppressed cell has n >= min_cell.
+        let sup = bools(&table, "suppressed");
+        let n = u32s(&truth, "n");
+        assert!((0..n.len()).any(|i| sup[i] == Some(true) && n[i] >= Some(3)));
+    }
+    // Primary suppression alone would leak: Site A's team manager is
+    // recoverable from Site A's total.
+    let primary: Vec<Option<u32>> = u32s(&truth, "n").into_iter().map(|n| n.filter(|&x| x >= 3)).collect();
+    let mut cols = truth.columns().to_vec();
+    let idx = truth.schema().index_of("n").unwrap();
+    cols[idx] = Arc::new(UInt32Array::from(primary));
+    let naive = RecordBatch::try_new(truth.schema(), cols).unwrap();
+    assert!(recovered(&naive, &truth).contains(&("site_group|Site A|statutory|team_manager".to_string(), 1)));
+}
+
+#[test]
+fn suppression_pattern_of_the_crafted_study() {
+    let out = ratings_summary(&crafted(), &settings(&Scope::ALL, &["pay"], 3)).unwrap();
+    let mut text = String::new();
+    let (scope, site, sector, group, n, sup) =
+        (strs(&out, "scope"), strs(&out, "site"), strs(&out, "sector"), strs(&out, "group"), u32s(&out, "n"), bools(&out, "suppressed"));
+    for i in 0..out.num_rows() {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        let n = n[i].map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+        let flag = if sup[i] == Some(true) { "suppressed" } else { "" };
+        text.push_str(&format!(
+            "{:<10} {:<7} {:<9} {:<14} n={:<3} {flag}\n",
+            show(&scope[i]),
+            show(&site[i]),
+            show(&sector[i]),
+            show(&group[i]),
+            n
+        ));
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn primary_suppression_nulls_counts_and_statistics() {
+    let out = ratings_summary(&seven(), &settings(&Scope::ALL, &["supervision"], 8)).unwrap();
+    // 7 ratings < 8: the study row is suppressed with everything null.
+    assert_eq!(bools(&out, "suppressed")[0], Some(true));
+    for col in ["mean", "sd", "median", "q1", "q3", "pct_high", "ci_low", "ci_high"] {
+        assert_eq!(f64s(&out, col)[0], None, "{col}");
+    }
+    assert_eq!(u32s(&out, "n")[0], None);
+}
+
+// ------------------------------------------------------ sorting and keys
+
+#[test]
+fn rows_are_sorted_and_keyed_by_scope() {
+    let rows: Vec<Row> = vec![
+        ("P1", "Site C", "voluntary", "service_user", "b", None, Some(4), None),
+        ("P2", "Site A", "statutory", "peer_worker", "a", None, Some(5), None),
+    ];
+    let out = ratings_summary(&answers(&rows), &settings(&Scope::ALL, &["a", "b"], 1)).unwrap();
+    // study 1 + sector 2 + site 2 + group 5 + site_group 10 cells, 2 factors each.
+    assert_eq!(out.num_rows(), 20 * 2);
+    let ids: Vec<String> = strs(&out, "figure_id").into_iter().flatten().collect();
+    assert_eq!(ids[0], "ratings/study/a");
+    assert_eq!(ids[1], "ratings/study/b");
+    assert_eq!(ids[2], "ratings/sector/statutory/a");
+    assert_eq!(ids[4], "ratings/sector/voluntary/a");
+    assert_eq!(ids[6], "ratings/site/Site A/a");
+    assert_eq!(ids[8], "ratings/site/Site C/a");
+    assert_eq!(ids[10], "ratings/group/peer_worker/a");
+    assert_eq!(ids[20], "ratings/site_group/Site A/peer_worker/a");
+    assert_eq!(ids[39], "ratings/site_group/Site C/senior_manager/b");
+    // A site row carries its sector but no group; a group row neither site nor sector.
+    assert_eq!(strs(&out, "sector")[8].as_deref(), Some("voluntary"));
+    assert_eq!(strs(&out, "group")[8], None);
+    assert_eq!(strs(&out, "site")[10], None);
+    assert_eq!(strs(&out, "sector")[10], None);
+    // site_group Site C / service_user / b holds P1's 4.
+    let i = ids.iter().position(|s| s == "ratings/site_group/Site C/service_user/b").unwrap();
+    assert_eq!(f64s(&out, "mean")[i], Some(4.0));
+    assert_eq!(strs(&out, "sector")[i].as_deref(), Some("voluntary"));
+    // Empty cells are rows too, suppressed, with no NaN anywhere.
+    assert_eq!(u32s(&out, "n")[3], None);
+    assert!(f64s(&out, "mean").iter().flatten().all(|x| x.is_finite()));
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let rows: Vec<Row> = vec![("P1", "Site A", "statutory", "doctor", "a", None, Some(4), None)];
+    let err = ratings_summary(&answers(&rows), &Settings::default()).unwrap_err();
+    assert!(err.to_string().contains("`doctor`"), "{err}");
+    let rows: Vec<Row> = vec![
+        ("P1", "Site A", "statutory", "peer_worker", "a", None, Some(4), None),
+        ("P2", "Site A", "voluntary", "peer_worker", "a", None, Some(4), None),
+    ];
+    assert!(ratings_summary(&answers(&rows), &Settings::default()).is_err());
+    let bad = Settings { confidence: 1.5, ..Settings::default() };
+    assert!(ratings_summary(&answers(&[]), &bad).is_err());
+    // Empty input: every factor still gets a row, suppressed.
+    let out = ratings_summary(&answers(&[]), &settings(&[Scope::Study], &["a", "b"], 3)).unwrap();
+    assert_eq!(out.num_rows(), 2);
+    assert_eq!(bools(&out, "suppressed"), [Some(true), Some(true)]);
+    for f in [group_tests, sector_tests, tensions, consensus, direction] {
+        assert!(f(&answers(&[]), &Settings::default()).is_ok());
+    }
+}
+
+#[test]
+fn factors_outside_the_framework_are_appended_not_dropped() {
+    let rows: Vec<Row> = vec![("P1", "Site A", "statutory", "peer_worker", "zz", None, Some(4), None)];
+    let out = ratings_summary(&answers(&rows), &settings(&[Scope::Study], &["b", "a"], 1)).unwrap();
+    let f: Vec<String> = strs(&out, "factor").into_iter().flatten().collect();
+    assert_eq!(f, ["b", "a", "zz"]);
+}
+
+// ------------------------------------------------------------- tensions
+
+fn tension_data() -> RecordBatch {
+    let mut rows: Vec<(String, &str, &str, &str, i8, i8)> = Vec::new();
+    // Peer workers rate 5 and say "not in place" (3); professionals rate 3,
+    // "in place" (1); managers (one team, one senior at each site) rate 4.
+    for (site, sector) in [("Site A", "statutory"), ("Site B", "voluntary")] {
+        for i in 0..3 {
+            rows.push((format!("{site}pw{i}"), site, sector, "peer_worker", 3, 5));
+            rows.push((format!("{site}pr{i}"), site, sector, "professional", 1, 3));
+        }
+        rows.push((format!("{site}tm"), site, sector, "team_manager", 1, 4));
+        rows.push((format!("{site}sm"), site, sector, "senior_manager", 9, 4));
+    }
+    let rows: Vec<Row> =
+        rows.iter().map(|r| (r.0.as_str(), r.1, r.2, r.3, "pay", Some(r.4), Some(r.5), None)).collect();
+    answers(&rows)
+}
+
+#[test]
+fn tensions_flag_differences_between_perspectives() {
+    let s = Settings { tension_threshold: 1.0, ..settings(&[Scope::Study, Scope::Site], &["pay"], 3) };
+    let out = tensions(&tension_data(), &s).unwrap();
+    // 4 perspectives (managers pooled) -> 6 pairs; study + 2 sites.
+    assert_eq!(out.num_rows(), 6 * 3);
+    let ids: Vec<String> = strs(&out, "figure_id").into_iter().flatten().collect();
+    assert_eq!(ids[0], "tensions/study/peer_worker~professional/pay");
+    assert_eq!(ids[2], "tensions/study/peer_worker~managers/pay");
+    assert_eq!(ids[6], "tensions/site/Site A/peer_worker~professional/pay");
+    // Study: 6 peer workers (5) vs 6 professionals (3): difference 2, flagged.
+    assert_eq!((u32s(&out, "n_a")[0], u32s(&out, "n_b")[0]), (Some(6), Some(6)));
+    close(f64s(&out, "difference")[0], 2.0, 1e-12);
+    assert_eq!(bools(&out, "pattern_disagree")[0], Some(true));
+    assert_eq!(bools(&out, "flagged")[0], Some(true));
+    // Peer workers vs managers (4 people, rated 4): difference 1 >= 1, flagged;
+    // managers' modal pattern is in place (1; the 9 is excluded): disagree.
+    close(f64s(&out, "mean_b")[2], 4.0, 1e-12);
+    assert_eq!(bools(&out, "flagged")[2], Some(true));
+    assert_eq!(bools(&out, "pattern_disagree")[2], Some(true));
+    // Professionals vs managers: both "in place", difference -1.
+    assert_eq!(bools(&out, "pattern_disagree")[4], Some(false));
+    close(f64s(&out, "difference")[4], -1.0, 1e-12);
+    // Site A, peer workers vs managers: 2 managers < 3: n, means, difference
+    // null and suppressed, yet the disagreement is flagged for the site.
+    assert_eq!(bools(&out, "suppressed")[8], Some(true));
+    assert_eq!((u32s(&out, "n_a")[8], u32s(&out, "n_b")[8]), (None, None));
+    assert_eq!((f64s(&out, "mean_a")[8], f64s(&out, "difference")[8]), (None, None));
+    assert_eq!(bools(&out, "flagged")[8], Some(true));
+    // Unpooled: team vs senior manager at study level, 2 each: suppressed, not flagged.
+    let out = tensions(&tension_data(), &Settings { pool_managers: false, ..s }).unwrap();
+    assert_eq!(out.num_rows(), 10 * 3);
+    let i = strs(&out, "figure_id").iter().position(|x| x.as_deref() == Some("tensions/study/team_manager~senior_manager/pay")).unwrap();
+    assert_eq!(bools(&out, "suppressed")[i], Some(true));
+    assert_eq!(bools(&out, "flagged")[i], Some(false));
+}
+
+// ------------------------------------------------------- top3 x importance
+
+#[test]
+fn top3_importance_crosstab() {
+    // Six people rate a and b. P0-P2 pick a; P3-P5 pick b.
+    let imp_a = [5, 5, 4, 2, 3, 3];
+    let imp_b = [5, 3, 4, 4, 5, 1];
+    let ids: Vec<String> = (0..6).map(|i| format!("P{i}")).collect();
+    let mut rows: Vec<Row> = Vec::new();
+    for i in 0..6 {
+        rows.push((ids[i].as_str(), "Site A", "statutory", "peer_worker", "a", None, Some(imp_a[i]), None));
+        rows.push((ids[i].as_str(), "Site A", "statutory", "peer_worker", "b", None, Some(imp_b[i]), None));
+    }
+    let picks: Vec<(&str, &str, &str, &str, u8, &str)> =
+        (0..6).map(|i| (ids[i].as_str(), "Site A", "statutory", "peer_worker", 1, if i < 3 { "a" } else { "b" })).collect();
+    let out = top3_importance(&top3(&picks), &answers(&rows), &settings(&[], &["a", "b"], 3)).unwrap();
+    assert_eq!(u32s(&out, "n_picked"), [Some(3), Some(3)]);
+    assert_eq!(u32s(&out, "n_not_picked"), [Some(3), Some(3)]);
+    // a: pickers rate 5, 5, 4 -> 14/3; others 2, 3, 3 -> 8/3; 2 of 3 rate 5.
+    close(f64s(&out, "mean_picked")[0], 14.0 / 3.0, 1e-12);
+    close(f64s(&out, "mean_not_picked")[0], 8.0 / 3.0, 1e-12);
+    close(f64s(&out, "pct_picked_rated_5")[0], 200.0 / 3.0, 1e-12);
+    // Own max: P0 max 5 (a = 5 yes), P1 max 5 (a = 5 yes), P2 max 4 (a = 4 yes).
+    close(f64s(&out, "pct_picked_rated_own_max")[0], 100.0, 1e-12);
+    // b: pickers P3 (4, max 4 yes), P4 (5, max 5 yes), P5 (1, max 3 no).
+    close(f64s(&out, "mean_picked")[1], 10.0 / 3.0, 1e-12);
+    close(f64s(&out, "pct_picked_rated_own_max")[1], 200.0 / 3.0, 1e-12);
+    assert_eq!(strs(&out, "figure_id")[1].as_deref(), Some("top3_importance/b"));
+    let out = top3_importance(&top3(&picks), &answers(&rows), &settings(&[], &["a", "b"], 4)).unwrap();
+    assert_eq!(bools(&out, "suppressed"), [Some(true), Some(true)]);
+    assert_eq!(f64s(&out, "mean_picked"), [None, None]);
+}

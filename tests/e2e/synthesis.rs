@@ -1,0 +1,185 @@
+//! The full synthesis on the demo study and on a study folder written
+//! independently of crosscase: outputs pinned, statistics right,
+//! byte-identical reruns, incremental reruns, provenance.
+
+use std::collections::BTreeMap;
+
+use super::*;
+
+/// Every text output of the demo synthesis is pinned by a snapshot; the
+/// Parquet files are pinned through `outputs.lock`, which holds their hashes.
+#[test]
+fn demo_synthesis_outputs_are_pinned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&demo_study(), &out, &[]));
+    let settings = snapshot_settings("demo");
+    settings.bind(|| {
+        for (name, bytes) in tree(&out) {
+            if name.ends_with(".parquet") {
+                continue;
+            }
+            let text = String::from_utf8(bytes).expect("text outputs are UTF-8");
+            insta::assert_snapshot!(name.replace('/', "__"), text);
+        }
+    });
+}
+
+/// Parquet and CSV hold the same table.
+#[test]
+fn parquet_tables_hold_what_the_csv_tables_hold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&demo_study(), &out, &[]));
+    let mut checked = 0;
+    for (name, bytes) in tree(&out.join("tables")) {
+        if let Some(stem) = name.strip_suffix(".parquet") {
+            let batch = pipeline::tables::from_parquet(bytes).unwrap();
+            let csv = std::fs::read_to_string(out.join("tables").join(format!("{stem}.csv"))).unwrap();
+            assert_eq!(pipeline::tables::to_csv(&batch), csv, "{stem}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "expected every table in both formats, found {checked}");
+}
+
+#[test]
+fn same_inputs_give_the_same_bytes_with_1_and_4_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let one = tmp.path().join("one");
+    let four = tmp.path().join("four");
+    assert_ok(&synthesis(&demo_study(), &one, &["--threads", "1"]));
+    assert_ok(&synthesis(&demo_study(), &four, &["--threads", "4"]));
+    let (a, b) = (tree(&one), tree(&four));
+    assert_eq!(a.len(), b.len());
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs between 1 and 4 threads");
+    }
+}
+
+#[test]
+fn a_rerun_with_nothing_changed_does_no_work_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&demo_study(), &out, &[]));
+    let before = tree(&out);
+    let again = synthesis(&demo_study(), &out, &[]);
+    assert_ok(&again);
+    assert!(stderr(&again).contains("nothing changed: all 19 stages are up to date"), "{}", stderr(&again));
+    assert!(!stderr(&again).contains("done in"), "no stage may run: {}", stderr(&again));
+    assert_eq!(before, tree(&out));
+}
+
+#[test]
+fn a_changed_setting_reruns_that_stage_and_what_reads_it_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&demo_study(), &out, &[]));
+    let pipeline = tmp.path().join("p.toml");
+    let text = std::fs::read_to_string(synthesis_pipeline()).unwrap().replace("threshold = 1.0", "threshold = 0.5");
+    std::fs::write(&pipeline, text).unwrap();
+    let output = crosscase_env(
+        &["run", pipeline.to_str().unwrap(), "--study", demo_study().to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[],
+    );
+    assert_ok(&output);
+    let err = stderr(&output);
+    assert!(err.contains("ratings_summary    ratings.summary            unchanged, skipped"), "{err}");
+    assert!(err.contains("tensions           ratings.tensions           done in"), "{err}");
+    assert!(err.contains("report             report.markdown            done in"), "{err}");
+}
+
+/// A late site's exports added to the study: the rerun reports changed
+/// figures and gives the same bytes as a run from nothing.
+#[test]
+fn late_site_rerun_is_byte_identical_to_a_run_from_nothing() {
+    let (tmp, study) = demo_copy();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&study, &out, &[]));
+    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    let rerun = synthesis(&study, &out, &[]);
+    assert_ok(&rerun);
+    let err = stderr(&rerun);
+    assert!(err.contains("figure change(s) since the previous run"), "{err}");
+    assert!(err.contains("appeared    ratings/site/Site J/"), "{err}");
+    let fresh = tmp.path().join("fresh");
+    assert_ok(&synthesis(&study, &fresh, &[]));
+    assert_eq!(tree(&out), tree(&fresh));
+    let diff = crosscase(&["diff", "--out", out.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&diff.stdout).contains("appeared    ratings/site/Site J/"));
+}
+
+/// `explain` lists the rows a figure came from; recomputing the figure
+/// from those rows gives the published value.
+#[test]
+fn explain_lists_the_rows_that_recompute_each_figure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&demo_study(), &out, &[]));
+    let summary = read_table(&out, "ratings_summary");
+    let sample: Vec<_> = summary.iter().filter(|r| r["suppressed"] == "false").step_by(97).take(8).collect();
+    assert!(sample.len() >= 5);
+    for row in sample {
+        let id = format!("{}/mean", row["figure_id"]);
+        let output = crosscase(&["explain", &id, "--out", out.to_str().unwrap()]);
+        assert_ok(&output);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(text.contains(&format!("value     mean = {}", row["mean"])), "{text}");
+        // Rows: participant, source file:line, importance value.
+        let values: Vec<f64> = text
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with("participant"))
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())
+            .filter(|v| (1.0..=5.0).contains(v))
+            .collect();
+        assert_eq!(values.len().to_string(), row["n"], "{text}");
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let published: f64 = row["mean"].parse().unwrap();
+        assert!((mean - published).abs() < 1e-12, "{id}: recomputed {mean}, published {published}");
+        assert!(text.contains("raw/interviews/"), "rows trace back to raw files: {text}");
+    }
+}
+
+/// On a study folder written by a different program (tests/fixtures/
+/// make_other_study.py), the statistics equal those Python's `statistics`
+/// module computed.
+#[test]
+fn other_study_statistics_equal_independent_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&other_study(), &out, &[]));
+    let published = read_table(&out, "ratings_summary");
+    let index: BTreeMap<(String, String, String), &BTreeMap<String, String>> = published
+        .iter()
+        .filter(|r| r["scope"] == "study" || r["scope"] == "site")
+        .map(|r| ((r["scope"].clone(), r["site"].clone(), r["factor"].clone()), r))
+        .collect();
+    let mut reader = csv::Reader::from_path(root().join("tests/fixtures/other-study-expected.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let mut compared = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        let get = |name: &str| record.get(headers.iter().position(|h| h == name).unwrap()).unwrap().to_string();
+        let row = index[&(get("scope"), get("site"), get("factor"))];
+        assert_eq!(row["suppressed"], "false", "{:?}", row);
+        assert_eq!(row["n"], get("n"));
+        for stat in ["mean", "sd", "median", "q1", "q3", "pct_high"] {
+            let a: f64 = row[stat].parse().unwrap();
+            let b: f64 = get(stat).parse().unwrap();
+            assert!((a - b).abs() < 1e-12, "{} {} {}: {stat} {a} != {b}", get("scope"), get("site"), get("factor"));
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, 88);
+}
+
+#[test]
+fn a_real_study_without_its_key_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let output = synthesis_env(&other_study(), &out, &[], &[]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("the environment variable OTHER_STUDY_KEY is not set"), "{}", stderr(&output));
+    assert!(!out.join("tables").exists());
+}
