@@ -84,12 +84,15 @@ fn digest_of(key: &Key, record_id: &str) -> [u8; 32] {
     key.digest(normalise_record_id(record_id).as_bytes())
 }
 
-/// `len` Crockford base32 characters taken from the digest's leading bits.
+/// `len` characters: `len - 1` Crockford base32 characters from the digest's
+/// leading bits, then one decimal digit from its last byte. Ending in a digit
+/// means no pseudonym can have the shape of a UK postcode (which ends in two
+/// letters), so the leak guard, which fails closed, never mistakes one.
 fn render(digest: &[u8; 32], len: usize) -> String {
-    let len = len.min(digest.len() * 8 / 5);
+    let len = len.clamp(2, digest.len() * 8 / 5);
     let mut out = String::with_capacity(len + 2);
     out.push_str("P-");
-    for i in 0..len {
+    for i in 0..len - 1 {
         let bit = i * 5;
         let (byte, shift) = (bit / 8, bit % 8);
         let hi = u16::from(digest[byte]) << 8;
@@ -97,10 +100,11 @@ fn render(digest: &[u8; 32], len: usize) -> String {
         let v = ((hi | lo) >> (11 - shift)) & 0x1f;
         out.push(char::from(CROCKFORD[usize::from(v)]));
     }
+    out.push(char::from(b'0' + digest[31] % 10));
     out
 }
 
-/// The pseudonym of one record id: `P-` and six Crockford base32 characters.
+/// The pseudonym of one record id: `P-`, five Crockford base32 characters and a digit.
 /// Within a study use [`Pseudonyms::assign`], which also resolves collisions.
 pub fn pseudonym(key: &Key, record_id: &str) -> String {
     render(&digest_of(key, record_id), PSEUDONYM_LEN)
@@ -198,7 +202,7 @@ mod tests {
     #[test]
     fn render_uses_crockford_and_requested_length() {
         let d = [0xffu8; 32];
-        assert_eq!(render(&d, 6), "P-ZZZZZZ");
+        assert_eq!(render(&d, 6), "P-ZZZZZ5", "five base32 characters, then 255 % 10");
         let z = [0u8; 32];
         assert_eq!(render(&z, 8), "P-00000000");
     }
@@ -207,8 +211,8 @@ mod tests {
     fn forced_collision_extends_both_to_eight() {
         let mut a = [7u8; 32];
         let mut b = [7u8; 32];
-        a[4] = 1; // bits 0..29 (6 chars) equal, bits 38-39 differ (inside 8 chars)
-        b[4] = 2;
+        a[4] = 0x80; // bits 0..24 (five characters) and the digit equal; bits 32-33
+        b[4] = 0x40; // differ, inside the seven characters of an extended pseudonym
         let c = [9u8; 32];
         let p = Pseudonyms::from_digests(vec![("S01-01".into(), a), ("S01-02".into(), b), ("S01-03".into(), c)])
             .unwrap();

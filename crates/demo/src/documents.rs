@@ -79,6 +79,25 @@ pub fn site_rows(ctx: &Context, site: &Site, eol: &str) -> Vec<u8> {
                 "ev_excerpt" => {
                     scratch.clear();
                     excerpt(&mut scratch, ctx, site, f, status, &mut rng);
+                    if d == 0 && k == 0 {
+                        // Every site's specification ends with its contacts,
+                        // so each listed identifier is planted at least once.
+                        let _ = write!(
+                            scratch,
+                            "\nFrom the document footer: {} (peer worker lead), {} and {}, {}, {}; ward liaison {}; {}",
+                            site.colleagues[0],
+                            site.colleagues[1],
+                            site.colleagues[2],
+                            site.team,
+                            site.short,
+                            site.ward,
+                            site.organisation
+                        );
+                        if let Some(partner) = &site.partner {
+                            let _ = write!(scratch, " with {partner}");
+                        }
+                        let _ = write!(scratch, ", {}.", site.place);
+                    }
                     csvout::field(out, &scratch, eol);
                 }
                 "ev_page" => match rng.index(10) {

@@ -181,13 +181,6 @@ pub struct SiteRows {
     pub starts: Vec<usize>,
 }
 
-impl SiteRows {
-    pub fn row(&self, i: usize) -> &[u8] {
-        let end = self.starts.get(i + 1).copied().unwrap_or(self.bytes.len());
-        &self.bytes[self.starts[i]..end]
-    }
-}
-
 pub fn participant_names(ctx: &Context, site: &Site) -> Vec<String> {
     (0..site.interviews)
         .map(|p| text::full_name(&mut Rng::new(ctx.seed, &[5, site.index as u64, p as u64])))
@@ -293,7 +286,7 @@ fn answer(
                 [1, 2, 3, 9][rng.weighted(&weights)]
             }
         };
-        person.pattern[f] = maybe_missing(rng, 25, pm);
+        person.pattern[f] = maybe_missing(pm, rng, 25);
 
         let importance = if f == ctx.pw_training {
             // Planted: peer workers and service users value accredited
@@ -308,7 +301,7 @@ fn answer(
         } else {
             1 + rng.weighted(&[3, 7, 25, 35, 30]) as i64
         };
-        person.importance[f] = maybe_missing(rng, 20, importance);
+        person.importance[f] = maybe_missing(importance, rng, 20);
 
         let direction_weights: [u32; 4] = match pm {
             1 => [70, 5, 15, 10],
@@ -316,7 +309,8 @@ fn answer(
             3 => [5, 70, 15, 10],
             _ => [20, 20, 25, 35],
         };
-        person.direction[f] = maybe_missing(rng, 20, 1 + rng.weighted(&direction_weights) as i64);
+        let direction = 1 + rng.weighted(&direction_weights) as i64;
+        person.direction[f] = maybe_missing(direction, rng, 20);
     }
 
     for (o, code) in ctx.outcomes.iter().enumerate() {
@@ -339,7 +333,7 @@ fn answer(
             }
             _ => [55, 30, 8, 7],
         };
-        person.outcome[o] = maybe_missing(rng, 20, [1, 2, 3, 9][rng.weighted(&weights)]);
+        person.outcome[o] = maybe_missing([1, 2, 3, 9][rng.weighted(&weights)], rng, 20);
     }
 
     person.top = [None; 3];
@@ -362,13 +356,13 @@ fn answer(
         }
     }
 
-    person.age = maybe_missing(rng, 15, 1 + rng.weighted(&[5, 20, 25, 25, 18, 4, 3]) as i64);
-    person.gender = maybe_missing(rng, 15, 1 + rng.weighted(&[52, 42, 3, 3]) as i64);
+    person.age = maybe_missing(1 + rng.weighted(&[5, 20, 25, 25, 18, 4, 3]) as i64, rng, 15);
+    person.gender = maybe_missing(1 + rng.weighted(&[52, 42, 3, 3]) as i64, rng, 15);
     let ethnicity_weights: [u32; 6] = if site.bme { [8, 10, 36, 36, 6, 4] } else { [70, 6, 8, 10, 3, 3] };
-    person.ethnicity = maybe_missing(rng, 15, 1 + rng.weighted(&ethnicity_weights) as i64);
+    person.ethnicity = maybe_missing(1 + rng.weighted(&ethnicity_weights) as i64, rng, 15);
     person.lived = match group {
         PEER_WORKER | SERVICE_USER => 1,
-        _ => maybe_missing(rng, 30, rng.chance(300) as i64),
+        _ => maybe_missing(rng.chance(300) as i64, rng, 30),
     };
     person.years = match group {
         SERVICE_USER => [model::MISSING_NOT_ASKED, BLANK][rng.index(2)],
@@ -378,7 +372,7 @@ fn answer(
 }
 
 /// The value, or (with probability per_mille/1000) a missing-data code.
-fn maybe_missing(rng: &mut Rng, per_mille: u64, value: i64) -> i64 {
+fn maybe_missing(value: i64, rng: &mut Rng, per_mille: u64) -> i64 {
     if rng.chance(per_mille) { *rng.pick(&MISSING) } else { value }
 }
 
@@ -417,7 +411,7 @@ impl RowWriter<'_> {
                 Column::Group => csvout::int(out, person.group as i64 + 1),
                 Column::RoleDetail => {
                     scratch.clear();
-                    scratch.push_str(rng.pick(text::ROLE_DETAILS[person.group]));
+                    scratch.push_str(rng.pick_str(text::ROLE_DETAILS[person.group]));
                     if rng.chance(350) {
                         scratch.push_str(", ");
                         scratch.push_str(&site.team);
@@ -450,7 +444,7 @@ impl RowWriter<'_> {
                     let answers = complete && (if site.bme { rng.chance(750) } else { ethnic_minority && rng.chance(350) });
                     if answers {
                         scratch.clear();
-                        scratch.push_str(rng.pick(&text::BME_ACCOUNTS));
+                        scratch.push_str(rng.pick_str(&text::BME_ACCOUNTS));
                         if rng.chance(250) {
                             let _ = write!(scratch, " Around {} that matters.", site.place);
                         }
@@ -460,8 +454,8 @@ impl RowWriter<'_> {
                 Column::Comments => {
                     if complete && (rng.chance(550) || self.must_comment()) {
                         scratch.clear();
-                        scratch.push_str(rng.pick(&text::COMMENTS));
-                        let plant = PLANTS[(p * 3 + 7 + site.index) % PLANTS.len()];
+                        scratch.push_str(rng.pick_str(&text::COMMENTS));
+                        let plant = PLANTS[(p * 5 + 7 + site.index) % PLANTS.len()];
                         self.plant(scratch, plant, rng, textbook_nhs);
                         csvout::field(out, scratch, self.eol);
                     }
@@ -485,7 +479,7 @@ impl RowWriter<'_> {
             3 => false,
             _ => rng.chance(500),
         };
-        out.push_str(rng.pick(text::OPENERS[self.person.group]));
+        out.push_str(rng.pick_str(text::OPENERS[self.person.group]));
         let (good, bad) = text::factor_account(&self.ctx.factors[factor].code);
         let account = if positive { good } else { bad };
         // An opener ends mid-sentence unless empty or a full stop.
@@ -516,7 +510,9 @@ impl RowWriter<'_> {
         let _ = match plant {
             Plant::None => Ok(()),
             Plant::OwnName => write!(out, " I'm {}, by the way, and happy to be quoted.", self.names[self.p]),
-            Plant::Colleague => write!(out, " {} made a real difference here.", site.colleagues[form % 3]),
+            Plant::Colleague => {
+                write!(out, " {} and {} made a real difference here.", site.colleagues[0], site.colleagues[1])
+            }
             Plant::OtherParticipant => {
                 let other = if self.names.len() > 1 {
                     &self.names[(self.p + 1) % self.names.len()]
@@ -529,8 +525,13 @@ impl RowWriter<'_> {
             Plant::ShortName => write!(out, " At {} we learned this the hard way.", site.short),
             Plant::Place => write!(out, " It's the same story all over {}.", site.place),
             Plant::Ward => write!(out, " On {} it was different.", site.ward),
-            Plant::Team => write!(out, " People in {} noticed it first.", site.team),
-            Plant::Organisation => write!(out, " {} has to take some responsibility for that.", site.organisation),
+            Plant::Team => write!(out, " People in {} noticed it first, {} especially.", site.team, site.colleagues[2]),
+            Plant::Organisation => match &site.partner {
+                Some(partner) => {
+                    write!(out, " {} and {partner} have to take some responsibility for that.", site.organisation)
+                }
+                None => write!(out, " {} has to take some responsibility for that.", site.organisation),
+            },
             Plant::Nhs => {
                 out.push_str(" My NHS number is ");
                 if std::mem::take(textbook_nhs) {

@@ -24,8 +24,6 @@ mod tests;
 
 use model::{Factor, Framework};
 
-pub use text::passes_mod11;
-
 /// The embedded study schema, copied byte for byte into every study.
 const FRAMEWORK_TOML: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data-schema/framework.toml"));
 const INTERVIEW_DICTIONARY: &str =
@@ -77,7 +75,6 @@ pub(crate) struct Context {
     pub supervision: usize,
     pub role_clarity: usize,
     pub role_distinct: usize,
-    pub pay_parity: usize,
     /// Factors people rate a little lower on the whole.
     pub low_salience: Vec<bool>,
     /// How likely each factor is to be picked for a top three.
@@ -146,7 +143,6 @@ impl Context {
             supervision: required("supervision"),
             role_clarity: required("role_clarity"),
             role_distinct: required("role_distinct"),
-            pay_parity: required("pay_parity"),
             factors: framework.factors,
             outcomes,
             interview_columns,

@@ -50,6 +50,11 @@ impl Rng {
         &items[self.index(items.len())]
     }
 
+    /// One of a list of static strings.
+    pub fn pick_str(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.index(items.len())]
+    }
+
     /// An index drawn with the given integer weights (all zero gives 0).
     pub fn weighted(&mut self, weights: &[u32]) -> usize {
         let total: u64 = weights.iter().map(|&w| w as u64).sum();

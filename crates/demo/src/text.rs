@@ -27,7 +27,7 @@ pub const SURNAMES: [&str; 48] = [
 ];
 
 /// Ordinary words that are also surnames somewhere: never identifiers here.
-pub const LOOKALIKE_WORDS: [&str; 6] = ["hope", "young", "green", "rich", "may", "bishop"];
+pub const LOOKALIKE_WORDS: [&str; 4] = ["hope", "young", "green", "rich"];
 
 pub fn full_name(rng: &mut Rng) -> String {
     format!("{} {}", rng.pick(&FIRST_NAMES), rng.pick(&SURNAMES))
@@ -75,6 +75,7 @@ pub fn nhs_check_digit(first9: &[u8; 9]) -> Option<u8> {
 }
 
 /// True when ten digits (other characters ignored) pass the modulus 11 check.
+#[cfg(test)]
 pub fn passes_mod11(text: &str) -> bool {
     let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
     if digits.len() != 10 {

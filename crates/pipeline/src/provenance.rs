@@ -58,7 +58,7 @@ pub fn lineage(settings: &StageSettings) -> Option<Lineage> {
         S::Qca(_) => l("answers", &["pattern"], &["factor"], "crisp-set consistency and coverage (Ragin) of condition in place against outcome present, across sites"),
         S::QualMatrix(_) => l("accounts", &["theme", "text"], &["site", "group"], "number of redacted accounts per site, stakeholder group and theme, with exemplars chosen by row hash"),
         S::Demographics(_) => l("participants", &["age_band", "gender", "ethnicity", "lived_experience"], &["site", "sector"], "counts of participants per characteristic and category"),
-        S::Ingest(_) | S::Anonymise(_) | S::Report(_) | S::LeakGuard(_) => return None,
+        _ => return None,
     })
 }
 

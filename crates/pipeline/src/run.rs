@@ -561,18 +561,39 @@ fn run_stage(
         }
         StageSettings::Report(s) => {
             let clean = clean(stage, artifacts)?;
-            let mut tables = tables_of(stage, artifacts);
-            tables.insert("sites".to_string(), &clean.tables.sites);
-            let input = report::ReportInput {
-                study_name: &clean.config.study.name,
-                framework: &clean.framework,
-                min_cell: clean.config.disclosure.min_cell,
-                pipeline_source: &plan.source,
-                pipeline_name: &plan.name,
-                tables,
-            };
+            let input = report_input(plan, stage, clean, artifacts);
             let text = report::synthesis_markdown(&input).map_err(|e| stage_error(stage, e.to_string()))?;
-            staging.write(&format!("report/{}", s.file), text.as_bytes())?;
+            staging.write(&format!("report/{}", s.file.as_deref().unwrap_or("synthesis.md")), text.as_bytes())?;
+            Ok(Artifact::Report)
+        }
+        StageSettings::ReportHtml(s) => {
+            let clean = clean(stage, artifacts)?;
+            let input = report_input(plan, stage, clean, artifacts);
+            let text = report::synthesis_html(&input).map_err(|e| stage_error(stage, e.to_string()))?;
+            staging.write(&format!("report/{}", s.file.as_deref().unwrap_or("synthesis.html")), text.as_bytes())?;
+            Ok(Artifact::Report)
+        }
+        StageSettings::SitePacks(_) => {
+            let clean = clean(stage, artifacts)?;
+            let input = report_input(plan, stage, clean, artifacts);
+            for (name, text) in report::site_packs(&input).map_err(|e| stage_error(stage, e.to_string()))? {
+                staging.write(&format!("report/sites/{name}"), text.as_bytes())?;
+            }
+            Ok(Artifact::Report)
+        }
+        StageSettings::Handbook(_) => {
+            let clean = clean(stage, artifacts)?;
+            let input = report_input(plan, stage, clean, artifacts);
+            for (name, text) in report::handbook(&input).map_err(|e| stage_error(stage, e.to_string()))? {
+                staging.write(&format!("report/handbook/{name}"), text.as_bytes())?;
+            }
+            Ok(Artifact::Report)
+        }
+        StageSettings::Workbook(s) => {
+            let clean = clean(stage, artifacts)?;
+            let input = report_input(plan, stage, clean, artifacts);
+            let bytes = report::workbook(&input).map_err(|e| stage_error(stage, e.to_string()))?;
+            staging.write(&format!("report/{}", s.file), &bytes)?;
             Ok(Artifact::Report)
         }
         StageSettings::LeakGuard(_) => {
@@ -620,5 +641,25 @@ impl RawStudy {
         let site = site.as_string::<i32>();
         let has = has.as_boolean();
         (0..sites.num_rows()).any(|i| site.value(i) == site_id && has.value(i))
+    }
+}
+
+/// What every report stage renders from: the study's settings and framework,
+/// the clean sites table, and the result tables among the stage's inputs.
+fn report_input<'a>(
+    plan: &'a Plan,
+    stage: &Stage,
+    clean: &'a CleanStudy,
+    artifacts: &'a BTreeMap<String, Artifact>,
+) -> report::ReportInput<'a> {
+    let mut tables = tables_of(stage, artifacts);
+    tables.insert("sites".to_string(), &clean.tables.sites);
+    report::ReportInput {
+        study_name: &clean.config.study.name,
+        framework: &clean.framework,
+        min_cell: clean.config.disclosure.min_cell,
+        pipeline_source: &plan.source,
+        pipeline_name: &plan.name,
+        tables,
     }
 }

@@ -27,6 +27,10 @@ pub const KINDS: &[&str] = &[
     "patterns.qual_matrix",
     "disclosure.demographics",
     "report.markdown",
+    "report.html",
+    "report.site_packs",
+    "report.handbook",
+    "report.workbook",
     "guard.leaks",
 ];
 
@@ -43,6 +47,10 @@ pub enum StageSettings {
     QualMatrix(QualSettings),
     Demographics(NoSettings),
     Report(ReportSettings),
+    ReportHtml(ReportSettings),
+    SitePacks(NoSettings),
+    Handbook(NoSettings),
+    Workbook(WorkbookSettings),
     LeakGuard(NoSettings),
 }
 
@@ -88,6 +96,10 @@ impl StageSettings {
             "patterns.qual_matrix" => S::QualMatrix(settings_from(table)?),
             "disclosure.demographics" => S::Demographics(settings_from(table)?),
             "report.markdown" => S::Report(settings_from(table)?),
+            "report.html" => S::ReportHtml(settings_from(table)?),
+            "report.site_packs" => S::SitePacks(settings_from(table)?),
+            "report.handbook" => S::Handbook(settings_from(table)?),
+            "report.workbook" => S::Workbook(settings_from(table)?),
             "guard.leaks" => S::LeakGuard(settings_from(table)?),
             _ => return Err(SettingsError::UnknownKind),
         })
@@ -97,7 +109,14 @@ impl StageSettings {
     pub fn publishes_table(&self) -> bool {
         !matches!(
             self,
-            StageSettings::Ingest(_) | StageSettings::Anonymise(_) | StageSettings::Report(_) | StageSettings::LeakGuard(_)
+            StageSettings::Ingest(_)
+                | StageSettings::Anonymise(_)
+                | StageSettings::Report(_)
+                | StageSettings::ReportHtml(_)
+                | StageSettings::SitePacks(_)
+                | StageSettings::Handbook(_)
+                | StageSettings::Workbook(_)
+                | StageSettings::LeakGuard(_)
         )
     }
 }
@@ -224,11 +243,20 @@ fn two_usize() -> usize {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportSettings {
-    /// File name of the report under `report/`.
-    #[serde(default = "default_report")]
+    /// File name of the report under `report/` (default `synthesis.md`, or
+    /// `synthesis.html` for `report.html`).
+    pub file: Option<String>,
+}
+
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkbookSettings {
+    /// File name of the workbook under `report/`.
+    #[serde(default = "default_workbook")]
     pub file: String,
 }
 
-fn default_report() -> String {
-    "synthesis.md".into()
+fn default_workbook() -> String {
+    "tables.xlsx".into()
 }

@@ -18,7 +18,8 @@ use crate::{input, schema, Scope, Settings};
 /// `epsilon_sq` = `H (n + 1) / (n^2 - 1)`, `p_adj_bh` the Benjamini-Hochberg
 /// adjustment across the factors of the same scope (and sector), over the
 /// published, non-null p-values. Fewer than two groups, or every rating
-/// tied: null statistics. Suppressed (all null) when n < `min_cell`.
+/// tied: null statistics. Suppressed (all null) when n < `min_cell` or when
+/// `ratings_summary` suppresses that study or sector cell (secondary).
 ///
 /// Figure id: `group_tests/<scope>[/<sector>]/<factor>`.
 pub fn group_tests(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
@@ -55,7 +56,9 @@ pub fn group_tests(answers: &RecordBatch, settings: &Settings) -> Result<RecordB
             families.push((Scope::Sector, Some(sector), per_factor));
         }
     }
-    let min = u64::from(settings.min_cell);
+    // A row publishes the n of its study or sector cell: it follows the
+    // suppression pattern of `ratings_summary` (at every scope).
+    let pattern = util::summary_pattern(&grid, &layout, &hist, settings);
     let mut scope = Vec::new();
     let mut sector_col = Vec::new();
     let mut factor = Vec::new();
@@ -63,8 +66,12 @@ pub fn group_tests(answers: &RecordBatch, settings: &Settings) -> Result<RecordB
     let mut adjusted = Vec::new();
     let mut ids = Vec::new();
     for (sc, sector, per_factor) in &families {
-        let family: Vec<Option<Kruskal>> =
-            per_factor.iter().map(|groups| Some(rank::kruskal(groups)).filter(|k| k.n >= min)).collect();
+        let cell = sector.map_or(grid.study(), |s| grid.sector(s));
+        let family: Vec<Option<Kruskal>> = per_factor
+            .iter()
+            .enumerate()
+            .map(|(f, groups)| Some(rank::kruskal(groups)).filter(|_| !pattern[hist.at(cell, f)]))
+            .collect();
         adjusted.extend(rank::benjamini_hochberg(&family.iter().map(|k| k.and_then(|k| k.p)).collect::<Vec<_>>()));
         for (f, k) in family.into_iter().enumerate() {
             scope.push(sc.code());
@@ -103,18 +110,20 @@ pub fn group_tests(answers: &RecordBatch, settings: &Settings) -> Result<RecordB
 /// positive when statutory ranks higher; `p_value` = min(1, 2 sf(z));
 /// `rank_biserial` = 2 U1 / (n1 n2) - 1 (positive: statutory higher);
 /// `p_adj_bh` Benjamini-Hochberg across factors. Suppressed (all null)
-/// when either sector has fewer than `min_cell` valid ratings.
+/// when either sector has fewer than `min_cell` valid ratings, or
+/// `ratings_summary` suppresses either sector cell (secondary).
 ///
 /// Figure id: `sector_tests/<factor>`.
 pub fn sector_tests(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
     let input = input::read(Some(answers), None, settings)?;
     let Prepared { layout, grid, hist } = util::prepare(&input);
-    let min = u64::from(settings.min_cell);
+    let pattern = util::summary_pattern(&grid, &layout, &hist, settings);
+    let (st, vo) = (grid.sector(Sector::Statutory), grid.sector(Sector::Voluntary));
     let tests: Vec<Option<MannWhitney>> = (0..layout.factors.len())
         .map(|f| {
-            let x = hist.importance[hist.at(grid.sector(Sector::Statutory), f)];
-            let y = hist.importance[hist.at(grid.sector(Sector::Voluntary), f)];
-            Some(rank::mann_whitney(&x, &y)).filter(|m| m.n1 >= min && m.n2 >= min)
+            let hidden = pattern[hist.at(st, f)] || pattern[hist.at(vo, f)];
+            let (x, y) = (hist.importance[hist.at(st, f)], hist.importance[hist.at(vo, f)]);
+            Some(rank::mann_whitney(&x, &y)).filter(|_| !hidden)
         })
         .collect();
     let adjusted = rank::benjamini_hochberg(&tests.iter().map(|m| m.and_then(|m| m.p)).collect::<Vec<_>>());

@@ -26,6 +26,9 @@
 //! `top3_frequency`, `direction`, and `consensus`, which shares the counts
 //! of `ratings_summary`) complementary cells are suppressed until no
 //! suppressed count can be recovered by subtraction ([`disclosure`]).
+//! Tables that publish other sums of the same ratings (`tensions`,
+//! `group_tests`, `sector_tests`) follow that pattern and publish a new sum
+//! only if it reveals nothing it hides.
 
 pub mod compare;
 pub mod consensus;

@@ -62,17 +62,19 @@ fn add<const K: usize>(into: &mut [u64; K], h: &[u64; K]) {
 ///   groups are small, the flag is `|difference| >= tension_threshold` with
 ///   both groups rating at all, but no n or mean of a group below
 ///   `min_cell` is published.
-/// - `suppressed`: either group below `min_cell`; then both groups' n and
-///   mean and the difference are null (one mean and a difference would give
-///   the other).
+/// - `suppressed`: either group below `min_cell`, or publishing its n
+///   would let a count hidden in `ratings_summary` (suppression pattern at
+///   every scope) be recovered by subtraction (sector x group and pooled
+///   cells add new sums, so each is checked in output order);
+///   then both groups' n and mean and the difference are null (one mean and
+///   a difference would give the other).
 ///
 /// Figure id: `tensions/<scope>[/<sector or site>]/<a>~<b>/<factor>`.
 pub fn tensions(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
     let input = input::read(Some(answers), None, settings)?;
     let Prepared { layout, grid, hist } = util::prepare(&input);
     let groups = perspectives(settings.pool_managers);
-    let min = u64::from(settings.min_cell);
-    // Cells: (scope, site, sector, site indexes whose site_group cells are summed).
+    // Scope cells: (scope, site, sector).
     let mut cells: Vec<(Scope, Option<usize>, Option<Sector>)> = Vec::new();
     if settings.wants(Scope::Study) {
         cells.push((Scope::Study, None, None));
@@ -83,33 +85,61 @@ pub fn tensions(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatc
     if settings.wants(Scope::Site) {
         cells.extend(layout.sites.iter().enumerate().map(|(i, (_, s))| (Scope::Site, Some(i), Some(*s))));
     }
-    let mut out = Out::default();
-    for &(scope, site, sector) in &cells {
-        let sites: Vec<usize> = match (scope, site) {
+    let site_lists: Vec<Vec<usize>> = cells
+        .iter()
+        .map(|&(scope, site, sector)| match (scope, site) {
             (Scope::Site, Some(s)) => vec![s],
             (Scope::Sector, _) => (0..layout.sites.len()).filter(|&s| Some(layout.sites[s].1) == sector).collect(),
             _ => (0..layout.sites.len()).collect(),
-        };
-        // Histograms of each perspective for each factor.
-        let of = |members: &[Group], f: usize| {
-            let mut imp = [0u64; 5];
-            let mut pat = [0u64; 3];
-            for &s in &sites {
-                for &g in members {
-                    let i = hist.at(grid.site_group(s, g), f);
-                    add(&mut imp, &hist.importance[i]);
-                    add(&mut pat, &hist.pattern[i]);
+        })
+        .collect();
+    // The site x group cells a perspective of a scope cell sums.
+    let parts = |ci: usize, p: usize| -> Vec<usize> {
+        let mut v = Vec::new();
+        for &s in &site_lists[ci] {
+            for &g in &groups[p].1 {
+                v.push(grid.site_group(s, g));
+            }
+        }
+        v
+    };
+    let of = |ci: usize, p: usize, f: usize| {
+        let mut imp = [0u64; 5];
+        let mut pat = [0u64; 3];
+        for c in parts(ci, p) {
+            let i = hist.at(c, f);
+            add(&mut imp, &hist.importance[i]);
+            add(&mut pat, &hist.pattern[i]);
+        }
+        (imp, pat)
+    };
+    // Per factor, which (scope cell, perspective) n and mean can be
+    // published without undoing the suppression of `ratings_summary`.
+    let pattern = util::summary_pattern(&grid, &layout, &hist, settings);
+    let equations = grid.equations(&layout);
+    let shown: Vec<Vec<bool>> = (0..layout.factors.len())
+        .map(|f| {
+            let base_n: Vec<u64> = (0..grid.len()).map(|c| describe::count(&hist.importance[hist.at(c, f)])).collect();
+            let base_sup: Vec<bool> = (0..grid.len()).map(|c| pattern[hist.at(c, f)]).collect();
+            let mut extras: Vec<(u64, Vec<usize>)> = Vec::new();
+            for ci in 0..cells.len() {
+                for p in 0..groups.len() {
+                    extras.push((describe::count(&of(ci, p, f).0), parts(ci, p)));
                 }
             }
-            (imp, pat)
-        };
+            util::publishable(&base_n, &base_sup, &equations, &extras, settings.min_cell)
+        })
+        .collect();
+    let mut out = Out::default();
+    for (ci, &(scope, site, sector)) in cells.iter().enumerate() {
         for ia in 0..groups.len() {
             for ib in ia + 1..groups.len() {
                 for f in 0..layout.factors.len() {
-                    let (imp_a, pat_a) = of(&groups[ia].1, f);
-                    let (imp_b, pat_b) = of(&groups[ib].1, f);
+                    let (imp_a, pat_a) = of(ci, ia, f);
+                    let (imp_b, pat_b) = of(ci, ib, f);
                     let (na, nb) = (describe::count(&imp_a), describe::count(&imp_b));
-                    let suppressed = na < min || nb < min;
+                    let p = groups.len();
+                    let suppressed = !(shown[f][ci * p + ia] && shown[f][ci * p + ib]);
                     let diff = match (describe::mean(&imp_a), describe::mean(&imp_b)) {
                         (Some(a), Some(b)) => Some(a - b),
                         _ => None,

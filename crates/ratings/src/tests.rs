@@ -694,3 +694,22 @@ fn top3_importance_crosstab() {
     assert_eq!(bools(&out, "suppressed"), [Some(true), Some(true)]);
     assert_eq!(f64s(&out, "mean_picked"), [None, None]);
 }
+
+#[test]
+fn tensions_never_reveal_a_count_hidden_in_ratings_summary() {
+    // In the crafted study ratings_summary hides Site D's single peer worker
+    // and publishes Site C's five: a voluntary-sector peer-worker n of 6
+    // would give Site D's 1 by subtraction, so it is not published, though
+    // 6 >= min_cell.
+    let s = Settings { pool_managers: false, ..settings(&[Scope::Study, Scope::Sector], &["pay"], 3) };
+    let out = tensions(&crafted(), &s).unwrap();
+    let ids = strs(&out, "figure_id");
+    let row = |id: &str| ids.iter().position(|x| x.as_deref() == Some(id)).unwrap();
+    let i = row("tensions/sector/voluntary/peer_worker~professional/pay");
+    assert_eq!(bools(&out, "suppressed")[i], Some(true));
+    assert_eq!(u32s(&out, "n_a")[i], None);
+    // Study level: 13 peer workers, 11 professionals, both published in ratings_summary.
+    let i = row("tensions/study/peer_worker~professional/pay");
+    assert_eq!((u32s(&out, "n_a")[i], u32s(&out, "n_b")[i]), (Some(13), Some(11)));
+    assert_eq!(bools(&out, "suppressed")[i], Some(false));
+}

@@ -45,6 +45,51 @@ pub(crate) fn suppression(
     out
 }
 
+/// The suppression pattern of `ratings_summary` published at every scope:
+/// the reference that the other tables publishing importance counts
+/// (`tensions`, `group_tests`, `sector_tests`) must not undo.
+pub(crate) fn summary_pattern(grid: &Grid, layout: &Layout, hist: &Histograms, settings: &Settings) -> Vec<bool> {
+    let all = Settings { scopes: crate::Scope::ALL.to_vec(), ..settings.clone() };
+    suppression(grid, layout, &all, |c, f| stats::describe::count(&hist.importance[hist.at(c, f)]))
+}
+
+/// Which extra cells (each `n` and the base cells it sums) can be
+/// published, in order, without making any cell hidden in the base
+/// pattern recoverable by subtraction ([`disclosure::first_revealed`]).
+/// An extra cell below `min_cell` is never published.
+pub(crate) fn publishable(
+    base_n: &[u64],
+    base_suppressed: &[bool],
+    equations: &[(usize, Vec<usize>)],
+    extras: &[(u64, Vec<usize>)],
+    min_cell: u32,
+) -> Vec<bool> {
+    let base = base_n.len();
+    let mut n = base_n.to_vec();
+    let mut published = vec![true; base];
+    let mut suppressed = base_suppressed.to_vec();
+    let mut eqs = equations.to_vec();
+    for (j, (count, parts)) in extras.iter().enumerate() {
+        n.push(*count);
+        published.push(false);
+        suppressed.push(false);
+        eqs.push((base + j, parts.clone()));
+    }
+    let mut out = vec![false; extras.len()];
+    for (j, (count, _)) in extras.iter().enumerate() {
+        if *count < u64::from(min_cell) {
+            continue;
+        }
+        published[base + j] = true;
+        if disclosure::first_revealed(&n, &published, &suppressed, &eqs).is_some() {
+            published[base + j] = false;
+        } else {
+            out[j] = true;
+        }
+    }
+    out
+}
+
 /// The published (cell, factor) pairs in output order.
 pub(crate) fn rows(grid: &Grid, layout: &Layout, settings: &Settings) -> Vec<(usize, usize)> {
     let mut out = Vec::new();

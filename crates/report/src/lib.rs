@@ -162,3 +162,27 @@ fn template_error(template: &str, e: minijinja::Error) -> ReportError {
     }
     ReportError::Template { template: template.to_string(), message }
 }
+
+/// The synthesis report as one self-contained HTML file.
+pub fn synthesis_html(_input: &ReportInput) -> Result<String, ReportError> {
+    Err(not_yet("report.html"))
+}
+
+/// One feedback pack per site with data: `(file name, text)`, Markdown and HTML.
+pub fn site_packs(_input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
+    Err(not_yet("report.site_packs"))
+}
+
+/// Handbook guidance, one Markdown document per domain: `(file name, text)`.
+pub fn handbook(_input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
+    Err(not_yet("report.handbook"))
+}
+
+/// Every result table as one `.xlsx` workbook.
+pub fn workbook(_input: &ReportInput) -> Result<Vec<u8>, ReportError> {
+    Err(not_yet("report.workbook"))
+}
+
+fn not_yet(what: &str) -> ReportError {
+    ReportError::Template { template: what.to_string(), message: "not built yet".to_string() }
+}
