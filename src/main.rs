@@ -179,12 +179,21 @@ fn run(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8Pat
         eprintln!("Read the report first: {out}/{report}");
     }
     if summary.changes > 0 {
-        eprintln!("{} figure change(s) since the previous run (`crosscase diff --out {out}` shows them again):", summary.changes);
-        for line in summary.diff.lines().take(40) {
-            eprintln!("  {line}");
+        eprintln!("{} figure change(s) since the previous run; `crosscase diff --out {out}` lists them all:", summary.changes);
+        // Per table: how many figures changed, appeared and disappeared.
+        let mut per_table: std::collections::BTreeMap<&str, [usize; 3]> = std::collections::BTreeMap::new();
+        for line in summary.diff.lines() {
+            let (kind, rest) = line.split_once(' ').unwrap_or((line, ""));
+            let table = rest.trim_start().split('/').next().unwrap_or_default();
+            let slot = match kind {
+                "changed" => 0,
+                "appeared" => 1,
+                _ => 2,
+            };
+            per_table.entry(table).or_default()[slot] += 1;
         }
-        if summary.changes > 40 {
-            eprintln!("  ... and {} more", summary.changes - 40);
+        for (table, [changed, appeared, disappeared]) in per_table {
+            eprintln!("  {table}: {changed} value(s) changed, {appeared} figure(s) appeared, {disappeared} disappeared");
         }
     }
     Ok(())

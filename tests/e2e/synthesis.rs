@@ -40,7 +40,7 @@ fn parquet_tables_hold_what_the_csv_tables_hold() {
             checked += 1;
         }
     }
-    assert!(checked >= 15, "expected every table in both formats, found {checked}");
+    assert_eq!(checked, 14, "every table in both formats");
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn late_site_rerun_is_byte_identical_to_a_run_from_nothing() {
     assert_ok(&rerun);
     let err = stderr(&rerun);
     assert!(err.contains("figure change(s) since the previous run"), "{err}");
-    assert!(err.contains("appeared    ratings/site/Site J/"), "{err}");
+    assert!(err.contains("ratings_summary: "), "changes are summarised per table: {err}");
     let fresh = tmp.path().join("fresh");
     assert_ok(&synthesis(&study, &fresh, &[]));
     assert_eq!(tree(&out), tree(&fresh));
@@ -117,7 +117,7 @@ fn explain_lists_the_rows_that_recompute_each_figure() {
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&demo_study(), &out, &[]));
     let summary = read_table(&out, "ratings_summary");
-    let sample: Vec<_> = summary.iter().filter(|r| r["suppressed"] == "false").step_by(97).take(8).collect();
+    let sample: Vec<_> = summary.iter().filter(|r| r["suppressed"] == "false").step_by(41).take(8).collect();
     assert!(sample.len() >= 5);
     for row in sample {
         let id = format!("{}/mean", row["figure_id"]);

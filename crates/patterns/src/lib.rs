@@ -39,3 +39,9 @@ pub use settings::{MAX_EXEMPLARS, Settings, Share};
 
 #[cfg(test)]
 mod tests;
+
+/// Publishable quotes: redacted accounts per theme and stakeholder group
+/// pooled across sites, so that cells are large enough to publish.
+pub fn quotes(_accounts: &arrow_array::RecordBatch, _settings: &Settings) -> Result<arrow_array::RecordBatch, arrow_schema::ArrowError> {
+    Err(arrow_schema::ArrowError::NotYetImplemented("patterns::quotes".into()))
+}

@@ -63,6 +63,9 @@ pub fn parse(text: &str, path: &str) -> Result<Plan, Vec<Diagnostic>> {
     let header = raw.pipeline.into_inner();
     let mut problems = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
+    // Every stage id seen, even of stages with errors, so that one mistake
+    // is reported once and not again by every stage that reads from it.
+    let mut ids: Vec<String> = Vec::new();
     for spanned in raw.stages {
         let span = spanned.span();
         let (line, _) = line_col(text, span.start);
@@ -83,12 +86,12 @@ pub fn parse(text: &str, path: &str) -> Result<Plan, Vec<Diagnostic>> {
             ));
             continue;
         };
-        if stages.iter().any(|s| s.id == id) {
+        if ids.contains(&id) {
             problems.push(Diagnostic::error(path, line, 1, format!("stage id `{id}` is used twice")));
             continue;
         }
         for input in &from {
-            if !stages.iter().any(|s| &s.id == input) {
+            if !ids.contains(input) {
                 problems.push(Diagnostic::error(
                     path,
                     line,
@@ -97,6 +100,7 @@ pub fn parse(text: &str, path: &str) -> Result<Plan, Vec<Diagnostic>> {
                 ));
             }
         }
+        ids.push(id.clone());
         let canonical = canonical_json(&table);
         match StageSettings::parse(&run, table) {
             Ok(settings) => stages.push(Stage { id, run, from, settings, canonical, line }),

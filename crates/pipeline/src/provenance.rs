@@ -56,6 +56,7 @@ pub fn lineage(settings: &StageSettings) -> Option<Lineage> {
         S::Replication(_) => l("answers", &["pattern"], &["factor"], "the site conditions of the pattern matrix, counted across sites by sector, partnership and BME focus"),
         S::Outcomes(_) => l("outcomes", &["answer"], &["site", "outcome"], "counts of the outcome answers below; the outcome condition by the same rule as the pattern matrix"),
         S::Qca(_) => l("answers", &["pattern"], &["factor"], "crisp-set consistency and coverage (Ragin) of condition in place against outcome present, across sites"),
+        S::Quotes(_) => l("accounts", &["theme", "text"], &["sector", "group"], "redacted accounts per theme and stakeholder group across sites, with exemplars chosen by row hash; a cell with fewer people than the minimum cell size publishes none"),
         S::QualMatrix(_) => l("accounts", &["theme", "text"], &["site", "group"], "number of redacted accounts per site, stakeholder group and theme, with exemplars chosen by row hash"),
         S::Demographics(_) => l("participants", &["age_band", "gender", "ethnicity", "lived_experience"], &["site", "sector"], "counts of participants per characteristic and category"),
         _ => return None,

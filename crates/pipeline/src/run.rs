@@ -447,13 +447,23 @@ fn run_stage(
             );
             Ok(Artifact::Raw(Box::new(RawStudy { inputs, tables, identities })))
         }
-        StageSettings::Anonymise(_) => {
+        StageSettings::Anonymise(settings) => {
             let Artifact::Raw(raw) = input(stage, artifacts, 0)? else {
                 return Err(stage_error(stage, "expected an `ingest.study` stage in `from`"));
             };
             let key = crate::key::resolve(&raw.inputs.config, study_dir)?;
-            let redactor = anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities)
+            let mut redactor = anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities)
                 .map_err(|e| stage_error(stage, e.to_string()))?;
+            if !settings.disable_redaction.is_empty() {
+                let mut kinds = anonymise::RedactionKinds::all();
+                for code in &settings.disable_redaction {
+                    let kind = anonymise::Kind::ALL.into_iter().find(|k| k.code() == code).ok_or_else(|| {
+                        stage_error(stage, format!("disable_redaction: unknown kind `{code}`"))
+                    })?;
+                    kinds = kinds.without(kind);
+                }
+                redactor = redactor.with_kinds(kinds);
+            }
             let anonymised = anonymise::anonymise(
                 &raw.tables,
                 &raw.identities,
@@ -549,6 +559,13 @@ fn run_stage(
             let clean = clean(stage, artifacts)?;
             let settings = patterns_settings(clean, |p| p.exemplars = s.exemplars);
             let batch = patterns::qual_matrix(&clean.tables.accounts, &settings).map_err(arrow_error(stage))?;
+            publish_table(staging, stage, &batch)?;
+            Ok(Artifact::Table(batch))
+        }
+        StageSettings::Quotes(s) => {
+            let clean = clean(stage, artifacts)?;
+            let settings = patterns_settings(clean, |p| p.exemplars = s.exemplars);
+            let batch = patterns::quotes(&clean.tables.accounts, &settings).map_err(arrow_error(stage))?;
             publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
