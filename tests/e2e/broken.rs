@@ -85,8 +85,9 @@ const CASES: &[Case] = &[
             let f = field(&rows, "imp_career");
             let mut copy = rows[2].clone();
             copy[f] = if copy[f] == "5" { "4".into() } else { "5".into() };
+            let column = column_of(&copy, f);
             write_rows(&study.join("raw/interviews/export_zz.csv"), &[rows[0].clone(), copy]);
-            format!("record S21-02 differs between {EXPORT}:3 and raw/interviews/export_zz.csv:2 in `imp_career`")
+            format!("raw/interviews/export_zz.csv:2:{column}: record S21-02 differs between {EXPORT}:3 and raw/interviews/export_zz.csv:2 in `imp_career`")
         },
     },
     Case {

@@ -2,7 +2,9 @@
 
 mod broken;
 mod demo;
+mod interrupted;
 mod pipeline_file;
+mod provenance;
 mod synthesis;
 
 use std::path::{Path, PathBuf};

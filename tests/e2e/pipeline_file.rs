@@ -18,6 +18,8 @@ fn unknown_stage_key_names_file_line_and_allowed_keys() {
     let line = text.lines().position(|l| l.starts_with("bootstrap_samples")).unwrap() + 1;
     let (code, err) = run_pipeline_text(&text);
     assert_eq!(code, 2, "{err}");
+    let expected = format!("bad.toml:{line}:1: stage `ratings_summary` (ratings.summary): unknown key `bootstrap_samples`; the keys allowed here are `id`, `run`, `from`, `scopes`, `bootstrap_resamples`, `confidence`");
+    assert!(err.contains(&expected), "expected\n{expected}\nin\n{err}");
     assert!(
         err.contains(&format!("bad.toml:{line}:1: stage `ratings_summary` (ratings.summary): unknown key `bootstrap_samples`; the keys allowed here are `id`, `run`, `from`, `scopes`, `bootstrap_resamples`, `confidence`")),
         "{err}"

@@ -101,7 +101,7 @@ fn late_site_rerun_is_byte_identical_to_a_run_from_nothing() {
     assert_ok(&rerun);
     let err = stderr(&rerun);
     assert!(err.contains("figure change(s) since the previous run"), "{err}");
-    assert!(err.contains("ratings_summary: "), "changes are summarised per table: {err}");
+    assert!(err.contains("  ratings: ") && err.contains("figure(s) appeared"), "changes are summarised per table: {err}");
     let fresh = tmp.path().join("fresh");
     assert_ok(&synthesis(&study, &fresh, &[]));
     assert_eq!(tree(&out), tree(&fresh));

@@ -6,7 +6,7 @@
 //! free-text accounts say, cell by cell (Averill's matrix analysis).
 //!
 //! The main entry points are [`pattern_matrix`], [`replication`],
-//! [`outcome_summary`], [`qca`] and [`qual_matrix`]; all take [`Settings`].
+//! [`outcome_summary`], [`qca`], [`qual_matrix`] and [`quotes`]; all take [`Settings`].
 //! Each is a pure function, Arrow in and Arrow out: no files, no clock, no
 //! global state, no printing; bad input is an [`arrow_schema::ArrowError`]
 //! that names the table, column and `file:line`, never a panic.
@@ -26,6 +26,7 @@ mod out;
 mod outcomes;
 mod qca;
 mod qual;
+mod quotes;
 mod replication;
 pub mod rules;
 mod settings;
@@ -34,14 +35,9 @@ pub use matrix::{pattern_matrix, pattern_matrix_schema};
 pub use outcomes::{outcome_summary, outcome_summary_schema};
 pub use qca::{qca, qca_schema};
 pub use qual::{qual_matrix, qual_matrix_schema, quote_label};
+pub use quotes::{quotes, quotes_by_sector, quotes_schema};
 pub use replication::{replication, replication_schema};
 pub use settings::{MAX_EXEMPLARS, Settings, Share};
 
 #[cfg(test)]
 mod tests;
-
-/// Publishable quotes: redacted accounts per theme and stakeholder group
-/// pooled across sites, so that cells are large enough to publish.
-pub fn quotes(_accounts: &arrow_array::RecordBatch, _settings: &Settings) -> Result<arrow_array::RecordBatch, arrow_schema::ArrowError> {
-    Err(arrow_schema::ArrowError::NotYetImplemented("patterns::quotes".into()))
-}

@@ -20,7 +20,7 @@ use crate::out;
 use crate::settings::{Settings, invalid};
 
 /// Themes other than factor codes, in output order after the factors.
-const BME: &str = "bme";
+pub(crate) const BME: &str = "bme";
 const OTHER_THEMES: [&str; 2] = ["role", "other"];
 
 /// The schema of `qual_matrix`: it has `settings.exemplars` pairs of
@@ -76,25 +76,25 @@ fn group_singular(g: Group) -> &'static str {
     }
 }
 
-struct Account<'a> {
-    participant: &'a str,
-    sector: Sector,
-    text: &'a str,
-    order: (&'a str, &'a str, u32),
+/// One account as the analyses of this module and [`crate::quotes`] read it.
+pub(crate) struct Account<'a> {
+    pub participant: &'a str,
+    pub site: &'a str,
+    pub group: Group,
+    pub theme: &'a str,
+    pub sector: Sector,
+    pub text: &'a str,
+    /// (row_hash, source file, source line): the deterministic order.
+    pub order: (&'a str, &'a str, u32),
 }
 
-/// One row per site x group x theme that has at least one account, sorted
-/// by site label, group (peer_worker, professional, service_user,
-/// team_manager, senior_manager), then theme (factors in settings order,
-/// then `bme`, then `role`, `other` when `settings.qual_other_themes`).
-///
-/// - `participants`, `accounts`: distinct participants and accounts in the
-///   cell; both null and `suppressed` true when participants < `min_cell`.
-///   A suppressed cell's exemplars are null too, unless
-///   `settings.exemplars_in_suppressed`.
-/// - `exemplar_<i>`, `label_<i>`: see the module docs and [`quote_label`].
-/// - `figure_id`: `qual/<site>/<group>/<theme>`.
-pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
+/// The accounts of the input that these analyses read (factor themes and
+/// `bme`; `role` and `other` only when `settings.qual_other_themes`), checked,
+/// and the theme order: factors in settings order, then bme, role, other.
+pub(crate) fn read_accounts<'a>(
+    accounts: &'a RecordBatch,
+    settings: &Settings,
+) -> Result<(Vec<Account<'a>>, BTreeMap<String, usize>), ArrowError> {
     settings.check()?;
     let t = Table::new("accounts", accounts);
     let participant = t.utf8("participant")?;
@@ -104,7 +104,7 @@ pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<Record
     let line = line_numbers(&t)?;
 
     let mut factors = KeyOrder::new(&settings.factors);
-    let mut cells: BTreeMap<(&str, Group, &str), Vec<Account<'_>>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(t.rows());
     for i in 0..t.rows() {
         let th = theme.get(i)?;
         if OTHER_THEMES.contains(&th) && !settings.qual_other_themes {
@@ -119,23 +119,74 @@ pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<Record
         let sec = sector.get(i)?;
         let sec = Sector::from_code(sec)
             .ok_or_else(|| invalid(format!("table `accounts`, column `sector`, {}: unknown sector `{sec}`", t.locate(i))))?;
-        let account = Account {
+        out.push(Account {
             participant: participant.get(i)?,
+            site: site.get(i)?,
+            group: g,
+            theme: th,
             sector: sec,
             text: text.get(i)?,
             order: (hash.get(i)?, file.get(i)?, line.get(i).copied().flatten().unwrap_or(0)),
-        };
-        cells.entry((site.get(i)?, g, th)).or_default().push(account);
+        });
     }
-
     // Theme rank: factors, then bme, role, other.
-    let mut rank: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut rank: BTreeMap<String, usize> = BTreeMap::new();
     let factors = factors.finish();
     for (r, th) in factors.iter().map(String::as_str).chain([BME]).chain(OTHER_THEMES).enumerate() {
-        rank.entry(th).or_insert(r);
+        rank.entry(th.to_string()).or_insert(r);
+    }
+    Ok((out, rank))
+}
+
+/// What one cell publishes: counts (None when suppressed) and exemplars.
+pub(crate) struct Cell<'r, 'a> {
+    pub participants: Option<u32>,
+    pub accounts: Option<u32>,
+    pub suppressed: bool,
+    pub chosen: Vec<&'r Account<'a>>,
+}
+
+/// Sort a cell's accounts into the deterministic order, count, suppress
+/// below `settings.min_cell` participants, and choose up to `k` exemplars
+/// (in a suppressed cell only when `exemplars_in_suppressed`).
+pub(crate) fn cell<'r, 'a>(
+    rows: &'r mut [Account<'a>],
+    settings: &Settings,
+    k: usize,
+    exemplars_in_suppressed: bool,
+) -> Cell<'r, 'a> {
+    rows.sort_by(|a, b| (a.order, a.text).cmp(&(b.order, b.text)));
+    let people = rows.iter().map(|a| a.participant).collect::<BTreeSet<_>>().len() as u32;
+    let suppressed = people < settings.min_cell;
+    let n = rows.len() as u32;
+    let chosen = if suppressed && !exemplars_in_suppressed { Vec::new() } else { choose(rows, k) };
+    Cell {
+        participants: (!suppressed).then_some(people),
+        accounts: (!suppressed).then_some(n),
+        suppressed,
+        chosen,
+    }
+}
+
+/// One row per site x group x theme that has at least one account, sorted
+/// by site label, group (peer_worker, professional, service_user,
+/// team_manager, senior_manager), then theme (factors in settings order,
+/// then `bme`, then `role`, `other` when `settings.qual_other_themes`).
+///
+/// - `participants`, `accounts`: distinct participants and accounts in the
+///   cell; both null and `suppressed` true when participants < `min_cell`.
+///   A suppressed cell's exemplars are null too, unless
+///   `settings.exemplars_in_suppressed`.
+/// - `exemplar_<i>`, `label_<i>`: see the module docs and [`quote_label`].
+/// - `figure_id`: `qual/<site>/<group>/<theme>`.
+pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
+    let (rows, rank) = read_accounts(accounts, settings)?;
+    let mut cells: BTreeMap<(&str, Group, &str), Vec<Account<'_>>> = BTreeMap::new();
+    for a in rows {
+        cells.entry((a.site, a.group, a.theme)).or_default().push(a);
     }
     let mut keys: Vec<(&str, Group, &str)> = cells.keys().copied().collect();
-    keys.sort_by_key(|(s, g, th)| (*s, *g, rank.get(th).copied().unwrap_or(usize::MAX), *th));
+    keys.sort_by_key(|(s, g, th)| (*s, *g, rank.get(*th).copied().unwrap_or(usize::MAX), *th));
 
     let k = settings.exemplars;
     let (mut site_o, mut group_o, mut theme_o, mut id_o) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -144,12 +195,9 @@ pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<Record
     for key in keys {
         let Some(rows) = cells.get_mut(&key) else { continue };
         let (s, g, th) = key;
-        rows.sort_by(|a, b| (a.order, a.text).cmp(&(b.order, b.text)));
-        let people = rows.iter().map(|a| a.participant).collect::<BTreeSet<_>>().len() as u32;
-        let suppressed = people < settings.min_cell;
-        let chosen = if suppressed && !settings.exemplars_in_suppressed { Vec::new() } else { choose(rows, k) };
+        let c = cell(rows, settings, k, settings.exemplars_in_suppressed);
         for i in 0..k {
-            let (e, l) = match chosen.get(i) {
+            let (e, l) = match c.chosen.get(i) {
                 Some(a) => (Some(a.text.to_string()), Some(quote_label(settings, g, s, a.sector))),
                 None => (None, None),
             };
@@ -159,9 +207,9 @@ pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<Record
         site_o.push(s.to_string());
         group_o.push(g.code().to_string());
         theme_o.push(th.to_string());
-        people_o.push((!suppressed).then_some(people));
-        accounts_o.push((!suppressed).then_some(rows.len() as u32));
-        supp_o.push(suppressed);
+        people_o.push(c.participants);
+        accounts_o.push(c.accounts);
+        supp_o.push(c.suppressed);
         id_o.push(FigureId::new("qual").part(s).part(g.code()).part(th).into_string());
     }
 

@@ -137,7 +137,8 @@ fn publish_dir(out: &Utf8Path, dir: &Utf8Path) -> Result<(), PipelineError> {
     // The lock goes last: until it moves, the old lock still lists the old files.
     rels.retain(|r| r != LOCK_FILE);
     rels.push(LOCK_FILE.to_string());
-    for rel in &rels {
+    for (moved, rel) in rels.iter().enumerate() {
+        crate::failpoint::hit(&format!("publish:{moved}"));
         let from = dir.join(rel);
         let to = out.join(rel);
         if !from.exists() {

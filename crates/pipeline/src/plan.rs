@@ -114,7 +114,10 @@ pub fn parse(text: &str, path: &str) -> Result<Plan, Vec<Diagnostic>> {
                 ),
             )),
             Err(SettingsError::Invalid { key, message }) => {
-                let stage_text = &text[span.clone()];
+                // The span covers the `[[stage]]` header only: the stage's
+                // keys run from there to the next table header.
+                let end = text[span.end..].find("\n[").map(|i| span.end + i).unwrap_or(text.len());
+                let stage_text = &text[span.start..end];
                 let (line, column) = key
                     .as_deref()
                     .and_then(|k| find_key(stage_text, k))

@@ -44,7 +44,8 @@ pub fn metadata(
     study_files: &[(String, String)],
 ) -> String {
     let mut graph: Vec<Value> = Vec::new();
-    let parts: Vec<Value> = outputs.keys().map(|p| id(p)).chain([id("pipeline.toml")]).collect();
+    // Every output once; `pipeline.toml` among them is the workflow entity.
+    let parts: Vec<Value> = outputs.keys().map(|p| id(p)).collect();
     graph.push(json!({
         "@id": "ro-crate-metadata.json",
         "@type": "CreativeWork",
@@ -82,6 +83,7 @@ pub fn metadata(
         "@id": "pipeline.toml",
         "@type": ["File", "SoftwareSourceCode", "ComputationalWorkflow", "HowTo"],
         "name": plan.name,
+        "sha256": outputs.get("pipeline.toml").cloned().unwrap_or_default(),
         "programmingLanguage": id("#crosscase-pipeline"),
         "step": steps,
         "hasPart": tools,
@@ -134,7 +136,7 @@ pub fn metadata(
         "object": actions,
         "result": id("#run"),
     }));
-    for (path, hash) in outputs {
+    for (path, hash) in outputs.iter().filter(|(p, _)| p.as_str() != "pipeline.toml") {
         graph.push(json!({ "@id": path, "@type": "File", "sha256": hash }));
     }
     for (path, hash) in study_files {

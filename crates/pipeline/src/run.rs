@@ -233,6 +233,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             }
         }
         stage_files.insert(stage.id.clone(), StageFiles { read, wrote });
+        crate::failpoint::hit(&format!("stage:{}", stage.id));
         let seconds = started.elapsed().as_secs_f64();
         timings.push((stage.id.clone(), runs[index], seconds));
         let what = if runs[index] { format!("done in {seconds:.2}s") } else { "unchanged, skipped".to_string() };
