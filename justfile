@@ -17,6 +17,30 @@ test:
 demo:
     cargo run --release --quiet -- demo --out data/demo
 
+# Explain a figure of the demo synthesis: its value, method and raw rows.
+explain figure:
+    cargo run --release --quiet -- explain "{{figure}}" --out out/demo
+
+# Late data: add the held-back site to the demo, rerun, show what changed, restore.
+late-site:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build --release --quiet
+    bin=target/release/crosscase
+    out=out/late-site
+    echo "== 1. the synthesis before the late site arrives (into $out)"
+    "$bin" run pipelines/synthesis.toml --out "$out"
+    added=$(cd data/demo/late && find raw -type f | sort)
+    trap 'for f in $added; do rm -f "data/demo/$f"; done; echo "== restored data/demo (the late files were removed again)"' EXIT
+    echo "== 2. the late site's exports arrive:"
+    for f in $added; do echo "   data/demo/$f"; done
+    cp -r data/demo/late/raw/. data/demo/raw/
+    "$bin" status --out "$out"
+    echo "== 3. rerun: only what depends on the new files is recomputed"
+    "$bin" run pipelines/synthesis.toml --out "$out"
+    echo "== 4. how the late site changed the findings: ratings, top three, pattern matching (first 30 lines of crosscase diff)"
+    "$bin" diff --out "$out" | grep -E " (ratings|top3|patterns|replication)/" | head -30 || true
+
 # Check the demo study (or: just validate path/to/study).
 validate study="data/demo":
     cargo run --release --quiet -- validate --study {{study}}

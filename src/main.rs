@@ -103,6 +103,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// Print to stdout; a reader that closed the pipe early (`| head`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 type CliResult = Result<(), (PipelineError, Option<Utf8PathBuf>)>;
 
 /// Print an error for a person: every diagnostic on its own line, with
@@ -202,22 +210,22 @@ fn run(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8Pat
 fn status(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8PathBuf>) -> CliResult {
     let (plan, study, out) = load_plan(pipeline_path, study, out)?;
     let status = pipeline::status::status(&plan, &study, &out).map_err(|e| (e, Some(study.clone())))?;
-    println!("{} ({study})", status.study_name);
-    println!("Sites in the register: {}", status.sites.len());
+    say!("{} ({study})", status.study_name);
+    say!("Sites in the register: {}", status.sites.len());
     let waves: std::collections::BTreeSet<u8> = status.sites.iter().map(|s| s.0).collect();
     for wave in waves {
         let here: Vec<_> = status.sites.iter().filter(|s| s.0 == wave).collect();
         let region = here.first().map(|s| s.2.as_str()).unwrap_or_default();
         let have: Vec<&str> = here.iter().filter(|s| s.3).map(|s| s.1.as_str()).collect();
         let awaited: Vec<&str> = here.iter().filter(|s| !s.3).map(|s| s.1.as_str()).collect();
-        println!("  wave {wave} ({region}): data from {}", if have.is_empty() { "none yet".into() } else { have.join(", ") });
+        say!("  wave {wave} ({region}): data from {}", if have.is_empty() { "none yet".into() } else { have.join(", ") });
         if !awaited.is_empty() {
-            println!("    awaited: {}", awaited.join(", "));
+            say!("    awaited: {}", awaited.join(", "));
         }
     }
-    println!("Stages (against {out}): {} up to date, {} stale", status.up_to_date.len(), status.stale.len());
+    say!("Stages (against {out}): {} up to date, {} stale", status.up_to_date.len(), status.stale.len());
     for (stage, why) in &status.stale {
-        println!("  stale: {stage}: {why}");
+        say!("  stale: {stage}: {why}");
     }
     Ok(())
 }
@@ -225,9 +233,9 @@ fn status(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8
 fn diff(out: &Utf8Path) -> CliResult {
     let text = pipeline::last_diff(out).map_err(|e| (e, None))?;
     if text.is_empty() {
-        println!("The last run in {out} changed no figure.");
+        say!("The last run in {out} changed no figure.");
     } else {
-        print!("{text}");
+        say!("{}", text.trim_end_matches('\n'));
     }
     Ok(())
 }
@@ -270,7 +278,7 @@ fn validate(study: &Utf8Path) -> CliResult {
 
 fn explain(out: &Utf8Path, figure: &str) -> CliResult {
     let text = pipeline::explain::explain(out, figure).map_err(|e| (e, None))?;
-    print!("{text}");
+    say!("{}", text.trim_end_matches('\n'));
     Ok(())
 }
 

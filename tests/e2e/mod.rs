@@ -2,6 +2,7 @@
 
 mod broken;
 mod demo;
+mod findings;
 mod interrupted;
 mod pipeline_file;
 mod provenance;

@@ -71,7 +71,8 @@ pub fn table_changes(_table: &str, previous: &Utf8Path, new: &RecordBatch) -> Ve
 pub fn render(changes: &[Change]) -> String {
     let mut text = String::new();
     for c in changes {
-        let show = |v: &str| if v.is_empty() { "(empty)".to_string() } else { v.to_string() };
+        // One change per line: newlines inside a value (a quote) are shown as \n.
+        let show = |v: &str| if v.is_empty() { "(empty)".to_string() } else { v.replace('\n', "\\n").replace('\r', "\\r") };
         match c {
             Change::Changed { figure, column, old, new } => {
                 text.push_str(&format!("changed     {figure}/{column}: {} -> {}\n", show(old), show(new)))

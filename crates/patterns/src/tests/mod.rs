@@ -6,6 +6,7 @@ mod matrix;
 mod planted;
 mod qca;
 mod qual;
+mod quotes;
 mod replication;
 mod rules;
 
