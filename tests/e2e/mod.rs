@@ -1,10 +1,12 @@
 //! Shared helpers: run the binary, copy study folders, read outputs.
 
 mod broken;
+mod browser;
 mod demo;
 mod findings;
 mod interrupted;
 mod pipeline_file;
+mod privacy;
 mod provenance;
 mod synthesis;
 

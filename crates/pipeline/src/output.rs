@@ -89,6 +89,19 @@ impl Staging {
     }
 }
 
+/// A run that stops with an error (the leak guard refusing, a stage
+/// failing) discards its staging at once: what the guard refused to publish
+/// may be identifying, and must not stay on disk under the output folder
+/// until the next run. A staging marked complete is kept for roll-forward;
+/// a killed run runs no destructor, and the next run discards its staging.
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.dir.join(COMPLETE_MARKER).exists() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// `outputs.lock`: one line per output, `sha256  path`, sorted by path.
 pub fn lock_text(files: &BTreeMap<String, String>) -> String {
     let mut text = String::from("# crosscase outputs.lock: sha256 and path of every output of the last run\n");

@@ -167,7 +167,8 @@ pub(crate) fn settings_from<T: DeserializeOwned>(table: Table) -> Result<T, Sett
         if let Some(rest) = message.strip_prefix("unknown field `") {
             let key = rest.split('`').next().unwrap_or_default().to_string();
             let expected = rest.split_once(", expected ").map(|(_, e)| e).unwrap_or("no settings");
-            let expected = expected.trim_start_matches("one of ");
+            // serde says "`a` or `b`" for two, "one of `a`, `b`, `c`" for more.
+            let expected = expected.trim_start_matches("one of ").replace("` or `", "`, `");
             let allowed = format!("`id`, `run`, `from`, {expected}");
             SettingsError::Invalid {
                 key: Some(key.clone()),

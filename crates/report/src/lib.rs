@@ -1,14 +1,25 @@
 //! Reports people read, rendered from the published tables with minijinja
 //! templates kept in this crate's `templates/` folder.
 //!
-//! The main entry is [`synthesis_markdown`], which takes a [`ReportInput`]:
-//! the framework and the result tables as Arrow batches, nothing else. The
-//! key design choice: templates see tables only as lists of rows (one JSON
-//! object per row, columns by name), so a template can never reach data
-//! that was not published, and every number shown is a number of a table,
-//! with its `figure_id` beside it.
+//! Every entry ([`synthesis_markdown`], [`synthesis_html`], [`site_packs`],
+//! [`handbook`], [`workbook`]) takes a [`ReportInput`]: the framework and the
+//! published tables as Arrow batches, nothing else, so a report can never
+//! reach data that was not published, and every number shown is a number of
+//! a table, with its `figure_id` beside it.
+//!
+//! The key design choice: each section is built once, in `views`, as plain
+//! view models (tables of text cells, each row with its figure id; charts
+//! as SVG from the `charts` crate with their text alternative and the table
+//! behind them), and the Markdown and HTML templates only lay those out. So
+//! the two formats always say the same thing, and the templates stay short.
+//!
+//! HTML is self-contained: inline CSS and SVG, no script, no font, nothing
+//! fetched (a Content-Security-Policy of `default-src 'none'` says so to the
+//! browser). Every figure id shown is an anchor (`#fig-<id>`) with the id as
+//! its tooltip; an id drawn in a chart anchors the chart mark itself.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -16,16 +27,27 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
+
 use minijinja::{Environment, Value};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use model::Framework;
 
+mod views;
+mod xlsx;
+
+#[cfg(test)]
+mod tests;
+
+use views::{ChartView, Data};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("template {template}: {message}")]
     Template { template: String, message: String },
+    #[error("workbook: {0}")]
+    Workbook(String),
 }
 
 /// What a report is made from.
@@ -77,35 +99,41 @@ fn cell(array: &dyn Array, row: usize) -> Json {
     }
 }
 
-#[derive(Serialize)]
-struct FactorView<'a> {
-    code: &'a str,
-    label: &'a str,
-    condition: &'a str,
-}
 
-#[derive(Serialize)]
-struct DomainView<'a> {
-    code: &'a str,
-    label: &'a str,
-    factors: Vec<FactorView<'a>>,
-}
+/// The templates, by the name they are rendered under: `.html` names are
+/// HTML-escaped automatically, `.md` names are not.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("macros.md", include_str!("../templates/macros.md.j2")),
+    ("macros.html", include_str!("../templates/macros.html.j2")),
+    ("synthesis.md", include_str!("../templates/synthesis.md.j2")),
+    ("synthesis.html", include_str!("../templates/synthesis.html.j2")),
+    ("site.md", include_str!("../templates/site.md.j2")),
+    ("site.html", include_str!("../templates/site.html.j2")),
+    ("sites_index.md", include_str!("../templates/sites_index.md.j2")),
+    ("sites_index.html", include_str!("../templates/sites_index.html.j2")),
+    ("handbook.md", include_str!("../templates/handbook.md.j2")),
+    ("handbook_index.md", include_str!("../templates/handbook_index.md.j2")),
+];
 
-fn environment() -> Environment<'static> {
+/// A template environment for one document. `anchored` holds the element
+/// ids already in the document (chart marks first), so that each figure id
+/// is an element id once and every other mention links to it.
+fn environment(anchored: BTreeSet<String>) -> Result<Environment<'static>, ReportError> {
     let mut env = Environment::new();
     if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
         env.set_syntax(syntax);
     }
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_template("synthesis.md", include_str!("../templates/synthesis.md.j2"))
-        .expect("the shipped template parses: checked by the report tests");
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source).map_err(|e| template_error(name, e))?;
+    }
     // `num(x, 2)`: fixed decimals; an empty cell shows as an en dash.
     env.add_filter("num", |v: Value, digits: Option<usize>| -> String {
         if v.is_none() || v.is_undefined() {
             return "–".to_string();
         }
         match f64::try_from(v.clone()) {
-            Ok(f) => format!("{:.*}", digits.unwrap_or(2), f),
+            Ok(f) => views::fixed(Some(f), digits.unwrap_or(2)),
             Err(_) => v.to_string(),
         }
     });
@@ -113,44 +141,96 @@ fn environment() -> Environment<'static> {
     env.add_filter("cell", |v: Value| -> String {
         if v.is_none() || v.is_undefined() { "–".to_string() } else { v.to_string() }
     });
-    env.add_filter("md", |v: String| -> String { v.replace('|', "\\|").replace('\n', " ") });
-    env
+    // Markdown table cells and quotes: no pipe or line break may end them.
+    env.add_filter("md", |v: String| -> String { v.replace('|', "\\|").replace(['\n', '\r'], " ") });
+    // `fig(id)`: the figure id as an HTML anchor with a tooltip.
+    let anchored = Arc::new(Mutex::new(anchored));
+    env.add_filter("fig", move |id: String| -> Value {
+        let target = format!("fig-{}", charts::sanitise_id(&id));
+        let first = match anchored.lock() {
+            Ok(mut seen) => seen.insert(target.clone()),
+            Err(_) => false,
+        };
+        let escaped = charts::escape(&id);
+        let own_id = if first { format!(" id=\"{target}\"") } else { String::new() };
+        Value::from_safe_string(format!(
+            "<a class=\"fig\"{own_id} href=\"#{target}\" title=\"figure_id: {escaped}\"><code>{escaped}</code></a>"
+        ))
+    });
+    Ok(env)
 }
 
-/// The synthesis report as Markdown.
-pub fn synthesis_markdown(input: &ReportInput) -> Result<String, ReportError> {
-    let env = environment();
-    let template = env.get_template("synthesis.md").map_err(|e| template_error("synthesis.md", e))?;
-    let domains: Vec<DomainView> = input
-        .framework
-        .domains
-        .iter()
-        .map(|d| DomainView {
-            code: &d.code,
-            label: &d.label,
-            factors: input
-                .framework
-                .factors
-                .iter()
-                .filter(|f| f.domain == d.code)
-                .map(|f| FactorView { code: &f.code, label: &f.label, condition: &f.condition })
-                .collect(),
-        })
-        .collect();
-    let labels: BTreeMap<&str, &str> =
-        input.framework.factors.iter().map(|f| (f.code.as_str(), f.label.as_str())).collect();
-    let tables: BTreeMap<&str, Vec<Json>> = input.tables.iter().map(|(k, v)| (k.as_str(), rows(v))).collect();
+/// Element ids that the charts of a document already carry.
+fn chart_anchors<'c>(charts: impl IntoIterator<Item = &'c ChartView>) -> BTreeSet<String> {
+    charts
+        .into_iter()
+        .flat_map(|c| c.figures.iter())
+        .filter(|f| !f.is_empty())
+        .map(|f| format!("fig-{}", charts::sanitise_id(f)))
+        .collect()
+}
+
+fn render(env: &Environment, name: &str, ctx: Value) -> Result<String, ReportError> {
+    let template = env.get_template(name).map_err(|e| template_error(name, e))?;
+    template.render(ctx).map_err(|e| template_error(name, e))
+}
+
+fn serde<T: Serialize>(v: &T) -> Value {
+    Value::from(minijinja::value::Serde(v))
+}
+
+/// The synthesis report's content, shared by its two formats.
+struct Synthesis {
+    ctx: Value,
+    anchors: BTreeSet<String>,
+}
+
+fn synthesis(input: &ReportInput) -> Synthesis {
+    let data = Data::new(input);
+    let domains = views::domains(&data);
+    let top3 = views::study_top3(&data);
+    let mut charts: Vec<&ChartView> = vec![&top3];
+    for d in &domains {
+        charts.extend(d.factors.iter().map(|f| &f.importance));
+        charts.push(&d.top3);
+        charts.push(&d.pattern);
+    }
+    let anchors = chart_anchors(charts);
+    let awaited: Vec<String> = data.sites().into_iter().filter(|(_, has)| !has).map(|(s, _)| s).collect();
     let ctx = minijinja::context! {
         study => input.study_name,
         pipeline => input.pipeline_name,
         pipeline_source => input.pipeline_source,
         min_cell => input.min_cell,
-        domains => Value::from(minijinja::value::Serde(&domains)),
-        factor_labels => Value::from(minijinja::value::Serde(&labels)),
-        tables => Value::from(minijinja::value::Serde(&tables)),
         version => model::VERSION,
+        has_rating_counts => views::has_rating_counts(&data),
+        has_quotes_table => data.has("quotes"),
+        sites => serde(&views::sites_table(&data)),
+        sectors => serde(&views::sector_summary(&data)),
+        awaited => awaited,
+        participants => serde(&views::participants_by_group(&data)),
+        demographics => serde(&views::demographics(&data)),
+        methods => serde(&views::methods(input.pipeline_source)),
+        top3 => serde(&top3),
+        group_tests => serde(&views::group_tests(&data)),
+        sector_tests => serde(&views::sector_tests(&data)),
+        domains => serde(&domains),
+        outcomes => serde(&views::outcomes(&data, None)),
+        bme_quotes => serde(&views::quotes(&data, &["bme"], None)),
     };
-    template.render(ctx).map_err(|e| template_error("synthesis.md", e))
+    Synthesis { ctx, anchors }
+}
+
+/// The synthesis report as Markdown.
+pub fn synthesis_markdown(input: &ReportInput) -> Result<String, ReportError> {
+    let s = synthesis(input);
+    render(&environment(s.anchors)?, "synthesis.md", s.ctx)
+}
+
+/// The synthesis report as one self-contained HTML file.
+pub fn synthesis_html(input: &ReportInput) -> Result<String, ReportError> {
+    let s = synthesis(input);
+    render(&environment(s.anchors)?, "synthesis.html", s.ctx)
 }
 
 fn template_error(template: &str, e: minijinja::Error) -> ReportError {
@@ -163,26 +243,79 @@ fn template_error(template: &str, e: minijinja::Error) -> ReportError {
     ReportError::Template { template: template.to_string(), message }
 }
 
-/// The synthesis report as one self-contained HTML file.
-pub fn synthesis_html(_input: &ReportInput) -> Result<String, ReportError> {
-    Err(not_yet("report.html"))
+/// One feedback pack per site with data, `<site>.md` and `<site>.html`, and
+/// `index.md` / `index.html` listing every site, awaited ones included.
+pub fn site_packs(input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
+    let data = Data::new(input);
+    let sites = data.sites();
+    let mut out = Vec::new();
+    let mut listed = Vec::new();
+    for (site, has_data) in &sites {
+        if !has_data {
+            listed.push(minijinja::context! { site => site, file => Value::from(()), awaited => true });
+            continue;
+        }
+        let pack = views::site_pack(&data, site);
+        listed.push(minijinja::context! { site => site, file => pack.file.clone(), awaited => false });
+        let anchors = chart_anchors([&pack.pattern, &pack.importance, &pack.top3, &pack.top3_study]);
+        let awaited: Vec<String> = sites.iter().filter(|(_, has)| !has).map(|(s, _)| s.clone()).collect();
+        let ctx = minijinja::context! {
+            study => input.study_name,
+            version => model::VERSION,
+            min_cell => input.min_cell,
+            has_rating_counts => views::has_rating_counts(&data),
+            awaited => awaited,
+            pack => serde(&pack),
+        };
+        for (ext, template) in [("md", "site.md"), ("html", "site.html")] {
+            let text = render(&environment(anchors.clone())?, template, ctx.clone())?;
+            out.push((format!("{}.{ext}", pack.file), text));
+        }
+    }
+    let ctx = minijinja::context! { study => input.study_name, version => model::VERSION, sites => listed };
+    for (name, template) in [("index.md", "sites_index.md"), ("index.html", "sites_index.html")] {
+        out.push((name.to_string(), render(&environment(BTreeSet::new())?, template, ctx.clone())?));
+    }
+    out.sort();
+    Ok(out)
 }
 
-/// One feedback pack per site with data: `(file name, text)`, Markdown and HTML.
-pub fn site_packs(_input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
-    Err(not_yet("report.site_packs"))
+/// Handbook guidance, one Markdown document per domain (`<domain>.md`), and
+/// `index.md` listing them.
+pub fn handbook(input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
+    let data = Data::new(input);
+    let env = environment(BTreeSet::new())?;
+    let mut out = Vec::new();
+    let mut listed = Vec::new();
+    for d in &input.framework.domains {
+        let factors: Vec<views::HandbookFactor> = input
+            .framework
+            .factors
+            .iter()
+            .filter(|f| f.domain == d.code)
+            .map(|f| views::handbook_factor(&data, &f.code, &f.label, &f.condition))
+            .collect();
+        let file = format!("{}.md", views::slug(&d.code));
+        listed.push(minijinja::context! { code => d.code.clone(), label => d.label.clone(), file => file.clone() });
+        let ctx = minijinja::context! {
+            study => input.study_name,
+            version => model::VERSION,
+            min_cell => input.min_cell,
+            domain => minijinja::context! { code => d.code.clone(), label => d.label.clone() },
+            factors => serde(&factors),
+            sites => data.sites().iter().filter(|(_, has)| *has).count(),
+        };
+        out.push((file, render(&env, "handbook.md", ctx)?));
+    }
+    let ctx = minijinja::context! { study => input.study_name, version => model::VERSION, domains => listed };
+    out.push(("index.md".to_string(), render(&env, "handbook_index.md", ctx)?));
+    out.sort();
+    Ok(out)
 }
 
-/// Handbook guidance, one Markdown document per domain: `(file name, text)`.
-pub fn handbook(_input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
-    Err(not_yet("report.handbook"))
-}
-
-/// Every result table as one `.xlsx` workbook.
-pub fn workbook(_input: &ReportInput) -> Result<Vec<u8>, ReportError> {
-    Err(not_yet("report.workbook"))
-}
-
-fn not_yet(what: &str) -> ReportError {
-    ReportError::Template { template: what.to_string(), message: "not built yet".to_string() }
+/// Every result table as one `.xlsx` workbook: an `About` sheet with the
+/// labels from the data dictionary and the framework, then one sheet per
+/// table with a frozen header row.
+pub fn workbook(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
+    xlsx::workbook(input)
 }

@@ -1,0 +1,363 @@
+//! Reports rendered from tiny hand-built tables: what each output says,
+//! what it must never show, and that the same input gives the same bytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array};
+
+use super::*;
+
+const FRAMEWORK: &str = r#"
+version = "1.0"
+[[domain]]
+code = "role"
+label = "Role definition"
+[[factor]]
+code = "clarity"
+domain = "role"
+label = "Clarity of the role"
+condition = "The role is clearly defined"
+[[factor]]
+code = "distinct"
+domain = "role"
+label = "Distinct expertise"
+condition = "Peer workers have distinct tasks"
+[[outcome]]
+code = "out_benefit"
+label = "Peer workers deliver benefits"
+hypothesis = "iii"
+"#;
+
+fn s(v: &[Option<&str>]) -> ArrayRef {
+    Arc::new(StringArray::from(v.to_vec()))
+}
+fn u(v: &[Option<u32>]) -> ArrayRef {
+    Arc::new(UInt32Array::from(v.to_vec()))
+}
+fn f(v: &[Option<f64>]) -> ArrayRef {
+    Arc::new(Float64Array::from(v.to_vec()))
+}
+fn b(v: &[bool]) -> ArrayRef {
+    Arc::new(BooleanArray::from(v.to_vec()))
+}
+fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
+    RecordBatch::try_from_iter(columns).expect("a valid test batch")
+}
+
+/// Two sites (B awaited), ratings for the study and two groups (service
+/// users too few: suppressed), top three, the pattern matrix, replication,
+/// tensions and pooled quotes.
+fn tables(with_counts: bool) -> BTreeMap<String, RecordBatch> {
+    let mut t = BTreeMap::new();
+    t.insert(
+        "sites".into(),
+        batch(vec![
+            ("site", s(&[Some("Site A"), Some("Site B")])),
+            ("sector", s(&[Some("statutory"), Some("voluntary")])),
+            ("partnership", b(&[true, false])),
+            ("bme_focus", b(&[false, true])),
+            ("region", s(&[Some("North"), Some("South")])),
+            ("wave", u(&[Some(1), Some(2)])),
+            ("has_data", b(&[true, false])),
+        ]),
+    );
+    let scopes = [Some("study"), Some("group"), Some("group"), Some("site"), Some("study"), Some("group"), Some("group"), Some("site")];
+    let groups = [None, Some("peer_worker"), Some("service_user"), None, None, Some("peer_worker"), Some("service_user"), None];
+    let sites = [None, None, None, Some("Site A"), None, None, None, Some("Site A")];
+    let factors = [Some("clarity"); 4].into_iter().chain([Some("distinct"); 4]).collect::<Vec<_>>();
+    let n = [Some(12), Some(10), None, Some(12), Some(11), Some(9), None, Some(11)];
+    let suppressed = [false, false, true, false, false, false, true, false];
+    let figure: Vec<String> = (0..8)
+        .map(|i| match (scopes[i], groups[i], sites[i]) {
+            (Some("group"), Some(g), _) => format!("ratings/group/{g}/{}", factors[i].unwrap_or("")),
+            (Some("site"), _, Some(site)) => format!("ratings/site/{site}/{}", factors[i].unwrap_or("")),
+            _ => format!("ratings/study/{}", factors[i].unwrap_or("")),
+        })
+        .collect();
+    let mut columns = vec![
+        ("scope", s(&scopes)),
+        ("site", s(&sites)),
+        ("sector", s(&[None; 8])),
+        ("group", s(&groups)),
+        ("factor", s(&factors)),
+        ("n", u(&n)),
+        ("mean", f(&[Some(4.25), Some(4.5), None, Some(4.25), Some(3.0), Some(2.875), None, Some(3.0)])),
+        ("median", f(&[Some(4.0), Some(4.5), None, Some(4.0), Some(3.0), Some(3.0), None, Some(3.0)])),
+        ("pct_high", f(&[Some(75.0), Some(80.0), None, Some(75.0), Some(27.3), Some(22.2), None, Some(27.3)])),
+        ("ci_low", f(&[Some(3.9), Some(4.1), None, Some(3.9), Some(2.5), Some(2.3), None, Some(2.5)])),
+        ("ci_high", f(&[Some(4.6), Some(4.9), None, Some(4.6), Some(3.5), Some(3.4), None, Some(3.5)])),
+    ];
+    if with_counts {
+        let counts: [[Option<u32>; 8]; 5] = [
+            [Some(0), Some(0), None, Some(0), Some(1), Some(1), None, Some(1)],
+            [Some(1), Some(0), None, Some(1), Some(2), Some(2), None, Some(2)],
+            [Some(2), Some(2), None, Some(2), Some(5), Some(4), None, Some(5)],
+            [Some(2), Some(1), None, Some(2), Some(2), Some(1), None, Some(2)],
+            [Some(7), Some(7), None, Some(7), Some(1), Some(1), None, Some(1)],
+        ];
+        for (k, name) in ["rated_1", "rated_2", "rated_3", "rated_4", "rated_5"].into_iter().enumerate() {
+            columns.push((name, u(&counts[k])));
+        }
+    }
+    columns.push(("suppressed", b(&suppressed)));
+    columns.push(("figure_id", s(&figure.iter().map(|x| Some(x.as_str())).collect::<Vec<_>>())));
+    t.insert("ratings_summary".into(), batch(columns));
+    t.insert(
+        "top3_frequency".into(),
+        batch(vec![
+            ("scope", s(&[Some("study"), Some("study"), Some("group"), Some("site"), Some("site")])),
+            ("site", s(&[None, None, None, Some("Site A"), Some("Site A")])),
+            ("group", s(&[None, None, Some("peer_worker"), None, None])),
+            ("factor", s(&[Some("clarity"), Some("distinct"), Some("clarity"), Some("clarity"), Some("distinct")])),
+            ("respondents", u(&[Some(12), Some(12), Some(10), Some(12), Some(12)])),
+            ("mentions", u(&[Some(6), Some(3), Some(5), Some(6), Some(3)])),
+            ("first", u(&[Some(3), Some(1), Some(2), Some(3), Some(1)])),
+            ("second", u(&[Some(2), Some(1), Some(2), Some(2), Some(1)])),
+            ("third", u(&[Some(1), Some(1), Some(1), Some(1), Some(1)])),
+            ("score", u(&[Some(14), Some(6), Some(11), Some(14), Some(6)])),
+            ("pct_mentions", f(&[Some(50.0), Some(25.0), Some(50.0), Some(50.0), Some(25.0)])),
+            ("suppressed", b(&[false, false, false, false, false])),
+            (
+                "figure_id",
+                s(&[
+                    Some("top3/study/clarity"),
+                    Some("top3/study/distinct"),
+                    Some("top3/group/peer_worker/clarity"),
+                    Some("top3/site/Site A/clarity"),
+                    Some("top3/site/Site A/distinct"),
+                ]),
+            ),
+        ]),
+    );
+    t.insert(
+        "pattern_matrix".into(),
+        batch(vec![
+            ("site", s(&[Some("Site A"), Some("Site A")])),
+            ("factor", s(&[Some("clarity"), Some("distinct")])),
+            ("condition", s(&[Some("not_in_place"), Some("in_place")])),
+            ("doc_status", s(&[Some("addressed"), Some("no_evidence")])),
+            ("fidelity", s(&[Some("fidelity_gap"), Some("undocumented_practice")])),
+            ("figure_id", s(&[Some("patterns/Site A/clarity"), Some("patterns/Site A/distinct")])),
+        ]),
+    );
+    t.insert(
+        "replication".into(),
+        batch(vec![
+            ("factor", s(&[Some("clarity"), Some("distinct")])),
+            ("sites_in_place", u(&[Some(0), Some(1)])),
+            ("sites_partly", u(&[Some(0), Some(0)])),
+            ("sites_not_in_place", u(&[Some(1), Some(0)])),
+            ("sites_contested", u(&[Some(0), Some(0)])),
+            ("statutory_in_place", u(&[Some(0), Some(1)])),
+            ("statutory_sites", u(&[Some(1), Some(1)])),
+            ("voluntary_in_place", u(&[Some(0), Some(0)])),
+            ("voluntary_sites", u(&[Some(0), Some(0)])),
+            ("classification", s(&[Some("insufficient"), Some("insufficient")])),
+            ("alternative_patterns", s(&[Some("Site A: not_in_place"), None])),
+            ("figure_id", s(&[Some("replication/clarity"), Some("replication/distinct")])),
+        ]),
+    );
+    t.insert(
+        "tensions".into(),
+        batch(vec![
+            ("scope", s(&[Some("study"), Some("site")])),
+            ("site", s(&[None, Some("Site A")])),
+            ("sector", s(&[None, Some("statutory")])),
+            ("group_a", s(&[Some("peer_worker"), Some("peer_worker")])),
+            ("group_b", s(&[Some("managers"), Some("service_user")])),
+            ("factor", s(&[Some("clarity"), Some("clarity")])),
+            ("mean_a", f(&[Some(4.5), None])),
+            ("mean_b", f(&[Some(3.25), None])),
+            ("difference", f(&[Some(1.25), None])),
+            ("pattern_disagree", b(&[true, true])),
+            ("flagged", b(&[true, false])),
+            ("suppressed", b(&[false, true])),
+            (
+                "figure_id",
+                s(&[Some("tensions/study/peer_worker~managers/clarity"), Some("tensions/site/Site A/peer_worker~service_user/clarity")]),
+            ),
+        ]),
+    );
+    t.insert(
+        "quotes".into(),
+        batch(vec![
+            ("theme", s(&[Some("clarity")])),
+            ("group", s(&[Some("peer_worker")])),
+            ("exemplar_1", s(&[Some("Nobody knew what we were for | at first.")])),
+            ("label_1", s(&[Some("Peer worker, statutory sector")])),
+            ("exemplar_2", s(&[None])),
+            ("label_2", s(&[None])),
+            ("figure_id", s(&[Some("quotes/clarity/peer_worker")])),
+        ]),
+    );
+    t
+}
+
+fn render_with<T>(with_counts: bool, source: &str, f: impl FnOnce(&ReportInput) -> T) -> T {
+    let framework = Framework::parse(FRAMEWORK, "framework.toml").expect("the test framework parses");
+    let owned = tables(with_counts);
+    let input = ReportInput {
+        study_name: "Tiny study",
+        framework: &framework,
+        min_cell: 3,
+        pipeline_source: source,
+        pipeline_name: "tiny",
+        tables: owned.iter().map(|(k, v)| (k.clone(), v)).collect(),
+    };
+    f(&input)
+}
+
+const PIPELINE: &str = r#"[pipeline]
+name = "tiny"
+[[stage]]
+id = "ratings_summary"
+run = "ratings.summary"
+from = ["clean"]
+bootstrap_resamples = 500
+confidence = 0.9
+[[stage]]
+id = "pattern_matrix"
+run = "patterns.matrix"
+from = ["clean"]
+share = 0.6666666666666666
+min_valid = 2
+"#;
+
+fn render<T>(f: impl FnOnce(&ReportInput) -> T) -> T {
+    render_with(true, PIPELINE, f)
+}
+
+/// Element ids that appear more than once in an HTML document.
+fn duplicate_ids(html: &str) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut twice = Vec::new();
+    for part in html.split(" id=\"").skip(1) {
+        let id = part.split('"').next().unwrap_or("").to_string();
+        if !seen.insert(id.clone()) {
+            twice.push(id);
+        }
+    }
+    twice
+}
+
+#[test]
+fn synthesis_markdown_is_pinned() {
+    let md = render(|i| synthesis_markdown(i)).expect("renders");
+    insta::assert_snapshot!("synthesis_markdown", md);
+}
+
+#[test]
+fn synthesis_says_the_same_in_markdown_and_html() {
+    let (md, html) = render(|i| (synthesis_markdown(i).unwrap(), synthesis_html(i).unwrap()));
+    for said in [
+        "Site B",
+        "awaited",
+        "Data awaited from: Site B",
+        "ratings/group/service_user/clarity",
+        "replication/clarity",
+        "patterns/Site A/clarity",
+        "tensions/study/peer_worker~managers/clarity",
+        "Peer worker, statutory sector",
+        "90% confidence intervals of means are percentile",
+        "bootstraps of 500 resamples",
+        "at least 0.6667 of the valid answers",
+    ] {
+        assert!(md.contains(said), "markdown lacks {said:?}");
+        assert!(html.contains(&said.replace('~', "~")), "html lacks {said:?}");
+    }
+    // A suppressed group shows as suppressed and never with a number.
+    assert!(md.contains("| Service users | suppressed |"), "{md}");
+    // Quotes keep their text but cannot break a Markdown table or quote.
+    assert!(md.contains("Nobody knew what we were for \\| at first."));
+}
+
+#[test]
+fn html_is_self_contained_and_every_figure_is_an_anchor() {
+    let html = render(|i| synthesis_html(i)).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\""));
+    // Only the SVG namespace looks like an address, and `url(` only names
+    // a pattern defined in the page (`url(#...)`).
+    let checked = html.replace("http://www.w3.org/2000/svg", "").replace("url(#", "");
+    for banned in ["<script", "http://", "https://", "@import", "url("] {
+        assert!(!checked.contains(banned), "the report must not contain {banned:?}");
+    }
+    assert_eq!(duplicate_ids(&html), Vec::<String>::new());
+    // Chart marks carry the figure id; table rows link to them with a tooltip.
+    assert!(html.contains("id=\"fig-ratings-group-peer_worker-clarity\""));
+    assert!(html.contains("href=\"#fig-ratings-group-peer_worker-clarity\" title=\"figure_id: ratings/group/peer_worker/clarity\""));
+    // A figure shown only in a table is an anchor there.
+    assert!(html.contains("<a class=\"fig\" id=\"fig-replication-clarity\" href=\"#fig-replication-clarity\""));
+}
+
+#[test]
+fn importance_is_a_likert_chart_when_counts_are_published_and_bars_otherwise() {
+    let with = render_with(true, PIPELINE, |i| synthesis_html(i)).unwrap();
+    let without = render_with(false, PIPELINE, |i| synthesis_html(i)).unwrap();
+    assert!(with.contains("Importance ratings from 1 (not at all important) to 5"), "a Likert text alternative");
+    assert!(!with.contains("does not publish the count of each rating"));
+    assert!(without.contains("does not publish the count of each rating"));
+    assert!(without.contains("ratings/group/peer_worker/clarity/pct_high"));
+}
+
+#[test]
+fn site_packs_cover_sites_with_data_and_list_awaited_ones() {
+    let packs = render(|i| site_packs(i)).unwrap();
+    let names: Vec<&str> = packs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["index.html", "index.md", "site-a.html", "site-a.md"]);
+    let index = &packs[1].1;
+    assert!(index.contains("| Site B | awaited: no data yet |"), "{index}");
+    let md = &packs[3].1;
+    insta::assert_snapshot!("site_pack_markdown", md);
+    // The site's suppressed pair of groups is not shown at all.
+    assert!(!md.contains("tensions/site/Site A/peer_worker~service_user/clarity"));
+    assert_eq!(duplicate_ids(&packs[2].1), Vec::<String>::new());
+}
+
+#[test]
+fn handbook_has_a_page_per_domain() {
+    let pages = render(|i| handbook(i)).unwrap();
+    let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["index.md", "role.md"]);
+    insta::assert_snapshot!("handbook_role", pages[1].1);
+}
+
+#[test]
+fn workbook_holds_the_result_tables_and_is_deterministic() {
+    let (one, two) = render(|i| (workbook(i).unwrap(), workbook(i).unwrap()));
+    assert!(one.starts_with(b"PK\x03\x04"), "a zip file");
+    assert_eq!(one, two);
+    let labels = render(|i| xlsx::labels(i));
+    assert_eq!(labels.column_label("group"), Some("Stakeholder group"));
+    let groups: Vec<(&str, &str)> = labels.value_labels("group").collect();
+    assert_eq!(groups[0], ("peer_worker", "Peer worker"));
+    assert!(labels.value_labels("factor").any(|(c, l)| c == "clarity" && l == "Clarity of the role"));
+    assert!(labels.value_labels("condition").any(|(c, l)| c == "in_place" && l == "In place"));
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes() {
+    let a = render(|i| (synthesis_markdown(i).unwrap(), synthesis_html(i).unwrap(), site_packs(i).unwrap(), handbook(i).unwrap()));
+    let b = render(|i| (synthesis_markdown(i).unwrap(), synthesis_html(i).unwrap(), site_packs(i).unwrap(), handbook(i).unwrap()));
+    assert!(a == b);
+}
+
+#[test]
+fn no_tables_and_no_pipeline_still_render_something() {
+    let framework = Framework::parse(FRAMEWORK, "framework.toml").unwrap();
+    let input = ReportInput {
+        study_name: "Empty",
+        framework: &framework,
+        min_cell: 3,
+        pipeline_source: "not [ toml",
+        pipeline_name: "empty",
+        tables: BTreeMap::new(),
+    };
+    let md = synthesis_markdown(&input).unwrap();
+    assert!(md.contains("No site register among the report's inputs."));
+    assert!(synthesis_html(&input).is_ok());
+    assert_eq!(site_packs(&input).unwrap().len(), 2, "just the index");
+    assert!(handbook(&input).is_ok());
+    assert!(workbook(&input).is_ok());
+}

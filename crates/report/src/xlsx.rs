@@ -1,0 +1,141 @@
+//! The output tables as one `.xlsx` workbook, labelled from the data
+//! dictionary and the framework.
+//!
+//! Only the published result tables go in (the report input's `tables`,
+//! without the clean `sites` register), so the workbook can hold nothing
+//! that the CSV tables do not already publish.
+
+use crate::{ReportError, ReportInput};
+
+/// The study's REDCap data dictionary, for value labels (stakeholder groups,
+/// pattern-matching answers). Embedded: the report reads no file.
+const DICTIONARY: &str = include_str!("../../../data-schema/redcap/interview_dictionary.csv");
+
+/// One-line descriptions of the tables, for the `About` sheet.
+const DESCRIPTIONS: &[(&str, &str)] = &[
+    ("consensus", "Agreement on each factor's importance (rwg, Tastle-Wierman), by scope"),
+    ("demographics", "Participants by characteristic, under disclosure control"),
+    ("direction", "Each factor as a facilitator or a barrier, by scope"),
+    ("group_tests", "Kruskal-Wallis tests of importance across stakeholder groups"),
+    ("outcome_summary", "Each site's interviewees' view of each outcome"),
+    ("pattern_matrix", "Site x factor: condition in place, documents, fidelity"),
+    ("qca", "Crisp-set QCA: each condition against each outcome across sites"),
+    ("qual_matrix", "Site x group x theme: accounts and redacted exemplars"),
+    ("quotes", "Theme x group, pooled across sites: redacted exemplars"),
+    ("ratings_summary", "Importance ratings (1-5) of each factor, by scope"),
+    ("replication", "Replication of each condition across sites and sectors"),
+    ("sector_tests", "Mann-Whitney tests of importance, statutory against voluntary"),
+    ("tensions", "Differences in importance between stakeholder perspectives"),
+    ("top3_frequency", "Factors named among the three most important, by scope"),
+    ("top3_importance", "Importance given by those who picked a factor in their top three and by others"),
+];
+
+/// Human labels of the columns the result tables share.
+const COLUMNS: &[(&str, &str)] = &[
+    ("scope", "Level of aggregation"),
+    ("site", "Case study site"),
+    ("sector", "Sector"),
+    ("group", "Stakeholder group"),
+    ("group_a", "Stakeholder group A"),
+    ("group_b", "Stakeholder group B"),
+    ("factor", "Factor of the conceptual framework"),
+    ("theme", "Theme (factor, or BME experiences)"),
+    ("outcome", "Outcome (null hypothesis)"),
+    ("n", "Valid responses"),
+    ("mean", "Mean importance (1-5)"),
+    ("sd", "Standard deviation"),
+    ("median", "Median"),
+    ("q1", "First quartile"),
+    ("q3", "Third quartile"),
+    ("pct_high", "% rating 4 or 5"),
+    ("ci_low", "95% CI of the mean, lower"),
+    ("ci_high", "95% CI of the mean, upper"),
+    ("condition", "Condition at the site"),
+    ("doc_status", "Documents address the condition"),
+    ("fidelity", "Documents against practice"),
+    ("classification", "Replication classification"),
+    ("respondents", "Respondents naming a top three"),
+    ("mentions", "Respondents naming the factor"),
+    ("pct_mentions", "% of respondents naming the factor"),
+    ("suppressed", "Suppressed (small cell)"),
+    ("figure_id", "Figure id (crosscase explain)"),
+];
+
+const SCOPES: &[(&str, &str)] = &[
+    ("study", "Whole study"),
+    ("sector", "Sector"),
+    ("site", "Site"),
+    ("group", "Stakeholder group"),
+    ("site_group", "Site x stakeholder group"),
+];
+
+pub(crate) fn workbook(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
+    let labels = labels(input);
+    let sheets: Vec<workbook::Sheet> = input
+        .tables
+        .iter()
+        .filter(|(name, _)| name.as_str() != "sites")
+        .map(|(name, batch)| workbook::Sheet {
+            name,
+            batch,
+            description: DESCRIPTIONS.iter().find(|(n, _)| n == name).map(|(_, d)| *d).unwrap_or("Result table"),
+        })
+        .collect();
+    workbook::workbook(&sheets, &labels).map_err(|e| ReportError::Workbook(e.to_string()))
+}
+
+pub(crate) fn labels(input: &ReportInput) -> workbook::Labels {
+    let mut labels = workbook::Labels::new();
+    for (column, label) in COLUMNS {
+        labels.column(column, label);
+    }
+    for (code, label) in SCOPES {
+        labels.values("scope", code, label);
+    }
+    for sector in ["statutory", "voluntary"] {
+        labels.values("sector", sector, &format!("{}{} sector", sector[..1].to_uppercase(), &sector[1..]));
+    }
+    for f in &input.framework.factors {
+        labels.values("factor", &f.code, &f.label);
+        labels.values("theme", &f.code, &f.label);
+    }
+    labels.values("theme", "bme", "Culturally specific experiences (BME)");
+    for o in &input.framework.outcomes {
+        labels.values("outcome", &o.code, &o.label);
+    }
+    // Value labels as the interview instrument words them, where a table
+    // column carries the codes of a dictionary field.
+    if let Some(dictionary) = ingest::read_csv(DICTIONARY.as_bytes(), "interview_dictionary.csv")
+        .ok()
+        .and_then(|t| ingest::parse_dictionary(&t).ok())
+    {
+        if let Some(field) = dictionary.field("stakeholder_group") {
+            labels.column("group", &field.label);
+            for choice in &field.choices {
+                let group = choice.code.trim().parse::<i64>().ok().and_then(model::Group::from_redcap);
+                if let Some(g) = group {
+                    for column in ["group", "group_a", "group_b"] {
+                        labels.values(column, g.code(), &choice.label);
+                    }
+                }
+            }
+        }
+        if let Some(field) = dictionary.fields.iter().find(|f| f.name.starts_with("pm_")) {
+            for choice in &field.choices {
+                let code = match choice.code.trim() {
+                    "1" => "in_place",
+                    "2" => "partly",
+                    "3" => "not_in_place",
+                    _ => continue,
+                };
+                labels.values("condition", code, &choice.label);
+            }
+        }
+    }
+    for column in ["group_a", "group_b"] {
+        labels.values(column, "managers", "Managers (team and senior, pooled)");
+    }
+    labels.values("condition", "contested", "Contested (no answer held the required share)");
+    labels.values("condition", "unknown", "Unknown (too few valid answers)");
+    labels
+}
