@@ -183,7 +183,8 @@ fn run(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8Pat
             eprintln!("  {out}/{folder}/  ({n} files)");
         }
     }
-    if let Some(report) = summary.outputs.iter().find(|o| o.starts_with("report/") && o.ends_with(".md")) {
+    let report = ["report/synthesis.html", "report/synthesis.md"].into_iter().find(|r| summary.outputs.iter().any(|o| o == r));
+    if let Some(report) = report {
         eprintln!("Read the report first: {out}/{report}");
     }
     if summary.changes > 0 {

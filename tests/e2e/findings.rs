@@ -52,3 +52,30 @@ fn every_planted_effect_of_the_demo_study_is_found() {
     let second = study.iter().filter(|r| r["factor"] != "staff_accept").map(|r| mentions(r)).max().unwrap();
     assert!(mentions(best) >= 2 * second, "staff_accept {} mentions against {second}", mentions(best));
 }
+
+/// The same kinds of effect, planted independently in a study folder that
+/// crosscase's generator did not write (tests/fixtures/make_other_study.py).
+#[test]
+fn the_same_kinds_of_effect_are_found_in_a_study_we_did_not_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&other_study(), &out, &[]));
+    let tests = read_table(&out, "group_tests");
+    // 17 people: the smallest possible BH-adjusted p over 22 factors is about
+    // 22 x 0.003, so the check is that the planted factor stands out.
+    let career = one(&tests, &[("scope", "study"), ("factor", "career")]);
+    let p = |r: &Row| r["p_value"].parse::<f64>().unwrap_or(1.0);
+    assert!(p(career) < 0.01, "career differs by group: {career:?}");
+    let others = tests.iter().filter(|r| r["scope"] == "study" && r["factor"] != "career").map(p).fold(1.0, f64::min);
+    assert!(p(career) * 10.0 < others, "career {} against the next smallest p {others}", p(career));
+    let tensions = read_table(&out, "tensions");
+    assert!(tensions.iter().any(|r| r["scope"] == "study" && r["factor"] == "career" && r["group_a"] == "peer_worker" && r["group_b"] == "managers" && r["flagged"] == "true"));
+    let replication = read_table(&out, "replication");
+    assert_eq!(one(&replication, &[("factor", "hr_policy")])["classification"], "statutory_specific");
+    assert_eq!(one(&replication, &[("factor", "supervision")])["classification"], "generic");
+    let matrix = read_table(&out, "pattern_matrix");
+    assert_eq!(one(&matrix, &[("site", "Hub East"), ("factor", "role_clarity")])["fidelity"], "fidelity_gap");
+    let top3 = read_table(&out, "top3_frequency");
+    let best = top3.iter().filter(|r| r["scope"] == "study").max_by_key(|r| r["score"].parse::<u32>().unwrap_or(0)).unwrap();
+    assert_eq!(best["factor"], "staff_accept");
+}

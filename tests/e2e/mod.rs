@@ -25,6 +25,11 @@ pub fn synthesis_pipeline() -> PathBuf {
     root().join("pipelines/synthesis.toml")
 }
 
+/// How many stages the synthesis pipeline has.
+pub fn stage_count() -> usize {
+    std::fs::read_to_string(synthesis_pipeline()).unwrap().lines().filter(|l| l.trim() == "[[stage]]").count()
+}
+
 /// Run `crosscase` with arguments, from the repository root.
 pub fn crosscase(args: &[&str]) -> Output {
     crosscase_env(args, &[])

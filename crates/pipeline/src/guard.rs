@@ -47,7 +47,29 @@ pub fn scan_staging(guard: anonymise::LeakGuard, staging: &Staging) -> Result<()
     if findings.is_empty() { Ok(()) } else { Err(PipelineError::Leak(findings)) }
 }
 
-/// Every entry of a zip archive as text, XML's character entities decoded.
+/// The text content of XML: each tag becomes a line break, so markup (an
+/// Excel cell reference such as `S12` looks like a site code) is not
+/// scanned, while every piece of text a reader can see is, on its own line.
+fn xml_text(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match (in_tag, c) {
+            (false, '<') => {
+                in_tag = true;
+                out.push('\n');
+            }
+            (true, '>') => in_tag = false,
+            (false, c) => out.push(c),
+            (true, _) => {}
+        }
+    }
+    out
+}
+
+/// Every entry of a zip archive as text: XML reduced to its text content,
+/// character entities decoded (after the tags are gone, so an escaped `&lt;`
+/// in a cell cannot open a tag).
 fn zip_texts(bytes: &[u8]) -> Result<Vec<(String, String)>, zip::result::ZipError> {
     use std::io::Read;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
@@ -57,7 +79,7 @@ fn zip_texts(bytes: &[u8]) -> Result<Vec<(String, String)>, zip::result::ZipErro
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {i}"));
         let mut raw = Vec::new();
         entry.read_to_end(&mut raw)?;
-        let text = String::from_utf8_lossy(&raw)
+        let text = xml_text(&String::from_utf8_lossy(&raw))
             .replace("&apos;", "'")
             .replace("&quot;", "\"")
             .replace("&lt;", "<")
@@ -97,9 +119,19 @@ mod tests {
         assert!(!String::from_utf8_lossy(&bytes).contains("7946"), "deflated: a byte scan sees nothing");
         let texts = super::zip_texts(&bytes).unwrap();
         assert_eq!(texts[0].0, "xl/sharedStrings.xml");
-        assert!(texts[0].1.starts_with("<t>call 020 7946 0958 about O'Neill</t>"), "entities decoded");
+        assert!(texts[0].1.starts_with("\ncall 020 7946 0958 about O'Neill\n"), "text content, entities decoded");
         let guard = anonymise::LeakGuard::new(&Default::default(), &[], &[]).unwrap();
         assert!(guard.scan(&texts[0].1, true).iter().any(|l| l.kind == "phone"));
         assert!(super::zip_texts(b"not a zip").is_err(), "unreadable is an error (a finding), never skipped");
+    }
+
+    #[test]
+    fn workbook_markup_is_not_scanned_but_its_text_is() {
+        // `S12` is a cell reference (column S), not a site code; `S03-07` in a cell is a record code.
+        let text = super::xml_text(r#"<row r="12"><c r="S12" t="s"><v>4</v></c><c r="T12" t="inlineStr"><is><t>S03-07 said</t></is></c></row>"#);
+        assert!(!text.contains("S12"));
+        assert!(text.contains("\nS03-07 said\n"));
+        let guard = anonymise::LeakGuard::new(&Default::default(), &[], &[]).unwrap();
+        assert!(guard.scan(&text, true).iter().any(|l| l.kind.contains("record")), "{:?}", guard.scan(&text, true));
     }
 }

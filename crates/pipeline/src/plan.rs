@@ -30,6 +30,19 @@ pub struct Plan {
     pub path: String,
 }
 
+impl Plan {
+    /// The settings of the study stage: which exports it reads.
+    pub fn ingest_settings(&self) -> crate::settings::IngestSettings {
+        self.stages
+            .iter()
+            .find_map(|s| match &s.settings {
+                StageSettings::Ingest(i) => Some(i.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stage {
     pub id: String,

@@ -176,14 +176,7 @@ fn stages_to_run(plan: &Plan, keys: &BTreeMap<String, String>, out: &Utf8Path) -
 pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
     let RunOptions { study, out, progress } = options;
     let started_run = Instant::now();
-    let ingest_settings = plan
-        .stages
-        .iter()
-        .find_map(|s| match &s.settings {
-            StageSettings::Ingest(i) => Some(i.clone()),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let ingest_settings = plan.ingest_settings();
     let config = crate::study::read_config(&study)?;
     let key = crate::key::resolve(&config, &study)?;
     let study_files = crate::study::fingerprint(&study, &ingest_settings);
@@ -577,41 +570,17 @@ fn run_stage(
             publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
-        StageSettings::Report(s) => {
+        StageSettings::Report(_)
+        | StageSettings::ReportHtml(_)
+        | StageSettings::SitePacks(_)
+        | StageSettings::Handbook(_)
+        | StageSettings::Workbook(_) => {
             let clean = clean(stage, artifacts)?;
             let input = report_input(plan, stage, clean, artifacts);
-            let text = report::synthesis_markdown(&input).map_err(|e| stage_error(stage, e.to_string()))?;
-            staging.write(&format!("report/{}", s.file.as_deref().unwrap_or("synthesis.md")), text.as_bytes())?;
-            Ok(Artifact::Report)
-        }
-        StageSettings::ReportHtml(s) => {
-            let clean = clean(stage, artifacts)?;
-            let input = report_input(plan, stage, clean, artifacts);
-            let text = report::synthesis_html(&input).map_err(|e| stage_error(stage, e.to_string()))?;
-            staging.write(&format!("report/{}", s.file.as_deref().unwrap_or("synthesis.html")), text.as_bytes())?;
-            Ok(Artifact::Report)
-        }
-        StageSettings::SitePacks(_) => {
-            let clean = clean(stage, artifacts)?;
-            let input = report_input(plan, stage, clean, artifacts);
-            for (name, text) in report::site_packs(&input).map_err(|e| stage_error(stage, e.to_string()))? {
-                staging.write(&format!("report/sites/{name}"), text.as_bytes())?;
+            let files = render_report(&stage.settings, &input).map_err(|e| stage_error(stage, e.to_string()))?;
+            for (rel, bytes) in files {
+                staging.write(&rel, &bytes)?;
             }
-            Ok(Artifact::Report)
-        }
-        StageSettings::Handbook(_) => {
-            let clean = clean(stage, artifacts)?;
-            let input = report_input(plan, stage, clean, artifacts);
-            for (name, text) in report::handbook(&input).map_err(|e| stage_error(stage, e.to_string()))? {
-                staging.write(&format!("report/handbook/{name}"), text.as_bytes())?;
-            }
-            Ok(Artifact::Report)
-        }
-        StageSettings::Workbook(s) => {
-            let clean = clean(stage, artifacts)?;
-            let input = report_input(plan, stage, clean, artifacts);
-            let bytes = report::workbook(&input).map_err(|e| stage_error(stage, e.to_string()))?;
-            staging.write(&format!("report/{}", s.file), &bytes)?;
             Ok(Artifact::Report)
         }
         StageSettings::LeakGuard(_) => {
@@ -660,6 +629,25 @@ impl RawStudy {
         let has = has.as_boolean();
         (0..sites.num_rows()).any(|i| site.value(i) == site_id && has.value(i))
     }
+}
+
+/// The files a report stage writes, by path under the output folder.
+fn render_report(settings: &StageSettings, input: &report::ReportInput) -> Result<Vec<(String, Vec<u8>)>, report::ReportError> {
+    let under = |folder: &str, files: Vec<(String, String)>| {
+        files.into_iter().map(|(name, text)| (format!("report/{folder}/{name}"), text.into_bytes())).collect()
+    };
+    Ok(match settings {
+        StageSettings::Report(s) => {
+            vec![(format!("report/{}", s.file.as_deref().unwrap_or("synthesis.md")), report::synthesis_markdown(input)?.into_bytes())]
+        }
+        StageSettings::ReportHtml(s) => {
+            vec![(format!("report/{}", s.file.as_deref().unwrap_or("synthesis.html")), report::synthesis_html(input)?.into_bytes())]
+        }
+        StageSettings::SitePacks(_) => under("sites", report::site_packs(input)?),
+        StageSettings::Handbook(_) => under("handbook", report::handbook(input)?),
+        StageSettings::Workbook(s) => vec![(format!("report/{}", s.file), report::workbook(input)?)],
+        _ => Vec::new(),
+    })
 }
 
 /// What every report stage renders from: the study's settings and framework,

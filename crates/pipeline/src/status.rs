@@ -23,14 +23,7 @@ pub struct Status {
 }
 
 pub fn status(plan: &Plan, study: &Utf8Path, out: &Utf8Path) -> Result<Status, PipelineError> {
-    let settings = plan
-        .stages
-        .iter()
-        .find_map(|s| match &s.settings {
-            StageSettings::Ingest(i) => Some(i.clone()),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let settings = plan.ingest_settings();
     let inputs = crate::study::load(study, &settings)?;
     let mut with_data: BTreeSet<String> = BTreeSet::new();
     for table in inputs.interviews.iter().chain(&inputs.documents) {

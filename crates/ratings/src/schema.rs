@@ -32,6 +32,7 @@ pub fn ratings_summary() -> SchemaRef {
     let mut f = cell_keys();
     f.push(count("n"));
     f.extend(["mean", "sd", "median", "q1", "q3", "pct_high", "ci_low", "ci_high"].map(float));
+    f.extend(["rated_1", "rated_2", "rated_3", "rated_4", "rated_5"].map(count));
     build(f)
 }
 

@@ -17,13 +17,16 @@ struct Row {
     q3: Option<f64>,
     pct_high: Option<f64>,
     ci: Option<(f64, f64)>,
+    /// How many rated 1, 2, 3, 4 and 5: what a diverging Likert chart draws.
+    counts: Option<[u64; 5]>,
     suppressed: bool,
     figure_id: String,
 }
 
 /// Importance ratings (1-5) per scope x factor: n, mean, sd (n - 1),
 /// median, q1, q3 (R type 7), pct_high (share rating 4 or 5, percent) and
-/// a bootstrap CI of the mean, all from the cell's histogram of 1..5.
+/// a bootstrap CI of the mean, and the counts of each rating (`rated_1` ..
+/// `rated_5`), all from the cell's histogram of 1..5.
 ///
 /// The CI is a percentile bootstrap with `settings.bootstrap_resamples`
 /// resamples drawn from the histogram by a counter-based generator keyed by
@@ -56,6 +59,7 @@ pub fn ratings_summary(answers: &RecordBatch, settings: &Settings) -> Result<Rec
                     q3: None,
                     pct_high: None,
                     ci: None,
+                    counts: None,
                     suppressed: true,
                     figure_id,
                 };
@@ -70,6 +74,7 @@ pub fn ratings_summary(answers: &RecordBatch, settings: &Settings) -> Result<Rec
                 q3: describe::quantile(h, 0.75),
                 pct_high: describe::percent(h, &[3, 4]),
                 ci: bootstrap::mean_ci(h, key, settings.bootstrap_resamples, settings.confidence),
+                counts: Some(std::array::from_fn(|k| u64::from(h[k]))),
                 suppressed: false,
                 figure_id,
             }
@@ -85,6 +90,11 @@ pub fn ratings_summary(answers: &RecordBatch, settings: &Settings) -> Result<Rec
         .float(out.iter().map(|r| r.pct_high))
         .float(out.iter().map(|r| r.ci.map(|c| c.0)))
         .float(out.iter().map(|r| r.ci.map(|c| c.1)))
+        .count(out.iter().map(|r| r.counts.map(|c| c[0])))
+        .count(out.iter().map(|r| r.counts.map(|c| c[1])))
+        .count(out.iter().map(|r| r.counts.map(|c| c[2])))
+        .count(out.iter().map(|r| r.counts.map(|c| c[3])))
+        .count(out.iter().map(|r| r.counts.map(|c| c[4])))
         .flag(out.iter().map(|r| Some(r.suppressed)))
         .text(out.iter().map(|r| Some(r.figure_id.as_str())))
         .finish(schema::ratings_summary())

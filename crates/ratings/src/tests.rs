@@ -121,6 +121,9 @@ fn summary_of_seven_ratings_matches_hand_computation() {
     close(f64s(&out, "q3")[0], 4.5, 1e-12);
     // 4, 5, 5 are high: 3/7.
     close(f64s(&out, "pct_high")[0], 300.0 / 7.0, 1e-12);
+    // One 1, two 2s, one 3, one 4, two 5s: the bars of a Likert chart.
+    let counts: Vec<Option<u32>> = (1..=5).map(|k| u32s(&out, &format!("rated_{k}"))[0]).collect();
+    assert_eq!(counts, [Some(1), Some(2), Some(1), Some(1), Some(2)]);
     assert_eq!(bools(&out, "suppressed"), [Some(false)]);
     assert_eq!(strs(&out, "figure_id"), [Some("ratings/study/supervision".to_string())]);
     assert_eq!(strs(&out, "site"), [None]);
@@ -540,6 +543,9 @@ fn primary_suppression_nulls_counts_and_statistics() {
         assert_eq!(f64s(&out, col)[0], None, "{col}");
     }
     assert_eq!(u32s(&out, "n")[0], None);
+    for k in 1..=5 {
+        assert_eq!(u32s(&out, &format!("rated_{k}"))[0], None, "rated_{k} of a suppressed cell");
+    }
 }
 
 // ------------------------------------------------------ sorting and keys
