@@ -25,7 +25,7 @@ test:
             echo "chromium is not installed and cannot be installed here (needs root and apt-get): the browser test will be SKIPPED"
         fi
     fi
-    cargo test --workspace --release --quiet
+    cargo test --workspace --release --quiet --no-fail-fast
     if [ ! -x /usr/bin/chromium ]; then
         echo "SKIPPED: browser test of report/synthesis.html (chromium not installed)"
     else
