@@ -520,3 +520,34 @@ fn on_a_study_we_did_not_write_no_planted_identifier_or_withdrawn_word_reaches_a
     let quotes = read_table(&out, "quotes");
     assert!(quotes.iter().any(|r| r["suppressed"] == "false" && !r["exemplar_1"].is_empty()), "{quotes:#?}");
 }
+
+/// The anonymisation log goes where study.toml says, outside the output
+/// folder: pseudonym, field, kind and position of each redaction, never the
+/// text. A log path inside the output folder is refused.
+#[test]
+fn the_anonymisation_log_is_private_and_holds_no_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let study = tmp.path().join("study");
+    copy_tree(&other_study(), &study);
+    let toml = std::fs::read_to_string(study.join("study.toml")).unwrap();
+    let with_log = |log: &str| format!("{toml}\n[anonymisation]\nlog = \"{log}\"\n");
+    std::fs::write(study.join("study.toml"), with_log("../private/anonymisation-log.csv")).unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&study, &out, &[]));
+    let log = std::fs::read_to_string(tmp.path().join("private/anonymisation-log.csv")).unwrap();
+    let mut lines = log.lines();
+    assert_eq!(lines.next(), Some("participant,field,kind,start,end"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.len() >= 18, "every planted identifier is logged: {log}");
+    assert!(rows.iter().all(|r| r.len() == 5 && r[3].parse::<usize>().is_ok() && r[4].parse::<usize>().is_ok()), "{log}");
+    assert!(rows.iter().any(|r| r[0].starts_with("P-") && r[2] == "nhs_number"), "{log}");
+    for needle in ["Aoife", "Brennan", "401 023 2137", "LS1 4AP", "@example.org", "0113"] {
+        assert!(!log.contains(needle), "the log must not hold the redacted text ({needle})");
+    }
+    assert!(!tree(&out).iter().any(|(p, _)| p.contains("anonymisation-log")));
+    // Inside the output folder: refused, nothing published.
+    std::fs::write(study.join("study.toml"), with_log("../out2/log.csv")).unwrap();
+    let inside = synthesis(&study, &tmp.path().join("out2"), &[]);
+    assert_eq!(code(&inside), 2);
+    assert!(stderr(&inside).contains("is inside the output folder; it must be private"), "{}", stderr(&inside));
+}

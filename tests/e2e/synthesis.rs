@@ -185,3 +185,25 @@ fn a_real_study_without_its_key_is_refused() {
     assert!(stderr(&output).contains("the environment variable OTHER_STUDY_KEY is not set"), "{}", stderr(&output));
     assert!(!out.join("tables").exists());
 }
+
+/// The same on a study folder we did not write: a site's export arrives
+/// late; the rerun equals a run from nothing.
+#[test]
+fn late_site_in_a_study_we_did_not_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let study = tmp.path().join("study");
+    copy_tree(&other_study(), &study);
+    let late = std::fs::read(study.join("raw/interviews/export_s23.csv")).unwrap();
+    std::fs::remove_file(study.join("raw/interviews/export_s23.csv")).unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&study, &out, &[]));
+    let status = crosscase_env(&["status", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()], &[OTHER_KEY]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("wave 3 (South): data from Hub West"), "documents only so far");
+    std::fs::write(study.join("raw/interviews/export_s23.csv"), late).unwrap();
+    let rerun = synthesis(&study, &out, &[]);
+    assert_ok(&rerun);
+    assert!(stderr(&rerun).contains("figure change(s) since the previous run"), "{}", stderr(&rerun));
+    let fresh = tmp.path().join("fresh");
+    assert_ok(&synthesis(&study, &fresh, &[]));
+    assert_eq!(tree(&out), tree(&fresh));
+}

@@ -369,9 +369,19 @@ pub fn anonymise(
     let pseudonyms = Pseudonyms::assign(key, ids)?;
 
     let mut withdrawn: BTreeMap<String, WithdrawalScope> = BTreeMap::new();
+    // Sites with interview data; a withdrawal from an awaited site is pending.
+    let sites_with_data: BTreeSet<String> =
+        participants.iter().filter_map(|id| id.split_once('-').map(|(site, _)| site.to_string())).collect();
     for w in withdrawals {
         let norm = normalise_record_id(&w.record_id);
         if !participants.contains(&norm) {
+            // Fail closed unless the record belongs to a registered site whose
+            // data has not arrived: its withdrawal takes effect when it does.
+            let site = norm.split_once('-').map(|(site, _)| site).unwrap_or_default();
+            let registered = register.keys().any(|id| normalise_record_id(id) == site);
+            if registered && !sites_with_data.contains(site) {
+                continue;
+            }
             return Err(AnonymiseError::UnknownWithdrawal(w.record_id.clone()));
         }
         let scope = withdrawn.entry(norm).or_insert(w.scope);

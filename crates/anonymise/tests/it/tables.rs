@@ -231,6 +231,28 @@ fn withdrawal_of_an_unknown_record_fails_closed() {
     assert!(matches!(run(&raw(), &w), Err(AnonymiseError::UnknownWithdrawal(_))));
 }
 
+/// Late data: the withdrawals file may already name a participant of a site
+/// whose exports have not arrived. That withdrawal waits for the data; one
+/// naming a site that is not registered still fails closed.
+#[test]
+fn withdrawal_from_an_awaited_site_waits_for_its_data() {
+    let mut register = common::sites();
+    let mut awaited = register[0].clone();
+    awaited.site_id = "S04".into();
+    awaited.site_name = "Northgate Peer Centre".into();
+    awaited.label = "Site D".into();
+    register.push(awaited);
+    let ids = common::identities();
+    let redactor = Redactor::new(&common::identifiers(), &register, &ids).unwrap();
+    let run = |w: &[Withdrawal]| anonymise(&raw(), &ids, &register, w, &Key::demo(), &redactor);
+    let pending = [Withdrawal { record_id: "S04-05".into(), withdrawn_on: "2011-05-01".into(), scope: WithdrawalScope::All }];
+    let with = run(&pending).expect("S04 is registered and has no data yet");
+    let without = run(&[]).unwrap();
+    assert_eq!(with.tables.participants, without.tables.participants);
+    let unregistered = [Withdrawal { record_id: "S99-01".into(), withdrawn_on: "2011-05-01".into(), scope: WithdrawalScope::All }];
+    assert!(matches!(run(&unregistered), Err(AnonymiseError::UnknownWithdrawal(_))));
+}
+
 #[test]
 fn record_of_another_site_and_orphan_rows_fail_closed() {
     let mut r = raw();
