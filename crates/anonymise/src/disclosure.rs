@@ -64,8 +64,15 @@ const CHARACTERISTICS: [(&str, &[(i8, &str)]); 3] = [
     ),
 ];
 const LIVED: &str = "lived_experience";
+/// Stakeholder group: the last characteristic. Every participant has one
+/// (a required field), so it has no `Not recorded` category: a structural
+/// zero would only force a real group's count to be suppressed.
+const GROUP: &str = "group";
 
 fn categories(characteristic: usize) -> Vec<&'static str> {
+    if characteristic == CHARACTERISTICS.len() + 1 {
+        return Group::ALL.iter().map(|g| g.label()).collect();
+    }
     let mut out: Vec<&str> = match CHARACTERISTICS.get(characteristic) {
         Some((_, choices)) => choices.iter().map(|c| c.1).collect(),
         None => vec!["Yes", "No"],
@@ -132,7 +139,7 @@ fn protect(cells: &mut [Cell], members: &[usize], min_cell: u32) -> bool {
     suppress_smallest(cells, members)
 }
 
-/// Demographic counts per characteristic (`age_band`, `gender`,
+/// Demographic counts per characteristic (`age_band`, `gender`, `group`,
 /// `ethnicity`, `lived_experience`) and category (with `Not recorded` for
 /// missing) at the levels of `disclosure.demographics` (`study`, `sector`,
 /// `site`).
@@ -158,7 +165,8 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
     let codes: Vec<&Int8Array> =
         CHARACTERISTICS.iter().map(|(name, _)| column::<Int8Array>(participants, name)).collect::<Result<_, _>>()?;
     let lived = column::<BooleanArray>(participants, LIVED)?;
-    let n_char = CHARACTERISTICS.len() + 1;
+    let group = column::<StringArray>(participants, model::schema::GROUP)?;
+    let n_char = CHARACTERISTICS.len() + 2;
 
     // Each participant: (sector, site, category index per characteristic).
     let mut people: Vec<(String, String, Vec<usize>)> = Vec::with_capacity(participants.num_rows());
@@ -189,6 +197,12 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
             cats.push(idx);
         }
         cats.push(if lived.is_null(row) { 2 } else if lived.value(row) { 0 } else { 1 });
+        let code = if group.is_null(row) { "" } else { group.value(row) };
+        let g = Group::ALL
+            .iter()
+            .position(|g| g.code() == code)
+            .ok_or_else(|| invalid(format!("participants row {row}: unknown stakeholder group `{code}`")))?;
+        cats.push(g);
         people.push((sc, st, cats));
     }
 
@@ -302,7 +316,7 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
         }
     }
 
-    let names: Vec<&str> = CHARACTERISTICS.iter().map(|c| c.0).chain([LIVED]).collect();
+    let names: Vec<&str> = CHARACTERISTICS.iter().map(|c| c.0).chain([LIVED, GROUP]).collect();
     let figure = |c: &Cell| {
         let mut id = FigureId::new("demographics").part(c.scope);
         match c.scope {

@@ -299,28 +299,40 @@ pub(crate) fn sector_summary(data: &Data) -> TableView {
     t
 }
 
-/// Participants by stakeholder group: the respondents of the group-scope
-/// top-three cells (every interviewee names a top three), suppressed as published.
+/// Participants by stakeholder group and sector: the `group` rows of the
+/// disclosure-controlled `demographics` table, as published (suppressed
+/// cells stay suppressed).
 pub(crate) fn participants_by_group(data: &Data) -> TableView {
+    let rows = data.rows("demographics");
     let mut t = TableView::new(
-        &["Stakeholder group", "Interviewees naming a top three", "figure"],
-        "No group-level top-three table among the report's inputs.",
+        &["Stakeholder group", "All interviewees", "Statutory", "Voluntary", "figure"],
+        "No demographics table among the report's inputs.",
     );
+    let cell = |scope: &str, sector: Option<&str>, g: Group| {
+        rows.iter().find(|r| {
+            text(r, "scope") == Some(scope)
+                && text(r, "characteristic") == Some("group")
+                && text(r, "category") == Some(g.label())
+                && (sector.is_none() || text(r, "sector") == sector)
+        })
+    };
+    let shown = |r: Option<&&Json>| match r {
+        Some(r) if !flag(r, "suppressed") => whole(count(r, "n")),
+        Some(_) => "suppressed".into(),
+        None => "–".into(),
+    };
     for g in Group::ALL {
-        let Some(r) = data
-            .rows("top3_frequency")
-            .iter()
-            .find(|r| text(r, "scope") == Some("group") && text(r, "group") == Some(g.code()))
-        else {
-            continue;
-        };
-        let shown = if publishable(r, "respondents", data.min_cell()) {
-            whole(count(r, "respondents"))
-        } else {
-            "suppressed".into()
-        };
-        let fig = figure(r).map(|f| format!("{f}/respondents"));
-        t.push(vec![g.label().to_string(), shown], fig.as_deref());
+        let study = cell("study", None, g);
+        let Some(row) = study else { continue };
+        t.push(
+            vec![
+                g.label().to_string(),
+                shown(study.as_ref()),
+                shown(cell("sector", Some("statutory"), g).as_ref()),
+                shown(cell("sector", Some("voluntary"), g).as_ref()),
+            ],
+            figure(row),
+        );
     }
     t
 }
