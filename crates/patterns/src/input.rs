@@ -205,3 +205,23 @@ impl KeyOrder {
         self.codes
     }
 }
+
+/// The count slot of a four-way answer (1, 2, 3, 9: in place / partly /
+/// not / don't know, or yes / partly / no / don't know); `None` for a
+/// missing answer; any other code is an error naming the row.
+pub(crate) fn answer_slot(t: &Table, column: &str, i: usize, code: Option<i8>) -> Result<Option<usize>, ArrowError> {
+    Ok(match code {
+        None => None,
+        Some(1) => Some(0),
+        Some(2) => Some(1),
+        Some(3) => Some(2),
+        Some(9) => Some(3),
+        Some(other) => {
+            return Err(invalid(format!(
+                "table `{}`, column `{column}`, {}: expected 1, 2, 3, 9 or empty, found {other}",
+                t.name,
+                t.locate(i)
+            )));
+        }
+    })
+}

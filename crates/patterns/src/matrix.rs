@@ -69,19 +69,7 @@ pub fn pattern_matrix(
             )));
         }
         factors.see("factor", f, &t, i)?;
-        let slot = match code {
-            None => continue,
-            Some(1) => 0,
-            Some(2) => 1,
-            Some(3) => 2,
-            Some(9) => 3,
-            Some(other) => {
-                return Err(invalid(format!(
-                    "table `answers`, column `pattern`, {}: expected 1, 2, 3, 9 or empty, found {other}",
-                    t.locate(i)
-                )));
-            }
-        };
+        let Some(slot) = crate::input::answer_slot(&t, "pattern", i, *code)? else { continue };
         let c = answer_counts.entry((s, f)).or_default();
         c[slot] = c[slot].saturating_add(1);
     }

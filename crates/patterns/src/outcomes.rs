@@ -52,19 +52,7 @@ pub fn outcome_summary(outcomes: &RecordBatch, sites: &RecordBatch, settings: &S
             )));
         }
         order.see("outcome", o, &t, i)?;
-        let slot = match code {
-            None => continue,
-            Some(1) => 0,
-            Some(2) => 1,
-            Some(3) => 2,
-            Some(9) => 3,
-            Some(other) => {
-                return Err(invalid(format!(
-                    "table `outcomes`, column `answer`, {}: expected 1, 2, 3, 9 or empty, found {other}",
-                    t.locate(i)
-                )));
-            }
-        };
+        let Some(slot) = crate::input::answer_slot(&t, "answer", i, *code)? else { continue };
         let c = counts.entry((s, o)).or_default();
         c[slot] = c[slot].saturating_add(1);
     }

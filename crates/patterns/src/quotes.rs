@@ -41,15 +41,8 @@ pub fn quotes_schema(settings: &Settings) -> SchemaRef {
         out::utf8("theme"),
         out::utf8("group"),
         out::utf8_null("sector"),
-        out::count_null("participants"),
-        out::count_null("accounts"),
-        out::flag("suppressed"),
     ];
-    for i in 1..=settings.exemplars {
-        f.push(out::utf8_null(&format!("exemplar_{i}")));
-        f.push(out::utf8_null(&format!("label_{i}")));
-    }
-    f.push(out::utf8("figure_id"));
+    f.extend(out::accounts_tail(settings.exemplars));
     out::schema(f)
 }
 
