@@ -186,7 +186,7 @@ struct Synthesis {
 }
 
 fn synthesis(input: &ReportInput) -> Synthesis {
-    let data = Data::new(input);
+    let data = Data::study_wide(input);
     let domains = views::domains(&data);
     let top3 = views::study_top3(&data);
     let mut charts: Vec<&ChartView> = vec![&top3];
@@ -246,8 +246,9 @@ fn template_error(template: &str, e: minijinja::Error) -> ReportError {
 /// One feedback pack per site with data, `<site>.md` and `<site>.html`, and
 /// `index.md` / `index.html` listing every site, awaited ones included.
 pub fn site_packs(input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
-    let data = Data::new(input);
-    let sites = data.sites();
+    let all = Data::new(input);
+    let index = all.site_index();
+    let sites = all.sites();
     let mut out = Vec::new();
     let mut listed = Vec::new();
     for (site, has_data) in &sites {
@@ -255,6 +256,7 @@ pub fn site_packs(input: &ReportInput) -> Result<Vec<(String, String)>, ReportEr
             listed.push(minijinja::context! { site => site, file => Value::from(()), awaited => true });
             continue;
         }
+        let data = all.for_site(&index, site);
         let pack = views::site_pack(&data, site);
         listed.push(minijinja::context! { site => site, file => pack.file.clone(), awaited => false });
         let anchors = chart_anchors([&pack.pattern, &pack.importance, &pack.top3, &pack.top3_study]);
@@ -283,7 +285,7 @@ pub fn site_packs(input: &ReportInput) -> Result<Vec<(String, String)>, ReportEr
 /// Handbook guidance, one Markdown document per domain (`<domain>.md`), and
 /// `index.md` listing them.
 pub fn handbook(input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
-    let data = Data::new(input);
+    let data = Data::study_wide(input);
     let env = environment(BTreeSet::new())?;
     let mut out = Vec::new();
     let mut listed = Vec::new();

@@ -169,6 +169,52 @@ impl<'a> Data<'a> {
         Data { input, tables }
     }
 
+    /// The whole study's view: rows about one site (`scope` = `site` or
+    /// `site_group`) are left out, since nothing study-wide reads them; at
+    /// national scale they are nearly all the rows, and leaving them out
+    /// keeps the study-wide views proportionate to what they show.
+    pub fn study_wide(input: &'a ReportInput<'a>) -> Self {
+        let mut data = Data::new(input);
+        for rows in data.tables.values_mut() {
+            rows.retain(|r| !matches!(text(r, "scope"), Some("site" | "site_group")));
+        }
+        data
+    }
+
+    /// For each table, the rows of each site (`Some(site)`) and of no site (`None`).
+    pub fn site_index(&self) -> BTreeMap<&str, BTreeMap<Option<&str>, Vec<usize>>> {
+        self.tables
+            .iter()
+            .map(|(table, rows)| {
+                let mut by: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+                for (i, r) in rows.iter().enumerate() {
+                    by.entry(text(r, "site")).or_default().push(i);
+                }
+                (table.as_str(), by)
+            })
+            .collect()
+    }
+
+    /// One site's view: the rows that name this site or no site (study,
+    /// sector and group rows, to compare with), and the whole site register.
+    pub fn for_site(&self, index: &BTreeMap<&str, BTreeMap<Option<&str>, Vec<usize>>>, site: &str) -> Data<'a> {
+        let tables = self
+            .tables
+            .iter()
+            .map(|(table, rows)| {
+                if table == "sites" {
+                    return (table.clone(), rows.clone());
+                }
+                let by = &index[table.as_str()];
+                let mut picked: Vec<usize> =
+                    [None, Some(site)].iter().flat_map(|k| by.get(k).into_iter().flatten().copied()).collect();
+                picked.sort_unstable();
+                (table.clone(), picked.into_iter().map(|i| rows[i].clone()).collect())
+            })
+            .collect();
+        Data { input: self.input, tables }
+    }
+
     pub fn has(&self, table: &str) -> bool {
         self.tables.contains_key(table)
     }
@@ -642,10 +688,14 @@ fn top3_chart_of(
 
 /// The pattern matrix of some sites x some factors, as a grid and a table.
 fn pattern_chart(data: &Data, id: &str, title: &str, sites: &[String], factors: &[(String, String)]) -> ChartView {
-    let pm = data.rows("pattern_matrix");
-    let find = |site: &str, factor: &str| {
-        pm.iter().find(|r| text(r, "site") == Some(site) && text(r, "factor") == Some(factor))
-    };
+    // One lookup table, not a scan per cell: sites x factors can be 2,000 x 22.
+    let mut cell_of: BTreeMap<(&str, &str), &Json> = BTreeMap::new();
+    for r in data.rows("pattern_matrix") {
+        if let (Some(site), Some(factor)) = (text(r, "site"), text(r, "factor")) {
+            cell_of.entry((site, factor)).or_insert(r);
+        }
+    }
+    let find = |site: &str, factor: &str| cell_of.get(&(site, factor)).copied();
     let mut headers: Vec<&str> = vec!["Site"];
     headers.extend(factors.iter().map(|(code, _)| code.as_str()));
     let mut table = TableView::new(&headers, "No pattern matrix among the report's inputs.");
