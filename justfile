@@ -63,3 +63,10 @@ late-site:
 # Check the demo study (or: just validate path/to/study).
 validate study="data/demo":
     cargo run --release --quiet -- validate --study {{study}}
+
+# Benchmark against DuckDB on three study sizes; writes bench/results.md.
+# Sizes: just bench --sizes demo,2000x25 --runs 3 (default: all three sizes).
+bench *args:
+    cargo build --release --quiet
+    python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
+    python3 bench/run.py {{args}}
