@@ -207,6 +207,8 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             }
             let artifact = run_stage(plan, stage, &study, &artifacts, &mut staging, &mut summary, &stage_files)?;
             if let Artifact::Table(batch) = &artifact {
+                // Every table a stage makes is published, as CSV and Parquet.
+                publish_table(&mut staging, stage, batch)?;
                 changes.extend(crate::diff::table_changes(&stage.id, &out.join(format!("tables/{}.parquet", stage.id)), batch));
             }
             artifacts.insert(stage.id.clone(), artifact);
@@ -498,7 +500,6 @@ fn run_stage(
                 RatingsKind::Top3Importance => ratings::top3_importance(&t.top3, &t.answers, &settings),
             }
             .map_err(arrow_error(stage))?;
-            publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Tensions(s) => {
@@ -507,7 +508,6 @@ fn run_stage(
             settings.pool_managers = s.pool_managers;
             settings.tension_threshold = s.threshold;
             let batch = ratings::tensions(&clean.tables.answers, &settings).map_err(arrow_error(stage))?;
-            publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::PatternMatrix(s) => {
@@ -518,7 +518,6 @@ fn run_stage(
             });
             let t = &clean.tables;
             let batch = patterns::pattern_matrix(&t.answers, &t.evidence, &t.sites, &settings).map_err(arrow_error(stage))?;
-            publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Replication(s) => {
@@ -526,7 +525,6 @@ fn run_stage(
             let matrix = table(stage, artifacts, 1)?;
             let settings = patterns_settings(clean, |p| p.replication_share = s.share);
             let batch = patterns::replication(matrix, &clean.tables.sites, &settings).map_err(arrow_error(stage))?;
-            publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Outcomes(s) => {
@@ -537,7 +535,6 @@ fn run_stage(
             });
             let batch = patterns::outcome_summary(&clean.tables.outcomes, &clean.tables.sites, &settings)
                 .map_err(arrow_error(stage))?;
-            publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Qca(_) => {
@@ -546,28 +543,24 @@ fn run_stage(
             let outcomes = table(stage, artifacts, 2)?;
             let settings = patterns_settings(clean, |_| {});
             let batch = patterns::qca(matrix, outcomes, &settings).map_err(arrow_error(stage))?;
-            publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::QualMatrix(s) => {
             let clean = clean(stage, artifacts)?;
             let settings = patterns_settings(clean, |p| p.exemplars = s.exemplars);
             let batch = patterns::qual_matrix(&clean.tables.accounts, &settings).map_err(arrow_error(stage))?;
-            publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Quotes(s) => {
             let clean = clean(stage, artifacts)?;
             let settings = patterns_settings(clean, |p| p.exemplars = s.exemplars);
             let batch = patterns::quotes(&clean.tables.accounts, &settings).map_err(arrow_error(stage))?;
-            publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Demographics(_) => {
             let clean = clean(stage, artifacts)?;
             let batch = anonymise::demographics(&clean.tables.participants, &clean.config.disclosure)
                 .map_err(arrow_error(stage))?;
-            publish_table(staging, stage, &batch)?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Report(_)
