@@ -39,13 +39,13 @@ TIMEOUT = 1800  # seconds for one run; a run that takes longer is reported as su
 
 
 def measure(cmd, env=None):
-    """Run a command; return (wall seconds, peak RSS in MiB, exit code)."""
+    """Run a command; return (wall seconds, peak RSS in MiB, exit code).
+    Its output goes to target/bench/last-run.log (a pipe nobody reads would
+    fill up and stall a run that prints many warnings)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    try:
+    with open(os.path.join(WORK, "last-run.log"), "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        proc.stderr.close()
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     return wall, usage.ru_maxrss / 1024.0, code
