@@ -551,3 +551,20 @@ fn the_anonymisation_log_is_private_and_holds_no_text() {
     assert_eq!(code(&inside), 2);
     assert!(stderr(&inside).contains("is inside the output folder; it must be private"), "{}", stderr(&inside));
 }
+
+/// The pseudonymisation key appears in no output, no state file (cache,
+/// ledger), and nothing the run prints, even when the run fails.
+#[test]
+fn the_key_is_never_written_or_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let ok = synthesis(&other_study(), &out, &[]);
+    assert_ok(&ok);
+    let key = OTHER_KEY.1;
+    for (path, text) in output_texts(&out) {
+        assert!(!text.contains(key), "the key is in {path}");
+    }
+    assert!(!stderr(&ok).contains(key) && !String::from_utf8_lossy(&ok.stdout).contains(key));
+    let bad = crosscase_env(&["validate", "--study", "/nonexistent"], &[OTHER_KEY]);
+    assert!(!stderr(&bad).contains(key));
+}
