@@ -38,17 +38,38 @@ STATS = os.path.join(ROOT, "bench", "stats.toml")
 TIMEOUT = 1800  # seconds for one run; a run that takes longer is reported as such
 
 
-def measure(cmd, env=None):
+def measure(cmd, env=None, timeout=None):
     """Run a command; return (wall seconds, peak RSS in MiB, exit code).
-    Its output goes to target/bench/last-run.log (a pipe nobody reads would
-    fill up and stall a run that prints many warnings)."""
+
+    Peak memory is the child's ru_maxrss from wait4, as the kernel reports
+    it. A run still going after `timeout` seconds is killed and reported
+    with exit code None.
+    """
+    timeout = TIMEOUT if timeout is None else timeout
     start = time.perf_counter()
-    with open(os.path.join(WORK, "last-run.log"), "wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid == proc.pid:
+            break
+        if time.perf_counter() - start > timeout:
+            proc.kill()
+            _, status, usage = os.wait4(proc.pid, 0)
+            return time.perf_counter() - start, usage.ru_maxrss / 1024.0, None
+        time.sleep(0.01)
     wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024.0, code
+    return wall, usage.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status)
+
+
+def stage_seconds(out):
+    """Per-stage seconds of the last run in an output folder (its run ledger)."""
+    import json
+    try:
+        with open(os.path.join(out, ".crosscase", "runs.jsonl")) as fh:
+            last = [l for l in fh if l.strip()][-1]
+        return [(s["stage"], s["seconds"]) for s in json.loads(last)["stages"] if s["ran"]]
+    except (OSError, IndexError, KeyError, ValueError):
+        return []
 
 
 def study_for(size):
@@ -63,7 +84,7 @@ def study_for(size):
 
 def crosscase_runs(study, runs):
     """Medians of full run, no-change rerun and late-site rerun."""
-    results = {"full": [], "unchanged": [], "late": [], "stats": []}
+    results = {"full": [], "unchanged": [], "late": [], "stats": [], "stages": {}}
     for i in range(runs):
         copy = os.path.join(WORK, "study-copy")
         out = os.path.join(WORK, "out")
@@ -71,6 +92,15 @@ def crosscase_runs(study, runs):
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(study, copy)
         results["full"].append(measure([BIN, "run", PIPELINE, "--study", copy, "--out", out]))
+        results["stages"]["full"] = stage_seconds(out)
+        if results["full"][-1][2] != 0:
+            # A failed or timed-out synthesis has nothing to rerun.
+            results["stages"]["full"] = results["stages"]["full"] or []
+            stats_out = os.path.join(WORK, "stats-out")
+            shutil.rmtree(stats_out, ignore_errors=True)
+            results["stats"].append(measure([BIN, "run", STATS, "--study", study, "--out", stats_out]))
+            results["stages"]["stats"] = stage_seconds(stats_out)
+            continue
         results["unchanged"].append(measure([BIN, "run", PIPELINE, "--study", copy, "--out", out]))
         late = os.path.join(copy, "late", "raw")
         if os.path.isdir(late):
@@ -79,6 +109,7 @@ def crosscase_runs(study, runs):
         stats_out = os.path.join(WORK, "stats-out")
         shutil.rmtree(stats_out, ignore_errors=True)
         results["stats"].append(measure([BIN, "run", STATS, "--study", study, "--out", stats_out]))
+        results["stages"]["stats"] = stage_seconds(stats_out)
     return results
 
 
@@ -194,29 +225,42 @@ def machine():
     return f"{model}, {os.cpu_count()} cores, {mem} memory, {platform.system()} {platform.release()}"
 
 
+def load_average():
+    try:
+        return open("/proc/loadavg").read().split()[:3]
+    except OSError:
+        return ["?", "?", "?"]
+
+
 def main():
+    global TIMEOUT
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="demo,2000x25,2000x250")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--timeout", type=int, default=TIMEOUT, help="seconds before one run is stopped")
     args = parser.parse_args()
+    TIMEOUT = args.timeout
     os.makedirs(WORK, exist_ok=True)
+    # Measure a private copy of the binary: the shared target/ may be rebuilt
+    # by someone else during a long benchmark.
+    global BIN
+    private = os.path.join(WORK, "crosscase")
+    shutil.copy2(BIN, private)
+    BIN = private
     try:
         import duckdb  # noqa: F401
         duck_version = duckdb.__version__
     except ImportError:
         sys.exit("duckdb is not installed: `pip install duckdb` (the `bench` recipe does this)")
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Machine: {machine()}. DuckDB {duck_version} (2 threads). crosscase release build.",
-        f"Runs per measurement: {args.sizes}; medians; wall time in seconds, peak memory (ru_maxrss) in MiB.",
-        "`statistics` is the like-for-like path: raw exports to ratings_summary (study, site, group) and",
-        "top3_frequency, with validation, pseudonymisation and the leak guard (bench/stats.toml).",
-        "",
-        "| size | interviews | measurement | wall s | peak MiB | vs DuckDB |",
-        "| --- | --- | --- | --- | --- | --- |",
+    load_before = load_average()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    table = [
+        "| size | interviews | measurement | wall s | peak MiB | wall vs DuckDB | memory vs DuckDB |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     agreement = []
+    stages = []
+    headline = {}
     for spec in args.sizes.split(","):
         size, _, runs = spec.partition(":")
         runs = int(runs) if runs else args.runs
@@ -225,26 +269,56 @@ def main():
             max(0, sum(1 for _ in csv.reader(open(f, encoding="utf-8-sig"))) - 1)
             for f in __import__("glob").glob(os.path.join(study, "raw", "interviews", "*.csv"))
         )
-        print(f"== {size}: {interviews} interview rows", flush=True)
+        print(f"== {size}: {interviews} interview rows, {runs} run(s)", flush=True)
         ours = crosscase_runs(study, runs)
         duck, duck_csv = duckdb_runs(study, runs)
-        d_wall = median(duck, 0)
+        d_wall, d_mem = median(duck, 0), median(duck, 1)
+        headline[size] = {"duck": (d_wall, d_mem)}
         for name, label in [("full", "crosscase full synthesis, from nothing"), ("unchanged", "crosscase rerun, nothing changed"),
                             ("late", "crosscase rerun, one site added"), ("stats", "crosscase statistics path")]:
             pairs = ours[name]
             if not pairs:
                 continue
             wall, mem = median(pairs, 0), median(pairs, 1)
+            headline[size][name] = (wall, mem)
             failed = [p for p in pairs if p[2] != 0]
             if wall is None:
-                lines.append(f"| {size} | {interviews} | {label} | failed (exit {failed[0][2]}) | | |")
+                why = f"stopped after {failed[0][0]:.0f} s" if failed[0][2] is None else f"failed (exit {failed[0][2]})"
+                table.append(f"| {size} | {interviews} | {label} | {why} | {failed[0][1]:.0f} | | |")
                 continue
+            n_ok = len(pairs) - len(failed)
             ratio = f"{wall / d_wall:.2f}" if d_wall else ""
-            lines.append(f"| {size} | {interviews} | {label} | {wall:.3f} | {mem:.0f} | {ratio} |")
-        lines.append(f"| {size} | {interviews} | DuckDB statistics | {d_wall:.3f} | {median(duck, 1):.0f} | 1.00 |")
+            mratio = f"{mem / d_mem:.2f}" if d_mem else ""
+            runs_note = "" if n_ok == runs else f" ({n_ok} of {runs} runs)"
+            table.append(f"| {size} | {interviews} | {label}{runs_note} | {wall:.3f} | {mem:.0f} | {ratio} | {mratio} |")
+        table.append(f"| {size} | {interviews} | DuckDB statistics | {d_wall:.3f} | {d_mem:.0f} | 1.00 | 1.00 |")
         compared, mismatches, notes = agree(duck_csv, os.path.join(WORK, "stats-out"), 3)
         agreement.append(f"- {size}: {compared} values compared, {mismatches} disagreements" + ("" if not notes else ": " + "; ".join(notes)))
-    lines += ["", "## Agreement between crosscase and DuckDB", ""] + agreement + [""]
+        for which, label in [("stats", "statistics path"), ("full", "full synthesis")]:
+            breakdown = ours["stages"].get(which)
+            if breakdown:
+                parts = ", ".join(f"{stage} {sec:.2f}" for stage, sec in sorted(breakdown, key=lambda x: -x[1]) if sec >= 0.005)
+                stages.append(f"- {size}, {label} (last run, from the run ledger): {parts}")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `just bench` (bench/run.py) on {started}.",
+        f"Machine: {machine()}. DuckDB {duck_version} (2 threads). crosscase release build.",
+        f"Load average before: {' '.join(load_before)}; after: {' '.join(load_average())} (the machine is shared: other builds add noise).",
+        f"Runs per measurement: {args.sizes} (default {args.runs}); medians; wall time in seconds, peak memory",
+        "(the child's ru_maxrss from wait4) in MiB. `statistics path` is the like-for-like path: raw exports to",
+        "ratings_summary (study, site, group) and top3_frequency, with validation, pseudonymisation and the",
+        "leak guard (bench/stats.toml). DuckDB reads the same raw CSV exports (only the needed columns).",
+        "",
+    ] + table + [
+        "",
+        "## Where the time goes (seconds per stage)",
+        "",
+    ] + stages + [
+        "",
+        "## Agreement between crosscase and DuckDB",
+        "",
+    ] + agreement + [""]
     with open(os.path.join(ROOT, "bench", "results.md"), "w") as fh:
         fh.write("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -8,7 +8,7 @@ use model::{IdentifierEntry, Identities, Site};
 use regex::Regex;
 
 use crate::detect::Detectors;
-use crate::fold::{fold_into, Literals};
+use crate::fold::{fold, fold_into, is_word, Literals};
 use crate::redact::{name_variants, Kind, EMAIL_FIELD, NAME_FIELDS};
 use crate::AnonymiseError;
 
@@ -30,6 +30,16 @@ struct Tag {
 /// Scans text for identifiers. Build once, scan every output file.
 pub struct LeakGuard {
     literals: Literals<Tag>,
+    /// Literals whose fold is a record code (`s`, digits, `-`, digits), by
+    /// fold: looked up, not put in the automaton (a national study has
+    /// hundreds of thousands of them; see [`record_codes`]).
+    codes: std::collections::HashMap<String, Tag>,
+    /// Literals with exactly one `@` (emails), by fold, with whether they
+    /// start and end with a word char: looked up around each `@` of a line
+    /// (see [`at_signs`]), not put in the automaton.
+    emails: std::collections::HashMap<String, (Tag, bool, bool)>,
+    /// Longest part before and after the `@` of those literals, in bytes.
+    email_reach: (usize, usize),
     detectors: Detectors,
     record_shape: Regex,
 }
@@ -78,13 +88,58 @@ impl LeakGuard {
         }
         let record_shape =
             Regex::new(r"\b[Ss][0-9]{2,4}-[0-9]{1,4}\b").map_err(|e| AnonymiseError::Matcher(e.to_string()))?;
-        Ok(LeakGuard { literals: Literals::new(items)?, detectors: Detectors::new()?, record_shape })
+        // Record codes are found by shape and looked up; everything else is
+        // in the automaton. The first tag of a fold wins, as in `Literals`.
+        let mut codes = std::collections::HashMap::new();
+        let mut emails = std::collections::HashMap::new();
+        let mut email_reach = (0, 0);
+        let mut rest = Vec::with_capacity(items.len());
+        for (text, tag) in items {
+            let folded = fold(&text);
+            if is_record_code(&folded) {
+                codes.entry(folded).or_insert(tag);
+            } else if let Some((local, domain)) = folded.split_once('@').filter(|(_, d)| !d.contains('@')) {
+                email_reach = (email_reach.0.max(local.len()), email_reach.1.max(domain.len()));
+                let left = folded.chars().next().is_some_and(is_word);
+                let right = folded.chars().next_back().is_some_and(is_word);
+                emails.entry(folded).or_insert((tag, left, right));
+            } else {
+                rest.push((text, tag));
+            }
+        }
+        Ok(LeakGuard { literals: Literals::new(rest)?, codes, emails, email_reach, detectors: Detectors::new()?, record_shape })
     }
 
     /// Every leak in `text`, one per line and kind, sorted. `published`:
     /// the text is a published table or report, where raw record and site
     /// codes are leaks too.
     pub fn scan(&self, text: &str, published: bool) -> Vec<Leak> {
+        use rayon::prelude::*;
+        // A long text is scanned in parts of whole lines, in parallel. No
+        // finding spans a line (literals are matched line by line; no
+        // guarded detector matches a line break), so the parts find exactly
+        // what one pass finds; their line numbers are shifted back.
+        let mut parts: Vec<(u32, &str)> = Vec::new();
+        let (mut start, mut lines_before) = (0usize, 0u32);
+        while start < text.len() {
+            let mut end = (start + SCAN_PART).min(text.len());
+            if end < text.len() {
+                end = text[end..].find('\n').map(|k| end + k + 1).unwrap_or(text.len());
+            }
+            let part = &text[start..end];
+            parts.push((lines_before, part));
+            lines_before = lines_before.saturating_add(part.bytes().filter(|&c| c == b'\n').count() as u32);
+            start = end;
+        }
+        let found: Vec<std::collections::BTreeSet<(u32, &'static str)>> =
+            parts.par_iter().map(|(before, part)| {
+                self.scan_part(part, published).into_iter().map(|(line, kind)| (line.saturating_add(*before), kind)).collect()
+            }).collect();
+        let leaks: std::collections::BTreeSet<(u32, &'static str)> = found.into_iter().flatten().collect();
+        leaks.into_iter().map(|(line, kind)| Leak { line, kind: kind.to_string() }).collect()
+    }
+
+    fn scan_part(&self, text: &str, published: bool) -> std::collections::BTreeSet<(u32, &'static str)> {
         let mut leaks = std::collections::BTreeSet::new();
         let line_of = {
             let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
@@ -93,12 +148,33 @@ impl LeakGuard {
         let mut folded = String::new();
         for (n, line) in text.lines().enumerate() {
             let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
-            fold_into(line, &mut folded, None);
-            self.literals.find_folded(&folded, |tag| {
+            if line.is_ascii() {
+                ascii_fold(line, &mut folded);
+            } else {
+                fold_into(line, &mut folded, None);
+            }
+            let mut hit = |tag: &Tag| {
                 if published || !tag.published_only {
                     leaks.insert((line_no, tag.kind));
                 }
-            });
+            };
+            self.literals.find_folded(&folded, &mut hit);
+            if !self.codes.is_empty() {
+                record_codes(&folded, |code| {
+                    if let Some(tag) = self.codes.get(code) {
+                        hit(tag);
+                    }
+                });
+            }
+            if !self.emails.is_empty() {
+                at_signs(&folded, self.email_reach, |candidate, before, after| {
+                    if let Some((tag, left, right)) = self.emails.get(candidate) {
+                        if !(*left && before.is_some_and(is_word)) && !(*right && after.is_some_and(is_word)) {
+                            hit(tag);
+                        }
+                    }
+                });
+            }
         }
         let mut dets = Vec::new();
         self.detectors.find(text, |k| GUARDED.contains(&k), &mut dets);
@@ -110,6 +186,170 @@ impl LeakGuard {
                 leaks.insert((line_of(m.start()), "record_id"));
             }
         }
-        leaks.into_iter().map(|(line, kind)| Leak { line, kind: kind.to_string() }).collect()
+        leaks
+    }
+
+}
+
+/// Bytes of text per part of a parallel scan.
+const SCAN_PART: usize = 4 << 20;
+
+/// [`fold_into`] of an ASCII line, byte by byte: lowercase, a grave accent
+/// straightened to an apostrophe, whitespace runs collapsed to one space.
+/// (The same result; a test checks it on every ASCII char.)
+fn ascii_fold(line: &str, out: &mut String) {
+    out.clear();
+    let mut prev_space = false;
+    for &b in line.as_bytes() {
+        if matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
+            if !prev_space {
+                out.push(' ');
+                prev_space = true;
+            }
+            continue;
+        }
+        prev_space = false;
+        out.push(match b {
+            b'`' => '\'',
+            b => char::from(b.to_ascii_lowercase()),
+        });
+    }
+}
+
+/// A folded record code: `s`, ASCII digits, `-`, ASCII digits.
+fn is_record_code(folded: &str) -> bool {
+    let Some(rest) = folded.strip_prefix('s') else { return false };
+    let Some((a, b)) = rest.split_once('-') else { return false };
+    !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// Every place in a folded line where a record-code literal could match, as
+/// the automaton matches it: starting at `s` with no word char before it,
+/// ending with no word char after it. Such a match is `s`, the maximal run
+/// of digits, `-`, the maximal run of digits (a shorter one has a digit, a
+/// word char, after it), so there is at most one candidate per `s`, and
+/// looking the candidate up finds exactly what the automaton would.
+fn record_codes(folded: &str, mut candidate: impl FnMut(&str)) {
+    let b = folded.as_bytes();
+    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut from = 0;
+    while let Some(k) = b[from..].iter().position(|&c| c == b's') {
+        let p = from + k;
+        from = p + 1;
+        if folded[..p].chars().next_back().is_some_and(is_word) {
+            continue;
+        }
+        let d1 = digits(p + 1);
+        if d1 == 0 || b.get(p + 1 + d1) != Some(&b'-') {
+            continue;
+        }
+        let d2 = digits(p + 2 + d1);
+        let end = p + 2 + d1 + d2;
+        if d2 == 0 || folded[end..].chars().next().is_some_and(is_word) {
+            continue;
+        }
+        candidate(&folded[p..end]);
+    }
+}
+
+/// Every substring of a folded line that contains one of its `@` with at
+/// most `reach.0` bytes before it and `reach.1` after it, with the chars
+/// around it: any match of a literal with one `@` is one of these, so
+/// looking each up (and checking word boundaries as the automaton does)
+/// finds exactly what the automaton would. Lines rarely hold an `@`.
+fn at_signs(folded: &str, reach: (usize, usize), mut candidate: impl FnMut(&str, Option<char>, Option<char>)) {
+    for (q, _) in folded.match_indices('@') {
+        let lo = q.saturating_sub(reach.0);
+        let hi = (q + 1 + reach.1).min(folded.len());
+        for s in (lo..=q).filter(|&s| folded.is_char_boundary(s)) {
+            let before = folded[..s].chars().next_back();
+            for e in (q + 1..=hi).filter(|&e| folded.is_char_boundary(e)) {
+                let after = folded[e..].chars().next();
+                candidate(&folded[s..e], before, after);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod record_code_tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        record_codes(text, |c| out.push(c.to_string()));
+        out
+    }
+
+    #[test]
+    fn ascii_fold_is_fold_into_on_ascii() {
+        let every: String = (0u8..128).map(char::from).collect();
+        for text in [every.as_str(), "  Mixed CASE\t\t`quoted`  \r", "", " ", "a\x0b\x0cb"] {
+            let (mut a, mut b) = (String::new(), String::new());
+            ascii_fold(text, &mut a);
+            fold_into(text, &mut b, None);
+            assert_eq!(a, b, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_long_text_scanned_in_parts_finds_what_one_pass_finds() {
+        let guard = LeakGuard::new(&Identities::default(), &[], &[]).unwrap();
+        let mut text = String::new();
+        for i in 0..300_000 {
+            text.push_str(if i % 75_000 == 7 { "call 020 7946 0958 now S01-02\r\n" } else { "nothing to see here, 0.5 and 12\n" });
+        }
+        assert!(text.len() > 2 * SCAN_PART);
+        let lines: Vec<(u32, String)> = guard.scan(&text, true).into_iter().map(|l| (l.line, l.kind)).collect();
+        let whole: Vec<(u32, String)> = guard.scan_part(&text, true).into_iter().map(|(l, k)| (l, k.to_string())).collect();
+        assert_eq!(lines, whole);
+        assert_eq!(lines.len(), 8, "{lines:?}");
+        assert_eq!(lines[0].0, 8);
+    }
+
+    #[test]
+    fn candidates_are_whole_codes_on_word_boundaries() {
+        assert_eq!(found("s01-02 and (s0412-007) s1-2-3"), ["s01-02", "s0412-007", "s1-2"]);
+        assert!(found("xs01-02 s01-02a s01- s-01 s01-02é").is_empty());
+        assert!(is_record_code("s0412-007") && !is_record_code("s04-") && !is_record_code("site-1"));
+    }
+
+    #[test]
+    fn a_record_code_is_found_as_the_automaton_found_it() {
+        let identities = Identities {
+            people: vec![model::Identity { record_id: "S03-07".into(), site_id: "S03".into(), fields: vec![] }],
+        };
+        let guard = LeakGuard::new(&identities, &[], &[]).unwrap();
+        let kinds = |t: &str, published| guard.scan(t, published).into_iter().map(|l| (l.line, l.kind)).collect::<Vec<_>>();
+        assert_eq!(kinds("ok\nsaid s03-07.\n", true), [(2, "record_id".to_string()), (2, "site_id".to_string())]);
+        assert!(kinds("said S03-07\n", false).is_empty(), "raw codes are findings in published files only");
+    }
+
+    #[test]
+    fn an_email_is_found_as_the_automaton_found_it() {
+        let identities = Identities {
+            people: vec![model::Identity {
+                record_id: "S03-07".into(),
+                site_id: "S03".into(),
+                fields: vec![("contact_email".into(), "Zoe.Smith@Example.org".into())],
+            }],
+        };
+        let guard = LeakGuard::new(&identities, &[], &[]).unwrap();
+        assert!(guard.emails.contains_key("zoe.smith@example.org"));
+        let literal = |t: &str| {
+            let mut hits = Vec::new();
+            at_signs(t, guard.email_reach, |c, b, a| {
+                if let Some((_, l, r)) = guard.emails.get(c) {
+                    if !(*l && b.is_some_and(is_word)) && !(*r && a.is_some_and(is_word)) {
+                        hits.push(c.to_string());
+                    }
+                }
+            });
+            hits
+        };
+        assert_eq!(literal("write to zoe.smith@example.org."), ["zoe.smith@example.org"]);
+        assert_eq!(literal("x.zoe.smith@example.org"), ["zoe.smith@example.org"], "a dot is a word boundary");
+        assert!(literal("xzoe.smith@example.org zoe.smith@example.orgs").is_empty());
+        assert!(guard.scan("Mail ZOË.Smith@example.org\n", false).iter().any(|l| l.kind == "email"));
     }
 }

@@ -5,6 +5,8 @@
 //! newline starts a new line); columns are 1-based characters on that line;
 //! a byte order mark is not a column.
 
+use std::borrow::Cow;
+
 use model::Diagnostic;
 use sha2::{Digest, Sha256};
 
@@ -18,21 +20,40 @@ pub struct Cell {
     pub column: u32,
 }
 
-/// One record (row) of a CSV file.
+/// One cell read in place: its text (borrowed from the file unless it had
+/// to be unescaped) and the byte offset where it starts, from which
+/// [`CsvTable::position`] gives its line and column when a message needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field<'a> {
+    pub text: Cow<'a, str>,
+    pub at: usize,
+}
+
+/// One record (row) of a CSV file: where it is, not its cells. The cells
+/// are read in place when asked for ([`CsvTable::fields`],
+/// [`CsvTable::cells`]), so a file costs its bytes and a few words per
+/// record, not an allocation per cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     /// Physical line where the record starts, 1-based.
     pub line: u32,
-    pub cells: Vec<Cell>,
     /// 16 lowercase hex digits of the SHA-256 of the record's raw bytes,
     /// without the line terminator.
     pub hash: String,
+    /// Number of cells.
+    len: usize,
+    /// Byte range of the record's raw text in the file (BOM removed).
+    start: usize,
+    end: usize,
 }
 
 impl Record {
-    /// The text of cell `index`, if the record has that many cells.
-    pub fn text(&self, index: usize) -> Option<&str> {
-        self.cells.get(index).map(|c| c.text.as_str())
+    /// Number of cells of the record.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
 
@@ -43,6 +64,8 @@ pub struct CsvTable {
     pub path: String,
     pub header: Vec<Cell>,
     pub records: Vec<Record>,
+    /// The file's text, byte order mark removed.
+    text: String,
 }
 
 impl CsvTable {
@@ -54,6 +77,103 @@ impl CsvTable {
     pub fn header_line(&self) -> u32 {
         self.header.first().map(|c| c.line).unwrap_or(1)
     }
+    /// The record's cells read in place, into `out` (cleared first).
+    pub fn fields<'a>(&'a self, record: &Record, out: &mut Vec<Field<'a>>) {
+        out.clear();
+        let b = self.text.as_bytes();
+        let end = record.end;
+        let mut i = record.start;
+        loop {
+            let (text, next) = cell_at(&self.text, i, end);
+            out.push(Field { text, at: i });
+            i = next;
+            if i < end && b[i] == b',' {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+    }
+    /// The text of cell `index` of a record, if it has that many cells.
+    pub fn text<'a>(&'a self, record: &Record, index: usize) -> Option<Cow<'a, str>> {
+        if index >= record.len {
+            return None;
+        }
+        let b = self.text.as_bytes();
+        let mut i = record.start;
+        let mut k = 0;
+        loop {
+            let (text, next) = cell_at(&self.text, i, record.end);
+            if k == index {
+                return Some(text);
+            }
+            i = next + 1;
+            k += 1;
+            if next >= record.end || b[next] != b',' {
+                return None;
+            }
+        }
+    }
+    /// Line and column (1-based, in characters) of the byte `at` of a record.
+    pub fn position(&self, record: &Record, at: usize) -> (u32, u32) {
+        let b = &self.text.as_bytes()[record.start..at.clamp(record.start, self.text.len())];
+        let newlines = b.iter().filter(|&&c| c == b'\n').count() as u32;
+        let line_start = b.iter().rposition(|&c| c == b'\n').map(|i| i + 1).unwrap_or(0);
+        let column = b[line_start..].iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32 + 1;
+        (record.line.saturating_add(newlines), column)
+    }
+    /// The record's cells as owned [`Cell`]s with their positions.
+    pub fn cells(&self, record: &Record) -> Vec<Cell> {
+        let mut fields = Vec::with_capacity(record.len);
+        self.fields(record, &mut fields);
+        fields
+            .into_iter()
+            .map(|f| {
+                let (line, column) = self.position(record, f.at);
+                Cell { text: f.text.into_owned(), line, column }
+            })
+            .collect()
+    }
+}
+
+/// The cell starting at byte `i` of a record ending at `end` (already
+/// checked by [`read_csv`]): its text and the byte after it.
+fn cell_at(text: &str, i: usize, end: usize) -> (Cow<'_, str>, usize) {
+    let b = text.as_bytes();
+    if i < end && b[i] == b'"' {
+        let mut j = i + 1;
+        let mut seg = j;
+        let mut owned: Option<String> = None;
+        while j < end {
+            if b[j] == b'"' {
+                if j + 1 < end && b[j + 1] == b'"' {
+                    owned.get_or_insert_with(String::new).push_str(&text[seg..=j]);
+                    j += 2;
+                    seg = j;
+                    continue;
+                }
+                break;
+            }
+            j += 1;
+        }
+        let close = j.min(end);
+        let cell = match owned {
+            Some(mut s) => {
+                s.push_str(&text[seg..close]);
+                Cow::Owned(s)
+            }
+            None => Cow::Borrowed(&text[seg..close]),
+        };
+        (cell, (close + 1).min(end))
+    } else {
+        let j = memchr_comma(b, i, end);
+        (Cow::Borrowed(&text[i..j]), j)
+    }
+}
+
+/// The first comma at or after `i`, or `end`.
+fn memchr_comma(b: &[u8], i: usize, end: usize) -> usize {
+    b[i..end].iter().position(|&c| c == b',').map(|k| i + k).unwrap_or(end)
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -119,11 +239,19 @@ fn is_terminator(b: &[u8], i: usize) -> bool {
 /// quoted cell (at the line and column where it started), text after a
 /// closing quote, and a file without a header.
 pub fn read_csv(bytes: &[u8], path: &str) -> Result<CsvTable, Diagnostic> {
-    let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    let text = match std::str::from_utf8(body) {
+    read_csv_owned(bytes.to_vec(), path)
+}
+
+/// [`read_csv`] of bytes the table may keep (no copy of the file).
+pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagnostic> {
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+    let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let at = e.valid_up_to();
+            let body = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
             let (line, column) = end_position(&body[..at]);
             let bad = body.get(at).copied().unwrap_or(0);
             return Err(Diagnostic::error(
@@ -143,18 +271,17 @@ pub fn read_csv(bytes: &[u8], path: &str) -> Result<CsvTable, Diagnostic> {
     while i < n {
         let rec_start = i;
         let rec_line = pos.line;
-        let mut cells: Vec<Cell> = Vec::new();
+        let mut cells = 0usize;
         let rec_end;
         loop {
-            let column = pos.column_at(b, i);
-            let line = pos.line;
             if b.get(i) == Some(&b'"') {
-                let mut s = String::new();
+                let line = pos.line;
                 let mut j = i + 1;
-                let mut seg = j;
                 loop {
                     match b.get(j) {
                         None => {
+                            let line_start = b[..i].iter().rposition(|&c| c == b'\n').map(|k| k + 1).unwrap_or(0);
+                            let column = b[line_start..i].iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32 + 1;
                             return Err(Diagnostic::error(
                                 path,
                                 line,
@@ -164,11 +291,8 @@ pub fn read_csv(bytes: &[u8], path: &str) -> Result<CsvTable, Diagnostic> {
                         }
                         Some(b'"') => {
                             if b.get(j + 1) == Some(&b'"') {
-                                s.push_str(&text[seg..=j]);
                                 j += 2;
-                                seg = j;
                             } else {
-                                s.push_str(&text[seg..j]);
                                 j += 1;
                                 break;
                             }
@@ -181,7 +305,7 @@ pub fn read_csv(bytes: &[u8], path: &str) -> Result<CsvTable, Diagnostic> {
                     }
                 }
                 i = j;
-                cells.push(Cell { text: s, line, column });
+                cells += 1;
                 if !(b.get(i) == Some(&b',') || is_terminator(b, i)) {
                     let col = pos.column_at(b, i);
                     let found = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
@@ -201,7 +325,7 @@ pub fn read_csv(bytes: &[u8], path: &str) -> Result<CsvTable, Diagnostic> {
                         _ => j += 1,
                     }
                 }
-                cells.push(Cell { text: text[i..j].to_string(), line, column });
+                cells += 1;
                 i = j;
             }
             if b.get(i) == Some(&b',') {
@@ -220,7 +344,7 @@ pub fn read_csv(bytes: &[u8], path: &str) -> Result<CsvTable, Diagnostic> {
         }
         let raw = &b[rec_start..rec_end];
         blank.push(raw.iter().all(|&c| c == b' ' || c == b'\t'));
-        records.push(Record { line: rec_line, cells, hash: row_hash(raw) });
+        records.push(Record { line: rec_line, hash: row_hash(raw), len: cells, start: rec_start, end: rec_end });
     }
     while blank.last() == Some(&true) {
         blank.pop();
@@ -229,6 +353,8 @@ pub fn read_csv(bytes: &[u8], path: &str) -> Result<CsvTable, Diagnostic> {
     if records.is_empty() {
         return Err(Diagnostic::error(path, 1, 0, "expected a header line naming the columns, found an empty file"));
     }
-    let header = records.remove(0).cells;
-    Ok(CsvTable { path: path.to_string(), header, records })
+    let first = records.remove(0);
+    let mut table = CsvTable { path: path.to_string(), header: Vec::new(), records, text };
+    table.header = table.cells(&first);
+    Ok(table)
 }

@@ -54,12 +54,12 @@ fn named_columns(table: &CsvTable, expected: &[&str], errors: &mut Vec<Diagnosti
 
 /// The record's cells, if it has as many as the header.
 fn full(table: &CsvTable, record: &Record, errors: &mut Vec<Diagnostic>) -> bool {
-    if record.cells.len() != table.header.len() {
+    if record.len() != table.header.len() {
         errors.push(Diagnostic::error(
             &table.path,
             record.line,
             1,
-            cell_count_message(table.header.len(), record.cells.len()),
+            cell_count_message(table.header.len(), record.len()),
         ));
         return false;
     }
@@ -68,16 +68,17 @@ fn full(table: &CsvTable, record: &Record, errors: &mut Vec<Diagnostic>) -> bool
 
 struct At<'a> {
     path: &'a str,
-    record: &'a Record,
+    line: u32,
+    cells: Vec<crate::csv::Cell>,
 }
 
 impl At<'_> {
     fn text(&self, i: usize) -> &str {
-        self.record.text(i).unwrap_or("")
+        self.cells.get(i).map(|c| c.text.as_str()).unwrap_or("")
     }
     fn err(&self, i: usize, message: String) -> Diagnostic {
         let (line, column) =
-            self.record.cells.get(i).map(|c| (c.line, c.column)).unwrap_or((self.record.line, 1));
+            self.cells.get(i).map(|c| (c.line, c.column)).unwrap_or((self.line, 1));
         Diagnostic::error(self.path, line, column, message)
     }
 }
@@ -151,7 +152,7 @@ pub fn parse_dictionary(table: &CsvTable) -> Result<Dictionary, Vec<Diagnostic>>
         if !full(table, record, &mut errors) {
             continue;
         }
-        let at = At { path, record };
+        let at = At { path, line: record.line, cells: table.cells(record) };
         let name = at.text(0).to_string();
         if !check::is_variable_name(&name) {
             errors.push(at.err(
@@ -263,7 +264,7 @@ pub fn parse_sites(table: &CsvTable) -> Result<Vec<Site>, Vec<Diagnostic>> {
         if !full(table, record, &mut errors) {
             continue;
         }
-        let at = At { path: &table.path, record };
+        let at = At { path: &table.path, line: record.line, cells: table.cells(record) };
         let site_id = at.text(c[0]).to_string();
         if !check::is_site_id(&site_id) {
             errors.push(at.err(c[0], format!("site_id: expected `S` and digits (`S01`), found `{site_id}`")));
@@ -333,7 +334,7 @@ pub fn parse_identifiers(table: &CsvTable) -> Result<Vec<IdentifierEntry>, Vec<D
         if !full(table, record, &mut errors) {
             continue;
         }
-        let at = At { path: &table.path, record };
+        let at = At { path: &table.path, line: record.line, cells: table.cells(record) };
         let kind = at.text(c[0]);
         if !IDENTIFIER_KINDS.contains(&kind) {
             errors.push(at.err(
@@ -371,7 +372,7 @@ pub fn parse_withdrawals(table: &CsvTable) -> Result<Vec<Withdrawal>, Vec<Diagno
         if !full(table, record, &mut errors) {
             continue;
         }
-        let at = At { path: &table.path, record };
+        let at = At { path: &table.path, line: record.line, cells: table.cells(record) };
         let record_id = at.text(c[0]).to_string();
         if check::interview_site(&record_id).is_none() {
             errors.push(at.err(

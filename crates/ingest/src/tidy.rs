@@ -11,7 +11,11 @@ use arrow_schema::SchemaRef;
 use model::{schema, Dictionary, FieldType, Framework, Group, Identities, Identity, Sector, Site, StudyTables, Validation};
 
 use crate::check;
-use crate::csv::{CsvTable, Record};
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+
+use crate::csv::{CsvTable, Field, Record};
 
 /// The record id field (REDCap's first field) when the dictionary is empty.
 pub const RECORD_ID: &str = "record_id";
@@ -50,9 +54,10 @@ pub fn top_fields(dict: &Dictionary) -> Vec<(u8, &str)> {
 }
 
 /// The theme of a free-text field, as `model::schema::accounts` documents it.
-fn theme(field: &str, row: &View, framework: &Framework) -> String {
+/// `cell(name)`: a non-empty cell of the record.
+fn theme<'t>(field: &str, cell: impl Fn(&str) -> Option<&'t str>, framework: &Framework) -> String {
     if let Some(k) = field.strip_prefix("top_").and_then(|r| r.strip_suffix("_impact")) {
-        if let Some(pick) = row.get(&format!("top_{k}")) {
+        if let Some(pick) = cell(&format!("top_{k}")) {
             if framework.factor(pick).is_some() {
                 return pick.to_string();
             }
@@ -67,33 +72,39 @@ fn theme(field: &str, row: &View, framework: &Framework) -> String {
     .to_string()
 }
 
-/// One record of one export, read by column name.
+/// A coded value: missing codes, empty, and anything unreadable are null.
+fn code_of(t: Option<&str>) -> Option<i8> {
+    let t = t?;
+    if check::is_missing(t) {
+        return None;
+    }
+    t.parse::<i8>().ok()
+}
+
+fn int_of(t: Option<&str>) -> Option<i32> {
+    let t = t?;
+    if check::is_missing(t) {
+        return None;
+    }
+    t.parse::<i32>().ok()
+}
+
+/// One record of one export, its cells read in place, read by column name.
 struct View<'a> {
     table: &'a CsvTable,
     cols: &'a HashMap<&'a str, usize>,
     record: &'a Record,
+    fields: Vec<Field<'a>>,
 }
 
 impl<'a> View<'a> {
     /// The cell's text, or `None` if the column is absent or the cell empty.
-    fn get(&self, name: &str) -> Option<&'a str> {
+    fn get(&self, name: &str) -> Option<&str> {
         let i = *self.cols.get(name)?;
-        self.record.text(i).filter(|t| !t.is_empty())
+        self.fields.get(i).map(|f| f.text.as_ref()).filter(|t| !t.is_empty())
     }
-    /// A coded value: missing codes, empty, and anything unreadable are null.
     fn code(&self, name: &str) -> Option<i8> {
-        let t = self.get(name)?;
-        if check::is_missing(t) {
-            return None;
-        }
-        t.parse::<i8>().ok()
-    }
-    fn int(&self, name: &str) -> Option<i32> {
-        let t = self.get(name)?;
-        if check::is_missing(t) {
-            return None;
-        }
-        t.parse::<i32>().ok()
+        code_of(self.get(name))
     }
 }
 
@@ -120,10 +131,12 @@ fn views<'a, K: std::hash::Hash + Eq>(
     let mut out = Vec::new();
     for (table, cols) in tables.iter().zip(maps) {
         for record in &table.records {
-            if record.cells.len() != table.header.len() {
+            if record.len() != table.header.len() {
                 continue;
             }
-            let v = View { table, cols, record };
+            let mut fields = Vec::with_capacity(record.len());
+            table.fields(record, &mut fields);
+            let v = View { table, cols, record, fields };
             let Some(k) = key(&v) else { continue };
             if seen.insert(k) {
                 out.push(v);
@@ -141,12 +154,27 @@ struct Who {
 }
 
 impl Who {
-    fn new() -> Self {
-        Who { participant: StringBuilder::new(), site: StringBuilder::new(), sector: StringBuilder::new(), group: StringBuilder::new() }
+    /// Builders sized for `reps(p)` rows of each participant.
+    fn for_people(people: &[Participant], reps: impl Fn(&Participant) -> usize) -> Self {
+        let (mut rows, mut bytes) = (0, [0usize; 4]);
+        for p in people {
+            let n = reps(p);
+            rows += n;
+            bytes[0] += n * p.interview.record_id.len();
+            bytes[1] += n * p.interview.site_id.len();
+            bytes[2] += n * p.sector.code().len();
+            bytes[3] += n * p.group.code().len();
+        }
+        Who {
+            participant: StringBuilder::with_capacity(rows, bytes[0]),
+            site: StringBuilder::with_capacity(rows, bytes[1]),
+            sector: StringBuilder::with_capacity(rows, bytes[2]),
+            group: StringBuilder::with_capacity(rows, bytes[3]),
+        }
     }
     fn push(&mut self, p: &Participant) {
-        self.participant.append_value(p.record_id);
-        self.site.append_value(p.site_id);
+        self.participant.append_value(&p.interview.record_id);
+        self.site.append_value(&p.interview.site_id);
         self.sector.append_value(p.sector.code());
         self.group.append_value(p.group.code());
     }
@@ -167,13 +195,27 @@ struct Provenance {
 }
 
 impl Provenance {
+    /// Builders sized for `reps(p)` rows of each participant.
+    fn for_people(people: &[Participant], reps: impl Fn(&Participant) -> usize) -> Self {
+        let (mut rows, mut bytes) = (0, 0);
+        for p in people {
+            let n = reps(p);
+            rows += n;
+            bytes += n * p.interview.table.path.len();
+        }
+        Provenance {
+            file: StringBuilder::with_capacity(rows, bytes),
+            line: UInt32Builder::with_capacity(rows),
+            hash: StringBuilder::with_capacity(rows, rows * 16),
+        }
+    }
     fn new() -> Self {
         Provenance { file: StringBuilder::new(), line: UInt32Builder::new(), hash: StringBuilder::new() }
     }
-    fn push(&mut self, v: &View) {
-        self.file.append_value(&v.table.path);
-        self.line.append_value(v.record.line);
-        self.hash.append_value(&v.record.hash);
+    fn push(&mut self, table: &CsvTable, record: &Record) {
+        self.file.append_value(&table.path);
+        self.line.append_value(record.line);
+        self.hash.append_value(&record.hash);
     }
     fn finish(mut self) -> Vec<ArrayRef> {
         vec![Arc::new(self.file.finish()), Arc::new(self.line.finish()), Arc::new(self.hash.finish())]
@@ -186,10 +228,29 @@ fn batch(schema: SchemaRef, columns: Vec<ArrayRef>) -> RecordBatch {
     RecordBatch::try_new(schema, columns).expect("tidy builds columns in lockstep with model::schema")
 }
 
+/// What `tidy` keeps of one interview record: its codes and the text it
+/// publishes, borrowed from the export, not the record's every cell.
+struct Interview<'a> {
+    table: &'a CsvTable,
+    record: &'a Record,
+    record_id: Cow<'a, str>,
+    site_id: Cow<'a, str>,
+    identity: Vec<(String, String)>,
+    group: Option<Group>,
+    /// age_band, gender, ethnicity, lived_experience, form complete.
+    codes: [Option<i8>; 5],
+    years: Option<i32>,
+    /// pm, imp, dir of each framework factor, in framework order.
+    answers: Vec<[Option<i8>; 3]>,
+    /// Non-missing top-three picks: (rank, factor code).
+    picks: Vec<(u8, Cow<'a, str>)>,
+    outcomes: Vec<Option<i8>>,
+    /// Published free text: (index into the free-text fields, theme, text).
+    accounts: Vec<(usize, String, Cow<'a, str>)>,
+}
+
 struct Participant<'a> {
-    view: View<'a>,
-    record_id: &'a str,
-    site_id: &'a str,
+    interview: Interview<'a>,
     sector: Sector,
     group: Group,
 }
@@ -205,136 +266,15 @@ pub fn tidy(
     sites: &[Site],
 ) -> (StudyTables, Identities) {
     let register: HashMap<&str, &Site> = sites.iter().map(|s| (s.site_id.as_str(), s)).collect();
-    let mut has_data: BTreeSet<&str> = BTreeSet::new();
+    let mut has_data: BTreeSet<String> = BTreeSet::new();
 
     // ---------------------------------------------------------- interviews
     let rid = record_id_field(dict);
-    let imaps = column_maps(interviews);
-    let records = views(interviews, &imaps, |v| v.get(rid).map(str::to_string));
-    let mut identities = Vec::new();
     let identifier_fields: Vec<&str> = dict.fields.iter().filter(|f| f.identifier).map(|f| f.name.as_str()).collect();
-    let mut people: Vec<Participant> = Vec::new();
-    for v in records {
-        let Some(record_id) = v.get(rid) else { continue };
-        let site_id = v.get(SITE_ID).or_else(|| check::interview_site(record_id)).unwrap_or("");
-        has_data.insert(site_id);
-        identities.push(Identity {
-            record_id: record_id.to_string(),
-            site_id: site_id.to_string(),
-            fields: identifier_fields
-                .iter()
-                .filter_map(|f| v.get(f).map(|val| (f.to_string(), val.to_string())))
-                .collect(),
-        });
-        let Some(site) = register.get(site_id) else { continue };
-        let Some(group) = v.code(STAKEHOLDER_GROUP).and_then(|c| Group::from_redcap(i64::from(c))) else { continue };
-        people.push(Participant { record_id, site_id, sector: site.sector, group, view: v });
-    }
-    people.sort_by(|a, b| (a.site_id, a.record_id).cmp(&(b.site_id, b.record_id)));
-    identities.sort_by(|a, b| (&a.site_id, &a.record_id).cmp(&(&b.site_id, &b.record_id)));
     let complete_field = dict.forms().first().map(|f| format!("{f}_complete")).unwrap_or_default();
-
-    // participants
-    let mut who = Who::new();
-    let (mut age, mut gender, mut ethnicity) = (Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
-    let mut lived = BooleanBuilder::new();
-    let mut years = Int32Builder::new();
-    let mut complete = Int8Builder::new();
-    let mut withdrawn = BooleanBuilder::new();
-    let mut prov = Provenance::new();
-    for p in &people {
-        who.push(p);
-        age.append_option(p.view.code("age_band"));
-        gender.append_option(p.view.code("gender"));
-        ethnicity.append_option(p.view.code("ethnicity"));
-        lived.append_option(match p.view.code("lived_experience") {
-            Some(1) => Some(true),
-            Some(0) => Some(false),
-            _ => None,
-        });
-        years.append_option(p.view.int("years_in_role"));
-        complete.append_option(p.view.code(&complete_field));
-        withdrawn.append_value(false);
-        prov.push(&p.view);
-    }
-    let mut cols = who.finish();
-    cols.push(Arc::new(age.finish()));
-    cols.push(Arc::new(gender.finish()));
-    cols.push(Arc::new(ethnicity.finish()));
-    cols.push(Arc::new(lived.finish()));
-    cols.push(Arc::new(years.finish()));
-    cols.push(Arc::new(complete.finish()));
-    cols.push(Arc::new(withdrawn.finish()));
-    cols.extend(prov.finish());
-    let participants = batch(schema::participants(), cols);
-
-    // answers: one row per participant and framework factor
     let field_names: Vec<[String; 3]> =
         framework.factors.iter().map(|f| [format!("pm_{}", f.code), format!("imp_{}", f.code), format!("dir_{}", f.code)]).collect();
-    let mut who = Who::new();
-    let (mut factor, mut pattern, mut importance, mut direction) =
-        (StringBuilder::new(), Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
-    let mut prov = Provenance::new();
-    for p in &people {
-        for (f, [pm, imp, dir]) in framework.factors.iter().zip(&field_names) {
-            who.push(p);
-            factor.append_value(&f.code);
-            pattern.append_option(p.view.code(pm));
-            importance.append_option(p.view.code(imp));
-            direction.append_option(p.view.code(dir));
-            prov.push(&p.view);
-        }
-    }
-    let mut cols = who.finish();
-    cols.push(Arc::new(factor.finish()));
-    cols.push(Arc::new(pattern.finish()));
-    cols.push(Arc::new(importance.finish()));
-    cols.push(Arc::new(direction.finish()));
-    cols.extend(prov.finish());
-    let answers = batch(schema::answers(), cols);
-
-    // top3: one row per non-empty pick
     let tops = top_fields(dict);
-    let mut who = Who::new();
-    let (mut rank, mut factor) = (UInt8Builder::new(), StringBuilder::new());
-    let mut prov = Provenance::new();
-    for p in &people {
-        for (k, name) in &tops {
-            let Some(pick) = p.view.get(name) else { continue };
-            if check::is_missing(pick) {
-                continue;
-            }
-            who.push(p);
-            rank.append_value(*k);
-            factor.append_value(pick);
-            prov.push(&p.view);
-        }
-    }
-    let mut cols = who.finish();
-    cols.push(Arc::new(rank.finish()));
-    cols.push(Arc::new(factor.finish()));
-    cols.extend(prov.finish());
-    let top3 = batch(schema::top3(), cols);
-
-    // outcomes: one row per participant and framework outcome
-    let mut who = Who::new();
-    let (mut outcome, mut answer) = (StringBuilder::new(), Int8Builder::new());
-    let mut prov = Provenance::new();
-    for p in &people {
-        for o in &framework.outcomes {
-            who.push(p);
-            outcome.append_value(&o.code);
-            answer.append_option(p.view.code(&o.code));
-            prov.push(&p.view);
-        }
-    }
-    let mut cols = who.finish();
-    cols.push(Arc::new(outcome.finish()));
-    cols.push(Arc::new(answer.finish()));
-    cols.extend(prov.finish());
-    let outcomes = batch(schema::outcomes(), cols);
-
-    // accounts: one row per non-empty free-text field
     let did = record_id_field(dict);
     let free_text: Vec<&str> = dict
         .fields
@@ -349,28 +289,251 @@ pub fn tidy(
         })
         .map(|f| f.name.as_str())
         .collect();
-    let mut who = Who::new();
-    let (mut field, mut theme_b, mut text) = (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
-    let mut prov = Provenance::new();
-    for p in &people {
-        for name in &free_text {
-            let Some(t) = p.view.get(name) else { continue };
-            if t.trim().is_empty() || check::is_missing(t) {
-                continue;
+    // Each export is read in parallel (its records in place, once); the
+    // first copy of each record id is kept, in file order, as before.
+    let per_table: Vec<Vec<Interview>> = interviews
+        .par_iter()
+        .map(|table| {
+            let mut cols: HashMap<&str, usize> = HashMap::new();
+            for (i, c) in table.header.iter().enumerate() {
+                cols.entry(c.text.as_str()).or_insert(i);
             }
-            who.push(p);
-            field.append_value(name);
-            theme_b.append_value(theme(name, &p.view, framework));
-            text.append_value(t);
-            prov.push(&p.view);
+            let col = |name: &str| cols.get(name).copied();
+            let (rid_c, site_c, group_c) = (col(rid), col(SITE_ID), col(STAKEHOLDER_GROUP));
+            let code_cols = [col("age_band"), col("gender"), col("ethnicity"), col("lived_experience"), col(&complete_field)];
+            let years_c = col("years_in_role");
+            let ident_cols: Vec<(&str, usize)> = identifier_fields.iter().filter_map(|f| Some((*f, col(f)?))).collect();
+            let answer_cols: Vec<[Option<usize>; 3]> = field_names.iter().map(|[a, b, c]| [col(a), col(b), col(c)]).collect();
+            let top_cols: Vec<(u8, &str, usize)> = tops.iter().filter_map(|(k, n)| Some((*k, *n, col(n)?))).collect();
+            let outcome_cols: Vec<Option<usize>> = framework.outcomes.iter().map(|o| col(&o.code)).collect();
+            let text_cols: Vec<(usize, &str, usize)> =
+                free_text.iter().enumerate().filter_map(|(k, n)| Some((k, *n, col(n)?))).collect();
+            let mut fields: Vec<Field> = Vec::with_capacity(table.header.len());
+            let mut out = Vec::with_capacity(table.records.len());
+            for record in &table.records {
+                if record.len() != table.header.len() {
+                    continue;
+                }
+                table.fields(record, &mut fields);
+                let get = |i: Option<usize>| -> Option<&str> {
+                    i.and_then(|i| fields.get(i)).map(|f| f.text.as_ref()).filter(|t| !t.is_empty())
+                };
+                let Some(record_id) = get(rid_c) else { continue };
+                let site_id = get(site_c).or_else(|| check::interview_site(record_id)).unwrap_or("");
+                let identity = ident_cols
+                    .iter()
+                    .filter_map(|(f, i)| get(Some(*i)).map(|val| (f.to_string(), val.to_string())))
+                    .collect();
+                let group = code_of(get(group_c)).and_then(|c| Group::from_redcap(i64::from(c)));
+                let by_name = |name: &str| get(col(name));
+                let accounts = text_cols
+                    .iter()
+                    .filter_map(|(k, name, i)| {
+                        let t = get(Some(*i))?;
+                        if t.trim().is_empty() || check::is_missing(t) {
+                            return None;
+                        }
+                        Some((*k, theme(name, by_name, framework), fields[*i].text.clone()))
+                    })
+                    .collect();
+                let own = |i: Option<usize>| -> Cow<str> {
+                    i.and_then(|i| fields.get(i)).map(|f| f.text.clone()).unwrap_or(Cow::Borrowed(""))
+                };
+                let record_id_cow = own(rid_c);
+                let site_cow = match get(site_c) {
+                    Some(_) => own(site_c),
+                    None => match &record_id_cow {
+                        Cow::Borrowed(r) => Cow::Borrowed(check::interview_site(r).unwrap_or("")),
+                        Cow::Owned(_) => Cow::Owned(site_id.to_string()),
+                    },
+                };
+                out.push(Interview {
+                    table,
+                    record,
+                    site_id: site_cow,
+                    identity,
+                    group,
+                    codes: code_cols.map(|c| code_of(get(c))),
+                    years: int_of(get(years_c)),
+                    answers: answer_cols.iter().map(|cs| cs.map(|c| code_of(get(c)))).collect(),
+                    picks: top_cols
+                        .iter()
+                        .filter_map(|(k, _, i)| {
+                            let pick = get(Some(*i))?;
+                            (!check::is_missing(pick)).then(|| (*k, fields[*i].text.clone()))
+                        })
+                        .collect(),
+                    outcomes: outcome_cols.iter().map(|c| code_of(get(*c))).collect(),
+                    accounts,
+                    record_id: record_id_cow,
+                });
+            }
+            out
+        })
+        .collect();
+    let all: Vec<Interview> = per_table.into_iter().flatten().collect();
+    let first: Vec<bool> = {
+        let mut seen: HashSet<&str> = HashSet::with_capacity(all.len());
+        all.iter().map(|iv| seen.insert(iv.record_id.as_ref())).collect()
+    };
+    let mut identities = Vec::with_capacity(all.len());
+    let mut people: Vec<Participant> = Vec::with_capacity(all.len());
+    for (mut iv, first) in all.into_iter().zip(first) {
+        if !first {
+            continue;
         }
+        if !has_data.contains(iv.site_id.as_ref()) {
+            has_data.insert(iv.site_id.to_string());
+        }
+        identities.push(Identity {
+            record_id: iv.record_id.to_string(),
+            site_id: iv.site_id.to_string(),
+            fields: std::mem::take(&mut iv.identity),
+        });
+        let Some(sector) = register.get(iv.site_id.as_ref()).map(|s| s.sector) else { continue };
+        let Some(group) = iv.group else { continue };
+        people.push(Participant { interview: iv, sector, group });
     }
-    let mut cols = who.finish();
-    cols.push(Arc::new(field.finish()));
-    cols.push(Arc::new(theme_b.finish()));
-    cols.push(Arc::new(text.finish()));
-    cols.extend(prov.finish());
-    let accounts = batch(schema::accounts(), cols);
+    people.sort_by(|a, b| {
+        (a.interview.site_id.as_ref(), a.interview.record_id.as_ref())
+            .cmp(&(b.interview.site_id.as_ref(), b.interview.record_id.as_ref()))
+    });
+    identities.sort_by(|a, b| (&a.site_id, &a.record_id).cmp(&(&b.site_id, &b.record_id)));
+
+    // participants
+    let build_participants = || {
+        let mut who = Who::for_people(&people, |_| 1);
+        let (mut age, mut gender, mut ethnicity) = (Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
+        let mut lived = BooleanBuilder::new();
+        let mut years = Int32Builder::new();
+        let mut complete = Int8Builder::new();
+        let mut withdrawn = BooleanBuilder::new();
+        let mut prov = Provenance::for_people(&people, |_| 1);
+        for p in &people {
+            let iv = &p.interview;
+            who.push(p);
+            age.append_option(iv.codes[0]);
+            gender.append_option(iv.codes[1]);
+            ethnicity.append_option(iv.codes[2]);
+            lived.append_option(match iv.codes[3] {
+                Some(1) => Some(true),
+                Some(0) => Some(false),
+                _ => None,
+            });
+            years.append_option(iv.years);
+            complete.append_option(iv.codes[4]);
+            withdrawn.append_value(false);
+            prov.push(iv.table, iv.record);
+        }
+        let mut cols = who.finish();
+        cols.push(Arc::new(age.finish()));
+        cols.push(Arc::new(gender.finish()));
+        cols.push(Arc::new(ethnicity.finish()));
+        cols.push(Arc::new(lived.finish()));
+        cols.push(Arc::new(years.finish()));
+        cols.push(Arc::new(complete.finish()));
+        cols.push(Arc::new(withdrawn.finish()));
+        cols.extend(prov.finish());
+        batch(schema::participants(), cols)
+    };
+
+    // answers: one row per participant and framework factor
+    let build_answers = || {
+        let mut who = Who::for_people(&people, |_| framework.factors.len());
+        let (mut factor, mut pattern, mut importance, mut direction) =
+            (StringBuilder::new(), Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
+        let mut prov = Provenance::for_people(&people, |_| framework.factors.len());
+        for p in &people {
+            let iv = &p.interview;
+            for (f, [pm, imp, dir]) in framework.factors.iter().zip(&iv.answers) {
+                who.push(p);
+                factor.append_value(&f.code);
+                pattern.append_option(*pm);
+                importance.append_option(*imp);
+                direction.append_option(*dir);
+                prov.push(iv.table, iv.record);
+            }
+        }
+        let mut cols = who.finish();
+        cols.push(Arc::new(factor.finish()));
+        cols.push(Arc::new(pattern.finish()));
+        cols.push(Arc::new(importance.finish()));
+        cols.push(Arc::new(direction.finish()));
+        cols.extend(prov.finish());
+        batch(schema::answers(), cols)
+    };
+
+    // top3: one row per non-empty pick
+    let build_top3 = || {
+        let mut who = Who::for_people(&people, |p| p.interview.picks.len());
+        let (mut rank, mut factor) = (UInt8Builder::new(), StringBuilder::new());
+        let mut prov = Provenance::for_people(&people, |p| p.interview.picks.len());
+        for p in &people {
+            let iv = &p.interview;
+            for (k, pick) in &iv.picks {
+                who.push(p);
+                rank.append_value(*k);
+                factor.append_value(pick);
+                prov.push(iv.table, iv.record);
+            }
+        }
+        let mut cols = who.finish();
+        cols.push(Arc::new(rank.finish()));
+        cols.push(Arc::new(factor.finish()));
+        cols.extend(prov.finish());
+        batch(schema::top3(), cols)
+    };
+
+    // outcomes: one row per participant and framework outcome
+    let build_outcomes = || {
+        let mut who = Who::for_people(&people, |_| framework.outcomes.len());
+        let (mut outcome, mut answer) = (StringBuilder::new(), Int8Builder::new());
+        let mut prov = Provenance::for_people(&people, |_| framework.outcomes.len());
+        for p in &people {
+            let iv = &p.interview;
+            for (o, a) in framework.outcomes.iter().zip(&iv.outcomes) {
+                who.push(p);
+                outcome.append_value(&o.code);
+                answer.append_option(*a);
+                prov.push(iv.table, iv.record);
+            }
+        }
+        let mut cols = who.finish();
+        cols.push(Arc::new(outcome.finish()));
+        cols.push(Arc::new(answer.finish()));
+        cols.extend(prov.finish());
+        batch(schema::outcomes(), cols)
+    };
+
+    // accounts: one row per non-empty free-text field
+    let build_accounts = || {
+        let mut who = Who::for_people(&people, |p| p.interview.accounts.len());
+        let (mut field, mut theme_b, mut text) = (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+        let mut prov = Provenance::for_people(&people, |p| p.interview.accounts.len());
+        for p in &people {
+            let iv = &p.interview;
+            for (k, theme, t) in &iv.accounts {
+                who.push(p);
+                field.append_value(free_text[*k]);
+                theme_b.append_value(theme);
+                text.append_value(t);
+                prov.push(iv.table, iv.record);
+            }
+        }
+        let mut cols = who.finish();
+        cols.push(Arc::new(field.finish()));
+        cols.push(Arc::new(theme_b.finish()));
+        cols.push(Arc::new(text.finish()));
+        cols.extend(prov.finish());
+        batch(schema::accounts(), cols)
+    };
+
+    // The five tables are independent: built in parallel, each the same
+    // whatever the number of threads.
+    let ((participants, answers), (top3, (outcomes, accounts))) = rayon::join(
+        || rayon::join(build_participants, build_answers),
+        || rayon::join(build_top3, || rayon::join(build_outcomes, build_accounts)),
+    );
 
     // ---------------------------------------------------------- documents
     let drid = record_id_field(doc_dict);
@@ -380,8 +543,8 @@ pub fn tidy(
     });
     struct DocRow<'a> {
         view: View<'a>,
-        site_id: &'a str,
-        document: &'a str,
+        site_id: String,
+        document: String,
         sector: Sector,
         instance: Option<u32>,
     }
@@ -396,13 +559,16 @@ pub fn tidy(
                 None => continue,
             },
         };
-        has_data.insert(site_id);
+        if !has_data.contains(site_id) {
+            has_data.insert(site_id.to_string());
+        }
         let document = match record_id.strip_prefix(site_id).and_then(|r| r.strip_prefix('-')) {
-            Some(d) if !d.is_empty() => d,
+            Some(d) if !d.is_empty() => d.to_string(),
             _ => continue,
         };
         let Some(site) = register.get(site_id) else { continue };
-        match v.get(REPEAT_INSTRUMENT) {
+        let site_id = site_id.to_string();
+        match v.get(REPEAT_INSTRUMENT).map(|_| ()) {
             None => docs.push(DocRow { site_id, document, sector: site.sector, instance: None, view: v }),
             Some(_) => {
                 let Some(instance) = v.get(REPEAT_INSTANCE).and_then(|i| i.parse::<u32>().ok()) else { continue };
@@ -413,19 +579,19 @@ pub fn tidy(
             }
         }
     }
-    docs.sort_by(|a, b| (a.site_id, a.document, a.instance).cmp(&(b.site_id, b.document, b.instance)));
-    evidence_rows.sort_by(|a, b| (a.site_id, a.document, a.instance).cmp(&(b.site_id, b.document, b.instance)));
+    docs.sort_by(|a, b| (&a.site_id, &a.document, a.instance).cmp(&(&b.site_id, &b.document, b.instance)));
+    evidence_rows.sort_by(|a, b| (&a.site_id, &a.document, a.instance).cmp(&(&b.site_id, &b.document, b.instance)));
 
     let (mut site_b, mut sector_b, mut doc_b) = (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
     let (mut doc_type, mut doc_date) = (Int8Builder::new(), StringBuilder::new());
     let mut prov = Provenance::new();
     for d in &docs {
-        site_b.append_value(d.site_id);
+        site_b.append_value(&d.site_id);
         sector_b.append_value(d.sector.code());
-        doc_b.append_value(d.document);
+        doc_b.append_value(&d.document);
         doc_type.append_option(d.view.code(DOC_TYPE));
         doc_date.append_option(d.view.get(DOC_DATE).filter(|t| !check::is_missing(t)));
-        prov.push(&d.view);
+        prov.push(d.view.table, d.view.record);
     }
     let mut cols: Vec<ArrayRef> = vec![
         Arc::new(site_b.finish()),
@@ -442,15 +608,15 @@ pub fn tidy(
     let (mut excerpt, mut page) = (StringBuilder::new(), StringBuilder::new());
     let mut prov = Provenance::new();
     for d in &evidence_rows {
-        site_b.append_value(d.site_id);
+        site_b.append_value(&d.site_id);
         sector_b.append_value(d.sector.code());
-        doc_b.append_value(d.document);
+        doc_b.append_value(&d.document);
         instance.append_value(d.instance.unwrap_or(0));
         factor.append_value(d.view.get(EV_FACTOR).unwrap_or(""));
         status.append_option(d.view.code(EV_STATUS));
         excerpt.append_option(d.view.get(EV_EXCERPT).filter(|t| !check::is_missing(t)));
         page.append_option(d.view.get(EV_PAGE).filter(|t| !check::is_missing(t)));
-        prov.push(&d.view);
+        prov.push(d.view.table, d.view.record);
     }
     let mut cols: Vec<ArrayRef> = vec![
         Arc::new(site_b.finish()),

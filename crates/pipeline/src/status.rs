@@ -29,7 +29,7 @@ pub fn status(plan: &Plan, study: &Utf8Path, out: &Utf8Path) -> Result<Status, P
     for table in inputs.interviews.iter().chain(&inputs.documents) {
         if let Some(column) = table.column("site_id") {
             for record in &table.records {
-                if let Some(site) = record.text(column) {
+                if let Some(site) = table.text(record, column) {
                     with_data.insert(site.to_string());
                 }
             }

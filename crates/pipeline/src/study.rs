@@ -68,6 +68,40 @@ impl Reader<'_> {
             }
         }
     }
+    /// Every export matching `pattern`, read, hashed and parsed in parallel
+    /// (one file per task), kept and reported in file-name order.
+    fn exports(&mut self, pattern: &str) -> Vec<CsvTable> {
+        use rayon::prelude::*;
+        let rels = self.glob(pattern);
+        let dir = self.dir;
+        let read: Vec<(String, Result<(String, Result<CsvTable, Diagnostic>), Diagnostic>)> = rels
+            .into_par_iter()
+            .map(|rel| {
+                let result = match std::fs::read(dir.join(&rel)) {
+                    Ok(bytes) => {
+                        let hash = crate::hash::sha256_hex(&bytes);
+                        Ok((hash, ingest::read_csv_owned(bytes, &rel)))
+                    }
+                    Err(e) => Err(Diagnostic::error(&rel, 0, 0, format!("cannot read this file: {e}"))),
+                };
+                (rel, result)
+            })
+            .collect();
+        let mut tables = Vec::new();
+        for (rel, result) in read {
+            match result {
+                Ok((hash, parsed)) => {
+                    self.files.push((rel, hash));
+                    match parsed {
+                        Ok(table) => tables.push(table),
+                        Err(d) => self.problems.push(d),
+                    }
+                }
+                Err(d) => self.problems.push(d),
+            }
+        }
+        tables
+    }
     fn parsed<T>(&mut self, table: Option<CsvTable>, parse: impl FnOnce(&CsvTable) -> Result<T, Vec<Diagnostic>>) -> Option<T> {
         match parse(&table?) {
             Ok(value) => Some(value),
@@ -171,18 +205,8 @@ pub fn load(dir: &Utf8Path, settings: &IngestSettings) -> Result<StudyInputs, Pi
     let identifiers = r.parsed(t, ingest::parse_identifiers);
     let t = r.csv("withdrawals.csv");
     let withdrawals = r.parsed(t, ingest::parse_withdrawals);
-    let mut interviews = Vec::new();
-    for rel in r.glob(&settings.interviews) {
-        if let Some(table) = r.csv(&rel) {
-            interviews.push(table);
-        }
-    }
-    let mut documents = Vec::new();
-    for rel in r.glob(&settings.documents) {
-        if let Some(table) = r.csv(&rel) {
-            documents.push(table);
-        }
-    }
+    let interviews = r.exports(&settings.interviews);
+    let documents = r.exports(&settings.documents);
     let mut problems = r.problems;
     let mut files = r.files;
     files.sort();

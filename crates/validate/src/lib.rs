@@ -15,7 +15,8 @@ use std::collections::{HashMap, HashSet};
 
 use ingest::check;
 use ingest::tidy::{record_id_field, top_fields, REPEAT_INSTANCE, REPEAT_INSTRUMENT, SITE_ID};
-use ingest::{Cell, CsvTable, Record};
+use ingest::{Cell, CsvTable, Field as CellField, Record};
+use rayon::prelude::*;
 use model::{Diagnostic, Dictionary, Field, FieldType, Framework, Site, Validation};
 
 /// The factor-valued field of the document dictionary.
@@ -150,24 +151,46 @@ fn err(path: &str, cell: &Cell, message: String) -> Diagnostic {
     Diagnostic::error(path, cell.line, cell.column, message)
 }
 
-fn check_value(path: &str, dict_path: &str, field: &Field, cell: &Cell, required: bool, out: &mut Vec<Diagnostic>) {
-    let v = cell.text.as_str();
+/// Where a cell read in place is: its position is worked out only when a
+/// message needs it.
+#[derive(Clone, Copy)]
+struct Loc<'a> {
+    table: &'a CsvTable,
+    record: &'a Record,
+    at: usize,
+}
+
+impl Loc<'_> {
+    fn pos(&self) -> (u32, u32) {
+        self.table.position(self.record, self.at)
+    }
+    fn err(&self, message: String) -> Diagnostic {
+        let (line, column) = self.pos();
+        Diagnostic::error(&self.table.path, line, column, message)
+    }
+    fn warning(&self, message: String) -> Diagnostic {
+        let (line, column) = self.pos();
+        Diagnostic::warning(&self.table.path, line, column, message)
+    }
+}
+
+fn check_value(dict_path: &str, field: &Field, v: &str, loc: Loc, required: bool, out: &mut Vec<Diagnostic>) {
     let name = &field.name;
     if v.is_empty() {
         if required {
-            out.push(err(path, cell, format!("{name}: expected a value (required field), found an empty cell")));
+            out.push(loc.err(format!("{name}: expected a value (required field), found an empty cell")));
         }
         return;
     }
     if v == "-98" || v == "-99" {
         if required {
-            out.push(err(path, cell, format!("{name}: expected a value (required field), found the missing code `{v}`")));
+            out.push(loc.err(format!("{name}: expected a value (required field), found the missing code `{v}`")));
         }
         return;
     }
     if let Some(expected) = value_problem(field, v, dict_path) {
         let missing = if required { "" } else { " (or -98, -99, empty)" };
-        out.push(err(path, cell, format!("{name}: expected {expected}{missing}, found {}", found(field, v, &expected))));
+        out.push(loc.err(format!("{name}: expected {expected}{missing}, found {}", found(field, v, &expected))));
     }
 }
 
@@ -240,10 +263,13 @@ fn label_of(key: &(String, String, String)) -> String {
 }
 
 fn compare(first: &Seen, second: &Seen, key: &(String, String, String), out: &mut Vec<Diagnostic>) {
-    let mut differing: Vec<(&str, &Cell)> = Vec::new();
+    let (mut a_cells, mut b_cells) = (Vec::new(), Vec::new());
+    first.table.fields(first.record, &mut a_cells);
+    second.table.fields(second.record, &mut b_cells);
+    let mut differing: Vec<(&str, &CellField)> = Vec::new();
     for (i, h) in second.table.header.iter().enumerate() {
         let Some(j) = first.table.column(&h.text) else { continue };
-        let (Some(a), Some(b)) = (first.record.cells.get(j), second.record.cells.get(i)) else { continue };
+        let (Some(a), Some(b)) = (a_cells.get(j), b_cells.get(i)) else { continue };
         if a.text != b.text {
             differing.push((h.text.as_str(), b));
         }
@@ -254,33 +280,37 @@ fn compare(first: &Seen, second: &Seen, key: &(String, String, String), out: &mu
         1 => " and 1 other field".to_string(),
         n => format!(" and {n} other fields"),
     };
-    out.push(err(
-        &second.table.path,
-        cell,
-        format!(
-            "{} differs between {}:{} and {}:{} in `{name}`{more}",
-            label_of(key),
-            first.table.path,
-            first.record.line,
-            second.table.path,
-            second.record.line
-        ),
-    ));
+    let loc = Loc { table: second.table, record: second.record, at: cell.at };
+    out.push(loc.err(format!(
+        "{} differs between {}:{} and {}:{} in `{name}`{more}",
+        label_of(key),
+        first.table.path,
+        first.record.line,
+        second.table.path,
+        second.record.line
+    )));
 }
 
 fn site_problem(ctx: &Ctx, site: &str) -> Option<String> {
     (!ctx.site_ids.contains(site)).then(|| format!("a site_id of sites.csv ({})", ctx.sites_list))
 }
 
-/// Check one export; duplicates are collected in `seen`.
-fn check_table<'a>(
-    table: &'a CsvTable,
-    ctx: &Ctx,
-    seen: &mut HashMap<(String, String, String), Seen<'a>>,
-    doc_rows: &mut HashSet<String>,
-    evidence_only: &mut Vec<(String, &'a CsvTable, &'a Cell)>,
-    out: &mut Vec<Diagnostic>,
-) {
+/// What checking one export found: its problems, and what the checks
+/// across files need (record keys in file order, document rows, evidence).
+#[derive(Default)]
+struct TableCheck<'a> {
+    out: Vec<Diagnostic>,
+    /// `(record id, repeat instrument, repeat instance)` and the record.
+    keys: Vec<((String, String, String), &'a Record)>,
+    doc_rows: Vec<String>,
+    /// Evidence rows: record id and where its id cell is.
+    evidence: Vec<(String, Loc<'a>)>,
+}
+
+/// Check one export on its own (exports are checked in parallel).
+fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
+    let mut result = TableCheck::default();
+    let out = &mut result.out;
     let path = table.path.as_str();
     let dict_path = ctx.dict.path.as_str();
     let plan = check_header(table, ctx, out);
@@ -293,77 +323,69 @@ fn check_table<'a>(
     let first_form = forms.first().copied().unwrap_or("");
     let tops: Vec<(u8, &str, usize)> =
         ctx.tops.iter().filter_map(|(k, name)| Some((*k, *name, index(name)?))).collect();
+    let mut cells: Vec<CellField> = Vec::with_capacity(table.header.len());
     for record in &table.records {
-        if record.cells.len() != table.header.len() {
+        if record.len() != table.header.len() {
             out.push(Diagnostic::error(
                 path,
                 record.line,
                 1,
-                ingest::registers::cell_count_message(table.header.len(), record.cells.len()),
+                ingest::registers::cell_count_message(table.header.len(), record.len()),
             ));
             continue;
         }
-        let cell = |i: Option<usize>| i.and_then(|i| record.cells.get(i));
+        table.fields(record, &mut cells);
+        let loc = |c: &CellField| Loc { table, record, at: c.at };
+        let cell = |i: Option<usize>| i.and_then(|i| cells.get(i));
         // Which form this row belongs to (documents: repeating instrument).
         let mut row_form = first_form;
         let mut instrument = "";
         let mut instance = "";
         if ctx.kind == Kind::Documents {
             if let Some(c) = cell(inst_col) {
-                instrument = c.text.as_str();
+                instrument = c.text.as_ref();
                 if !instrument.is_empty() {
                     if forms.iter().skip(1).any(|f| *f == instrument) {
                         row_form = instrument;
                     } else {
                         let repeating: Vec<String> = forms.iter().skip(1).map(|f| format!("`{f}`")).collect();
-                        out.push(err(
-                            path,
-                            c,
-                            format!(
-                                "{REPEAT_INSTRUMENT}: expected an empty cell (a document row) or {}, found `{instrument}`",
-                                repeating.join(" or ")
-                            ),
-                        ));
+                        out.push(loc(c).err(format!(
+                            "{REPEAT_INSTRUMENT}: expected an empty cell (a document row) or {}, found `{instrument}`",
+                            repeating.join(" or ")
+                        )));
                         row_form = "";
                     }
                 }
             }
             if let Some(c) = cell(instance_col) {
-                instance = c.text.as_str();
+                instance = c.text.as_ref();
                 if instrument.is_empty() && !instance.is_empty() {
-                    out.push(err(path, c, format!("{REPEAT_INSTANCE}: expected an empty cell on a document row, found `{instance}`")));
+                    out.push(loc(c).err(format!("{REPEAT_INSTANCE}: expected an empty cell on a document row, found `{instance}`")));
                 } else if !instrument.is_empty() && !instance.parse::<u32>().is_ok_and(|n| n >= 1) {
-                    out.push(err(
-                        path,
-                        c,
-                        format!("{REPEAT_INSTANCE}: expected a whole number from 1 on a `{instrument}` row, found `{instance}`"),
-                    ));
+                    out.push(loc(c).err(format!(
+                        "{REPEAT_INSTANCE}: expected a whole number from 1 on a `{instrument}` row, found `{instance}`"
+                    )));
                 }
             }
         }
         for (i, col) in plan.iter().enumerate() {
-            let Some(c) = record.cells.get(i) else { continue };
+            let Some(c) = cells.get(i) else { continue };
             match col {
                 Col::Field(f) => {
                     let required = f.required && (f.form == row_form || f.name == ctx.rid);
-                    check_value(path, dict_path, f, c, required, out);
+                    check_value(dict_path, f, c.text.as_ref(), loc(c), required, out);
                 }
-                Col::Complete(form) => match c.text.as_str() {
+                Col::Complete(form) => match c.text.as_ref() {
                     "2" | "" => {}
                     v @ ("0" | "1") => {
                         let what = if v == "0" { "incomplete" } else { "unverified" };
-                        out.push(Diagnostic::warning(
-                            path,
-                            c.line,
-                            c.column,
-                            format!("{form}_complete: form not complete: expected 2 (complete), found {v} ({what})"),
-                        ));
+                        out.push(loc(c).warning(format!(
+                            "{form}_complete: form not complete: expected 2 (complete), found {v} ({what})"
+                        )));
                     }
-                    v => out.push(err(
-                        path,
-                        c,
-                        format!("{form}_complete: expected 0 (incomplete), 1 (unverified) or 2 (complete), found `{v}`"),
-                    )),
+                    v => out.push(loc(c).err(format!(
+                        "{form}_complete: expected 0 (incomplete), 1 (unverified) or 2 (complete), found `{v}`"
+                    ))),
                 },
                 _ => {}
             }
@@ -373,10 +395,10 @@ fn check_table<'a>(
         let site_cell = cell(site_col).filter(|c| !check::is_missing(&c.text));
         if let Some(sc) = site_cell {
             if let Some(expected) = site_problem(ctx, &sc.text) {
-                out.push(err(path, sc, format!("{SITE_ID}: expected {expected}, found `{}`", sc.text)));
+                out.push(loc(sc).err(format!("{SITE_ID}: expected {expected}, found `{}`", sc.text)));
             }
         }
-        let record_id = rid_cell.map(|c| c.text.as_str()).unwrap_or("");
+        let record_id = rid_cell.map(|c| c.text.as_ref()).unwrap_or("");
         if let Some(rc) = rid_cell.filter(|c| !c.text.is_empty()) {
             let prefix = match ctx.kind {
                 Kind::Interviews => check::interview_site(record_id),
@@ -388,18 +410,17 @@ fn check_table<'a>(
                         Kind::Interviews => "the site code, a hyphen and digits (`S03-07`)",
                         Kind::Documents => "the site code, `-D` and digits (`S03-D02`)",
                     };
-                    out.push(err(path, rc, format!("{}: expected {shape}, found `{record_id}`", ctx.rid)));
+                    out.push(loc(rc).err(format!("{}: expected {shape}, found `{record_id}`", ctx.rid)));
                 }
                 Some(prefix) => match site_cell {
-                    Some(sc) if sc.text != prefix => out.push(err(
-                        path,
-                        rc,
-                        format!("{}: expected a code starting with `{}-` (the site_id of this row), found `{record_id}`", ctx.rid, sc.text),
-                    )),
+                    Some(sc) if sc.text != prefix => out.push(loc(rc).err(format!(
+                        "{}: expected a code starting with `{}-` (the site_id of this row), found `{record_id}`",
+                        ctx.rid, sc.text
+                    ))),
                     Some(_) => {}
                     None => {
                         if let Some(expected) = site_problem(ctx, prefix) {
-                            out.push(err(path, rc, format!("{}: expected a code starting with {expected}, found `{record_id}`", ctx.rid)));
+                            out.push(loc(rc).err(format!("{}: expected a code starting with {expected}, found `{record_id}`", ctx.rid)));
                         }
                     }
                 },
@@ -410,46 +431,35 @@ fn check_table<'a>(
         let mut gap: Option<&str> = None;
         let mut warned = false;
         for (_, name, i) in &tops {
-            let Some(c) = record.cells.get(*i) else { continue };
-            let v = c.text.as_str();
+            let Some(c) = cells.get(*i) else { continue };
+            let v = c.text.as_ref();
             if check::is_missing(v) {
                 gap.get_or_insert(name);
                 continue;
             }
             if let Some((earlier, _)) = picks.iter().find(|(_, p)| *p == v) {
-                out.push(err(path, c, format!("{name}: expected a factor different from {earlier}, found `{v}` again")));
+                out.push(loc(c).err(format!("{name}: expected a factor different from {earlier}, found `{v}` again")));
             }
             if let (Some(empty), false) = (gap, warned) {
-                out.push(Diagnostic::warning(
-                    path,
-                    c.line,
-                    c.column,
-                    format!("{name}: expected {empty} to be filled first, found {empty} empty"),
-                ));
+                out.push(loc(c).warning(format!("{name}: expected {empty} to be filled first, found {empty} empty")));
                 warned = true;
             }
             picks.push((name, v));
         }
-        // Duplicates across and within files.
+        // Duplicates across and within files: checked in file order after.
         if record_id.is_empty() {
             continue;
         }
         if ctx.kind == Kind::Documents {
             if instrument.is_empty() {
-                doc_rows.insert(record_id.to_string());
+                result.doc_rows.push(record_id.to_string());
             } else if let Some(rc) = rid_cell {
-                evidence_only.push((record_id.to_string(), table, rc));
+                result.evidence.push((record_id.to_string(), loc(rc)));
             }
         }
-        let key = (record_id.to_string(), instrument.to_string(), instance.to_string());
-        let this = Seen { table, record };
-        match seen.get(&key) {
-            Some(first) => compare(first, &this, &key, out),
-            None => {
-                seen.insert(key, this);
-            }
-        }
+        result.keys.push(((record_id.to_string(), instrument.to_string(), instance.to_string()), record));
     }
+    result
 }
 
 /// Dictionary against framework: every factor has its three fields, every
@@ -528,20 +538,29 @@ pub fn check_study(
             rid: record_id_field(d),
             tops: if kind == Kind::Interviews { top_fields(d) } else { Vec::new() },
         };
-        let mut seen = HashMap::new();
-        let mut doc_rows = HashSet::new();
-        let mut evidence_only = Vec::new();
-        for t in tables {
-            check_table(t, &ctx, &mut seen, &mut doc_rows, &mut evidence_only, &mut out);
+        let checked: Vec<TableCheck> = tables.par_iter().map(|t| check_table(t, &ctx)).collect();
+        let mut seen: HashMap<&(String, String, String), Seen> = HashMap::new();
+        let mut doc_rows: HashSet<&str> = HashSet::new();
+        for (t, c) in tables.iter().zip(&checked) {
+            out.extend(c.out.iter().cloned());
+            for (key, record) in &c.keys {
+                let this = Seen { table: t, record };
+                match seen.get(key) {
+                    Some(first) => compare(first, &this, key, &mut out),
+                    None => {
+                        seen.insert(key, this);
+                    }
+                }
+            }
+            doc_rows.extend(c.doc_rows.iter().map(String::as_str));
         }
         let mut reported = HashSet::new();
-        for (record_id, table, cell) in evidence_only {
-            if !doc_rows.contains(&record_id) && check::document_parts(&record_id).is_some() && reported.insert(record_id.clone()) {
-                out.push(err(
-                    &table.path,
-                    cell,
-                    format!("{}: expected a document row for `{record_id}` ({REPEAT_INSTRUMENT} empty), found only repeating rows", ctx.rid),
-                ));
+        for (record_id, loc) in checked.iter().flat_map(|c| &c.evidence) {
+            if !doc_rows.contains(record_id.as_str()) && check::document_parts(record_id).is_some() && reported.insert(record_id.clone()) {
+                out.push(loc.err(format!(
+                    "{}: expected a document row for `{record_id}` ({REPEAT_INSTRUMENT} empty), found only repeating rows",
+                    ctx.rid
+                )));
             }
         }
     }

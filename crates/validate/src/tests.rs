@@ -276,9 +276,10 @@ fn bom_crlf_and_quoted_newline_positions_of_errors() {
     );
     let t = read_csv(bytes.as_bytes(), "raw/interviews/a.csv").expect("parses");
     assert_eq!(t.header[0].column, 1);
-    assert_eq!(t.records[0].cells[5].text, "first line\r\nsecond, line\r\nthird");
-    assert_eq!((t.records[0].cells[5].line, t.records[0].cells[5].column), (2, 18));
-    assert_eq!((t.records[0].cells[6].line, t.records[0].cells[6].column), (4, 8));
+    let cells = t.cells(&t.records[0]);
+    assert_eq!(cells[5].text, "first line\r\nsecond, line\r\nthird");
+    assert_eq!((cells[5].line, cells[5].column), (2, 18));
+    assert_eq!((cells[6].line, cells[6].column), (4, 8));
     assert_eq!(t.records[1].line, 5);
     assert_eq!(
         s.run(&[t], &[]),
