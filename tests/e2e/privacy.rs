@@ -536,11 +536,11 @@ fn the_anonymisation_log_is_private_and_holds_no_text() {
     assert_ok(&synthesis(&study, &out, &[]));
     let log = std::fs::read_to_string(tmp.path().join("private/anonymisation-log.csv")).unwrap();
     let mut lines = log.lines();
-    assert_eq!(lines.next(), Some("participant,field,kind,start,end"));
+    assert_eq!(lines.next(), Some("site,participant,field,kind,start,end"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert!(rows.len() >= 18, "every planted identifier is logged: {log}");
-    assert!(rows.iter().all(|r| r.len() == 5 && r[3].parse::<usize>().is_ok() && r[4].parse::<usize>().is_ok()), "{log}");
-    assert!(rows.iter().any(|r| r[0].starts_with("P-") && r[2] == "nhs_number"), "{log}");
+    assert!(rows.iter().all(|r| r.len() == 6 && r[4].parse::<usize>().is_ok() && r[5].parse::<usize>().is_ok()), "{log}");
+    assert!(rows.iter().any(|r| r[0].starts_with("Hub ") && r[1].starts_with("P-") && r[3] == "nhs_number"), "{log}");
     for needle in ["Aoife", "Brennan", "401 023 2137", "LS1 4AP", "@example.org", "0113"] {
         assert!(!log.contains(needle), "the log must not hold the redacted text ({needle})");
     }

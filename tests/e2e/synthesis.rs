@@ -102,6 +102,7 @@ fn late_site_rerun_is_byte_identical_to_a_run_from_nothing() {
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
     let err = stderr(&rerun);
+    assert!(err.contains("(1 of 10 sites anonymised, 9 reused)"), "only the late site is anonymised: {err}");
     assert!(err.contains("figure change(s) since the previous run"), "{err}");
     assert!(err.contains("  ratings: ") && err.contains("figure(s) appeared"), "changes are summarised per table: {err}");
     let fresh = tmp.path().join("fresh");
@@ -203,6 +204,91 @@ fn late_site_in_a_study_we_did_not_write() {
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
     assert!(stderr(&rerun).contains("figure change(s) since the previous run"), "{}", stderr(&rerun));
+    assert!(stderr(&rerun).contains("(1 of 3 sites anonymised, 2 reused)"), "{}", stderr(&rerun));
+    let fresh = tmp.path().join("fresh");
+    assert_ok(&synthesis(&study, &fresh, &[]));
+    assert_eq!(tree(&out), tree(&fresh));
+}
+
+/// A late site brings new names to the redaction gazetteer. An earlier
+/// site whose text holds one of them is anonymised again (its partition is
+/// not reused), so the rerun still equals a run from nothing and the name is
+/// redacted everywhere.
+#[test]
+fn a_late_name_in_an_earlier_sites_text_re_anonymises_that_site() {
+    let (tmp, study) = demo_copy();
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = study.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel} holds {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    // The late site's participant gets a surname no one else has; an early
+    // site's interview mentions it before anyone knows it is a name.
+    edit("late/raw/interviews/wave3_south_late.csv", "Imogen Nwosu", "Imogen Quennellow");
+    edit("raw/interviews/wave1_london.csv", "From the commissioning side, the team", "From the commissioning side, Quennellow and the team");
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&study, &out, &[]));
+    let accounts = |dir: &std::path::Path| std::fs::read_to_string(dir.join("tables/quotes.csv")).unwrap_or_default()
+        + &std::fs::read_to_string(dir.join("report/synthesis.md")).unwrap();
+    let before = tree(&out);
+    assert!(before.iter().any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("Quennellow")),
+        "before the late site, nothing says Quennellow is a name: {}", accounts(&out).len());
+    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    let rerun = synthesis(&study, &out, &[]);
+    assert_ok(&rerun);
+    assert!(stderr(&rerun).contains("(2 of 10 sites anonymised, 8 reused)"), "{}", stderr(&rerun));
+    let after = tree(&out);
+    assert!(!after.iter().any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("Quennellow")), "the late name is redacted everywhere");
+    let fresh = tmp.path().join("fresh");
+    assert_ok(&synthesis(&study, &fresh, &[]));
+    assert_eq!(after, tree(&fresh));
+}
+
+/// With a private anonymisation log, a rerun that reuses sites' partitions
+/// writes the same log as a run from nothing (reused sites' entries are
+/// kept from the previous log).
+#[test]
+fn reused_partitions_keep_their_anonymisation_log_entries() {
+    let (tmp, study) = demo_copy();
+    let toml = std::fs::read_to_string(study.join("study.toml")).unwrap();
+    std::fs::write(study.join("study.toml"), format!("{toml}\n[anonymisation]\nlog = \"../private/log.csv\"\n")).unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&study, &out, &[]));
+    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    let rerun = synthesis(&study, &out, &[]);
+    assert_ok(&rerun);
+    assert!(stderr(&rerun).contains("(1 of 10 sites anonymised, 9 reused)"), "{}", stderr(&rerun));
+    let log = std::fs::read_to_string(tmp.path().join("private/log.csv")).unwrap();
+    assert!(log.lines().count() > 20 && log.lines().any(|l| l.starts_with("Site J,")), "{log}");
+    std::fs::remove_file(tmp.path().join("private/log.csv")).unwrap();
+    assert_ok(&synthesis(&study, &tmp.path().join("fresh"), &[]));
+    assert_eq!(log, std::fs::read_to_string(tmp.path().join("private/log.csv")).unwrap());
+    // A log that went missing cannot supply reused sites' entries: every
+    // site is anonymised again, and the log is whole.
+    std::fs::remove_file(tmp.path().join("private/log.csv")).unwrap();
+    let toml = std::fs::read_to_string(study.join("sites.csv")).unwrap();
+    std::fs::write(study.join("sites.csv"), toml).unwrap();
+    std::fs::remove_file(out.join(".crosscase/cache.json")).unwrap();
+    let again = synthesis(&study, &out, &[]);
+    assert_ok(&again);
+    assert!(stderr(&again).contains("(10 of 10 sites anonymised, 0 reused)"), "{}", stderr(&again));
+    assert_eq!(log, std::fs::read_to_string(tmp.path().join("private/log.csv")).unwrap());
+}
+
+/// Partitions are reused only from `data/` tables that are exactly what the
+/// previous run wrote: a table changed on disk means every site is
+/// anonymised again (and the output is still that of a run from nothing).
+#[test]
+fn a_tampered_data_table_is_never_reused() {
+    let (tmp, study) = demo_copy();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&study, &out, &[]));
+    std::fs::write(out.join("data/accounts.parquet"), b"not what the run wrote").unwrap();
+    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    let rerun = synthesis(&study, &out, &[]);
+    assert_ok(&rerun);
+    assert!(stderr(&rerun).contains("(10 of 10 sites anonymised, 0 reused)"), "{}", stderr(&rerun));
     let fresh = tmp.path().join("fresh");
     assert_ok(&synthesis(&study, &fresh, &[]));
     assert_eq!(tree(&out), tree(&fresh));

@@ -62,7 +62,7 @@ impl Key {
         Key { mac }
     }
 
-    fn digest(&self, message: &[u8]) -> [u8; 32] {
+    pub(crate) fn digest(&self, message: &[u8]) -> [u8; 32] {
         let mut mac = self.mac.clone();
         mac.update(message);
         mac.finalize().into_bytes().into()

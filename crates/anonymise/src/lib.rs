@@ -35,5 +35,5 @@ pub use disclosure::{demographics, demographics_schema, quote_label};
 pub use error::AnonymiseError;
 pub use guard::{Leak, LeakGuard};
 pub use key::{key_fingerprint, normalise_record_id, pseudonym, Key, Pseudonyms, EXTENDED_LEN, PSEUDONYM_LEN};
-pub use redact::{Hit, Kind, Redacted, RedactionKinds, Redactor};
-pub use tables::{anonymise, Anonymised, LogEntry};
+pub use redact::{gazetteer_fingerprints, GazetteerScan, Hit, Kind, Redacted, RedactionKinds, Redactor};
+pub use tables::{anonymise, Anonymised, Anonymiser, LogEntry, SiteRows};

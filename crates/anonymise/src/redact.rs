@@ -199,16 +199,7 @@ impl Redactor {
             items.push((site.site_name.clone(), Tag { kind: Kind::Site, replacement: usize::MAX }));
         }
         for person in &identities.people {
-            for field in NAME_FIELDS {
-                if let Some(name) = person.get(field) {
-                    for v in name_variants(name) {
-                        items.push((v, Tag { kind: Kind::Name, replacement: usize::MAX }));
-                    }
-                }
-            }
-            if let Some(email) = person.get(EMAIL_FIELD) {
-                items.push((email.to_string(), Tag { kind: Kind::Email, replacement: usize::MAX }));
-            }
+            items.extend(participant_entries(person).into_iter().map(|(text, kind)| (text, Tag { kind, replacement: usize::MAX })));
         }
         Ok(Redactor { literals: Literals::new(items)?, replacements, detectors: Detectors::new()?, kinds: RedactionKinds::all() })
     }
@@ -265,5 +256,109 @@ impl Redactor {
         }
         out.push_str(&text[pos..]);
         Redacted { text: out, hits }
+    }
+}
+
+/// The gazetteer entries a participant's record contributes (names and
+/// their parts, contact email), as [`Redactor::new`] builds them.
+fn participant_entries(person: &model::Identity) -> Vec<(String, Kind)> {
+    let mut out = Vec::new();
+    for field in NAME_FIELDS {
+        if let Some(name) = person.get(field) {
+            out.extend(name_variants(name).into_iter().map(|v| (v, Kind::Name)));
+        }
+    }
+    if let Some(email) = person.get(EMAIL_FIELD) {
+        out.push((email.to_string(), Kind::Email));
+    }
+    out
+}
+
+/// For each site code (of the identities), a keyed fingerprint of the
+/// gazetteer entries its participants contribute: equal fingerprints, equal
+/// entries. Keyed (HMAC with the study key), so a fingerprint kept in the
+/// run's cache cannot be checked against a list of common names.
+pub fn gazetteer_fingerprints(key: &crate::Key, identities: &Identities) -> std::collections::BTreeMap<String, String> {
+    let mut by_site: std::collections::BTreeMap<&str, std::collections::BTreeSet<(Kind, String)>> = Default::default();
+    for person in &identities.people {
+        let entries = by_site.entry(person.site_id.as_str()).or_default();
+        for (text, kind) in participant_entries(person) {
+            let folded = crate::fold::fold(&text);
+            if !folded.is_empty() {
+                entries.insert((kind, folded));
+            }
+        }
+    }
+    by_site
+        .into_iter()
+        .map(|(site, entries)| {
+            let mut message = String::from("crosscase gazetteer v1\n");
+            for (kind, folded) in entries {
+                message.push_str(kind.code());
+                message.push('\t');
+                message.push_str(&folded);
+                message.push('\n');
+            }
+            let digest = key.digest(message.as_bytes());
+            (site.to_string(), digest[..8].iter().map(|b| format!("{b:02x}")).collect())
+        })
+        .collect()
+}
+
+/// Finds whether some gazetteer entries occur in a text, exactly as the
+/// [`Redactor`] would find them (same folding, same word boundaries). Used
+/// to prove a site's redacted text unchanged when entries are added: a
+/// text in which no added entry occurs is redacted exactly as before.
+pub struct GazetteerScan {
+    literals: Literals<()>,
+}
+
+impl GazetteerScan {
+    /// The entries the participants of the `added` sites bring to the
+    /// gazetteer, less those it already held with the same effect: an entry
+    /// folding like an identifiers.csv entry or a site name (those come
+    /// first and win), or like other participants' entries of the same kind
+    /// only (same replacement either way). What is left is what can change
+    /// a redaction of text that had been redacted without those sites.
+    pub fn added(
+        identifiers: &[IdentifierEntry],
+        sites: &[Site],
+        identities: &Identities,
+        added: &std::collections::BTreeSet<String>,
+    ) -> Result<GazetteerScan, AnonymiseError> {
+        use crate::fold::fold;
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut before: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
+        for entry in identifiers {
+            before.entry(fold(&entry.text)).or_default().insert(Kind::Identifier);
+        }
+        for site in sites {
+            before.entry(fold(&site.site_name)).or_default().insert(Kind::Site);
+        }
+        for person in identities.people.iter().filter(|p| !added.contains(&p.site_id)) {
+            for (text, kind) in participant_entries(person) {
+                before.entry(fold(&text)).or_default().insert(kind);
+            }
+        }
+        let items = identities
+            .people
+            .iter()
+            .filter(|p| added.contains(&p.site_id))
+            .flat_map(participant_entries)
+            .filter(|(text, kind)| match before.get(&fold(text)) {
+                None => true,
+                Some(kinds) => {
+                    !(kinds.contains(&Kind::Identifier) || kinds.contains(&Kind::Site) || kinds.iter().all(|k| k == kind))
+                }
+            })
+            .map(|(text, _)| (text, ()));
+        Ok(GazetteerScan { literals: Literals::new(items)? })
+    }
+
+    /// Whether any entry occurs in `text`.
+    pub fn occurs_in(&self, text: &str) -> bool {
+        let mut found = Vec::new();
+        self.literals.find(text, &mut found);
+        !found.is_empty()
     }
 }

@@ -19,6 +19,9 @@ use crate::AnonymiseError;
 /// never the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
+    /// The site's label (published anyway): a site's entries can be kept
+    /// when its partition is reused.
+    pub site: String,
     /// The participant's pseudonym; for document evidence
     /// `<site label>/<document>/<instance>`.
     pub participant: String,
@@ -131,7 +134,6 @@ struct Context<'a> {
     /// Normalised record id -> strongest withdrawal scope.
     withdrawn: BTreeMap<String, WithdrawalScope>,
     participants: BTreeSet<String>,
-    redactor: &'a Redactor,
 }
 
 impl Context<'_> {
@@ -163,6 +165,8 @@ fn participant_table(
     batch: &RecordBatch,
     expected: SchemaRef,
     cx: &Context<'_>,
+    of_site: &[usize],
+    redactor: &Redactor,
     log: &mut Vec<LogEntry>,
 ) -> R<RecordBatch> {
     check_schema(table, batch, &expected)?;
@@ -170,7 +174,7 @@ fn participant_table(
     let site = strings(table, batch, schema::SITE)?;
     let sector = strings(table, batch, schema::SECTOR)?;
     let mut rows: Vec<(String, String, usize, &'static str)> = Vec::new();
-    for row in 0..batch.num_rows() {
+    for &row in of_site {
         let record = required(table, pid, row, schema::PARTICIPANT)?;
         let code = required(table, site, row, schema::SITE)?;
         let s = cx.site(table, row, code)?;
@@ -227,11 +231,12 @@ fn participant_table(
         let field = strings(table, batch, "field")?;
         let text = strings(table, batch, "text")?;
         let mut out = Vec::with_capacity(rows.len());
-        for (_, p, row, _) in &rows {
+        for (label, p, row, _) in &rows {
             let raw = required(table, text, *row, "text")?;
             let f = required(table, field, *row, "field")?;
-            let red = cx.redactor.redact(raw);
+            let red = redactor.redact(raw);
             log.extend(red.hits.iter().map(|h| LogEntry {
+                site: label.clone(),
                 participant: p.clone(),
                 field: format!("accounts/{f}"),
                 kind: h.kind.code().to_string(),
@@ -251,13 +256,15 @@ fn site_table(
     batch: &RecordBatch,
     expected: SchemaRef,
     cx: &Context<'_>,
+    of_site: &[usize],
+    redactor: &Redactor,
     log: &mut Vec<LogEntry>,
 ) -> R<RecordBatch> {
     check_schema(table, batch, &expected)?;
     let site = strings(table, batch, schema::SITE)?;
     let sector = strings(table, batch, schema::SECTOR)?;
     let mut rows: Vec<(String, usize, &'static str)> = Vec::new();
-    for row in 0..batch.num_rows() {
+    for &row in of_site {
         let code = required(table, site, row, schema::SITE)?;
         let s = cx.site(table, row, code)?;
         let sector_code = cx.sector(table, row, s, sector)?;
@@ -281,10 +288,11 @@ fn site_table(
                 out.push(None);
                 continue;
             }
-            let red = cx.redactor.redact(excerpt.value(*row));
+            let red = redactor.redact(excerpt.value(*row));
             let doc = required(table, document, *row, "document")?;
             let inst = if instance.is_null(*row) { 0 } else { instance.value(*row) };
             log.extend(red.hits.iter().map(|h| LogEntry {
+                site: label.clone(),
                 participant: format!("{label}/{doc}/{inst}"),
                 field: "evidence/excerpt".into(),
                 kind: h.kind.code().to_string(),
@@ -323,9 +331,198 @@ fn sites_table(batch: &RecordBatch, cx: &Context<'_>) -> R<RecordBatch> {
     rebuild(table, batch, expected, &idx, replace)
 }
 
+/// The rows of each raw table that belong to one site (indices into the
+/// raw tables, in their order): a site's partition of the study.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteRows {
+    pub participants: Vec<usize>,
+    pub answers: Vec<usize>,
+    pub top3: Vec<usize>,
+    pub outcomes: Vec<usize>,
+    pub accounts: Vec<usize>,
+    pub documents: Vec<usize>,
+    pub evidence: Vec<usize>,
+}
+
+/// Anonymisation of one study, site by site. [`Anonymiser::new`] does what
+/// needs the whole study (the register, pseudonyms with collisions resolved
+/// study-wide, withdrawals); [`Anonymiser::site`] turns one site's rows into
+/// clean rows; [`Anonymiser::assemble`] puts sites together in label order.
+/// A site's clean rows depend only on its raw rows, its participants'
+/// pseudonyms and withdrawals, the register and the redactor, so a caller
+/// may keep them and reuse them when none of those changed.
+pub struct Anonymiser<'a> {
+    cx: Context<'a>,
+    sites: RecordBatch,
+}
+
+impl<'a> Anonymiser<'a> {
+    /// Fails closed: a register with an empty or repeated label or code, a
+    /// record id twice, two ids equal after normalisation, a withdrawal
+    /// naming an unknown record of a site whose data has arrived.
+    pub fn new(
+        raw: &StudyTables,
+        identities: &Identities,
+        sites: &'a [Site],
+        withdrawals: &[Withdrawal],
+        key: &Key,
+    ) -> R<Anonymiser<'a>> {
+        let mut register: BTreeMap<&str, &Site> = BTreeMap::new();
+        let mut labels = BTreeSet::new();
+        for s in sites {
+            if s.label.trim().is_empty() {
+                return Err(AnonymiseError::Register(format!("site `{}` has an empty label", s.site_id)));
+            }
+            if register.insert(s.site_id.as_str(), s).is_some() {
+                return Err(AnonymiseError::Register(format!("site code `{}` appears twice", s.site_id)));
+            }
+            if !labels.insert(s.label.as_str()) {
+                return Err(AnonymiseError::Register(format!("label `{}` is used by two sites", s.label)));
+            }
+        }
+
+        let table = "participants";
+        check_schema(table, &raw.participants, &schema::participants())?;
+        let pid = strings(table, &raw.participants, schema::PARTICIPANT)?;
+        let mut participants = BTreeSet::new();
+        let mut ids: Vec<&str> = Vec::new();
+        for row in 0..raw.participants.num_rows() {
+            let id = required(table, pid, row, schema::PARTICIPANT)?;
+            if !participants.insert(normalise_record_id(id)) {
+                return Err(AnonymiseError::Row { table, row, detail: format!("record `{id}` appears twice") });
+            }
+            ids.push(id);
+        }
+        ids.extend(identities.people.iter().map(|p| p.record_id.as_str()));
+        let pseudonyms = Pseudonyms::assign(key, ids)?;
+
+        let mut withdrawn: BTreeMap<String, WithdrawalScope> = BTreeMap::new();
+        // Sites with interview data; a withdrawal from an awaited site is pending.
+        let sites_with_data: BTreeSet<String> =
+            participants.iter().filter_map(|id| id.split_once('-').map(|(site, _)| site.to_string())).collect();
+        for w in withdrawals {
+            let norm = normalise_record_id(&w.record_id);
+            if !participants.contains(&norm) {
+                // Fail closed unless the record belongs to a registered site whose
+                // data has not arrived: its withdrawal takes effect when it does.
+                let site = norm.split_once('-').map(|(site, _)| site).unwrap_or_default();
+                let registered = register.keys().any(|id| normalise_record_id(id) == site);
+                if registered && !sites_with_data.contains(site) {
+                    continue;
+                }
+                return Err(AnonymiseError::UnknownWithdrawal(w.record_id.clone()));
+            }
+            let scope = withdrawn.entry(norm).or_insert(w.scope);
+            if w.scope == WithdrawalScope::All {
+                *scope = WithdrawalScope::All;
+            }
+        }
+        let cx = Context { sites: register, pseudonyms, withdrawn, participants };
+        let sites = sites_table(&raw.sites, &cx)?;
+        Ok(Anonymiser { cx, sites })
+    }
+
+    /// The study's pseudonyms (a re-identification table: keep it in memory).
+    pub fn pseudonyms(&self) -> &Pseudonyms {
+        &self.cx.pseudonyms
+    }
+
+    /// The withdrawal in effect for a record id, if any.
+    pub fn withdrawal(&self, record_id: &str) -> Option<WithdrawalScope> {
+        self.cx.withdrawn.get(&normalise_record_id(record_id)).copied()
+    }
+
+    /// Each site's rows of the raw tables, by site code (as the rows spell
+    /// it; a code missing from the register fails in [`Anonymiser::site`]).
+    pub fn split(&self, raw: &StudyTables) -> R<BTreeMap<String, SiteRows>> {
+        let mut out: BTreeMap<String, SiteRows> = BTreeMap::new();
+        let tables: [(&'static str, &RecordBatch, fn(&mut SiteRows) -> &mut Vec<usize>); 7] = [
+            ("participants", &raw.participants, |s| &mut s.participants),
+            ("answers", &raw.answers, |s| &mut s.answers),
+            ("top3", &raw.top3, |s| &mut s.top3),
+            ("outcomes", &raw.outcomes, |s| &mut s.outcomes),
+            ("accounts", &raw.accounts, |s| &mut s.accounts),
+            ("documents", &raw.documents, |s| &mut s.documents),
+            ("evidence", &raw.evidence, |s| &mut s.evidence),
+        ];
+        for (table, batch, rows_of) in tables {
+            let site = strings(table, batch, schema::SITE)?;
+            // Tables come sorted by site: one lookup per run of equal codes.
+            let mut i = 0;
+            while i < batch.num_rows() {
+                let code = required(table, site, i, schema::SITE)?;
+                let mut j = i + 1;
+                while j < batch.num_rows() && !site.is_null(j) && site.value(j) == code {
+                    j += 1;
+                }
+                rows_of(out.entry(code.to_string()).or_default()).extend(i..j);
+                i = j;
+            }
+        }
+        Ok(out)
+    }
+
+    /// One site's clean rows (every table but `sites`) and its redactions.
+    pub fn site(&self, raw: &StudyTables, rows: &SiteRows, redactor: &Redactor) -> R<Anonymised> {
+        let cx = &self.cx;
+        let mut log = Vec::new();
+        let tables = StudyTables {
+            sites: RecordBatch::new_empty(schema::sites()),
+            participants: participant_table(
+                "participants",
+                &raw.participants,
+                schema::participants(),
+                cx,
+                &rows.participants,
+                redactor,
+                &mut log,
+            )?,
+            answers: participant_table("answers", &raw.answers, schema::answers(), cx, &rows.answers, redactor, &mut log)?,
+            top3: participant_table("top3", &raw.top3, schema::top3(), cx, &rows.top3, redactor, &mut log)?,
+            outcomes: participant_table("outcomes", &raw.outcomes, schema::outcomes(), cx, &rows.outcomes, redactor, &mut log)?,
+            accounts: participant_table("accounts", &raw.accounts, schema::accounts(), cx, &rows.accounts, redactor, &mut log)?,
+            documents: site_table("documents", &raw.documents, schema::documents(), cx, &rows.documents, redactor, &mut log)?,
+            evidence: site_table("evidence", &raw.evidence, schema::evidence(), cx, &rows.evidence, redactor, &mut log)?,
+        };
+        Ok(Anonymised { tables, log })
+    }
+
+    /// The label of a registered site code.
+    pub fn label(&self, site_id: &str) -> Option<&str> {
+        self.cx.sites.get(site_id).map(|s| s.label.as_str())
+    }
+
+    /// The clean study from its sites' parts, `(site code, part)` in any
+    /// order: rows and log entries come out in site-label order, as if the
+    /// whole study had been anonymised at once.
+    pub fn assemble(&self, parts: Vec<(String, Anonymised)>) -> R<Anonymised> {
+        let mut parts: Vec<(String, Anonymised)> = parts
+            .into_iter()
+            .map(|(code, part)| Ok((self.cx.site("sites", 0, &code)?.label.clone(), part)))
+            .collect::<R<_>>()?;
+        parts.sort_by(|a, b| a.0.cmp(&b.0));
+        let concat = |schema: SchemaRef, pick: fn(&StudyTables) -> &RecordBatch| -> R<RecordBatch> {
+            Ok(arrow_select::concat::concat_batches(&schema, parts.iter().map(|(_, p)| pick(&p.tables)))?)
+        };
+        let tables = StudyTables {
+            sites: self.sites.clone(),
+            participants: concat(schema::participants(), |t| &t.participants)?,
+            answers: concat(schema::answers(), |t| &t.answers)?,
+            top3: concat(schema::top3(), |t| &t.top3)?,
+            outcomes: concat(schema::outcomes(), |t| &t.outcomes)?,
+            accounts: concat(schema::accounts(), |t| &t.accounts)?,
+            documents: concat(schema::documents(), |t| &t.documents)?,
+            evidence: concat(schema::evidence(), |t| &t.evidence)?,
+        };
+        let log = parts.into_iter().flat_map(|(_, p)| p.log).collect();
+        Ok(Anonymised { tables, log })
+    }
+}
+
 /// Raw tables to clean tables. `identities` supplies record ids for
 /// pseudonym assignment (so collisions are resolved study-wide);
-/// `redactor` should be built from the same study's identifiers.
+/// `redactor` should be built from the same study's identifiers. Sites are
+/// anonymised in parallel; the result does not depend on the thread count.
 ///
 /// Fails closed: a site code not in the register, a row of a record with no
 /// participants row, a record id that does not belong to its site, a
@@ -339,68 +536,12 @@ pub fn anonymise(
     key: &Key,
     redactor: &Redactor,
 ) -> Result<Anonymised, AnonymiseError> {
-    let mut register: BTreeMap<&str, &Site> = BTreeMap::new();
-    let mut labels = BTreeSet::new();
-    for s in sites {
-        if s.label.trim().is_empty() {
-            return Err(AnonymiseError::Register(format!("site `{}` has an empty label", s.site_id)));
-        }
-        if register.insert(s.site_id.as_str(), s).is_some() {
-            return Err(AnonymiseError::Register(format!("site code `{}` appears twice", s.site_id)));
-        }
-        if !labels.insert(s.label.as_str()) {
-            return Err(AnonymiseError::Register(format!("label `{}` is used by two sites", s.label)));
-        }
-    }
-
-    let table = "participants";
-    check_schema(table, &raw.participants, &schema::participants())?;
-    let pid = strings(table, &raw.participants, schema::PARTICIPANT)?;
-    let mut participants = BTreeSet::new();
-    let mut ids: Vec<&str> = Vec::new();
-    for row in 0..raw.participants.num_rows() {
-        let id = required(table, pid, row, schema::PARTICIPANT)?;
-        if !participants.insert(normalise_record_id(id)) {
-            return Err(AnonymiseError::Row { table, row, detail: format!("record `{id}` appears twice") });
-        }
-        ids.push(id);
-    }
-    ids.extend(identities.people.iter().map(|p| p.record_id.as_str()));
-    let pseudonyms = Pseudonyms::assign(key, ids)?;
-
-    let mut withdrawn: BTreeMap<String, WithdrawalScope> = BTreeMap::new();
-    // Sites with interview data; a withdrawal from an awaited site is pending.
-    let sites_with_data: BTreeSet<String> =
-        participants.iter().filter_map(|id| id.split_once('-').map(|(site, _)| site.to_string())).collect();
-    for w in withdrawals {
-        let norm = normalise_record_id(&w.record_id);
-        if !participants.contains(&norm) {
-            // Fail closed unless the record belongs to a registered site whose
-            // data has not arrived: its withdrawal takes effect when it does.
-            let site = norm.split_once('-').map(|(site, _)| site).unwrap_or_default();
-            let registered = register.keys().any(|id| normalise_record_id(id) == site);
-            if registered && !sites_with_data.contains(site) {
-                continue;
-            }
-            return Err(AnonymiseError::UnknownWithdrawal(w.record_id.clone()));
-        }
-        let scope = withdrawn.entry(norm).or_insert(w.scope);
-        if w.scope == WithdrawalScope::All {
-            *scope = WithdrawalScope::All;
-        }
-    }
-
-    let cx = Context { sites: register, pseudonyms, withdrawn, participants, redactor };
-    let mut log = Vec::new();
-    let tables = StudyTables {
-        sites: sites_table(&raw.sites, &cx)?,
-        participants: participant_table("participants", &raw.participants, schema::participants(), &cx, &mut log)?,
-        answers: participant_table("answers", &raw.answers, schema::answers(), &cx, &mut log)?,
-        top3: participant_table("top3", &raw.top3, schema::top3(), &cx, &mut log)?,
-        outcomes: participant_table("outcomes", &raw.outcomes, schema::outcomes(), &cx, &mut log)?,
-        accounts: participant_table("accounts", &raw.accounts, schema::accounts(), &cx, &mut log)?,
-        documents: site_table("documents", &raw.documents, schema::documents(), &cx, &mut log)?,
-        evidence: site_table("evidence", &raw.evidence, schema::evidence(), &cx, &mut log)?,
-    };
-    Ok(Anonymised { tables, log })
+    use rayon::prelude::*;
+    let anonymiser = Anonymiser::new(raw, identities, sites, withdrawals, key)?;
+    let split: Vec<(String, SiteRows)> = anonymiser.split(raw)?.into_iter().collect();
+    let parts: Vec<(String, Anonymised)> = split
+        .into_par_iter()
+        .map(|(code, rows)| Ok((code, anonymiser.site(raw, &rows, redactor)?)))
+        .collect::<R<_>>()?;
+    anonymiser.assemble(parts)
 }

@@ -57,23 +57,38 @@ fn is_inside(path: &Utf8Path, dir: &Utf8Path) -> bool {
     }
 }
 
+/// The columns of the anonymisation log.
+pub const LOG_COLUMNS: [&str; 6] = ["site", "participant", "field", "kind", "start", "end"];
+
+/// Where `study.toml` puts the anonymisation log, if anywhere.
+pub fn log_path(inputs: &StudyInputs) -> Option<Utf8PathBuf> {
+    let rel = inputs.config.anonymisation.log.as_ref()?;
+    let path = Utf8PathBuf::from(rel);
+    Some(if path.is_absolute() { path } else { inputs.dir.join(path) })
+}
+
 /// Write the anonymisation log where `study.toml` says, outside the output
-/// folder. Each line: pseudonym, field, kind and position; never the text.
+/// folder. Each line: site label, pseudonym, field, kind and position;
+/// never the text.
 pub fn write_log(inputs: &StudyInputs, out: &Utf8Path, log: &[anonymise::LogEntry]) -> Result<(), PipelineError> {
-    let Some(rel) = &inputs.config.anonymisation.log else {
+    let (Some(rel), Some(path)) = (&inputs.config.anonymisation.log, log_path(inputs)) else {
         return Ok(());
     };
-    let path = Utf8PathBuf::from(rel);
-    let path = if path.is_absolute() { path } else { inputs.dir.join(path) };
     std::fs::create_dir_all(out).map_err(|e| PipelineError::io(out, e))?;
     if is_inside(&path, out) {
         return Err(PipelineError::Usage(format!(
             "study.toml: [anonymisation] log = \"{rel}\" is inside the output folder; it must be private"
         )));
     }
-    let mut text = String::from("participant,field,kind,start,end\n");
+    let mut text = LOG_COLUMNS.join(",");
+    text.push('\n');
     for entry in log {
-        text.push_str(&format!("{},{},{},{},{}\n", entry.participant, entry.field, entry.kind, entry.start, entry.end));
+        let cells = [entry.site.as_str(), &entry.participant, &entry.field, &entry.kind];
+        for cell in cells {
+            crate::tables::push_csv_field(&mut text, cell);
+            text.push(',');
+        }
+        text.push_str(&format!("{},{}\n", entry.start, entry.end));
     }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| PipelineError::io(parent, e))?;

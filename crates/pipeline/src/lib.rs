@@ -18,6 +18,7 @@ pub mod guard;
 pub mod hash;
 pub mod key;
 pub mod output;
+pub mod partitions;
 pub mod plan;
 pub mod provenance;
 pub mod rocrate;

@@ -41,6 +41,11 @@ pub struct RunSummary {
     pub changes: usize,
     /// Those changes, as text (also kept for `crosscase diff`).
     pub diff: String,
+    /// What the stage that just ran has to say beyond its time.
+    pub(crate) stage_note: Option<String>,
+    /// The anonymise stage's partitions, written to the state folder when
+    /// the run publishes.
+    pub(crate) partitions: Option<crate::partitions::Manifest>,
 }
 
 /// What the study stage hands on: identifying, memory only.
@@ -231,7 +236,11 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
         crate::failpoint::hit(&format!("stage:{}", stage.id));
         let seconds = started.elapsed().as_secs_f64();
         timings.push((stage.id.clone(), runs[index], seconds));
-        let what = if runs[index] { format!("done in {seconds:.2}s") } else { "unchanged, skipped".to_string() };
+        let what = match (runs[index], summary.stage_note.take()) {
+            (true, Some(note)) => format!("done in {seconds:.2}s ({note})"),
+            (true, None) => format!("done in {seconds:.2}s"),
+            (false, _) => "unchanged, skipped".to_string(),
+        };
         progress(&format!("[{:>2}/{total}] {:<18} {:<26} {what}", index + 1, stage.id, stage.run));
     }
     summary.outputs = staging.hashes().keys().cloned().collect();
@@ -253,6 +262,10 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     let state = out.join(STATE_DIR);
     let cache_text = serde_json::to_string_pretty(&new_cache).unwrap_or_default();
     crate::output::write_atomic(&state.join(CACHE_FILE), cache_text.as_bytes())?;
+    if let Some(manifest) = summary.partitions.take() {
+        let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+        crate::output::write_atomic(&state.join(crate::partitions::MANIFEST_FILE), text.as_bytes())?;
+    }
     let diff_text = crate::diff::render(&changes);
     crate::output::write_atomic(&state.join(DIFF_FILE), diff_text.as_bytes())?;
     summary.changes = changes.len();
@@ -448,33 +461,75 @@ fn run_stage(
                 return Err(stage_error(stage, "expected an `ingest.study` stage in `from`"));
             };
             let key = crate::key::resolve(&raw.inputs.config, study_dir)?;
-            let mut redactor = anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities)
-                .map_err(|e| stage_error(stage, e.to_string()))?;
-            if !settings.disable_redaction.is_empty() {
-                let mut kinds = anonymise::RedactionKinds::all();
-                for code in &settings.disable_redaction {
-                    let kind = anonymise::Kind::ALL.into_iter().find(|k| k.code() == code).ok_or_else(|| {
-                        stage_error(stage, format!("disable_redaction: unknown kind `{code}`"))
-                    })?;
-                    kinds = kinds.without(kind);
-                }
-                redactor = redactor.with_kinds(kinds);
-            }
-            let anonymised = anonymise::anonymise(
-                &raw.tables,
-                &raw.identities,
-                &raw.inputs.sites,
-                &raw.inputs.withdrawals,
-                &key,
-                &redactor,
-            )
-            .map_err(|e| PipelineError::Stage { stage: stage.id.clone(), message: e.to_string() })?;
+            let kinds = redaction_kinds(stage, settings)?;
+            let fail = |e: anonymise::AnonymiseError| PipelineError::Stage { stage: stage.id.clone(), message: e.to_string() };
+            let tables = &raw.tables;
+            let anonymiser =
+                anonymise::Anonymiser::new(tables, &raw.identities, &raw.inputs.sites, &raw.inputs.withdrawals, &key).map_err(fail)?;
+            let split = anonymiser.split(tables).map_err(fail)?;
+            // Per-site partitions: a site whose partition key is unchanged and
+            // whose text no added gazetteer entry touches is taken from the
+            // previous run's data/ tables (see `partitions`).
+            let global = crate::partitions::global_key(&stage.run, &stage.canonical, &anonymise::key_fingerprint(&key), &raw.inputs.files);
+            let site_keys: BTreeMap<String, String> = split
+                .iter()
+                .map(|(site, rows)| (site.clone(), crate::partitions::site_key(&global, site, tables, rows, &anonymiser)))
+                .collect();
+            let gazetteer = anonymise::gazetteer_fingerprints(&key, &raw.identities);
+            let log_path = crate::key::log_path(&raw.inputs);
+            let state = staging.out().join(STATE_DIR);
+            let previous = crate::partitions::Previous::load(&state, staging.out(), &global, log_path.as_deref());
+            let reusable = match &previous {
+                Some(p) => p.reusable(&site_keys, &gazetteer, &raw.inputs, &raw.identities, tables, &split).map_err(fail)?,
+                None => Default::default(),
+            };
+            let redactor = if reusable.len() < split.len() {
+                Some(anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities).map_err(fail)?.with_kinds(kinds))
+            } else {
+                None
+            };
+            let parts: Vec<(String, anonymise::Anonymised, bool)> = {
+                use rayon::prelude::*;
+                let split: Vec<(&String, &anonymise::SiteRows)> = split.iter().collect();
+                split
+                    .into_par_iter()
+                    .map(|(site, rows)| {
+                        let label = anonymiser.label(site).unwrap_or_default();
+                        if let Some(part) = previous.as_ref().filter(|_| reusable.contains(site)).and_then(|p| p.part(site, label)) {
+                            return Ok((site.clone(), part, true));
+                        }
+                        let redactor = redactor.as_ref().ok_or_else(|| stage_error(stage, "no redactor for a site to anonymise"))?;
+                        Ok((site.clone(), anonymiser.site(tables, rows, redactor).map_err(fail)?, false))
+                    })
+                    .collect::<Result<_, PipelineError>>()?
+            };
+            let reused = parts.iter().filter(|p| p.2).count();
+            summary.stage_note = Some(format!("{} of {} sites anonymised, {reused} reused", parts.len() - reused, parts.len()));
+            let ranges = crate::partitions::row_ranges(
+                &parts.iter().map(|(site, part, _)| (site.clone(), anonymiser.label(site).unwrap_or_default().to_string(), part)).collect::<Vec<_>>(),
+            );
+            let anonymised = anonymiser.assemble(parts.into_iter().map(|(site, part, _)| (site, part)).collect()).map_err(fail)?;
             crate::key::write_log(&raw.inputs, staging.out(), &anonymised.log)?;
             let tables = anonymised.tables;
+            let mut manifest = crate::partitions::Manifest {
+                global,
+                log: log_path.map(|p| p.to_string()),
+                gazetteer,
+                ..Default::default()
+            };
             for (name, batch) in tables.named() {
                 let parquet = to_parquet(batch).map_err(|e| stage_error(stage, e.to_string()))?;
                 staging.write(&format!("data/{name}.parquet"), &parquet)?;
+                manifest.tables.insert(name.to_string(), crate::hash::sha256_hex(&parquet));
             }
+            manifest.sites = site_keys
+                .into_iter()
+                .map(|(site, key)| {
+                    let rows = ranges.get(&site).cloned().unwrap_or_default();
+                    (site, crate::partitions::SiteEntry { key, rows })
+                })
+                .collect();
+            summary.partitions = Some(manifest);
             let sites = &raw.inputs.sites;
             for site in sites {
                 let has = raw.tables_has_site(&site.site_id);
@@ -598,6 +653,19 @@ fn run_stage(
             Ok(Artifact::Guard)
         }
     }
+}
+
+/// The redaction kinds the stage's settings leave on.
+fn redaction_kinds(stage: &Stage, settings: &crate::settings::AnonymiseSettings) -> Result<anonymise::RedactionKinds, PipelineError> {
+    let mut kinds = anonymise::RedactionKinds::all();
+    for code in &settings.disable_redaction {
+        let kind = anonymise::Kind::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .ok_or_else(|| stage_error(stage, format!("disable_redaction: unknown kind `{code}`")))?;
+        kinds = kinds.without(kind);
+    }
+    Ok(kinds)
 }
 
 fn patterns_settings(clean: &CleanStudy, adjust: impl FnOnce(&mut patterns::Settings)) -> patterns::Settings {

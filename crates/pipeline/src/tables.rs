@@ -45,7 +45,8 @@ pub fn cell_text(array: &dyn Array, row: usize) -> Option<String> {
     })
 }
 
-fn push_csv_field(out: &mut String, text: &str) {
+/// One CSV field (RFC 4180: quoted when it holds a comma, quote or line break).
+pub fn push_csv_field(out: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&text.replace('"', "\"\""));

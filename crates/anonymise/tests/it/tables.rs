@@ -276,3 +276,61 @@ fn schema_difference_fails_closed() {
     r.outcomes = r.answers.clone();
     assert!(matches!(run(&r, &[]), Err(AnonymiseError::Schema { table: "outcomes", .. })));
 }
+
+/// Sites anonymised one by one, in any order, and assembled, give exactly
+/// the whole-study result (what lets a run reuse some sites' partitions).
+#[test]
+fn sites_anonymised_separately_assemble_into_the_whole_study() {
+    let raw = raw();
+    let ids = common::identities();
+    let sites = common::sites();
+    let redactor = Redactor::new(&common::identifiers(), &sites, &ids).unwrap();
+    let whole = anonymise(&raw, &ids, &sites, &withdrawals(), &Key::demo(), &redactor).unwrap();
+    let anonymiser = anonymise::Anonymiser::new(&raw, &ids, &sites, &withdrawals(), &Key::demo()).unwrap();
+    let split = anonymiser.split(&raw).unwrap();
+    assert_eq!(split.keys().collect::<Vec<_>>(), ["S01", "S02", "S03"]);
+    assert_eq!(split["S02"].participants, [0, 3], "a site's rows, wherever they are in the table");
+    let mut parts: Vec<(String, anonymise::Anonymised)> =
+        split.iter().rev().map(|(site, rows)| (site.clone(), anonymiser.site(&raw, rows, &redactor).unwrap())).collect();
+    assert_eq!(parts[0].1.tables.participants.num_rows(), 1, "S03 alone");
+    parts.rotate_left(1);
+    let assembled = anonymiser.assemble(parts).unwrap();
+    for ((name, a), (_, b)) in whole.tables.named().into_iter().zip(assembled.tables.named()) {
+        assert_eq!(a, b, "{name}");
+    }
+    assert_eq!(whole.log, assembled.log);
+    assert!(whole.log.iter().all(|e| e.site.starts_with("Site ")));
+}
+
+/// The entries a late site adds to the gazetteer, less those already there
+/// with the same effect; found exactly as the redactor finds them.
+#[test]
+fn a_late_sites_gazetteer_entries_are_found_as_the_redactor_finds_them() {
+    let mut ids = common::identities();
+    ids.people.push(common::person("S04-01", "Maria Quennell", "Tom Whitfield", "mq@example.org"));
+    ids.people.push(common::person("S04-02", "Lewisham Okafor-Bright", "Ngozi Adeyemi", ""));
+    let added = std::collections::BTreeSet::from(["S04".to_string()]);
+    let scan = anonymise::GazetteerScan::added(&common::identifiers(), &common::sites(), &ids, &added).unwrap();
+    // New: a surname, a new interviewer's first name, an email, a hyphen part.
+    assert!(scan.occurs_in("then QUENNELL said"));
+    assert!(scan.occurs_in("ask Ngozi"));
+    assert!(scan.occurs_in("write to MQ@example.org today"));
+    assert!(scan.occurs_in("Bright spoke"));
+    assert!(scan.occurs_in("Okafor-Bright spoke"), "the full name is new");
+    // Already there with the same effect: an earlier participant's name
+    // (Maria, Tom Whitfield, Adeyemi), identifiers.csv (Lewisham, Okafor).
+    for text in ["Maria and Tom Whitfield", "Adeyemi", "Lewisham", "Dr Okafor", "Quennells", "xQuennell"] {
+        assert!(!scan.occurs_in(text), "{text}");
+    }
+    let none = anonymise::GazetteerScan::added(&common::identifiers(), &common::sites(), &ids, &Default::default()).unwrap();
+    assert!(!none.occurs_in("Quennell"));
+    let fp = anonymise::gazetteer_fingerprints(&Key::demo(), &ids);
+    assert_eq!(fp.len(), 4);
+    let mut renamed = ids.clone();
+    renamed.people[0].fields[0].1 = "Maria Hughes-Lee".into();
+    let fp2 = anonymise::gazetteer_fingerprints(&Key::demo(), &renamed);
+    assert_ne!(fp["S01"], fp2["S01"]);
+    assert_eq!(fp["S02"], fp2["S02"]);
+    let other_key = Key::from_bytes(b"another key of 32 bytes, really!").unwrap();
+    assert_ne!(anonymise::gazetteer_fingerprints(&other_key, &ids)["S02"], fp["S02"], "keyed");
+}
