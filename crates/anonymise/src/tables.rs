@@ -173,10 +173,24 @@ fn participant_table(
     let pid = strings(table, batch, schema::PARTICIPANT)?;
     let site = strings(table, batch, schema::SITE)?;
     let sector = strings(table, batch, schema::SECTOR)?;
-    let mut rows: Vec<(String, String, usize, &'static str)> = Vec::new();
+    // (label, pseudonym, row, sector), borrowed: no allocation per row.
+    let mut rows: Vec<(&str, &str, usize, &'static str)> = Vec::with_capacity(of_site.len());
+    // Rows of one record come together (answers: one per factor): the
+    // checks and the lookup are done once per run of the same record.
+    let mut last: Option<(&str, &str, Option<(&str, &str, &'static str)>)> = None;
     for &row in of_site {
         let record = required(table, pid, row, schema::PARTICIPANT)?;
         let code = required(table, site, row, schema::SITE)?;
+        if let Some((r, c, kept)) = last {
+            if r == record && c == code {
+                // Same record, same site: only the row's own sector is checked.
+                let sector_code = cx.sector(table, row, cx.site(table, row, code)?, sector)?;
+                if let Some((label, p, _)) = kept {
+                    rows.push((label, p, row, sector_code));
+                }
+                continue;
+            }
+        }
         let s = cx.site(table, row, code)?;
         let sector_code = cx.sector(table, row, s, sector)?;
         let norm = normalise_record_id(record);
@@ -194,23 +208,31 @@ fn participant_table(
                 detail: format!("record `{record}` has no row in the participants table"),
             });
         }
-        match cx.withdrawn.get(&norm) {
-            Some(WithdrawalScope::All) => continue,
-            Some(WithdrawalScope::Quotes) if table == "accounts" => continue,
-            _ => {}
+        let withdrawn = match cx.withdrawn.get(&norm) {
+            Some(WithdrawalScope::All) => true,
+            Some(WithdrawalScope::Quotes) => table == "accounts",
+            _ => false,
+        };
+        let kept = if withdrawn {
+            None
+        } else {
+            let p = cx.pseudonyms.get(record).ok_or_else(|| AnonymiseError::Row {
+                table,
+                row,
+                detail: format!("record `{record}` has no pseudonym"),
+            })?;
+            Some((s.label.as_str(), p, sector_code))
+        };
+        if let Some((label, p, sector_code)) = kept {
+            rows.push((label, p, row, sector_code));
         }
-        let p = cx.pseudonyms.get(record).ok_or_else(|| AnonymiseError::Row {
-            table,
-            row,
-            detail: format!("record `{record}` has no pseudonym"),
-        })?;
-        rows.push((s.label.clone(), p.to_string(), row, sector_code));
+        last = Some((record, code, kept));
     }
     rows.sort();
     let idx: Vec<usize> = rows.iter().map(|r| r.2).collect();
     let mut replace: BTreeMap<&str, ArrayRef> = BTreeMap::new();
-    replace.insert(schema::PARTICIPANT, text_column(rows.iter().map(|r| Some(r.1.as_str()))));
-    replace.insert(schema::SITE, text_column(rows.iter().map(|r| Some(r.0.as_str()))));
+    replace.insert(schema::PARTICIPANT, text_column(rows.iter().map(|r| Some(r.1))));
+    replace.insert(schema::SITE, text_column(rows.iter().map(|r| Some(r.0))));
     replace.insert(schema::SECTOR, text_column(rows.iter().map(|r| Some(r.3))));
     if table == "participants" {
         let flag = batch
@@ -236,8 +258,8 @@ fn participant_table(
             let f = required(table, field, *row, "field")?;
             let red = redactor.redact(raw);
             log.extend(red.hits.iter().map(|h| LogEntry {
-                site: label.clone(),
-                participant: p.clone(),
+                site: label.to_string(),
+                participant: p.to_string(),
                 field: format!("accounts/{f}"),
                 kind: h.kind.code().to_string(),
                 start: h.start,

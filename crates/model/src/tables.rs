@@ -22,6 +22,20 @@ pub struct StudyTables {
 }
 
 impl StudyTables {
+    /// Every table with no rows.
+    pub fn empty() -> StudyTables {
+        use arrow_array::RecordBatch as B;
+        StudyTables {
+            sites: B::new_empty(crate::schema::sites()),
+            participants: B::new_empty(crate::schema::participants()),
+            answers: B::new_empty(crate::schema::answers()),
+            top3: B::new_empty(crate::schema::top3()),
+            outcomes: B::new_empty(crate::schema::outcomes()),
+            accounts: B::new_empty(crate::schema::accounts()),
+            documents: B::new_empty(crate::schema::documents()),
+            evidence: B::new_empty(crate::schema::evidence()),
+        }
+    }
     /// The tables by their published names, in a fixed order.
     pub fn named(&self) -> [(&'static str, &RecordBatch); 8] {
         [

@@ -55,6 +55,15 @@ struct RawStudy {
     identities: Identities,
 }
 
+impl RawStudy {
+    /// Drop what only `anonymise` reads: the raw tables and the exports.
+    fn release_tables(&mut self) {
+        self.tables = StudyTables::empty();
+        self.inputs.interviews = Vec::new();
+        self.inputs.documents = Vec::new();
+    }
+}
+
 /// The study's settings that analyses need, and its de-identified tables.
 struct CleanStudy {
     config: StudyConfig,
@@ -217,6 +226,17 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                 changes.extend(crate::diff::table_changes(&stage.id, &out.join(format!("tables/{}.parquet", stage.id)), batch));
             }
             artifacts.insert(stage.id.clone(), artifact);
+            // The raw tables and the exports' text are read by `anonymise`
+            // only: after the last such stage they are freed (at national
+            // scale they are gigabytes); identities stay for the leak guard.
+            let anonymises = |s: &Stage| matches!(s.settings, StageSettings::Anonymise(_));
+            if anonymises(stage) && !plan.stages[index + 1..].iter().any(anonymises) {
+                for from in &stage.from {
+                    if let Some(Artifact::Raw(raw)) = artifacts.get_mut(from) {
+                        raw.release_tables();
+                    }
+                }
+            }
         } else {
             for (rel, hash) in cache.get(&stage.id).map(|e| e.outputs.clone()).unwrap_or_default() {
                 staging.carry(&rel, &hash);
