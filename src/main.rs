@@ -155,6 +155,9 @@ fn load_plan(
     Ok((plan, study, out))
 }
 
+/// Warnings a run prints before summarising the rest.
+const SHOWN_WARNINGS: usize = 20;
+
 fn run(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8PathBuf>, threads: Option<usize>) -> CliResult {
     let (plan, study, out) = load_plan(pipeline_path, study, out)?;
     if let Some(n) = threads {
@@ -168,8 +171,16 @@ fn run(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8Pat
         eprintln!("Nothing to do: the outputs in {out} are up to date with {study}.");
         return Ok(());
     }
-    for w in &summary.warnings {
+    // A national study can have thousands of warnings: the first few here,
+    // all of them from `crosscase validate`.
+    for w in summary.warnings.iter().take(SHOWN_WARNINGS) {
         eprintln!("{}", model::Diagnostic { file: study.join(&w.file).to_string(), ..w.clone() });
+    }
+    if summary.warnings.len() > SHOWN_WARNINGS {
+        eprintln!(
+            "... and {} more warning(s); `crosscase validate --study {study}` lists them all.",
+            summary.warnings.len() - SHOWN_WARNINGS
+        );
     }
     eprintln!(
         "Done. Sites with data: {}; awaited: {}.",
