@@ -67,7 +67,7 @@ def stage_seconds(out):
     try:
         with open(os.path.join(out, ".crosscase", "runs.jsonl")) as fh:
             last = [l for l in fh if l.strip()][-1]
-        return [(s["stage"], s["seconds"]) for s in json.loads(last)["stages"] if s["ran"]]
+        return [(s["stage"], s["seconds"], s.get("peak_mib")) for s in json.loads(last)["stages"] if s["ran"]]
     except (OSError, IndexError, KeyError, ValueError):
         return []
 
@@ -297,8 +297,17 @@ def main():
         for which, label in [("stats", "statistics path"), ("full", "full synthesis")]:
             breakdown = ours["stages"].get(which)
             if breakdown:
-                parts = ", ".join(f"{stage} {sec:.2f}" for stage, sec in sorted(breakdown, key=lambda x: -x[1]) if sec >= 0.005)
+                parts = ", ".join(f"{stage} {sec:.2f}" for stage, sec, _ in sorted(breakdown, key=lambda x: -x[1]) if sec >= 0.005)
                 stages.append(f"- {size}, {label} (last run, from the run ledger): {parts}")
+                # Peak memory after each stage, in run order: where the peak rises.
+                peaks = [(stage, peak) for stage, _, peak in breakdown if peak is not None]
+                rises, last = [], 0.0
+                for stage, peak in peaks:
+                    if peak > last + 1:
+                        rises.append(f"{stage} {peak:.0f}")
+                    last = max(last, peak)
+                if rises:
+                    stages.append(f"  peak MiB after each stage that raised it: {', '.join(rises)}")
     lines = [
         "# Benchmark results",
         "",
@@ -312,7 +321,7 @@ def main():
         "",
     ] + table + [
         "",
-        "## Where the time goes (seconds per stage)",
+        "## Where the time and memory go (per stage)",
         "",
     ] + stages + [
         "",

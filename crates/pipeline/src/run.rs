@@ -255,7 +255,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
         stage_files.insert(stage.id.clone(), StageFiles { read, wrote });
         crate::failpoint::hit(&format!("stage:{}", stage.id));
         let seconds = started.elapsed().as_secs_f64();
-        timings.push((stage.id.clone(), runs[index], seconds));
+        timings.push((stage.id.clone(), runs[index], seconds, peak_memory_mib()));
         let what = match (runs[index], summary.stage_note.take()) {
             (true, Some(note)) => format!("done in {seconds:.2}s ({note})"),
             (true, None) => format!("done in {seconds:.2}s"),
@@ -301,7 +301,19 @@ pub fn last_diff(out: &Utf8Path) -> Result<String, PipelineError> {
 }
 
 /// Append one line to the run ledger: the only place times are written.
-fn ledger(out: &Utf8Path, plan: &Plan, study: &Utf8Path, started: Instant, timings: &[(String, bool, f64)], outcome: &str) {
+/// The process's peak resident memory so far, in MiB, where the system says
+/// (Linux `VmHWM`); for the run ledger, so a benchmark can see which stage
+/// raised the peak.
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Stage id, whether it ran, seconds, and peak memory after it (MiB).
+type Timing = (String, bool, f64, Option<f64>);
+
+fn ledger(out: &Utf8Path, plan: &Plan, study: &Utf8Path, started: Instant, timings: &[Timing], outcome: &str) {
     use std::io::Write;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let line = serde_json::json!({
@@ -312,7 +324,10 @@ fn ledger(out: &Utf8Path, plan: &Plan, study: &Utf8Path, started: Instant, timin
         "study": study.as_str(),
         "crosscase": model::VERSION,
         "outcome": outcome,
-        "stages": timings.iter().map(|(id, ran, s)| serde_json::json!({"stage": id, "ran": ran, "seconds": s})).collect::<Vec<_>>(),
+        "stages": timings
+            .iter()
+            .map(|(id, ran, s, peak)| serde_json::json!({"stage": id, "ran": ran, "seconds": s, "peak_mib": peak}))
+            .collect::<Vec<_>>(),
     });
     if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(out.join(STATE_DIR).join(LEDGER_FILE)) {
         let _ = writeln!(f, "{line}");
