@@ -55,7 +55,7 @@ late-site:
     for f in $added; do echo "   data/demo/$f"; done
     cp -r data/demo/late/raw/. data/demo/raw/
     "$bin" status --out "$out"
-    echo "== 3. rerun: only what depends on the new files is recomputed"
+    echo "== 3. rerun: only the new site is anonymised; the cross-site stages run again"
     "$bin" run pipelines/synthesis.toml --out "$out"
     echo "== 4. how the late site changed the findings: ratings, top three, pattern matching (first 30 lines of crosscase diff)"
     "$bin" diff --out "$out" | grep -E " (ratings|top3|patterns|replication)/" | head -30 || true
