@@ -523,18 +523,24 @@ impl<'a> Anonymiser<'a> {
             .map(|(code, part)| Ok((self.cx.site("sites", 0, &code)?.label.clone(), part)))
             .collect::<R<_>>()?;
         parts.sort_by(|a, b| a.0.cmp(&b.0));
-        let concat = |schema: SchemaRef, pick: fn(&StudyTables) -> &RecordBatch| -> R<RecordBatch> {
-            Ok(arrow_select::concat::concat_batches(&schema, parts.iter().map(|(_, p)| pick(&p.tables)))?)
+        // Table by table, each part's rows are moved out and freed once
+        // concatenated: the peak is the parts plus one assembled table.
+        let mut concat = |schema: SchemaRef, pick: fn(&mut StudyTables) -> &mut RecordBatch| -> R<RecordBatch> {
+            let batches: Vec<RecordBatch> = parts
+                .iter_mut()
+                .map(|(_, p)| std::mem::replace(pick(&mut p.tables), RecordBatch::new_empty(schema.clone())))
+                .collect();
+            Ok(arrow_select::concat::concat_batches(&schema, &batches)?)
         };
         let tables = StudyTables {
             sites: self.sites.clone(),
-            participants: concat(schema::participants(), |t| &t.participants)?,
-            answers: concat(schema::answers(), |t| &t.answers)?,
-            top3: concat(schema::top3(), |t| &t.top3)?,
-            outcomes: concat(schema::outcomes(), |t| &t.outcomes)?,
-            accounts: concat(schema::accounts(), |t| &t.accounts)?,
-            documents: concat(schema::documents(), |t| &t.documents)?,
-            evidence: concat(schema::evidence(), |t| &t.evidence)?,
+            answers: concat(schema::answers(), |t| &mut t.answers)?,
+            participants: concat(schema::participants(), |t| &mut t.participants)?,
+            top3: concat(schema::top3(), |t| &mut t.top3)?,
+            outcomes: concat(schema::outcomes(), |t| &mut t.outcomes)?,
+            accounts: concat(schema::accounts(), |t| &mut t.accounts)?,
+            documents: concat(schema::documents(), |t| &mut t.documents)?,
+            evidence: concat(schema::evidence(), |t| &mut t.evidence)?,
         };
         let log = parts.into_iter().flat_map(|(_, p)| p.log).collect();
         Ok(Anonymised { tables, log })
