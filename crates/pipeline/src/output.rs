@@ -162,8 +162,12 @@ fn publish_dir(out: &Utf8Path, dir: &Utf8Path) -> Result<(), PipelineError> {
         }
         std::fs::rename(&from, &to).map_err(|e| PipelineError::io(&to, e))?;
     }
+    // The new lock lists every output of the run, including those carried
+    // over from skipped stages (published before, not in staging): only
+    // what it no longer lists is removed.
+    let current = read_lock(out);
     for old in previous.keys() {
-        if !rels.contains(old) {
+        if !current.contains_key(old) {
             let path = out.join(old);
             if path.is_file() {
                 std::fs::remove_file(&path).map_err(|e| PipelineError::io(&path, e))?;
