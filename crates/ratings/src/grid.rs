@@ -161,8 +161,8 @@ pub(crate) fn histograms(grid: &Grid, layout: &Layout, answers: &[crate::input::
         pattern: vec![[0; 3]; size],
     };
     for a in answers {
-        for cell in grid.cells_of(layout, a.who.site, a.who.group) {
-            let i = h.at(cell, a.factor);
+        for cell in grid.cells_of(layout, a.who.site(), a.who.group) {
+            let i = h.at(cell, a.factor());
             if let Some(v) = a.importance {
                 h.importance[i][usize::from(v) - 1] += 1;
             }

@@ -4,8 +4,12 @@
 //! answers: they read as `None`. Structural problems (a missing column, an
 //! unknown group or sector code, a site in two sectors) are errors that
 //! name the column and row, since no statistic can be right after them.
+//!
+//! Strings are read in place from the Arrow arrays (no copy per row), in
+//! one pass per table; a row is stored as a few small integers.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_array::{Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array};
@@ -23,38 +27,66 @@ fn column<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<&'a Arr
 }
 
 /// A non-null string column.
-fn strings(batch: &RecordBatch, table: &str, name: &str) -> Result<Vec<String>, ArrowError> {
+fn strings<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<&'a StringArray, ArrowError> {
     let col = column(batch, table, name)?;
     let arr = col.as_any().downcast_ref::<StringArray>().ok_or_else(|| {
         invalid(format!("{table}: expected column `{name}` to be Utf8, found {}", col.data_type()))
     })?;
-    (0..arr.len())
-        .map(|i| {
-            if arr.is_null(i) {
-                Err(invalid(format!("{table}: row {}: expected a value in `{name}`, found null", i + 1)))
-            } else {
-                Ok(arr.value(i).to_string())
-            }
-        })
-        .collect()
+    if arr.null_count() > 0
+        && let Some(i) = (0..arr.len()).find(|&i| arr.is_null(i))
+    {
+        return Err(invalid(format!("{table}: row {}: expected a value in `{name}`, found null", i + 1)));
+    }
+    Ok(arr)
 }
 
-/// An integer code column of any integer type; null stays null.
-fn codes(batch: &RecordBatch, table: &str, name: &str) -> Result<Vec<Option<i64>>, ArrowError> {
+/// An integer code column of any integer type, read in place; null stays null.
+enum Codes<'a> {
+    I8(&'a Int8Array),
+    I16(&'a Int16Array),
+    I32(&'a Int32Array),
+    I64(&'a Int64Array),
+    U8(&'a UInt8Array),
+    U16(&'a UInt16Array),
+    U32(&'a UInt32Array),
+}
+
+impl Codes<'_> {
+    fn get(&self, i: usize) -> Option<i64> {
+        macro_rules! at {
+            ($a:expr) => {
+                if $a.is_null(i) { None } else { Some($a.value(i) as i64) }
+            };
+        }
+        match self {
+            Codes::I8(a) => at!(a),
+            Codes::I16(a) => at!(a),
+            Codes::I32(a) => at!(a),
+            Codes::I64(a) => at!(a),
+            Codes::U8(a) => at!(a),
+            Codes::U16(a) => at!(a),
+            Codes::U32(a) => at!(a),
+        }
+    }
+
+    /// The code at row `i` when in `lo..=hi`.
+    fn in_range(&self, i: usize, lo: i64, hi: i64) -> Option<u8> {
+        self.get(i).filter(|x| (lo..=hi).contains(x)).map(|x| x as u8)
+    }
+}
+
+fn codes<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<Codes<'a>, ArrowError> {
     let col = column(batch, table, name)?;
+    let any = col.as_any();
     macro_rules! read {
-        ($($t:ty),*) => {
-            $(if let Some(a) = col.as_any().downcast_ref::<$t>() {
-                return Ok((0..a.len()).map(|i| if a.is_null(i) { None } else { Some(a.value(i) as i64) }).collect());
+        ($($t:ty => $v:ident),*) => {
+            $(if let Some(a) = any.downcast_ref::<$t>() {
+                return Ok(Codes::$v(a));
             })*
         };
     }
-    read!(Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array);
+    read!(Int8Array => I8, Int16Array => I16, Int32Array => I32, Int64Array => I64, UInt8Array => U8, UInt16Array => U16, UInt32Array => U32);
     Err(invalid(format!("{table}: expected column `{name}` to be an integer code, found {}", col.data_type())))
-}
-
-fn in_range(v: Option<i64>, lo: i64, hi: i64) -> Option<u8> {
-    v.filter(|x| (lo..=hi).contains(x)).map(|x| x as u8)
 }
 
 /// Sites, factors and participants as indexes, fixed in output order.
@@ -66,27 +98,27 @@ pub(crate) struct Layout {
     pub factors: Vec<String>,
 }
 
-impl Layout {
-    pub fn site_index(&self, label: &str) -> Option<usize> {
-        self.sites.binary_search_by(|(l, _)| l.as_str().cmp(label)).ok()
-    }
-    pub fn factor_index(&self, code: &str) -> Option<usize> {
-        self.factors.iter().position(|f| f == code)
-    }
-}
-
 /// Who a row belongs to, with indexes into the [`Layout`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Who {
-    pub participant: usize,
-    pub site: usize,
+    pub participant: u32,
+    pub site: u32,
     pub group: Group,
+}
+
+impl Who {
+    pub fn participant(&self) -> usize {
+        self.participant as usize
+    }
+    pub fn site(&self) -> usize {
+        self.site as usize
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Answer {
     pub who: Who,
-    pub factor: usize,
+    pub factor: u32,
     /// 1 in place, 2 partly, 3 not in place; 9 (don't know) reads as None.
     pub pattern: Option<u8>,
     /// 1-5.
@@ -95,23 +127,36 @@ pub(crate) struct Answer {
     pub direction: Option<u8>,
 }
 
+impl Answer {
+    pub fn factor(&self) -> usize {
+        self.factor as usize
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Pick {
     pub who: Who,
-    pub factor: usize,
+    pub factor: u32,
     /// 1, 2 or 3.
     pub rank: u8,
 }
 
-struct Common {
-    participants: Vec<String>,
-    sites: Vec<String>,
-    sectors: Vec<String>,
-    groups: Vec<String>,
-    factors: Vec<String>,
+impl Pick {
+    pub fn factor(&self) -> usize {
+        self.factor as usize
+    }
 }
 
-fn common(batch: &RecordBatch, table: &str) -> Result<Common, ArrowError> {
+/// The key columns every table shares.
+struct Common<'a> {
+    participants: &'a StringArray,
+    sites: &'a StringArray,
+    sectors: &'a StringArray,
+    groups: &'a StringArray,
+    factors: &'a StringArray,
+}
+
+fn common<'a>(batch: &'a RecordBatch, table: &str) -> Result<Common<'a>, ArrowError> {
     Ok(Common {
         participants: strings(batch, table, model::schema::PARTICIPANT)?,
         sites: strings(batch, table, model::schema::SITE)?,
@@ -121,69 +166,65 @@ fn common(batch: &RecordBatch, table: &str) -> Result<Common, ArrowError> {
     })
 }
 
-/// Build the layout from one or more tables' rows and turn each row into a [`Who`].
-fn layout(tables: &[(&str, &Common)], settings: &Settings) -> Result<(Layout, Vec<Vec<(Who, usize)>>), ArrowError> {
-    let mut sites: BTreeMap<&str, Sector> = BTreeMap::new();
-    let mut people: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut extra: BTreeMap<&str, ()> = BTreeMap::new();
-    for (table, c) in tables {
-        for i in 0..c.sites.len() {
-            let sector = Sector::from_code(&c.sectors[i]).ok_or_else(|| {
-                invalid(format!(
-                    "{table}: row {}: expected sector `statutory` or `voluntary`, found `{}`",
-                    i + 1,
-                    c.sectors[i]
-                ))
-            })?;
-            match sites.get(c.sites[i].as_str()) {
-                Some(s) if *s != sector => {
-                    return Err(invalid(format!(
-                        "{table}: row {}: site `{}` is `{}` here but `{}` elsewhere; a site has one sector",
-                        i + 1,
-                        c.sites[i],
-                        sector.code(),
-                        s.code()
-                    )));
-                }
-                _ => {
-                    sites.insert(&c.sites[i], sector);
-                }
+/// FNV-1a for the string-keyed maps below (indexes are assigned in row
+/// order, so the hash never affects a result).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Index<'a> = HashMap<&'a str, u32, BuildHasherDefault<Fnv>>;
+
+/// String -> index in first-seen order, remembering the last row's answer
+/// (rows come in runs: one participant's rows are together).
+struct Interner<'a> {
+    index: Index<'a>,
+    names: Vec<&'a str>,
+    last: Option<(&'a str, u32)>,
+}
+
+impl<'a> Interner<'a> {
+    fn new() -> Self {
+        Interner { index: Index::default(), names: Vec::new(), last: None }
+    }
+    /// (index, whether it was new).
+    fn get(&mut self, s: &'a str) -> (u32, bool) {
+        if let Some((l, i)) = self.last {
+            if l == s {
+                return (i, false);
             }
-            if Group::from_code(&c.groups[i]).is_none() {
-                return Err(invalid(format!(
-                    "{table}: row {}: expected a stakeholder group code (peer_worker, professional, \
-                     service_user, team_manager, senior_manager), found `{}`",
-                    i + 1,
-                    c.groups[i]
-                )));
-            }
-            let next = people.len();
-            people.entry(&c.participants[i]).or_insert(next);
-            if !settings.factors.iter().any(|f| *f == c.factors[i]) {
-                extra.insert(&c.factors[i], ());
+            // Values that cycle (a participant's factors) come in the
+            // order first seen: try the one after the last.
+            let next = (i as usize + 1) % self.names.len();
+            if self.names[next] == s {
+                self.last = Some((self.names[next], next as u32));
+                return (next as u32, false);
             }
         }
-    }
-    let mut factors = settings.factors.clone();
-    factors.extend(extra.keys().map(|s| s.to_string()));
-    let layout = Layout { sites: sites.into_iter().map(|(l, s)| (l.to_string(), s)).collect(), factors };
-    let mut out = Vec::new();
-    for (_, c) in tables {
-        let mut rows = Vec::with_capacity(c.sites.len());
-        for i in 0..c.sites.len() {
-            let (Some(site), Some(group), Some(&participant), Some(factor)) = (
-                layout.site_index(&c.sites[i]),
-                Group::from_code(&c.groups[i]),
-                people.get(c.participants[i].as_str()),
-                layout.factor_index(&c.factors[i]),
-            ) else {
-                return Err(invalid(format!("row {}: could not index the row", i + 1)));
-            };
-            rows.push((Who { participant, site, group }, factor));
+        let next = self.names.len() as u32;
+        let mut new = false;
+        let i = *self.index.entry(s).or_insert_with(|| {
+            new = true;
+            next
+        });
+        if new {
+            self.names.push(s);
         }
-        out.push(rows);
+        self.last = Some((s, i));
+        (i, new)
     }
-    Ok((layout, out))
 }
 
 /// The study's participants: one entry per pseudonym, in first-seen order
@@ -195,21 +236,6 @@ pub(crate) struct Input {
     pub participants: usize,
 }
 
-fn read_answers(batch: &RecordBatch) -> Result<(Common, Vec<[Option<i64>; 3]>), ArrowError> {
-    let c = common(batch, "answers")?;
-    let p = codes(batch, "answers", "pattern")?;
-    let m = codes(batch, "answers", "importance")?;
-    let d = codes(batch, "answers", "direction")?;
-    let v = (0..c.sites.len()).map(|i| [p[i], m[i], d[i]]).collect();
-    Ok((c, v))
-}
-
-fn read_top3(batch: &RecordBatch) -> Result<(Common, Vec<Option<i64>>), ArrowError> {
-    let c = common(batch, "top3")?;
-    let r = codes(batch, "top3", "rank")?;
-    Ok((c, r))
-}
-
 /// Read `answers` and/or `top3` against one shared layout.
 pub(crate) fn read(
     answers: Option<&RecordBatch>,
@@ -217,42 +243,139 @@ pub(crate) fn read(
     settings: &Settings,
 ) -> Result<Input, ArrowError> {
     settings.check()?;
-    let a = answers.map(read_answers).transpose()?;
-    let t = top3.map(read_top3).transpose()?;
+    // Every column is checked (presence, type, nulls) before any row.
+    let a = match answers {
+        Some(batch) => Some((
+            common(batch, "answers")?,
+            codes(batch, "answers", "pattern")?,
+            codes(batch, "answers", "importance")?,
+            codes(batch, "answers", "direction")?,
+        )),
+        None => None,
+    };
+    let t = match top3 {
+        Some(batch) => Some((common(batch, "top3")?, codes(batch, "top3", "rank")?)),
+        None => None,
+    };
     let mut tables: Vec<(&str, &Common)> = Vec::new();
-    if let Some((c, _)) = &a {
+    if let Some((c, ..)) = &a {
         tables.push(("answers", c));
     }
     if let Some((c, _)) = &t {
         tables.push(("top3", c));
     }
-    let (layout, rows) = layout(&tables, settings)?;
-    let mut rows = rows.into_iter();
-    let mut participants = 0;
-    let mut out_answers = Vec::new();
-    if let Some((_, values)) = &a {
-        let r = rows.next().unwrap_or_default();
-        for (i, (who, factor)) in r.into_iter().enumerate() {
-            participants = participants.max(who.participant + 1);
-            let [p, m, d] = values[i];
-            out_answers.push(Answer {
-                who,
-                factor,
-                pattern: in_range(p, 1, 3),
-                importance: in_range(m, 1, 5),
-                direction: in_range(d, 1, 4),
-            });
+    // One pass: check each row, intern its strings.
+    let mut sites = Interner::new();
+    let mut site_sector: Vec<Sector> = Vec::new();
+    let mut people = Interner::new();
+    let mut factors = Interner::new();
+    let mut sector_last: Option<(&str, Sector)> = None;
+    let mut group_last: Option<(&str, Group)> = None;
+    // Rows get provisional site and factor indexes (first-seen order) until
+    // the layout is fixed below.
+    let mut out_answers: Vec<Answer> = Vec::new();
+    let mut picks: Vec<Pick> = Vec::new();
+    for (ti, (table, c)) in tables.iter().enumerate() {
+        let is_answers = ti == 0 && a.is_some();
+        if is_answers {
+            out_answers.reserve_exact(c.sites.len());
         }
-    }
-    let mut picks = Vec::new();
-    if let Some((_, ranks)) = &t {
-        let r = rows.next().unwrap_or_default();
-        for (i, (who, factor)) in r.into_iter().enumerate() {
-            participants = participants.max(who.participant + 1);
-            if let Some(rank) = in_range(ranks[i], 1, 3) {
+        for i in 0..c.sites.len() {
+            let sector_code = c.sectors.value(i);
+            let sector = match sector_last {
+                Some((l, s)) if l == sector_code => s,
+                _ => {
+                    let s = Sector::from_code(sector_code).ok_or_else(|| {
+                        invalid(format!(
+                            "{table}: row {}: expected sector `statutory` or `voluntary`, found `{sector_code}`",
+                            i + 1
+                        ))
+                    })?;
+                    sector_last = Some((sector_code, s));
+                    s
+                }
+            };
+            let label = c.sites.value(i);
+            let (site, new) = sites.get(label);
+            if new {
+                site_sector.push(sector);
+            } else if site_sector[site as usize] != sector {
+                return Err(invalid(format!(
+                    "{table}: row {}: site `{label}` is `{}` here but `{}` elsewhere; a site has one sector",
+                    i + 1,
+                    sector.code(),
+                    site_sector[site as usize].code()
+                )));
+            }
+            let group_code = c.groups.value(i);
+            let group = match group_last {
+                Some((l, g)) if l == group_code => g,
+                _ => {
+                    let g = Group::from_code(group_code).ok_or_else(|| {
+                        invalid(format!(
+                            "{table}: row {}: expected a stakeholder group code (peer_worker, professional, \
+                             service_user, team_manager, senior_manager), found `{group_code}`",
+                            i + 1
+                        ))
+                    })?;
+                    group_last = Some((group_code, g));
+                    g
+                }
+            };
+            let (participant, _) = people.get(c.participants.value(i));
+            let (factor, _) = factors.get(c.factors.value(i));
+            let who = Who { participant, site, group };
+            if is_answers {
+                if let Some((_, p, m, d)) = &a {
+                    out_answers.push(Answer {
+                        who,
+                        factor,
+                        pattern: p.in_range(i, 1, 3),
+                        importance: m.in_range(i, 1, 5),
+                        direction: d.in_range(i, 1, 4),
+                    });
+                }
+            } else if let Some((_, ranks)) = &t
+                && let Some(rank) = ranks.in_range(i, 1, 3)
+            {
                 picks.push(Pick { who, factor, rank });
             }
         }
     }
+    // The layout: sites by label; factors as listed, then unknown ones in
+    // code order. Provisional indexes map to final ones.
+    let mut order: Vec<u32> = (0..sites.names.len() as u32).collect();
+    order.sort_unstable_by(|&x, &y| sites.names[x as usize].cmp(sites.names[y as usize]));
+    let mut site_final = vec![0u32; order.len()];
+    for (rank, &p) in order.iter().enumerate() {
+        site_final[p as usize] = rank as u32;
+    }
+    let mut extra: Vec<&str> =
+        factors.names.iter().copied().filter(|f| !settings.factors.iter().any(|s| s == f)).collect();
+    extra.sort_unstable();
+    extra.dedup();
+    let factor_final: Vec<u32> = factors
+        .names
+        .iter()
+        .map(|f| match settings.factors.iter().position(|s| s == f) {
+            Some(k) => k as u32,
+            None => (settings.factors.len() + extra.binary_search(f).unwrap_or(0)) as u32,
+        })
+        .collect();
+    let mut layout_factors = settings.factors.clone();
+    layout_factors.extend(extra.iter().map(|s| s.to_string()));
+    let layout = Layout {
+        sites: order.iter().map(|&p| (sites.names[p as usize].to_string(), site_sector[p as usize])).collect(),
+        factors: layout_factors,
+    };
+    for x in &mut out_answers {
+        x.who.site = site_final[x.who.site as usize];
+        x.factor = factor_final[x.factor as usize];
+    }
+    for x in &mut picks {
+        x.who.site = site_final[x.who.site as usize];
+        x.factor = factor_final[x.factor as usize];
+    }
+    let participants = people.names.len();
     Ok(Input { layout, answers: out_answers, picks, participants })
 }

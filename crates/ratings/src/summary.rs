@@ -32,7 +32,16 @@ struct Row {
 /// resamples drawn from the histogram by a counter-based generator keyed by
 /// `(settings.seed, figure_id, resample, draw)` (see
 /// [`crate::stats::bootstrap`]): identical on every run and thread count.
-/// Cells are computed in parallel with rayon and collected in output order.
+/// A cell of fewer than [`bootstrap::BLOCKS_FROM`] (100) ratings is
+/// resampled rating by rating (cost B n); a larger cell by block sums:
+/// about `(B n / 2)^(1/3)` ratings per block, each block's sum drawn by
+/// inversion from its exact distribution (convolution of the histogram,
+/// `+` and `*` only), so a resample costs about `(2 n^2 / B)^(1/3)`
+/// draws instead of n and the cost of the table grows with the number of
+/// cells rather than with resamples x ratings. Both give each resample
+/// sum the same distribution; only the random stream differs. Suppressed
+/// cells get no CI computed. Cells are computed in parallel with rayon and
+/// collected in output order.
 ///
 /// Suppression: primary below `min_cell` valid ratings, then secondary
 /// across the scope hierarchy ([`crate::disclosure`]). Rows: every
@@ -43,6 +52,7 @@ pub fn ratings_summary(answers: &RecordBatch, settings: &Settings) -> Result<Rec
     let Prepared { layout, grid, hist } = util::prepare(&input);
     let suppressed = util::suppression(&grid, &layout, settings, |c, f| describe::count(&hist.importance[hist.at(c, f)]));
     let rows = util::rows(&grid, &layout, settings);
+    let resampler = bootstrap::Resampler::new(settings.bootstrap_resamples, settings.confidence);
     let out: Vec<Row> = rows
         .par_iter()
         .map(|&(c, f)| {
@@ -73,7 +83,7 @@ pub fn ratings_summary(answers: &RecordBatch, settings: &Settings) -> Result<Rec
                 q1: describe::quantile(h, 0.25),
                 q3: describe::quantile(h, 0.75),
                 pct_high: describe::percent(h, &[3, 4]),
-                ci: bootstrap::mean_ci(h, key, settings.bootstrap_resamples, settings.confidence),
+                ci: resampler.mean_ci(h, key),
                 counts: Some(std::array::from_fn(|k| u64::from(h[k]))),
                 suppressed: false,
                 figure_id,

@@ -719,3 +719,352 @@ fn tensions_never_reveal_a_count_hidden_in_ratings_summary() {
     assert_eq!((u32s(&out, "n_a")[i], u32s(&out, "n_b")[i]), (Some(13), Some(11)));
     assert_eq!(bools(&out, "suppressed")[i], Some(false));
 }
+
+// ------------------------------------------- bootstrap at national scale
+
+use crate::stats::bootstrap::{self as boot, Resampler};
+
+/// The bootstrap as first written (O(n) per resample, a linear search of
+/// the position): the reference the answer-by-answer method must equal bit
+/// for bit.
+fn reference_mean_ci<const K: usize>(hist: &[u64; K], key: u64, resamples: u32, confidence: f64) -> Option<(f64, f64)> {
+    let n: u64 = hist.iter().sum();
+    if n == 0 || resamples == 0 || !(confidence > 0.0 && confidence < 1.0) {
+        return None;
+    }
+    let mut cum = [0u64; K];
+    let mut acc = 0;
+    for k in 0..K {
+        acc += hist[k];
+        cum[k] = acc;
+    }
+    let mut sums: Vec<u64> = (0..resamples)
+        .map(|b| {
+            (0..n as u32)
+                .map(|i| {
+                    let pos = ((u128::from(boot::draw(key, b, i)) * u128::from(n)) >> 64) as u64;
+                    (cum.iter().position(|&c| pos < c).unwrap_or(K - 1) + 1) as u64
+                })
+                .sum()
+        })
+        .collect();
+    sums.sort_unstable();
+    let at = |p: f64| {
+        let h = (sums.len() - 1) as f64 * p;
+        let lo = h.floor();
+        let j = lo as usize;
+        let x0 = sums[j] as f64;
+        let x1 = sums[(j + 1).min(sums.len() - 1)] as f64;
+        (x0 + (h - lo) * (x1 - x0)) / n as f64
+    };
+    let alpha = 1.0 - confidence;
+    Some((at(alpha / 2.0), at(1.0 - alpha / 2.0)))
+}
+
+#[test]
+fn answer_by_answer_bootstrap_equals_the_reference_bit_for_bit() {
+    let hists: [[u64; 5]; 9] = [
+        [1, 2, 2, 1, 1],
+        [0, 0, 3, 0, 0],
+        [0, 0, 0, 9, 0],
+        [5, 0, 0, 0, 0],
+        [0, 0, 0, 0, 7],
+        [0, 4, 0, 0, 3],
+        [3, 6, 15, 25, 28],
+        [20, 0, 0, 0, 79],
+        [1, 1, 1, 1, 95],
+    ];
+    for (i, h) in hists.iter().enumerate() {
+        let n: u64 = h.iter().sum();
+        assert!(n < boot::BLOCKS_FROM, "histogram {i} must take the answer-by-answer path");
+        for (b, conf) in [(2000, 0.95), (999, 0.9), (1, 0.5), (7, 0.99)] {
+            let key = boot::key(20110301, &format!("ratings/x/{i}"));
+            let want = reference_mean_ci(h, key, b, conf);
+            let r = Resampler::new(b, conf);
+            assert_eq!(r.mean_ci(h, key), want, "histogram {h:?}, B = {b}, confidence {conf}");
+            assert_eq!(r.mean_ci_exact(h, key), want, "histogram {h:?}, B = {b}");
+            assert_eq!(boot::mean_ci(h, key, b, conf), want, "histogram {h:?}, B = {b}");
+        }
+    }
+    // A cell beyond the table of inner mixes still equals the reference.
+    let big = [40, 30, 50, 60, 70];
+    let key = boot::key(1, "wide");
+    assert_eq!(Resampler::new(300, 0.95).mean_ci_exact(&big, key), reference_mean_ci(&big, key, 300, 0.95));
+}
+
+#[test]
+fn order_statistics_by_counting_and_by_selection_equal_a_sort() {
+    let mut state = 17u64;
+    let mut next = || {
+        state = boot::mix(state.wrapping_add(1));
+        state
+    };
+    for (len, spread) in [(1usize, 5u64), (2, 1), (2000, 30), (2000, 1 << 40), (999, 7), (50, 1 << 20)] {
+        let values: Vec<u64> = (0..len).map(|_| 1000 + next() % spread).collect();
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        for ranks in [[0, 0, 0, 0], [0, 1.min(len - 1), len - 1, len - 1], [len / 40, (len / 40 + 1).min(len - 1), len * 39 / 40, (len * 39 / 40 + 1).min(len - 1)]] {
+            let mut v = values.clone();
+            let got = boot::order_statistics(&mut v, ranks);
+            assert_eq!(got, ranks.map(|r| sorted[r]), "len {len}, spread {spread}, ranks {ranks:?}");
+        }
+    }
+}
+
+#[test]
+fn block_sum_distribution_equals_enumeration() {
+    // The distribution of the sum of 3 draws (of answer - 1) from a
+    // histogram, against all 5^3 ordered triples.
+    let hist = [3u64, 0, 5, 9, 2];
+    let n: u64 = hist.iter().sum();
+    let p: [f64; 5] = std::array::from_fn(|k| hist[k] as f64 / n as f64);
+    let d = boot::Dist::one().add_draw(&p).add_draw(&p).add_draw(&p);
+    let mut want = [0.0f64; 13];
+    for a in 0..5 {
+        for b in 0..5 {
+            for c in 0..5 {
+                want[a + b + c] += p[a] * p[b] * p[c];
+            }
+        }
+    }
+    for (s, w) in want.iter().enumerate() {
+        let got = (s as u64).checked_sub(d.lo).and_then(|i| d.mass.get(i as usize)).copied().unwrap_or(0.0);
+        assert!((got - w).abs() < 1e-15, "P(sum = {s}) = {got}, expected {w}");
+    }
+    // No mass is lost: the lowest sum (0, all three 1s) has p_1^3.
+    assert_eq!(d.lo, 0);
+    assert!((d.mass.iter().sum::<f64>() - 1.0).abs() < 1e-14);
+}
+
+#[test]
+fn block_plan_covers_every_draw() {
+    for n in [100u64, 101, 250, 4999, 5000, 48_883, 500_000, 4_000_000] {
+        let (q, m1, e) = boot::plan(n, 2000);
+        assert_eq!(e * (m1 + 1) + (q - e) * m1, n, "n = {n}");
+        assert!(e < q && m1 >= 1 && m1 <= boot::MAX_BLOCK);
+        // About n / (B n / 2)^(1/3) blocks.
+        let blocks = n as f64 / (1000.0 * n as f64).cbrt();
+        assert!(q as f64 <= blocks.ceil() + 1.0 && q as f64 >= blocks.floor(), "n = {n}: {q} blocks");
+    }
+    assert_eq!(boot::plan(250, 2000), (4, 62, 2));
+    assert_eq!(boot::plan(500_000, 2000), (630, 793, 410));
+}
+
+/// The type-7 quantiles of the exact bootstrap distribution of the mean
+/// (the n-fold convolution of the histogram), from the CDF: the values
+/// both methods estimate with 2000 resamples.
+fn exact_bootstrap_quantiles(hist: &[u64; 5], lo_p: f64, hi_p: f64) -> (f64, f64) {
+    let n: u64 = hist.iter().sum();
+    let p: [f64; 5] = std::array::from_fn(|k| hist[k] as f64 / n as f64);
+    let mut d = boot::Dist::one();
+    for _ in 0..n {
+        d = d.add_draw(&p);
+    }
+    let quantile = |q: f64| {
+        let mut f = 0.0;
+        for (i, m) in d.mass.iter().enumerate() {
+            f += m;
+            if f >= q {
+                return (n + d.lo + i as u64) as f64 / n as f64;
+            }
+        }
+        (n + d.lo + d.mass.len() as u64 - 1) as f64 / n as f64
+    };
+    (quantile(lo_p), quantile(hi_p))
+}
+
+#[test]
+fn block_sums_agree_with_answer_by_answer_resampling() {
+    // n in the thousands; the two methods draw different random streams
+    // from the same distribution of the resample sum, so their CIs differ
+    // by Monte Carlo error only: with B = 2000 the sd of a 2.5% quantile is
+    // about 0.06 standard errors of the mean; the tolerance is 0.3 standard
+    // errors (and both are as close to the exact bootstrap quantiles).
+    let hists: [[u64; 5]; 6] = [
+        [300, 500, 1200, 1500, 1500],
+        [0, 0, 2000, 0, 1000],
+        [1000, 0, 0, 0, 1000],
+        [10, 20, 30, 1500, 2440],
+        [400, 400, 400, 400, 400],
+        [1, 0, 0, 0, 1199],
+    ];
+    let r = Resampler::new(2000, 0.95);
+    for (i, h) in hists.iter().enumerate() {
+        let n: u64 = h.iter().sum();
+        assert!(n >= boot::BLOCKS_FROM);
+        let mean = describe::mean(h).unwrap();
+        let se = describe::sd(h).unwrap() / (n as f64).sqrt();
+        let key = boot::key(20110301, &format!("ratings/study/f{i}"));
+        let (bl, bh) = r.mean_ci(h, key).unwrap();
+        assert_eq!(r.mean_ci_blocks(h, key), Some((bl, bh)));
+        let (el, eh) = r.mean_ci_exact(h, key).unwrap();
+        let (tl, th) = exact_bootstrap_quantiles(h, 0.025, 0.975);
+        for (name, got, want) in [("low", bl, el), ("high", bh, eh), ("low vs exact", bl, tl), ("high vs exact", bh, th)] {
+            assert!((got - want).abs() <= 0.3 * se, "histogram {h:?}: block CI {name} {got}, expected {want} +/- {}", 0.3 * se);
+        }
+        assert!(bl < mean && mean < bh, "histogram {h:?}: CI [{bl}, {bh}] around {mean}");
+        // The interval is about mean -/+ 1.96 se (not for the last, a sum
+        // that is nearly Poisson).
+        if i < 5 {
+            assert!(((bh - bl) / (2.0 * 1.96 * se) - 1.0).abs() < 0.1, "histogram {h:?}: width {}", bh - bl);
+        }
+    }
+}
+
+#[test]
+fn block_sums_are_identical_across_thread_counts() {
+    // 2,000 ratings at one site: every scope's cell takes the block path.
+    let ids: Vec<String> = (0..2000).map(|i| format!("P{i:04}")).collect();
+    let rows: Vec<Row> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let group = model::Group::ALL[i % 5].code();
+            (id.as_str(), "Site A", "statutory", group, "pay", None, Some((boot::mix(i as u64) % 5) as i8 + 1), None)
+        })
+        .collect();
+    let data = answers(&rows);
+    let s = settings(&Scope::ALL, &["pay"], 3);
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let a = one.install(|| ratings_summary(&data, &s)).unwrap();
+    let b = three.install(|| ratings_summary(&data, &s)).unwrap();
+    assert_eq!(a, b);
+    let n = u32s(&a, "n");
+    assert!(n.iter().flatten().all(|&n| u64::from(n) >= boot::BLOCKS_FROM));
+    // Published cells (all but the empty voluntary sector) each have a CI
+    // around their mean.
+    let (lo, hi, mean, sd) = (f64s(&a, "ci_low"), f64s(&a, "ci_high"), f64s(&a, "mean"), f64s(&a, "sd"));
+    assert_eq!(n.iter().filter(|n| n.is_none()).count(), 1);
+    for i in (0..a.num_rows()).filter(|&i| n[i].is_some()) {
+        let (l, h, m) = (lo[i].unwrap(), hi[i].unwrap(), mean[i].unwrap());
+        let width = 2.0 * 1.96 * sd[i].unwrap() / f64::from(n[i].unwrap()).sqrt();
+        assert!(l < m && m < h && ((h - l) / width - 1.0).abs() < 0.15, "row {i}: [{l}, {h}] around {m}");
+    }
+}
+
+// ----------------------------------------------- disclosure at scale
+
+/// A random grid-like system: `sites` sites with 5 groups, random counts
+/// (many small), random published scopes.
+fn random_system(seed: u64, sites: usize) -> (Vec<u64>, Vec<bool>, Vec<(usize, Vec<usize>)>) {
+    let mut state = seed;
+    let mut next = || {
+        state = boot::mix(state.wrapping_add(0x9E37));
+        state
+    };
+    let layout = crate::input::Layout {
+        sites: (0..sites)
+            .map(|s| (format!("Site {s:03}"), if next() % 3 == 0 { model::Sector::Voluntary } else { model::Sector::Statutory }))
+            .collect(),
+        factors: vec!["f".into()],
+    };
+    let grid = crate::grid::Grid::new(&layout);
+    let mut n = vec![0u64; grid.len()];
+    for s in 0..sites {
+        for g in model::Group::ALL {
+            let v = match next() % 4 {
+                0 => 0,
+                1 => next() % 3,
+                _ => next() % 9,
+            };
+            for c in grid.cells_of(&layout, s, g) {
+                n[c] += v;
+            }
+        }
+    }
+    let scopes: Vec<Scope> = Scope::ALL.into_iter().filter(|_| next() % 4 != 0).collect();
+    let published = grid.cells.iter().map(|c| scopes.contains(&c.scope)).collect();
+    (n, published, grid.equations(&layout))
+}
+
+/// Secondary suppression with the pass-by-pass scan: the reference.
+fn reference_secondary(n: &[u64], published: &[bool], equations: &[(usize, Vec<usize>)], min_cell: u32) -> Vec<bool> {
+    let len = n.len();
+    let mut suppressed: Vec<bool> = n.iter().map(|&x| x < u64::from(min_cell)).collect();
+    for _ in 0..=len {
+        let Some((eq, revealed)) = disclosure::first_revealed_by_passes(n, published, &suppressed, equations) else {
+            return suppressed;
+        };
+        let candidate = |i: usize| i != revealed && published[i] && !suppressed[i] && n[i] > 0;
+        let smallest = |cells: &mut dyn Iterator<Item = usize>| cells.min_by_key(|&i| (n[i], i));
+        let (parent, children) = &equations[eq];
+        let pick = smallest(&mut children.iter().copied().filter(|&i| candidate(i)))
+            .or_else(|| Some(*parent).filter(|&p| candidate(p)))
+            .or_else(|| smallest(&mut (0..len).filter(|&i| candidate(i))));
+        match pick {
+            Some(i) => suppressed[i] = true,
+            None => return suppressed,
+        }
+    }
+    suppressed
+}
+
+#[test]
+fn event_driven_closure_finds_what_the_pass_by_pass_scan_finds() {
+    for seed in 0..60u64 {
+        let (n, published, eqs) = random_system(seed, 3 + (seed as usize % 9));
+        for min_cell in [1, 3, 5] {
+            assert_eq!(
+                disclosure::secondary(&n, &published, &eqs, min_cell),
+                reference_secondary(&n, &published, &eqs, min_cell),
+                "seed {seed}, min_cell {min_cell}"
+            );
+            // Every intermediate state too: the first revealed cell and relation.
+            let mut suppressed: Vec<bool> = n.iter().map(|&x| x < u64::from(min_cell)).collect();
+            let system = disclosure::System::new(n.len(), &eqs);
+            for i in 0..n.len() {
+                assert_eq!(
+                    system.first_revealed(&n, &published, &suppressed),
+                    disclosure::first_revealed_by_passes(&n, &published, &suppressed, &eqs),
+                    "seed {seed}, step {i}"
+                );
+                suppressed[(boot::mix(seed * 1000 + i as u64) % n.len() as u64) as usize] ^= true;
+            }
+        }
+    }
+}
+
+#[test]
+fn incremental_publishing_decides_as_a_check_from_scratch() {
+    for seed in 0..40u64 {
+        let (n, _, eqs) = random_system(seed + 100, 2 + (seed as usize % 7));
+        let all = vec![true; n.len()];
+        let base_sup = disclosure::secondary(&n, &all, &eqs, 3);
+        // Extras: sums of random sets of the site x group cells (the last 5 * sites cells).
+        let sites = (n.len() - 8) / 6;
+        let first_sg = n.len() - 5 * sites;
+        let extras: Vec<(u64, Vec<usize>)> = (0..12u64)
+            .map(|j| {
+                let parts: Vec<usize> =
+                    (first_sg..n.len()).filter(|&c| boot::mix(seed * 77 + j * 13 + c as u64) % 3 == 0).collect();
+                (parts.iter().map(|&c| n[c]).sum(), parts)
+            })
+            .collect();
+        // The reference: the whole system checked again for every extra.
+        let base = n.len();
+        let mut nn = n.clone();
+        let mut published = vec![true; base];
+        let mut suppressed = base_sup.clone();
+        let mut all_eqs = eqs.clone();
+        for (j, (count, parts)) in extras.iter().enumerate() {
+            nn.push(*count);
+            published.push(false);
+            suppressed.push(false);
+            all_eqs.push((base + j, parts.clone()));
+        }
+        let mut want = vec![false; extras.len()];
+        for (j, (count, _)) in extras.iter().enumerate() {
+            if *count < 3 {
+                continue;
+            }
+            published[base + j] = true;
+            if disclosure::first_revealed_by_passes(&nn, &published, &suppressed, &all_eqs).is_some() {
+                published[base + j] = false;
+            } else {
+                want[j] = true;
+            }
+        }
+        assert_eq!(util::publishable(&n, &base_sup, &eqs, &extras, 3), want, "seed {seed}");
+    }
+}

@@ -13,7 +13,7 @@ use crate::{schema, Settings};
 /// One pick per (participant, factor), keeping the best (lowest) rank if
 /// a factor was picked twice; ranks outside 1-3 are already dropped.
 pub(crate) fn unique_picks(picks: &[Pick]) -> Vec<Pick> {
-    let mut best: BTreeMap<(usize, usize), Pick> = BTreeMap::new();
+    let mut best: BTreeMap<(u32, u32), Pick> = BTreeMap::new();
     for p in picks {
         best.entry((p.who.participant, p.factor)).and_modify(|b| {
             if p.rank < b.rank {
@@ -43,21 +43,21 @@ pub fn top3_frequency(top3: &RecordBatch, settings: &Settings) -> Result<RecordB
     let mut seen = vec![false; input.participants];
     let mut respondents = vec![0u64; grid.len()];
     for p in &input.picks {
-        if !std::mem::replace(&mut seen[p.who.participant], true) {
-            for c in grid.cells_of(layout, p.who.site, p.who.group) {
+        if !std::mem::replace(&mut seen[p.who.participant()], true) {
+            for c in grid.cells_of(layout, p.who.site(), p.who.group) {
                 respondents[c] += 1;
             }
         }
     }
     let mut home = vec![None; input.participants];
     for p in &input.picks {
-        home[p.who.participant].get_or_insert(p.who);
+        home[p.who.participant()].get_or_insert(p.who);
     }
     let mut ranks = vec![[0u64; 3]; grid.len() * factors];
     for p in &picks {
-        let Some(who) = home[p.who.participant] else { continue };
-        for c in grid.cells_of(layout, who.site, who.group) {
-            ranks[c * factors + p.factor][usize::from(p.rank) - 1] += 1;
+        let Some(who) = home[p.who.participant()] else { continue };
+        for c in grid.cells_of(layout, who.site(), who.group) {
+            ranks[c * factors + p.factor()][usize::from(p.rank) - 1] += 1;
         }
     }
     let suppressed = util::suppression(&grid, layout, settings, |c, _| respondents[c]);

@@ -29,7 +29,7 @@ pub fn top3_importance(top3: &RecordBatch, answers: &RecordBatch, settings: &Set
     // rating[p * factors + f]: the first valid rating.
     let mut rating: Vec<Option<u8>> = vec![None; people * factors];
     for a in &input.answers {
-        let slot = &mut rating[a.who.participant * factors + a.factor];
+        let slot = &mut rating[a.who.participant() * factors + a.factor()];
         if slot.is_none() {
             *slot = a.importance;
         }
@@ -39,8 +39,8 @@ pub fn top3_importance(top3: &RecordBatch, answers: &RecordBatch, settings: &Set
     let mut respondent = vec![false; people];
     let mut picked = vec![false; people * factors];
     for p in unique_picks(&input.picks) {
-        respondent[p.who.participant] = true;
-        picked[p.who.participant * factors + p.factor] = true;
+        respondent[p.who.participant()] = true;
+        picked[p.who.participant() * factors + p.factor()] = true;
     }
     let min = u64::from(settings.min_cell);
     let mut cols: [Vec<Option<f64>>; 4] = Default::default();

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{ArrowError, SchemaRef};
+use rayon::prelude::*;
 
 use crate::grid::{Grid, Histograms};
 use crate::input::{Input, Layout};
@@ -25,21 +26,30 @@ pub(crate) fn prepare(input: &Input) -> Prepared {
 
 /// Primary and secondary suppression of every (cell, factor), indexed like
 /// [`Histograms::at`]; each factor is its own set of additive relations.
+/// Factors are solved in parallel, and a factor whose counts equal an
+/// earlier factor's takes its pattern (the same function of the same input).
 pub(crate) fn suppression(
     grid: &Grid,
     layout: &Layout,
     settings: &Settings,
-    n: impl Fn(usize, usize) -> u64,
+    n: impl Fn(usize, usize) -> u64 + Sync,
 ) -> Vec<bool> {
     let factors = layout.factors.len();
     let equations = grid.equations(layout);
     let published: Vec<bool> = grid.cells.iter().map(|c| settings.wants(c.scope)).collect();
+    let counts: Vec<Vec<u64>> = (0..factors).map(|f| (0..grid.len()).map(|c| n(c, f)).collect()).collect();
+    // same[f]: the first factor with the same counts.
+    let same: Vec<usize> = (0..factors).map(|f| (0..f).find(|&g| counts[g] == counts[f]).unwrap_or(f)).collect();
+    let solved: Vec<Option<Vec<bool>>> = (0..factors)
+        .into_par_iter()
+        .map(|f| (same[f] == f).then(|| disclosure::secondary(&counts[f], &published, &equations, settings.min_cell)))
+        .collect();
     let mut out = vec![true; grid.len() * factors];
     for f in 0..factors {
-        let counts: Vec<u64> = (0..grid.len()).map(|c| n(c, f)).collect();
-        let s = disclosure::secondary(&counts, &published, &equations, settings.min_cell);
-        for (c, sup) in s.into_iter().enumerate() {
-            out[c * factors + f] = sup;
+        if let Some(s) = &solved[same[f]] {
+            for (c, &sup) in s.iter().enumerate() {
+                out[c * factors + f] = sup;
+            }
         }
     }
     out
@@ -55,8 +65,13 @@ pub(crate) fn summary_pattern(grid: &Grid, layout: &Layout, hist: &Histograms, s
 
 /// Which extra cells (each `n` and the base cells it sums) can be
 /// published, in order, without making any cell hidden in the base
-/// pattern recoverable by subtraction ([`disclosure::first_revealed`]).
+/// pattern recoverable by subtraction ([`disclosure::System::first_revealed`]).
 /// An extra cell below `min_cell` is never published.
+///
+/// The same decisions as checking [`disclosure::System::first_revealed`] on
+/// the whole system once per extra cell, but the closure of what is known is
+/// kept up to date ([`disclosure::Closure`]): publishing a cell costs only
+/// the derivations it enables.
 pub(crate) fn publishable(
     base_n: &[u64],
     base_suppressed: &[bool],
@@ -65,29 +80,22 @@ pub(crate) fn publishable(
     min_cell: u32,
 ) -> Vec<bool> {
     let base = base_n.len();
-    let mut n = base_n.to_vec();
-    let mut published = vec![true; base];
-    let mut suppressed = base_suppressed.to_vec();
     let mut eqs = equations.to_vec();
-    for (j, (count, parts)) in extras.iter().enumerate() {
-        n.push(*count);
-        published.push(false);
-        suppressed.push(false);
-        eqs.push((base + j, parts.clone()));
-    }
-    let mut out = vec![false; extras.len()];
-    for (j, (count, _)) in extras.iter().enumerate() {
-        if *count < u64::from(min_cell) {
-            continue;
-        }
-        published[base + j] = true;
-        if disclosure::first_revealed(&n, &published, &suppressed, &eqs).is_some() {
-            published[base + j] = false;
-        } else {
-            out[j] = true;
-        }
-    }
-    out
+    eqs.extend(extras.iter().enumerate().map(|(j, (_, parts))| (base + j, parts.clone())));
+    let system = disclosure::System::new(base + extras.len(), &eqs);
+    drop(eqs);
+    // Known: empty cells and published base cells; extras start unpublished.
+    let known: Vec<bool> = (0..base)
+        .map(|i| base_n[i] == 0 || !base_suppressed[i])
+        .chain(extras.iter().map(|(count, _)| *count == 0))
+        .collect();
+    let protected: Vec<bool> = (0..base).map(|i| base_suppressed[i]).chain(extras.iter().map(|_| false)).collect();
+    let mut closure = disclosure::Closure::new(&system, known, protected);
+    extras
+        .iter()
+        .enumerate()
+        .map(|(j, (count, _))| *count >= u64::from(min_cell) && closure.publish(base + j))
+        .collect()
 }
 
 /// The published (cell, factor) pairs in output order.
