@@ -90,6 +90,86 @@ pub(crate) fn fold_into(text: &str, out: &mut String, starts: Option<&mut Vec<u3
     }
 }
 
+/// Every line of `text` (as [`str::lines`] splits it) folded as
+/// [`fold_into`] folds it, each followed by `\n`, appended to `out`: the
+/// folds of all lines in one pass over the bytes (a test compares it with
+/// folding line by line).
+pub(crate) fn fold_lines(text: &str, out: &mut Vec<u8>) {
+    // Classes are no ASCII byte.
+    const SPACE: u8 = 0x80;
+    const NEWLINE: u8 = 0x81;
+    const CR: u8 = 0x82;
+    // For each ASCII byte: what it folds to, or a class.
+    const TABLE: [u8; 128] = {
+        let mut t = [0u8; 128];
+        let mut b = 0;
+        while b < 128 {
+            t[b] = match b as u8 {
+                b'\t' | 0x0B | 0x0C | b' ' => SPACE,
+                b'\n' => NEWLINE,
+                b'\r' => CR,
+                b'`' => b'\'',
+                c => c.to_ascii_lowercase(),
+            };
+            b += 1;
+        }
+        t
+    };
+    out.reserve(text.len() + 1);
+    let bytes = text.as_bytes();
+    let mut prev_space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            match TABLE[b as usize] {
+                NEWLINE => {
+                    out.push(b'\n');
+                    prev_space = false;
+                }
+                // `\r\n` ends a line; any other `\r` is whitespace.
+                CR if bytes.get(i) == Some(&b'\n') => {}
+                SPACE | CR => {
+                    if !prev_space {
+                        out.push(b' ');
+                        prev_space = true;
+                    }
+                }
+                folded => {
+                    out.push(folded);
+                    prev_space = false;
+                }
+            }
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else { break };
+        i += c.len_utf8();
+        // As in `fold_into`.
+        if is_combining(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            if !prev_space {
+                out.push(b' ');
+                prev_space = true;
+            }
+            continue;
+        }
+        prev_space = false;
+        let mut buf = [0u8; 4];
+        for lc in c.to_lowercase() {
+            if is_combining(lc) {
+                continue;
+            }
+            out.extend_from_slice(strip_diacritic(lc).encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        out.push(b'\n');
+    }
+}
+
 /// A pattern's fold, trimmed.
 pub(crate) fn fold(text: &str) -> String {
     let mut out = String::new();
@@ -180,8 +260,9 @@ impl<T: Clone> Literals<T> {
         }
     }
 
-    /// Whether any literal occurs in an already folded line (no offsets).
-    pub fn find_folded(&self, folded: &str, mut hit: impl FnMut(&T)) {
+    /// Every literal on word boundaries in already folded text, as its
+    /// start (a byte offset in `folded`) and tag.
+    pub fn find_folded(&self, folded: &str, mut hit: impl FnMut(usize, &T)) {
         let Some(ac) = &self.ac else { return };
         for m in ac.find_overlapping_iter(folded) {
             let Some(p) = self.pats.get(m.pattern().as_usize()) else { continue };
@@ -191,7 +272,7 @@ impl<T: Clone> Literals<T> {
             if p.right_word && folded[m.end()..].chars().next().is_some_and(is_word) {
                 continue;
             }
-            hit(&p.tag);
+            hit(m.start(), &p.tag);
         }
     }
 }
@@ -224,6 +305,47 @@ mod tests {
         assert_eq!(spans(&ours, "Zoe and zoë"), ["Zoe", "zoë"]);
         assert_eq!(spans(&ours, "Mrs O\u{2019}Neill\u{2019}s"), ["O\u{2019}Neill"]);
         assert!(spans(&ours, "Zoëlla and zoey").is_empty(), "word boundaries");
+    }
+
+    #[test]
+    fn folding_all_lines_at_once_is_folding_line_by_line() {
+        let by_line = |text: &str| {
+            let mut out = String::new();
+            let mut line_fold = String::new();
+            for line in text.lines() {
+                fold_into(line, &mut line_fold, None);
+                out.push_str(&line_fold);
+                out.push('\n');
+            }
+            out
+        };
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        let tricky = [
+            "",
+            "\n",
+            "\r",
+            "a\r",
+            "a\r\n",
+            "a\r\r\n b",
+            "\r\n\r\n",
+            "x\n\ny\n",
+            "  Lead and trail  \t\n\tTAB\x0b\x0c|",
+            "Zoe\u{308} ZOË \u{301}after a space \u{a0}nbsp\u{2028}ls\u{85}nel",
+            "İstanbul ẞ ß ﬃ Ǆ `grave` \u{2019}curly\u{2018} \u{2013}dash",
+            "O\u{2019}Neill\r\nMRS O`NEILL\rSMITH\n\u{feff}bom",
+            "mixed é\nascii only\nñ\n",
+            every_ascii.as_str(),
+        ];
+        for text in tricky {
+            let mut out = Vec::new();
+            fold_lines(text, &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), by_line(text), "{text:?}");
+        }
+        // Every char of Unicode, next to spaces, line breaks and letters.
+        let every: String = (0..=0x10ffff_u32).filter_map(char::from_u32).flat_map(|c| [c, ' ', c, 'a', '\r', c, '\n']).collect();
+        let mut out = Vec::new();
+        fold_lines(&every, &mut out);
+        assert!(String::from_utf8(out).unwrap() == by_line(&every));
     }
 
     #[test]

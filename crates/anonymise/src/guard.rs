@@ -5,11 +5,10 @@
 use std::fmt;
 
 use model::{IdentifierEntry, Identities, Site};
-use regex::Regex;
 
-use crate::detect::Detectors;
-use crate::fold::{fold, fold_into, is_word, Literals};
-use crate::redact::{name_variants, Kind, EMAIL_FIELD, NAME_FIELDS};
+use crate::detect::{Found, GuardDetectors};
+use crate::fold::{fold, fold_into, fold_lines, is_word, Literals};
+use crate::redact::{name_variants, EMAIL_FIELD, NAME_FIELDS};
 use crate::AnonymiseError;
 
 /// One leak: the 1-based line and the kind (`name`, `email`, `identifier`,
@@ -40,8 +39,8 @@ pub struct LeakGuard {
     emails: std::collections::HashMap<String, (Tag, bool, bool)>,
     /// Longest part before and after the `@` of those literals, in bytes.
     email_reach: (usize, usize),
-    detectors: Detectors,
-    record_shape: Regex,
+    /// The detectors, and raw record codes by shape ([`RECORD_SHAPE`]).
+    detectors: GuardDetectors,
 }
 
 impl fmt::Debug for LeakGuard {
@@ -50,7 +49,8 @@ impl fmt::Debug for LeakGuard {
     }
 }
 
-const GUARDED: [Kind; 4] = [Kind::NhsNumber, Kind::Postcode, Kind::Phone, Kind::Email];
+/// Raw record codes by shape.
+const RECORD_SHAPE: &str = r"\b[Ss][0-9]{2,4}-[0-9]{1,4}\b";
 
 impl LeakGuard {
     /// From the study's identities (names, name parts of three letters or
@@ -86,8 +86,6 @@ impl LeakGuard {
         for code in identities.people.iter().map(|p| &p.site_id).chain(sites.iter().map(|s| &s.site_id)) {
             items.push((code.clone(), published("site_id")));
         }
-        let record_shape =
-            Regex::new(r"\b[Ss][0-9]{2,4}-[0-9]{1,4}\b").map_err(|e| AnonymiseError::Matcher(e.to_string()))?;
         // Record codes are found by shape and looked up; everything else is
         // in the automaton. The first tag of a fold wins, as in `Literals`.
         let mut codes = std::collections::HashMap::new();
@@ -107,7 +105,8 @@ impl LeakGuard {
                 rest.push((text, tag));
             }
         }
-        Ok(LeakGuard { literals: Literals::new(rest)?, codes, emails, email_reach, detectors: Detectors::new()?, record_shape })
+        let detectors = GuardDetectors::new(RECORD_SHAPE)?;
+        Ok(LeakGuard { literals: Literals::new(rest)?, codes, emails, email_reach, detectors })
     }
 
     /// Every leak in `text`, one per line and kind, sorted. `published`:
@@ -141,64 +140,95 @@ impl LeakGuard {
 
     fn scan_part(&self, text: &str, published: bool) -> std::collections::BTreeSet<(u32, &'static str)> {
         let mut leaks = std::collections::BTreeSet::new();
-        let line_of = {
-            let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
-            move |offset: usize| u32::try_from(newlines.partition_point(|&nl| nl < offset) + 1).unwrap_or(u32::MAX)
-        };
-        let mut folded = String::new();
-        for (n, line) in text.lines().enumerate() {
-            let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
-            if line.is_ascii() {
-                ascii_fold(line, &mut folded);
-            } else {
-                fold_into(line, &mut folded, None);
-            }
-            let mut hit = |tag: &Tag| {
-                if published || !tag.published_only {
-                    leaks.insert((line_no, tag.kind));
-                }
-            };
-            self.literals.find_folded(&folded, &mut hit);
-            if !self.codes.is_empty() {
-                record_codes(&folded, |code| {
-                    if let Some(tag) = self.codes.get(code) {
-                        hit(tag);
-                    }
-                });
-            }
-            if !self.emails.is_empty() {
-                at_signs(&folded, self.email_reach, |candidate, before, after| {
-                    if let Some((tag, left, right)) = self.emails.get(candidate) {
-                        if !(*left && before.is_some_and(is_word)) && !(*right && after.is_some_and(is_word)) {
-                            hit(tag);
-                        }
-                    }
-                });
-            }
-        }
-        let mut dets = Vec::new();
-        self.detectors.find(text, |k| GUARDED.contains(&k), &mut dets);
-        for (start, _, kind) in &dets {
-            leaks.insert((line_of(*start), kind.code()));
-        }
-        if published {
-            for m in self.record_shape.find_iter(text) {
-                leaks.insert((line_of(m.start()), "record_id"));
-            }
-        }
+        self.find_literals(text, published, true, &mut leaks);
+        self.detect(text, published, true, &mut leaks);
         leaks
     }
 
+    /// The listed identifiers' findings in `text`, by line: the automaton,
+    /// record codes and emails looked up, on the text folded line by line.
+    /// `whole`: the folded lines, each followed by `\n`, are searched as one
+    /// text, not one by one. The same findings: no literal holds a `\n`
+    /// (folding makes every whitespace char a space), so no match spans a
+    /// line, and a `\n` next to a match is, as the end of a line is, no
+    /// word char.
+    fn find_literals(&self, text: &str, published: bool, whole: bool, leaks: &mut std::collections::BTreeSet<(u32, &'static str)>) {
+        let mut folded = String::new();
+        if whole {
+            let mut bytes = Vec::new();
+            fold_lines(text, &mut bytes);
+            // Folded text is UTF-8 (a lossy conversion would never change it).
+            let folded = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let newlines = folded.match_indices('\n').map(|(i, _)| i).collect::<Vec<usize>>();
+            let line_of = |offset: usize| u32::try_from(newlines.partition_point(|&nl| nl < offset) + 1).unwrap_or(u32::MAX);
+            self.find_folded(&folded, published, line_of, leaks);
+        } else {
+            for (n, line) in text.lines().enumerate() {
+                let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
+                if line.is_ascii() {
+                    folded.clear();
+                    ascii_fold(line, &mut folded);
+                } else {
+                    fold_into(line, &mut folded, None);
+                }
+                self.find_folded(&folded, published, |_| line_no, leaks);
+            }
+        }
+    }
+
+    /// The listed identifiers in folded text, by line (`line_of` a byte offset).
+    fn find_folded(
+        &self,
+        folded: &str,
+        published: bool,
+        line_of: impl Fn(usize) -> u32,
+        leaks: &mut std::collections::BTreeSet<(u32, &'static str)>,
+    ) {
+        let mut hit = |offset: usize, tag: &Tag| {
+            if published || !tag.published_only {
+                leaks.insert((line_of(offset), tag.kind));
+            }
+        };
+        self.literals.find_folded(folded, &mut hit);
+        if !self.codes.is_empty() {
+            record_codes(folded, |at, code| {
+                if let Some(tag) = self.codes.get(code) {
+                    hit(at, tag);
+                }
+            });
+        }
+        if !self.emails.is_empty() {
+            at_signs(folded, self.email_reach, |at, candidate, before, after| {
+                if let Some((tag, left, right)) = self.emails.get(candidate) {
+                    if !(*left && before.is_some_and(is_word)) && !(*right && after.is_some_and(is_word)) {
+                        hit(at, tag);
+                    }
+                }
+            });
+        }
+    }
+
+    /// The detectors' findings (and, in published files, raw record codes
+    /// by shape) in `text`, by line. `fast`: on the ASCII stand-in when
+    /// there is one (the same findings; see [`GuardDetectors`]).
+    fn detect(&self, text: &str, published: bool, fast: bool, leaks: &mut std::collections::BTreeSet<(u32, &'static str)>) {
+        self.detectors.find(text, published, fast, |line, found| {
+            leaks.insert((line, match found {
+                Found::Kind(kind) => kind.code(),
+                Found::RecordShape => "record_id",
+            }));
+        });
+    }
 }
 
 /// Bytes of text per part of a parallel scan.
 const SCAN_PART: usize = 4 << 20;
 
-/// [`fold_into`] of an ASCII line, byte by byte: lowercase, a grave accent
-/// straightened to an apostrophe, whitespace runs collapsed to one space.
-/// (The same result; a test checks it on every ASCII char.)
+/// [`fold_into`] of an ASCII line, byte by byte, appended to `out`:
+/// lowercase, a grave accent straightened to an apostrophe, whitespace runs
+/// collapsed to one space. (The same result; a test checks it on every
+/// ASCII char.)
 fn ascii_fold(line: &str, out: &mut String) {
-    out.clear();
     let mut prev_space = false;
     for &b in line.as_bytes() {
         if matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
@@ -229,7 +259,7 @@ fn is_record_code(folded: &str) -> bool {
 /// of digits, `-`, the maximal run of digits (a shorter one has a digit, a
 /// word char, after it), so there is at most one candidate per `s`, and
 /// looking the candidate up finds exactly what the automaton would.
-fn record_codes(folded: &str, mut candidate: impl FnMut(&str)) {
+fn record_codes(folded: &str, mut candidate: impl FnMut(usize, &str)) {
     let b = folded.as_bytes();
     let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
     let mut from = 0;
@@ -248,7 +278,7 @@ fn record_codes(folded: &str, mut candidate: impl FnMut(&str)) {
         if d2 == 0 || folded[end..].chars().next().is_some_and(is_word) {
             continue;
         }
-        candidate(&folded[p..end]);
+        candidate(p, &folded[p..end]);
     }
 }
 
@@ -257,7 +287,7 @@ fn record_codes(folded: &str, mut candidate: impl FnMut(&str)) {
 /// around it: any match of a literal with one `@` is one of these, so
 /// looking each up (and checking word boundaries as the automaton does)
 /// finds exactly what the automaton would. Lines rarely hold an `@`.
-fn at_signs(folded: &str, reach: (usize, usize), mut candidate: impl FnMut(&str, Option<char>, Option<char>)) {
+fn at_signs(folded: &str, reach: (usize, usize), mut candidate: impl FnMut(usize, &str, Option<char>, Option<char>)) {
     for (q, _) in folded.match_indices('@') {
         let lo = q.saturating_sub(reach.0);
         let hi = (q + 1 + reach.1).min(folded.len());
@@ -265,7 +295,7 @@ fn at_signs(folded: &str, reach: (usize, usize), mut candidate: impl FnMut(&str,
             let before = folded[..s].chars().next_back();
             for e in (q + 1..=hi).filter(|&e| folded.is_char_boundary(e)) {
                 let after = folded[e..].chars().next();
-                candidate(&folded[s..e], before, after);
+                candidate(q, &folded[s..e], before, after);
             }
         }
     }
@@ -277,7 +307,7 @@ mod record_code_tests {
 
     fn found(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        record_codes(text, |c| out.push(c.to_string()));
+        record_codes(text, |_, c| out.push(c.to_string()));
         out
     }
 
@@ -305,6 +335,103 @@ mod record_code_tests {
         assert_eq!(lines, whole);
         assert_eq!(lines.len(), 8, "{lines:?}");
         assert_eq!(lines[0].0, 8);
+    }
+
+    /// A guard with Unicode names, an email, record and site codes, an
+    /// identifier and a site name.
+    fn tricky_guard() -> LeakGuard {
+        let person = |record: &str, name: &str, email: &str| model::Identity {
+            record_id: record.into(),
+            site_id: "S03".into(),
+            fields: vec![
+                ("participant_name".into(), name.into()),
+                ("interviewer".into(), "Ayşe Kaya".into()),
+                ("contact_email".into(), email.into()),
+            ],
+        };
+        let identities = Identities {
+            people: vec![
+                person("S03-07", "Zoë O'Neill", "Zoe.Smith@Example.org"),
+                person("S03-8", "José Núñez", "jn+1@nhs.net"),
+            ],
+        };
+        let identifiers = [IdentifierEntry { kind: "team".into(), text: "Team Ω-7".into(), replacement: "[team]".into() }];
+        let sites = [model::Site {
+            site_id: "S03".into(),
+            site_name: "Riverside Clinic".into(),
+            label: "Site C".into(),
+            sector: model::Sector::Statutory,
+            partnership: false,
+            bme_focus: false,
+            region: "North".into(),
+            wave: 1,
+            model: "A".into(),
+        }];
+        LeakGuard::new(&identities, &identifiers, &sites).unwrap()
+    }
+
+    /// The slow path: each line folded and searched on its own, detectors
+    /// with the Unicode regexes on the text itself.
+    fn slow_scan(guard: &LeakGuard, text: &str, published: bool) -> Vec<(u32, &'static str)> {
+        let mut leaks = std::collections::BTreeSet::new();
+        guard.find_literals(text, published, false, &mut leaks);
+        guard.detect(text, published, false, &mut leaks);
+        leaks.into_iter().collect()
+    }
+
+    fn fast_scan(guard: &LeakGuard, text: &str, published: bool) -> Vec<(u32, &'static str)> {
+        guard.scan_part(text, published).into_iter().collect()
+    }
+
+    const PIECES: [&str; 58] = [
+        "Zoë", "ZOË", "zoe\u{308}", "Zoe", "O'Neill", "o\u{2019}neill", "O`NEILL", "José", "JOSE\u{301}", "Núñez", "Ayşe",
+        "AYSE", "Kaya", "S03-07", "s03-07", "S03-8", "S03", "s03", "S12-345", "Zoe.Smith@Example.org", "zoe.smith@example.orgs",
+        "jn+1@nhs.net", "@", ".", "-", " ", "  ", "\t", "\n", "\r\n", "\r", "020 7946 0958", "(020) 7946 0958",
+        "+44 7700 900123", "943 476 5919", "0.9434765919", "SE1 7EH", "se17eh", "GIR 0AA", "\u{17f}E1 7EH", "\u{212a}",
+        "é", "—", "_", "#", "x", "1", "0", "\u{663}", "\u{a0}", "İ", "\u{301}", "Riverside  Clinic", "team ω-7", "Team Ω-7x",
+        "ﬁ", "\u{2028}", "a\u{0}b",
+    ];
+
+    /// The fast paths (ASCII stand-ins, one screening pass, all lines
+    /// folded at once) find what the slow path finds, on the same lines.
+    #[test]
+    fn the_fast_scan_finds_what_the_slow_scan_finds() {
+        let guard = tricky_guard();
+        let fixed = [
+            "",
+            "Zoë said\nZOE\u{308} said\r\nzoë\r",
+            "x.zoe.smith@example.org and xzoe.smith@example.org\nzoe.smith@example.org.",
+            "call 020 7946 0958\u{a0}now\né020 7946 0958 and 020 7946 0958é\n_020 7946 0958",
+            "NHS 943 476 5919.\n1.943 476 5919 and 943-476-5919\u{2014}\n٣943 476 5919",
+            "\u{17f}e1 7eh and SE1 7EH\nse1 7eh in ſ text\n\u{212a}W1 1AA",
+            "S03-07é\nS03-07\u{301}\nsaid S03-07.\nxS03-07 S03-070 S03-8\u{2014}",
+            "Riverside\tClinic\nRiverside\u{a0}Clinic\nteam ω-7 and TEAM Ω-7\nTeam Ω-7x",
+            "line one\n\nline three Ayşe Kaya\r\n\r\nAYSE KAYA\n",
+        ];
+        for text in fixed {
+            for published in [true, false] {
+                assert_eq!(fast_scan(&guard, text, published), slow_scan(&guard, text, published), "{text:?} {published}");
+            }
+        }
+        // Random texts of the pieces above (a fixed sequence: no test
+        // depends on chance).
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut kinds = std::collections::BTreeSet::new();
+        for round in 0..4000 {
+            let text: String = (0..1 + next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let published = round % 2 == 0;
+            let slow = slow_scan(&guard, &text, published);
+            assert_eq!(fast_scan(&guard, &text, published), slow, "{text:?} {published}");
+            kinds.extend(slow.into_iter().map(|(_, kind)| kind));
+        }
+        let every = ["email", "identifier", "name", "nhs_number", "phone", "postcode", "record_id", "site", "site_id"];
+        assert_eq!(kinds.into_iter().collect::<Vec<_>>(), every, "the random texts hold findings of every kind");
     }
 
     #[test]
@@ -338,7 +465,7 @@ mod record_code_tests {
         assert!(guard.emails.contains_key("zoe.smith@example.org"));
         let literal = |t: &str| {
             let mut hits = Vec::new();
-            at_signs(t, guard.email_reach, |c, b, a| {
+            at_signs(t, guard.email_reach, |_, c, b, a| {
                 if let Some((_, l, r)) = guard.emails.get(c) {
                     if !(*l && b.is_some_and(is_word)) && !(*r && a.is_some_and(is_word)) {
                         hits.push(c.to_string());

@@ -41,15 +41,15 @@ fn scan_file(guard: &anonymise::LeakGuard, rel: &str, path: &camino::Utf8Path) -
     } else if rel.ends_with(".xlsx") {
         // A workbook is a zip of XML: compressed, its text is invisible
         // to a byte scan, so every entry is scanned. Unreadable: a finding.
-        match zip_texts(&bytes) {
-            Ok(entries) => {
-                for (name, text) in entries {
-                    for leak in guard.scan(&text, published) {
-                        findings.push(format!("{rel}!{name}:{}: {}", leak.line, leak.kind));
-                    }
-                }
+        // Entry by entry, so only one entry's text is in memory at a time.
+        let scanned = for_each_zip_text(&bytes, |name, text| {
+            for leak in guard.scan(&text, published) {
+                findings.push(format!("{rel}!{name}:{}: {}", leak.line, leak.kind));
             }
-            Err(e) => findings.push(format!("{rel}: cannot be unzipped to scan it ({e})")),
+        });
+        if let Err(e) = scanned {
+            findings.clear();
+            findings.push(format!("{rel}: cannot be unzipped to scan it ({e})"));
         }
     } else {
         let text = String::from_utf8_lossy(&bytes);
@@ -128,19 +128,27 @@ fn xml_text_decoded(xml: &str) -> String {
 /// Every entry of a zip archive as text: XML reduced to its text content,
 /// character entities decoded (after the tags are gone, so an escaped `&lt;`
 /// in a cell cannot open a tag).
+#[cfg(test)]
 fn zip_texts(bytes: &[u8]) -> Result<Vec<(String, String)>, zip::result::ZipError> {
+    let mut out = Vec::new();
+    for_each_zip_text(bytes, |name, text| out.push((name, text)))?;
+    Ok(out)
+}
+
+/// [`zip_texts`] one entry at a time, in archive order.
+fn for_each_zip_text(bytes: &[u8], mut each: impl FnMut(String, String)) -> Result<(), zip::result::ZipError> {
     use std::io::Read;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
-    let mut out = Vec::with_capacity(archive.len());
+    let mut raw = Vec::new();
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i)?;
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {i}"));
-        let mut raw = Vec::new();
+        raw.clear();
         entry.read_to_end(&mut raw)?;
         let text = xml_text_decoded(&String::from_utf8_lossy(&raw));
-        out.push((name, text));
+        each(name, text);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Scan every cell of a batch; returns (1-based row, kind) for each
