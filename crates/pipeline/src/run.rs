@@ -489,6 +489,11 @@ fn run_stage(
                 &inputs.framework,
                 &inputs.sites,
             );
+            // The exports' text is in the tables now: freed before anonymise
+            // (the stage with the highest peak) rather than after it.
+            let mut inputs = inputs;
+            inputs.interviews = Vec::new();
+            inputs.documents = Vec::new();
             Ok(Artifact::Raw(Box::new(RawStudy { inputs, tables, identities })))
         }
         StageSettings::Anonymise(settings) => {
