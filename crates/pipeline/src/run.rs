@@ -665,10 +665,7 @@ fn run_stage(
         | StageSettings::Workbook(_) => {
             let clean = clean(stage, artifacts)?;
             let input = report_input(plan, stage, clean, artifacts);
-            let files = render_report(&stage.settings, &input).map_err(|e| stage_error(stage, e.to_string()))?;
-            for (rel, bytes) in files {
-                staging.write(&rel, &bytes)?;
-            }
+            render_report(stage, &input, staging)?;
             Ok(Artifact::Report)
         }
         StageSettings::LeakGuard(_) => {
@@ -732,23 +729,43 @@ impl RawStudy {
     }
 }
 
-/// The files a report stage writes, by path under the output folder.
-fn render_report(settings: &StageSettings, input: &report::ReportInput) -> Result<Vec<(String, Vec<u8>)>, report::ReportError> {
-    let under = |folder: &str, files: Vec<(String, String)>| {
-        files.into_iter().map(|(name, text)| (format!("report/{folder}/{name}"), text.into_bytes())).collect()
+/// Renders a report stage and stages its files, by path under the output
+/// folder. Site packs are staged as they are rendered, never all held.
+fn render_report(stage: &Stage, input: &report::ReportInput, staging: &mut Staging) -> Result<(), PipelineError> {
+    let failed = |e: report::ReportError| stage_error(stage, e.to_string());
+    let under = |staging: &mut Staging, folder: &str, files: Vec<(String, String)>| -> Result<(), PipelineError> {
+        for (name, text) in files {
+            staging.write(&format!("report/{folder}/{name}"), text.as_bytes())?;
+        }
+        Ok(())
     };
-    Ok(match settings {
+    match &stage.settings {
         StageSettings::Report(s) => {
-            vec![(format!("report/{}", s.file.as_deref().unwrap_or("synthesis.md")), report::synthesis_markdown(input)?.into_bytes())]
+            let text = report::synthesis_markdown(input).map_err(failed)?;
+            staging.write(&format!("report/{}", s.file.as_deref().unwrap_or("synthesis.md")), text.as_bytes())
         }
         StageSettings::ReportHtml(s) => {
-            vec![(format!("report/{}", s.file.as_deref().unwrap_or("synthesis.html")), report::synthesis_html(input)?.into_bytes())]
+            let text = report::synthesis_html(input).map_err(failed)?;
+            staging.write(&format!("report/{}", s.file.as_deref().unwrap_or("synthesis.html")), text.as_bytes())
         }
-        StageSettings::SitePacks(_) => under("sites", report::site_packs(input)?),
-        StageSettings::Handbook(_) => under("handbook", report::handbook(input)?),
-        StageSettings::Workbook(s) => vec![(format!("report/{}", s.file), report::workbook(input)?)],
-        _ => Vec::new(),
-    })
+        StageSettings::SitePacks(_) => {
+            let mut write_error = None;
+            let rendered = report::site_packs_each(input, &mut |name, text| {
+                staging.write(&format!("report/sites/{name}"), text.as_bytes()).map_err(|e| {
+                    let message = e.to_string();
+                    write_error = Some(e);
+                    report::ReportError::Output(message)
+                })
+            });
+            match (rendered, write_error) {
+                (_, Some(e)) => Err(e),
+                (result, None) => result.map_err(failed),
+            }
+        }
+        StageSettings::Handbook(_) => under(staging, "handbook", report::handbook(input).map_err(failed)?),
+        StageSettings::Workbook(s) => staging.write(&format!("report/{}", s.file), &report::workbook(input).map_err(failed)?),
+        _ => Ok(()),
+    }
 }
 
 /// What every report stage renders from: the study's settings and framework,

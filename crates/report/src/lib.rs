@@ -18,8 +18,9 @@
 //! browser). Every figure id shown is an anchor (`#fig-<id>`) with the id as
 //! its tooltip; an id drawn in a chart anchors the chart mark itself.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::OnceLock;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -29,25 +30,31 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 
 use minijinja::{Environment, Value};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use model::Framework;
 
+mod table;
 mod views;
 mod xlsx;
 
 #[cfg(test)]
 mod tests;
 
+use table::Tables;
 use views::{ChartView, Data};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ReportError {
     #[error("template {template}: {message}")]
     Template { template: String, message: String },
     #[error("workbook: {0}")]
     Workbook(String),
+    /// Handing a rendered file on failed (writing it, say).
+    #[error("{0}")]
+    Output(String),
 }
 
 /// What a report is made from.
@@ -115,10 +122,21 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("handbook_index.md", include_str!("../templates/handbook_index.md.j2")),
 ];
 
-/// A template environment for one document. `anchored` holds the element
-/// ids already in the document (chart marks first), so that each figure id
-/// is an element id once and every other mention links to it.
-fn environment(anchored: BTreeSet<String>) -> Result<Environment<'static>, ReportError> {
+thread_local! {
+    /// The element ids already in the document being rendered on this
+    /// thread (see [`render`]).
+    static ANCHORED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// The template environment, compiled once and shared by every document
+/// and thread. The `fig` filter's memory of the ids a document already
+/// holds is per render (see [`render`]), not per environment.
+fn environment() -> Result<&'static Environment<'static>, ReportError> {
+    static ENV: OnceLock<Result<Environment<'static>, ReportError>> = OnceLock::new();
+    ENV.get_or_init(compile).as_ref().map_err(Clone::clone)
+}
+
+fn compile() -> Result<Environment<'static>, ReportError> {
     let mut env = Environment::new();
     if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
         env.set_syntax(syntax);
@@ -143,14 +161,11 @@ fn environment(anchored: BTreeSet<String>) -> Result<Environment<'static>, Repor
     });
     // Markdown table cells and quotes: no pipe or line break may end them.
     env.add_filter("md", |v: String| -> String { v.replace('|', "\\|").replace(['\n', '\r'], " ") });
-    // `fig(id)`: the figure id as an HTML anchor with a tooltip.
-    let anchored = Arc::new(Mutex::new(anchored));
-    env.add_filter("fig", move |id: String| -> Value {
+    // `fig(id)`: the figure id as an HTML anchor with a tooltip; the first
+    // mention in a document (chart marks first) is the element with that id.
+    env.add_filter("fig", |id: String| -> Value {
         let target = format!("fig-{}", charts::sanitise_id(&id));
-        let first = match anchored.lock() {
-            Ok(mut seen) => seen.insert(target.clone()),
-            Err(_) => false,
-        };
+        let first = ANCHORED.with(|seen| seen.borrow_mut().insert(target.clone()));
         let escaped = charts::escape(&id);
         let own_id = if first { format!(" id=\"{target}\"") } else { String::new() };
         Value::from_safe_string(format!(
@@ -170,9 +185,17 @@ fn chart_anchors<'c>(charts: impl IntoIterator<Item = &'c ChartView>) -> BTreeSe
         .collect()
 }
 
-fn render(env: &Environment, name: &str, ctx: Value) -> Result<String, ReportError> {
+/// Renders one document. `anchored` holds the element ids already in the
+/// document (chart marks first), so that each figure id is an element id
+/// once and every other mention links to it; it comes back with the ids the
+/// document added.
+fn render(name: &str, ctx: &Value, anchored: &mut BTreeSet<String>) -> Result<String, ReportError> {
+    let env = environment()?;
     let template = env.get_template(name).map_err(|e| template_error(name, e))?;
-    template.render(ctx).map_err(|e| template_error(name, e))
+    ANCHORED.with(|seen| std::mem::swap(&mut *seen.borrow_mut(), anchored));
+    let out = template.render(ctx).map_err(|e| template_error(name, e));
+    ANCHORED.with(|seen| std::mem::swap(&mut *seen.borrow_mut(), anchored));
+    out
 }
 
 fn serde<T: Serialize>(v: &T) -> Value {
@@ -186,7 +209,8 @@ struct Synthesis {
 }
 
 fn synthesis(input: &ReportInput) -> Synthesis {
-    let data = Data::study_wide(input);
+    let tables = Tables::new(&input.tables);
+    let data = Data::study_wide(input, &tables);
     let domains = views::domains(&data);
     let top3 = views::study_top3(&data);
     let mut charts: Vec<&ChartView> = vec![&top3];
@@ -223,14 +247,14 @@ fn synthesis(input: &ReportInput) -> Synthesis {
 
 /// The synthesis report as Markdown.
 pub fn synthesis_markdown(input: &ReportInput) -> Result<String, ReportError> {
-    let s = synthesis(input);
-    render(&environment(s.anchors)?, "synthesis.md", s.ctx)
+    let mut s = synthesis(input);
+    render("synthesis.md", &s.ctx, &mut s.anchors)
 }
 
 /// The synthesis report as one self-contained HTML file.
 pub fn synthesis_html(input: &ReportInput) -> Result<String, ReportError> {
-    let s = synthesis(input);
-    render(&environment(s.anchors)?, "synthesis.html", s.ctx)
+    let mut s = synthesis(input);
+    render("synthesis.html", &s.ctx, &mut s.anchors)
 }
 
 fn template_error(template: &str, e: minijinja::Error) -> ReportError {
@@ -246,49 +270,108 @@ fn template_error(template: &str, e: minijinja::Error) -> ReportError {
 /// One feedback pack per site with data, `<site>.md` and `<site>.html`, and
 /// `index.md` / `index.html` listing every site, awaited ones included.
 pub fn site_packs(input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
-    let all = Data::new(input);
+    let mut out = Vec::new();
+    site_packs_each(input, &mut |name, text| {
+        out.push((name, text));
+        Ok(())
+    })?;
+    out.sort();
+    Ok(out)
+}
+
+/// Sites rendered at once (in parallel) before they are handed on, so that
+/// only this many packs are ever held in memory.
+const SITES_AT_ONCE: usize = 64;
+
+/// As [`site_packs`], handing each file (name, text) to `each` as soon as it
+/// is rendered instead of holding them all. The files are the same whatever
+/// the number of threads; they come in the register's order of sites, then
+/// the two index files (in name order if two sites share a file name, so
+/// that the last one handed on is the one [`site_packs`] lists last).
+pub fn site_packs_each(
+    input: &ReportInput,
+    each: &mut dyn FnMut(String, String) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let tables = Tables::new(&input.tables);
+    let all = Data::new(input, &tables);
     let index = all.site_index();
     let sites = all.sites();
-    let mut out = Vec::new();
-    let mut listed = Vec::new();
-    for (site, has_data) in &sites {
-        if !has_data {
-            listed.push(minijinja::context! { site => site, file => Value::from(()), awaited => true });
-            continue;
-        }
+    let awaited: Vec<String> = sites.iter().filter(|(_, has)| !has).map(|(s, _)| s.clone()).collect();
+    let with_data: Vec<&str> = sites.iter().filter(|(_, has)| *has).map(|(s, _)| s.as_str()).collect();
+    let mut files = BTreeSet::new();
+    let clash = with_data.iter().any(|s| !files.insert(views::slug(s)));
+    let pack = |site: &str| -> Result<(String, [(String, String); 2]), ReportError> {
         let data = all.for_site(&index, site);
         let pack = views::site_pack(&data, site);
-        listed.push(minijinja::context! { site => site, file => pack.file.clone(), awaited => false });
         let anchors = chart_anchors([&pack.pattern, &pack.importance, &pack.top3, &pack.top3_study]);
-        let awaited: Vec<String> = sites.iter().filter(|(_, has)| !has).map(|(s, _)| s.clone()).collect();
         let ctx = minijinja::context! {
             study => input.study_name,
             version => model::VERSION,
             min_cell => input.min_cell,
             has_rating_counts => views::has_rating_counts(&data),
-            awaited => awaited,
+            awaited => &awaited,
             pack => serde(&pack),
         };
-        for (ext, template) in [("md", "site.md"), ("html", "site.html")] {
-            let text = render(&environment(anchors.clone())?, template, ctx.clone())?;
-            out.push((format!("{}.{ext}", pack.file), text));
+        let md = render("site.md", &ctx, &mut anchors.clone())?;
+        let html = render("site.html", &ctx, &mut anchors.clone())?;
+        Ok((pack.file.clone(), [(format!("{}.md", pack.file), md), (format!("{}.html", pack.file), html)]))
+    };
+    let mut file_of: BTreeMap<&str, String> = BTreeMap::new();
+    let mut held = Vec::new();
+    // Chunks of sites are rendered (in parallel) on one side while the
+    // chunk before is handed on here: at most two chunks are held.
+    std::thread::scope(|scope| -> Result<(), ReportError> {
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        let with_data = &with_data;
+        scope.spawn(move || {
+            for chunk in with_data.chunks(SITES_AT_ONCE) {
+                let rendered: Result<Vec<_>, _> = chunk.par_iter().map(|site| pack(site)).collect();
+                let failed = rendered.is_err();
+                if send.send(rendered.map(|r| (chunk, r))).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        for rendered in receive {
+            let (chunk, rendered) = rendered?;
+            for (site, (file, pages)) in chunk.iter().zip(rendered) {
+                file_of.insert(site, file);
+                for (name, text) in pages {
+                    if clash { held.push((name, text)) } else { each(name, text)? }
+                }
+            }
         }
-    }
+        Ok(())
+    })?;
+    let listed: Vec<Value> = sites
+        .iter()
+        .map(|(site, has_data)| match file_of.get(site.as_str()).filter(|_| *has_data) {
+            Some(file) => minijinja::context! { site => site, file => file, awaited => false },
+            None => minijinja::context! { site => site, file => Value::from(()), awaited => true },
+        })
+        .collect();
     let ctx = minijinja::context! { study => input.study_name, version => model::VERSION, sites => listed };
     for (name, template) in [("index.md", "sites_index.md"), ("index.html", "sites_index.html")] {
-        out.push((name.to_string(), render(&environment(BTreeSet::new())?, template, ctx.clone())?));
+        let text = render(template, &ctx, &mut BTreeSet::new())?;
+        if clash { held.push((name.to_string(), text)) } else { each(name.to_string(), text)? }
     }
-    out.sort();
-    Ok(out)
+    held.sort();
+    for (name, text) in held {
+        each(name, text)?;
+    }
+    Ok(())
 }
 
 /// Handbook guidance, one Markdown document per domain (`<domain>.md`), and
 /// `index.md` listing them.
 pub fn handbook(input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
-    let data = Data::study_wide(input);
-    let env = environment(BTreeSet::new())?;
+    let tables = Tables::new(&input.tables);
+    let data = Data::study_wide(input, &tables);
+    // One memory of anchored ids for all the pages, as one environment had.
+    let mut anchored = BTreeSet::new();
     let mut out = Vec::new();
     let mut listed = Vec::new();
+    let sites = data.sites().iter().filter(|(_, has)| *has).count();
     for d in &input.framework.domains {
         let factors: Vec<views::HandbookFactor> = input
             .framework
@@ -305,12 +388,12 @@ pub fn handbook(input: &ReportInput) -> Result<Vec<(String, String)>, ReportErro
             min_cell => input.min_cell,
             domain => minijinja::context! { code => d.code.clone(), label => d.label.clone() },
             factors => serde(&factors),
-            sites => data.sites().iter().filter(|(_, has)| *has).count(),
+            sites => sites,
         };
-        out.push((file, render(&env, "handbook.md", ctx)?));
+        out.push((file, render("handbook.md", &ctx, &mut anchored)?));
     }
     let ctx = minijinja::context! { study => input.study_name, version => model::VERSION, domains => listed };
-    out.push(("index.md".to_string(), render(&env, "handbook_index.md", ctx)?));
+    out.push(("index.md".to_string(), render("handbook_index.md", &ctx, &mut anchored)?));
     out.sort();
     Ok(out)
 }

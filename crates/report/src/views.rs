@@ -10,11 +10,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use serde_json::Value as Json;
 
 use model::Group;
 
 use crate::ReportInput;
+use crate::table::{AsRow, Row, Rows, Selection, SiteIndex, Tables};
 
 /// A table as a reader sees it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -75,23 +75,23 @@ impl TableView {
 
 // ---------------------------------------------------------------- cells
 
-pub(crate) fn text<'a>(row: &'a Json, key: &str) -> Option<&'a str> {
-    row.get(key)?.as_str()
+pub(crate) fn text<'a>(row: impl AsRow<'a>, key: &str) -> Option<&'a str> {
+    row.row().text(key)
 }
 
-pub(crate) fn float(row: &Json, key: &str) -> Option<f64> {
-    row.get(key)?.as_f64().filter(|v| v.is_finite())
+pub(crate) fn float<'a>(row: impl AsRow<'a>, key: &str) -> Option<f64> {
+    row.row().float(key).filter(|v| v.is_finite())
 }
 
-pub(crate) fn count(row: &Json, key: &str) -> Option<u64> {
-    row.get(key)?.as_u64()
+pub(crate) fn count<'a>(row: impl AsRow<'a>, key: &str) -> Option<u64> {
+    row.row().count(key)
 }
 
-pub(crate) fn flag(row: &Json, key: &str) -> bool {
-    row.get(key).and_then(Json::as_bool).unwrap_or(false)
+pub(crate) fn flag<'a>(row: impl AsRow<'a>, key: &str) -> bool {
+    row.row().flag(key)
 }
 
-fn figure(row: &Json) -> Option<&str> {
+fn figure<'a>(row: impl AsRow<'a>) -> Option<&'a str> {
     text(row, "figure_id")
 }
 
@@ -113,7 +113,8 @@ fn whole(v: Option<u64>) -> String {
 /// A cell is shown only when the table publishes it and it is about at
 /// least `min_cell` people (a second line of defence after the tables' own
 /// suppression).
-pub(crate) fn publishable(row: &Json, n_column: &str, min_cell: u32) -> bool {
+pub(crate) fn publishable<'a>(row: impl AsRow<'a>, n_column: &str, min_cell: u32) -> bool {
+    let row = row.row();
     !flag(row, "suppressed") && count(row, n_column).is_some_and(|n| n >= u64::from(min_cell))
 }
 
@@ -157,70 +158,47 @@ pub(crate) fn slug(label: &str) -> String {
 
 // ---------------------------------------------------------------- the input
 
-/// The published tables as rows, and the framework's labels.
+/// The published tables, some rows of each, and the framework's labels.
 pub(crate) struct Data<'a> {
     pub input: &'a ReportInput<'a>,
-    tables: BTreeMap<String, Vec<Json>>,
+    tables: Selection<'a>,
 }
 
 impl<'a> Data<'a> {
-    pub fn new(input: &'a ReportInput<'a>) -> Self {
-        let tables = input.tables.iter().map(|(k, v)| (k.clone(), crate::rows(v))).collect();
-        Data { input, tables }
+    /// Every row of every table.
+    pub fn new(input: &'a ReportInput<'a>, tables: &'a Tables<'a>) -> Self {
+        Data { input, tables: Selection::all(tables) }
     }
 
     /// The whole study's view: rows about one site (`scope` = `site` or
     /// `site_group`) are left out, since nothing study-wide reads them; at
     /// national scale they are nearly all the rows, and leaving them out
     /// keeps the study-wide views proportionate to what they show.
-    pub fn study_wide(input: &'a ReportInput<'a>) -> Self {
-        let mut data = Data::new(input);
-        for rows in data.tables.values_mut() {
-            rows.retain(|r| !matches!(text(r, "scope"), Some("site" | "site_group")));
-        }
-        data
+    pub fn study_wide(input: &'a ReportInput<'a>, tables: &'a Tables<'a>) -> Self {
+        let tables = Selection::filter(tables, |r| !matches!(r.text("scope"), Some("site" | "site_group")));
+        Data { input, tables }
     }
 
-    /// For each table, the rows of each site (`Some(site)`) and of no site (`None`).
-    pub fn site_index(&self) -> BTreeMap<&str, BTreeMap<Option<&str>, Vec<usize>>> {
-        self.tables
-            .iter()
-            .map(|(table, rows)| {
-                let mut by: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
-                for (i, r) in rows.iter().enumerate() {
-                    by.entry(text(r, "site")).or_default().push(i);
-                }
-                (table.as_str(), by)
-            })
-            .collect()
+    /// For each table, the rows of each site and of no site.
+    pub fn site_index(&self) -> SiteIndex<'a> {
+        self.tables.site_index()
     }
 
     /// One site's view: the rows that name this site or no site (study,
     /// sector and group rows, to compare with), and the whole site register.
-    pub fn for_site(&self, index: &BTreeMap<&str, BTreeMap<Option<&str>, Vec<usize>>>, site: &str) -> Data<'a> {
-        let tables = self
-            .tables
-            .iter()
-            .map(|(table, rows)| {
-                if table == "sites" {
-                    return (table.clone(), rows.clone());
-                }
-                let by = &index[table.as_str()];
-                let mut picked: Vec<usize> =
-                    [None, Some(site)].iter().flat_map(|k| by.get(k).into_iter().flatten().copied()).collect();
-                picked.sort_unstable();
-                (table.clone(), picked.into_iter().map(|i| rows[i].clone()).collect())
-            })
-            .collect();
-        Data { input: self.input, tables }
+    pub fn for_site<'s>(&'s self, index: &'s SiteIndex<'a>, site: &str) -> Data<'s>
+    where
+        'a: 's,
+    {
+        Data { input: self.input, tables: self.tables.for_site(index, site, "sites") }
     }
 
     pub fn has(&self, table: &str) -> bool {
-        self.tables.contains_key(table)
+        self.tables.has(table)
     }
 
-    pub fn rows(&self, table: &str) -> &[Json] {
-        self.tables.get(table).map(Vec::as_slice).unwrap_or(&[])
+    pub fn rows<'s>(&'s self, table: &str) -> Rows<'s, 'a> {
+        self.tables.rows(table)
     }
 
     pub fn min_cell(&self) -> u32 {
@@ -265,7 +243,7 @@ impl<'a> Data<'a> {
             .collect()
     }
 
-    pub fn site_row(&self, site: &str) -> Option<&Json> {
+    pub fn site_row(&self, site: &str) -> Option<Row<'a>> {
         self.rows("sites").iter().find(|r| text(r, "site") == Some(site))
     }
 
@@ -298,7 +276,7 @@ pub(crate) fn sites_table(data: &Data) -> TableView {
                 yes_no(flag(r, "partnership")),
                 yes_no(flag(r, "bme_focus")),
                 text(r, "region").unwrap_or("").into(),
-                r.get("wave").map(|w| w.to_string().trim_matches('"').to_string()).unwrap_or_default(),
+                r.row().shown("wave"),
                 if flag(r, "has_data") { "received" } else { "awaited" }.into(),
             ],
             None,
@@ -320,13 +298,13 @@ pub(crate) fn sector_summary(data: &Data) -> TableView {
         }
     }
     sectors.sort();
-    let mut lines: Vec<(String, Vec<&Json>)> =
+    let mut lines: Vec<(String, Vec<Row<'_>>)> =
         sectors.into_iter().map(|s| (s.clone(), rows.iter().filter(|r| text(r, "sector") == Some(&s)).collect())).collect();
     lines.push(("all".to_string(), rows.iter().collect()));
     for (sector, members) in lines {
         let mut waves: BTreeMap<String, usize> = BTreeMap::new();
         for r in &members {
-            let w = r.get("wave").map(|w| w.to_string().trim_matches('"').to_string()).unwrap_or_default();
+            let w = r.row().shown("wave");
             *waves.entry(w).or_default() += 1;
         }
         let by_wave: Vec<String> = waves.iter().map(|(w, n)| format!("wave {w}: {n}")).collect();
@@ -362,7 +340,7 @@ pub(crate) fn participants_by_group(data: &Data) -> TableView {
                 && (sector.is_none() || text(r, "sector") == sector)
         })
     };
-    let shown = |r: Option<&&Json>| match r {
+    let shown = |r: Option<&Row<'_>>| match r {
         Some(r) if !flag(r, "suppressed") => whole(count(r, "n")),
         Some(_) => "suppressed".into(),
         None => "–".into(),
@@ -488,8 +466,9 @@ fn show_setting(v: &toml::Value) -> String {
 /// Counts of ratings 1..5 of a `ratings_summary` row, when the table
 /// publishes them (`rated_1` ... `rated_5`): `None` when it does not,
 /// `Some(None)` when this row's counts are suppressed.
-fn rating_counts(row: &Json, min_cell: u32) -> Option<Option<[u32; 5]>> {
-    if row.get("rated_1").is_none() {
+fn rating_counts<'a>(row: impl AsRow<'a>, min_cell: u32) -> Option<Option<[u32; 5]>> {
+    let row = row.row();
+    if !row.has("rated_1") {
         return None;
     }
     if !publishable(row, "n", min_cell) {
@@ -507,7 +486,7 @@ fn rating_counts(row: &Json, min_cell: u32) -> Option<Option<[u32; 5]>> {
 
 /// Whether `ratings_summary` publishes the counts a Likert chart needs.
 pub(crate) fn has_rating_counts(data: &Data) -> bool {
-    data.rows("ratings_summary").first().is_some_and(|r| r.get("rated_1").is_some())
+    data.rows("ratings_summary").first().is_some_and(|r| r.has("rated_1"))
 }
 
 fn chart_id(kind: &str, key: &str) -> String {
@@ -516,7 +495,7 @@ fn chart_id(kind: &str, key: &str) -> String {
 
 /// Importance of one set of `ratings_summary` rows (label, row): a diverging
 /// Likert chart when the counts are published, else the share rating 4 or 5.
-fn importance_chart(data: &Data, id: &str, title: &str, row_header: &str, rows: &[(String, &Json)]) -> ChartView {
+fn importance_chart(data: &Data, id: &str, title: &str, row_header: &str, rows: &[(String, Row<'_>)]) -> ChartView {
     let min_cell = data.min_cell();
     let mut table =
         TableView::new(&[row_header, "n", "Mean (95% CI)", "Median", "% rating 4–5", "figure"], "No ratings published.");
@@ -587,7 +566,7 @@ fn importance_chart(data: &Data, id: &str, title: &str, row_header: &str, rows: 
 /// One factor's importance: all interviewees, then each stakeholder group.
 fn factor_importance(data: &Data, factor: &str, label: &str) -> ChartView {
     let rs = data.rows("ratings_summary");
-    let mut rows: Vec<(String, &Json)> = Vec::new();
+    let mut rows: Vec<(String, Row<'_>)> = Vec::new();
     if let Some(r) = rs.iter().find(|r| text(r, "scope") == Some("study") && text(r, "factor") == Some(factor)) {
         rows.push(("All interviewees".to_string(), r));
     }
@@ -618,7 +597,7 @@ fn top3_chart_of(
     by_score: bool,
 ) -> ChartView {
     let min_cell = data.min_cell();
-    let mut rows: Vec<&Json> = data
+    let mut rows: Vec<Row<'_>> = data
         .rows("top3_frequency")
         .iter()
         .filter(|r| {
@@ -629,7 +608,7 @@ fn top3_chart_of(
         .collect();
     // Highest score first; ties in framework order (the table's order), suppressed last.
     rows.sort_by_key(|r| std::cmp::Reverse(if publishable(r, "respondents", min_cell) { count(r, "score").unwrap_or(0) } else { 0 }));
-    let label = |r: &Json| data.factor_label(text(r, "factor").unwrap_or(""));
+    let label = |r: &Row<'_>| data.factor_label(text(r, "factor").unwrap_or(""));
     let mut table = TableView::new(
         &["Factor", "Named by", "% of respondents", "First", "Second", "Third", "Score", "figure"],
         "No top-three table among the report's inputs.",
@@ -689,7 +668,7 @@ fn top3_chart_of(
 /// The pattern matrix of some sites x some factors, as a grid and a table.
 fn pattern_chart(data: &Data, id: &str, title: &str, sites: &[String], factors: &[(String, String)]) -> ChartView {
     // One lookup table, not a scan per cell: sites x factors can be 2,000 x 22.
-    let mut cell_of: BTreeMap<(&str, &str), &Json> = BTreeMap::new();
+    let mut cell_of: BTreeMap<(&str, &str), Row<'_>> = BTreeMap::new();
     for r in data.rows("pattern_matrix") {
         if let (Some(site), Some(factor)) = (text(r, "site"), text(r, "factor")) {
             cell_of.entry((site, factor)).or_insert(r);
@@ -726,7 +705,7 @@ fn pattern_chart(data: &Data, id: &str, title: &str, sites: &[String], factors: 
 
 // ---------------------------------------------------------------- tables by factor
 
-fn in_factors(r: &Json, factors: &[(String, String)]) -> bool {
+fn in_factors(r: &Row<'_>, factors: &[(String, String)]) -> bool {
     factors.iter().any(|(code, _)| text(r, "factor") == Some(code))
 }
 
@@ -755,7 +734,7 @@ fn replication(data: &Data, factors: &[(String, String)]) -> TableView {
     t
 }
 
-fn is_divergent(r: &Json) -> bool {
+fn is_divergent(r: &Row<'_>) -> bool {
     matches!(text(r, "fidelity"), Some("fidelity_gap" | "undocumented_practice"))
 }
 
@@ -882,7 +861,7 @@ pub(crate) fn quotes(data: &Data, themes: &[&str], site: Option<&str>) -> Vec<Qu
         }
         for i in 1.. {
             let key = format!("exemplar_{i}");
-            if r.get(&key).is_none() {
+            if !r.has(&key) {
                 break;
             }
             let Some(quote) = text(r, &key).filter(|q| !q.trim().is_empty()) else { continue };
@@ -1056,7 +1035,7 @@ pub(crate) fn site_pack(data: &Data, site: &str) -> SitePack {
                 yes_no(flag(r, "partnership")),
                 yes_no(flag(r, "bme_focus")),
                 text(r, "region").unwrap_or("").into(),
-                r.get("wave").map(|w| w.to_string().trim_matches('"').to_string()).unwrap_or_default(),
+                r.row().shown("wave"),
             ],
             None,
         );
@@ -1098,7 +1077,7 @@ pub(crate) fn site_pack(data: &Data, site: &str) -> SitePack {
         &["Factor", "n (site)", "Mean (site)", "% 4–5 (site)", "Mean (study)", "% 4–5 (study)", "figure"],
         "No ratings published for this site.",
     );
-    let mut importance_rows: Vec<(String, &Json)> = Vec::new();
+    let mut importance_rows: Vec<(String, Row<'_>)> = Vec::new();
     for (code, label) in &all {
         let site_row = rs.iter().find(|r| {
             text(r, "scope") == Some("site") && text(r, "site") == Some(site) && text(r, "factor") == Some(code)
@@ -1231,7 +1210,7 @@ pub(crate) fn handbook_factor(data: &Data, code: &str, label: &str, condition: &
         });
     }
     let mut documents = Vec::new();
-    let pm: Vec<&Json> = data.rows("pattern_matrix").iter().filter(|r| text(r, "factor") == Some(code)).collect();
+    let pm: Vec<Row<'_>> = data.rows("pattern_matrix").iter().filter(|r| text(r, "factor") == Some(code)).collect();
     for (kind, what) in [
         ("fidelity_gap", "documents address the condition but interviewees said it was not in place in practice"),
         ("undocumented_practice", "the condition was in place in practice without documents addressing it"),

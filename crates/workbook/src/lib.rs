@@ -44,6 +44,8 @@ use arrow_array::{Array, PrimitiveArray, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 
+mod fast;
+
 /// The creation (and modification) time written into the document
 /// properties, fixed so that the bytes never depend on the clock.
 pub const CREATION_TIME: &str = "2011-03-01T00:00:00Z";
@@ -186,6 +188,15 @@ impl From<rust_xlsxwriter::XlsxError> for WorkbookError {
 ///
 /// The same arguments always give the same bytes.
 pub fn workbook(sheets: &[Sheet], labels: &Labels) -> Result<Vec<u8>, WorkbookError> {
+    match fast::workbook(sheets, labels)? {
+        Some(bytes) => Ok(bytes),
+        None => plain(sheets, labels),
+    }
+}
+
+/// [`workbook`] with every cell given to `rust_xlsxwriter`: what
+/// [`fast::workbook`] reproduces, and the way taken where it does not.
+fn plain(sheets: &[Sheet], labels: &Labels) -> Result<Vec<u8>, WorkbookError> {
     let formats = Formats::new();
     let mut book = Workbook::new();
     let (year, month, day) = CREATION_DATE;
