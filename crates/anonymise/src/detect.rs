@@ -70,7 +70,47 @@ impl Detectors {
     }
 
     /// Every detection of the requested kinds, as `(start, end, kind)`.
+    ///
+    /// A detector runs only on text holding what every match of its
+    /// pattern holds (the same detections): NHS and phone numbers hold at
+    /// least ten ASCII digits (`[0-9]` is ASCII in Unicode patterns too),
+    /// postcodes and dates at least one, emails an `@`, and URLs (in ASCII
+    /// text; see [`may_hold_url`]) a `://` or a `.` after `www` or before a
+    /// listed top-level domain.
     pub fn find(&self, text: &str, enabled: impl Fn(Kind) -> bool, out: &mut Vec<(usize, usize, Kind)>) {
+        let bytes = text.as_bytes();
+        let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
+        if enabled(Kind::NhsNumber) && digits >= 10 {
+            find_nhs(&self.nhs, text, out);
+        }
+        let simple = [
+            (Kind::Postcode, &self.postcode, digits >= 1),
+            (Kind::Phone, &self.phone, digits >= 10),
+            (Kind::Email, &self.email, bytes.contains(&b'@')),
+            (Kind::Date, &self.date, digits >= 1),
+        ];
+        for (kind, re, may) in simple {
+            if may && enabled(kind) {
+                out.extend(re.find_iter(text).map(|m| (m.start(), m.end(), kind)));
+            }
+        }
+        if enabled(Kind::Url) && (!text.is_ascii() || may_hold_url(bytes)) {
+            self.find_urls(text, out);
+        }
+    }
+
+    fn find_urls(&self, text: &str, out: &mut Vec<(usize, usize, Kind)>) {
+        for m in self.url.find_iter(text) {
+            let trimmed = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            if !trimmed.is_empty() {
+                out.push((m.start(), m.start() + trimmed.len(), Kind::Url));
+            }
+        }
+    }
+
+    /// [`Detectors::find`] without its prefilters, to test them against.
+    #[cfg(test)]
+    pub fn find_reference(&self, text: &str, enabled: impl Fn(Kind) -> bool, out: &mut Vec<(usize, usize, Kind)>) {
         if enabled(Kind::NhsNumber) {
             find_nhs(&self.nhs, text, out);
         }
@@ -86,14 +126,37 @@ impl Detectors {
             }
         }
         if enabled(Kind::Url) {
-            for m in self.url.find_iter(text) {
-                let trimmed = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
-                if !trimmed.is_empty() {
-                    out.push((m.start(), m.start() + trimmed.len(), Kind::Url));
-                }
-            }
+            self.find_urls(text, out);
         }
     }
+}
+
+/// Whether ASCII text may hold a match of the URL pattern: every match
+/// starts with `http://`, `https://` or `www.` (case-insensitive), or holds
+/// a `.` followed by a listed top-level domain (`uk`, `com`, `org`, `net`,
+/// `info`, `io`, `nhs`, `eu`, case-insensitive): so a `://`, a `.` after
+/// `www`, or a `.` before one of `u c o n i e` (either case).
+fn may_hold_url(bytes: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(k) = bytes[from..].iter().position(|&b| b == b'.') {
+        let i = from + k;
+        from = i + 1;
+        if bytes.get(i + 1).is_some_and(|b| matches!(b.to_ascii_lowercase(), b'u' | b'c' | b'o' | b'n' | b'i' | b'e')) {
+            return true;
+        }
+        if i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www") {
+            return true;
+        }
+    }
+    let mut from = 0;
+    while let Some(k) = bytes[from..].iter().position(|&b| b == b':') {
+        let i = from + k;
+        from = i + 1;
+        if bytes[i + 1..].starts_with(b"//") {
+            return true;
+        }
+    }
+    false
 }
 
 /// NHS numbers: matches of `nhs` that are not part of a decimal and pass

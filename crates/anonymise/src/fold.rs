@@ -52,16 +52,70 @@ fn strip_diacritic(c: char) -> char {
     }
 }
 
+/// What an ASCII byte folds to (lowercase, a grave accent straightened to
+/// an apostrophe), or [`SPACE`] for whitespace (`char::is_whitespace`).
+const ASCII_FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => SPACE,
+            b'`' => b'\'',
+            c => c.to_ascii_lowercase(),
+        };
+        b += 1;
+    }
+    t
+};
+/// No ASCII byte: the class of whitespace in [`ASCII_FOLD`].
+const SPACE: u8 = 0x80;
+
 /// Folds `text`, pushing each folded char and, for each folded byte, the
 /// original byte offset of the char it came from.
 pub(crate) fn fold_into(text: &str, out: &mut String, starts: Option<&mut Vec<u32>>) {
+    let mut bytes = std::mem::take(out).into_bytes();
+    fold_bytes(text, &mut bytes, starts);
+    // Whole chars are pushed: the fold is UTF-8 (a lossy conversion would never change it).
+    *out = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+}
+
+/// [`fold_into`] into bytes: ASCII bytes through [`ASCII_FOLD`], other
+/// chars as [`fold_into`] always folded them (a test compares the two on
+/// every char of Unicode).
+pub(crate) fn fold_bytes(text: &str, out: &mut Vec<u8>, starts: Option<&mut Vec<u32>>) {
     out.clear();
     let mut starts = starts;
     if let Some(s) = starts.as_deref_mut() {
         s.clear();
     }
+    let bytes = text.as_bytes();
     let mut prev_space = false;
-    for (i, c) in text.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            let f = ASCII_FOLD[b as usize];
+            if f == SPACE {
+                if !prev_space {
+                    out.push(b' ');
+                    if let Some(s) = starts.as_deref_mut() {
+                        s.push(i as u32);
+                    }
+                    prev_space = true;
+                }
+            } else {
+                out.push(f);
+                if let Some(s) = starts.as_deref_mut() {
+                    s.push(i as u32);
+                }
+                prev_space = false;
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else { break };
+        let at = i;
+        i += c.len_utf8();
         if is_combining(c) {
             continue;
         }
@@ -70,24 +124,62 @@ pub(crate) fn fold_into(text: &str, out: &mut String, starts: Option<&mut Vec<u3
                 continue;
             }
             prev_space = true;
-            out.push(' ');
+            out.push(b' ');
             if let Some(s) = starts.as_deref_mut() {
-                s.push(i as u32);
+                s.push(at as u32);
             }
             continue;
         }
         prev_space = false;
+        let mut buf = [0u8; 4];
         for lc in c.to_lowercase() {
             if is_combining(lc) {
                 continue;
             }
             let f = strip_diacritic(lc);
-            out.push(f);
+            out.extend_from_slice(f.encode_utf8(&mut buf).as_bytes());
             if let Some(s) = starts.as_deref_mut() {
-                s.extend(std::iter::repeat_n(i as u32, f.len_utf8()));
+                s.extend(std::iter::repeat_n(at as u32, f.len_utf8()));
             }
         }
     }
+}
+
+/// The fold of an ASCII text, as [`fold_bytes`] makes it, without a start
+/// per byte: each ASCII char folds to one byte but whitespace runs, which
+/// fold to one space. `gaps` gets, after each run of dropped whitespace,
+/// `(folded offset, original offset - folded offset)` from there on; see
+/// [`ascii_start`].
+fn fold_ascii(text: &[u8], out: &mut Vec<u8>, gaps: &mut Vec<(u32, u32)>) {
+    out.clear();
+    gaps.clear();
+    out.reserve(text.len());
+    let mut prev_space = false;
+    for (i, &b) in text.iter().enumerate() {
+        let f = ASCII_FOLD[usize::from(b & 0x7f)];
+        if f == SPACE {
+            if prev_space {
+                let at = out.len() as u32;
+                let shift = (i + 1 - out.len()) as u32;
+                match gaps.last_mut() {
+                    Some(g) if g.0 == at => g.1 = shift,
+                    _ => gaps.push((at, shift)),
+                }
+                continue;
+            }
+            prev_space = true;
+            out.push(b' ');
+        } else {
+            prev_space = false;
+            out.push(f);
+        }
+    }
+}
+
+/// The original offset of folded byte `k` of an ASCII text (see [`fold_ascii`]).
+fn ascii_start(gaps: &[(u32, u32)], k: usize) -> usize {
+    let n = gaps.partition_point(|g| g.0 as usize <= k);
+    k + if n == 0 { 0 } else { gaps[n - 1].1 as usize }
 }
 
 /// Every line of `text` (as [`str::lines`] splits it) folded as
@@ -187,61 +279,250 @@ pub(crate) struct Literal<T> {
 }
 
 /// Many literals, matched folded, on word boundaries.
+///
+/// Literals with exactly one `@` (emails: a national study has hundreds of
+/// thousands, long ones) are not put in the automaton but looked up around
+/// each `@` of the folded text (see [`Emails`]): the same matches, and an
+/// automaton half the size, built in half the time.
 pub(crate) struct Literals<T> {
     ac: Option<AhoCorasick>,
+    /// The index in `pats` of each pattern of the automaton.
+    ac_pats: Vec<u32>,
+    emails: Emails,
     pats: Vec<Literal<T>>,
+}
+
+/// Folded literals with exactly one `@`, by the hash of their bytes.
+#[derive(Default)]
+struct Emails {
+    /// `(hash, index in the literals)`, sorted.
+    full: Vec<(u64, u32)>,
+    /// The hashes of every `@` and what follows it, of those literals, sorted.
+    domains: Vec<u64>,
+    /// Longest part before and after the `@`, in bytes.
+    reach: (usize, usize),
+}
+
+impl Emails {
+    /// Every occurrence of a literal in `folded`, as `(index, start, end)`
+    /// (`bytes` gives a literal's bytes by its index): one contains
+    /// exactly one `@` of `folded`, with at most `reach.0` bytes before it
+    /// and `reach.1` after, so trying every such substring finds each
+    /// occurrence once, as the automaton would.
+    fn find<'a>(&self, folded: &[u8], bytes: impl Fn(u32) -> &'a [u8], mut hit: impl FnMut(u32, usize, usize)) {
+        if self.full.is_empty() || !folded.contains(&b'@') {
+            return;
+        }
+        let mut from = 0;
+        while let Some(k) = folded[from..].iter().position(|&b| b == b'@') {
+            let q = from + k;
+            from = q + 1;
+            let lo = q.saturating_sub(self.reach.0);
+            let hi = (q + 1 + self.reach.1).min(folded.len());
+            for e in q + 1..=hi {
+                if self.domains.binary_search(&fx_hash(&folded[q..e])).is_err() {
+                    continue;
+                }
+                for s in lo..=q {
+                    let h = fx_hash(&folded[s..e]);
+                    let first = self.full.partition_point(|f| f.0 < h);
+                    for &(_, i) in self.full[first..].iter().take_while(|f| f.0 == h) {
+                        if bytes(i) == &folded[s..e] {
+                            hit(i, s, e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A fast hash of bytes (FxHash, as in rustc): the gazetteer is the study's
+/// own data, hashed to find duplicates and emails.
+pub(crate) fn fx_hash(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = FxHasher(0);
+    h.write(bytes);
+    h.finish()
+}
+
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ (rest.len() as u64) << 59);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// Builds [`FxHasher`]s, for hash sets of the gazetteer.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FxBuild;
+
+impl std::hash::BuildHasher for FxBuild {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+thread_local! {
+    /// The fold of the text being searched and where its bytes start (or,
+    /// for ASCII text, its gaps), reused from call to call.
+    static FOLDED: std::cell::RefCell<(Vec<u8>, Vec<u32>, Vec<(u32, u32)>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
 }
 
 impl<T: Clone> Literals<T> {
     /// Literals as `(text, tag)`; a text folding to the same string as an
     /// earlier one keeps the earlier tag (callers list by priority).
-    pub fn new(items: impl IntoIterator<Item = (String, T)>) -> Result<Literals<T>, AnonymiseError> {
-        let mut pats: Vec<Literal<T>> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+    pub fn new<S: AsRef<str>>(items: impl IntoIterator<Item = (S, T)>) -> Result<Literals<T>, AnonymiseError> {
+        // Every fold, one after another in `arena`, then the first of each.
+        let mut arena = String::new();
+        let mut folds: Vec<(usize, usize, T)> = Vec::new();
+        let mut folded = String::new();
         for (text, tag) in items {
-            let folded = fold(&text);
-            if folded.is_empty() || !seen.insert(folded.clone()) {
-                continue;
+            fold_into(text.as_ref().trim(), &mut folded, None);
+            let f = folded.trim();
+            if !f.is_empty() {
+                folds.push((arena.len(), arena.len() + f.len(), tag));
+                arena.push_str(f);
             }
-            let left_word = folded.chars().next().is_some_and(is_word);
-            let right_word = folded.chars().next_back().is_some_and(is_word);
-            pats.push(Literal { folded, left_word, right_word, tag });
         }
-        let ac = if pats.is_empty() {
+        let mut pats: Vec<Literal<T>> = Vec::new();
+        {
+            let mut seen = std::collections::HashSet::with_capacity_and_hasher(folds.len(), FxBuild);
+            for (s, e, tag) in folds {
+                let f = &arena[s..e];
+                if !seen.insert(f) {
+                    continue;
+                }
+                let left_word = f.chars().next().is_some_and(is_word);
+                let right_word = f.chars().next_back().is_some_and(is_word);
+                pats.push(Literal { folded: f.to_string(), left_word, right_word, tag });
+            }
+        }
+        let mut emails = Emails::default();
+        let mut ac_pats = Vec::new();
+        for (i, p) in pats.iter().enumerate() {
+            let i = u32::try_from(i).map_err(|_| AnonymiseError::Matcher("too many literals".into()))?;
+            match p.folded.split_once('@') {
+                Some((local, domain)) if !domain.contains('@') => {
+                    emails.reach = (emails.reach.0.max(local.len()), emails.reach.1.max(domain.len()));
+                    emails.domains.push(fx_hash(&p.folded.as_bytes()[local.len()..]));
+                    emails.full.push((fx_hash(p.folded.as_bytes()), i));
+                }
+                _ => ac_pats.push(i),
+            }
+        }
+        emails.full.sort_unstable();
+        emails.domains.sort_unstable();
+        emails.domains.dedup();
+        let ac = if ac_pats.is_empty() {
             None
         } else {
             let ac = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
-                .build(pats.iter().map(|p| p.folded.as_bytes()))
+                .build(ac_pats.iter().map(|&i| pats[i as usize].folded.as_bytes()))
                 .map_err(|e| AnonymiseError::Matcher(e.to_string()))?;
             Some(ac)
         };
-        Ok(Literals { ac, pats })
+        Ok(Literals { ac, ac_pats, emails, pats })
+    }
+
+    /// Every occurrence of a literal in folded text, overlapping ones
+    /// included, as `(literal, start, end)` in folded offsets.
+    fn occurrences(&self, folded: &[u8], mut hit: impl FnMut(&Literal<T>, usize, usize)) {
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(folded) {
+                let Some(p) = self.ac_pats.get(m.pattern().as_usize()).and_then(|&i| self.pats.get(i as usize)) else { continue };
+                hit(p, m.start(), m.end());
+            }
+        }
+        self.emails.find(folded, |i| self.pats.get(i as usize).map_or(&[][..], |p| p.folded.as_bytes()), |i, s, e| {
+            if let Some(p) = self.pats.get(i as usize) {
+                hit(p, s, e);
+            }
+        });
     }
 
     /// Every match on word boundaries, overlapping ones included, as
     /// `(start, end, tag)` in original byte offsets.
     pub fn find(&self, text: &str, out: &mut Vec<(usize, usize, T)>) {
-        let Some(ac) = &self.ac else { return };
-        let mut folded = String::with_capacity(text.len());
-        let mut starts = Vec::with_capacity(text.len());
-        fold_into(text, &mut folded, Some(&mut starts));
-        for m in ac.find_overlapping_iter(folded.as_str()) {
-            let Some(p) = self.pats.get(m.pattern().as_usize()) else { continue };
-            let (fs, fe) = (m.start(), m.end());
+        if self.pats.is_empty() {
+            return;
+        }
+        FOLDED.with(|buffers| {
+            let mut buffers = buffers.borrow_mut();
+            let (folded, starts, gaps) = &mut *buffers;
+            if text.is_ascii() {
+                fold_ascii(text.as_bytes(), folded, gaps);
+                self.find_ascii(text.as_bytes(), folded, gaps, out);
+            } else {
+                fold_bytes(text, folded, Some(starts));
+                self.find_unicode(text, folded, starts, out);
+            }
+        });
+    }
+
+    /// [`Literals::find`] in ASCII text: every folded byte is a whole char
+    /// of its own and no char is a combining mark; word chars are ASCII
+    /// letters and digits.
+    fn find_ascii(&self, text: &[u8], folded: &[u8], gaps: &[(u32, u32)], out: &mut Vec<(usize, usize, T)>) {
+        self.occurrences(folded, |p, fs, fe| {
+            if fe == 0 || fe > folded.len() {
+                return;
+            }
+            let start = ascii_start(gaps, fs);
+            let end = ascii_start(gaps, fe - 1) + 1;
+            if p.left_word && start > 0 && text[start - 1].is_ascii_alphanumeric() {
+                return;
+            }
+            if p.right_word && text.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+                return;
+            }
+            out.push((start, end, p.tag.clone()));
+        });
+    }
+
+    fn find_unicode(&self, text: &str, folded: &[u8], starts: &[u32], out: &mut Vec<(usize, usize, T)>) {
+        self.occurrences(folded, |p, fs, fe| {
             if fe == 0 || fe > starts.len() {
-                continue;
+                return;
             }
             // The match must cover whole folded chars of the original.
             if fs > 0 && starts[fs - 1] == starts[fs] {
-                continue;
+                return;
             }
             if fe < starts.len() && starts[fe] == starts[fe - 1] {
-                continue;
+                return;
             }
             let start = starts[fs] as usize;
             let last = starts[fe - 1] as usize;
-            let Some(last_char) = text[last..].chars().next() else { continue };
+            let Some(last_char) = text[last..].chars().next() else { return };
             let mut end = last + last_char.len_utf8();
             // Trailing combining marks belong to the matched letter.
             for c in text[end..].chars() {
@@ -251,28 +532,151 @@ impl<T: Clone> Literals<T> {
                 end += c.len_utf8();
             }
             if p.left_word && text[..start].chars().next_back().is_some_and(is_word) {
-                continue;
+                return;
             }
             if p.right_word && text[end..].chars().next().is_some_and(is_word) {
-                continue;
+                return;
             }
             out.push((start, end, p.tag.clone()));
-        }
+        });
     }
 
     /// Every literal on word boundaries in already folded text, as its
     /// start (a byte offset in `folded`) and tag.
     pub fn find_folded(&self, folded: &str, mut hit: impl FnMut(usize, &T)) {
-        let Some(ac) = &self.ac else { return };
-        for m in ac.find_overlapping_iter(folded) {
-            let Some(p) = self.pats.get(m.pattern().as_usize()) else { continue };
-            if p.left_word && folded[..m.start()].chars().next_back().is_some_and(is_word) {
+        self.occurrences(folded.as_bytes(), |p, s, e| {
+            if p.left_word && folded[..s].chars().next_back().is_some_and(is_word) {
+                return;
+            }
+            if p.right_word && folded[e..].chars().next().is_some_and(is_word) {
+                return;
+            }
+            hit(s, &p.tag);
+        });
+    }
+}
+
+/// The implementation before the fast paths, kept to test them against.
+#[cfg(test)]
+pub(crate) mod reference {
+    use super::*;
+
+    /// Folds `text`, pushing each folded char and, for each folded byte, the
+    /// original byte offset of the char it came from.
+    pub(crate) fn fold_into(text: &str, out: &mut String, starts: Option<&mut Vec<u32>>) {
+        out.clear();
+        let mut starts = starts;
+        if let Some(s) = starts.as_deref_mut() {
+            s.clear();
+        }
+        let mut prev_space = false;
+        for (i, c) in text.char_indices() {
+            if is_combining(c) {
                 continue;
             }
-            if p.right_word && folded[m.end()..].chars().next().is_some_and(is_word) {
+            if c.is_whitespace() {
+                if prev_space {
+                    continue;
+                }
+                prev_space = true;
+                out.push(' ');
+                if let Some(s) = starts.as_deref_mut() {
+                    s.push(i as u32);
+                }
                 continue;
             }
-            hit(m.start(), &p.tag);
+            prev_space = false;
+            for lc in c.to_lowercase() {
+                if is_combining(lc) {
+                    continue;
+                }
+                let f = strip_diacritic(lc);
+                out.push(f);
+                if let Some(s) = starts.as_deref_mut() {
+                    s.extend(std::iter::repeat_n(i as u32, f.len_utf8()));
+                }
+            }
+        }
+    }
+
+    /// A pattern's fold, trimmed.
+    pub(crate) fn fold(text: &str) -> String {
+        let mut out = String::new();
+        fold_into(text.trim(), &mut out, None);
+        out.trim().to_string()
+    }
+
+    pub(crate) struct Literals<T> {
+        ac: Option<AhoCorasick>,
+        pats: Vec<Literal<T>>,
+    }
+
+    impl<T: Clone> Literals<T> {
+        /// Literals as `(text, tag)`; a text folding to the same string as an
+        /// earlier one keeps the earlier tag (callers list by priority).
+        pub fn new(items: impl IntoIterator<Item = (String, T)>) -> Result<Literals<T>, AnonymiseError> {
+            let mut pats: Vec<Literal<T>> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for (text, tag) in items {
+                let folded = self::fold(&text);
+                if folded.is_empty() || !seen.insert(folded.clone()) {
+                    continue;
+                }
+                let left_word = folded.chars().next().is_some_and(is_word);
+                let right_word = folded.chars().next_back().is_some_and(is_word);
+                pats.push(Literal { folded, left_word, right_word, tag });
+            }
+            let ac = if pats.is_empty() {
+                None
+            } else {
+                let ac = AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(pats.iter().map(|p| p.folded.as_bytes()))
+                    .map_err(|e| AnonymiseError::Matcher(e.to_string()))?;
+                Some(ac)
+            };
+            Ok(Literals { ac, pats })
+        }
+
+        /// Every match on word boundaries, overlapping ones included, as
+        /// `(start, end, tag)` in original byte offsets.
+        pub fn find(&self, text: &str, out: &mut Vec<(usize, usize, T)>) {
+            let Some(ac) = &self.ac else { return };
+            let mut folded = String::with_capacity(text.len());
+            let mut starts = Vec::with_capacity(text.len());
+            fold_into(text, &mut folded, Some(&mut starts));
+            for m in ac.find_overlapping_iter(folded.as_str()) {
+                let Some(p) = self.pats.get(m.pattern().as_usize()) else { continue };
+                let (fs, fe) = (m.start(), m.end());
+                if fe == 0 || fe > starts.len() {
+                    continue;
+                }
+                // The match must cover whole folded chars of the original.
+                if fs > 0 && starts[fs - 1] == starts[fs] {
+                    continue;
+                }
+                if fe < starts.len() && starts[fe] == starts[fe - 1] {
+                    continue;
+                }
+                let start = starts[fs] as usize;
+                let last = starts[fe - 1] as usize;
+                let Some(last_char) = text[last..].chars().next() else { continue };
+                let mut end = last + last_char.len_utf8();
+                // Trailing combining marks belong to the matched letter.
+                for c in text[end..].chars() {
+                    if !is_combining(c) {
+                        break;
+                    }
+                    end += c.len_utf8();
+                }
+                if p.left_word && text[..start].chars().next_back().is_some_and(is_word) {
+                    continue;
+                }
+                if p.right_word && text[end..].chars().next().is_some_and(is_word) {
+                    continue;
+                }
+                out.push((start, end, p.tag.clone()));
+            }
         }
     }
 }
@@ -346,6 +750,41 @@ mod tests {
         let mut out = Vec::new();
         fold_lines(&every, &mut out);
         assert!(String::from_utf8(out).unwrap() == by_line(&every));
+    }
+
+    #[test]
+    fn the_fast_folds_are_the_reference_fold() {
+        let check = |text: &str| {
+            let (mut slow, mut slow_starts) = (String::new(), Vec::new());
+            reference::fold_into(text, &mut slow, Some(&mut slow_starts));
+            let (mut fast, mut fast_starts) = (Vec::new(), Vec::new());
+            fold_bytes(text, &mut fast, Some(&mut fast_starts));
+            assert!(fast == slow.as_bytes() && fast_starts == slow_starts, "{text:?}");
+            let mut folded = String::from("stale");
+            fold_into(text, &mut folded, None);
+            assert!(folded == slow);
+            if text.is_ascii() {
+                let mut gaps = vec![(1, 1)];
+                fold_ascii(text.as_bytes(), &mut fast, &mut gaps);
+                assert!(fast == slow.as_bytes(), "{text:?}");
+                assert!((0..fast.len()).all(|k| ascii_start(&gaps, k) == slow_starts[k] as usize), "{text:?}");
+            }
+        };
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        for text in ["", " ", "  a  b \r\n\t c\x0b\x0c", "\r\n\r\nX  Y\t\t", every_ascii.as_str(), "Zoe\u{308}  \u{301} \u{a0}\u{2028}x İ ß ﬃ"] {
+            check(text);
+        }
+        // Every char of Unicode, next to spaces, combining marks and letters.
+        let every: String = (0..=0x10ffff_u32).filter_map(char::from_u32).flat_map(|c| [c, ' ', c, '\u{301}', 'A', '\t', ' ', c]).collect();
+        check(&every);
+        // Every pair of ASCII chars, runs of whitespace between.
+        let mut pairs = String::new();
+        for a in 0u8..128 {
+            for b in 0u8..128 {
+                pairs.extend([char::from(a), char::from(b), ' ', '\t', char::from(a)]);
+            }
+        }
+        check(&pairs);
     }
 
     #[test]

@@ -126,7 +126,7 @@ pub struct Redacted {
     pub hits: Vec<Hit>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Tag {
     pub kind: Kind,
     /// Index into the replacements (identifiers.csv) or `usize::MAX` for the kind's label.
@@ -142,21 +142,37 @@ const NOT_A_NAME: &[&str] = &[
 /// Names of a person: the full name, each part, and the parts of hyphenated
 /// and apostrophe names, skipping titles and single letters.
 pub(crate) fn name_variants(full: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    each_name_variant(full, |v| out.push(v.to_string()));
+    out
+}
+
+/// [`name_variants`], as parts of `full`.
+fn each_name_variant<'a>(full: &'a str, mut variant: impl FnMut(&'a str)) {
     let full = full.trim();
-    let mut out = vec![full.to_string()];
+    variant(full);
+    let mut take = |p: &'a str| {
+        if p.chars().nth(1).is_some() && !not_a_name(p) {
+            variant(p);
+        }
+    };
     for part in full.split_whitespace() {
         let part = part.trim_matches(|c: char| !c.is_alphanumeric());
-        let mut pieces = vec![part];
+        take(part);
         if part.contains(['-', '\'', '\u{2019}']) {
-            pieces.extend(part.split(['-', '\'', '\u{2019}']));
-        }
-        for p in pieces {
-            if p.chars().count() >= 2 && !NOT_A_NAME.contains(&p.to_lowercase().as_str()) {
-                out.push(p.to_string());
-            }
+            part.split(['-', '\'', '\u{2019}']).for_each(&mut take);
         }
     }
-    out
+}
+
+/// Whether `p` lowercased is one of [`NOT_A_NAME`] (ASCII text compared
+/// without allocating: its lowercase is its ASCII lowercase).
+fn not_a_name(p: &str) -> bool {
+    if p.is_ascii() {
+        NOT_A_NAME.iter().any(|n| n.eq_ignore_ascii_case(p))
+    } else {
+        NOT_A_NAME.contains(&p.to_lowercase().as_str())
+    }
 }
 
 /// The identifier fields of an interview record that are names.
@@ -183,7 +199,7 @@ impl Redactor {
     /// then site names (`[site]`), then every participant's and
     /// interviewer's name and its parts (`[name]`) and contact emails.
     pub fn new(identifiers: &[IdentifierEntry], sites: &[Site], identities: &Identities) -> Result<Redactor, AnonymiseError> {
-        let mut items: Vec<(String, Tag)> = Vec::new();
+        let mut items: Vec<(&str, Tag)> = Vec::new();
         let mut replacements = Vec::new();
         for entry in identifiers {
             let replacement = entry.replacement.trim();
@@ -193,13 +209,18 @@ impl Redactor {
                 replacements.push(replacement.to_string());
                 Tag { kind: Kind::Identifier, replacement: replacements.len() - 1 }
             };
-            items.push((entry.text.clone(), tag));
+            items.push((&entry.text, tag));
         }
         for site in sites {
-            items.push((site.site_name.clone(), Tag { kind: Kind::Site, replacement: usize::MAX }));
+            items.push((&site.site_name, Tag { kind: Kind::Site, replacement: usize::MAX }));
         }
+        // A name seen before (interviewers recur) adds nothing: its entries
+        // are in already, with the same tag, and the first of a fold wins.
+        let mut names_seen = std::collections::HashSet::with_hasher(crate::fold::FxBuild);
         for person in &identities.people {
-            items.extend(participant_entries(person).into_iter().map(|(text, kind)| (text, Tag { kind, replacement: usize::MAX })));
+            each_participant_entry(person, |name| names_seen.insert(name), |text, kind| {
+                items.push((text, Tag { kind, replacement: usize::MAX }));
+            });
         }
         Ok(Redactor { literals: Literals::new(items)?, replacements, detectors: Detectors::new()?, kinds: RedactionKinds::all() })
     }
@@ -218,14 +239,69 @@ impl Redactor {
     /// no fragment of either survives) labelled by the longest detection,
     /// then the earliest, then by [`Kind`] order.
     pub fn redact(&self, text: &str) -> Redacted {
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let Scratch { lit, det, cands } = &mut *scratch;
+            lit.clear();
+            det.clear();
+            cands.clear();
+            self.literals.find(text, lit);
+            cands.extend(lit.iter().filter(|(_, _, t)| self.kinds.contains(t.kind)).map(|&(s, e, t)| (s, e, t.kind, t.replacement)));
+            self.detectors.find(text, |k| self.kinds.contains(k), det);
+            cands.extend(det.iter().map(|&(s, e, k)| (s, e, k, usize::MAX)));
+            self.merge(text, cands)
+        })
+    }
+
+    /// The redaction of `text` by its candidate spans `(start, end, kind,
+    /// replacement)`. (Equal keys of the sort are equal candidates, so an
+    /// unstable sort sorts as a stable one.)
+    fn merge(&self, text: &str, cands: &mut Vec<(usize, usize, Kind, usize)>) -> Redacted {
+        cands.retain(|c| c.0 < c.1 && c.1 <= text.len());
+        if cands.is_empty() {
+            return Redacted { text: text.to_string(), hits: Vec::new() };
+        }
+        cands.sort_unstable_by_key(|&(s, e, k, r)| (s, std::cmp::Reverse(e), k, r));
+
+        let mut out = String::with_capacity(text.len());
+        let mut hits = Vec::new();
+        let mut pos = 0;
+        let mut i = 0;
+        while i < cands.len() {
+            let (start, mut end, _, _) = cands[i];
+            let mut best = cands[i];
+            let mut j = i + 1;
+            while j < cands.len() && cands[j].0 < end {
+                let c = cands[j];
+                let better = (c.1 - c.0, std::cmp::Reverse(c.0), std::cmp::Reverse(c.2))
+                    > (best.1 - best.0, std::cmp::Reverse(best.0), std::cmp::Reverse(best.2));
+                if better {
+                    best = c;
+                }
+                end = end.max(c.1);
+                j += 1;
+            }
+            out.push_str(&text[pos..start]);
+            out.push_str(self.replacements.get(best.3).map_or(best.2.label(), String::as_str));
+            hits.push(Hit { kind: best.2, start, end });
+            pos = end;
+            i = j;
+        }
+        out.push_str(&text[pos..]);
+        Redacted { text: out, hits }
+    }
+
+    /// [`Redactor::redact`] as it was before its fast paths, to test them against.
+    #[cfg(test)]
+    pub(crate) fn redact_reference(&self, reference: &crate::fold::reference::Literals<Tag>, text: &str) -> Redacted {
         let mut cands: Vec<(usize, usize, Kind, usize)> = Vec::new();
         let mut lit = Vec::new();
-        self.literals.find(text, &mut lit);
+        reference.find(text, &mut lit);
         cands.extend(
             lit.into_iter().filter(|(_, _, t)| self.kinds.contains(t.kind)).map(|(s, e, t)| (s, e, t.kind, t.replacement)),
         );
         let mut det = Vec::new();
-        self.detectors.find(text, |k| self.kinds.contains(k), &mut det);
+        self.detectors.find_reference(text, |k| self.kinds.contains(k), &mut det);
         cands.extend(det.into_iter().map(|(s, e, k)| (s, e, k, usize::MAX)));
         cands.retain(|c| c.0 < c.1 && c.1 <= text.len());
         cands.sort_by_key(|&(s, e, k, r)| (s, std::cmp::Reverse(e), k, r));
@@ -259,19 +335,48 @@ impl Redactor {
     }
 }
 
+/// Buffers of [`Redactor::redact`], reused from call to call.
+#[derive(Default)]
+struct Scratch {
+    lit: Vec<(usize, usize, Tag)>,
+    det: Vec<(usize, usize, Kind)>,
+    cands: Vec<(usize, usize, Kind, usize)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 /// The gazetteer entries a participant's record contributes (names and
 /// their parts, contact email), as [`Redactor::new`] builds them.
 fn participant_entries(person: &model::Identity) -> Vec<(String, Kind)> {
     let mut out = Vec::new();
-    for field in NAME_FIELDS {
-        if let Some(name) = person.get(field) {
-            out.extend(name_variants(name).into_iter().map(|v| (v, Kind::Name)));
+    each_participant_entry(person, |_| true, |text, kind| out.push((text.to_string(), kind)));
+    out
+}
+
+/// [`participant_entries`], in order, as parts of the record; the entries
+/// of a name for which `expand` is false are left out.
+fn each_participant_entry<'a>(person: &'a model::Identity, mut expand: impl FnMut(&'a str) -> bool, mut entry: impl FnMut(&'a str, Kind)) {
+    // Each field as `Identity::get` finds it (the first of its name), in one pass.
+    let mut found: [Option<&'a str>; 3] = [None; 3];
+    for (field, value) in &person.fields {
+        let slot = match field.as_str() {
+            f if f == NAME_FIELDS[0] => 0,
+            f if f == NAME_FIELDS[1] => 1,
+            f if f == EMAIL_FIELD => 2,
+            _ => continue,
+        };
+        found[slot].get_or_insert(value.as_str());
+    }
+    for name in found[..2].iter().flatten() {
+        if expand(name) {
+            each_name_variant(name, |v| entry(v, Kind::Name));
         }
     }
-    if let Some(email) = person.get(EMAIL_FIELD) {
-        out.push((email.to_string(), Kind::Email));
+    if let Some(email) = found[2] {
+        entry(email, Kind::Email);
     }
-    out
 }
 
 /// For each site code (of the identities), a keyed fingerprint of the
@@ -279,11 +384,49 @@ fn participant_entries(person: &model::Identity) -> Vec<(String, Kind)> {
 /// entries. Keyed (HMAC with the study key), so a fingerprint kept in the
 /// run's cache cannot be checked against a list of common names.
 pub fn gazetteer_fingerprints(key: &crate::Key, identities: &Identities) -> std::collections::BTreeMap<String, String> {
+    use rayon::prelude::*;
+    let mut by_site: std::collections::BTreeMap<&str, Vec<&model::Identity>> = Default::default();
+    for person in &identities.people {
+        by_site.entry(person.site_id.as_str()).or_default().push(person);
+    }
+    let by_site: Vec<(&str, Vec<&model::Identity>)> = by_site.into_iter().collect();
+    by_site
+        .into_par_iter()
+        .map(|(site, people)| {
+            // An entry seen before in the site (interviewers recur) is in already.
+            let mut seen = std::collections::HashSet::with_hasher(crate::fold::FxBuild);
+            let mut entries: std::collections::BTreeSet<(Kind, String)> = Default::default();
+            for person in people {
+                each_participant_entry(person, |_| true, |text, kind| {
+                    if seen.insert((kind, text)) {
+                        let folded = crate::fold::fold(text);
+                        if !folded.is_empty() {
+                            entries.insert((kind, folded));
+                        }
+                    }
+                });
+            }
+            let mut message = String::from("crosscase gazetteer v1\n");
+            for (kind, folded) in entries {
+                message.push_str(kind.code());
+                message.push('\t');
+                message.push_str(&folded);
+                message.push('\n');
+            }
+            let digest = key.digest(message.as_bytes());
+            (site.to_string(), digest[..8].iter().map(|b| format!("{b:02x}")).collect())
+        })
+        .collect()
+}
+
+/// The original gazetteer fingerprints, to test the fast ones against.
+#[cfg(test)]
+pub(crate) fn gazetteer_fingerprints_reference(key: &crate::Key, identities: &Identities) -> std::collections::BTreeMap<String, String> {
     let mut by_site: std::collections::BTreeMap<&str, std::collections::BTreeSet<(Kind, String)>> = Default::default();
     for person in &identities.people {
         let entries = by_site.entry(person.site_id.as_str()).or_default();
-        for (text, kind) in participant_entries(person) {
-            let folded = crate::fold::fold(&text);
+        for (text, kind) in participant_entries_reference(person) {
+            let folded = crate::fold::reference::fold(&text);
             if !folded.is_empty() {
                 entries.insert((kind, folded));
             }
@@ -303,6 +446,69 @@ pub fn gazetteer_fingerprints(key: &crate::Key, identities: &Identities) -> std:
             (site.to_string(), digest[..8].iter().map(|b| format!("{b:02x}")).collect())
         })
         .collect()
+}
+
+/// The original name variants, to test the fast ones against.
+#[cfg(test)]
+pub(crate) fn name_variants_reference(full: &str) -> Vec<String> {
+    let full = full.trim();
+    let mut out = vec![full.to_string()];
+    for part in full.split_whitespace() {
+        let part = part.trim_matches(|c: char| !c.is_alphanumeric());
+        let mut pieces = vec![part];
+        if part.contains(['-', '\'', '\u{2019}']) {
+            pieces.extend(part.split(['-', '\'', '\u{2019}']));
+        }
+        for p in pieces {
+            if p.chars().count() >= 2 && !NOT_A_NAME.contains(&p.to_lowercase().as_str()) {
+                out.push(p.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+fn participant_entries_reference(person: &model::Identity) -> Vec<(String, Kind)> {
+    let mut out = Vec::new();
+    for field in NAME_FIELDS {
+        if let Some(name) = person.get(field) {
+            out.extend(name_variants_reference(name).into_iter().map(|v| (v, Kind::Name)));
+        }
+    }
+    if let Some(email) = person.get(EMAIL_FIELD) {
+        out.push((email.to_string(), Kind::Email));
+    }
+    out
+}
+
+/// The original gazetteer, to test the fast one against: the reference
+/// literals of [`Redactor::new`] as it was.
+#[cfg(test)]
+pub(crate) fn reference_literals(
+    identifiers: &[IdentifierEntry],
+    sites: &[Site],
+    identities: &Identities,
+) -> crate::fold::reference::Literals<Tag> {
+    let mut items: Vec<(String, Tag)> = Vec::new();
+    let mut replacements = 0;
+    for entry in identifiers {
+        let replacement = entry.replacement.trim();
+        let tag = if replacement.is_empty() {
+            Tag { kind: Kind::Identifier, replacement: usize::MAX }
+        } else {
+            replacements += 1;
+            Tag { kind: Kind::Identifier, replacement: replacements - 1 }
+        };
+        items.push((entry.text.clone(), tag));
+    }
+    for site in sites {
+        items.push((site.site_name.clone(), Tag { kind: Kind::Site, replacement: usize::MAX }));
+    }
+    for person in &identities.people {
+        items.extend(participant_entries_reference(person).into_iter().map(|(text, kind)| (text, Tag { kind, replacement: usize::MAX })));
+    }
+    crate::fold::reference::Literals::new(items).unwrap()
 }
 
 /// Finds whether some gazetteer entries occur in a text, exactly as the
@@ -360,5 +566,217 @@ impl GazetteerScan {
         let mut found = Vec::new();
         self.literals.find(text, &mut found);
         !found.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    //! The fast paths against the implementation they replaced, on many
+    //! generated tricky texts.
+    use super::*;
+    use model::{Identity, Sector};
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[self.below(items.len())]
+        }
+    }
+
+    const NAMES: [(&str, &str, &str); 12] = [
+        ("Zoë Brennan", "Rachel Adeyemi", "zoe.brennan@example.net"),
+        ("José Fernandes", "Tom Whitfield", "Jose.F@Exämple.org"),
+        ("Siobhan O'Neill", "Rachel Adeyemi", "o'neill@nhs.net"),
+        ("Kwame Mensah-Boateng", "Tom O\u{2019}Brien", "k.mensah-boateng@sub.example.co.uk"),
+        ("Dr Ayşe Yılmaz", "Tom Whitfield", "a@b@c.org"),
+        ("Ólafur \u{212a}elvinsson", "Rachel Adeyemi", "tail@"),
+        ("Mary-Jane van der Berg", "Li Ng", "@lead.org"),
+        ("İlker Şahin", "Ståle Ssen", "mj+peer@example.org"),
+        ("Jo E", "Tom Whitfield", "j\u{2019}o@x.io"),
+        ("Maria  Hughes\u{a0}Smith", "Anne-Marie St. Clair", "maria.hughes@example.net"),
+        ("Zoe\u{308} Adams", "Rachel Adeyemi", "ZOE.ADAMS@EXAMPLE.NET"),
+        ("Ng", "", "x@y"),
+    ];
+
+    fn gazetteer() -> (Vec<IdentifierEntry>, Vec<Site>, Identities) {
+        let identifiers = [
+            ("Bell Ward", "[ward]"),
+            ("Okafor", ""),
+            ("St. Mary's", "[hospital]"),
+            ("A&E", "[dept]"),
+            ("-dash-", ""),
+            ("Ward 7", "[ward]"),
+            ("NHS", "[nhs]"),
+            ("café", "[cafe]"),
+            ("Straße", "[street]"),
+            ("(Lewisham)", "[borough]"),
+            ("#tag", ""),
+            ("  Fairfield   Road ", "[street]"),
+            ("okafor", "[other]"),
+            ("020 7946", "[part]"),
+        ]
+        .into_iter()
+        .map(|(text, replacement)| IdentifierEntry { kind: "place".into(), text: text.into(), replacement: replacement.into() })
+        .collect();
+        let site = |id: &str, name: &str| Site {
+            site_id: id.into(),
+            site_name: name.into(),
+            label: format!("Site {id}"),
+            sector: Sector::Statutory,
+            partnership: false,
+            bme_focus: false,
+            region: "London".into(),
+            wave: 1,
+            model: String::new(),
+        };
+        let sites = vec![site("S01", "Riverside Recovery College"), site("S02", "St Brigid's Hospital"), site("S03", "Zoë's Place")];
+        let people = NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, (name, interviewer, email))| {
+                let mut fields = vec![("participant_name".to_string(), name.to_string())];
+                if !interviewer.is_empty() {
+                    fields.push(("interviewer".to_string(), interviewer.to_string()));
+                }
+                fields.push(("contact_email".to_string(), email.to_string()));
+                // A repeated field: the first counts.
+                fields.push(("participant_name".to_string(), "Shadow Person".to_string()));
+                Identity { record_id: format!("S0{}-{i:02}", i % 3 + 1), site_id: format!("S0{}", i % 3 + 1), fields }
+            })
+            .collect();
+        (identifiers, sites, Identities { people })
+    }
+
+    /// Accent, case and form changes a reader may meet.
+    fn vary(rng: &mut Rng, atom: &str) -> String {
+        match rng.below(8) {
+            0 => atom.to_uppercase(),
+            1 => atom.to_lowercase(),
+            2 => atom.replace('é', "e\u{301}").replace('ë', "e\u{308}").replace('ö', "o\u{308}"),
+            3 => atom.replace('s', "\u{17f}").replace('K', "\u{212a}").replace('k', "\u{212a}"),
+            4 => atom.replace(['é', 'ë'], "e").replace('ş', "s"),
+            5 => atom.replace(' ', "  ").replace('\'', "\u{2019}"),
+            _ => atom.to_string(),
+        }
+    }
+
+    fn texts(n: usize) -> Vec<String> {
+        let mut atoms: Vec<&str> = vec![
+            "’s", "'s", "s", "peer", "Support", "word", "Kelvin", "mass", "the", "and",
+            "020 7946 0123", "+44 7700 900123", "+44 (0)20 7946 0123", "(020) 7946 0123", "07700900123", "0207946012",
+            "SE1 7EH", "gir 0aa", "sw1a1aa", "EC1A 1BB", "M1 1AE",
+            "943 476 5919", "9434765919", "943-476-5919", "0.9434765919", "9434765918", "1234567890",
+            "12 March 2011", "2011-07-01", "1/2/11", "March 3rd, 2012", "3rd of May", "Sept 4", "31.12.1999",
+            "www.example.org/peer.", "https://x.y/z?a=b", "http://localhost", "nhs.uk", "EXAMPLE.COM", "foo.io,", "a.uk",
+            "e.g.", "etc.", "i.e.", ".Info", "WWW.X", "ftp://x", "mailto:", "x.eu!",
+            "someone@example.org", "first.last+tag@sub.domain.co.uk", "o'neill@nhs.net", "@", "@@", "x@", "@y",
+            "\u{17f}", "\u{212a}", "İ", "ß", "\u{301}", "\u{308}", "\r\n", "\n", "\t", "  ", "\u{a0}", "\u{2028}", "\u{85}",
+            "—", "–", "`", "’", "‘", ".", ":", "//", "0", "12", "3.5", "12:30", "£20", "日本", "😀", "e\u{301}", "ǅ", "ﬃ",
+        ];
+        let (identifiers, sites, identities) = gazetteer();
+        let mut gaz: Vec<String> = identifiers.iter().map(|e| e.text.clone()).chain(sites.iter().map(|s| s.site_name.clone())).collect();
+        for p in &identities.people {
+            for (_, v) in &p.fields {
+                gaz.push(v.clone());
+                gaz.extend(name_variants_reference(v));
+            }
+        }
+        atoms.extend(gaz.iter().map(String::as_str));
+        let seps = ["", " ", " ", " ", "  ", "\r\n", ",", ".", "'", "-", "_", "é", "\t", ". ", "@", "/"];
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        (0..n)
+            .map(|i| {
+                let mut t = String::new();
+                for _ in 0..rng.below(14) {
+                    t.push_str(rng.pick(&seps));
+                    let atom = rng.pick(&atoms);
+                    t.push_str(&vary(&mut rng, atom));
+                }
+                t.push_str(rng.pick(&seps));
+                // Half the texts ASCII (the fast path of most free text).
+                if i % 2 == 0 {
+                    t.retain(|c| c.is_ascii());
+                }
+                t
+            })
+            .collect()
+    }
+
+    #[test]
+    fn redaction_is_the_reference_redaction() {
+        let (identifiers, sites, identities) = gazetteer();
+        let reference = reference_literals(&identifiers, &sites, &identities);
+        let n = if cfg!(debug_assertions) { 6_000 } else { 40_000 };
+        let texts = texts(n);
+        let kinds = [
+            RedactionKinds::all(),
+            RedactionKinds::all().without(Kind::Name),
+            RedactionKinds::all().without(Kind::Email),
+            RedactionKinds::none().with(Kind::Url).with(Kind::Date),
+            RedactionKinds::none(),
+        ];
+        let mut hits = 0;
+        for (k, kinds) in kinds.into_iter().enumerate() {
+            let redactor = Redactor::new(&identifiers, &sites, &identities).unwrap().with_kinds(kinds);
+            for text in texts.iter().skip(k).step_by(if k == 0 { 1 } else { 7 }) {
+                let fast = redactor.redact(text);
+                let slow = redactor.redact_reference(&reference, text);
+                assert_eq!(fast, slow, "{text:?} with {kinds:?}");
+                hits += fast.hits.len();
+            }
+        }
+        // The texts exercise every kind.
+        let redactor = Redactor::new(&identifiers, &sites, &identities).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for text in &texts {
+            seen.extend(redactor.redact(text).hits.iter().map(|h| h.kind));
+        }
+        assert_eq!(seen.len(), Kind::ALL.len(), "{seen:?}");
+        assert!(hits > n, "{hits} hits");
+    }
+
+    #[test]
+    fn literal_matches_are_the_reference_matches() {
+        let (identifiers, sites, identities) = gazetteer();
+        let reference = reference_literals(&identifiers, &sites, &identities);
+        let redactor = Redactor::new(&identifiers, &sites, &identities).unwrap();
+        let key = |v: Vec<(usize, usize, Tag)>| {
+            let mut v: Vec<_> = v.into_iter().map(|(s, e, t)| (s, e, t.kind, t.replacement)).collect();
+            v.sort();
+            v
+        };
+        for text in texts(5_000) {
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            redactor.literals.find(&text, &mut fast);
+            reference.find(&text, &mut slow);
+            assert_eq!(key(fast), key(slow), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn gazetteer_entries_and_fingerprints_are_the_reference_ones() {
+        let (_, _, identities) = gazetteer();
+        for p in &identities.people {
+            for (_, v) in &p.fields {
+                assert_eq!(name_variants(v), name_variants_reference(v), "{v:?}");
+            }
+            assert_eq!(participant_entries(p), participant_entries_reference(p));
+        }
+        for name in ["", "  ", "DR. X", "Prof Mx Le Li", "İİ Ab", "\u{212a}O ok", "Sir  Al-Bin-Da", "a'b’c-dd"] {
+            assert_eq!(name_variants(name), name_variants_reference(name), "{name:?}");
+        }
+        let key = crate::Key::demo();
+        assert_eq!(gazetteer_fingerprints(&key, &identities), gazetteer_fingerprints_reference(&key, &identities));
     }
 }
