@@ -22,17 +22,11 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
-};
-use arrow_array::{Array, RecordBatch};
-use arrow_schema::DataType;
+use arrow_array::RecordBatch;
 
 use minijinja::{Environment, Value};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{Map, Value as Json};
 
 use model::Framework;
 
@@ -68,44 +62,6 @@ pub struct ReportInput<'a> {
     /// Result tables by name (`ratings_summary`, `top3_frequency`, ...).
     pub tables: BTreeMap<String, &'a RecordBatch>,
 }
-
-/// The rows of a batch as JSON objects, columns by name, null as `null`.
-pub fn rows(batch: &RecordBatch) -> Vec<Json> {
-    let schema = batch.schema();
-    (0..batch.num_rows())
-        .map(|row| {
-            let mut object = Map::new();
-            for (field, column) in schema.fields().iter().zip(batch.columns()) {
-                object.insert(field.name().clone(), cell(column.as_ref(), row));
-            }
-            Json::Object(object)
-        })
-        .collect()
-}
-
-fn cell(array: &dyn Array, row: usize) -> Json {
-    if array.is_null(row) {
-        return Json::Null;
-    }
-    match array.data_type() {
-        DataType::Utf8 => Json::from(array.as_string::<i32>().value(row)),
-        DataType::Boolean => Json::from(array.as_boolean().value(row)),
-        DataType::Int8 => Json::from(array.as_primitive::<Int8Type>().value(row)),
-        DataType::Int16 => Json::from(array.as_primitive::<Int16Type>().value(row)),
-        DataType::Int32 => Json::from(array.as_primitive::<Int32Type>().value(row)),
-        DataType::Int64 => Json::from(array.as_primitive::<Int64Type>().value(row)),
-        DataType::UInt8 => Json::from(array.as_primitive::<UInt8Type>().value(row)),
-        DataType::UInt16 => Json::from(array.as_primitive::<UInt16Type>().value(row)),
-        DataType::UInt32 => Json::from(array.as_primitive::<UInt32Type>().value(row)),
-        DataType::UInt64 => Json::from(array.as_primitive::<UInt64Type>().value(row)),
-        DataType::Float64 => {
-            let v = array.as_primitive::<Float64Type>().value(row);
-            serde_json::Number::from_f64(v).map(Json::Number).unwrap_or(Json::Null)
-        }
-        _ => Json::Null,
-    }
-}
-
 
 /// The templates, by the name they are rendered under: `.html` names are
 /// HTML-escaped automatically, `.md` names are not.
