@@ -219,7 +219,17 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             for from in &stage.from {
                 materialise(plan, from, &out, &study, &mut artifacts)?;
             }
-            let artifact = run_stage(plan, stage, &study, &artifacts, &mut staging, &mut summary, &stage_files)?;
+            let anonymises = |s: &Stage| matches!(s.settings, StageSettings::Anonymise(_));
+            let artifact = match &stage.settings {
+                StageSettings::Anonymise(settings) => {
+                    let last = !plan.stages[index + 1..].iter().any(anonymises);
+                    let Some(Artifact::Raw(raw)) = stage.from.first().and_then(|from| artifacts.get_mut(from)) else {
+                        return Err(stage_error(stage, "expected an `ingest.study` stage in `from`"));
+                    };
+                    anonymise_stage(stage, settings, &study, raw, last, &mut staging, &mut summary)?
+                }
+                _ => run_stage(plan, stage, &study, &artifacts, &mut staging, &mut summary, &stage_files)?,
+            };
             if let Artifact::Table(batch) = &artifact {
                 // Every table a stage makes is published, as CSV and Parquet.
                 publish_table(&mut staging, stage, batch)?;
@@ -229,7 +239,6 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             // The raw tables and the exports' text are read by `anonymise`
             // only: after the last such stage they are freed (at national
             // scale they are gigabytes); identities stay for the leak guard.
-            let anonymises = |s: &Stage| matches!(s.settings, StageSettings::Anonymise(_));
             if anonymises(stage) && !plan.stages[index + 1..].iter().any(anonymises) {
                 for from in &stage.from {
                     if let Some(Artifact::Raw(raw)) = artifacts.get_mut(from) {
@@ -496,91 +505,7 @@ fn run_stage(
             inputs.documents = Vec::new();
             Ok(Artifact::Raw(Box::new(RawStudy { inputs, tables, identities })))
         }
-        StageSettings::Anonymise(settings) => {
-            let Artifact::Raw(raw) = input(stage, artifacts, 0)? else {
-                return Err(stage_error(stage, "expected an `ingest.study` stage in `from`"));
-            };
-            let key = crate::key::resolve(&raw.inputs.config, study_dir)?;
-            let kinds = redaction_kinds(stage, settings)?;
-            let fail = |e: anonymise::AnonymiseError| PipelineError::Stage { stage: stage.id.clone(), message: e.to_string() };
-            let tables = &raw.tables;
-            let anonymiser =
-                anonymise::Anonymiser::new(tables, &raw.identities, &raw.inputs.sites, &raw.inputs.withdrawals, &key).map_err(fail)?;
-            let split = anonymiser.split(tables).map_err(fail)?;
-            // Per-site partitions: a site whose partition key is unchanged and
-            // whose text no added gazetteer entry touches is taken from the
-            // previous run's data/ tables (see `partitions`).
-            let global = crate::partitions::global_key(&stage.run, &stage.canonical, &anonymise::key_fingerprint(&key), &raw.inputs.files);
-            let site_keys: BTreeMap<String, String> = split
-                .iter()
-                .map(|(site, rows)| (site.clone(), crate::partitions::site_key(&global, site, tables, rows, &anonymiser)))
-                .collect();
-            let gazetteer = anonymise::gazetteer_fingerprints(&key, &raw.identities);
-            let log_path = crate::key::log_path(&raw.inputs);
-            let state = staging.out().join(STATE_DIR);
-            let previous = crate::partitions::Previous::load(&state, staging.out(), &global, log_path.as_deref());
-            let reusable = match &previous {
-                Some(p) => p.reusable(&site_keys, &gazetteer, &raw.inputs, &raw.identities, tables, &split).map_err(fail)?,
-                None => Default::default(),
-            };
-            let redactor = if reusable.len() < split.len() {
-                Some(anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities).map_err(fail)?.with_kinds(kinds))
-            } else {
-                None
-            };
-            let parts: Vec<(String, anonymise::Anonymised, bool)> = {
-                use rayon::prelude::*;
-                let split: Vec<(&String, &anonymise::SiteRows)> = split.iter().collect();
-                split
-                    .into_par_iter()
-                    .map(|(site, rows)| {
-                        let label = anonymiser.label(site).unwrap_or_default();
-                        if let Some(part) = previous.as_ref().filter(|_| reusable.contains(site)).and_then(|p| p.part(site, label)) {
-                            return Ok((site.clone(), part, true));
-                        }
-                        let redactor = redactor.as_ref().ok_or_else(|| stage_error(stage, "no redactor for a site to anonymise"))?;
-                        Ok((site.clone(), anonymiser.site(tables, rows, redactor).map_err(fail)?, false))
-                    })
-                    .collect::<Result<_, PipelineError>>()?
-            };
-            let reused = parts.iter().filter(|p| p.2).count();
-            summary.stage_note = Some(format!("{} of {} sites anonymised, {reused} reused", parts.len() - reused, parts.len()));
-            let ranges = crate::partitions::row_ranges(
-                &parts.iter().map(|(site, part, _)| (site.clone(), anonymiser.label(site).unwrap_or_default().to_string(), part)).collect::<Vec<_>>(),
-            );
-            let anonymised = anonymiser.assemble(parts.into_iter().map(|(site, part, _)| (site, part)).collect()).map_err(fail)?;
-            crate::key::write_log(&raw.inputs, staging.out(), &anonymised.log)?;
-            let tables = anonymised.tables;
-            let mut manifest = crate::partitions::Manifest {
-                global,
-                log: log_path.map(|p| p.to_string()),
-                gazetteer,
-                ..Default::default()
-            };
-            for (name, batch) in tables.named() {
-                let parquet = to_parquet(batch).map_err(|e| stage_error(stage, e.to_string()))?;
-                staging.write(&format!("data/{name}.parquet"), &parquet)?;
-                manifest.tables.insert(name.to_string(), crate::hash::sha256_hex(&parquet));
-            }
-            manifest.sites = site_keys
-                .into_iter()
-                .map(|(site, key)| {
-                    let rows = ranges.get(&site).cloned().unwrap_or_default();
-                    (site, crate::partitions::SiteEntry { key, rows })
-                })
-                .collect();
-            summary.partitions = Some(manifest);
-            let sites = &raw.inputs.sites;
-            for site in sites {
-                let has = raw.tables_has_site(&site.site_id);
-                if has { summary.sites_with_data.push(site.label.clone()) } else { summary.sites_awaited.push(format!("{} (wave {})", site.label, site.wave)) }
-            }
-            Ok(Artifact::Clean(Box::new(CleanStudy {
-                config: raw.inputs.config.clone(),
-                framework: raw.inputs.framework.clone(),
-                tables,
-            })))
-        }
+        StageSettings::Anonymise(_) => Err(stage_error(stage, "an anonymise stage runs through `anonymise_stage`")),
         StageSettings::Ratings(r) => {
             let clean = clean(stage, artifacts)?;
             let settings = ratings_settings(clean, &r.settings).map_err(|m| stage_error(stage, m))?;
@@ -690,6 +615,107 @@ fn run_stage(
             Ok(Artifact::Guard)
         }
     }
+}
+
+/// The `anonymise` stage (see `partitions` for how sites are reused).
+/// `last`: no later stage anonymises, so the raw tables are freed as soon
+/// as every site's clean rows exist.
+fn anonymise_stage(
+    stage: &Stage,
+    settings: &crate::settings::AnonymiseSettings,
+    study_dir: &Utf8Path,
+    raw: &mut RawStudy,
+    last: bool,
+    staging: &mut Staging,
+    summary: &mut RunSummary,
+) -> Result<Artifact, PipelineError> {
+    let key = crate::key::resolve(&raw.inputs.config, study_dir)?;
+    let kinds = redaction_kinds(stage, settings)?;
+    let fail = |e: anonymise::AnonymiseError| PipelineError::Stage { stage: stage.id.clone(), message: e.to_string() };
+    let tables = &raw.tables;
+    let anonymiser =
+        anonymise::Anonymiser::new(tables, &raw.identities, &raw.inputs.sites, &raw.inputs.withdrawals, &key).map_err(fail)?;
+    let split = anonymiser.split(tables).map_err(fail)?;
+    // Per-site partitions: a site whose partition key is unchanged and
+    // whose text no added gazetteer entry touches is taken from the
+    // previous run's data/ tables (see `partitions`).
+    let global = crate::partitions::global_key(&stage.run, &stage.canonical, &anonymise::key_fingerprint(&key), &raw.inputs.files);
+    let site_keys: BTreeMap<String, String> = split
+        .iter()
+        .map(|(site, rows)| (site.clone(), crate::partitions::site_key(&global, site, tables, rows, &anonymiser)))
+        .collect();
+    let gazetteer = anonymise::gazetteer_fingerprints(&key, &raw.identities);
+    let log_path = crate::key::log_path(&raw.inputs);
+    let state = staging.out().join(STATE_DIR);
+    let previous = crate::partitions::Previous::load(&state, staging.out(), &global, log_path.as_deref());
+    let reusable = match &previous {
+        Some(p) => p.reusable(&site_keys, &gazetteer, &raw.inputs, &raw.identities, tables, &split).map_err(fail)?,
+        None => Default::default(),
+    };
+    let redactor = if reusable.len() < split.len() {
+        Some(anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities).map_err(fail)?.with_kinds(kinds))
+    } else {
+        None
+    };
+    let parts: Vec<(String, anonymise::Anonymised, bool)> = {
+        use rayon::prelude::*;
+        let split: Vec<(&String, &anonymise::SiteRows)> = split.iter().collect();
+        split
+            .into_par_iter()
+            .map(|(site, rows)| {
+                let label = anonymiser.label(site).unwrap_or_default();
+                if let Some(part) = previous.as_ref().filter(|_| reusable.contains(site)).and_then(|p| p.part(site, label)) {
+                    return Ok((site.clone(), part, true));
+                }
+                let redactor = redactor.as_ref().ok_or_else(|| stage_error(stage, "no redactor for a site to anonymise"))?;
+                Ok((site.clone(), anonymiser.site(tables, rows, redactor).map_err(fail)?, false))
+            })
+            .collect::<Result<_, PipelineError>>()?
+    };
+    let reused = parts.iter().filter(|p| p.2).count();
+    summary.stage_note = Some(format!("{} of {} sites anonymised, {reused} reused", parts.len() - reused, parts.len()));
+    let ranges = crate::partitions::row_ranges(
+        &parts.iter().map(|(site, part, _)| (site.clone(), anonymiser.label(site).unwrap_or_default().to_string(), part)).collect::<Vec<_>>(),
+    );
+    drop(redactor);
+    drop(previous);
+    // The sites-with-data summary reads the raw register table; then the
+    // raw tables are freed before the clean ones are assembled (at
+    // national scale both are gigabytes) when no later stage needs them.
+    for site in &raw.inputs.sites {
+        let has = raw.tables_has_site(&site.site_id);
+        if has { summary.sites_with_data.push(site.label.clone()) } else { summary.sites_awaited.push(format!("{} (wave {})", site.label, site.wave)) }
+    }
+    if last {
+        raw.tables = StudyTables::empty();
+    }
+    let anonymised = anonymiser.assemble(parts.into_iter().map(|(site, part, _)| (site, part)).collect()).map_err(fail)?;
+    crate::key::write_log(&raw.inputs, staging.out(), &anonymised.log)?;
+    let tables = anonymised.tables;
+    let mut manifest = crate::partitions::Manifest {
+        global,
+        log: log_path.map(|p| p.to_string()),
+        gazetteer,
+        ..Default::default()
+    };
+    for (name, batch) in tables.named() {
+        let parquet = to_parquet(batch).map_err(|e| stage_error(stage, e.to_string()))?;
+        staging.write(&format!("data/{name}.parquet"), &parquet)?;
+        manifest.tables.insert(name.to_string(), crate::hash::sha256_hex(&parquet));
+    }
+    manifest.sites = site_keys
+        .into_iter()
+        .map(|(site, key)| {
+            let rows = ranges.get(&site).cloned().unwrap_or_default();
+            (site, crate::partitions::SiteEntry { key, rows })
+        })
+        .collect();
+    summary.partitions = Some(manifest);
+    Ok(Artifact::Clean(Box::new(CleanStudy {
+        config: raw.inputs.config.clone(),
+        framework: raw.inputs.framework.clone(),
+        tables,
+    })))
 }
 
 /// The redaction kinds the stage's settings leave on.
