@@ -7,7 +7,10 @@ use arrow_array::RecordBatch;
 
 use crate::error::PipelineError;
 use crate::output::Staging;
-use crate::tables::{cell_text, from_parquet};
+use crate::tables::{cell_text, parquet_batches};
+
+/// Rows of a Parquet table scanned at a time.
+const PARQUET_BATCH_ROWS: usize = 1 << 16;
 
 /// Published files: raw record codes are findings here too.
 fn is_published(rel: &str) -> bool {
@@ -34,9 +37,15 @@ fn scan_file(guard: &anonymise::LeakGuard, rel: &str, path: &camino::Utf8Path) -
     let bytes = std::fs::read(path).map_err(|e| PipelineError::io(path, e))?;
     let published = is_published(rel);
     if rel.ends_with(".parquet") {
-        let batch = from_parquet(bytes).map_err(|e| PipelineError::io(rel, e))?;
-        for (row, leak) in scan_batch(guard, &batch, published) {
-            findings.push(format!("{rel}: row {row}: {leak}"));
+        // Batch by batch: a national study's answers table is gigabytes in
+        // memory; rows are numbered across batches, so findings are the same.
+        let mut before = 0;
+        for batch in parquet_batches(bytes, PARQUET_BATCH_ROWS).map_err(|e| PipelineError::io(rel, e))? {
+            let batch = batch.map_err(|e| PipelineError::io(rel, e))?;
+            for (row, leak) in scan_batch(guard, &batch, published) {
+                findings.push(format!("{rel}: row {}: {leak}", before + row));
+            }
+            before += batch.num_rows();
         }
     } else if rel.ends_with(".xlsx") {
         // A workbook is a zip of XML: compressed, its text is invisible
@@ -332,6 +341,26 @@ mod tests {
         let batch = RecordBatch::try_new(schema, vec![Arc::new(a), Arc::new(b)]).unwrap();
         let guard = anonymise::LeakGuard::new(&Default::default(), &[], &[]).unwrap();
         assert_eq!(super::scan_batch(&guard, &batch, true), [(2, "phone".to_string())]);
+    }
+
+    /// A Parquet table longer than one scan batch: a finding in a later
+    /// batch is reported on its row of the whole table.
+    #[test]
+    fn a_long_parquet_table_is_scanned_batch_by_batch_with_whole_table_rows() {
+        let n = 2 * super::PARQUET_BATCH_ROWS + 10;
+        let planted = [3, super::PARQUET_BATCH_ROWS + 7, n - 1];
+        let cells: Vec<String> =
+            (0..n).map(|i| if planted.contains(&i) { format!("ring 020 7946 {:04}", i % 10_000) } else { format!("row {}", i % 50) }).collect();
+        let schema = Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new("a", arrow_schema::DataType::Utf8, false)]));
+        let batch = RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(cells))]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("t.parquet")).unwrap();
+        std::fs::write(&path, crate::tables::to_parquet(&batch).unwrap()).unwrap();
+        let guard = anonymise::LeakGuard::new(&Default::default(), &[], &[]).unwrap();
+        let found = super::scan_file(&guard, "data/t.parquet", &path).unwrap();
+        let expected: Vec<String> = planted.iter().map(|i| format!("data/t.parquet: row {}: phone", i + 1)).collect();
+        assert_eq!(found, expected);
+        assert_eq!(found, super::scan_batch(&guard, &batch, false).iter().map(|(r, k)| format!("data/t.parquet: row {r}: {k}")).collect::<Vec<_>>());
     }
 
     #[test]

@@ -96,6 +96,17 @@ pub fn to_parquet(batch: &RecordBatch) -> Result<Vec<u8>, parquet::errors::Parqu
     Ok(bytes)
 }
 
+/// Read a Parquet file in batches of at most `rows` rows, in order: for a
+/// scan that need not hold the whole table.
+pub fn parquet_batches(
+    bytes: Vec<u8>,
+    rows: usize,
+) -> Result<impl Iterator<Item = Result<RecordBatch, parquet::errors::ParquetError>>, parquet::errors::ParquetError> {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))?.with_batch_size(rows.max(1)).build()?;
+    Ok(reader.map(|batch| batch.map_err(|e| parquet::errors::ParquetError::General(e.to_string()))))
+}
+
 /// Read a Parquet file written by [`to_parquet`] back into one batch.
 pub fn from_parquet(bytes: Vec<u8>) -> Result<RecordBatch, parquet::errors::ParquetError> {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
