@@ -103,27 +103,33 @@ pub struct Previous {
 }
 
 impl Previous {
-    /// The manifest must be for the same shared key, its tables on disk with
-    /// the hashes it recorded, and (when a log is kept) the log readable.
-    pub fn load(state: &Utf8Path, out: &Utf8Path, global: &str, log: Option<&Utf8Path>) -> Option<Previous> {
+    /// The manifest must be for the same shared key and (when a log is kept)
+    /// the log readable. The `data/` tables are loaded only when some site
+    /// turns out reusable ([`Previous::with_tables`]).
+    pub fn load(state: &Utf8Path, global: &str, log: Option<&Utf8Path>) -> Option<Previous> {
         let text = std::fs::read_to_string(state.join(MANIFEST_FILE)).ok()?;
         let manifest: Manifest = serde_json::from_str(&text).ok()?;
         if manifest.global != global || manifest.log.as_deref() != log.map(|l| l.as_str()) {
             return None;
         }
-        let mut tables = BTreeMap::new();
-        for name in TABLES {
-            let bytes = std::fs::read(out.join(format!("data/{name}.parquet"))).ok()?;
-            if manifest.tables.get(name) != Some(&sha256_hex(&bytes)) {
-                return None;
-            }
-            tables.insert(name.to_string(), crate::tables::from_parquet(bytes).ok()?);
-        }
         let log = match log {
             Some(path) => read_log(path)?,
             None => BTreeMap::new(),
         };
-        Some(Previous { manifest, tables, log })
+        Some(Previous { manifest, tables: BTreeMap::new(), log })
+    }
+
+    /// The previous `data/` tables, each on disk with the hash the manifest
+    /// recorded: `None` (nothing reusable) otherwise.
+    pub fn with_tables(mut self, out: &Utf8Path) -> Option<Previous> {
+        for name in TABLES {
+            let bytes = std::fs::read(out.join(format!("data/{name}.parquet"))).ok()?;
+            if self.manifest.tables.get(name) != Some(&sha256_hex(&bytes)) {
+                return None;
+            }
+            self.tables.insert(name.to_string(), crate::tables::from_parquet(bytes).ok()?);
+        }
+        Some(self)
     }
 
     /// Sites whose partition can be reused as it is: same partition key, and

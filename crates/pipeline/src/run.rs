@@ -647,11 +647,16 @@ fn anonymise_stage(
     let gazetteer = anonymise::gazetteer_fingerprints(&key, &raw.identities);
     let log_path = crate::key::log_path(&raw.inputs);
     let state = staging.out().join(STATE_DIR);
-    let previous = crate::partitions::Previous::load(&state, staging.out(), &global, log_path.as_deref());
-    let reusable = match &previous {
+    let previous = crate::partitions::Previous::load(&state, &global, log_path.as_deref());
+    let mut reusable = match &previous {
         Some(p) => p.reusable(&site_keys, &gazetteer, &raw.inputs, &raw.identities, tables, &split).map_err(fail)?,
         None => Default::default(),
     };
+    // The previous data/ tables are read only when a site can be reused.
+    let previous = previous.filter(|_| !reusable.is_empty()).and_then(|p| p.with_tables(staging.out()));
+    if previous.is_none() {
+        reusable.clear();
+    }
     let redactor = if reusable.len() < split.len() {
         Some(anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities).map_err(fail)?.with_kinds(kinds))
     } else {
