@@ -92,6 +92,11 @@ fn column<'a, A: Array + 'static>(batch: &'a RecordBatch, name: &str) -> Result<
         .ok_or_else(|| ArrowError::SchemaError(format!("participants: no column `{name}` of the expected type")))
 }
 
+fn text_column<'a>(batch: &'a RecordBatch, name: &str) -> Result<model::column::Text<'a>, ArrowError> {
+    model::column::text(batch, name)
+        .ok_or_else(|| ArrowError::SchemaError(format!("participants: no text column `{name}`")))
+}
+
 /// Schema of [`demographics`].
 pub fn demographics_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
@@ -160,12 +165,12 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
     let want = |l: &str| disclosure.demographics.iter().any(|x| x == l);
     let min_cell = disclosure.min_cell.max(1);
 
-    let site = column::<StringArray>(participants, model::schema::SITE)?;
-    let sector = column::<StringArray>(participants, model::schema::SECTOR)?;
+    let site = text_column(participants, model::schema::SITE)?;
+    let sector = text_column(participants, model::schema::SECTOR)?;
     let codes: Vec<&Int8Array> =
         CHARACTERISTICS.iter().map(|(name, _)| column::<Int8Array>(participants, name)).collect::<Result<_, _>>()?;
     let lived = column::<BooleanArray>(participants, LIVED)?;
-    let group = column::<StringArray>(participants, model::schema::GROUP)?;
+    let group = text_column(participants, model::schema::GROUP)?;
     let n_char = CHARACTERISTICS.len() + 2;
 
     // Each participant: (sector, site, category index per characteristic).

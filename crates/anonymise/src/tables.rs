@@ -9,6 +9,7 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Int32Array, Int64Array, Int8Array, RecordBatch, StringArray, UInt32Array, UInt8Array,
 };
 use arrow_schema::{DataType, SchemaRef};
+use model::column::{categories, is_category, text, Text};
 use model::{schema, Identities, Site, StudyTables, Withdrawal, WithdrawalScope};
 
 use crate::key::{normalise_record_id, Key, Pseudonyms};
@@ -62,18 +63,12 @@ fn check_schema(table: &'static str, batch: &RecordBatch, expected: &SchemaRef) 
     Ok(())
 }
 
-fn strings<'a>(table: &'static str, batch: &'a RecordBatch, name: &str) -> R<&'a StringArray> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-        .ok_or_else(|| AnonymiseError::Schema { table, detail: format!("no text column `{name}`") })
+fn strings<'a>(table: &'static str, batch: &'a RecordBatch, name: &str) -> R<Text<'a>> {
+    text(batch, name).ok_or_else(|| AnonymiseError::Schema { table, detail: format!("no text column `{name}`") })
 }
 
-fn required<'a>(table: &'static str, col: &'a StringArray, row: usize, name: &str) -> R<&'a str> {
-    if col.is_null(row) {
-        return Err(AnonymiseError::Row { table, row, detail: format!("`{name}` is empty") });
-    }
-    Ok(col.value(row))
+fn required<'a>(table: &'static str, col: Text<'a>, row: usize, name: &str) -> R<&'a str> {
+    col.get(row).ok_or_else(|| AnonymiseError::Row { table, row, detail: format!("`{name}` is empty") })
 }
 
 /// The rows `idx` of `array`, for every column type of the model's schemas.
@@ -97,6 +92,11 @@ fn take(table: &'static str, array: &ArrayRef, idx: &[usize]) -> R<ArrayRef> {
         DataType::Int64 => prim!(Int64Array),
         DataType::UInt8 => prim!(UInt8Array),
         DataType::UInt32 => prim!(UInt32Array),
+        // Categorical: the rows' keys are taken, the dictionary is shared.
+        t if is_category(t) => {
+            let idx: UInt32Array = idx.iter().map(|&i| i as u32).collect();
+            arrow_select::take::take(array.as_ref(), &idx, None)?
+        }
         other => {
             return Err(AnonymiseError::Schema { table, detail: format!("column type {other} is not handled") });
         }
@@ -146,7 +146,7 @@ impl Context<'_> {
 
     /// Checks the row's sector against the register (an empty raw sector is
     /// filled from it; a different one is an error).
-    fn sector(&self, table: &'static str, row: usize, site: &Site, raw: &StringArray) -> R<&'static str> {
+    fn sector(&self, table: &'static str, row: usize, site: &Site, raw: Text<'_>) -> R<&'static str> {
         let code = site.sector.code();
         if !raw.is_null(row) && !raw.value(row).is_empty() && raw.value(row) != code {
             return Err(AnonymiseError::Row {
@@ -231,9 +231,9 @@ fn participant_table(
     sort_by_record(&mut rows, of_site);
     let idx: Vec<usize> = rows.iter().map(|r| r.2).collect();
     let mut replace: BTreeMap<&str, ArrayRef> = BTreeMap::new();
-    replace.insert(schema::PARTICIPANT, text_column(rows.iter().map(|r| Some(r.1))));
-    replace.insert(schema::SITE, text_column(rows.iter().map(|r| Some(r.0))));
-    replace.insert(schema::SECTOR, text_column(rows.iter().map(|r| Some(r.3))));
+    replace.insert(schema::PARTICIPANT, categories(rows.iter().map(|r| Some(r.1))));
+    replace.insert(schema::SITE, categories(rows.iter().map(|r| Some(r.0))));
+    replace.insert(schema::SECTOR, categories(rows.iter().map(|r| Some(r.3))));
     if table == "participants" {
         let flag = batch
             .column_by_name("quotes_withdrawn")
@@ -360,8 +360,8 @@ fn site_table(
     rows.sort();
     let idx: Vec<usize> = rows.iter().map(|r| r.1).collect();
     let mut replace: BTreeMap<&str, ArrayRef> = BTreeMap::new();
-    replace.insert(schema::SITE, text_column(rows.iter().map(|r| Some(r.0.as_str()))));
-    replace.insert(schema::SECTOR, text_column(rows.iter().map(|r| Some(r.2))));
+    replace.insert(schema::SITE, categories(rows.iter().map(|r| Some(r.0.as_str()))));
+    replace.insert(schema::SECTOR, categories(rows.iter().map(|r| Some(r.2))));
     if table == "evidence" {
         let excerpt = strings(table, batch, "excerpt")?;
         let document = strings(table, batch, "document")?;

@@ -286,8 +286,8 @@ pub(crate) fn interview_export(dict: &model::Dictionary, rows: &[&[(&str, &str)]
 }
 
 fn strings(b: &RecordBatch, col: &str) -> Vec<String> {
-    let a = b.column_by_name(col).expect("column").as_string::<i32>();
-    (0..a.len()).map(|i| if a.is_null(i) { "∅".to_string() } else { a.value(i).to_string() }).collect()
+    let a = model::column::text(b, col).expect("text column");
+    a.iter().map(|v| v.unwrap_or("∅").to_string()).collect()
 }
 fn codes(b: &RecordBatch, col: &str) -> Vec<Option<i8>> {
     let a = b.column_by_name(col).expect("column").as_primitive::<Int8Type>();

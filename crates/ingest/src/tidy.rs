@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
+use model::column::Categories;
 use arrow_array::builder::{BooleanBuilder, Int8Builder, Int32Builder, StringBuilder, UInt8Builder, UInt32Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::SchemaRef;
@@ -147,78 +148,61 @@ fn views<'a, K: std::hash::Hash + Eq>(
 }
 
 struct Who {
-    participant: StringBuilder,
-    site: StringBuilder,
-    sector: StringBuilder,
-    group: StringBuilder,
+    participant: Categories,
+    site: Categories,
+    sector: Categories,
+    group: Categories,
 }
 
 impl Who {
     /// Builders sized for `reps(p)` rows of each participant.
     fn for_people(people: &[Participant], reps: impl Fn(&Participant) -> usize) -> Self {
-        let (mut rows, mut bytes) = (0, [0usize; 4]);
-        for p in people {
-            let n = reps(p);
-            rows += n;
-            bytes[0] += n * p.interview.record_id.len();
-            bytes[1] += n * p.interview.site_id.len();
-            bytes[2] += n * p.sector.code().len();
-            bytes[3] += n * p.group.code().len();
-        }
+        let rows: usize = people.iter().map(&reps).sum();
+        let ids: usize = people.iter().map(|p| p.interview.record_id.len()).sum();
         Who {
-            participant: StringBuilder::with_capacity(rows, bytes[0]),
-            site: StringBuilder::with_capacity(rows, bytes[1]),
-            sector: StringBuilder::with_capacity(rows, bytes[2]),
-            group: StringBuilder::with_capacity(rows, bytes[3]),
+            participant: Categories::with_capacity(rows, people.len(), ids),
+            site: Categories::with_capacity(rows, 0, 0),
+            sector: Categories::with_capacity(rows, 0, 0),
+            group: Categories::with_capacity(rows, 0, 0),
         }
     }
     fn push(&mut self, p: &Participant) {
-        self.participant.append_value(&p.interview.record_id);
-        self.site.append_value(&p.interview.site_id);
-        self.sector.append_value(p.sector.code());
-        self.group.append_value(p.group.code());
+        self.participant.append(&p.interview.record_id);
+        self.site.append(&p.interview.site_id);
+        self.sector.append(p.sector.code());
+        self.group.append(p.group.code());
     }
-    fn finish(mut self) -> Vec<ArrayRef> {
-        vec![
-            Arc::new(self.participant.finish()),
-            Arc::new(self.site.finish()),
-            Arc::new(self.sector.finish()),
-            Arc::new(self.group.finish()),
-        ]
+    fn finish(self) -> Vec<ArrayRef> {
+        vec![self.participant.finish(), self.site.finish(), self.sector.finish(), self.group.finish()]
     }
 }
 
 struct Provenance {
-    file: StringBuilder,
+    file: Categories,
     line: UInt32Builder,
-    hash: StringBuilder,
+    hash: Categories,
 }
 
 impl Provenance {
     /// Builders sized for `reps(p)` rows of each participant.
     fn for_people(people: &[Participant], reps: impl Fn(&Participant) -> usize) -> Self {
-        let (mut rows, mut bytes) = (0, 0);
-        for p in people {
-            let n = reps(p);
-            rows += n;
-            bytes += n * p.interview.table.path.len();
-        }
+        let rows: usize = people.iter().map(reps).sum();
         Provenance {
-            file: StringBuilder::with_capacity(rows, bytes),
+            file: Categories::with_capacity(rows, 0, 0),
             line: UInt32Builder::with_capacity(rows),
-            hash: StringBuilder::with_capacity(rows, rows * 16),
+            hash: Categories::with_capacity(rows, people.len(), people.len() * 16),
         }
     }
     fn new() -> Self {
-        Provenance { file: StringBuilder::new(), line: UInt32Builder::new(), hash: StringBuilder::new() }
+        Provenance { file: Categories::new(), line: UInt32Builder::new(), hash: Categories::new() }
     }
     fn push(&mut self, table: &CsvTable, record: &Record) {
-        self.file.append_value(&table.path);
+        self.file.append(&table.path);
         self.line.append_value(record.line);
-        self.hash.append_value(&record.hash);
+        self.hash.append(&record.hash);
     }
     fn finish(mut self) -> Vec<ArrayRef> {
-        vec![Arc::new(self.file.finish()), Arc::new(self.line.finish()), Arc::new(self.hash.finish())]
+        vec![self.file.finish(), Arc::new(self.line.finish()), self.hash.finish()]
     }
 }
 
@@ -441,13 +425,13 @@ pub fn tidy(
     let build_answers = || {
         let mut who = Who::for_people(&people, |_| framework.factors.len());
         let (mut factor, mut pattern, mut importance, mut direction) =
-            (StringBuilder::new(), Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
+            (Categories::new(), Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
         let mut prov = Provenance::for_people(&people, |_| framework.factors.len());
         for p in &people {
             let iv = &p.interview;
             for (f, [pm, imp, dir]) in framework.factors.iter().zip(&iv.answers) {
                 who.push(p);
-                factor.append_value(&f.code);
+                factor.append(&f.code);
                 pattern.append_option(*pm);
                 importance.append_option(*imp);
                 direction.append_option(*dir);
@@ -455,7 +439,7 @@ pub fn tidy(
             }
         }
         let mut cols = who.finish();
-        cols.push(Arc::new(factor.finish()));
+        cols.push(factor.finish());
         cols.push(Arc::new(pattern.finish()));
         cols.push(Arc::new(importance.finish()));
         cols.push(Arc::new(direction.finish()));
@@ -466,20 +450,20 @@ pub fn tidy(
     // top3: one row per non-empty pick
     let build_top3 = || {
         let mut who = Who::for_people(&people, |p| p.interview.picks.len());
-        let (mut rank, mut factor) = (UInt8Builder::new(), StringBuilder::new());
+        let (mut rank, mut factor) = (UInt8Builder::new(), Categories::new());
         let mut prov = Provenance::for_people(&people, |p| p.interview.picks.len());
         for p in &people {
             let iv = &p.interview;
             for (k, pick) in &iv.picks {
                 who.push(p);
                 rank.append_value(*k);
-                factor.append_value(pick);
+                factor.append(pick);
                 prov.push(iv.table, iv.record);
             }
         }
         let mut cols = who.finish();
         cols.push(Arc::new(rank.finish()));
-        cols.push(Arc::new(factor.finish()));
+        cols.push(factor.finish());
         cols.extend(prov.finish());
         batch(schema::top3(), cols)
     };
@@ -487,19 +471,19 @@ pub fn tidy(
     // outcomes: one row per participant and framework outcome
     let build_outcomes = || {
         let mut who = Who::for_people(&people, |_| framework.outcomes.len());
-        let (mut outcome, mut answer) = (StringBuilder::new(), Int8Builder::new());
+        let (mut outcome, mut answer) = (Categories::new(), Int8Builder::new());
         let mut prov = Provenance::for_people(&people, |_| framework.outcomes.len());
         for p in &people {
             let iv = &p.interview;
             for (o, a) in framework.outcomes.iter().zip(&iv.outcomes) {
                 who.push(p);
-                outcome.append_value(&o.code);
+                outcome.append(&o.code);
                 answer.append_option(*a);
                 prov.push(iv.table, iv.record);
             }
         }
         let mut cols = who.finish();
-        cols.push(Arc::new(outcome.finish()));
+        cols.push(outcome.finish());
         cols.push(Arc::new(answer.finish()));
         cols.extend(prov.finish());
         batch(schema::outcomes(), cols)
@@ -508,21 +492,21 @@ pub fn tidy(
     // accounts: one row per non-empty free-text field
     let build_accounts = || {
         let mut who = Who::for_people(&people, |p| p.interview.accounts.len());
-        let (mut field, mut theme_b, mut text) = (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+        let (mut field, mut theme_b, mut text) = (Categories::new(), Categories::new(), StringBuilder::new());
         let mut prov = Provenance::for_people(&people, |p| p.interview.accounts.len());
         for p in &people {
             let iv = &p.interview;
             for (k, theme, t) in &iv.accounts {
                 who.push(p);
-                field.append_value(free_text[*k]);
-                theme_b.append_value(theme);
+                field.append(free_text[*k]);
+                theme_b.append(theme);
                 text.append_value(t);
                 prov.push(iv.table, iv.record);
             }
         }
         let mut cols = who.finish();
-        cols.push(Arc::new(field.finish()));
-        cols.push(Arc::new(theme_b.finish()));
+        cols.push(field.finish());
+        cols.push(theme_b.finish());
         cols.push(Arc::new(text.finish()));
         cols.extend(prov.finish());
         batch(schema::accounts(), cols)
@@ -582,48 +566,48 @@ pub fn tidy(
     docs.sort_by(|a, b| (&a.site_id, &a.document, a.instance).cmp(&(&b.site_id, &b.document, b.instance)));
     evidence_rows.sort_by(|a, b| (&a.site_id, &a.document, a.instance).cmp(&(&b.site_id, &b.document, b.instance)));
 
-    let (mut site_b, mut sector_b, mut doc_b) = (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+    let (mut site_b, mut sector_b, mut doc_b) = (Categories::new(), Categories::new(), Categories::new());
     let (mut doc_type, mut doc_date) = (Int8Builder::new(), StringBuilder::new());
     let mut prov = Provenance::new();
     for d in &docs {
-        site_b.append_value(&d.site_id);
-        sector_b.append_value(d.sector.code());
-        doc_b.append_value(&d.document);
+        site_b.append(&d.site_id);
+        sector_b.append(d.sector.code());
+        doc_b.append(&d.document);
         doc_type.append_option(d.view.code(DOC_TYPE));
         doc_date.append_option(d.view.get(DOC_DATE).filter(|t| !check::is_missing(t)));
         prov.push(d.view.table, d.view.record);
     }
     let mut cols: Vec<ArrayRef> = vec![
-        Arc::new(site_b.finish()),
-        Arc::new(sector_b.finish()),
-        Arc::new(doc_b.finish()),
+        site_b.finish(),
+        sector_b.finish(),
+        doc_b.finish(),
         Arc::new(doc_type.finish()),
         Arc::new(doc_date.finish()),
     ];
     cols.extend(prov.finish());
     let documents_batch = batch(schema::documents(), cols);
 
-    let (mut site_b, mut sector_b, mut doc_b) = (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
-    let (mut instance, mut factor, mut status) = (UInt32Builder::new(), StringBuilder::new(), Int8Builder::new());
+    let (mut site_b, mut sector_b, mut doc_b) = (Categories::new(), Categories::new(), Categories::new());
+    let (mut instance, mut factor, mut status) = (UInt32Builder::new(), Categories::new(), Int8Builder::new());
     let (mut excerpt, mut page) = (StringBuilder::new(), StringBuilder::new());
     let mut prov = Provenance::new();
     for d in &evidence_rows {
-        site_b.append_value(&d.site_id);
-        sector_b.append_value(d.sector.code());
-        doc_b.append_value(&d.document);
+        site_b.append(&d.site_id);
+        sector_b.append(d.sector.code());
+        doc_b.append(&d.document);
         instance.append_value(d.instance.unwrap_or(0));
-        factor.append_value(d.view.get(EV_FACTOR).unwrap_or(""));
+        factor.append(d.view.get(EV_FACTOR).unwrap_or(""));
         status.append_option(d.view.code(EV_STATUS));
         excerpt.append_option(d.view.get(EV_EXCERPT).filter(|t| !check::is_missing(t)));
         page.append_option(d.view.get(EV_PAGE).filter(|t| !check::is_missing(t)));
         prov.push(d.view.table, d.view.record);
     }
     let mut cols: Vec<ArrayRef> = vec![
-        Arc::new(site_b.finish()),
-        Arc::new(sector_b.finish()),
-        Arc::new(doc_b.finish()),
+        site_b.finish(),
+        sector_b.finish(),
+        doc_b.finish(),
         Arc::new(instance.finish()),
-        Arc::new(factor.finish()),
+        factor.finish(),
         Arc::new(status.finish()),
         Arc::new(excerpt.finish()),
         Arc::new(page.finish()),

@@ -8,6 +8,7 @@
 //! `RecordBatch` of its own; it never reads files. Nothing in this crate
 //! touches the file system either: loaders take `&str` and a display path.
 
+pub mod column;
 pub mod diagnostic;
 pub mod dictionary;
 pub mod figure;

@@ -7,6 +7,10 @@
 //! (physical line where the record starts) and [`ROW_HASH`] (16 hex digits
 //! of the SHA-256 of the raw record's bytes), so that any figure can be
 //! traced back to raw `file:line`.
+//!
+//! Text that repeats down a long table (who, factor, provenance, field
+//! names) is categorical: dictionary-encoded, read with
+//! [`crate::column::Text`]. Free text and the small sites table are plain.
 
 use std::sync::Arc;
 
@@ -28,14 +32,18 @@ fn utf8(name: &str) -> Field {
 fn utf8_null(name: &str) -> Field {
     Field::new(name, DataType::Utf8, true)
 }
+/// Categorical text: dictionary-encoded (see [`crate::column`]).
+fn cat(name: &str) -> Field {
+    crate::column::category(name)
+}
 fn code(name: &str) -> Field {
     Field::new(name, DataType::Int8, true)
 }
 fn provenance() -> [Field; 3] {
-    [utf8(SOURCE_FILE), Field::new(SOURCE_LINE, DataType::UInt32, false), utf8(ROW_HASH)]
+    [cat(SOURCE_FILE), Field::new(SOURCE_LINE, DataType::UInt32, false), cat(ROW_HASH)]
 }
 fn who() -> [Field; 4] {
-    [utf8(PARTICIPANT), utf8(SITE), utf8(SECTOR), utf8(GROUP)]
+    [cat(PARTICIPANT), cat(SITE), cat(SECTOR), cat(GROUP)]
 }
 fn schema(fields: Vec<Field>) -> SchemaRef {
     Arc::new(Schema::new(fields))
@@ -77,7 +85,7 @@ pub fn participants() -> SchemaRef {
 /// Missing codes (-98, -99, blank) are null: never a rating.
 pub fn answers() -> SchemaRef {
     let mut f: Vec<Field> = who().into();
-    f.extend([utf8(FACTOR), code("pattern"), code("importance"), code("direction")]);
+    f.extend([cat(FACTOR), code("pattern"), code("importance"), code("direction")]);
     f.extend(provenance());
     schema(f)
 }
@@ -85,7 +93,7 @@ pub fn answers() -> SchemaRef {
 /// One row per top-three pick: `rank` 1, 2 or 3.
 pub fn top3() -> SchemaRef {
     let mut f: Vec<Field> = who().into();
-    f.extend([Field::new("rank", DataType::UInt8, false), utf8(FACTOR)]);
+    f.extend([Field::new("rank", DataType::UInt8, false), cat(FACTOR)]);
     f.extend(provenance());
     schema(f)
 }
@@ -93,7 +101,7 @@ pub fn top3() -> SchemaRef {
 /// One row per participant and outcome: `answer` 1 yes, 2 partly, 3 no, 9 don't know.
 pub fn outcomes() -> SchemaRef {
     let mut f: Vec<Field> = who().into();
-    f.extend([utf8("outcome"), code("answer")]);
+    f.extend([cat("outcome"), code("answer")]);
     f.extend(provenance());
     schema(f)
 }
@@ -104,14 +112,14 @@ pub fn outcomes() -> SchemaRef {
 /// Participants withdrawn with scope `quotes` or `all` have no rows.
 pub fn accounts() -> SchemaRef {
     let mut f: Vec<Field> = who().into();
-    f.extend([utf8("field"), utf8("theme"), utf8("text")]);
+    f.extend([cat("field"), cat("theme"), utf8("text")]);
     f.extend(provenance());
     schema(f)
 }
 
 /// One row per document: `document` is the site-local number (`D02`).
 pub fn documents() -> SchemaRef {
-    let mut f = vec![utf8(SITE), utf8(SECTOR), utf8("document"), code("doc_type"), utf8_null("doc_date")];
+    let mut f = vec![cat(SITE), cat(SECTOR), cat("document"), code("doc_type"), utf8_null("doc_date")];
     f.extend(provenance());
     schema(f)
 }
@@ -119,11 +127,11 @@ pub fn documents() -> SchemaRef {
 /// One row per evidence item: `status` 1 addressed, 2 partly, 3 not addressed.
 pub fn evidence() -> SchemaRef {
     let mut f = vec![
-        utf8(SITE),
-        utf8(SECTOR),
-        utf8("document"),
+        cat(SITE),
+        cat(SECTOR),
+        cat("document"),
         Field::new("instance", DataType::UInt32, false),
-        utf8(FACTOR),
+        cat(FACTOR),
         code("status"),
         utf8_null("excerpt"),
         utf8_null("page"),

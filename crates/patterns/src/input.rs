@@ -2,13 +2,14 @@
 //! or a null where the schema forbids one is an error that names the table,
 //! the column and the row (`file:line` when the row carries provenance).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int8Type, UInt32Type};
-use arrow_array::{Array, BooleanArray, RecordBatch, StringArray};
+use arrow_array::{Array, BooleanArray, RecordBatch};
 use arrow_schema::{ArrowError, DataType};
 use model::Sector;
+use model::column::Text;
 
 use crate::settings::invalid;
 
@@ -28,13 +29,18 @@ impl<'a> Table<'a> {
         self.batch.num_rows()
     }
 
-    fn column(&self, name: &str, want: &DataType) -> Result<&'a dyn Array, ArrowError> {
-        let Some(col) = self.batch.column_by_name(name) else {
-            return Err(ArrowError::SchemaError(format!(
+    fn any_column(&self, name: &str) -> Result<&'a dyn Array, ArrowError> {
+        match self.batch.column_by_name(name) {
+            Some(col) => Ok(col.as_ref()),
+            None => Err(ArrowError::SchemaError(format!(
                 "table `{}`: expected a column `{name}`, found none",
                 self.name
-            )));
-        };
+            ))),
+        }
+    }
+
+    fn column(&self, name: &str, want: &DataType) -> Result<&'a dyn Array, ArrowError> {
+        let col = self.any_column(name)?;
         if col.data_type() != want {
             return Err(ArrowError::SchemaError(format!(
                 "table `{}`, column `{name}`: expected {want}, found {}",
@@ -42,13 +48,21 @@ impl<'a> Table<'a> {
                 col.data_type()
             )));
         }
-        Ok(col.as_ref())
+        Ok(col)
     }
 
+    /// A text column, plain or categorical ([`model::column::Text`]).
     pub fn utf8(&self, name: &'a str) -> Result<Utf8Col<'a>, ArrowError> {
-        let arr = self.column(name, &DataType::Utf8)?.as_string_opt::<i32>();
-        let arr = arr.ok_or_else(|| ArrowError::SchemaError(format!("table `{}`, column `{name}`: not Utf8", self.name)))?;
-        Ok(Utf8Col { table: *self, name, arr })
+        let col = self.any_column(name)?;
+        let text = Text::of(col).ok_or_else(|| {
+            ArrowError::SchemaError(format!(
+                "table `{}`, column `{name}`: expected {}, found {}",
+                self.name,
+                DataType::Utf8,
+                col.data_type()
+            ))
+        })?;
+        Ok(Utf8Col { table: *self, name, text })
     }
 
     pub fn bool(&self, name: &'a str) -> Result<BoolCol<'a>, ArrowError> {
@@ -68,10 +82,10 @@ impl<'a> Table<'a> {
     /// Where row `i` came from: `file:line` when the table carries
     /// provenance, else `row i`.
     pub fn locate(&self, i: usize) -> String {
-        let file = self.batch.column_by_name(model::schema::SOURCE_FILE).and_then(|c| c.as_string_opt::<i32>());
+        let file = model::column::text(self.batch, model::schema::SOURCE_FILE);
         let line = self.batch.column_by_name(model::schema::SOURCE_LINE).and_then(|c| c.as_primitive_opt::<UInt32Type>());
         match (file, line) {
-            (Some(f), Some(l)) if i < f.len() && i < l.len() && f.is_valid(i) && l.is_valid(i) => {
+            (Some(f), Some(l)) if i < f.len() && i < l.len() && !f.is_null(i) && l.is_valid(i) => {
                 format!("{}:{}", f.value(i), l.value(i))
             }
             _ => format!("row {}", i + 1),
@@ -82,21 +96,110 @@ impl<'a> Table<'a> {
 pub(crate) struct Utf8Col<'a> {
     table: Table<'a>,
     name: &'a str,
-    arr: &'a StringArray,
+    text: Text<'a>,
 }
 
 impl<'a> Utf8Col<'a> {
     /// The value at row `i`; a null is an error.
     pub fn get(&self, i: usize) -> Result<&'a str, ArrowError> {
-        if i >= self.arr.len() || self.arr.is_null(i) {
-            return Err(invalid(format!(
+        match (i < self.text.len()).then(|| self.text.get(i)).flatten() {
+            Some(v) => Ok(v),
+            None => Err(invalid(format!(
                 "table `{}`, column `{}`, {}: expected a value, found null",
                 self.table.name,
                 self.name,
                 self.table.locate(i)
-            )));
+            ))),
         }
-        Ok(self.arr.value(i))
+    }
+}
+
+/// The distinct values of one text column as dense ids, in first-seen row
+/// order. A categorical column is read by key: each dictionary key is
+/// looked up once, not each row's text.
+pub(crate) struct Distinct<'a> {
+    /// The value of each id.
+    pub names: Vec<&'a str>,
+    index: HashMap<&'a str, u32>,
+    /// Id of each dictionary key seen so far (`u32::MAX`: not yet).
+    by_key: Vec<u32>,
+    last: Option<(&'a str, u32)>,
+}
+
+impl<'a> Distinct<'a> {
+    pub fn new() -> Self {
+        Distinct { names: Vec::new(), index: HashMap::new(), by_key: Vec::new(), last: None }
+    }
+
+    /// The id of row `i`'s value in `col` (always the same column), and
+    /// whether this is the first row with that value; a null is the error
+    /// of [`Utf8Col::get`].
+    pub fn id(&mut self, col: &Utf8Col<'a>, i: usize) -> Result<(u32, bool), ArrowError> {
+        let key = match col.text.coded() {
+            Some((keys, values)) if i < keys.len() && keys.is_valid(i) => {
+                if self.by_key.is_empty() {
+                    self.by_key = vec![u32::MAX; values.len()];
+                }
+                let k = keys.value(i) as usize;
+                match self.by_key.get(k) {
+                    Some(&id) if id != u32::MAX => return Ok((id, false)),
+                    _ => Some(k),
+                }
+            }
+            _ => None,
+        };
+        let v = col.get(i)?;
+        let (id, new) = match self.last {
+            Some((l, id)) if l == v => (id, false),
+            _ => match self.index.get(v) {
+                Some(&id) => (id, false),
+                None => {
+                    let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct values");
+                    self.names.push(v);
+                    self.index.insert(v, id);
+                    (id, true)
+                }
+            },
+        };
+        self.last = Some((v, id));
+        if let Some(slot) = key.and_then(|k| self.by_key.get_mut(k)) {
+            *slot = id;
+        }
+        Ok((id, new))
+    }
+}
+
+/// Counts in `N` slots per pair of [`Distinct`] ids, grown as ids appear.
+pub(crate) struct PairCounts<const N: usize> {
+    cells: Vec<Vec<[u32; N]>>,
+}
+
+impl<const N: usize> PairCounts<N> {
+    pub fn new() -> Self {
+        PairCounts { cells: Vec::new() }
+    }
+
+    pub fn add(&mut self, a: u32, b: u32, slot: usize) {
+        let (a, b) = (a as usize, b as usize);
+        if self.cells.len() <= a {
+            self.cells.resize_with(a + 1, Vec::new);
+        }
+        let row = &mut self.cells[a];
+        if row.len() <= b {
+            row.resize(b + 1, [0; N]);
+        }
+        row[b][slot] = row[b][slot].saturating_add(1);
+    }
+
+    /// The counts keyed by the pair's values.
+    pub fn by_value<'a>(&self, a: &Distinct<'a>, b: &Distinct<'a>) -> BTreeMap<(&'a str, &'a str), [u32; N]> {
+        let mut out = BTreeMap::new();
+        for (x, row) in self.cells.iter().enumerate() {
+            for (y, c) in row.iter().enumerate() {
+                out.insert((a.names[x], b.names[y]), *c);
+            }
+        }
+        out
     }
 }
 

@@ -2,13 +2,11 @@
 //! matching: is each proposed condition in place at each site, and do the
 //! site's documents say the same (model fidelity)?
 
-use std::collections::BTreeMap;
-
 use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, SchemaRef};
 use model::FigureId;
 
-use crate::input::{KeyOrder, Table, known_site, site_register};
+use crate::input::{Distinct, KeyOrder, PairCounts, Table, known_site, site_register};
 use crate::out;
 use crate::rules::{Condition, DocStatus, fidelity, verdict};
 use crate::settings::{Settings, invalid};
@@ -56,32 +54,45 @@ pub fn pattern_matrix(
     let register = site_register(sites)?;
     let mut factors = KeyOrder::new(&settings.factors);
 
-    let mut answer_counts: BTreeMap<(&str, &str), [u32; 4]> = BTreeMap::new();
+    // Rows go by id (by dictionary key where the column is categorical);
+    // each site and factor is checked the first time it is seen.
+    let mut answer_counts = PairCounts::<4>::new();
     let t = Table::new("answers", answers);
     let (site, factor, pattern) = (t.utf8("site")?, t.utf8("factor")?, t.codes("pattern")?);
+    let (mut site_ids, mut factor_ids) = (Distinct::new(), Distinct::new());
     for (i, code) in pattern.iter().enumerate() {
-        let s = site.get(i)?;
-        let f = factor.get(i)?;
-        if !known_site(&register, &t, i, s)?.has_data {
-            return Err(invalid(format!(
-                "table `answers`, {}: site `{s}` has answers but the register says it has no data",
-                t.locate(i)
-            )));
+        let (s, new_site) = site_ids.id(&site, i)?;
+        let (f, new_factor) = factor_ids.id(&factor, i)?;
+        if new_site {
+            let s = site_ids.names[s as usize];
+            if !known_site(&register, &t, i, s)?.has_data {
+                return Err(invalid(format!(
+                    "table `answers`, {}: site `{s}` has answers but the register says it has no data",
+                    t.locate(i)
+                )));
+            }
         }
-        factors.see("factor", f, &t, i)?;
+        if new_factor {
+            factors.see("factor", factor_ids.names[f as usize], &t, i)?;
+        }
         let Some(slot) = crate::input::answer_slot(&t, "pattern", i, *code)? else { continue };
-        let c = answer_counts.entry((s, f)).or_default();
-        c[slot] = c[slot].saturating_add(1);
+        answer_counts.add(s, f, slot);
     }
+    let answer_counts = answer_counts.by_value(&site_ids, &factor_ids);
 
-    let mut doc_counts: BTreeMap<(&str, &str), [u32; 3]> = BTreeMap::new();
+    let mut doc_counts = PairCounts::<3>::new();
     let e = Table::new("evidence", evidence);
     let (site, factor, status) = (e.utf8("site")?, e.utf8("factor")?, e.codes("status")?);
+    let (mut site_ids, mut factor_ids) = (Distinct::new(), Distinct::new());
     for (i, code) in status.iter().enumerate() {
-        let s = site.get(i)?;
-        let f = factor.get(i)?;
-        known_site(&register, &e, i, s)?;
-        factors.see("factor", f, &e, i)?;
+        let (s, new_site) = site_ids.id(&site, i)?;
+        let (f, new_factor) = factor_ids.id(&factor, i)?;
+        if new_site {
+            known_site(&register, &e, i, site_ids.names[s as usize])?;
+        }
+        if new_factor {
+            factors.see("factor", factor_ids.names[f as usize], &e, i)?;
+        }
         let slot = match code {
             None => continue,
             Some(1) => 0,
@@ -94,9 +105,9 @@ pub fn pattern_matrix(
                 )));
             }
         };
-        let c = doc_counts.entry((s, f)).or_default();
-        c[slot] = c[slot].saturating_add(1);
+        doc_counts.add(s, f, slot);
     }
+    let doc_counts = doc_counts.by_value(&site_ids, &factor_ids);
 
     let factors = factors.finish();
     let mut cols: [Vec<u32>; 4] = Default::default();

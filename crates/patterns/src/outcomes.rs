@@ -2,13 +2,11 @@
 //! null hypothesis speaks of three outcomes (distinct role, practice drawing
 //! on lived experience, benefits); this is the site's verdict on each.
 
-use std::collections::BTreeMap;
-
 use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, SchemaRef};
 use model::FigureId;
 
-use crate::input::{KeyOrder, Table, known_site, site_register};
+use crate::input::{Distinct, KeyOrder, PairCounts, Table, known_site, site_register};
 use crate::out;
 use crate::rules::{OutcomeCondition, verdict};
 use crate::settings::{Settings, invalid};
@@ -42,20 +40,26 @@ pub fn outcome_summary(outcomes: &RecordBatch, sites: &RecordBatch, settings: &S
     let t = Table::new("outcomes", outcomes);
     let (site, outcome, answer) = (t.utf8("site")?, t.utf8("outcome")?, t.codes("answer")?);
     let mut order = KeyOrder::new(&settings.outcomes);
-    let mut counts: BTreeMap<(&str, &str), [u32; 4]> = BTreeMap::new();
+    let mut counts = PairCounts::<4>::new();
+    let (mut site_ids, mut outcome_ids) = (Distinct::new(), Distinct::new());
     for (i, code) in answer.iter().enumerate() {
-        let (s, o) = (site.get(i)?, outcome.get(i)?);
-        if !known_site(&register, &t, i, s)?.has_data {
-            return Err(invalid(format!(
-                "table `outcomes`, {}: site `{s}` has answers but the register says it has no data",
-                t.locate(i)
-            )));
+        let ((s, new_site), (o, new_outcome)) = (site_ids.id(&site, i)?, outcome_ids.id(&outcome, i)?);
+        if new_site {
+            let s = site_ids.names[s as usize];
+            if !known_site(&register, &t, i, s)?.has_data {
+                return Err(invalid(format!(
+                    "table `outcomes`, {}: site `{s}` has answers but the register says it has no data",
+                    t.locate(i)
+                )));
+            }
         }
-        order.see("outcome", o, &t, i)?;
+        if new_outcome {
+            order.see("outcome", outcome_ids.names[o as usize], &t, i)?;
+        }
         let Some(slot) = crate::input::answer_slot(&t, "answer", i, *code)? else { continue };
-        let c = counts.entry((s, o)).or_default();
-        c[slot] = c[slot].saturating_add(1);
+        counts.add(s, o, slot);
     }
+    let counts = counts.by_value(&site_ids, &outcome_ids);
 
     let order = order.finish();
     let mut cols: [Vec<u32>; 4] = Default::default();

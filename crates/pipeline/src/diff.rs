@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use arrow_array::{Array, RecordBatch};
 use camino::Utf8Path;
+use model::column::Text;
 
 use crate::tables::{cell_text, from_parquet};
 
@@ -22,6 +23,10 @@ fn same_value<'a>(a: &'a dyn Array, b: &'a dyn Array) -> Box<dyn Fn(usize, usize
     use arrow_array::cast::AsArray;
     use arrow_array::types::*;
     use arrow_schema::DataType as T;
+    // Text of either kind (plain or dictionary-encoded), alike or not.
+    if let (Some(x), Some(y)) = (Text::of(a), Text::of(b)) {
+        return Box::new(move |i, j| x.get(i) == y.get(j));
+    }
     if a.data_type() != b.data_type() {
         return Box::new(|_, _| false);
     }
@@ -36,14 +41,6 @@ fn same_value<'a>(a: &'a dyn Array, b: &'a dyn Array) -> Box<dyn Fn(usize, usize
         }};
     }
     match a.data_type() {
-        T::Utf8 => {
-            let (x, y) = (a.as_string::<i32>(), b.as_string::<i32>());
-            Box::new(move |i, j| match (x.is_null(i), y.is_null(j)) {
-                (true, true) => true,
-                (false, false) => x.value(i) == y.value(j),
-                _ => false,
-            })
-        }
         T::Boolean => {
             let (x, y) = (a.as_boolean(), b.as_boolean());
             Box::new(move |i, j| match (x.is_null(i), y.is_null(j)) {
@@ -230,5 +227,26 @@ mod tests {
         assert!(!ours.iter().any(|c| matches!(c, Change::Changed { figure, column, .. } if figure == "a" && column == "z_text")), "null and empty read the same");
         // A table compared with itself: nothing.
         assert!(table_changes("t", &path, &old).is_empty());
+
+        // Text columns dictionary-encoded (categorical), on either side or
+        // both: the same changes.
+        let coded = |batch: &RecordBatch| {
+            let columns = batch.schema_ref().fields().iter().zip(batch.columns()).map(|(f, c)| {
+                let c = match model::column::Text::of(c.as_ref()) {
+                    Some(text) => model::column::categories(text.iter()),
+                    None => c.clone(),
+                };
+                (f.name().clone(), c)
+            });
+            RecordBatch::try_from_iter(columns).unwrap()
+        };
+        let (old_coded, new_coded) = (coded(&old), coded(&new));
+        assert!(model::column::is_category(old_coded.column_by_name("z_text").unwrap().data_type()));
+        let coded_path = camino::Utf8PathBuf::from_path_buf(dir.path().join("old-coded.parquet")).unwrap();
+        std::fs::write(&coded_path, crate::tables::to_parquet(&old_coded).unwrap()).unwrap();
+        assert_eq!(table_changes("t", &coded_path, &new_coded), ours, "both coded");
+        assert_eq!(table_changes("t", &coded_path, &new), ours, "old coded, new plain");
+        assert_eq!(table_changes("t", &path, &new_coded), ours, "old plain, new coded");
+        assert!(table_changes("t", &coded_path, &old).is_empty(), "the same values, either kind");
     }
 }

@@ -1,8 +1,7 @@
 //! `crosscase explain FIGURE_ID`: a figure's value, how it was computed, and
 //! the de-identified rows it was computed from, down to raw `file:line`.
 
-use arrow_array::cast::AsArray;
-use arrow_array::{Array, RecordBatch};
+use arrow_array::RecordBatch;
 use camino::Utf8Path;
 
 use crate::error::PipelineError;
@@ -31,9 +30,8 @@ fn read_table(path: &Utf8Path) -> Result<RecordBatch, PipelineError> {
 }
 
 fn figure_row(batch: &RecordBatch, id: &str) -> Option<usize> {
-    let ids = batch.column_by_name("figure_id")?;
-    let ids = ids.as_string_opt::<i32>()?;
-    (0..ids.len()).find(|&i| ids.is_valid(i) && ids.value(i) == id)
+    let ids = model::column::text(batch, "figure_id")?;
+    (0..ids.len()).find(|&i| ids.get(i) == Some(id))
 }
 
 /// Find a figure among the published tables of an output folder.
@@ -167,4 +165,22 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
 
 fn show(value: &str) -> String {
     if value.is_empty() { "(empty)".to_string() } else { value.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+
+    #[test]
+    fn figure_ids_are_found_in_plain_and_dictionary_columns() {
+        let ids = vec![Some("ratings/study/a"), None, Some("ratings/study/b")];
+        let plain: ArrayRef = Arc::new(StringArray::from(ids.clone()));
+        for column in [plain, model::column::categories(ids)] {
+            let batch = RecordBatch::try_from_iter([("figure_id", column)]).unwrap();
+            assert_eq!(super::figure_row(&batch, "ratings/study/b"), Some(2));
+            assert_eq!(super::figure_row(&batch, "ratings/study/c"), None);
+        }
+    }
 }

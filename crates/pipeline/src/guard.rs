@@ -7,7 +7,8 @@ use arrow_array::RecordBatch;
 
 use crate::error::PipelineError;
 use crate::output::Staging;
-use crate::tables::{cell_text, parquet_batches};
+use crate::tables::{cell_text, parquet_batches, renders};
+use model::column::Text;
 
 /// Rows of a Parquet table scanned at a time.
 const PARQUET_BATCH_ROWS: usize = 1 << 16;
@@ -42,7 +43,7 @@ fn scan_file(guard: &anonymise::LeakGuard, rel: &str, path: &camino::Utf8Path) -
         let mut before = 0;
         for batch in parquet_batches(bytes, PARQUET_BATCH_ROWS).map_err(|e| PipelineError::io(rel, e))? {
             let batch = batch.map_err(|e| PipelineError::io(rel, e))?;
-            for (row, leak) in scan_batch(guard, &batch, published) {
+            for (row, leak) in scan_batch(guard, &batch, published).map_err(|e| PipelineError::io(rel, e))? {
                 findings.push(format!("{rel}: row {}: {leak}", before + row));
             }
             before += batch.num_rows();
@@ -161,7 +162,8 @@ fn for_each_zip_text(bytes: &[u8], mut each: impl FnMut(String, String)) -> Resu
 }
 
 /// Scan every cell of a batch; returns (1-based row, kind) for each
-/// finding, sorted, one per row and kind.
+/// finding, sorted, one per row and kind; an error for a column whose type
+/// the scan cannot read (fail closed: never skipped).
 ///
 /// Column by column, each *distinct* cell text is scanned once: the
 /// distinct texts of a column become one text, a line per value (newlines
@@ -171,13 +173,88 @@ fn for_each_zip_text(bytes: &[u8], mut each: impl FnMut(String, String)) -> Resu
 /// cell by cell; no match can join two cells. At national scale a table has
 /// millions of cells but few distinct values per column (a participant's
 /// code, a site, a factor, a file repeat on many rows), so this is
-/// proportionate to the distinct text, not to the rows.
-fn scan_batch(guard: &anonymise::LeakGuard, batch: &RecordBatch, published: bool) -> Vec<(usize, String)> {
+/// proportionate to the distinct text, not to the rows. A dictionary
+/// (categorical) column already holds each value once: its values that
+/// some row points at are scanned, and a finding is reported on the first
+/// row pointing at the value (see [`scan_coded`]).
+fn scan_batch(guard: &anonymise::LeakGuard, batch: &RecordBatch, published: bool) -> Result<Vec<(usize, String)>, String> {
     use rayon::prelude::*;
-    let per_column: Vec<Vec<(usize, String)>> =
-        batch.columns().par_iter().map(|column| scan_column(guard, column.as_ref(), published)).collect();
-    let found: std::collections::BTreeSet<(usize, String)> = per_column.into_iter().flatten().collect();
-    found.into_iter().collect()
+    let schema = batch.schema_ref();
+    let per_column: Vec<Result<Vec<(usize, String)>, String>> = batch
+        .columns()
+        .par_iter()
+        .zip(schema.fields().par_iter())
+        .map(|(column, field)| {
+            scan_column(guard, column.as_ref(), published).ok_or_else(|| {
+                format!("column `{}` of type {} cannot be read by the leak guard", field.name(), column.data_type())
+            })
+        })
+        .collect();
+    let mut found = std::collections::BTreeSet::new();
+    for column in per_column {
+        found.extend(column?);
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// A dictionary column's findings as (1-based row, kind): each value some
+/// row points at is scanned once, a finding reported on the first row
+/// pointing at it (the row a scan of the decoded column finds first).
+/// Values no row of this batch points at are not part of it (a batch read
+/// from Parquet may share its row group's dictionary): the batch whose rows
+/// point at them scans them.
+fn scan_coded(
+    guard: &anonymise::LeakGuard,
+    keys: &arrow_array::Int32Array,
+    values: &arrow_array::StringArray,
+    published: bool,
+) -> Vec<(usize, String)> {
+    use arrow_array::Array;
+    const NONE: usize = usize::MAX;
+    // `first[value]`: the first row whose key is `value`.
+    let mut first = vec![NONE; values.len()];
+    let mut last: Option<i32> = None;
+    for (row, key) in keys.iter().enumerate() {
+        // Rows of one record come in runs: a repeated key was seen.
+        if key.is_none() || key == last {
+            continue;
+        }
+        last = key;
+        if let Some(slot) = key.and_then(|k| usize::try_from(k).ok()).and_then(|k| first.get_mut(k))
+            && *slot == NONE
+        {
+            *slot = row;
+        }
+    }
+    // A line per value pointed at (a null value is a null cell).
+    let mut text = String::new();
+    let mut line_rows = Vec::new();
+    for (value, &row) in first.iter().enumerate() {
+        if row != NONE && !values.is_null(value) {
+            push_line(&mut text, values.value(value));
+            line_rows.push(row);
+        }
+    }
+    guard
+        .scan(&text, published)
+        .into_iter()
+        .map(|leak| {
+            // Every line is a value; a line past them (never) is put on the
+            // first row rather than dropped.
+            let row = line_rows.get(leak.line.saturating_sub(1) as usize).or(line_rows.first()).copied().unwrap_or(0);
+            (row + 1, leak.kind)
+        })
+        .collect()
+}
+
+/// Adds one cell's text as one line (its own line breaks folded to spaces).
+fn push_line(text: &mut String, cell: &str) {
+    if cell.contains(['\n', '\r']) {
+        text.push_str(&cell.replace(['\n', '\r'], " "));
+    } else {
+        text.push_str(cell);
+    }
+    text.push('\n');
 }
 
 /// A value's identity in a numeric or boolean column (equal keys, equal
@@ -203,24 +280,27 @@ fn numeric_key(column: &dyn arrow_array::Array) -> Option<Box<dyn Fn(usize) -> u
     })
 }
 
-/// The distinct texts of one column: findings as (1-based row, kind).
-fn scan_column(guard: &anonymise::LeakGuard, column: &dyn arrow_array::Array, published: bool) -> Vec<(usize, String)> {
+/// The distinct texts of one column: findings as (1-based row, kind);
+/// `None` for a column of a type it cannot read.
+fn scan_column(guard: &anonymise::LeakGuard, column: &dyn arrow_array::Array, published: bool) -> Option<Vec<(usize, String)>> {
     use arrow_array::cast::AsArray;
     use arrow_schema::DataType;
     use std::collections::HashMap;
+    if let Some((keys, values)) = Text::of(column).and_then(|t| t.coded()) {
+        return Some(scan_coded(guard, keys, values, published));
+    }
+    match column.data_type() {
+        // Nothing but nulls: nothing to scan.
+        DataType::Null => return Some(Vec::new()),
+        // Other dictionaries read cell by cell below, as the CSV shows them.
+        t if !renders(t) => return None,
+        _ => {}
+    }
     let rows = column.len();
     // `ids[row]`: the distinct value of the row (u32::MAX: null, nothing to scan).
     let mut ids: Vec<u32> = Vec::with_capacity(rows);
     let mut text = String::new();
     let mut count: u32 = 0;
-    let push_line = |text: &mut String, cell: &str| {
-        if cell.contains(['\n', '\r']) {
-            text.push_str(&cell.replace(['\n', '\r'], " "));
-        } else {
-            text.push_str(cell);
-        }
-        text.push('\n');
-    };
     match column.data_type() {
         DataType::Utf8 | DataType::LargeUtf8 => {
             let value = |row: usize| -> &str {
@@ -303,7 +383,7 @@ fn scan_column(guard: &anonymise::LeakGuard, column: &dyn arrow_array::Array, pu
     }
     let leaks = guard.scan(&text, published);
     if leaks.is_empty() {
-        return Vec::new();
+        return Some(Vec::new());
     }
     // Rare (the run stops): every row holding a value with a finding.
     let mut by_id: HashMap<u32, Vec<String>> = HashMap::new();
@@ -318,7 +398,7 @@ fn scan_column(guard: &anonymise::LeakGuard, column: &dyn arrow_array::Array, pu
             }
         }
     }
-    found
+    Some(found)
 }
 
 #[cfg(test)]
@@ -340,7 +420,7 @@ mod tests {
         ]));
         let batch = RecordBatch::try_new(schema, vec![Arc::new(a), Arc::new(b)]).unwrap();
         let guard = anonymise::LeakGuard::new(&Default::default(), &[], &[]).unwrap();
-        assert_eq!(super::scan_batch(&guard, &batch, true), [(2, "phone".to_string())]);
+        assert_eq!(super::scan_batch(&guard, &batch, true).unwrap(), [(2, "phone".to_string())]);
     }
 
     /// A Parquet table longer than one scan batch: a finding in a later
@@ -360,7 +440,100 @@ mod tests {
         let found = super::scan_file(&guard, "data/t.parquet", &path).unwrap();
         let expected: Vec<String> = planted.iter().map(|i| format!("data/t.parquet: row {}: phone", i + 1)).collect();
         assert_eq!(found, expected);
-        assert_eq!(found, super::scan_batch(&guard, &batch, false).iter().map(|(r, k)| format!("data/t.parquet: row {r}: {k}")).collect::<Vec<_>>());
+        assert_eq!(found, super::scan_batch(&guard, &batch, false).unwrap().iter().map(|(r, k)| format!("data/t.parquet: row {r}: {k}")).collect::<Vec<_>>());
+    }
+
+    fn guard_with(identifier: &str) -> anonymise::LeakGuard {
+        let listed = model::IdentifierEntry { kind: "person".into(), text: identifier.into(), replacement: "[person]".into() };
+        anonymise::LeakGuard::new(&Default::default(), &[listed], &[]).unwrap()
+    }
+
+    /// A planted identifier is found in a dictionary column (scanned once
+    /// per distinct value, reported on the first row pointing at it) and in
+    /// a plain column (every row holding it), and the dictionary column's
+    /// first hit is the row a scan of the same column decoded finds first.
+    #[test]
+    fn planted_identifiers_are_found_in_dictionary_and_plain_columns() {
+        use arrow_array::{ArrayRef, DictionaryArray, Int32Array};
+        let guard = guard_with("Dorothea Quill");
+        let site: Vec<Option<&str>> = vec![
+            Some("Site A"),
+            Some("Site A"),
+            None,
+            Some("Site B"),
+            Some("met dorothea quill\nthere"),
+            Some("Site A"),
+            Some("met dorothea quill\nthere"),
+            Some("ring 020 7946 0958"),
+        ];
+        let text = vec![Some("fine"), None, Some("fine"), Some("fine"), Some("fine"), Some("Dorothea Quill said"), Some("fine"), Some("Dorothea Quill said")];
+        let coded = model::column::categories(site.iter().copied());
+        assert!(model::column::is_category(coded.data_type()));
+        let batch = RecordBatch::try_from_iter([
+            ("site", coded.clone()),
+            ("text", Arc::new(StringArray::from(text)) as ArrayRef),
+        ])
+        .unwrap();
+        let found = super::scan_batch(&guard, &batch, true).unwrap();
+        let expected: Vec<(usize, String)> =
+            [(5, "identifier"), (6, "identifier"), (8, "identifier"), (8, "phone")].iter().map(|(r, k)| (*r, k.to_string())).collect();
+        assert_eq!(found, expected, "the dictionary's hit on its first row (5) only; the plain column's on rows 6 and 8");
+
+        // The same column decoded: the same first row for each kind.
+        let decoded = super::scan_column(&guard, &StringArray::from(site.clone()), true).unwrap();
+        let dictionary = super::scan_column(&guard, coded.as_ref(), true).unwrap();
+        assert_eq!(dictionary, [(5, "identifier".to_string()), (8, "phone".to_string())]);
+        for (row, kind) in &dictionary {
+            assert_eq!(decoded.iter().find(|(_, k)| k == kind).map(|(r, _)| r), Some(row), "{kind}");
+        }
+
+        // A value no row points at is not in the column; one a null key or
+        // a null value stands for is an empty cell.
+        let values = StringArray::from(vec![Some("Dorothea Quill"), None, Some("Site A"), Some("020 7946 0958")]);
+        let keys = Int32Array::from(vec![Some(2), None, Some(1), Some(2), Some(3)]);
+        let odd: ArrayRef = Arc::new(DictionaryArray::try_new(keys, Arc::new(values)).unwrap());
+        assert_eq!(super::scan_column(&guard, odd.as_ref(), true).unwrap(), [(5, "phone".to_string())]);
+    }
+
+    /// Dictionary columns read back from Parquet as dictionaries, batch by
+    /// batch: a hit is reported on the first row of each batch that holds it.
+    #[test]
+    fn a_dictionary_column_in_parquet_is_scanned_with_whole_table_rows() {
+        let guard = guard_with("Dorothea Quill");
+        let n = super::PARQUET_BATCH_ROWS + 100;
+        let planted = [10, 11, super::PARQUET_BATCH_ROWS + 7, super::PARQUET_BATCH_ROWS + 50];
+        let cells: Vec<Option<String>> =
+            (0..n).map(|i| Some(if planted.contains(&i) { "Dorothea Quill".to_string() } else { format!("P{:03}", i / 22 % 300) })).collect();
+        let schema = Arc::new(arrow_schema::Schema::new(vec![model::column::category("participant")]));
+        let plain: arrow_array::ArrayRef = Arc::new(StringArray::from(cells));
+        let batch = model::column::conform(schema, vec![plain]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("answers.parquet")).unwrap();
+        std::fs::write(&path, crate::tables::to_parquet(&batch).unwrap()).unwrap();
+        let back = crate::tables::parquet_batches(std::fs::read(&path).unwrap(), 10).unwrap().next().unwrap().unwrap();
+        assert!(model::column::is_category(back.column(0).data_type()), "read back as a dictionary");
+        let found = super::scan_file(&guard, "data/answers.parquet", &path).unwrap();
+        let expected = [11, super::PARQUET_BATCH_ROWS + 8].map(|r| format!("data/answers.parquet: row {r}: identifier"));
+        assert_eq!(found, expected);
+    }
+
+    /// Fail closed: a column the guard cannot read stops the scan with an
+    /// error naming it, and is never skipped.
+    #[test]
+    fn a_column_the_guard_cannot_read_is_an_error() {
+        use arrow_array::{ArrayRef, BinaryArray};
+        let guard = guard_with("Dorothea Quill");
+        let batch = RecordBatch::try_from_iter([
+            ("text", Arc::new(StringArray::from(vec!["fine"])) as ArrayRef),
+            ("blob", Arc::new(BinaryArray::from(vec![b"Dorothea Quill".as_slice()])) as ArrayRef),
+        ])
+        .unwrap();
+        let err = super::scan_batch(&guard, &batch, true).unwrap_err();
+        assert!(err.contains("`blob`") && err.contains("Binary"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("t.parquet")).unwrap();
+        std::fs::write(&path, crate::tables::to_parquet(&batch).unwrap()).unwrap();
+        assert!(super::scan_file(&guard, "data/t.parquet", &path).is_err());
     }
 
     #[test]

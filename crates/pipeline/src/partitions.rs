@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anonymise::{Anonymised, Anonymiser, LogEntry, SiteRows};
-use arrow_array::{Array, RecordBatch, StringArray};
+use arrow_array::{Array, RecordBatch};
 use camino::Utf8Path;
 use model::{schema, StudyTables};
 use serde::{Deserialize, Serialize};
@@ -75,15 +75,15 @@ pub fn global_key(run: &str, canonical: &str, key_fingerprint: &str, files: &[(S
 pub fn site_key(global: &str, site: &str, raw: &StudyTables, rows: &SiteRows, anonymiser: &Anonymiser) -> String {
     let mut material = format!("{global}\n{site}\n");
     for (batch, idx) in [(&raw.participants, &rows.participants), (&raw.documents, &rows.documents), (&raw.evidence, &rows.evidence)] {
-        let text = |name: &str| batch.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<StringArray>().cloned());
+        let text = |name: &str| model::column::text(batch, name);
         let (file, hash) = (text(schema::SOURCE_FILE), text(schema::ROW_HASH));
         let line = batch.column_by_name(schema::SOURCE_LINE).and_then(|c| c.as_any().downcast_ref::<arrow_array::UInt32Array>().cloned());
         let participant = text(schema::PARTICIPANT);
         for &row in idx {
-            let cell = |a: &Option<StringArray>| a.as_ref().filter(|a| !a.is_null(row)).map(|a| a.value(row).to_string()).unwrap_or_default();
+            let cell = |a: &Option<model::column::Text>| a.and_then(|a| a.get(row)).unwrap_or_default().to_string();
             let line = line.as_ref().filter(|a| !a.is_null(row)).map(|a| a.value(row)).unwrap_or(0);
             material.push_str(&format!("{}\t{line}\t{}", cell(&file), cell(&hash)));
-            if let Some(id) = participant.as_ref().filter(|a| !a.is_null(row)).map(|a| a.value(row)) {
+            if let Some(id) = participant.and_then(|a| a.get(row)) {
                 let pseudonym = anonymiser.pseudonyms().get(id).unwrap_or("");
                 let withdrawal = anonymiser.withdrawal(id).map(|w| format!("{w:?}")).unwrap_or_default();
                 material.push_str(&format!("\t{pseudonym}\t{withdrawal}"));
@@ -157,7 +157,7 @@ impl Previous {
         }
         let scan = anonymise::GazetteerScan::added(&inputs.identifiers, &inputs.sites, identities, &added)?;
         let texts = |batch: &RecordBatch, column: &str, idx: &[usize]| -> bool {
-            let Some(col) = batch.column_by_name(column).and_then(|c| c.as_any().downcast_ref::<StringArray>()) else {
+            let Some(col) = model::column::text(batch, column) else {
                 return true; // unreadable: treat as touched (re-anonymise)
             };
             idx.iter().any(|&row| !col.is_null(row) && scan.occurs_in(col.value(row)))

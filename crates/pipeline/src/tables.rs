@@ -11,8 +11,9 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, RecordBatch, downcast_dictionary_array};
 use arrow_schema::DataType;
+use model::column::Text;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -21,7 +22,27 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 const ROW_GROUP_SIZE: usize = 65_536;
 
 /// One cell as text, exactly as it appears in the CSV (`None` for null).
+/// A dictionary-encoded (categorical) cell reads as its value: the same
+/// text as the plain column would give.
 pub fn cell_text(array: &dyn Array, row: usize) -> Option<String> {
+    if let Some(text) = Text::of(array) {
+        return text.get(row).map(str::to_string);
+    }
+    if let DataType::Dictionary(..) = array.data_type() {
+        return downcast_dictionary_array!(
+            array => {
+                let keys = array.keys();
+                if keys.is_null(row) {
+                    return None;
+                }
+                // Any key type: a negative key (or one past the dictionary) is no value.
+                #[allow(clippy::unnecessary_fallible_conversions)]
+                let key = usize::try_from(keys.value(row)).ok().filter(|&k| k < array.values().len())?;
+                cell_text(array.values().as_ref(), key)
+            },
+            other => Some(format!("<unsupported {other}>"))
+        );
+    }
     if array.is_null(row) {
         return None;
     }
@@ -43,6 +64,28 @@ pub fn cell_text(array: &dyn Array, row: usize) -> Option<String> {
         }
         other => format!("<unsupported {other}>"),
     })
+}
+
+/// Whether [`cell_text`] reads cells of this type (else it shows
+/// `<unsupported TYPE>`): a scan of a table must refuse any other.
+pub fn renders(data_type: &DataType) -> bool {
+    use DataType as T;
+    match data_type {
+        T::Dictionary(_, values) => renders(values),
+        T::Utf8
+        | T::LargeUtf8
+        | T::Boolean
+        | T::Int8
+        | T::Int16
+        | T::Int32
+        | T::Int64
+        | T::UInt8
+        | T::UInt16
+        | T::UInt32
+        | T::UInt64
+        | T::Float64 => true,
+        _ => false,
+    }
 }
 
 /// One CSV field (RFC 4180: quoted when it holds a comma, quote or line break).
@@ -137,4 +180,50 @@ fn arrow_select_concat(
         columns.push(arrow_select::concat::concat(&arrays).map_err(|e| parquet::errors::ParquetError::General(e.to_string()))?);
     }
     RecordBatch::try_new(Arc::clone(schema), columns).map_err(|e| parquet::errors::ParquetError::General(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::types::{Int8Type, Int32Type, UInt16Type};
+    use arrow_array::{ArrayRef, DictionaryArray, Int8Array, Int32Array, Int64Array, StringArray, UInt16Array};
+
+    use super::*;
+
+    /// A dictionary-encoded column prints as the plain column of its values:
+    /// the same CSV, nulls (a null key or a null value) empty.
+    #[test]
+    fn dictionary_cells_print_as_their_values() {
+        let text = vec![Some("Site A"), None, Some("a, \"quoted\"\nvalue"), Some("Site A"), Some("")];
+        let coded = model::column::categories(text.iter().copied());
+        assert!(model::column::is_category(coded.data_type()));
+        // Other key and value types, a null value, an unused one.
+        let small: DictionaryArray<Int8Type> = DictionaryArray::try_new(
+            Int8Array::from(vec![Some(1), Some(0), None, Some(2), Some(1)]),
+            Arc::new(StringArray::from(vec![None, Some("x"), Some("y"), Some("unused")])),
+        )
+        .unwrap();
+        let numbers: DictionaryArray<UInt16Type> =
+            DictionaryArray::try_new(UInt16Array::from(vec![0, 1, 1, 0, 1]), Arc::new(Int64Array::from(vec![Some(-3), None]))).unwrap();
+        let ints: DictionaryArray<Int32Type> =
+            DictionaryArray::try_new(Int32Array::from(vec![0, 0, 0, 0, 0]), Arc::new(Int32Array::from(vec![7]))).unwrap();
+        let batch = |columns: Vec<ArrayRef>| {
+            RecordBatch::try_from_iter(["site", "small", "n", "k"].into_iter().zip(columns)).unwrap()
+        };
+        let coded = batch(vec![coded, Arc::new(small), Arc::new(numbers), Arc::new(ints)]);
+        let plain = batch(vec![
+            Arc::new(StringArray::from(text)),
+            Arc::new(StringArray::from(vec![Some("x"), None, None, Some("y"), Some("x")])),
+            Arc::new(Int64Array::from(vec![Some(-3), None, None, Some(-3), None])),
+            Arc::new(Int32Array::from(vec![7; 5])),
+        ]);
+        assert_eq!(to_csv(&coded), to_csv(&plain));
+        assert!(!to_csv(&coded).contains("unsupported"));
+        for column in coded.columns() {
+            assert!(renders(column.data_type()), "{}", column.data_type());
+        }
+        assert!(!renders(&DataType::Binary));
+        assert!(!renders(&DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Binary))));
+    }
 }

@@ -6,14 +6,17 @@
 //! name the column and row, since no statistic can be right after them.
 //!
 //! Strings are read in place from the Arrow arrays (no copy per row), in
-//! one pass per table; a row is stored as a few small integers.
+//! one pass per table; a row is stored as a few small integers. Text
+//! columns may be plain or categorical ([`model::column::Text`]); for a
+//! categorical one, each distinct value is looked at once and rows go by key.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_array::{Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array};
 use arrow_schema::ArrowError;
+use model::column::Text;
 use model::{Group, Sector};
 
 use crate::Settings;
@@ -26,18 +29,49 @@ fn column<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<&'a Arr
     batch.column_by_name(name).ok_or_else(|| invalid(format!("{table}: expected a column `{name}`, found none")))
 }
 
-/// A non-null string column.
-fn strings<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<&'a StringArray, ArrowError> {
+/// A non-null text column, plain or categorical.
+fn strings<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<Text<'a>, ArrowError> {
     let col = column(batch, table, name)?;
-    let arr = col.as_any().downcast_ref::<StringArray>().ok_or_else(|| {
+    let text = Text::of(col.as_ref()).ok_or_else(|| {
         invalid(format!("{table}: expected column `{name}` to be Utf8, found {}", col.data_type()))
     })?;
-    if arr.null_count() > 0
-        && let Some(i) = (0..arr.len()).find(|&i| arr.is_null(i))
-    {
+    let may_be_null = match text {
+        Text::Plain(a) => a.null_count() > 0,
+        Text::Coded { keys, values } => keys.null_count() > 0 || values.null_count() > 0,
+    };
+    if may_be_null && let Some(i) = (0..text.len()).find(|&i| text.is_null(i)) {
         return Err(invalid(format!("{table}: row {}: expected a value in `{name}`, found null", i + 1)));
     }
-    Ok(arr)
+    Ok(text)
+}
+
+/// A non-null text column read once per distinct value where it is
+/// categorical: `memo` keeps what each dictionary key came to.
+struct Keyed<'a, T> {
+    text: Text<'a>,
+    memo: Vec<Option<T>>,
+}
+
+impl<'a, T: Copy> Keyed<'a, T> {
+    fn new(text: Text<'a>) -> Self {
+        let distinct = text.coded().map_or(0, |(_, values)| values.len());
+        Keyed { text, memo: vec![None; distinct] }
+    }
+
+    /// `read` of row `i`'s value; for a categorical column, called once per
+    /// key (the first row with it) and remembered.
+    fn get(&mut self, i: usize, read: impl FnOnce(&'a str) -> Result<T, ArrowError>) -> Result<T, ArrowError> {
+        let Some((keys, _)) = self.text.coded() else { return read(self.text.value(i)) };
+        let k = keys.value(i) as usize;
+        if let Some(Some(x)) = self.memo.get(k) {
+            return Ok(*x);
+        }
+        let x = read(self.text.value(i))?;
+        if let Some(slot) = self.memo.get_mut(k) {
+            *slot = Some(x);
+        }
+        Ok(x)
+    }
 }
 
 /// An integer code column of any integer type, read in place; null stays null.
@@ -149,11 +183,11 @@ impl Pick {
 
 /// The key columns every table shares.
 struct Common<'a> {
-    participants: &'a StringArray,
-    sites: &'a StringArray,
-    sectors: &'a StringArray,
-    groups: &'a StringArray,
-    factors: &'a StringArray,
+    participants: Text<'a>,
+    sites: Text<'a>,
+    sectors: Text<'a>,
+    groups: Text<'a>,
+    factors: Text<'a>,
 }
 
 fn common<'a>(batch: &'a RecordBatch, table: &str) -> Result<Common<'a>, ArrowError> {
@@ -280,10 +314,13 @@ pub(crate) fn read(
         if is_answers {
             out_answers.reserve_exact(c.sites.len());
         }
+        // Per table: a categorical column's values are read once per key.
+        let (mut sector_col, mut site_col) = (Keyed::new(c.sectors), Keyed::new(c.sites));
+        let (mut group_col, mut people_col, mut factor_col) =
+            (Keyed::new(c.groups), Keyed::new(c.participants), Keyed::new(c.factors));
         for i in 0..c.sites.len() {
-            let sector_code = c.sectors.value(i);
-            let sector = match sector_last {
-                Some((l, s)) if l == sector_code => s,
+            let sector = sector_col.get(i, |sector_code| match sector_last {
+                Some((l, s)) if l == sector_code => Ok(s),
                 _ => {
                     let s = Sector::from_code(sector_code).ok_or_else(|| {
                         invalid(format!(
@@ -292,24 +329,27 @@ pub(crate) fn read(
                         ))
                     })?;
                     sector_last = Some((sector_code, s));
-                    s
+                    Ok(s)
                 }
-            };
-            let label = c.sites.value(i);
-            let (site, new) = sites.get(label);
-            if new {
-                site_sector.push(sector);
-            } else if site_sector[site as usize] != sector {
+            })?;
+            let site = site_col.get(i, |label| {
+                let (site, new) = sites.get(label);
+                if new {
+                    site_sector.push(sector);
+                }
+                Ok(site)
+            })?;
+            if site_sector[site as usize] != sector {
                 return Err(invalid(format!(
-                    "{table}: row {}: site `{label}` is `{}` here but `{}` elsewhere; a site has one sector",
+                    "{table}: row {}: site `{}` is `{}` here but `{}` elsewhere; a site has one sector",
                     i + 1,
+                    c.sites.value(i),
                     sector.code(),
                     site_sector[site as usize].code()
                 )));
             }
-            let group_code = c.groups.value(i);
-            let group = match group_last {
-                Some((l, g)) if l == group_code => g,
+            let group = group_col.get(i, |group_code| match group_last {
+                Some((l, g)) if l == group_code => Ok(g),
                 _ => {
                     let g = Group::from_code(group_code).ok_or_else(|| {
                         invalid(format!(
@@ -319,11 +359,11 @@ pub(crate) fn read(
                         ))
                     })?;
                     group_last = Some((group_code, g));
-                    g
+                    Ok(g)
                 }
-            };
-            let (participant, _) = people.get(c.participants.value(i));
-            let (factor, _) = factors.get(c.factors.value(i));
+            })?;
+            let participant = people_col.get(i, |p| Ok(people.get(p).0))?;
+            let factor = factor_col.get(i, |f| Ok(factors.get(f).0))?;
             let who = Who { participant, site, group };
             if is_answers {
                 if let Some((_, p, m, d)) = &a {

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, Int8Array, RecordBatch, StringArray, UInt8Array, UInt32Array};
 
+use arrow_schema::ArrowError;
+
 use crate::stats::{describe, rank, special};
 use crate::*;
 
@@ -20,7 +22,7 @@ fn text(v: impl IntoIterator<Item = String>) -> ArrayRef {
 fn answers(rows: &[Row]) -> RecordBatch {
     let col = |f: fn(&Row) -> String| text(rows.iter().map(f));
     let code = |f: fn(&Row) -> Option<i8>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<Int8Array>()) };
-    RecordBatch::try_new(
+    model::column::conform(
         model::schema::answers(),
         vec![
             col(|r| r.0.into()),
@@ -42,7 +44,7 @@ fn answers(rows: &[Row]) -> RecordBatch {
 /// One top3 row: (participant, site, sector, group, rank, factor).
 fn top3(rows: &[(&str, &str, &str, &str, u8, &str)]) -> RecordBatch {
     let col = |f: fn(&(&str, &str, &str, &str, u8, &str)) -> String| text(rows.iter().map(f));
-    RecordBatch::try_new(
+    model::column::conform(
         model::schema::top3(),
         vec![
             col(|r| r.0.into()),
@@ -610,6 +612,116 @@ fn factors_outside_the_framework_are_appended_not_dropped() {
     let out = ratings_summary(&answers(&rows), &settings(&[Scope::Study], &["b", "a"], 1)).unwrap();
     let f: Vec<String> = strs(&out, "factor").into_iter().flatten().collect();
     assert_eq!(f, ["b", "a", "zz"]);
+}
+
+// ------------------------------------------------ plain and categorical
+
+/// `b` with every categorical column decoded to plain Utf8, as the tables
+/// were before their repeated text became categorical.
+fn plain(b: &RecordBatch) -> RecordBatch {
+    use arrow_schema::{DataType, Schema};
+    let fields: Vec<_> = b
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| {
+            let t = if model::column::is_category(f.data_type()) { DataType::Utf8 } else { f.data_type().clone() };
+            f.as_ref().clone().with_data_type(t)
+        })
+        .collect();
+    model::column::conform(Arc::new(Schema::new(fields)), b.columns().to_vec()).expect("plain batch")
+}
+
+/// `b` with column `name` recoded through a dictionary that lists values
+/// twice, out of order, and one no row uses: keys differ, text does not.
+fn recoded_oddly(b: &RecordBatch, name: &str) -> RecordBatch {
+    let idx = b.schema().index_of(name).unwrap();
+    let text = model::column::Text::of(b.column(idx).as_ref()).unwrap();
+    let mut dictionary: Vec<String> = vec!["unused".into()];
+    let mut keys = Vec::new();
+    for (i, v) in text.iter().enumerate() {
+        let v = v.unwrap().to_string();
+        let copies: Vec<usize> = (0..dictionary.len()).filter(|&k| dictionary[k] == v).collect();
+        let k = match copies.len() {
+            0 => {
+                dictionary.insert(1, v.clone());
+                dictionary.insert(1, v);
+                for k in keys.iter_mut() {
+                    *k += 2;
+                }
+                1 + i % 2
+            }
+            _ => copies[i % copies.len()],
+        };
+        keys.push(k);
+    }
+    let keys: arrow_array::Int32Array = keys.into_iter().map(|k| k as i32).collect();
+    let mut cols = b.columns().to_vec();
+    cols[idx] = model::column::recoded(keys, StringArray::from(dictionary)).unwrap();
+    let out = RecordBatch::try_new(b.schema(), cols).unwrap();
+    let got = model::column::Text::of(out.column(idx).as_ref()).unwrap();
+    assert_eq!(got.iter().collect::<Vec<_>>(), text.iter().collect::<Vec<_>>());
+    out
+}
+
+#[test]
+fn plain_and_categorical_inputs_give_the_same_tables() {
+    let s = Settings { tension_threshold: 1.0, ..settings(&Scope::ALL, &["pay", "supervision"], 3) };
+    type Table = fn(&RecordBatch, &Settings) -> Result<RecordBatch, ArrowError>;
+    let by_answers: [Table; 6] = [ratings_summary, direction, consensus, group_tests, sector_tests, tensions];
+    for data in [seven(), bimodal(), crafted(), tension_data()] {
+        assert!(model::column::is_category(data.schema().field_with_name("site").unwrap().data_type()));
+        let (flat, odd) = (plain(&data), recoded_oddly(&recoded_oddly(&data, "site"), "participant"));
+        for f in by_answers {
+            let want = f(&data, &s).unwrap();
+            assert_eq!(f(&flat, &s).unwrap(), want);
+            assert_eq!(f(&odd, &s).unwrap(), want);
+        }
+    }
+    let picks: Vec<(&str, &str, &str, &str, u8, &str)> = (0..8)
+        .map(|i| {
+            let (site, factor) = (if i < 4 { "Site A" } else { "Site B" }, ["pay", "supervision"][i % 2]);
+            (["P0", "P1", "P2", "P3"][i / 2], site, "statutory", "peer_worker", 1 + (i % 2) as u8, factor)
+        })
+        .collect();
+    let t = top3(&picks);
+    let rows: Vec<Row> = picks.iter().map(|p| (p.0, p.1, p.2, p.3, p.5, Some(1), Some(1 + p.4 as i8), None)).collect();
+    let a = answers(&rows);
+    let want = top3_frequency(&t, &s).unwrap();
+    assert_eq!(top3_frequency(&plain(&t), &s).unwrap(), want);
+    assert_eq!(top3_frequency(&recoded_oddly(&t, "factor"), &s).unwrap(), want);
+    let want = top3_importance(&t, &a, &s).unwrap();
+    assert_eq!(top3_importance(&plain(&t), &a, &s).unwrap(), want);
+    assert_eq!(top3_importance(&t, &plain(&a), &s).unwrap(), want);
+    assert_eq!(top3_importance(&recoded_oddly(&t, "participant"), &recoded_oddly(&a, "site"), &s).unwrap(), want);
+    // The same bad row gives the same error either way.
+    let rows: Vec<Row> = vec![
+        ("P1", "Site A", "statutory", "peer_worker", "a", None, Some(4), None),
+        ("P2", "Site B", "voluntary", "peer_worker", "a", None, Some(4), None),
+        ("P3", "Site A", "voluntary", "peer_worker", "a", None, Some(4), None),
+        ("P4", "Site A", "statutory", "doctor", "a", None, Some(4), None),
+    ];
+    let bad = answers(&rows);
+    let want = ratings_summary(&bad, &s).unwrap_err().to_string();
+    assert!(want.contains("row 3") && want.contains("a site has one sector"), "{want}");
+    assert_eq!(ratings_summary(&plain(&bad), &s).unwrap_err().to_string(), want);
+    assert_eq!(ratings_summary(&recoded_oddly(&bad, "site"), &s).unwrap_err().to_string(), want);
+    let want = ratings_summary(&answers(&rows[3..]), &s).unwrap_err().to_string();
+    assert!(want.contains("row 1") && want.contains("`doctor`"), "{want}");
+    assert_eq!(ratings_summary(&recoded_oddly(&answers(&rows[3..]), "group"), &s).unwrap_err().to_string(), want);
+    // A null in a categorical column is named, as in a plain one.
+    let mut cols = bad.columns().to_vec();
+    cols[1] = model::column::categories([Some("Site A"), Some("Site B"), None, Some("Site A")]);
+    let nulls = RecordBatch::try_new(
+        Arc::new(arrow_schema::Schema::new(
+            bad.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect::<Vec<_>>(),
+        )),
+        cols,
+    )
+    .unwrap();
+    let want = "row 3: expected a value in `site`, found null";
+    assert!(ratings_summary(&nulls, &s).unwrap_err().to_string().contains(want));
+    assert!(ratings_summary(&plain(&nulls), &s).unwrap_err().to_string().contains(want));
 }
 
 // ------------------------------------------------------------- tensions

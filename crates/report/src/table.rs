@@ -3,7 +3,8 @@
 //! view costs what it shows, not the size of the tables it reads.
 //!
 //! A cell reads as it did when rows were JSON objects (see [`crate::rows`]):
-//! `Utf8` is text, `Boolean` a flag, integers and `Float64` numbers (a
+//! `Utf8` (plain or dictionary-encoded, see [`model::column::Text`]) is
+//! text, `Boolean` a flag, integers and `Float64` numbers (a
 //! non-finite float is empty), and every other type is an empty cell.
 
 use std::borrow::Cow;
@@ -15,6 +16,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
+use model::column::Text;
 
 /// How a column's cells read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +34,8 @@ struct Column<'a> {
     name: &'a str,
     array: &'a dyn Array,
     kind: Kind,
+    /// The column's text, when it is text (plain or dictionary-encoded).
+    text: Option<Text<'a>>,
 }
 
 /// A cell's value, as far as the views distinguish values.
@@ -48,11 +52,13 @@ enum Value<'a> {
 impl<'a> Column<'a> {
     fn value(&self, i: usize) -> Value<'a> {
         let a = self.array;
+        if let Some(text) = self.text {
+            return text.get(i).map_or(Value::Null, Value::Text);
+        }
         if self.kind == Kind::Empty || a.is_null(i) {
             return Value::Null;
         }
         match (self.kind, a.data_type()) {
-            (Kind::Text, _) => Value::Text(a.as_string::<i32>().value(i)),
             (Kind::Flag, _) => Value::Flag(a.as_boolean().value(i)),
             (_, DataType::Int8) => Value::Signed(a.as_primitive::<Int8Type>().value(i).into()),
             (_, DataType::Int16) => Value::Signed(a.as_primitive::<Int16Type>().value(i).into()),
@@ -85,15 +91,16 @@ impl<'a> Table<'a> {
             .iter()
             .zip(batch.columns())
             .map(|(field, array)| {
+                let text = Text::of(array.as_ref());
                 let kind = match array.data_type() {
-                    DataType::Utf8 => Kind::Text,
+                    _ if text.is_some() => Kind::Text,
                     DataType::Boolean => Kind::Flag,
                     DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => Kind::Signed,
                     DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => Kind::Unsigned,
                     DataType::Float64 => Kind::Float,
                     _ => Kind::Empty,
                 };
-                Column { name: field.name().as_str(), array: array.as_ref(), kind }
+                Column { name: field.name().as_str(), array: array.as_ref(), kind, text }
             })
             .collect();
         Table { columns, len: batch.num_rows() }

@@ -343,6 +343,55 @@ fn the_same_input_gives_the_same_bytes() {
     assert!(a == b);
 }
 
+/// Every text column of every table dictionary-encoded, as the model's
+/// categorical columns are.
+fn coded(tables: BTreeMap<String, RecordBatch>) -> BTreeMap<String, RecordBatch> {
+    tables
+        .into_iter()
+        .map(|(name, batch)| {
+            let columns = batch.schema_ref().fields().iter().zip(batch.columns()).map(|(field, column)| {
+                let column = match model::column::Text::of(column.as_ref()) {
+                    Some(text) => model::column::categories(text.iter()),
+                    None => column.clone(),
+                };
+                (field.name().clone(), column)
+            });
+            (name, RecordBatch::try_from_iter(columns).expect("a valid coded batch"))
+        })
+        .collect()
+}
+
+#[test]
+fn dictionary_encoded_text_renders_the_same_bytes() {
+    let framework = Framework::parse(FRAMEWORK, "framework.toml").expect("the test framework parses");
+    let render_all = |owned: &BTreeMap<String, RecordBatch>| {
+        let input = ReportInput {
+            study_name: "Tiny study",
+            framework: &framework,
+            min_cell: 3,
+            pipeline_source: PIPELINE,
+            pipeline_name: "tiny",
+            tables: owned.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        };
+        (
+            synthesis_markdown(&input).unwrap(),
+            synthesis_html(&input).unwrap(),
+            site_packs(&input).unwrap(),
+            handbook(&input).unwrap(),
+            workbook(&input).unwrap(),
+        )
+    };
+    let coded_tables = coded(tables(true));
+    let text = coded_tables["sites"].column_by_name("site").expect("a site column");
+    assert!(model::column::is_category(text.data_type()), "the test encodes text");
+    let (plain, coded) = (render_all(&tables(true)), render_all(&coded_tables));
+    assert!(plain.0 == coded.0, "markdown");
+    assert!(plain.1 == coded.1, "html");
+    assert!(plain.2 == coded.2, "site packs");
+    assert!(plain.3 == coded.3, "handbook");
+    assert!(plain.4 == coded.4, "workbook");
+}
+
 #[test]
 fn no_tables_and_no_pipeline_still_render_something() {
     let framework = Framework::parse(FRAMEWORK, "framework.toml").unwrap();

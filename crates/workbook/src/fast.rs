@@ -11,8 +11,11 @@
 //! deflated as the `zip` crate deflates it (level 6, one stream per part)
 //! and the whole stored in the same zip layout.
 //!
+//! Dictionary columns (categorical text) are read through their keys: each
+//! cell is written as the same value in a plain column would be.
+//!
 //! What this does not reproduce (dates and times, which take cell formats;
-//! dictionary and decimal columns; text that `rust_xlsxwriter` would take
+//! decimal columns; text that `rust_xlsxwriter` would take
 //! for rich text; anything past Excel's limits) makes [`workbook`] answer
 //! `None`, and the caller writes the workbook the plain way. The unit tests
 //! below check both ways give the same bytes.
@@ -24,7 +27,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, RecordBatch};
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, DictionaryArray, Int32Array, RecordBatch};
 use arrow_schema::DataType;
 use flate2::Compression;
 use flate2::write::DeflateEncoder;
@@ -146,8 +150,13 @@ fn supported(sheet: &Sheet) -> bool {
     batch.num_rows() < MAX_ROWS
         && batch.num_columns() <= MAX_COLUMNS
         && batch.columns().iter().all(|a| {
+            // A dictionary column is written as its values would be.
+            let data_type = match a.data_type() {
+                T::Dictionary(_, values) => values.as_ref(),
+                t => t,
+            };
             matches!(
-                a.data_type(),
+                data_type,
                 T::Null
                     | T::Boolean
                     | T::Int8
@@ -176,23 +185,64 @@ enum Value<'a> {
     Other(Cell),
 }
 
-/// Reads one column's cells.
+/// Reads one column's cells; a dictionary column's through its keys, as
+/// the plain way reads them (a null key, a key past the dictionary or a
+/// null value is no cell).
 struct Column<'a> {
+    /// The column, or a dictionary column's values.
     array: &'a dyn Array,
+    keys: Keys<'a>,
+}
+
+/// Where a row's value is in [`Column::array`].
+enum Keys<'a> {
+    /// A plain column: at the row.
+    Plain,
+    /// `Int32` keys (the model's categorical text), read in place.
+    Int32(&'a Int32Array),
+    /// Other keys, widened once; the dictionary for its nulls.
+    Other(&'a dyn Array, Vec<usize>),
 }
 
 impl<'a> Column<'a> {
+    fn new(array: &'a dyn Array) -> Self {
+        let Some(dict) = array.as_any_dictionary_opt() else { return Column { array, keys: Keys::Plain } };
+        let values = dict.values().as_ref();
+        if let Some(coded) = array.as_any().downcast_ref::<DictionaryArray<Int32Type>>() {
+            return Column { array: values, keys: Keys::Int32(coded.keys()) };
+        }
+        // normalized_keys panics on empty values; every key is null then.
+        let keys = if values.is_empty() { Vec::new() } else { dict.normalized_keys() };
+        Column { array: values, keys: Keys::Other(array, keys) }
+    }
+
+    /// The type of the cells' values (a dictionary's value type).
+    fn data_type(&self) -> &'a DataType {
+        self.array.data_type()
+    }
+
+    /// Where row `row`'s value is in `array`, `None` for no value.
+    fn index(&self, row: usize) -> Option<usize> {
+        let index = match &self.keys {
+            Keys::Plain => Some(row),
+            Keys::Int32(keys) => (!keys.is_null(row)).then(|| usize::try_from(keys.value(row)).ok()).flatten(),
+            Keys::Other(dict, keys) => (!dict.is_null(row)).then(|| keys.get(row).copied()).flatten(),
+        };
+        index.filter(|&i| i < self.array.len())
+    }
+
     fn get(&self, row: usize) -> Value<'a> {
         let a = self.array;
-        if a.is_null(row) {
+        let Some(i) = self.index(row) else { return Value::None };
+        if a.is_null(i) {
             return Value::None;
         }
         let text = match a.data_type() {
             DataType::Null => return Value::None,
-            DataType::Utf8 => a.as_string::<i32>().value(row),
-            DataType::LargeUtf8 => a.as_string::<i64>().value(row),
-            DataType::Utf8View => a.as_string_view().value(row),
-            _ => return Value::Other(value(a, row)),
+            DataType::Utf8 => a.as_string::<i32>().value(i),
+            DataType::LargeUtf8 => a.as_string::<i64>().value(i),
+            DataType::Utf8View => a.as_string_view().value(i),
+            _ => return Value::Other(value(a, i)),
         };
         Value::Text(text)
     }
@@ -202,11 +252,11 @@ impl<'a> Column<'a> {
 fn notes(sheet: &Sheet) -> Notes {
     let mut notes = Notes::new();
     for (c, array) in sheet.batch.columns().iter().enumerate() {
-        let column = Column { array: array.as_ref() };
-        let is_text = matches!(array.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+        let column = Column::new(array.as_ref());
+        let is_text = matches!(column.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
         let may_note = is_text
             || matches!(
-                array.data_type(),
+                column.data_type(),
                 DataType::Int64 | DataType::UInt64 | DataType::Float16 | DataType::Float32 | DataType::Float64
             );
         if !may_note {
@@ -306,7 +356,7 @@ impl<'a> Table<'a> {
     fn read(sheet: &Sheet<'a>, strings: &mut Strings<'a>) -> Option<Self> {
         let batch: &'a RecordBatch = sheet.batch;
         let schema = batch.schema_ref();
-        let columns: Vec<Column<'a>> = batch.columns().iter().map(|a| Column { array: a.as_ref() }).collect();
+        let columns: Vec<Column<'a>> = batch.columns().iter().map(|a| Column::new(a.as_ref())).collect();
         let mut widths = Vec::with_capacity(columns.len());
         let mut header = Vec::with_capacity(columns.len());
         for field in schema.fields() {
@@ -630,7 +680,7 @@ fn write_strings(out: &mut impl Write, strings: &Strings) -> io::Result<()> {
 /// The `<row>` elements of one data sheet, as `rust_xlsxwriter` writes them.
 fn write_rows(out: &mut impl Write, table: &Table, sheet: &Sheet, header_xf: u32) -> io::Result<()> {
     let Some(last_row) = table.last_row else { return Ok(()) };
-    let columns: Vec<Column> = sheet.batch.columns().iter().map(|a| Column { array: a.as_ref() }).collect();
+    let columns: Vec<Column> = sheet.batch.columns().iter().map(|a| Column::new(a.as_ref())).collect();
     let names: Vec<String> = (0..columns.len()).map(column_name).collect();
     let mut ids = table.ids.iter().copied();
     let mut cells: Vec<(usize, Value)> = Vec::with_capacity(columns.len());
@@ -976,6 +1026,74 @@ mod tests {
             let fast = workbook_with(&sheets, &labels(), hold).expect("no error").expect("the fast way");
             assert!(fast == plain, "holding {hold} bytes ahead gave other bytes");
         }
+    }
+
+    /// Dictionary columns go the fast way, and a workbook of them is the
+    /// workbook of the same columns decoded, byte for byte.
+    #[test]
+    fn dictionary_columns_write_as_their_values() {
+        use arrow_array::UInt16Array;
+        use arrow_array::types::{Int8Type, UInt16Type};
+        let rows = 40;
+        let text: Vec<Option<String>> = (0..rows)
+            .map(|i| match i % 7 {
+                0 => None,
+                1 => Some(String::new()),
+                2 => Some(format!(" site {} ", i / 5)),
+                3 => Some("a < b & _x0041_".to_owned()),
+                4 if i == 4 => Some("é".repeat(40_000)),
+                _ => Some(format!("S{:02}", i % 3)),
+            })
+            .collect();
+        let plain: ArrayRef = Arc::new(StringArray::from(text.clone()));
+        let reversed: ArrayRef = Arc::new(StringArray::from(text.iter().rev().cloned().collect::<Vec<_>>()));
+        let int32: DictionaryArray<Int32Type> = text.iter().map(|t| t.as_deref()).collect();
+        let int8: DictionaryArray<Int8Type> = text.iter().rev().map(|t| t.as_deref()).collect();
+        // A null value and an unused one in the dictionary; null keys.
+        let values = StringArray::from(vec![Some("unused"), None, Some("x"), Some("y")]);
+        let keys = UInt16Array::from((0..rows).map(|i| (i % 5 != 0).then_some(1 + (i % 3) as u16)).collect::<Vec<_>>());
+        let odd = DictionaryArray::<UInt16Type>::try_new(keys, Arc::new(values)).expect("keys in range");
+        let odd_plain: ArrayRef = Arc::new(StringArray::from(
+            (0..rows)
+                .map(|i| match (i % 5, i % 3) {
+                    (0, _) | (_, 0) => None,
+                    (_, 1) => Some("x"),
+                    _ => Some("y"),
+                })
+                .collect::<Vec<_>>(),
+        ));
+        // Numbers too (a big integer is a note).
+        let numbers = DictionaryArray::<Int32Type>::try_new(
+            Int32Array::from((0..rows).map(|i| i % 2).collect::<Vec<_>>()),
+            Arc::new(Int64Array::from(vec![i64::MAX, 7])),
+        )
+        .expect("keys in range");
+        let numbers_plain: ArrayRef =
+            Arc::new(Int64Array::from((0..rows).map(|i| if i % 2 == 0 { i64::MAX } else { 7 }).collect::<Vec<_>>()));
+        let empty = DictionaryArray::<Int32Type>::try_new(Int32Array::new_null(3), Arc::new(StringArray::from(Vec::<&str>::new())))
+            .expect("all keys null");
+        let coded = batch(vec![
+            ("scope", Arc::new(int32) as ArrayRef),
+            ("site", Arc::new(int8)),
+            ("odd", Arc::new(odd)),
+            ("n", Arc::new(numbers)),
+        ]);
+        let nothing = batch(vec![("none", Arc::new(empty) as ArrayRef)]);
+        let sheets = [
+            Sheet { name: "coded", batch: &coded, description: "Categorical" },
+            Sheet { name: "none", batch: &nothing, description: "" },
+        ];
+        same(&sheets, &labels());
+
+        let decoded = batch(vec![("scope", plain), ("site", reversed), ("odd", odd_plain), ("n", numbers_plain)]);
+        let nothing = batch(vec![("none", Arc::new(StringArray::from(vec![None::<&str>; 3])) as ArrayRef)]);
+        let as_plain = [
+            Sheet { name: "coded", batch: &decoded, description: "Categorical" },
+            Sheet { name: "none", batch: &nothing, description: "" },
+        ];
+        let coded = workbook(&sheets, &labels()).expect("no error").expect("the fast way");
+        let decoded = workbook(&as_plain, &labels()).expect("no error").expect("the fast way");
+        assert!(coded == decoded, "a dictionary column wrote other bytes than its values");
     }
 
     #[test]

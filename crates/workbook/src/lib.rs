@@ -181,7 +181,8 @@ impl From<rust_xlsxwriter::XlsxError> for WorkbookError {
 /// Writes `sheets` as one `.xlsx` workbook and returns its bytes.
 ///
 /// The first sheet is `About`, one row per table (`kind` = `table`, its
-/// shape in `type` and its description in `label`), per column (`column`: Arrow type and human label)
+/// shape in `type` and its description in `label`), per column (`column`:
+/// Arrow type, a dictionary's value type, and human label)
 /// and per value label (`value`: code and label), plus `note` rows for any
 /// value that Excel could not hold as it was. Then one sheet per table, in
 /// the order given.
@@ -688,6 +689,16 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (y as i64, m as i64, d as i64)
 }
 
+/// A column's type as `About` shows it: what its cells hold, so a
+/// dictionary-encoded (categorical) column shows as its values' type and
+/// the workbook does not depend on how a table stores its text.
+fn shown_type(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Dictionary(_, values) => shown_type(values),
+        t => t.to_string(),
+    }
+}
+
 /// The `About` sheet's rows.
 #[derive(Default)]
 struct About {
@@ -734,7 +745,7 @@ impl About {
             self.rows.push(row(
                 "column",
                 name,
-                field.data_type().to_string(),
+                shown_type(field.data_type()),
                 label,
                 "",
                 "",

@@ -37,12 +37,12 @@ fn participants() -> RecordBatch {
         Arc::new(UInt32Array::from(vec![2u32; n])),
         Arc::new(StringArray::from(vec!["0123456789abcdef"; n])),
     ];
-    RecordBatch::try_new(schema::participants(), cols).unwrap()
+    model::column::conform(schema::participants(), cols).unwrap()
 }
 
 fn strs(b: &RecordBatch, c: &str) -> Vec<Option<String>> {
-    let a = b.column_by_name(c).unwrap().as_any().downcast_ref::<StringArray>().unwrap();
-    (0..a.len()).map(|i| (!a.is_null(i)).then(|| a.value(i).to_string())).collect()
+    let a = model::column::text(b, c).unwrap();
+    a.iter().map(|v| v.map(str::to_string)).collect()
 }
 
 #[test]
@@ -120,6 +120,6 @@ fn demographics_suppress_small_cells_and_their_complements() {
 fn demographics_refuse_unknown_codes() {
     let mut cols = participants().columns().to_vec();
     cols[5] = Arc::new(Int8Array::from(vec![Some(9); 14]));
-    let bad = RecordBatch::try_new(schema::participants(), cols).unwrap();
+    let bad = model::column::conform(schema::participants(), cols).unwrap();
     assert!(demographics(&bad, &Disclosure::default()).is_err());
 }

@@ -16,7 +16,7 @@ fn prov(n: usize) -> [ArrayRef; 3] {
 }
 fn batch(schema: arrow_schema::SchemaRef, mut cols: Vec<ArrayRef>, n: usize) -> RecordBatch {
     cols.extend(prov(n));
-    RecordBatch::try_new(schema, cols).unwrap()
+    model::column::conform(schema, cols).unwrap()
 }
 fn who(rows: &[(&str, &str)]) -> Vec<ArrayRef> {
     let sector: Vec<&str> = rows.iter().map(|r| if r.1 == "S02" { "voluntary" } else { "statutory" }).collect();
@@ -119,8 +119,7 @@ fn withdrawals() -> Vec<Withdrawal> {
 }
 
 fn col<'a>(b: &'a RecordBatch, name: &str) -> Vec<&'a str> {
-    let a = b.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap();
-    (0..a.len()).map(|i| if a.is_null(i) { "" } else { a.value(i) }).collect()
+    model::column::text(b, name).unwrap().iter().map(|v| v.unwrap_or("")).collect()
 }
 
 fn dump(t: &StudyTables) -> String {
@@ -130,10 +129,8 @@ fn dump(t: &StudyTables) -> String {
         out.push('\n');
         for row in 0..b.num_rows() {
             for c in b.columns() {
-                if let Some(a) = c.as_any().downcast_ref::<StringArray>() {
-                    if !a.is_null(row) {
-                        out.push_str(a.value(row));
-                    }
+                if let Some(a) = model::column::Text::of(c.as_ref()) {
+                    out.push_str(a.value(row));
                 }
                 out.push(',');
             }
@@ -220,7 +217,7 @@ fn unknown_site_code_fails_closed() {
     let mut r = raw();
     let mut cols = r.documents.columns().to_vec();
     cols[0] = s(&["S09", "S01"]);
-    r.documents = RecordBatch::try_new(schema::documents(), cols).unwrap();
+    r.documents = model::column::conform(schema::documents(), cols).unwrap();
     let err = run(&r, &[]).unwrap_err();
     assert!(matches!(err, AnonymiseError::UnknownSite { table: "documents", row: 0, .. }), "{err}");
 }
@@ -259,14 +256,14 @@ fn record_of_another_site_and_orphan_rows_fail_closed() {
     let mut cols = r.answers.columns().to_vec();
     cols[0] = s(&["S02-02", "S01-01", "S01-02", "S02-01", "S03-77"]);
     cols[1] = s(&["S02", "S01", "S01", "S02", "S03"]);
-    r.answers = RecordBatch::try_new(schema::answers(), cols).unwrap();
+    r.answers = model::column::conform(schema::answers(), cols).unwrap();
     assert!(matches!(run(&r, &[]), Err(AnonymiseError::Row { table: "answers", row: 4, .. })));
 
     let mut r = raw();
     let mut cols = r.top3.columns().to_vec();
     cols[1] = s(&["S01", "S01", "S01", "S02", "S03"]);
     cols[2] = s(&["statutory", "statutory", "statutory", "voluntary", "statutory"]);
-    r.top3 = RecordBatch::try_new(schema::top3(), cols).unwrap();
+    r.top3 = model::column::conform(schema::top3(), cols).unwrap();
     assert!(matches!(run(&r, &[]), Err(AnonymiseError::Row { table: "top3", row: 0, .. })));
 }
 

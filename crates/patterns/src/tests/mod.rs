@@ -2,6 +2,7 @@
 //! `model::schema` schema from literal rows, and readers that pull a column
 //! out of an output batch as plain values to assert on.
 
+mod columns;
 mod matrix;
 mod planted;
 mod qca;
@@ -44,7 +45,7 @@ pub(crate) fn sites(rows: &[(&str, &str, bool, bool, bool)]) -> RecordBatch {
         Arc::new(UInt8Array::from(vec![1u8; rows.len()])),
         Arc::new(BooleanArray::from(rows.iter().map(|r| r.4).collect::<Vec<_>>())),
     ];
-    RecordBatch::try_new(schema::sites(), cols).unwrap()
+    model::column::conform(schema::sites(), cols).unwrap()
 }
 
 /// `(participant, site, factor, pattern)`; sector and group are fixed.
@@ -61,7 +62,7 @@ pub(crate) fn answers(rows: &[(&str, &str, &str, Option<i8>)]) -> RecordBatch {
         Arc::new(Int8Array::from(vec![None::<i8>; n])),
     ];
     cols.extend(provenance("raw/interviews/export.csv", n));
-    RecordBatch::try_new(schema::answers(), cols).unwrap()
+    model::column::conform(schema::answers(), cols).unwrap()
 }
 
 /// `(site, document, factor, status)`.
@@ -78,7 +79,7 @@ pub(crate) fn evidence(rows: &[(&str, &str, &str, Option<i8>)]) -> RecordBatch {
         so(vec![None; n]),
     ];
     cols.extend(provenance("raw/documents/export.csv", n));
-    RecordBatch::try_new(schema::evidence(), cols).unwrap()
+    model::column::conform(schema::evidence(), cols).unwrap()
 }
 
 /// `(participant, site, outcome, answer)`.
@@ -93,7 +94,7 @@ pub(crate) fn outcomes(rows: &[(&str, &str, &str, Option<i8>)]) -> RecordBatch {
         Arc::new(Int8Array::from(rows.iter().map(|r| r.3).collect::<Vec<_>>())),
     ];
     cols.extend(provenance("raw/interviews/export.csv", n));
-    RecordBatch::try_new(schema::outcomes(), cols).unwrap()
+    model::column::conform(schema::outcomes(), cols).unwrap()
 }
 
 /// `(participant, site, sector, group, theme, text, row_hash)`.
@@ -111,7 +112,7 @@ pub(crate) fn accounts(rows: &[(&str, &str, &str, &str, &str, &str, &str)]) -> R
         Arc::new(UInt32Array::from((0..n as u32).map(|i| i + 2).collect::<Vec<_>>())),
         s(rows.iter().map(|r| r.6).collect()),
     ];
-    RecordBatch::try_new(schema::accounts(), cols).unwrap()
+    model::column::conform(schema::accounts(), cols).unwrap()
 }
 
 /// A `pattern_matrix` batch from `(site, factor, condition)`; counts 0.

@@ -33,7 +33,7 @@ fn planted_answer(site: &str, factor: &str) -> i8 {
     if yes { 1 } else { 3 }
 }
 
-fn study() -> (RecordBatch, RecordBatch, RecordBatch, RecordBatch) {
+pub(super) fn study() -> (RecordBatch, RecordBatch, RecordBatch, RecordBatch) {
     let reg: Vec<(&str, &str, bool, bool, bool)> = SITES
         .iter()
         .map(|s| {

@@ -1,0 +1,273 @@
+//! Text columns, read and built the same way whether they are plain or
+//! dictionary-encoded.
+//!
+//! Why dictionary encoding: the study's tables are long (one row per
+//! participant and factor; 11 million answer rows at national scale) and
+//! most of their text columns repeat a handful of values (site, sector,
+//! group, factor, source file) or one value per record (participant, row
+//! hash). A [`category`] column stores each distinct value once and a
+//! 4-byte key per row, so a row costs tens of bytes instead of ~130, and
+//! renaming a value (a site code to its label, a record id to its
+//! pseudonym) rewrites the dictionary, not the rows.
+//!
+//! Readers never care which kind they got: [`Text`] reads both.
+
+use std::sync::Arc;
+
+use std::collections::HashMap;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
+use arrow_schema::{ArrowError, DataType, Field, SchemaRef};
+
+/// The Arrow type of a categorical text column: `Dictionary(Int32, Utf8)`.
+pub fn category_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
+/// A categorical text column (dictionary-encoded), never null.
+pub fn category(name: &str) -> Field {
+    Field::new(name, category_type(), false)
+}
+
+/// True for a categorical (dictionary-encoded) text type.
+pub fn is_category(data_type: &DataType) -> bool {
+    *data_type == category_type()
+}
+
+/// Read access to a text column of either kind.
+#[derive(Debug, Clone, Copy)]
+pub enum Text<'a> {
+    Plain(&'a StringArray),
+    Coded { keys: &'a Int32Array, values: &'a StringArray },
+}
+
+impl<'a> Text<'a> {
+    /// The column as text, or `None` when it is neither `Utf8` nor a
+    /// dictionary of `Utf8` with `Int32` keys.
+    pub fn of(array: &'a dyn Array) -> Option<Text<'a>> {
+        match array.data_type() {
+            DataType::Utf8 => Some(Text::Plain(array.as_string::<i32>())),
+            t if is_category(t) => {
+                let dict = array.as_any().downcast_ref::<DictionaryArray<Int32Type>>()?;
+                Some(Text::Coded { keys: dict.keys(), values: dict.values().as_string_opt::<i32>()? })
+            }
+            _ => None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Text::Plain(a) => a.len(),
+            Text::Coded { keys, .. } => keys.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn is_null(&self, row: usize) -> bool {
+        match self {
+            Text::Plain(a) => a.is_null(row),
+            Text::Coded { keys, values } => keys.is_null(row) || values.is_null(keys.value(row) as usize),
+        }
+    }
+
+    /// The row's text; `""` for a null row (as `StringArray::value` gives).
+    pub fn value(&self, row: usize) -> &'a str {
+        self.get(row).unwrap_or("")
+    }
+
+    /// The row's text, `None` when null.
+    pub fn get(&self, row: usize) -> Option<&'a str> {
+        match self {
+            Text::Plain(a) => (!a.is_null(row)).then(|| a.value(row)),
+            Text::Coded { keys, values } => {
+                if keys.is_null(row) {
+                    return None;
+                }
+                let k = keys.value(row) as usize;
+                (!values.is_null(k)).then(|| values.value(k))
+            }
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<&'a str>> + '_ {
+        (0..self.len()).map(|row| self.get(row))
+    }
+
+    /// For a dictionary column: the dictionary's values and each row's key
+    /// (a scan can look at each distinct value once).
+    pub fn coded(&self) -> Option<(&'a Int32Array, &'a StringArray)> {
+        match self {
+            Text::Plain(_) => None,
+            Text::Coded { keys, values } => Some((keys, values)),
+        }
+    }
+}
+
+/// The text column `name` of `batch`, or `None` when it is missing or not text.
+pub fn text<'a>(batch: &'a RecordBatch, name: &str) -> Option<Text<'a>> {
+    batch.column_by_name(name).and_then(|c| Text::of(c.as_ref()))
+}
+
+/// Builds a categorical column row by row: each distinct value stored once,
+/// in order of first appearance (so the same rows give the same column).
+/// Rows of one record come in runs (a participant's 22 answers), so a value
+/// equal to the previous row's reuses its key without a lookup.
+#[derive(Debug, Default)]
+pub struct Categories {
+    keys: Vec<i32>,
+    nulls: Option<Vec<bool>>,
+    values: StringBuilder,
+    index: HashMap<Box<str>, i32>,
+    last: Option<i32>,
+}
+
+impl Categories {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Room for `rows` rows, `values` distinct values of `bytes` bytes in all.
+    pub fn with_capacity(rows: usize, values: usize, bytes: usize) -> Self {
+        Categories {
+            keys: Vec::with_capacity(rows),
+            values: StringBuilder::with_capacity(values, bytes),
+            index: HashMap::with_capacity(values),
+            ..Self::default()
+        }
+    }
+    pub fn append(&mut self, value: &str) {
+        let key = match self.last {
+            Some(k) if self.values_slice(k) == value => k,
+            _ => match self.index.get(value) {
+                Some(&k) => k,
+                None => {
+                    let k = i32::try_from(self.index.len()).expect("fewer than 2^31 distinct values");
+                    self.values.append_value(value);
+                    self.index.insert(value.into(), k);
+                    k
+                }
+            },
+        };
+        self.last = Some(key);
+        self.keys.push(key);
+        if let Some(n) = &mut self.nulls {
+            n.push(true);
+        }
+    }
+    pub fn append_null(&mut self) {
+        let n = self.nulls.get_or_insert_with(|| vec![true; self.keys.len()]);
+        n.push(false);
+        self.keys.push(0);
+    }
+    pub fn append_option(&mut self, value: Option<&str>) {
+        match value {
+            Some(v) => self.append(v),
+            None => self.append_null(),
+        }
+    }
+    fn values_slice(&self, key: i32) -> &str {
+        let offsets = self.values.offsets_slice();
+        let (a, b) = (offsets[key as usize] as usize, offsets[key as usize + 1] as usize);
+        // The builder holds only whole UTF-8 strings, appended as &str.
+        std::str::from_utf8(&self.values.values_slice()[a..b]).unwrap_or("")
+    }
+    pub fn finish(mut self) -> ArrayRef {
+        let keys = match self.nulls {
+            None => Int32Array::from(self.keys),
+            Some(valid) => self.keys.iter().zip(valid).map(|(&k, v)| v.then_some(k)).collect(),
+        };
+        let values = self.values.finish();
+        // Keys are in range by construction; a null row's key 0 needs a value.
+        let values = if values.is_empty() { StringArray::from(vec![""]) } else { values };
+        Arc::new(DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values)).expect("keys index the dictionary"))
+    }
+}
+
+/// `values` as a categorical column.
+pub fn categories<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> ArrayRef {
+    let mut b = Categories::new();
+    for v in values {
+        b.append_option(v.as_ref().map(|s| s.as_ref()));
+    }
+    b.finish()
+}
+
+/// A categorical column whose rows take `keys` into `dictionary`: for a
+/// column whose values are renamed, the dictionary is renamed and the keys
+/// are shared.
+pub fn recoded(keys: Int32Array, dictionary: StringArray) -> Result<ArrayRef, ArrowError> {
+    Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(keys, Arc::new(dictionary))?))
+}
+
+/// A batch of `schema` from `columns`, any plain text column encoded as a
+/// dictionary where the schema asks for a categorical one (and a
+/// categorical one decoded where it asks for plain text). For code that
+/// builds tables from plain strings, tests above all.
+pub fn conform(schema: SchemaRef, columns: Vec<ArrayRef>) -> Result<RecordBatch, ArrowError> {
+    let columns = schema
+        .fields()
+        .iter()
+        .zip(columns)
+        .map(|(field, column)| {
+            let (want, got) = (field.data_type(), column.data_type().clone());
+            if is_category(want) && got == DataType::Utf8 {
+                categories(column.as_string::<i32>().iter())
+            } else if *want == DataType::Utf8 && is_category(&got) {
+                let text = Text::of(column.as_ref()).expect("a categorical column");
+                Arc::new(text.iter().collect::<StringArray>()) as ArrayRef
+            } else {
+                column
+            }
+        })
+        .collect();
+    RecordBatch::try_new(schema, columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_schema::Schema;
+
+    #[test]
+    fn plain_and_coded_columns_read_alike() {
+        let plain: ArrayRef = Arc::new(StringArray::from(vec![Some("b"), None, Some("a"), Some("b")]));
+        let coded = categories(Text::of(plain.as_ref()).unwrap().iter());
+        assert_eq!(coded.data_type(), &category_type());
+        let (p, c) = (Text::of(plain.as_ref()).unwrap(), Text::of(coded.as_ref()).unwrap());
+        assert_eq!(p.iter().collect::<Vec<_>>(), vec![Some("b"), None, Some("a"), Some("b")]);
+        assert_eq!(c.iter().collect::<Vec<_>>(), p.iter().collect::<Vec<_>>());
+        assert!(c.is_null(1) && !c.is_null(0));
+        assert_eq!(c.value(1), "");
+        let (keys, values) = c.coded().unwrap();
+        assert_eq!(values.len(), 2, "each distinct value once");
+        assert_eq!(keys.value(0), keys.value(3));
+        assert!(p.coded().is_none());
+    }
+
+    #[test]
+    fn conform_encodes_and_decodes_as_the_schema_asks() {
+        let schema = Arc::new(Schema::new(vec![category("site"), Field::new("text", DataType::Utf8, true)]));
+        let site: ArrayRef = Arc::new(StringArray::from(vec!["Site A", "Site A"]));
+        let text = categories([Some("x"), None::<&str>]);
+        let b = conform(schema.clone(), vec![site, text]).unwrap();
+        assert_eq!(b.schema(), schema);
+        assert_eq!(super::text(&b, "site").unwrap().value(1), "Site A");
+        assert_eq!(super::text(&b, "text").unwrap().get(1), None);
+        assert!(super::text(&b, "nothing").is_none());
+    }
+
+    #[test]
+    fn recoding_renames_values_and_keeps_rows() {
+        let coded = categories([Some("S01"), Some("S02"), Some("S01")]);
+        let (keys, _) = Text::of(coded.as_ref()).unwrap().coded().unwrap();
+        let renamed = recoded(keys.clone(), StringArray::from(vec!["Site A", "Site B"])).unwrap();
+        let t = Text::of(renamed.as_ref()).unwrap();
+        assert_eq!(t.iter().collect::<Vec<_>>(), vec![Some("Site A"), Some("Site B"), Some("Site A")]);
+        assert!(recoded(keys.clone(), StringArray::from(vec!["only one"])).is_err(), "a key past the dictionary");
+    }
+}
