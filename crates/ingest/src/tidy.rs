@@ -166,11 +166,12 @@ impl Who {
             group: Categories::with_capacity(rows, 0, 0),
         }
     }
-    fn push(&mut self, p: &Participant) {
-        self.participant.append(&p.interview.record_id);
-        self.site.append(&p.interview.site_id);
-        self.sector.append(p.sector.code());
-        self.group.append(p.group.code());
+    /// `n` rows of participant `p`.
+    fn push(&mut self, p: &Participant, n: usize) {
+        self.participant.append_n(&p.interview.record_id, n);
+        self.site.append_n(&p.interview.site_id, n);
+        self.sector.append_n(p.sector.code(), n);
+        self.group.append_n(p.group.code(), n);
     }
     fn finish(self) -> Vec<ArrayRef> {
         vec![self.participant.finish(), self.site.finish(), self.sector.finish(), self.group.finish()]
@@ -196,10 +197,11 @@ impl Provenance {
     fn new() -> Self {
         Provenance { file: Categories::new(), line: UInt32Builder::new(), hash: Categories::new() }
     }
-    fn push(&mut self, table: &CsvTable, record: &Record) {
-        self.file.append(&table.path);
-        self.line.append_value(record.line);
-        self.hash.append(&record.hash);
+    /// `n` rows of `record`.
+    fn push(&mut self, table: &CsvTable, record: &Record, n: usize) {
+        self.file.append_n(&table.path, n);
+        self.line.append_value_n(record.line, n);
+        self.hash.append_n(&record.hash, n);
     }
     fn finish(mut self) -> Vec<ArrayRef> {
         vec![self.file.finish(), Arc::new(self.line.finish()), self.hash.finish()]
@@ -395,7 +397,7 @@ pub fn tidy(
         let mut prov = Provenance::for_people(&people, |_| 1);
         for p in &people {
             let iv = &p.interview;
-            who.push(p);
+            who.push(p, 1);
             age.append_option(iv.codes[0]);
             gender.append_option(iv.codes[1]);
             ethnicity.append_option(iv.codes[2]);
@@ -407,7 +409,7 @@ pub fn tidy(
             years.append_option(iv.years);
             complete.append_option(iv.codes[4]);
             withdrawn.append_value(false);
-            prov.push(iv.table, iv.record);
+            prov.push(iv.table, iv.record, 1);
         }
         let mut cols = who.finish();
         cols.push(Arc::new(age.finish()));
@@ -427,15 +429,19 @@ pub fn tidy(
         let (mut factor, mut pattern, mut importance, mut direction) =
             (Categories::new(), Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
         let mut prov = Provenance::for_people(&people, |_| framework.factors.len());
+        let factor_keys: Vec<i32> = framework.factors.iter().map(|f| factor.intern(&f.code)).collect();
         for p in &people {
             let iv = &p.interview;
-            for (f, [pm, imp, dir]) in framework.factors.iter().zip(&iv.answers) {
-                who.push(p);
-                factor.append(&f.code);
+            // Columns are built one at a time: a participant's who and
+            // provenance are the same on each of their rows.
+            let n = framework.factors.len().min(iv.answers.len());
+            who.push(p, n);
+            prov.push(iv.table, iv.record, n);
+            for (key, [pm, imp, dir]) in factor_keys.iter().zip(&iv.answers) {
+                factor.append_key(*key, 1);
                 pattern.append_option(*pm);
                 importance.append_option(*imp);
                 direction.append_option(*dir);
-                prov.push(iv.table, iv.record);
             }
         }
         let mut cols = who.finish();
@@ -454,11 +460,11 @@ pub fn tidy(
         let mut prov = Provenance::for_people(&people, |p| p.interview.picks.len());
         for p in &people {
             let iv = &p.interview;
+            who.push(p, iv.picks.len());
+            prov.push(iv.table, iv.record, iv.picks.len());
             for (k, pick) in &iv.picks {
-                who.push(p);
                 rank.append_value(*k);
                 factor.append(pick);
-                prov.push(iv.table, iv.record);
             }
         }
         let mut cols = who.finish();
@@ -473,13 +479,15 @@ pub fn tidy(
         let mut who = Who::for_people(&people, |_| framework.outcomes.len());
         let (mut outcome, mut answer) = (Categories::new(), Int8Builder::new());
         let mut prov = Provenance::for_people(&people, |_| framework.outcomes.len());
+        let outcome_keys: Vec<i32> = framework.outcomes.iter().map(|o| outcome.intern(&o.code)).collect();
         for p in &people {
             let iv = &p.interview;
-            for (o, a) in framework.outcomes.iter().zip(&iv.outcomes) {
-                who.push(p);
-                outcome.append(&o.code);
+            let n = framework.outcomes.len().min(iv.outcomes.len());
+            who.push(p, n);
+            prov.push(iv.table, iv.record, n);
+            for (key, a) in outcome_keys.iter().zip(&iv.outcomes) {
+                outcome.append_key(*key, 1);
                 answer.append_option(*a);
-                prov.push(iv.table, iv.record);
             }
         }
         let mut cols = who.finish();
@@ -496,12 +504,12 @@ pub fn tidy(
         let mut prov = Provenance::for_people(&people, |p| p.interview.accounts.len());
         for p in &people {
             let iv = &p.interview;
+            who.push(p, iv.accounts.len());
+            prov.push(iv.table, iv.record, iv.accounts.len());
             for (k, theme, t) in &iv.accounts {
-                who.push(p);
                 field.append(free_text[*k]);
                 theme_b.append(theme);
                 text.append_value(t);
-                prov.push(iv.table, iv.record);
             }
         }
         let mut cols = who.finish();
@@ -575,7 +583,7 @@ pub fn tidy(
         doc_b.append(&d.document);
         doc_type.append_option(d.view.code(DOC_TYPE));
         doc_date.append_option(d.view.get(DOC_DATE).filter(|t| !check::is_missing(t)));
-        prov.push(d.view.table, d.view.record);
+        prov.push(d.view.table, d.view.record, 1);
     }
     let mut cols: Vec<ArrayRef> = vec![
         site_b.finish(),
@@ -600,7 +608,7 @@ pub fn tidy(
         status.append_option(d.view.code(EV_STATUS));
         excerpt.append_option(d.view.get(EV_EXCERPT).filter(|t| !check::is_missing(t)));
         page.append_option(d.view.get(EV_PAGE).filter(|t| !check::is_missing(t)));
-        prov.push(d.view.table, d.view.record);
+        prov.push(d.view.table, d.view.record, 1);
     }
     let mut cols: Vec<ArrayRef> = vec![
         site_b.finish(),

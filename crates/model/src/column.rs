@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use std::collections::HashMap;
 
-use arrow_array::builder::StringBuilder;
+use arrow_array::builder::{ArrayBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
 use arrow_array::{Array, ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
@@ -114,6 +114,29 @@ pub fn text<'a>(batch: &'a RecordBatch, name: &str) -> Option<Text<'a>> {
     batch.column_by_name(name).and_then(|c| Text::of(c.as_ref()))
 }
 
+/// FNV-1a, for looking up the short strings of categorical columns (codes,
+/// record ids): much cheaper than the default SipHash, and used for lookups
+/// only, so it never decides an order or an output.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A `HashMap` hasher for text keys: [`Fnv`].
+pub type FastHash = std::hash::BuildHasherDefault<Fnv>;
+
 /// Builds a categorical column row by row: each distinct value stored once,
 /// in order of first appearance (so the same rows give the same column).
 /// Rows of one record come in runs (a participant's 22 answers), so a value
@@ -123,8 +146,45 @@ pub struct Categories {
     keys: Vec<i32>,
     nulls: Option<Vec<bool>>,
     values: StringBuilder,
-    index: HashMap<Box<str>, i32>,
+    /// FNV hash of a value -> its key. The value itself is in `values`; a
+    /// value whose hash another value already holds goes to `collided`
+    /// (rare), so no value is copied into the index.
+    index: HashMap<u64, i32, std::hash::BuildHasherDefault<Prehashed>>,
+    collided: HashMap<Box<str>, i32, FastHash>,
     last: Option<i32>,
+}
+
+/// For keys that are already hashes.
+#[derive(Debug, Default, Clone, Copy)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+#[cfg(not(test))]
+fn fnv(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = Fnv::default();
+    h.write(bytes);
+    h.finish()
+}
+
+/// In this crate's tests, a hash with only four values: most distinct
+/// values collide, so the collision path is what the tests exercise.
+#[cfg(test)]
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().map(|&b| u64::from(b)).sum::<u64>() % 4
 }
 
 impl Categories {
@@ -136,28 +196,56 @@ impl Categories {
         Categories {
             keys: Vec::with_capacity(rows),
             values: StringBuilder::with_capacity(values, bytes),
-            index: HashMap::with_capacity(values),
+            index: HashMap::with_capacity_and_hasher(values, Default::default()),
             ..Self::default()
         }
     }
-    pub fn append(&mut self, value: &str) {
-        let key = match self.last {
-            Some(k) if self.values_slice(k) == value => k,
-            _ => match self.index.get(value) {
-                Some(&k) => k,
-                None => {
-                    let k = i32::try_from(self.index.len()).expect("fewer than 2^31 distinct values");
-                    self.values.append_value(value);
-                    self.index.insert(value.into(), k);
-                    k
+    /// The key of `value`, stored in the dictionary if new (no row added).
+    pub fn intern(&mut self, value: &str) -> i32 {
+        match self.last {
+            Some(k) if self.value_bytes(k) == value.as_bytes() => k,
+            _ => {
+                let hash = fnv(value.as_bytes());
+                match self.index.get(&hash) {
+                    Some(&k) if self.value_bytes(k) == value.as_bytes() => k,
+                    Some(_) => match self.collided.get(value) {
+                        Some(&k) => k,
+                        None => {
+                            let k = self.push_value(value);
+                            self.collided.insert(value.into(), k);
+                            k
+                        }
+                    },
+                    None => {
+                        let k = self.push_value(value);
+                        self.index.insert(hash, k);
+                        k
+                    }
                 }
-            },
-        };
-        self.last = Some(key);
-        self.keys.push(key);
-        if let Some(n) = &mut self.nulls {
-            n.push(true);
+            }
         }
+    }
+    fn push_value(&mut self, value: &str) -> i32 {
+        let k = i32::try_from(self.values.len()).expect("fewer than 2^31 distinct values");
+        self.values.append_value(value);
+        k
+    }
+    /// `n` rows of the value whose key [`Categories::intern`] gave.
+    pub fn append_key(&mut self, key: i32, n: usize) {
+        assert!((key as usize) < self.values.len(), "a key from this builder's intern");
+        self.last = Some(key);
+        self.keys.extend(std::iter::repeat_n(key, n));
+        if let Some(valid) = &mut self.nulls {
+            valid.extend(std::iter::repeat_n(true, n));
+        }
+    }
+    pub fn append(&mut self, value: &str) {
+        self.append_n(value, 1);
+    }
+    /// `n` rows of `value` (one lookup).
+    pub fn append_n(&mut self, value: &str, n: usize) {
+        let key = self.intern(value);
+        self.append_key(key, n);
     }
     pub fn append_null(&mut self) {
         let n = self.nulls.get_or_insert_with(|| vec![true; self.keys.len()]);
@@ -170,11 +258,9 @@ impl Categories {
             None => self.append_null(),
         }
     }
-    fn values_slice(&self, key: i32) -> &str {
+    fn value_bytes(&self, key: i32) -> &[u8] {
         let offsets = self.values.offsets_slice();
-        let (a, b) = (offsets[key as usize] as usize, offsets[key as usize + 1] as usize);
-        // The builder holds only whole UTF-8 strings, appended as &str.
-        std::str::from_utf8(&self.values.values_slice()[a..b]).unwrap_or("")
+        &self.values.values_slice()[offsets[key as usize] as usize..offsets[key as usize + 1] as usize]
     }
     pub fn finish(mut self) -> ArrayRef {
         let keys = match self.nulls {
@@ -259,6 +345,41 @@ mod tests {
         assert_eq!(super::text(&b, "site").unwrap().value(1), "Site A");
         assert_eq!(super::text(&b, "text").unwrap().get(1), None);
         assert!(super::text(&b, "nothing").is_none());
+    }
+
+    #[test]
+    fn building_by_key_and_by_run_is_building_row_by_row() {
+        let rows = [Some("F1"), Some("F2"), Some("F2"), None, Some("F1"), Some("F3"), Some("F3"), Some("F3")];
+        let one_by_one = categories(rows);
+        let mut b = Categories::new();
+        let (f1, f2) = (b.intern("F1"), b.intern("F2"));
+        b.append_key(f1, 1);
+        b.append_key(f2, 2);
+        b.append_null();
+        b.append_key(f1, 1);
+        b.append_n("F3", 3);
+        let built = b.finish();
+        let read = |a: &ArrayRef| Text::of(a.as_ref()).unwrap().iter().map(|v| v.map(str::to_string)).collect::<Vec<_>>();
+        assert_eq!(read(&built), read(&one_by_one));
+        assert_eq!(read(&built)[3], None);
+        assert_eq!(Text::of(built.as_ref()).unwrap().coded().unwrap().1.len(), 3);
+    }
+
+    #[test]
+    fn colliding_hashes_still_give_each_value_one_key() {
+        let values: Vec<String> = (0..200).map(|i| format!("S{:02}-{i:04}", i % 7)).collect();
+        let mut b = Categories::new();
+        let keys: Vec<i32> = values.iter().map(|v| b.intern(v)).collect();
+        let again: Vec<i32> = values.iter().rev().map(|v| b.intern(v)).collect();
+        assert_eq!(keys.iter().rev().copied().collect::<Vec<_>>(), again);
+        let distinct: std::collections::BTreeSet<i32> = keys.iter().copied().collect();
+        assert_eq!(distinct.len(), 200, "200 distinct values, 200 keys");
+        for v in &values {
+            b.append(v);
+        }
+        let a = b.finish();
+        let t = Text::of(a.as_ref()).unwrap();
+        assert_eq!(t.iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>(), values);
     }
 
     #[test]

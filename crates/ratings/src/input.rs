@@ -11,7 +11,6 @@
 //! categorical one, each distinct value is looked at once and rows go by key.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_array::{Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array};
@@ -200,26 +199,7 @@ fn common<'a>(batch: &'a RecordBatch, table: &str) -> Result<Common<'a>, ArrowEr
     })
 }
 
-/// FNV-1a for the string-keyed maps below (indexes are assigned in row
-/// order, so the hash never affects a result).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type Index<'a> = HashMap<&'a str, u32, BuildHasherDefault<Fnv>>;
+type Index<'a> = HashMap<&'a str, u32, model::column::FastHash>;
 
 /// String -> index in first-seen order, remembering the last row's answer
 /// (rows come in runs: one participant's rows are together).
