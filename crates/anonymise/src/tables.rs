@@ -252,7 +252,8 @@ fn participant_table(
     if table == "accounts" {
         let field = strings(table, batch, "field")?;
         let text = strings(table, batch, "text")?;
-        let mut out = Vec::with_capacity(rows.len());
+        let bytes = rows.iter().map(|r| text.value(r.2).len()).sum();
+        let mut out = arrow_array::builder::StringBuilder::with_capacity(rows.len(), bytes);
         for (label, p, row, _) in &rows {
             let raw = required(table, text, *row, "text")?;
             let f = required(table, field, *row, "field")?;
@@ -265,9 +266,9 @@ fn participant_table(
                 start: h.start,
                 end: h.end,
             }));
-            out.push(Some(red.text));
+            out.append_value(&red.text);
         }
-        replace.insert("text", text_column(out));
+        replace.insert("text", Arc::new(out.finish()));
     }
     rebuild(table, batch, expected, &idx, replace)
 }

@@ -500,7 +500,10 @@ pub fn tidy(
     // accounts: one row per non-empty free-text field
     let build_accounts = || {
         let mut who = Who::for_people(&people, |p| p.interview.accounts.len());
-        let (mut field, mut theme_b, mut text) = (Categories::new(), Categories::new(), StringBuilder::new());
+        // Sized up front: at national scale the free text is the largest column.
+        let (rows, bytes) = people.iter().flat_map(|p| &p.interview.accounts).fold((0, 0), |(r, b), a| (r + 1, b + a.2.len()));
+        let (mut field, mut theme_b, mut text) =
+            (Categories::with_capacity(rows, 0, 0), Categories::with_capacity(rows, 0, 0), StringBuilder::with_capacity(rows, bytes));
         let mut prov = Provenance::for_people(&people, |p| p.interview.accounts.len());
         for p in &people {
             let iv = &p.interview;

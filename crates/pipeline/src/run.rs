@@ -703,8 +703,14 @@ fn anonymise_stage(
         gazetteer,
         ..Default::default()
     };
-    for (name, batch) in tables.named() {
-        let parquet = to_parquet(batch).map_err(|e| stage_error(stage, e.to_string()))?;
+    // The tables are encoded in parallel (each file's bytes do not depend
+    // on it) and written in their fixed order.
+    let encoded: Vec<(&str, Result<Vec<u8>, String>)> = {
+        use rayon::prelude::*;
+        tables.named().into_par_iter().map(|(name, batch)| (name, to_parquet(batch).map_err(|e| e.to_string()))).collect()
+    };
+    for (name, parquet) in encoded {
+        let parquet = parquet.map_err(|e| stage_error(stage, e))?;
         staging.write(&format!("data/{name}.parquet"), &parquet)?;
         manifest.tables.insert(name.to_string(), crate::hash::sha256_hex(&parquet));
     }
