@@ -596,7 +596,7 @@ impl<'a> Anonymiser<'a> {
                 .iter_mut()
                 .map(|(_, p)| std::mem::replace(pick(&mut p.tables), RecordBatch::new_empty(schema.clone())))
                 .collect();
-            Ok(arrow_select::concat::concat_batches(&schema, &batches)?)
+            Ok(model::column::concat_batches(&schema, &batches)?)
         };
         let tables = StudyTables {
             sites: self.sites.clone(),

@@ -274,6 +274,53 @@ impl Categories {
     }
 }
 
+/// Categorical columns end to end, as one categorical column. Each
+/// distinct dictionary (by identity, not content) is looked at once, and
+/// only the values some row uses are kept: slices of one table (a site's
+/// rows of last run's table) cost their keys only. `None` when a column is
+/// not categorical.
+pub fn concat(columns: &[&dyn Array]) -> Option<ArrayRef> {
+    let rows = columns.iter().map(|c| c.len()).sum();
+    let mut merged = Categories::with_capacity(rows, 0, 0);
+    // (identity of a dictionary, its keys' new keys; -1 = not yet seen)
+    let mut remaps: HashMap<(usize, usize, usize), Vec<i32>> = HashMap::new();
+    for column in columns {
+        let (keys, values) = Text::of(*column)?.coded()?;
+        let id = (values.values().as_ptr() as usize, values.value_offsets().as_ptr() as usize, values.len());
+        let remap = remaps.entry(id).or_insert_with(|| vec![-1; values.len()]);
+        for row in 0..keys.len() {
+            let k = keys.value(row) as usize;
+            if keys.is_null(row) || k >= values.len() || values.is_null(k) {
+                merged.append_null();
+                continue;
+            }
+            if remap[k] < 0 {
+                remap[k] = merged.intern(values.value(k));
+            }
+            merged.append_key(remap[k], 1);
+        }
+    }
+    Some(merged.finish())
+}
+
+/// `batches` (each of `schema`) end to end: categorical columns with
+/// [`concat`], the others with Arrow's own concatenation. A reused site's
+/// rows are slices of last run's tables, sharing one dictionary, which
+/// Arrow's concatenation would merge once per slice.
+pub fn concat_batches(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<RecordBatch, ArrowError> {
+    let mut columns = Vec::with_capacity(schema.fields().len());
+    for (i, field) in schema.fields().iter().enumerate() {
+        let parts: Vec<&dyn Array> = batches.iter().map(|b| b.column(i).as_ref()).collect();
+        let joined = if is_category(field.data_type()) { concat(&parts) } else { None };
+        columns.push(match joined {
+            Some(c) => c,
+            None => arrow_select::concat::concat(&parts)?,
+        });
+    }
+    let rows = batches.iter().map(|b| b.num_rows()).sum();
+    RecordBatch::try_new_with_options(schema.clone(), columns, &arrow_array::RecordBatchOptions::new().with_row_count(Some(rows)))
+}
+
 /// `values` as a categorical column.
 pub fn categories<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> ArrayRef {
     let mut b = Categories::new();
@@ -380,6 +427,23 @@ mod tests {
         let a = b.finish();
         let t = Text::of(a.as_ref()).unwrap();
         assert_eq!(t.iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>(), values);
+    }
+
+    #[test]
+    fn concatenating_keeps_values_and_drops_unused_dictionary_entries() {
+        let whole = recoded(Int32Array::from(vec![0, 2, 0, 3]), StringArray::from(vec!["a", "unused", "b", "c"])).unwrap();
+        let other = categories([Some("c"), None, Some("d")]);
+        let parts = [whole.slice(0, 2), other.clone(), whole.slice(2, 2)];
+        let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
+        let joined = concat(&refs).unwrap();
+        let t = Text::of(joined.as_ref()).unwrap();
+        assert_eq!(t.iter().collect::<Vec<_>>(), vec![Some("a"), Some("b"), Some("c"), None, Some("d"), Some("a"), Some("c")]);
+        let (_, values) = t.coded().unwrap();
+        let mut kept: Vec<&str> = values.iter().flatten().collect();
+        kept.sort();
+        assert_eq!(kept, vec!["a", "b", "c", "d"], "each used value once, `unused` gone");
+        let plain: ArrayRef = Arc::new(StringArray::from(vec!["x"]));
+        assert!(concat(&[plain.as_ref()]).is_none());
     }
 
     #[test]

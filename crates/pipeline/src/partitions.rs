@@ -122,12 +122,21 @@ impl Previous {
     /// The previous `data/` tables, each on disk with the hash the manifest
     /// recorded: `None` (nothing reusable) otherwise.
     pub fn with_tables(mut self, out: &Utf8Path) -> Option<Previous> {
-        for name in TABLES {
-            let bytes = std::fs::read(out.join(format!("data/{name}.parquet"))).ok()?;
-            if self.manifest.tables.get(name) != Some(&sha256_hex(&bytes)) {
-                return None;
-            }
-            self.tables.insert(name.to_string(), crate::tables::from_parquet(bytes).ok()?);
+        use rayon::prelude::*;
+        // Read, checked and decoded in parallel, one table per task.
+        let loaded: Vec<Option<(String, RecordBatch)>> = TABLES
+            .par_iter()
+            .map(|name| {
+                let bytes = std::fs::read(out.join(format!("data/{name}.parquet"))).ok()?;
+                if self.manifest.tables.get(*name) != Some(&sha256_hex(&bytes)) {
+                    return None;
+                }
+                Some((name.to_string(), crate::tables::from_parquet(bytes).ok()?))
+            })
+            .collect();
+        for table in loaded {
+            let (name, batch) = table?;
+            self.tables.insert(name, batch);
         }
         Some(self)
     }

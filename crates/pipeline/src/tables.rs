@@ -173,13 +173,8 @@ fn arrow_select_concat(
     if batches.is_empty() {
         return Ok(RecordBatch::new_empty(Arc::clone(schema)));
     }
-    // Few tables have more than one row group; concatenate column by column.
-    let mut columns = Vec::with_capacity(schema.fields().len());
-    for i in 0..schema.fields().len() {
-        let arrays: Vec<&dyn Array> = batches.iter().map(|b| b.column(i).as_ref()).collect();
-        columns.push(arrow_select::concat::concat(&arrays).map_err(|e| parquet::errors::ParquetError::General(e.to_string()))?);
-    }
-    RecordBatch::try_new(Arc::clone(schema), columns).map_err(|e| parquet::errors::ParquetError::General(e.to_string()))
+    // Each row group comes with its own dictionaries.
+    model::column::concat_batches(schema, batches).map_err(|e| parquet::errors::ParquetError::General(e.to_string()))
 }
 
 #[cfg(test)]
