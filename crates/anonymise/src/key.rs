@@ -155,34 +155,39 @@ impl Pseudonyms {
         Pseudonyms::from_digests(digests.collect())
     }
 
-    /// The collision resolution, on given digests (normalised id, digest).
+    /// The collision resolution, on given digests (normalised id, digest):
+    /// each round renders every id at its length and lengthens the ids whose
+    /// codes collide, until no two codes are equal.
     pub(crate) fn from_digests(items: Vec<(String, [u8; 32])>) -> Result<Pseudonyms, AnonymiseError> {
-        let mut lens: BTreeMap<&str, usize> = items.iter().map(|(id, _)| (id.as_str(), PSEUDONYM_LEN)).collect();
+        let mut lens = vec![PSEUDONYM_LEN; items.len()];
         loop {
-            let mut by_code: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-            for (id, d) in &items {
-                let len = lens.get(id.as_str()).copied().unwrap_or(PSEUDONYM_LEN);
-                by_code.entry(render(d, len)).or_default().push(id.as_str());
-            }
-            let colliding: Vec<&str> = by_code.values().filter(|ids| ids.len() > 1).flatten().copied().collect();
+            let mut codes: Vec<(String, usize)> =
+                items.iter().zip(&lens).enumerate().map(|(i, ((_, d), &len))| (render(d, len), i)).collect();
+            codes.sort_unstable();
+            let colliding: Vec<usize> =
+                codes.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1).flatten().map(|c| c.1).collect();
             if colliding.is_empty() {
-                let map = by_code.into_iter().filter_map(|(code, ids)| ids.first().map(|id| (id.to_string(), code))).collect();
+                let map = codes.into_iter().map(|(code, i)| (items[i].0.clone(), code)).collect();
                 return Ok(Pseudonyms { map });
             }
-            for id in colliding {
-                if let Some(len) = lens.get_mut(id) {
-                    let next = if *len < EXTENDED_LEN { EXTENDED_LEN } else { *len + 2 };
-                    if next > 32 * 8 / 5 {
-                        return Err(AnonymiseError::Collision);
-                    }
-                    *len = next;
+            for i in colliding {
+                let next = if lens[i] < EXTENDED_LEN { EXTENDED_LEN } else { lens[i] + 2 };
+                if next > 32 * 8 / 5 {
+                    return Err(AnonymiseError::Collision);
                 }
+                lens[i] = next;
             }
         }
     }
 
     /// The pseudonym of a record id (normalised before lookup).
     pub fn get(&self, record_id: &str) -> Option<&str> {
+        // An id that is already normalised (ASCII, no lowercase: the usual
+        // case) is looked up as it is, without a copy.
+        let trimmed = record_id.trim();
+        if trimmed.bytes().all(|b| b.is_ascii() && !b.is_ascii_lowercase()) {
+            return self.map.get(trimmed).map(String::as_str);
+        }
         self.map.get(&normalise_record_id(record_id)).map(String::as_str)
     }
 
@@ -197,6 +202,74 @@ impl Pseudonyms {
 
 #[cfg(test)]
 mod tests {
+    /// The collision resolution as first written (maps keyed by id and
+    /// code), the oracle for the sorted-vector version.
+    fn reference_from_digests(items: Vec<(String, [u8; 32])>) -> Result<BTreeMap<String, String>, AnonymiseError> {
+        let mut lens: BTreeMap<&str, usize> = items.iter().map(|(id, _)| (id.as_str(), PSEUDONYM_LEN)).collect();
+        loop {
+            let mut by_code: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+            for (id, d) in &items {
+                let len = lens.get(id.as_str()).copied().unwrap_or(PSEUDONYM_LEN);
+                by_code.entry(render(d, len)).or_default().push(id.as_str());
+            }
+            let colliding: Vec<&str> = by_code.values().filter(|ids| ids.len() > 1).flatten().copied().collect();
+            if colliding.is_empty() {
+                return Ok(by_code.into_iter().filter_map(|(code, ids)| ids.first().map(|id| (id.to_string(), code))).collect());
+            }
+            for id in colliding {
+                if let Some(len) = lens.get_mut(id) {
+                    let next = if *len < EXTENDED_LEN { EXTENDED_LEN } else { *len + 2 };
+                    if next > 32 * 8 / 5 {
+                        return Err(AnonymiseError::Collision);
+                    }
+                    *len = next;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn collision_resolution_is_the_reference_one() {
+        let mut state = 99u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) as u8
+        };
+        let (mut extended, mut refused) = (0, 0);
+        for case in 0..60 {
+            // Few distinct leading bytes: many codes collide, some twice.
+            let items: Vec<(String, [u8; 32])> = (0..(20 + case * 7))
+                .map(|i| {
+                    let mut d = [0u8; 32];
+                    for (k, b) in d.iter_mut().enumerate() {
+                        *b = if k < 3 { next() % 3 } else if k < 6 { next() % (1 + (case as u8 % 4)) } else { next() };
+                    }
+                    (format!("S{:02}-{i:03}", case % 5), d)
+                })
+                .collect();
+            let ours = Pseudonyms::from_digests(items.clone()).map(|p| p.map);
+            let theirs = reference_from_digests(items);
+            assert_eq!(format!("{ours:?}"), format!("{theirs:?}"), "case {case}");
+            match &ours {
+                Ok(map) => extended += map.values().filter(|c| c.len() > PSEUDONYM_LEN + 2).count(),
+                Err(_) => refused += 1,
+            }
+        }
+        assert!(extended > 0, "some codes collided and were lengthened");
+        assert!(refused < 60, "most cases resolve");
+    }
+
+    #[test]
+    fn lookup_without_a_copy_is_lookup_after_normalising() {
+        let key = Key::demo();
+        let ids = ["S01-01", "s01-02", " S01-03 ", "S01-ÄB", "S01-ß"];
+        let p = Pseudonyms::assign(&key, ids).unwrap();
+        for probe in ["S01-01", "s01-01", " S01-01", "S01-02", "s01-02", "S01-03", "s01-03 ", "S01-äb", "S01-ÄB", "S01-SS", "S01-ß", "S01-99"] {
+            assert_eq!(p.get(probe), p.map.get(&normalise_record_id(probe)).map(String::as_str), "{probe}");
+        }
+        assert!(p.get("s01-01").is_some() && p.get("S01-99").is_none());
+    }
+
     use super::*;
 
     #[test]
