@@ -9,7 +9,7 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Int32Array, Int64Array, Int8Array, RecordBatch, StringArray, UInt32Array, UInt8Array,
 };
 use arrow_schema::{DataType, SchemaRef};
-use model::column::{categories, is_category, text, Text};
+use model::column::{categories, is_category, text, Categories, Text};
 use model::{schema, Identities, Site, StudyTables, Withdrawal, WithdrawalScope};
 
 use crate::key::{normalise_record_id, Key, Pseudonyms};
@@ -231,9 +231,18 @@ fn participant_table(
     sort_by_record(&mut rows, of_site);
     let idx: Vec<usize> = rows.iter().map(|r| r.2).collect();
     let mut replace: BTreeMap<&str, ArrayRef> = BTreeMap::new();
-    replace.insert(schema::PARTICIPANT, categories(rows.iter().map(|r| Some(r.1))));
-    replace.insert(schema::SITE, categories(rows.iter().map(|r| Some(r.0))));
-    replace.insert(schema::SECTOR, categories(rows.iter().map(|r| Some(r.3))));
+    // Rows are in runs of one record: one lookup per run.
+    let runs = rows.chunk_by(|a, b| (a.0, a.1, a.3) == (b.0, b.1, b.3));
+    let (mut participant, mut site, mut sector) = (Categories::new(), Categories::new(), Categories::new());
+    for run in runs {
+        let (label, pseudonym, _, sector_code) = run[0];
+        participant.append_n(pseudonym, run.len());
+        site.append_n(label, run.len());
+        sector.append_n(sector_code, run.len());
+    }
+    replace.insert(schema::PARTICIPANT, participant.finish());
+    replace.insert(schema::SITE, site.finish());
+    replace.insert(schema::SECTOR, sector.finish());
     if table == "participants" {
         let flag = batch
             .column_by_name("quotes_withdrawn")

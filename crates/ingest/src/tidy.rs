@@ -208,6 +208,54 @@ impl Provenance {
     }
 }
 
+/// Each participant's who (participant, site, sector, group) and provenance
+/// (file, line, row hash), built once, one row per participant. Every
+/// participant-level table's columns are these, a participant's row repeated
+/// for each of their rows: the dictionaries are shared, only keys are new.
+struct Shared {
+    who: Vec<ArrayRef>,
+    provenance: Vec<ArrayRef>,
+}
+
+impl Shared {
+    fn new(people: &[Participant]) -> Shared {
+        let mut who = Who::for_people(people, |_| 1);
+        let mut prov = Provenance::for_people(people, |_| 1);
+        for p in people {
+            who.push(p, 1);
+            prov.push(p.interview.table, p.interview.record, 1);
+        }
+        Shared { who: who.finish(), provenance: prov.finish() }
+    }
+
+    /// (who, provenance) columns with `reps(p)` rows of each participant.
+    fn repeated(&self, people: &[Participant], reps: impl Fn(&Participant) -> usize) -> (Vec<ArrayRef>, Vec<ArrayRef>) {
+        let counts: Vec<usize> = people.iter().map(reps).collect();
+        let each = |columns: &[ArrayRef]| columns.iter().map(|c| repeat_rows(c, &counts)).collect();
+        (each(&self.who), each(&self.provenance))
+    }
+}
+
+/// Row `i` of `column` repeated `counts[i]` times. Only the types [`Shared`]
+/// holds: categorical (keys repeated, dictionary shared) and `UInt32`.
+fn repeat_rows(column: &ArrayRef, counts: &[usize]) -> ArrayRef {
+    use arrow_array::types::Int32Type;
+    use arrow_array::{Array, DictionaryArray, Int32Array, UInt32Array};
+    fn repeat<T: Copy>(values: &[T], counts: &[usize]) -> Vec<T> {
+        let mut out = Vec::with_capacity(counts.iter().sum());
+        for (v, &n) in values.iter().zip(counts) {
+            out.extend(std::iter::repeat_n(*v, n));
+        }
+        out
+    }
+    if let Some(dict) = column.as_any().downcast_ref::<DictionaryArray<Int32Type>>() {
+        let keys = Int32Array::from(repeat(dict.keys().values(), counts));
+        return Arc::new(DictionaryArray::<Int32Type>::try_new(keys, dict.values().clone()).expect("keys from the same dictionary"));
+    }
+    let lines = column.as_any().downcast_ref::<UInt32Array>().expect("Shared holds categorical and UInt32 columns only");
+    Arc::new(UInt32Array::from(repeat(lines.values(), counts)))
+}
+
 fn batch(schema: SchemaRef, columns: Vec<ArrayRef>) -> RecordBatch {
     // Every column is appended in lockstep with the schema, whatever the
     // input, so this cannot fail on data.
@@ -386,18 +434,18 @@ pub fn tidy(
     });
     identities.sort_by(|a, b| (&a.site_id, &a.record_id).cmp(&(&b.site_id, &b.record_id)));
 
+    let shared = Shared::new(&people);
+
     // participants
     let build_participants = || {
-        let mut who = Who::for_people(&people, |_| 1);
+        let (who, prov) = (shared.who.clone(), shared.provenance.clone());
         let (mut age, mut gender, mut ethnicity) = (Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
         let mut lived = BooleanBuilder::new();
         let mut years = Int32Builder::new();
         let mut complete = Int8Builder::new();
         let mut withdrawn = BooleanBuilder::new();
-        let mut prov = Provenance::for_people(&people, |_| 1);
         for p in &people {
             let iv = &p.interview;
-            who.push(p, 1);
             age.append_option(iv.codes[0]);
             gender.append_option(iv.codes[1]);
             ethnicity.append_option(iv.codes[2]);
@@ -409,9 +457,8 @@ pub fn tidy(
             years.append_option(iv.years);
             complete.append_option(iv.codes[4]);
             withdrawn.append_value(false);
-            prov.push(iv.table, iv.record, 1);
         }
-        let mut cols = who.finish();
+        let mut cols = who;
         cols.push(Arc::new(age.finish()));
         cols.push(Arc::new(gender.finish()));
         cols.push(Arc::new(ethnicity.finish()));
@@ -419,24 +466,18 @@ pub fn tidy(
         cols.push(Arc::new(years.finish()));
         cols.push(Arc::new(complete.finish()));
         cols.push(Arc::new(withdrawn.finish()));
-        cols.extend(prov.finish());
+        cols.extend(prov);
         batch(schema::participants(), cols)
     };
 
     // answers: one row per participant and framework factor
     let build_answers = || {
-        let mut who = Who::for_people(&people, |_| framework.factors.len());
+        let (who, prov) = shared.repeated(&people, |p| framework.factors.len().min(p.interview.answers.len()));
         let (mut factor, mut pattern, mut importance, mut direction) =
             (Categories::new(), Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
-        let mut prov = Provenance::for_people(&people, |_| framework.factors.len());
         let factor_keys: Vec<i32> = framework.factors.iter().map(|f| factor.intern(&f.code)).collect();
         for p in &people {
             let iv = &p.interview;
-            // Columns are built one at a time: a participant's who and
-            // provenance are the same on each of their rows.
-            let n = framework.factors.len().min(iv.answers.len());
-            who.push(p, n);
-            prov.push(iv.table, iv.record, n);
             for (key, [pm, imp, dir]) in factor_keys.iter().zip(&iv.answers) {
                 factor.append_key(*key, 1);
                 pattern.append_option(*pm);
@@ -444,82 +485,72 @@ pub fn tidy(
                 direction.append_option(*dir);
             }
         }
-        let mut cols = who.finish();
+        let mut cols = who;
         cols.push(factor.finish());
         cols.push(Arc::new(pattern.finish()));
         cols.push(Arc::new(importance.finish()));
         cols.push(Arc::new(direction.finish()));
-        cols.extend(prov.finish());
+        cols.extend(prov);
         batch(schema::answers(), cols)
     };
 
     // top3: one row per non-empty pick
     let build_top3 = || {
-        let mut who = Who::for_people(&people, |p| p.interview.picks.len());
+        let (who, prov) = shared.repeated(&people, |p| p.interview.picks.len());
         let (mut rank, mut factor) = (UInt8Builder::new(), Categories::new());
-        let mut prov = Provenance::for_people(&people, |p| p.interview.picks.len());
         for p in &people {
             let iv = &p.interview;
-            who.push(p, iv.picks.len());
-            prov.push(iv.table, iv.record, iv.picks.len());
             for (k, pick) in &iv.picks {
                 rank.append_value(*k);
                 factor.append(pick);
             }
         }
-        let mut cols = who.finish();
+        let mut cols = who;
         cols.push(Arc::new(rank.finish()));
         cols.push(factor.finish());
-        cols.extend(prov.finish());
+        cols.extend(prov);
         batch(schema::top3(), cols)
     };
 
     // outcomes: one row per participant and framework outcome
     let build_outcomes = || {
-        let mut who = Who::for_people(&people, |_| framework.outcomes.len());
+        let (who, prov) = shared.repeated(&people, |p| framework.outcomes.len().min(p.interview.outcomes.len()));
         let (mut outcome, mut answer) = (Categories::new(), Int8Builder::new());
-        let mut prov = Provenance::for_people(&people, |_| framework.outcomes.len());
         let outcome_keys: Vec<i32> = framework.outcomes.iter().map(|o| outcome.intern(&o.code)).collect();
         for p in &people {
             let iv = &p.interview;
-            let n = framework.outcomes.len().min(iv.outcomes.len());
-            who.push(p, n);
-            prov.push(iv.table, iv.record, n);
             for (key, a) in outcome_keys.iter().zip(&iv.outcomes) {
                 outcome.append_key(*key, 1);
                 answer.append_option(*a);
             }
         }
-        let mut cols = who.finish();
+        let mut cols = who;
         cols.push(outcome.finish());
         cols.push(Arc::new(answer.finish()));
-        cols.extend(prov.finish());
+        cols.extend(prov);
         batch(schema::outcomes(), cols)
     };
 
     // accounts: one row per non-empty free-text field
     let build_accounts = || {
-        let mut who = Who::for_people(&people, |p| p.interview.accounts.len());
+        let (who, prov) = shared.repeated(&people, |p| p.interview.accounts.len());
         // Sized up front: at national scale the free text is the largest column.
         let (rows, bytes) = people.iter().flat_map(|p| &p.interview.accounts).fold((0, 0), |(r, b), a| (r + 1, b + a.2.len()));
         let (mut field, mut theme_b, mut text) =
             (Categories::with_capacity(rows, 0, 0), Categories::with_capacity(rows, 0, 0), StringBuilder::with_capacity(rows, bytes));
-        let mut prov = Provenance::for_people(&people, |p| p.interview.accounts.len());
         for p in &people {
             let iv = &p.interview;
-            who.push(p, iv.accounts.len());
-            prov.push(iv.table, iv.record, iv.accounts.len());
             for (k, theme, t) in &iv.accounts {
                 field.append(free_text[*k]);
                 theme_b.append(theme);
                 text.append_value(t);
             }
         }
-        let mut cols = who.finish();
+        let mut cols = who;
         cols.push(field.finish());
         cols.push(theme_b.finish());
         cols.push(Arc::new(text.finish()));
-        cols.extend(prov.finish());
+        cols.extend(prov);
         batch(schema::accounts(), cols)
     };
 

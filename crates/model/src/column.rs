@@ -288,6 +288,20 @@ pub fn concat(columns: &[&dyn Array]) -> Option<ArrayRef> {
         let (keys, values) = Text::of(*column)?.coded()?;
         let id = (values.values().as_ptr() as usize, values.value_offsets().as_ptr() as usize, values.len());
         let remap = remaps.entry(id).or_insert_with(|| vec![-1; values.len()]);
+        if keys.null_count() == 0 && values.null_count() == 0 && keys.values().iter().all(|&k| (k as usize) < values.len()) {
+            // The usual case: every row has a value; keys mapped in one pass.
+            for &k in keys.values().iter() {
+                if remap[k as usize] < 0 {
+                    remap[k as usize] = merged.intern(values.value(k as usize));
+                }
+            }
+            merged.keys.extend(keys.values().iter().map(|&k| remap[k as usize]));
+            if let Some(valid) = &mut merged.nulls {
+                valid.extend(std::iter::repeat_n(true, keys.len()));
+            }
+            merged.last = None;
+            continue;
+        }
         for row in 0..keys.len() {
             let k = keys.value(row) as usize;
             if keys.is_null(row) || k >= values.len() || values.is_null(k) {
