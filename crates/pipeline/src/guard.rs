@@ -23,8 +23,18 @@ pub fn scan_staging(guard: anonymise::LeakGuard, staging: &Staging) -> Result<()
     // Files are scanned in parallel; findings are merged in file order, so
     // the report is the same whatever the number of threads.
     let files: Vec<(&str, camino::Utf8PathBuf)> = staging.files().collect();
-    let per_file: Vec<Result<Vec<String>, PipelineError>> =
-        files.par_iter().map(|(rel, path)| scan_file(&guard, rel, path)).collect();
+    // The largest files are started first (a workbook alone can be a third
+    // of the work; started last, it would run on one core at the end).
+    let mut order: Vec<(u64, usize)> =
+        files.iter().enumerate().map(|(i, (_, path))| (std::fs::metadata(path).map(|m| m.len()).unwrap_or(0), i)).collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut scanned: Vec<(usize, Result<Vec<String>, PipelineError>)> = order
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(_, i)| (i, scan_file(&guard, files[i].0, &files[i].1)))
+        .collect();
+    scanned.sort_by_key(|(i, _)| *i);
+    let per_file = scanned.into_iter().map(|(_, found)| found);
     let mut findings = Vec::new();
     for found in per_file {
         findings.extend(found?);
@@ -52,14 +62,12 @@ fn scan_file(guard: &anonymise::LeakGuard, rel: &str, path: &camino::Utf8Path) -
         // A workbook is a zip of XML: compressed, its text is invisible
         // to a byte scan, so every entry is scanned. Unreadable: a finding.
         // Entry by entry, so only one entry's text is in memory at a time.
-        let scanned = for_each_zip_text(&bytes, |name, text| {
-            for leak in guard.scan(&text, published) {
-                findings.push(format!("{rel}!{name}:{}: {}", leak.line, leak.kind));
-            }
+        let scanned = map_zip_texts(&bytes, |name, text| {
+            guard.scan(&text, published).into_iter().map(|leak| format!("{rel}!{name}:{}: {}", leak.line, leak.kind)).collect::<Vec<_>>()
         });
-        if let Err(e) = scanned {
-            findings.clear();
-            findings.push(format!("{rel}: cannot be unzipped to scan it ({e})"));
+        match scanned {
+            Ok(per_entry) => findings.extend(per_entry.into_iter().flatten()),
+            Err(e) => findings.push(format!("{rel}: cannot be unzipped to scan it ({e})")),
         }
     } else {
         let text = String::from_utf8_lossy(&bytes);
@@ -140,25 +148,32 @@ fn xml_text_decoded(xml: &str) -> String {
 /// in a cell cannot open a tag).
 #[cfg(test)]
 fn zip_texts(bytes: &[u8]) -> Result<Vec<(String, String)>, zip::result::ZipError> {
-    let mut out = Vec::new();
-    for_each_zip_text(bytes, |name, text| out.push((name, text)))?;
-    Ok(out)
+    map_zip_texts(bytes, |name, text| (name, text))
 }
 
-/// [`zip_texts`] one entry at a time, in archive order.
-fn for_each_zip_text(bytes: &[u8], mut each: impl FnMut(String, String)) -> Result<(), zip::result::ZipError> {
+/// `each(name, text)` of every entry of [`zip_texts`], in archive order.
+/// Entries are inflated and handled in parallel, each on its own reader of
+/// the archive; only the entries in progress are held as text.
+fn map_zip_texts<T: Send>(
+    bytes: &[u8],
+    each: impl Fn(String, String) -> T + Sync,
+) -> Result<Vec<T>, zip::result::ZipError> {
+    use rayon::prelude::*;
     use std::io::Read;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
-    let mut raw = Vec::new();
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i)?;
-        let name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {i}"));
-        raw.clear();
-        entry.read_to_end(&mut raw)?;
-        let text = xml_text_decoded(&String::from_utf8_lossy(&raw));
-        each(name, text);
-    }
-    Ok(())
+    let entries = zip::ZipArchive::new(std::io::Cursor::new(bytes))?.len();
+    (0..entries)
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|i| {
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+            let mut entry = archive.by_index(i)?;
+            let name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {i}"));
+            let mut raw = Vec::new();
+            entry.read_to_end(&mut raw)?;
+            let text = xml_text_decoded(&String::from_utf8_lossy(&raw));
+            Ok(each(name, text))
+        })
+        .collect()
 }
 
 /// Scan every cell of a batch; returns (1-based row, kind) for each
