@@ -147,37 +147,6 @@ fn views<'a, K: std::hash::Hash + Eq>(
     out
 }
 
-struct Who {
-    participant: Categories,
-    site: Categories,
-    sector: Categories,
-    group: Categories,
-}
-
-impl Who {
-    /// Builders sized for `reps(p)` rows of each participant.
-    fn for_people(people: &[Participant], reps: impl Fn(&Participant) -> usize) -> Self {
-        let rows: usize = people.iter().map(&reps).sum();
-        let ids: usize = people.iter().map(|p| p.interview.record_id.len()).sum();
-        Who {
-            participant: Categories::with_capacity(rows, people.len(), ids),
-            site: Categories::with_capacity(rows, 0, 0),
-            sector: Categories::with_capacity(rows, 0, 0),
-            group: Categories::with_capacity(rows, 0, 0),
-        }
-    }
-    /// `n` rows of participant `p`.
-    fn push(&mut self, p: &Participant, n: usize) {
-        self.participant.append_n(&p.interview.record_id, n);
-        self.site.append_n(&p.interview.site_id, n);
-        self.sector.append_n(p.sector.code(), n);
-        self.group.append_n(p.group.code(), n);
-    }
-    fn finish(self) -> Vec<ArrayRef> {
-        vec![self.participant.finish(), self.site.finish(), self.sector.finish(), self.group.finish()]
-    }
-}
-
 struct Provenance {
     file: Categories,
     line: UInt32Builder,
@@ -185,23 +154,18 @@ struct Provenance {
 }
 
 impl Provenance {
-    /// Builders sized for `reps(p)` rows of each participant.
-    fn for_people(people: &[Participant], reps: impl Fn(&Participant) -> usize) -> Self {
-        let rows: usize = people.iter().map(reps).sum();
+    /// Builders sized for `rows` rows, each of a different record.
+    fn with_capacity(rows: usize) -> Self {
         Provenance {
             file: Categories::with_capacity(rows, 0, 0),
             line: UInt32Builder::with_capacity(rows),
-            hash: Categories::with_capacity(rows, people.len(), people.len() * 16),
+            hash: Categories::with_capacity(rows, rows, rows * 16),
         }
     }
-    fn new() -> Self {
-        Provenance { file: Categories::new(), line: UInt32Builder::new(), hash: Categories::new() }
-    }
-    /// `n` rows of `record`.
-    fn push(&mut self, table: &CsvTable, record: &Record, n: usize) {
-        self.file.append_n(&table.path, n);
-        self.line.append_value_n(record.line, n);
-        self.hash.append_n(&record.hash, n);
+    fn push(&mut self, table: &CsvTable, record: &Record) {
+        self.file.append(&table.path);
+        self.line.append_value(record.line);
+        self.hash.append(&record.hash);
     }
     fn finish(mut self) -> Vec<ArrayRef> {
         vec![self.file.finish(), Arc::new(self.line.finish()), self.hash.finish()]
@@ -219,13 +183,18 @@ struct Shared {
 
 impl Shared {
     fn new(people: &[Participant]) -> Shared {
-        let mut who = Who::for_people(people, |_| 1);
-        let mut prov = Provenance::for_people(people, |_| 1);
+        let (n, ids) = (people.len(), people.iter().map(|p| p.interview.record_id.len()).sum());
+        let mut who = [Categories::with_capacity(n, n, ids), Categories::with_capacity(n, 0, 0), Categories::with_capacity(n, 0, 0), Categories::with_capacity(n, 0, 0)];
+        let mut prov = Provenance::with_capacity(n);
         for p in people {
-            who.push(p, 1);
-            prov.push(p.interview.table, p.interview.record, 1);
+            let [participant, site, sector, group] = &mut who;
+            participant.append(&p.interview.record_id);
+            site.append(&p.interview.site_id);
+            sector.append(p.sector.code());
+            group.append(p.group.code());
+            prov.push(p.interview.table, p.interview.record);
         }
-        Shared { who: who.finish(), provenance: prov.finish() }
+        Shared { who: who.into_iter().map(Categories::finish).collect(), provenance: prov.finish() }
     }
 
     /// (who, provenance) columns with `reps(p)` rows of each participant.
@@ -610,14 +579,14 @@ pub fn tidy(
 
     let (mut site_b, mut sector_b, mut doc_b) = (Categories::new(), Categories::new(), Categories::new());
     let (mut doc_type, mut doc_date) = (Int8Builder::new(), StringBuilder::new());
-    let mut prov = Provenance::new();
+    let mut prov = Provenance::with_capacity(docs.len());
     for d in &docs {
         site_b.append(&d.site_id);
         sector_b.append(d.sector.code());
         doc_b.append(&d.document);
         doc_type.append_option(d.view.code(DOC_TYPE));
         doc_date.append_option(d.view.get(DOC_DATE).filter(|t| !check::is_missing(t)));
-        prov.push(d.view.table, d.view.record, 1);
+        prov.push(d.view.table, d.view.record);
     }
     let mut cols: Vec<ArrayRef> = vec![
         site_b.finish(),
@@ -632,7 +601,7 @@ pub fn tidy(
     let (mut site_b, mut sector_b, mut doc_b) = (Categories::new(), Categories::new(), Categories::new());
     let (mut instance, mut factor, mut status) = (UInt32Builder::new(), Categories::new(), Int8Builder::new());
     let (mut excerpt, mut page) = (StringBuilder::new(), StringBuilder::new());
-    let mut prov = Provenance::new();
+    let mut prov = Provenance::with_capacity(evidence_rows.len());
     for d in &evidence_rows {
         site_b.append(&d.site_id);
         sector_b.append(d.sector.code());
@@ -642,7 +611,7 @@ pub fn tidy(
         status.append_option(d.view.code(EV_STATUS));
         excerpt.append_option(d.view.get(EV_EXCERPT).filter(|t| !check::is_missing(t)));
         page.append_option(d.view.get(EV_PAGE).filter(|t| !check::is_missing(t)));
-        prov.push(d.view.table, d.view.record, 1);
+        prov.push(d.view.table, d.view.record);
     }
     let mut cols: Vec<ArrayRef> = vec![
         site_b.finish(),
