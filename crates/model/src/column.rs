@@ -137,6 +137,48 @@ impl std::hash::Hasher for Fnv {
 /// A `HashMap` hasher for text keys: [`Fnv`].
 pub type FastHash = std::hash::BuildHasherDefault<Fnv>;
 
+/// Text -> dense id in first-seen order, for text borrowed from the table
+/// being read (nothing copied). The last row's answer is remembered and the
+/// id after it tried first: rows come in runs (one participant's rows) and
+/// cycles (a participant's factors, in the order first seen).
+#[derive(Debug, Default)]
+pub struct Interner<'a> {
+    /// The text of each id.
+    pub names: Vec<&'a str>,
+    index: HashMap<&'a str, u32, FastHash>,
+    last: Option<(&'a str, u32)>,
+}
+
+impl<'a> Interner<'a> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// (id, whether `s` was new).
+    pub fn get(&mut self, s: &'a str) -> (u32, bool) {
+        if let Some((l, i)) = self.last {
+            if l == s {
+                return (i, false);
+            }
+            let next = (i as usize + 1) % self.names.len();
+            if self.names[next] == s {
+                self.last = Some((self.names[next], next as u32));
+                return (next as u32, false);
+            }
+        }
+        let next = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct values");
+        let mut new = false;
+        let i = *self.index.entry(s).or_insert_with(|| {
+            new = true;
+            next
+        });
+        if new {
+            self.names.push(s);
+        }
+        self.last = Some((s, i));
+        (i, new)
+    }
+}
+
 /// Builds a categorical column row by row: each distinct value stored once,
 /// in order of first appearance (so the same rows give the same column).
 /// Rows of one record come in runs (a participant's 22 answers), so a value
@@ -458,6 +500,18 @@ mod tests {
         assert_eq!(kept, vec!["a", "b", "c", "d"], "each used value once, `unused` gone");
         let plain: ArrayRef = Arc::new(StringArray::from(vec!["x"]));
         assert!(concat(&[plain.as_ref()]).is_none());
+    }
+
+    #[test]
+    fn interning_gives_first_seen_ids_in_runs_cycles_and_jumps() {
+        let rows = ["F1", "F2", "F3", "F1", "F2", "F3", "F3", "F9", "F2", "F1"];
+        let mut ids = Interner::new();
+        let got: Vec<(u32, bool)> = rows.iter().map(|r| ids.get(r)).collect();
+        assert_eq!(
+            got,
+            vec![(0, true), (1, true), (2, true), (0, false), (1, false), (2, false), (2, false), (3, true), (1, false), (0, false)]
+        );
+        assert_eq!(ids.names, vec!["F1", "F2", "F3", "F9"]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! or a null where the schema forbids one is an error that names the table,
 //! the column and the row (`file:line` when the row carries provenance).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int8Type, UInt32Type};
@@ -118,17 +118,15 @@ impl<'a> Utf8Col<'a> {
 /// order. A categorical column is read by key: each dictionary key is
 /// looked up once, not each row's text.
 pub(crate) struct Distinct<'a> {
-    /// The value of each id.
-    pub names: Vec<&'a str>,
-    index: HashMap<&'a str, u32>,
+    /// Ids of the values, in first-seen order.
+    pub ids: model::column::Interner<'a>,
     /// Id of each dictionary key seen so far (`u32::MAX`: not yet).
     by_key: Vec<u32>,
-    last: Option<(&'a str, u32)>,
 }
 
 impl<'a> Distinct<'a> {
     pub fn new() -> Self {
-        Distinct { names: Vec::new(), index: HashMap::new(), by_key: Vec::new(), last: None }
+        Distinct { ids: model::column::Interner::new(), by_key: Vec::new() }
     }
 
     /// The id of row `i`'s value in `col` (always the same column), and
@@ -148,20 +146,7 @@ impl<'a> Distinct<'a> {
             }
             _ => None,
         };
-        let v = col.get(i)?;
-        let (id, new) = match self.last {
-            Some((l, id)) if l == v => (id, false),
-            _ => match self.index.get(v) {
-                Some(&id) => (id, false),
-                None => {
-                    let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct values");
-                    self.names.push(v);
-                    self.index.insert(v, id);
-                    (id, true)
-                }
-            },
-        };
-        self.last = Some((v, id));
+        let (id, new) = self.ids.get(col.get(i)?);
         if let Some(slot) = key.and_then(|k| self.by_key.get_mut(k)) {
             *slot = id;
         }
@@ -196,7 +181,7 @@ impl<const N: usize> PairCounts<N> {
         let mut out = BTreeMap::new();
         for (x, row) in self.cells.iter().enumerate() {
             for (y, c) in row.iter().enumerate() {
-                out.insert((a.names[x], b.names[y]), *c);
+                out.insert((a.ids.names[x], b.ids.names[y]), *c);
             }
         }
         out

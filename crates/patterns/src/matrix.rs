@@ -64,7 +64,7 @@ pub fn pattern_matrix(
         let (s, new_site) = site_ids.id(&site, i)?;
         let (f, new_factor) = factor_ids.id(&factor, i)?;
         if new_site {
-            let s = site_ids.names[s as usize];
+            let s = site_ids.ids.names[s as usize];
             if !known_site(&register, &t, i, s)?.has_data {
                 return Err(invalid(format!(
                     "table `answers`, {}: site `{s}` has answers but the register says it has no data",
@@ -73,7 +73,7 @@ pub fn pattern_matrix(
             }
         }
         if new_factor {
-            factors.see("factor", factor_ids.names[f as usize], &t, i)?;
+            factors.see("factor", factor_ids.ids.names[f as usize], &t, i)?;
         }
         let Some(slot) = crate::input::answer_slot(&t, "pattern", i, *code)? else { continue };
         answer_counts.add(s, f, slot);
@@ -88,10 +88,10 @@ pub fn pattern_matrix(
         let (s, new_site) = site_ids.id(&site, i)?;
         let (f, new_factor) = factor_ids.id(&factor, i)?;
         if new_site {
-            known_site(&register, &e, i, site_ids.names[s as usize])?;
+            known_site(&register, &e, i, site_ids.ids.names[s as usize])?;
         }
         if new_factor {
-            factors.see("factor", factor_ids.names[f as usize], &e, i)?;
+            factors.see("factor", factor_ids.ids.names[f as usize], &e, i)?;
         }
         let slot = match code {
             None => continue,

@@ -45,7 +45,7 @@ pub fn outcome_summary(outcomes: &RecordBatch, sites: &RecordBatch, settings: &S
     for (i, code) in answer.iter().enumerate() {
         let ((s, new_site), (o, new_outcome)) = (site_ids.id(&site, i)?, outcome_ids.id(&outcome, i)?);
         if new_site {
-            let s = site_ids.names[s as usize];
+            let s = site_ids.ids.names[s as usize];
             if !known_site(&register, &t, i, s)?.has_data {
                 return Err(invalid(format!(
                     "table `outcomes`, {}: site `{s}` has answers but the register says it has no data",
@@ -54,7 +54,7 @@ pub fn outcome_summary(outcomes: &RecordBatch, sites: &RecordBatch, settings: &S
             }
         }
         if new_outcome {
-            order.see("outcome", outcome_ids.names[o as usize], &t, i)?;
+            order.see("outcome", outcome_ids.ids.names[o as usize], &t, i)?;
         }
         let Some(slot) = crate::input::answer_slot(&t, "answer", i, *code)? else { continue };
         counts.add(s, o, slot);

@@ -10,12 +10,10 @@
 //! columns may be plain or categorical ([`model::column::Text`]); for a
 //! categorical one, each distinct value is looked at once and rows go by key.
 
-use std::collections::HashMap;
-
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_array::{Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array};
 use arrow_schema::ArrowError;
-use model::column::Text;
+use model::column::{Interner, Text};
 use model::{Group, Sector};
 
 use crate::Settings;
@@ -197,48 +195,6 @@ fn common<'a>(batch: &'a RecordBatch, table: &str) -> Result<Common<'a>, ArrowEr
         groups: strings(batch, table, model::schema::GROUP)?,
         factors: strings(batch, table, model::schema::FACTOR)?,
     })
-}
-
-type Index<'a> = HashMap<&'a str, u32, model::column::FastHash>;
-
-/// String -> index in first-seen order, remembering the last row's answer
-/// (rows come in runs: one participant's rows are together).
-struct Interner<'a> {
-    index: Index<'a>,
-    names: Vec<&'a str>,
-    last: Option<(&'a str, u32)>,
-}
-
-impl<'a> Interner<'a> {
-    fn new() -> Self {
-        Interner { index: Index::default(), names: Vec::new(), last: None }
-    }
-    /// (index, whether it was new).
-    fn get(&mut self, s: &'a str) -> (u32, bool) {
-        if let Some((l, i)) = self.last {
-            if l == s {
-                return (i, false);
-            }
-            // Values that cycle (a participant's factors) come in the
-            // order first seen: try the one after the last.
-            let next = (i as usize + 1) % self.names.len();
-            if self.names[next] == s {
-                self.last = Some((self.names[next], next as u32));
-                return (next as u32, false);
-            }
-        }
-        let next = self.names.len() as u32;
-        let mut new = false;
-        let i = *self.index.entry(s).or_insert_with(|| {
-            new = true;
-            next
-        });
-        if new {
-            self.names.push(s);
-        }
-        self.last = Some((s, i));
-        (i, new)
-    }
 }
 
 /// The study's participants: one entry per pseudonym, in first-seen order
