@@ -417,6 +417,60 @@ pub fn conform(schema: SchemaRef, columns: Vec<ArrayRef>) -> Result<RecordBatch,
     RecordBatch::try_new(schema, columns)
 }
 
+/// For the tests of crates that read the model's tables: the same batch
+/// with its text encoded differently, which must give the same results.
+pub mod testing {
+    use std::sync::Arc;
+
+    use arrow_array::{Int32Array, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Schema};
+
+    use super::{Text, conform, is_category, recoded};
+
+    /// `b` with every categorical column decoded to plain Utf8, as the
+    /// tables were before their repeated text became categorical.
+    pub fn plain(b: &RecordBatch) -> RecordBatch {
+        let fields: Vec<_> = b
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| {
+                let t = if is_category(f.data_type()) { DataType::Utf8 } else { f.data_type().clone() };
+                f.as_ref().clone().with_data_type(t)
+            })
+            .collect();
+        conform(Arc::new(Schema::new(fields)), b.columns().to_vec()).expect("a batch of text columns")
+    }
+
+    /// `b` with column `name` recoded through a dictionary that lists each
+    /// value twice (rows alternate between the copies), out of order, after
+    /// one value no row uses: keys differ, text does not.
+    pub fn recoded_oddly(b: &RecordBatch, name: &str) -> RecordBatch {
+        let idx = b.schema().index_of(name).expect("a column of the batch");
+        let text = Text::of(b.column(idx).as_ref()).expect("a text column");
+        let mut dictionary: Vec<Option<String>> = vec![Some("unused".into())];
+        let mut keys = Vec::new();
+        for (i, v) in text.iter().enumerate() {
+            let v = v.map(str::to_string);
+            let copies: Vec<usize> = (0..dictionary.len()).filter(|&k| dictionary[k] == v).collect();
+            if copies.is_empty() {
+                dictionary.splice(1..1, [v.clone(), v]);
+                keys.iter_mut().for_each(|k| *k += 2);
+                keys.push(1 + i % 2);
+            } else {
+                keys.push(copies[i % copies.len()]);
+            }
+        }
+        let keys: Int32Array = keys.into_iter().map(|k| k as i32).collect();
+        let mut cols = b.columns().to_vec();
+        cols[idx] = recoded(keys, StringArray::from(dictionary)).expect("keys index the dictionary");
+        let out = RecordBatch::try_new(b.schema(), cols).expect("the same schema");
+        let got = Text::of(out.column(idx).as_ref()).expect("a text column");
+        assert_eq!(got.iter().collect::<Vec<_>>(), text.iter().collect::<Vec<_>>());
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -616,53 +616,7 @@ fn factors_outside_the_framework_are_appended_not_dropped() {
 
 // ------------------------------------------------ plain and categorical
 
-/// `b` with every categorical column decoded to plain Utf8, as the tables
-/// were before their repeated text became categorical.
-fn plain(b: &RecordBatch) -> RecordBatch {
-    use arrow_schema::{DataType, Schema};
-    let fields: Vec<_> = b
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| {
-            let t = if model::column::is_category(f.data_type()) { DataType::Utf8 } else { f.data_type().clone() };
-            f.as_ref().clone().with_data_type(t)
-        })
-        .collect();
-    model::column::conform(Arc::new(Schema::new(fields)), b.columns().to_vec()).expect("plain batch")
-}
-
-/// `b` with column `name` recoded through a dictionary that lists values
-/// twice, out of order, and one no row uses: keys differ, text does not.
-fn recoded_oddly(b: &RecordBatch, name: &str) -> RecordBatch {
-    let idx = b.schema().index_of(name).unwrap();
-    let text = model::column::Text::of(b.column(idx).as_ref()).unwrap();
-    let mut dictionary: Vec<String> = vec!["unused".into()];
-    let mut keys = Vec::new();
-    for (i, v) in text.iter().enumerate() {
-        let v = v.unwrap().to_string();
-        let copies: Vec<usize> = (0..dictionary.len()).filter(|&k| dictionary[k] == v).collect();
-        let k = match copies.len() {
-            0 => {
-                dictionary.insert(1, v.clone());
-                dictionary.insert(1, v);
-                for k in keys.iter_mut() {
-                    *k += 2;
-                }
-                1 + i % 2
-            }
-            _ => copies[i % copies.len()],
-        };
-        keys.push(k);
-    }
-    let keys: arrow_array::Int32Array = keys.into_iter().map(|k| k as i32).collect();
-    let mut cols = b.columns().to_vec();
-    cols[idx] = model::column::recoded(keys, StringArray::from(dictionary)).unwrap();
-    let out = RecordBatch::try_new(b.schema(), cols).unwrap();
-    let got = model::column::Text::of(out.column(idx).as_ref()).unwrap();
-    assert_eq!(got.iter().collect::<Vec<_>>(), text.iter().collect::<Vec<_>>());
-    out
-}
+use model::column::testing::{plain, recoded_oddly};
 
 #[test]
 fn plain_and_categorical_inputs_give_the_same_tables() {

@@ -2,57 +2,15 @@
 //! an odd dictionary (values twice, out of order, one unused) give the
 //! same tables and the same errors.
 
-use arrow_array::Int32Array;
 use arrow_schema::{DataType, Schema};
-use model::column::{Text, categories, conform, is_category, recoded};
+use model::column::testing::{plain, recoded_oddly};
+use model::column::{categories, is_category};
 
 use super::*;
 use crate::{outcome_summary, pattern_matrix, qual_matrix, quotes};
 
-/// `b` with every categorical column decoded to plain Utf8.
-fn plain(b: &RecordBatch) -> RecordBatch {
-    let fields: Vec<_> = b
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| {
-            let t = if is_category(f.data_type()) { DataType::Utf8 } else { f.data_type().clone() };
-            f.as_ref().clone().with_data_type(t)
-        })
-        .collect();
-    conform(Arc::new(Schema::new(fields)), b.columns().to_vec()).unwrap()
-}
-
-/// `b` with column `name` recoded through a dictionary that lists each
-/// value twice (rows alternate between the copies), out of order, after
-/// one value no row uses.
-fn odd(b: &RecordBatch, name: &str) -> RecordBatch {
-    let idx = b.schema().index_of(name).unwrap();
-    let text = Text::of(b.column(idx).as_ref()).unwrap();
-    let mut dictionary: Vec<Option<String>> = vec![Some("unused".into())];
-    let mut keys = Vec::new();
-    for (i, v) in text.iter().enumerate() {
-        let v = v.map(str::to_string);
-        let copies: Vec<usize> = (0..dictionary.len()).filter(|&k| dictionary[k] == v).collect();
-        if copies.is_empty() {
-            dictionary.splice(1..1, [v.clone(), v]);
-            keys.iter_mut().for_each(|k| *k += 2);
-            keys.push(1 + i % 2);
-        } else {
-            keys.push(copies[i % copies.len()]);
-        }
-    }
-    let keys: Int32Array = keys.into_iter().map(|k| k as i32).collect();
-    let mut cols = b.columns().to_vec();
-    cols[idx] = recoded(keys, StringArray::from(dictionary)).unwrap();
-    let out = RecordBatch::try_new(b.schema(), cols).unwrap();
-    let got = Text::of(out.column(idx).as_ref()).unwrap();
-    assert_eq!(got.iter().collect::<Vec<_>>(), text.iter().collect::<Vec<_>>());
-    out
-}
-
 fn odd_all(b: &RecordBatch, names: &[&str]) -> RecordBatch {
-    names.iter().fold(b.clone(), |b, n| odd(&b, n))
+    names.iter().fold(b.clone(), |b, n| recoded_oddly(&b, n))
 }
 
 #[test]
