@@ -257,6 +257,19 @@ pub(crate) fn known_site<'r>(
     })
 }
 
+/// [`known_site`], which must also have data: a table row of an awaited
+/// site is an error.
+pub(crate) fn site_with_data(register: &BTreeMap<String, SiteInfo>, t: &Table<'_>, i: usize, label: &str) -> Result<(), ArrowError> {
+    if known_site(register, t, i, label)?.has_data {
+        return Ok(());
+    }
+    Err(invalid(format!(
+        "table `{}`, {}: site `{label}` has answers but the register says it has no data",
+        t.name,
+        t.locate(i)
+    )))
+}
+
 /// The key order of factors (or outcomes): the settings' list when given,
 /// else the codes found, sorted. With a list, an unlisted code is an error.
 pub(crate) struct KeyOrder {

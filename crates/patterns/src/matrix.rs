@@ -6,7 +6,7 @@ use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, SchemaRef};
 use model::FigureId;
 
-use crate::input::{Distinct, KeyOrder, PairCounts, Table, known_site, site_register};
+use crate::input::{Distinct, KeyOrder, PairCounts, Table, known_site, site_register, site_with_data};
 use crate::out;
 use crate::rules::{Condition, DocStatus, fidelity, verdict};
 use crate::settings::{Settings, invalid};
@@ -64,13 +64,7 @@ pub fn pattern_matrix(
         let (s, new_site) = site_ids.id(&site, i)?;
         let (f, new_factor) = factor_ids.id(&factor, i)?;
         if new_site {
-            let s = site_ids.ids.names[s as usize];
-            if !known_site(&register, &t, i, s)?.has_data {
-                return Err(invalid(format!(
-                    "table `answers`, {}: site `{s}` has answers but the register says it has no data",
-                    t.locate(i)
-                )));
-            }
+            site_with_data(&register, &t, i, site_ids.ids.names[s as usize])?;
         }
         if new_factor {
             factors.see("factor", factor_ids.ids.names[f as usize], &t, i)?;

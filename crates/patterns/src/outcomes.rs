@@ -6,10 +6,10 @@ use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, SchemaRef};
 use model::FigureId;
 
-use crate::input::{Distinct, KeyOrder, PairCounts, Table, known_site, site_register};
+use crate::input::{Distinct, KeyOrder, PairCounts, Table, site_register, site_with_data};
 use crate::out;
 use crate::rules::{OutcomeCondition, verdict};
-use crate::settings::{Settings, invalid};
+use crate::settings::Settings;
 
 /// The schema of `outcome_summary`.
 pub fn outcome_summary_schema() -> SchemaRef {
@@ -45,13 +45,7 @@ pub fn outcome_summary(outcomes: &RecordBatch, sites: &RecordBatch, settings: &S
     for (i, code) in answer.iter().enumerate() {
         let ((s, new_site), (o, new_outcome)) = (site_ids.id(&site, i)?, outcome_ids.id(&outcome, i)?);
         if new_site {
-            let s = site_ids.ids.names[s as usize];
-            if !known_site(&register, &t, i, s)?.has_data {
-                return Err(invalid(format!(
-                    "table `outcomes`, {}: site `{s}` has answers but the register says it has no data",
-                    t.locate(i)
-                )));
-            }
+            site_with_data(&register, &t, i, site_ids.ids.names[s as usize])?;
         }
         if new_outcome {
             order.see("outcome", outcome_ids.ids.names[o as usize], &t, i)?;
