@@ -13,7 +13,11 @@ use clap::{Parser, Subcommand};
 use pipeline::PipelineError;
 
 #[derive(Parser)]
-#[command(name = "crosscase", version, about = "Reproducible synthesis of a comparative, multi-site case study")]
+#[command(
+    name = "crosscase",
+    version,
+    about = "Reproducible synthesis of a comparative, multi-site case study"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -89,13 +93,31 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { pipeline, study, out, threads } => run(&pipeline, study, out, threads),
+        Command::Run {
+            pipeline,
+            study,
+            out,
+            threads,
+        } => run(&pipeline, study, out, threads),
         Command::Validate { study } => validate(&study),
-        Command::Demo { out, seed, sites, per_site } => demo(&out, seed, sites, per_site),
+        Command::Demo {
+            out,
+            seed,
+            sites,
+            per_site,
+        } => demo(&out, seed, sites, per_site),
         Command::Explain { figure, out } => explain(&out, &figure),
-        Command::Status { pipeline, study, out } => status(&pipeline, study, out),
+        Command::Status {
+            pipeline,
+            study,
+            out,
+        } => status(&pipeline, study, out),
         Command::Diff { out } => diff(&out),
-        Command::Verify { pipeline, study, out } => verify(&pipeline, study, out),
+        Command::Verify {
+            pipeline,
+            study,
+            out,
+        } => verify(&pipeline, study, out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -123,7 +145,10 @@ fn report_error(error: &PipelineError, study: Option<&Utf8Path>) {
         PipelineError::Data(diagnostics) | PipelineError::Plan(diagnostics) => {
             for d in diagnostics {
                 let shown = match (study, matches!(error, PipelineError::Data(_))) {
-                    (Some(dir), true) => model::Diagnostic { file: dir.join(&d.file).to_string(), ..d.clone() },
+                    (Some(dir), true) => model::Diagnostic {
+                        file: dir.join(&d.file).to_string(),
+                        ..d.clone()
+                    },
                     _ => d.clone(),
                 };
                 eprintln!("{shown}");
@@ -146,30 +171,67 @@ fn load_plan(
     study: Option<Utf8PathBuf>,
     out: Option<Utf8PathBuf>,
 ) -> Result<(pipeline::Plan, Utf8PathBuf, Utf8PathBuf), (PipelineError, Option<Utf8PathBuf>)> {
-    let text = std::fs::read_to_string(pipeline_path)
-        .map_err(|e| (PipelineError::Usage(format!("cannot read the pipeline file {pipeline_path}: {e}")), None))?;
-    let plan = pipeline::plan::parse(&text, pipeline_path.as_str()).map_err(|d| (PipelineError::Plan(d), None))?;
-    let study = study.or_else(|| plan.study.clone().map(Utf8PathBuf::from)).ok_or_else(|| {
-        (PipelineError::Usage("no study folder: give --study DIR or set `study` in [pipeline]".into()), None)
+    let text = std::fs::read_to_string(pipeline_path).map_err(|e| {
+        (
+            PipelineError::Usage(format!(
+                "cannot read the pipeline file {pipeline_path}: {e}"
+            )),
+            None,
+        )
     })?;
-    let out = out.or_else(|| plan.out.clone().map(Utf8PathBuf::from)).ok_or_else(|| {
-        (PipelineError::Usage("no output folder: give --out DIR or set `out` in [pipeline]".into()), None)
-    })?;
+    let plan = pipeline::plan::parse(&text, pipeline_path.as_str())
+        .map_err(|d| (PipelineError::Plan(d), None))?;
+    let study = study
+        .or_else(|| plan.study.clone().map(Utf8PathBuf::from))
+        .ok_or_else(|| {
+            (
+                PipelineError::Usage(
+                    "no study folder: give --study DIR or set `study` in [pipeline]".into(),
+                ),
+                None,
+            )
+        })?;
+    let out = out
+        .or_else(|| plan.out.clone().map(Utf8PathBuf::from))
+        .ok_or_else(|| {
+            (
+                PipelineError::Usage(
+                    "no output folder: give --out DIR or set `out` in [pipeline]".into(),
+                ),
+                None,
+            )
+        })?;
     Ok((plan, study, out))
 }
 
 /// Warnings a run prints before summarising the rest.
 const SHOWN_WARNINGS: usize = 20;
 
-fn run(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8PathBuf>, threads: Option<usize>) -> CliResult {
+fn run(
+    pipeline_path: &Utf8Path,
+    study: Option<Utf8PathBuf>,
+    out: Option<Utf8PathBuf>,
+    threads: Option<usize>,
+) -> CliResult {
     let (plan, study, out) = load_plan(pipeline_path, study, out)?;
     if let Some(n) = threads {
         rayon_threads(n).map_err(|e| (e, None))?;
     }
-    eprintln!("crosscase {}: running `{}` on {study} into {out}", env!("CARGO_PKG_VERSION"), plan.name);
+    eprintln!(
+        "crosscase {}: running `{}` on {study} into {out}",
+        env!("CARGO_PKG_VERSION"),
+        plan.name
+    );
     let mut progress = |line: &str| eprintln!("{line}");
-    let summary = pipeline::run(&plan, pipeline::RunOptions { study: study.clone(), out: out.clone(), progress: &mut progress })
-        .map_err(|e| (e, Some(study.clone())))?;
+    let summary = pipeline::run(
+        &plan,
+        pipeline::RunOptions {
+            study: study.clone(),
+            out: out.clone(),
+            progress: &mut progress,
+        },
+    )
+    .map_err(|e| (e, Some(study.clone())))?;
     if summary.unchanged {
         eprintln!("Nothing to do: the outputs in {out} are up to date with {study}.");
         return Ok(());
@@ -177,7 +239,13 @@ fn run(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8Pat
     // A national study can have thousands of warnings: the first few here,
     // all of them from `crosscase validate`.
     for w in summary.warnings.iter().take(SHOWN_WARNINGS) {
-        eprintln!("{}", model::Diagnostic { file: study.join(&w.file).to_string(), ..w.clone() });
+        eprintln!(
+            "{}",
+            model::Diagnostic {
+                file: study.join(&w.file).to_string(),
+                ..w.clone()
+            }
+        );
     }
     if summary.warnings.len() > SHOWN_WARNINGS {
         eprintln!(
@@ -188,23 +256,37 @@ fn run(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8Pat
     eprintln!(
         "Done. Sites with data: {}; awaited: {}.",
         summary.sites_with_data.len(),
-        if summary.sites_awaited.is_empty() { "none".to_string() } else { summary.sites_awaited.join(", ") }
+        if summary.sites_awaited.is_empty() {
+            "none".to_string()
+        } else {
+            summary.sites_awaited.join(", ")
+        }
     );
     eprintln!("{} outputs in {out}:", summary.outputs.len());
     for folder in ["tables", "report", "data"] {
-        let n = summary.outputs.iter().filter(|o| o.starts_with(&format!("{folder}/"))).count();
+        let n = summary
+            .outputs
+            .iter()
+            .filter(|o| o.starts_with(&format!("{folder}/")))
+            .count();
         if n > 0 {
             eprintln!("  {out}/{folder}/  ({n} files)");
         }
     }
-    let report = ["report/synthesis.html", "report/synthesis.md"].into_iter().find(|r| summary.outputs.iter().any(|o| o == r));
+    let report = ["report/synthesis.html", "report/synthesis.md"]
+        .into_iter()
+        .find(|r| summary.outputs.iter().any(|o| o == r));
     if let Some(report) = report {
         eprintln!("Read the report first: {out}/{report}");
     }
     if summary.changes > 0 {
-        eprintln!("{} figure change(s) since the previous run; `crosscase diff --out {out}` lists them all:", summary.changes);
+        eprintln!(
+            "{} figure change(s) since the previous run; `crosscase diff --out {out}` lists them all:",
+            summary.changes
+        );
         // Per table: how many figures changed, appeared and disappeared.
-        let mut per_table: std::collections::BTreeMap<&str, [usize; 3]> = std::collections::BTreeMap::new();
+        let mut per_table: std::collections::BTreeMap<&str, [usize; 3]> =
+            std::collections::BTreeMap::new();
         for line in summary.diff.lines() {
             let (kind, rest) = line.split_once(' ').unwrap_or((line, ""));
             let table = rest.trim_start().split('/').next().unwrap_or_default();
@@ -216,15 +298,22 @@ fn run(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8Pat
             per_table.entry(table).or_default()[slot] += 1;
         }
         for (table, [changed, appeared, disappeared]) in per_table {
-            eprintln!("  {table}: {changed} value(s) changed, {appeared} figure(s) appeared, {disappeared} disappeared");
+            eprintln!(
+                "  {table}: {changed} value(s) changed, {appeared} figure(s) appeared, {disappeared} disappeared"
+            );
         }
     }
     Ok(())
 }
 
-fn status(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8PathBuf>) -> CliResult {
+fn status(
+    pipeline_path: &Utf8Path,
+    study: Option<Utf8PathBuf>,
+    out: Option<Utf8PathBuf>,
+) -> CliResult {
     let (plan, study, out) = load_plan(pipeline_path, study, out)?;
-    let status = pipeline::status::status(&plan, &study, &out).map_err(|e| (e, Some(study.clone())))?;
+    let status =
+        pipeline::status::status(&plan, &study, &out).map_err(|e| (e, Some(study.clone())))?;
     say!("{} ({study})", status.study_name);
     say!("Sites in the register: {}", status.sites.len());
     let waves: std::collections::BTreeSet<u8> = status.sites.iter().map(|s| s.0).collect();
@@ -233,12 +322,23 @@ fn status(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8
         let region = here.first().map(|s| s.2.as_str()).unwrap_or_default();
         let have: Vec<&str> = here.iter().filter(|s| s.3).map(|s| s.1.as_str()).collect();
         let awaited: Vec<&str> = here.iter().filter(|s| !s.3).map(|s| s.1.as_str()).collect();
-        say!("  wave {wave} ({region}): data from {}", if have.is_empty() { "none yet".into() } else { have.join(", ") });
+        say!(
+            "  wave {wave} ({region}): data from {}",
+            if have.is_empty() {
+                "none yet".into()
+            } else {
+                have.join(", ")
+            }
+        );
         if !awaited.is_empty() {
             say!("    awaited: {}", awaited.join(", "));
         }
     }
-    say!("Stages (against {out}): {} up to date, {} stale", status.up_to_date.len(), status.stale.len());
+    say!(
+        "Stages (against {out}): {} up to date, {} stale",
+        status.up_to_date.len(),
+        status.stale.len()
+    );
     for (stage, why) in &status.stale {
         say!("  stale: {stage}: {why}");
     }
@@ -255,16 +355,30 @@ fn diff(out: &Utf8Path) -> CliResult {
     Ok(())
 }
 
-fn verify(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8PathBuf>) -> CliResult {
+fn verify(
+    pipeline_path: &Utf8Path,
+    study: Option<Utf8PathBuf>,
+    out: Option<Utf8PathBuf>,
+) -> CliResult {
     let (plan, study, out) = load_plan(pipeline_path, study, out)?;
     let scratch = out.join(".crosscase").join("verify");
     if scratch.exists() {
         std::fs::remove_dir_all(&scratch).map_err(|e| (PipelineError::io(&scratch, e), None))?;
     }
-    eprintln!("verify: running `{}` from nothing into {scratch} ...", plan.name);
+    eprintln!(
+        "verify: running `{}` from nothing into {scratch} ...",
+        plan.name
+    );
     let mut quiet = |_: &str| {};
-    pipeline::run(&plan, pipeline::RunOptions { study: study.clone(), out: scratch.clone(), progress: &mut quiet })
-        .map_err(|e| (e, Some(study.clone())))?;
+    pipeline::run(
+        &plan,
+        pipeline::RunOptions {
+            study: study.clone(),
+            out: scratch.clone(),
+            progress: &mut quiet,
+        },
+    )
+    .map_err(|e| (e, Some(study.clone())))?;
     let differ = pipeline::status::compare_locks(&out, &scratch);
     let _ = std::fs::remove_dir_all(&scratch);
     if differ.is_empty() {
@@ -274,7 +388,16 @@ fn verify(pipeline_path: &Utf8Path, study: Option<Utf8PathBuf>, out: Option<Utf8
         for d in &differ {
             eprintln!("differs: {d}");
         }
-        Err((PipelineError::Stage { stage: "verify".into(), message: format!("{} output(s) in {out} differ from a run from nothing", differ.len()) }, None))
+        Err((
+            PipelineError::Stage {
+                stage: "verify".into(),
+                message: format!(
+                    "{} output(s) in {out} differ from a run from nothing",
+                    differ.len()
+                ),
+            },
+            None,
+        ))
     }
 }
 
@@ -285,7 +408,13 @@ fn rayon_threads(n: usize) -> Result<(), PipelineError> {
 fn validate(study: &Utf8Path) -> CliResult {
     let diagnostics = pipeline::validate_study(study).map_err(|e| (e, Some(study.to_owned())))?;
     for d in &diagnostics {
-        eprintln!("{}", model::Diagnostic { file: study.join(&d.file).to_string(), ..d.clone() });
+        eprintln!(
+            "{}",
+            model::Diagnostic {
+                file: study.join(&d.file).to_string(),
+                ..d.clone()
+            }
+        );
     }
     eprintln!("{study}: no errors ({} warning(s))", diagnostics.len());
     Ok(())
@@ -298,9 +427,20 @@ fn explain(out: &Utf8Path, figure: &str) -> CliResult {
 }
 
 fn demo(out: &Utf8Path, seed: u64, sites: usize, per_site: Option<usize>) -> CliResult {
-    let spec = demo::DemoSpec { sites, per_site, seed };
+    let spec = demo::DemoSpec {
+        sites,
+        per_site,
+        seed,
+    };
     let files = demo::generate(&spec);
-    pipeline::write_tree(out, files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice()))).map_err(|e| (e, None))?;
-    eprintln!("wrote a synthetic study of {sites} sites ({} files) to {out}", files.len());
+    pipeline::write_tree(
+        out,
+        files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())),
+    )
+    .map_err(|e| (e, None))?;
+    eprintln!(
+        "wrote a synthetic study of {sites} sites ({} files) to {out}",
+        files.len()
+    );
     Ok(())
 }

@@ -11,22 +11,38 @@ const EXPORT: &str = "raw/interviews/export_s21.csv";
 /// A CSV file as rows of cells, and back, written the way REDCap and
 /// Python's csv module write them (quotes only where needed, LF).
 fn read_rows(path: &Path) -> Vec<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_path(path).unwrap();
-    reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect()
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
 }
 
 fn quoted(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell.to_string() }
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_string()
+    }
 }
 
 fn write_rows(path: &Path, rows: &[Vec<String>]) {
-    let text: String = rows.iter().map(|r| r.iter().map(|c| quoted(c)).collect::<Vec<_>>().join(",") + "\n").collect();
+    let text: String = rows
+        .iter()
+        .map(|r| r.iter().map(|c| quoted(c)).collect::<Vec<_>>().join(",") + "\n")
+        .collect();
     std::fs::write(path, text).unwrap();
 }
 
 /// The 1-based character column where cell `index` of a written row starts.
 fn column_of(row: &[String], index: usize) -> usize {
-    1 + row[..index].iter().map(|c| quoted(c).chars().count() + 1).sum::<usize>()
+    1 + row[..index]
+        .iter()
+        .map(|c| quoted(c).chars().count() + 1)
+        .sum::<usize>()
 }
 
 struct Case {
@@ -54,7 +70,10 @@ const CASES: &[Case] = &[
             edit(study, EXPORT, |rows| {
                 let f = field(rows, "imp_supervision");
                 rows[2][f] = "7".into();
-                format!("{EXPORT}:3:{}: imp_supervision: expected one of the codes 1, 2, 3, 4, 5 (or -98, -99, empty), found `7`", column_of(&rows[2], f))
+                format!(
+                    "{EXPORT}:3:{}: imp_supervision: expected one of the codes 1, 2, 3, 4, 5 (or -98, -99, empty), found `7`",
+                    column_of(&rows[2], f)
+                )
             })
         },
     },
@@ -64,7 +83,10 @@ const CASES: &[Case] = &[
             edit(study, EXPORT, |rows| {
                 let f = field(rows, "top_1");
                 rows[1][f] = "teamwork".into();
-                format!("{EXPORT}:2:{}: top_1: expected one of the 22 codes", column_of(&rows[1], f))
+                format!(
+                    "{EXPORT}:2:{}: top_1: expected one of the 22 codes",
+                    column_of(&rows[1], f)
+                )
             })
         },
     },
@@ -74,7 +96,11 @@ const CASES: &[Case] = &[
             edit(study, EXPORT, |rows| {
                 let (f1, f2) = (field(rows, "top_1"), field(rows, "top_2"));
                 rows[1][f2] = rows[1][f1].clone();
-                format!("{EXPORT}:2:{}: top_2: expected a factor different from top_1, found `{}` again", column_of(&rows[1], f2), rows[1][f1])
+                format!(
+                    "{EXPORT}:2:{}: top_2: expected a factor different from top_1, found `{}` again",
+                    column_of(&rows[1], f2),
+                    rows[1][f1]
+                )
             })
         },
     },
@@ -84,10 +110,19 @@ const CASES: &[Case] = &[
             let rows = read_rows(&study.join(EXPORT));
             let f = field(&rows, "imp_career");
             let mut copy = rows[2].clone();
-            copy[f] = if copy[f] == "5" { "4".into() } else { "5".into() };
+            copy[f] = if copy[f] == "5" {
+                "4".into()
+            } else {
+                "5".into()
+            };
             let column = column_of(&copy, f);
-            write_rows(&study.join("raw/interviews/export_zz.csv"), &[rows[0].clone(), copy]);
-            format!("raw/interviews/export_zz.csv:2:{column}: record S21-02 differs between {EXPORT}:3 and raw/interviews/export_zz.csv:2 in `imp_career`")
+            write_rows(
+                &study.join("raw/interviews/export_zz.csv"),
+                &[rows[0].clone(), copy],
+            );
+            format!(
+                "raw/interviews/export_zz.csv:2:{column}: record S21-02 differs between {EXPORT}:3 and raw/interviews/export_zz.csv:2 in `imp_career`"
+            )
         },
     },
     Case {
@@ -97,7 +132,10 @@ const CASES: &[Case] = &[
                 let (id, site) = (field(rows, "record_id"), field(rows, "site_id"));
                 rows[3][id] = "S99-03".into();
                 rows[3][site] = "S99".into();
-                format!("{EXPORT}:4:{}: site_id: expected a site_id of sites.csv (S21, S22, S23), found `S99`", column_of(&rows[3], site))
+                format!(
+                    "{EXPORT}:4:{}: site_id: expected a site_id of sites.csv (S21, S22, S23), found `S99`",
+                    column_of(&rows[3], site)
+                )
             })
         },
     },
@@ -109,7 +147,9 @@ const CASES: &[Case] = &[
                 for row in rows.iter_mut() {
                     row.remove(f);
                 }
-                format!("{EXPORT}:1:0: consent_recorded: expected a column for this required field, found none")
+                format!(
+                    "{EXPORT}:1:0: consent_recorded: expected a column for this required field, found none"
+                )
             })
         },
     },
@@ -118,7 +158,14 @@ const CASES: &[Case] = &[
         apply: |study| {
             let path = study.join(EXPORT);
             let mut bytes = std::fs::read(&path).unwrap();
-            let line_start = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(2).unwrap().0 + 1;
+            let line_start = bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .nth(2)
+                .unwrap()
+                .0
+                + 1;
             bytes.insert(line_start + 3, 0xE9);
             std::fs::write(&path, bytes).unwrap();
             format!("{EXPORT}:4:4: expected UTF-8 text, found the byte 0xE9 that is not UTF-8")
@@ -140,7 +187,10 @@ const CASES: &[Case] = &[
             edit(study, "raw/documents/documents.csv", |rows| {
                 let f = field(rows, "doc_date");
                 rows[1][f] = "2011-02-30".into();
-                format!("raw/documents/documents.csv:2:{}: doc_date: expected a real date as YYYY-MM-DD (or -98, -99, empty), found `2011-02-30`", column_of(&rows[1], f))
+                format!(
+                    "raw/documents/documents.csv:2:{}: doc_date: expected a real date as YYYY-MM-DD (or -98, -99, empty), found `2011-02-30`",
+                    column_of(&rows[1], f)
+                )
             })
         },
     },
@@ -150,7 +200,10 @@ const CASES: &[Case] = &[
             edit(study, EXPORT, |rows| {
                 let f = field(rows, "interview_date");
                 rows[1][f] = "2012-02-30".into();
-                format!("{EXPORT}:2:{}: interview_date: expected a real date as YYYY-MM-DD", column_of(&rows[1], f))
+                format!(
+                    "{EXPORT}:2:{}: interview_date: expected a real date as YYYY-MM-DD",
+                    column_of(&rows[1], f)
+                )
             })
         },
     },
@@ -177,13 +230,30 @@ fn each_broken_copy_exits_1_names_the_place_and_keeps_earlier_outputs() {
         let err = stderr(&output);
         assert_eq!(code(&output), 1, "{}: expected exit 1\n{err}", case.name);
         let shown = format!("{}/{expected}", study.display());
-        assert!(err.contains(&shown), "{}: expected\n  {shown}\nin\n{err}", case.name);
-        assert!(!err.contains("2012-02-30"), "{}: an identifier field's value was quoted\n{err}", case.name);
+        assert!(
+            err.contains(&shown),
+            "{}: expected\n  {shown}\nin\n{err}",
+            case.name
+        );
+        assert!(
+            !err.contains("2012-02-30"),
+            "{}: an identifier field's value was quoted\n{err}",
+            case.name
+        );
         assert!(!err.contains("panicked"), "{}: {err}", case.name);
-        assert!(tree(&out) == good, "{}: the outputs of the last good run changed", case.name);
+        assert!(
+            tree(&out) == good,
+            "{}: the outputs of the last good run changed",
+            case.name
+        );
         // `validate` finds the same problem.
         let check = crosscase(&["validate", "--study", study.to_str().unwrap()]);
         assert_eq!(code(&check), 1, "{}: validate", case.name);
-        assert!(stderr(&check).contains(&shown), "{}: validate\n{}", case.name, stderr(&check));
+        assert!(
+            stderr(&check).contains(&shown),
+            "{}: validate\n{}",
+            case.name,
+            stderr(&check)
+        );
     }
 }

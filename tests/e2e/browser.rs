@@ -48,7 +48,9 @@ fn console_lines(stderr: &str) -> Vec<&str> {
 #[test]
 fn html_report_loads_offline_in_chromium_with_no_console_error() {
     if !Path::new(CHROMIUM).exists() {
-        println!("SKIPPED: chromium not installed ({CHROMIUM}); `just test` installs it when it can");
+        println!(
+            "SKIPPED: chromium not installed ({CHROMIUM}); `just test` installs it when it can"
+        );
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -56,30 +58,70 @@ fn html_report_loads_offline_in_chromium_with_no_console_error() {
     assert_ok(&synthesis(&demo_study(), &out, &[]));
     let page = out.join("report/synthesis.html");
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains("default-src 'none'"), "the report declares that it fetches nothing");
+    assert!(
+        html.contains("default-src 'none'"),
+        "the report declares that it fetches nothing"
+    );
     let checked = html.replace("url(#", "");
-    for needle in ["<script", "<link rel=\"stylesheet\"", "@import", "url(", "src=\"http", "href=\"http"] {
-        assert!(!checked.contains(needle), "the report must not reference `{needle}`");
+    for needle in [
+        "<script",
+        "<link rel=\"stylesheet\"",
+        "@import",
+        "url(",
+        "src=\"http",
+        "href=\"http",
+    ] {
+        assert!(
+            !checked.contains(needle),
+            "the report must not reference `{needle}`"
+        );
     }
 
     // The check works: a page that fetches something gives a console line.
     let bad = tmp.path().join("bad.html");
-    std::fs::write(&bad, html.replacen("<title>", "<img src=\"http://example.invalid/x.png\"><title>", 1)).unwrap();
+    std::fs::write(
+        &bad,
+        html.replacen(
+            "<title>",
+            "<img src=\"http://example.invalid/x.png\"><title>",
+            1,
+        ),
+    )
+    .unwrap();
     let (_, _, err) = chromium(&bad, &["--dump-dom"]);
-    assert!(!console_lines(&err).is_empty(), "a fetch must show as a console message:\n{err}");
+    assert!(
+        !console_lines(&err).is_empty(),
+        "a fetch must show as a console message:\n{err}"
+    );
 
     let (ok, dom, err) = chromium(&page, &["--dump-dom"]);
     assert!(ok, "chromium failed:\n{err}");
-    assert!(dom.contains("cross-case synthesis</h1>") && dom.contains("<svg"), "the report rendered");
-    assert_eq!(console_lines(&err), Vec::<&str>::new(), "no console message and no network request");
+    assert!(
+        dom.contains("cross-case synthesis</h1>") && dom.contains("<svg"),
+        "the report rendered"
+    );
+    assert_eq!(
+        console_lines(&err),
+        Vec::<&str>::new(),
+        "no console message and no network request"
+    );
 
     let shot = root().join("target/report-screenshot.png");
     let _ = std::fs::remove_file(&shot);
-    let (ok, _, err) = chromium(&page, &["--window-size=1200,2400", &format!("--screenshot={}", shot.display())]);
+    let (ok, _, err) = chromium(
+        &page,
+        &[
+            "--window-size=1200,2400",
+            &format!("--screenshot={}", shot.display()),
+        ],
+    );
     assert!(ok, "chromium failed:\n{err}");
     assert_eq!(console_lines(&err), Vec::<&str>::new());
     let png = std::fs::read(&shot).expect("a screenshot was saved");
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "a real screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real screenshot"
+    );
     println!("screenshot of the report: {}", shot.display());
 }
 
@@ -89,7 +131,15 @@ fn figure_ids(html: &str) -> Vec<String> {
         .split("title=\"figure_id: ")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
-        .map(|id| id.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&#x27;", "'").replace("&#x2f;", "/"))
+        .map(|id| {
+            id.replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&#x27;", "'")
+                .replace("&#x2f;", "/")
+        })
         .collect();
     ids.sort();
     ids.dedup();
@@ -103,10 +153,26 @@ fn figure_ids_in_the_html_report_resolve_with_explain() {
     assert_ok(&synthesis(&demo_study(), &out, &[]));
     let html = std::fs::read_to_string(out.join("report/synthesis.html")).unwrap();
     let ids = figure_ids(&html);
-    assert!(ids.len() > 300, "the report shows its figure ids: {}", ids.len());
+    assert!(
+        ids.len() > 300,
+        "the report shows its figure ids: {}",
+        ids.len()
+    );
     // Every table's ids are among them, and a spread sample is explained.
-    for prefix in ["ratings/", "top3/", "patterns/", "replication/", "tensions/", "qca/", "outcomes/", "demographics/"] {
-        assert!(ids.iter().any(|id| id.starts_with(prefix)), "no `{prefix}` figure in the report");
+    for prefix in [
+        "ratings/",
+        "top3/",
+        "patterns/",
+        "replication/",
+        "tensions/",
+        "qca/",
+        "outcomes/",
+        "demographics/",
+    ] {
+        assert!(
+            ids.iter().any(|id| id.starts_with(prefix)),
+            "no `{prefix}` figure in the report"
+        );
     }
     let step = ids.len() / 12;
     let sample: Vec<&String> = ids.iter().step_by(step.max(1)).collect();

@@ -11,9 +11,16 @@ fn demo_study_regenerates_byte_for_byte() {
     let generated = tree(&out);
     let committed = tree(&demo_study());
     let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&generated), names(&committed), "the demo study's file list changed: run `just demo`");
+    assert_eq!(
+        names(&generated),
+        names(&committed),
+        "the demo study's file list changed: run `just demo`"
+    );
     for ((name, a), (_, b)) in generated.iter().zip(&committed) {
-        assert!(a == b, "{name} differs from what `crosscase demo` writes: run `just demo` and review");
+        assert!(
+            a == b,
+            "{name} differs from what `crosscase demo` writes: run `just demo` and review"
+        );
     }
 }
 
@@ -24,18 +31,46 @@ fn a_generated_study_runs_and_its_many_warnings_are_summarised() {
     let tmp = tempfile::tempdir().unwrap();
     let study = tmp.path().join("study");
     let s = study.to_str().unwrap();
-    assert_ok(&crosscase(&["demo", "--out", s, "--sites", "30", "--per-site", "8"]));
+    assert_ok(&crosscase(&[
+        "demo",
+        "--out",
+        s,
+        "--sites",
+        "30",
+        "--per-site",
+        "8",
+    ]));
     let out = tmp.path().join("out");
-    let run = crosscase(&["run", root().join("bench/stats.toml").to_str().unwrap(), "--study", s, "--out", out.to_str().unwrap()]);
+    let run = crosscase(&[
+        "run",
+        root().join("bench/stats.toml").to_str().unwrap(),
+        "--study",
+        s,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_ok(&run);
     let err = stderr(&run);
-    assert_eq!(err.lines().filter(|l| l.contains(": warning: ")).count(), 20, "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.contains(": warning: ")).count(),
+        20,
+        "{err}"
+    );
     let more: usize = err
         .lines()
-        .find_map(|l| l.strip_prefix("... and ")?.split_once(" more warning(s); `crosscase validate --study ")?.0.parse().ok())
+        .find_map(|l| {
+            l.strip_prefix("... and ")?
+                .split_once(" more warning(s); `crosscase validate --study ")?
+                .0
+                .parse()
+                .ok()
+        })
         .unwrap_or_else(|| panic!("a summary line: {err}"));
     let validate = crosscase(&["validate", "--study", s]);
     assert_ok(&validate);
-    let all = stderr(&validate).lines().filter(|l| l.contains(": warning: ")).count();
+    let all = stderr(&validate)
+        .lines()
+        .filter(|l| l.contains(": warning: "))
+        .count();
     assert_eq!(all, 20 + more, "validate lists every warning");
 }

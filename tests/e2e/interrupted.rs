@@ -9,7 +9,14 @@ use super::*;
 /// Start a synthesis that stops at `point`, wait until it is there, kill it.
 fn kill_at(study: &Path, out: &Path, point: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_crosscase"))
-        .args(["run", synthesis_pipeline().to_str().unwrap(), "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            synthesis_pipeline().to_str().unwrap(),
+            "--study",
+            study.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .env("CROSSCASE_FAILPOINT", point)
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -39,7 +46,10 @@ fn a_run_killed_mid_stage_leaves_the_last_good_outputs_and_the_next_run_complete
     // New data arrives; the run is killed after the ratings have been staged.
     copy_tree(&study.join("late/raw"), &study.join("raw"));
     kill_at(&study, &out, "stage:ratings_summary");
-    assert!(tree(&out) == good, "a killed run must not change the published outputs");
+    assert!(
+        tree(&out) == good,
+        "a killed run must not change the published outputs"
+    );
     assert_ok(&synthesis(&study, &out, &[]));
     let fresh = tmp.path().join("fresh");
     assert_ok(&synthesis(&study, &fresh, &[]));
@@ -62,5 +72,9 @@ fn a_run_killed_while_publishing_is_completed_by_the_next_run() {
     assert_eq!(tree(&out), tree(&fresh));
     // And the cache is usable: one more run has nothing to do.
     let again = synthesis(&study, &out, &[]);
-    assert!(stderr(&again).contains("nothing changed"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("nothing changed"),
+        "{}",
+        stderr(&again)
+    );
 }

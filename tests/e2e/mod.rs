@@ -27,7 +27,11 @@ pub fn synthesis_pipeline() -> PathBuf {
 
 /// How many stages the synthesis pipeline has.
 pub fn stage_count() -> usize {
-    std::fs::read_to_string(synthesis_pipeline()).unwrap().lines().filter(|l| l.trim() == "[[stage]]").count()
+    std::fs::read_to_string(synthesis_pipeline())
+        .unwrap()
+        .lines()
+        .filter(|l| l.trim() == "[[stage]]")
+        .count()
 }
 
 /// Run `crosscase` with arguments, from the repository root.
@@ -36,12 +40,19 @@ pub fn crosscase(args: &[&str]) -> Output {
 }
 
 /// The key of `tests/fixtures/other-study` (its study.toml: env = "OTHER_STUDY_KEY").
-pub const OTHER_KEY: (&str, &str) = ("OTHER_STUDY_KEY", "a test key for the other study, kept outside it");
+pub const OTHER_KEY: (&str, &str) = (
+    "OTHER_STUDY_KEY",
+    "a test key for the other study, kept outside it",
+);
 
 /// Run `crosscase` with extra environment variables.
 pub fn crosscase_env(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_crosscase"));
-    command.args(args).current_dir(root()).env_remove("CROSSCASE_KEY").env_remove("OTHER_STUDY_KEY");
+    command
+        .args(args)
+        .current_dir(root())
+        .env_remove("CROSSCASE_KEY")
+        .env_remove("OTHER_STUDY_KEY");
     for (k, v) in envs {
         command.env(k, v);
     }
@@ -87,11 +98,18 @@ pub fn assert_ok(output: &Output) {
 
 /// A table of an output folder as rows of (column -> value).
 pub fn read_table(out: &Path, table: &str) -> Vec<std::collections::BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(out.join("tables").join(format!("{table}.csv"))).unwrap();
+    let mut reader =
+        csv::Reader::from_path(out.join("tables").join(format!("{table}.csv"))).unwrap();
     let headers = reader.headers().unwrap().clone();
     reader
         .records()
-        .map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
         .collect()
 }
 
@@ -113,10 +131,16 @@ pub fn copy_tree(from: &Path, to: &Path) {
 /// the `.crosscase` state folder.
 pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     fn walk(dir: &Path, base: &Path, into: &mut Vec<(String, Vec<u8>)>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
-            let rel = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             if rel == ".crosscase" || rel.starts_with(".crosscase/") {
                 continue;
             }

@@ -20,23 +20,35 @@ use super::*;
 /// Every file under `dir`, state folder included, as (relative path, text).
 fn output_texts(dir: &Path) -> Vec<(String, String)> {
     fn walk(dir: &Path, base: &Path, into: &mut Vec<(String, String)>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
-            let rel = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             if path.is_dir() {
                 walk(&path, base, into);
                 continue;
             }
             let bytes = std::fs::read(&path).unwrap();
             if rel.ends_with(".parquet") {
-                let batch = pipeline::tables::from_parquet(bytes).unwrap_or_else(|e| panic!("{rel}: {e}"));
+                let batch =
+                    pipeline::tables::from_parquet(bytes).unwrap_or_else(|e| panic!("{rel}: {e}"));
                 into.push((rel, pipeline::tables::to_csv(&batch)));
             } else if rel.ends_with(".xlsx") {
                 let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
                 for i in 0..archive.len() {
                     let mut file = archive.by_index(i).unwrap();
-                    let name = format!("{rel}!{}", file.name().map(|n| n.into_owned()).unwrap_or_else(|_| i.to_string()));
+                    let name = format!(
+                        "{rel}!{}",
+                        file.name()
+                            .map(|n| n.into_owned())
+                            .unwrap_or_else(|_| i.to_string())
+                    );
                     let mut inner = Vec::new();
                     file.read_to_end(&mut inner).unwrap();
                     into.push((name, String::from_utf8_lossy(&inner).into_owned()));
@@ -60,7 +72,11 @@ fn squeeze_digits(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
         if sep(c) && out.ends_with(|p: char| p.is_ascii_digit()) {
-            if chars[i + 1..].iter().find(|&&n| !sep(n)).is_some_and(char::is_ascii_digit) {
+            if chars[i + 1..]
+                .iter()
+                .find(|&&n| !sep(n))
+                .is_some_and(char::is_ascii_digit)
+            {
                 continue;
             }
         }
@@ -80,7 +96,8 @@ fn contains_word(hay: &str, needle: &str) -> bool {
     hay.match_indices(needle).any(|(i, m)| {
         let before = hay[..i].chars().next_back();
         let after = hay[i + m.len()..].chars().next();
-        !(needle.starts_with(word) && before.is_some_and(word)) && !(needle.ends_with(word) && after.is_some_and(word))
+        !(needle.starts_with(word) && before.is_some_and(word))
+            && !(needle.ends_with(word) && after.is_some_and(word))
     })
 }
 
@@ -94,7 +111,10 @@ fn occurrences(out: &Path, needles: &[String]) -> Vec<(String, String)> {
             let n = needle.to_lowercase();
             let d = digits(&n);
             let numeric = d.len() >= 7;
-            if contains_word(&lower, &n) || contains_word(&squeezed, &squeeze_digits(&n)) || (numeric && squeezed.contains(&d)) {
+            if contains_word(&lower, &n)
+                || contains_word(&squeezed, &squeeze_digits(&n))
+                || (numeric && squeezed.contains(&d))
+            {
                 found.push((file.clone(), needle.clone()));
             }
         }
@@ -113,25 +133,36 @@ fn read_export(path: &Path) -> (bool, csv::StringRecord, Vec<csv::StringRecord>)
     let text = std::fs::read_to_string(path).unwrap();
     let bom = text.starts_with('\u{feff}');
     let body = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(body.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(body.as_bytes());
     let header = reader.headers().unwrap().clone();
     let records = reader.records().map(Result::unwrap).collect();
     (bom, header, records)
 }
 
 fn write_export(path: &Path, bom: bool, header: &csv::StringRecord, records: &[csv::StringRecord]) {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     writer.write_record(header).unwrap();
     for r in records {
         writer.write_record(r).unwrap();
     }
-    let mut bytes = if bom { "\u{feff}".as_bytes().to_vec() } else { Vec::new() };
+    let mut bytes = if bom {
+        "\u{feff}".as_bytes().to_vec()
+    } else {
+        Vec::new()
+    };
     bytes.extend(writer.into_inner().unwrap());
     std::fs::write(path, bytes).unwrap();
 }
 
 fn col(header: &csv::StringRecord, name: &str) -> usize {
-    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
 }
 
 /// Planted identifiers that no list holds (the detectors must find them).
@@ -157,18 +188,35 @@ const DATE_WORDS: &str = "3rd of May 2012";
 fn plant(study: &Path) -> Vec<String> {
     let sites: BTreeMap<String, String> = {
         let mut r = csv::Reader::from_path(study.join("sites.csv")).unwrap();
-        r.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[1].to_string())).collect()
+        r.records()
+            .map(|r| r.unwrap())
+            .map(|r| (r[0].to_string(), r[1].to_string()))
+            .collect()
     };
     let colleagues: Vec<String> = {
         let mut r = csv::Reader::from_path(study.join("identifiers.csv")).unwrap();
-        r.records().map(|r| r.unwrap()).filter(|r| &r[0] == "person").map(|r| r[1].to_string()).collect()
+        r.records()
+            .map(|r| r.unwrap())
+            .filter(|r| &r[0] == "person")
+            .map(|r| r[1].to_string())
+            .collect()
     };
     let path = study.join("raw/interviews/wave1_london.csv");
     let (bom, header, records) = read_export(&path);
     let (name_c, site_c) = (col(&header, "participant_name"), col(&header, "site_id"));
     let mut needles: BTreeSet<String> = [
-        NHS_SPACED, NHS_HYPHENS, NHS_PLAIN, POSTCODE, POSTCODE_2, PHONE_NATIONAL, PHONE_MOBILE, PHONE_INTL, EMAIL, URL,
-        DATE, DATE_WORDS,
+        NHS_SPACED,
+        NHS_HYPHENS,
+        NHS_PLAIN,
+        POSTCODE,
+        POSTCODE_2,
+        PHONE_NATIONAL,
+        PHONE_MOBILE,
+        PHONE_INTL,
+        EMAIL,
+        URL,
+        DATE,
+        DATE_WORDS,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -180,7 +228,14 @@ fn plant(study: &Path) -> Vec<String> {
         let last = name.split_whitespace().last().unwrap().to_string();
         let site_name = sites[&record[site_c]].clone();
         let colleague = colleagues[i % colleagues.len()].clone();
-        needles.extend([name.clone(), first.clone(), last.clone(), format!("{first}'s"), site_name.clone(), colleague.clone()]);
+        needles.extend([
+            name.clone(),
+            first.clone(),
+            last.clone(),
+            format!("{first}'s"),
+            site_name.clone(),
+            colleague.clone(),
+        ]);
         let shouted = last.to_uppercase();
         let mut fields: Vec<String> = record.iter().map(String::from).collect();
         let comment = format!(
@@ -189,7 +244,12 @@ fn plant(study: &Path) -> Vec<String> {
         );
         let c = col(&header, "comments");
         fields[c] = format!("{}{comment}", fields[c]);
-        for field in ["top_1_impact", "top_2_impact", "top_3_impact", "bme_experience"] {
+        for field in [
+            "top_1_impact",
+            "top_2_impact",
+            "top_3_impact",
+            "bme_experience",
+        ] {
             let c = col(&header, field);
             if !fields[c].trim().is_empty() && !fields[c].starts_with('-') {
                 fields[c] = format!(
@@ -207,7 +267,10 @@ fn plant(study: &Path) -> Vec<String> {
 /// Every participant's name, email and interviewer of the study's exports.
 fn identities(study: &Path) -> Vec<String> {
     let mut out = BTreeSet::new();
-    for entry in std::fs::read_dir(study.join("raw/interviews")).unwrap().flatten() {
+    for entry in std::fs::read_dir(study.join("raw/interviews"))
+        .unwrap()
+        .flatten()
+    {
         let (_, header, records) = read_export(&entry.path());
         for r in &records {
             for field in ["participant_name", "contact_email", "interviewer"] {
@@ -232,19 +295,44 @@ fn planted_identifiers_reach_no_output_and_redacted_quotes_are_published() {
     let run = synthesis(&study, &out, &[]);
     assert_ok(&run);
     assert_nothing_reaches(&out, &needles, "a planted identifier");
-    assert_nothing_reaches(&out, &identities(&study), "a participant's or interviewer's name or email");
+    assert_nothing_reaches(
+        &out,
+        &identities(&study),
+        "a participant's or interviewer's name or email",
+    );
     let printed = format!("{}{}", String::from_utf8_lossy(&run.stdout), stderr(&run));
     for n in &needles {
-        assert!(!printed.to_lowercase().contains(&n.to_lowercase()), "the run printed a planted identifier");
+        assert!(
+            !printed.to_lowercase().contains(&n.to_lowercase()),
+            "the run printed a planted identifier"
+        );
     }
 
     // Redacted accounts are published: quotes carry the planted text's labels.
     let quotes = read_table(&out, "quotes");
-    let exemplars: Vec<&String> =
-        quotes.iter().flat_map(|r| [&r["exemplar_1"], &r["exemplar_2"]]).filter(|e| !e.is_empty()).collect();
-    assert!(!exemplars.is_empty(), "the quotes table publishes exemplars");
-    for label in ["[name]", "[colleague]", "[phone]", "[NHS number]", "[postcode]", "[email]", "[url]", "[date]"] {
-        assert!(exemplars.iter().any(|e| e.contains(label)), "a published quote shows {label}: {exemplars:#?}");
+    let exemplars: Vec<&String> = quotes
+        .iter()
+        .flat_map(|r| [&r["exemplar_1"], &r["exemplar_2"]])
+        .filter(|e| !e.is_empty())
+        .collect();
+    assert!(
+        !exemplars.is_empty(),
+        "the quotes table publishes exemplars"
+    );
+    for label in [
+        "[name]",
+        "[colleague]",
+        "[phone]",
+        "[NHS number]",
+        "[postcode]",
+        "[email]",
+        "[url]",
+        "[date]",
+    ] {
+        assert!(
+            exemplars.iter().any(|e| e.contains(label)),
+            "a published quote shows {label}: {exemplars:#?}"
+        );
     }
     let report = std::fs::read_to_string(out.join("report/synthesis.md")).unwrap();
     assert!(!report.is_empty());
@@ -260,28 +348,75 @@ fn a_disabled_redaction_is_stopped_by_the_leak_guard_and_nothing_is_published_or
     plant(&study);
     let pipeline = tmp.path().join("no-phone.toml");
     let text = std::fs::read_to_string(synthesis_pipeline()).unwrap();
-    let text = text.replacen("run = \"anonymise\"\nfrom = [\"study\"]\n", "run = \"anonymise\"\nfrom = [\"study\"]\ndisable_redaction = [\"phone\"]\n", 1);
-    assert!(text.contains("disable_redaction"), "the pipeline copy disables a redaction");
+    let text = text.replacen(
+        "run = \"anonymise\"\nfrom = [\"study\"]\n",
+        "run = \"anonymise\"\nfrom = [\"study\"]\ndisable_redaction = [\"phone\"]\n",
+        1,
+    );
+    assert!(
+        text.contains("disable_redaction"),
+        "the pipeline copy disables a redaction"
+    );
     std::fs::write(&pipeline, text).unwrap();
     let run = crosscase_env(
-        &["run", pipeline.to_str().unwrap(), "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "run",
+            pipeline.to_str().unwrap(),
+            "--study",
+            study.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         &[],
     );
-    assert_eq!(code(&run), 1, "the leak guard stops the run:\n{}", stderr(&run));
+    assert_eq!(
+        code(&run),
+        1,
+        "the leak guard stops the run:\n{}",
+        stderr(&run)
+    );
     let err = stderr(&run);
     let leaks: Vec<&str> = err.lines().filter(|l| l.starts_with("leak: ")).collect();
     assert!(!leaks.is_empty(), "{err}");
     // file, then a line (text) or a row (Parquet), then the kind.
-    assert!(leaks.iter().any(|l| l.contains("data/accounts.parquet: row ") && l.ends_with(": phone")), "{err}");
-    assert!(leaks.iter().any(|l| l.starts_with("leak: tables/quotes.csv:") && l.ends_with(": phone")), "{err}");
-    assert!(leaks.iter().all(|l| l.ends_with(": phone")), "only the disabled kind leaks: {err}");
+    assert!(
+        leaks
+            .iter()
+            .any(|l| l.contains("data/accounts.parquet: row ") && l.ends_with(": phone")),
+        "{err}"
+    );
+    assert!(
+        leaks
+            .iter()
+            .any(|l| l.starts_with("leak: tables/quotes.csv:") && l.ends_with(": phone")),
+        "{err}"
+    );
+    assert!(
+        leaks.iter().all(|l| l.ends_with(": phone")),
+        "only the disabled kind leaks: {err}"
+    );
     let printed = format!("{}{err}", String::from_utf8_lossy(&run.stdout));
     for phone in [PHONE_NATIONAL, PHONE_MOBILE, PHONE_INTL] {
-        assert!(!printed.contains(phone) && !squeeze_digits(&printed).contains(&digits(phone)), "the value is never shown");
+        assert!(
+            !printed.contains(phone) && !squeeze_digits(&printed).contains(&digits(phone)),
+            "the value is never shown"
+        );
     }
-    assert_eq!(published, tree(&out), "a failed run changes no published file");
+    assert_eq!(
+        published,
+        tree(&out),
+        "a failed run changes no published file"
+    );
     // Nor does the failed run leave what it refused to publish under the output folder.
-    assert_nothing_reaches(&out, &[PHONE_NATIONAL.into(), PHONE_MOBILE.into(), PHONE_INTL.into()], "an unpublished phone");
+    assert_nothing_reaches(
+        &out,
+        &[
+            PHONE_NATIONAL.into(),
+            PHONE_MOBILE.into(),
+            PHONE_INTL.into(),
+        ],
+        "an unpublished phone",
+    );
 }
 
 // ------------------------------------------------------------- withdrawals
@@ -303,7 +438,13 @@ fn parquet(out: &Path, rel: &str) -> Vec<BTreeMap<String, String>> {
     let headers = reader.headers().unwrap().clone();
     reader
         .records()
-        .map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
         .collect()
 }
 
@@ -321,9 +462,16 @@ fn own_words(out: &Path, pseudonym: &str) -> Vec<String> {
     let accounts = parquet(out, "data/accounts.parquet");
     let mut by_text: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for r in &accounts {
-        by_text.entry(r["text"].as_str()).or_default().insert(r["participant"].as_str());
+        by_text
+            .entry(r["text"].as_str())
+            .or_default()
+            .insert(r["participant"].as_str());
     }
-    let others: Vec<&str> = accounts.iter().filter(|r| r["participant"] != pseudonym).map(|r| r["text"].as_str()).collect();
+    let others: Vec<&str> = accounts
+        .iter()
+        .filter(|r| r["participant"] != pseudonym)
+        .map(|r| r["text"].as_str())
+        .collect();
     by_text
         .into_iter()
         .filter(|(text, who)| who.len() == 1 && who.contains(pseudonym) && text.len() > 20)
@@ -335,12 +483,19 @@ fn own_words(out: &Path, pseudonym: &str) -> Vec<String> {
 
 /// Study-level rows of a table by factor.
 fn study_rows(out: &Path, table: &str) -> BTreeMap<String, BTreeMap<String, String>> {
-    read_table(out, table).into_iter().filter(|r| r["scope"] == "study").map(|r| (r["factor"].clone(), r)).collect()
+    read_table(out, table)
+        .into_iter()
+        .filter(|r| r["scope"] == "study")
+        .map(|r| (r["factor"].clone(), r))
+        .collect()
 }
 
 /// Raw answers of one record: (factors rated 1-5, factors picked in the top three).
 fn raw_answers(study: &Path, record: &str) -> (BTreeSet<String>, BTreeSet<String>) {
-    for entry in std::fs::read_dir(study.join("raw/interviews")).unwrap().flatten() {
+    for entry in std::fs::read_dir(study.join("raw/interviews"))
+        .unwrap()
+        .flatten()
+    {
         let (_, header, records) = read_export(&entry.path());
         if let Some(r) = records.iter().find(|r| &r[0] == record) {
             let mut rated = BTreeSet::new();
@@ -351,7 +506,8 @@ fn raw_answers(study: &Path, record: &str) -> (BTreeSet<String>, BTreeSet<String
                         rated.insert(f.to_string());
                     }
                 }
-                if matches!(h, "top_1" | "top_2" | "top_3") && !v.is_empty() && !v.starts_with('-') {
+                if matches!(h, "top_1" | "top_2" | "top_3") && !v.is_empty() && !v.starts_with('-')
+                {
                     picked.insert(v.to_string());
                 }
             }
@@ -377,11 +533,18 @@ fn runs_with_and_without(row: &str) -> Runs {
     with_withdrawals(&study, &[row]);
     let with = tmp.path().join("with");
     assert_ok(&synthesis(&study, &with, &[]));
-    Runs { _tmp: tmp, study, without, with }
+    Runs {
+        _tmp: tmp,
+        study,
+        without,
+        with,
+    }
 }
 
 fn n_of(rows: &BTreeMap<String, BTreeMap<String, String>>, factor: &str, column: &str) -> u32 {
-    rows[factor][column].parse().unwrap_or_else(|_| panic!("{factor}/{column} is published"))
+    rows[factor][column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{factor}/{column} is published"))
 }
 
 #[test]
@@ -398,14 +561,20 @@ fn withdrawal_scope_all_removes_the_participant_from_every_output() {
     assert!(!words.is_empty(), "{record} wrote something of their own");
 
     // With it: no pseudonym, no words, anywhere.
-    assert_nothing_reaches(&runs.with, &[pseudonym.clone()], "the withdrawn participant's pseudonym");
+    assert_nothing_reaches(
+        &runs.with,
+        &[pseudonym.clone()],
+        "the withdrawn participant's pseudonym",
+    );
     assert_nothing_reaches(&runs.with, &words, "the withdrawn participant's words");
     // No data row (so no explain/provenance row) comes from their raw line.
     for rel in ["answers", "top3", "outcomes", "accounts", "participants"] {
         let rows = parquet(&runs.with, &format!("data/{rel}.parquet"));
         for (file, line) in &lines {
             assert!(
-                !rows.iter().any(|r| &r["source_file"] == file && &r["source_line"] == line),
+                !rows
+                    .iter()
+                    .any(|r| &r["source_file"] == file && &r["source_line"] == line),
                 "data/{rel}.parquet keeps a row from {file}:{line}"
             );
         }
@@ -413,16 +582,34 @@ fn withdrawal_scope_all_removes_the_participant_from_every_output() {
     // Every count drops by them.
     let (rated, picked) = raw_answers(&runs.study, record);
     assert!(!rated.is_empty() && !picked.is_empty());
-    let (before, after) = (study_rows(&runs.without, "ratings_summary"), study_rows(&runs.with, "ratings_summary"));
+    let (before, after) = (
+        study_rows(&runs.without, "ratings_summary"),
+        study_rows(&runs.with, "ratings_summary"),
+    );
     for factor in before.keys() {
         let drop = u32::from(rated.contains(factor));
-        assert_eq!(n_of(&after, factor, "n"), n_of(&before, factor, "n") - drop, "ratings_summary n of {factor}");
+        assert_eq!(
+            n_of(&after, factor, "n"),
+            n_of(&before, factor, "n") - drop,
+            "ratings_summary n of {factor}"
+        );
     }
-    let (before, after) = (study_rows(&runs.without, "top3_frequency"), study_rows(&runs.with, "top3_frequency"));
+    let (before, after) = (
+        study_rows(&runs.without, "top3_frequency"),
+        study_rows(&runs.with, "top3_frequency"),
+    );
     for factor in before.keys() {
-        assert_eq!(n_of(&after, factor, "respondents"), n_of(&before, factor, "respondents") - 1, "respondents");
+        assert_eq!(
+            n_of(&after, factor, "respondents"),
+            n_of(&before, factor, "respondents") - 1,
+            "respondents"
+        );
         let drop = u32::from(picked.contains(factor));
-        assert_eq!(n_of(&after, factor, "mentions"), n_of(&before, factor, "mentions") - drop, "mentions of {factor}");
+        assert_eq!(
+            n_of(&after, factor, "mentions"),
+            n_of(&before, factor, "mentions") - drop,
+            "mentions of {factor}"
+        );
     }
     let participants = |out: &Path| parquet(out, "data/participants.parquet").len();
     assert_eq!(participants(&runs.with), participants(&runs.without) - 1);
@@ -438,21 +625,45 @@ fn withdrawal_scope_quotes_keeps_the_ratings_and_removes_the_words() {
     assert!(!occurrences(&runs.without, &words).is_empty());
 
     // Their ratings stay: every ratings table is identical.
-    for table in ["ratings_summary", "top3_frequency", "direction", "consensus", "demographics", "pattern_matrix"] {
+    for table in [
+        "ratings_summary",
+        "top3_frequency",
+        "direction",
+        "consensus",
+        "demographics",
+        "pattern_matrix",
+    ] {
         let (a, b) = (
             std::fs::read(runs.without.join(format!("tables/{table}.csv"))).unwrap(),
             std::fs::read(runs.with.join(format!("tables/{table}.csv"))).unwrap(),
         );
         assert!(a == b, "{table} changed with a quotes-only withdrawal");
     }
-    let answers = |out: &Path| parquet(out, "data/answers.parquet").iter().filter(|r| r["participant"] == pseudonym).count();
+    let answers = |out: &Path| {
+        parquet(out, "data/answers.parquet")
+            .iter()
+            .filter(|r| r["participant"] == pseudonym)
+            .count()
+    };
     assert!(answers(&runs.with) > 0 && answers(&runs.with) == answers(&runs.without));
     let flagged = parquet(&runs.with, "data/participants.parquet");
-    assert!(flagged.iter().any(|r| r["participant"] == pseudonym && r["quotes_withdrawn"] == "true"));
+    assert!(
+        flagged
+            .iter()
+            .any(|r| r["participant"] == pseudonym && r["quotes_withdrawn"] == "true")
+    );
 
     // Their words are nowhere: no account rows, no exemplar, no report line.
-    assert!(!parquet(&runs.with, "data/accounts.parquet").iter().any(|r| r["participant"] == pseudonym));
-    assert_nothing_reaches(&runs.with, &words, "the words of a participant who withdrew them");
+    assert!(
+        !parquet(&runs.with, "data/accounts.parquet")
+            .iter()
+            .any(|r| r["participant"] == pseudonym)
+    );
+    assert_nothing_reaches(
+        &runs.with,
+        &words,
+        "the words of a participant who withdrew them",
+    );
 }
 
 // -------------------------------------------------- a study we did not write
@@ -507,18 +718,38 @@ fn on_a_study_we_did_not_write_no_planted_identifier_or_withdrawn_word_reaches_a
     for w in OTHER_WITHDRAWN_WORDS.iter().chain(OTHER_PLANTED) {
         assert!(raw.contains(w), "{w} is planted in the raw free text");
     }
-    let words: Vec<String> = OTHER_WITHDRAWN_WORDS.iter().map(|s| s.to_string()).collect();
+    let words: Vec<String> = OTHER_WITHDRAWN_WORDS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     assert_nothing_reaches(&out, &words, "a withdrawn participant's words");
     // S22-03 withdrew completely: not even their pseudonym.
     let key = anonymise::Key::from_bytes(OTHER_KEY.1.as_bytes()).unwrap();
-    assert_nothing_reaches(&out, &[anonymise::pseudonym(&key, "S22-03")], "the pseudonym of S22-03 (withdrawn: all)");
+    assert_nothing_reaches(
+        &out,
+        &[anonymise::pseudonym(&key, "S22-03")],
+        "the pseudonym of S22-03 (withdrawn: all)",
+    );
     // S23-01 withdrew their words only: still rated, never quoted.
     let p = anonymise::pseudonym(&key, "S23-01");
-    assert!(parquet(&out, "data/answers.parquet").iter().any(|r| r["participant"] == p));
-    assert!(!parquet(&out, "data/accounts.parquet").iter().any(|r| r["participant"] == p));
+    assert!(
+        parquet(&out, "data/answers.parquet")
+            .iter()
+            .any(|r| r["participant"] == p)
+    );
+    assert!(
+        !parquet(&out, "data/accounts.parquet")
+            .iter()
+            .any(|r| r["participant"] == p)
+    );
     // Quotes are published in that study too (min_cell 2, labels by group).
     let quotes = read_table(&out, "quotes");
-    assert!(quotes.iter().any(|r| r["suppressed"] == "false" && !r["exemplar_1"].is_empty()), "{quotes:#?}");
+    assert!(
+        quotes
+            .iter()
+            .any(|r| r["suppressed"] == "false" && !r["exemplar_1"].is_empty()),
+        "{quotes:#?}"
+    );
 }
 
 /// The anonymisation log goes where study.toml says, outside the output
@@ -531,25 +762,59 @@ fn the_anonymisation_log_is_private_and_holds_no_text() {
     copy_tree(&other_study(), &study);
     let toml = std::fs::read_to_string(study.join("study.toml")).unwrap();
     let with_log = |log: &str| format!("{toml}\n[anonymisation]\nlog = \"{log}\"\n");
-    std::fs::write(study.join("study.toml"), with_log("../private/anonymisation-log.csv")).unwrap();
+    std::fs::write(
+        study.join("study.toml"),
+        with_log("../private/anonymisation-log.csv"),
+    )
+    .unwrap();
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
     let log = std::fs::read_to_string(tmp.path().join("private/anonymisation-log.csv")).unwrap();
     let mut lines = log.lines();
     assert_eq!(lines.next(), Some("site,participant,field,kind,start,end"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    assert!(rows.len() >= 18, "every planted identifier is logged: {log}");
-    assert!(rows.iter().all(|r| r.len() == 6 && r[4].parse::<usize>().is_ok() && r[5].parse::<usize>().is_ok()), "{log}");
-    assert!(rows.iter().any(|r| r[0].starts_with("Hub ") && r[1].starts_with("P-") && r[3] == "nhs_number"), "{log}");
-    for needle in ["Aoife", "Brennan", "401 023 2137", "LS1 4AP", "@example.org", "0113"] {
-        assert!(!log.contains(needle), "the log must not hold the redacted text ({needle})");
+    assert!(
+        rows.len() >= 18,
+        "every planted identifier is logged: {log}"
+    );
+    assert!(
+        rows.iter().all(|r| r.len() == 6
+            && r[4].parse::<usize>().is_ok()
+            && r[5].parse::<usize>().is_ok()),
+        "{log}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[0].starts_with("Hub ") && r[1].starts_with("P-") && r[3] == "nhs_number"),
+        "{log}"
+    );
+    for needle in [
+        "Aoife",
+        "Brennan",
+        "401 023 2137",
+        "LS1 4AP",
+        "@example.org",
+        "0113",
+    ] {
+        assert!(
+            !log.contains(needle),
+            "the log must not hold the redacted text ({needle})"
+        );
     }
-    assert!(!tree(&out).iter().any(|(p, _)| p.contains("anonymisation-log")));
+    assert!(
+        !tree(&out)
+            .iter()
+            .any(|(p, _)| p.contains("anonymisation-log"))
+    );
     // Inside the output folder: refused, nothing published.
     std::fs::write(study.join("study.toml"), with_log("../out2/log.csv")).unwrap();
     let inside = synthesis(&study, &tmp.path().join("out2"), &[]);
     assert_eq!(code(&inside), 2);
-    assert!(stderr(&inside).contains("is inside the output folder; it must be private"), "{}", stderr(&inside));
+    assert!(
+        stderr(&inside).contains("is inside the output folder; it must be private"),
+        "{}",
+        stderr(&inside)
+    );
 }
 
 /// The pseudonymisation key appears in no output, no state file (cache,

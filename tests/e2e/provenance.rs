@@ -9,23 +9,38 @@ fn explain_resolves_a_figure_of_every_table() {
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&demo_study(), &out, &[]));
     let provenance: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("provenance.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("provenance.json")).unwrap())
+            .unwrap();
     let stages = provenance["stages"].as_array().unwrap();
     assert!(stages.len() >= 14, "one provenance record per table stage");
     for record in stages {
         let table = record["stage"].as_str().unwrap();
         let rows = read_table(&out, table);
-        let row = rows.iter().find(|r| r.get("suppressed").is_none_or(|s| s == "false")).unwrap_or(&rows[0]);
+        let row = rows
+            .iter()
+            .find(|r| r.get("suppressed").is_none_or(|s| s == "false"))
+            .unwrap_or(&rows[0]);
         let id = &row["figure_id"];
         let output = crosscase(&["explain", id, "--out", out.to_str().unwrap()]);
         assert_ok(&output);
         let text = String::from_utf8_lossy(&output.stdout);
         assert!(text.contains(&format!("figure    {id}")), "{table}: {text}");
-        assert!(text.contains(&format!("stage     {table} (run = ")), "{table}: {text}");
+        assert!(
+            text.contains(&format!("stage     {table} (run = ")),
+            "{table}: {text}"
+        );
         assert!(text.contains("input     data/"), "{table}: {text}");
-        assert!(!text.contains("warning: this file has changed"), "{table}: {text}");
+        assert!(
+            !text.contains("warning: this file has changed"),
+            "{table}: {text}"
+        );
     }
-    let missing = crosscase(&["explain", "ratings/study/no_such_factor", "--out", out.to_str().unwrap()]);
+    let missing = crosscase(&[
+        "explain",
+        "ratings/study/no_such_factor",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code(&missing), 2);
     assert!(stderr(&missing).contains("no figure `ratings/study/no_such_factor`"));
 }
@@ -36,17 +51,42 @@ fn the_run_is_an_ro_crate_listing_every_stage_and_output() {
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&demo_study(), &out, &[]));
     let crate_json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("ro-crate-metadata.json")).unwrap()).unwrap();
-    assert_eq!(crate_json["@context"], "https://w3id.org/ro/crate/1.1/context");
+        serde_json::from_str(&std::fs::read_to_string(out.join("ro-crate-metadata.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        crate_json["@context"],
+        "https://w3id.org/ro/crate/1.1/context"
+    );
     let graph = crate_json["@graph"].as_array().unwrap();
-    let entity = |id: &str| graph.iter().find(|e| e["@id"] == id).unwrap_or_else(|| panic!("no entity {id}"));
+    let entity = |id: &str| {
+        graph
+            .iter()
+            .find(|e| e["@id"] == id)
+            .unwrap_or_else(|| panic!("no entity {id}"))
+    };
     let root = entity("./");
-    assert!(root["conformsTo"].as_array().unwrap().iter().any(|p| p["@id"] == "https://w3id.org/ro/wfrun/provenance/0.5"));
+    assert!(
+        root["conformsTo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["@id"] == "https://w3id.org/ro/wfrun/provenance/0.5")
+    );
     assert_eq!(root["mainEntity"]["@id"], "pipeline.toml");
     let workflow = entity("pipeline.toml");
-    assert!(workflow["@type"].as_array().unwrap().iter().any(|t| t == "ComputationalWorkflow"));
+    assert!(
+        workflow["@type"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "ComputationalWorkflow")
+    );
     let plan = std::fs::read_to_string(synthesis_pipeline()).unwrap();
-    let stage_ids: Vec<&str> = plan.lines().filter_map(|l| l.strip_prefix("id = \"")).map(|l| l.trim_end_matches('"')).collect();
+    let stage_ids: Vec<&str> = plan
+        .lines()
+        .filter_map(|l| l.strip_prefix("id = \""))
+        .map(|l| l.trim_end_matches('"'))
+        .collect();
     for id in &stage_ids {
         let action = entity(&format!("#run-{id}"));
         assert_eq!(action["@type"], "CreateAction");
@@ -54,8 +94,20 @@ fn the_run_is_an_ro_crate_listing_every_stage_and_output() {
         entity(&format!("#step-{id}"));
     }
     let ratings = entity("#run-ratings_summary");
-    assert!(ratings["object"].as_array().unwrap().iter().any(|o| o["@id"] == "data/answers.parquet"));
-    assert!(ratings["result"].as_array().unwrap().iter().any(|o| o["@id"] == "tables/ratings_summary.csv"));
+    assert!(
+        ratings["object"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["@id"] == "data/answers.parquet")
+    );
+    assert!(
+        ratings["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["@id"] == "tables/ratings_summary.csv")
+    );
     // Every entity once.
     let mut ids: Vec<&str> = graph.iter().map(|e| e["@id"].as_str().unwrap()).collect();
     let all = ids.len();
@@ -80,21 +132,39 @@ fn status_lists_awaited_sites_and_stale_stages() {
     let (tmp, study) = demo_copy();
     let out = tmp.path().join("out");
     let args = |study: &Path, out: &Path| {
-        crosscase(&["status", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        crosscase(&[
+            "status",
+            "--study",
+            study.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
     };
     let before = args(&study, &out);
     assert_ok(&before);
     let text = String::from_utf8_lossy(&before.stdout).into_owned();
     assert!(text.contains("Sites in the register: 10"), "{text}");
-    assert!(text.contains("wave 3 (South): data from Site H, Site I\n    awaited: Site J"), "{text}");
+    assert!(
+        text.contains("wave 3 (South): data from Site H, Site I\n    awaited: Site J"),
+        "{text}"
+    );
     let stages = stage_count();
-    assert!(text.contains(&format!("0 up to date, {stages} stale")), "{text}");
+    assert!(
+        text.contains(&format!("0 up to date, {stages} stale")),
+        "{text}"
+    );
     assert_ok(&synthesis(&study, &out, &[]));
     let after = String::from_utf8_lossy(&args(&study, &out).stdout).into_owned();
-    assert!(after.contains(&format!("{stages} up to date, 0 stale")), "{after}");
+    assert!(
+        after.contains(&format!("{stages} up to date, 0 stale")),
+        "{after}"
+    );
     copy_tree(&study.join("late/raw"), &study.join("raw"));
     let late = String::from_utf8_lossy(&args(&study, &out).stdout).into_owned();
-    assert!(late.contains("wave 3 (South): data from Site H, Site I, Site J\n"), "{late}");
+    assert!(
+        late.contains("wave 3 (South): data from Site H, Site I, Site J\n"),
+        "{late}"
+    );
     assert!(late.contains("stale: study: study files changed"), "{late}");
 }
 
@@ -106,15 +176,27 @@ fn verify_reruns_from_nothing_and_names_a_file_that_differs() {
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&demo_study(), &out, &[]));
     let verify = |out: &Path| {
-        crosscase(&["verify", "--study", demo_study().to_str().unwrap(), "--out", out.to_str().unwrap()])
+        crosscase(&[
+            "verify",
+            "--study",
+            demo_study().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
     };
     let ok = verify(&out);
     assert_ok(&ok);
     assert!(stderr(&ok).contains("byte-identical to a run from nothing"));
     let table = out.join("tables/top3_frequency.csv");
-    let edited = std::fs::read_to_string(&table).unwrap().replacen("study", "studY", 1);
+    let edited = std::fs::read_to_string(&table)
+        .unwrap()
+        .replacen("study", "studY", 1);
     std::fs::write(&table, edited).unwrap();
     let bad = verify(&out);
     assert_eq!(code(&bad), 1);
-    assert!(stderr(&bad).contains("differs: tables/top3_frequency.csv: edited since it was published"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("differs: tables/top3_frequency.csv: edited since it was published"),
+        "{}",
+        stderr(&bad)
+    );
 }

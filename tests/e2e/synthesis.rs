@@ -20,7 +20,8 @@ fn demo_synthesis_outputs_are_pinned() {
             if name.ends_with(".parquet") || name.ends_with(".xlsx") {
                 continue;
             }
-            let text = String::from_utf8(bytes).unwrap_or_else(|_| panic!("{name} is not UTF-8 text"));
+            let text =
+                String::from_utf8(bytes).unwrap_or_else(|_| panic!("{name} is not UTF-8 text"));
             insta::assert_snapshot!(name.replace('/', "__"), text);
         }
     });
@@ -36,7 +37,8 @@ fn parquet_tables_hold_what_the_csv_tables_hold() {
     for (name, bytes) in tree(&out.join("tables")) {
         if let Some(stem) = name.strip_suffix(".parquet") {
             let batch = pipeline::tables::from_parquet(bytes).unwrap();
-            let csv = std::fs::read_to_string(out.join("tables").join(format!("{stem}.csv"))).unwrap();
+            let csv =
+                std::fs::read_to_string(out.join("tables").join(format!("{stem}.csv"))).unwrap();
             assert_eq!(pipeline::tables::to_csv(&batch), csv, "{stem}");
             checked += 1;
         }
@@ -67,8 +69,18 @@ fn a_rerun_with_nothing_changed_does_no_work_and_changes_nothing() {
     let again = synthesis(&demo_study(), &out, &[]);
     assert_ok(&again);
     let stages = stage_count();
-    assert!(stderr(&again).contains(&format!("nothing changed: all {stages} stages are up to date")), "{}", stderr(&again));
-    assert!(!stderr(&again).contains("done in"), "no stage may run: {}", stderr(&again));
+    assert!(
+        stderr(&again).contains(&format!(
+            "nothing changed: all {stages} stages are up to date"
+        )),
+        "{}",
+        stderr(&again)
+    );
+    assert!(
+        !stderr(&again).contains("done in"),
+        "no stage may run: {}",
+        stderr(&again)
+    );
     assert_eq!(before, tree(&out));
 }
 
@@ -78,28 +90,60 @@ fn a_changed_setting_reruns_that_stage_and_what_reads_it_only() {
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&demo_study(), &out, &[]));
     let pipeline = tmp.path().join("p.toml");
-    let text = std::fs::read_to_string(synthesis_pipeline()).unwrap().replace("threshold = 1.0", "threshold = 0.5");
+    let text = std::fs::read_to_string(synthesis_pipeline())
+        .unwrap()
+        .replace("threshold = 1.0", "threshold = 0.5");
     std::fs::write(&pipeline, text).unwrap();
     let output = crosscase_env(
-        &["run", pipeline.to_str().unwrap(), "--study", demo_study().to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "run",
+            pipeline.to_str().unwrap(),
+            "--study",
+            demo_study().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         &[],
     );
     assert_ok(&output);
     let err = stderr(&output);
-    assert!(err.contains("ratings_summary    ratings.summary            unchanged, skipped"), "{err}");
-    assert!(err.contains("tensions           ratings.tensions           done in"), "{err}");
-    assert!(err.contains("report             report.markdown            done in"), "{err}");
+    assert!(
+        err.contains("ratings_summary    ratings.summary            unchanged, skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tensions           ratings.tensions           done in"),
+        "{err}"
+    );
+    assert!(
+        err.contains("report             report.markdown            done in"),
+        "{err}"
+    );
     // The skipped stages' outputs are carried over, not lost: the folder is
     // exactly a run from nothing with the new setting, and nothing is stale.
     let run = |out: &std::path::Path| {
-        crosscase_env(&["run", pipeline.to_str().unwrap(), "--study", demo_study().to_str().unwrap(), "--out", out.to_str().unwrap()], &[])
+        crosscase_env(
+            &[
+                "run",
+                pipeline.to_str().unwrap(),
+                "--study",
+                demo_study().to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        )
     };
     let fresh = tmp.path().join("fresh");
     assert_ok(&run(&fresh));
     assert_eq!(tree(&out), tree(&fresh));
     let again = run(&out);
     assert_ok(&again);
-    assert!(stderr(&again).contains("Nothing to do"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("Nothing to do"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 /// A late site's exports added to the study: the rerun reports changed
@@ -113,9 +157,18 @@ fn late_site_rerun_is_byte_identical_to_a_run_from_nothing() {
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
     let err = stderr(&rerun);
-    assert!(err.contains("(1 of 10 sites anonymised, 9 reused)"), "only the late site is anonymised: {err}");
-    assert!(err.contains("figure change(s) since the previous run"), "{err}");
-    assert!(err.contains("  ratings: ") && err.contains("figure(s) appeared"), "changes are summarised per table: {err}");
+    assert!(
+        err.contains("(1 of 10 sites anonymised, 9 reused)"),
+        "only the late site is anonymised: {err}"
+    );
+    assert!(
+        err.contains("figure change(s) since the previous run"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  ratings: ") && err.contains("figure(s) appeared"),
+        "changes are summarised per table: {err}"
+    );
     let fresh = tmp.path().join("fresh");
     assert_ok(&synthesis(&study, &fresh, &[]));
     assert_eq!(tree(&out), tree(&fresh));
@@ -131,14 +184,22 @@ fn explain_lists_the_rows_that_recompute_each_figure() {
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&demo_study(), &out, &[]));
     let summary = read_table(&out, "ratings_summary");
-    let sample: Vec<_> = summary.iter().filter(|r| r["suppressed"] == "false").step_by(41).take(8).collect();
+    let sample: Vec<_> = summary
+        .iter()
+        .filter(|r| r["suppressed"] == "false")
+        .step_by(41)
+        .take(8)
+        .collect();
     assert!(sample.len() >= 5);
     for row in sample {
         let id = format!("{}/mean", row["figure_id"]);
         let output = crosscase(&["explain", &id, "--out", out.to_str().unwrap()]);
         assert_ok(&output);
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
-        assert!(text.contains(&format!("value     mean = {}", row["mean"])), "{text}");
+        assert!(
+            text.contains(&format!("value     mean = {}", row["mean"])),
+            "{text}"
+        );
         // Rows: participant, source file:line, importance value.
         let values: Vec<f64> = text
             .lines()
@@ -150,8 +211,14 @@ fn explain_lists_the_rows_that_recompute_each_figure() {
         assert_eq!(values.len().to_string(), row["n"], "{text}");
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         let published: f64 = row["mean"].parse().unwrap();
-        assert!((mean - published).abs() < 1e-12, "{id}: recomputed {mean}, published {published}");
-        assert!(text.contains("raw/interviews/"), "rows trace back to raw files: {text}");
+        assert!(
+            (mean - published).abs() < 1e-12,
+            "{id}: recomputed {mean}, published {published}"
+        );
+        assert!(
+            text.contains("raw/interviews/"),
+            "rows trace back to raw files: {text}"
+        );
     }
 }
 
@@ -167,21 +234,38 @@ fn other_study_statistics_equal_independent_values() {
     let index: BTreeMap<(String, String, String), &BTreeMap<String, String>> = published
         .iter()
         .filter(|r| r["scope"] == "study" || r["scope"] == "site")
-        .map(|r| ((r["scope"].clone(), r["site"].clone(), r["factor"].clone()), r))
+        .map(|r| {
+            (
+                (r["scope"].clone(), r["site"].clone(), r["factor"].clone()),
+                r,
+            )
+        })
         .collect();
-    let mut reader = csv::Reader::from_path(root().join("tests/fixtures/other-study-expected.csv")).unwrap();
+    let mut reader =
+        csv::Reader::from_path(root().join("tests/fixtures/other-study-expected.csv")).unwrap();
     let headers = reader.headers().unwrap().clone();
     let mut compared = 0;
     for record in reader.records() {
         let record = record.unwrap();
-        let get = |name: &str| record.get(headers.iter().position(|h| h == name).unwrap()).unwrap().to_string();
+        let get = |name: &str| {
+            record
+                .get(headers.iter().position(|h| h == name).unwrap())
+                .unwrap()
+                .to_string()
+        };
         let row = index[&(get("scope"), get("site"), get("factor"))];
         assert_eq!(row["suppressed"], "false", "{:?}", row);
         assert_eq!(row["n"], get("n"));
         for stat in ["mean", "sd", "median", "q1", "q3", "pct_high"] {
             let a: f64 = row[stat].parse().unwrap();
             let b: f64 = get(stat).parse().unwrap();
-            assert!((a - b).abs() < 1e-12, "{} {} {}: {stat} {a} != {b}", get("scope"), get("site"), get("factor"));
+            assert!(
+                (a - b).abs() < 1e-12,
+                "{} {} {}: {stat} {a} != {b}",
+                get("scope"),
+                get("site"),
+                get("factor")
+            );
         }
         compared += 1;
     }
@@ -194,7 +278,11 @@ fn a_real_study_without_its_key_is_refused() {
     let out = tmp.path().join("out");
     let output = synthesis_env(&other_study(), &out, &[], &[]);
     assert_eq!(code(&output), 2);
-    assert!(stderr(&output).contains("the environment variable OTHER_STUDY_KEY is not set"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the environment variable OTHER_STUDY_KEY is not set"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!out.join("tables").exists());
 }
 
@@ -209,13 +297,33 @@ fn late_site_in_a_study_we_did_not_write() {
     std::fs::remove_file(study.join("raw/interviews/export_s23.csv")).unwrap();
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
-    let status = crosscase_env(&["status", "--study", study.to_str().unwrap(), "--out", out.to_str().unwrap()], &[OTHER_KEY]);
-    assert!(String::from_utf8_lossy(&status.stdout).contains("wave 3 (South): data from Hub West"), "documents only so far");
+    let status = crosscase_env(
+        &[
+            "status",
+            "--study",
+            study.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[OTHER_KEY],
+    );
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("wave 3 (South): data from Hub West"),
+        "documents only so far"
+    );
     std::fs::write(study.join("raw/interviews/export_s23.csv"), late).unwrap();
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
-    assert!(stderr(&rerun).contains("figure change(s) since the previous run"), "{}", stderr(&rerun));
-    assert!(stderr(&rerun).contains("(1 of 3 sites anonymised, 2 reused)"), "{}", stderr(&rerun));
+    assert!(
+        stderr(&rerun).contains("figure change(s) since the previous run"),
+        "{}",
+        stderr(&rerun)
+    );
+    assert!(
+        stderr(&rerun).contains("(1 of 3 sites anonymised, 2 reused)"),
+        "{}",
+        stderr(&rerun)
+    );
     let fresh = tmp.path().join("fresh");
     assert_ok(&synthesis(&study, &fresh, &[]));
     assert_eq!(tree(&out), tree(&fresh));
@@ -236,21 +344,45 @@ fn a_late_name_in_an_earlier_sites_text_re_anonymises_that_site() {
     };
     // The late site's participant gets a surname no one else has; an early
     // site's interview mentions it before anyone knows it is a name.
-    edit("late/raw/interviews/wave3_south_late.csv", "Imogen Nwosu", "Imogen Quennellow");
-    edit("raw/interviews/wave1_london.csv", "From the commissioning side, the team", "From the commissioning side, Quennellow and the team");
+    edit(
+        "late/raw/interviews/wave3_south_late.csv",
+        "Imogen Nwosu",
+        "Imogen Quennellow",
+    );
+    edit(
+        "raw/interviews/wave1_london.csv",
+        "From the commissioning side, the team",
+        "From the commissioning side, Quennellow and the team",
+    );
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
-    let accounts = |dir: &std::path::Path| std::fs::read_to_string(dir.join("tables/quotes.csv")).unwrap_or_default()
-        + &std::fs::read_to_string(dir.join("report/synthesis.md")).unwrap();
+    let accounts = |dir: &std::path::Path| {
+        std::fs::read_to_string(dir.join("tables/quotes.csv")).unwrap_or_default()
+            + &std::fs::read_to_string(dir.join("report/synthesis.md")).unwrap()
+    };
     let before = tree(&out);
-    assert!(before.iter().any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("Quennellow")),
-        "before the late site, nothing says Quennellow is a name: {}", accounts(&out).len());
+    assert!(
+        before
+            .iter()
+            .any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("Quennellow")),
+        "before the late site, nothing says Quennellow is a name: {}",
+        accounts(&out).len()
+    );
     copy_tree(&study.join("late/raw"), &study.join("raw"));
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
-    assert!(stderr(&rerun).contains("(2 of 10 sites anonymised, 8 reused)"), "{}", stderr(&rerun));
+    assert!(
+        stderr(&rerun).contains("(2 of 10 sites anonymised, 8 reused)"),
+        "{}",
+        stderr(&rerun)
+    );
     let after = tree(&out);
-    assert!(!after.iter().any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("Quennellow")), "the late name is redacted everywhere");
+    assert!(
+        !after
+            .iter()
+            .any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("Quennellow")),
+        "the late name is redacted everywhere"
+    );
     let fresh = tmp.path().join("fresh");
     assert_ok(&synthesis(&study, &fresh, &[]));
     assert_eq!(after, tree(&fresh));
@@ -263,18 +395,32 @@ fn a_late_name_in_an_earlier_sites_text_re_anonymises_that_site() {
 fn reused_partitions_keep_their_anonymisation_log_entries() {
     let (tmp, study) = demo_copy();
     let toml = std::fs::read_to_string(study.join("study.toml")).unwrap();
-    std::fs::write(study.join("study.toml"), format!("{toml}\n[anonymisation]\nlog = \"../private/log.csv\"\n")).unwrap();
+    std::fs::write(
+        study.join("study.toml"),
+        format!("{toml}\n[anonymisation]\nlog = \"../private/log.csv\"\n"),
+    )
+    .unwrap();
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
     copy_tree(&study.join("late/raw"), &study.join("raw"));
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
-    assert!(stderr(&rerun).contains("(1 of 10 sites anonymised, 9 reused)"), "{}", stderr(&rerun));
+    assert!(
+        stderr(&rerun).contains("(1 of 10 sites anonymised, 9 reused)"),
+        "{}",
+        stderr(&rerun)
+    );
     let log = std::fs::read_to_string(tmp.path().join("private/log.csv")).unwrap();
-    assert!(log.lines().count() > 20 && log.lines().any(|l| l.starts_with("Site J,")), "{log}");
+    assert!(
+        log.lines().count() > 20 && log.lines().any(|l| l.starts_with("Site J,")),
+        "{log}"
+    );
     std::fs::remove_file(tmp.path().join("private/log.csv")).unwrap();
     assert_ok(&synthesis(&study, &tmp.path().join("fresh"), &[]));
-    assert_eq!(log, std::fs::read_to_string(tmp.path().join("private/log.csv")).unwrap());
+    assert_eq!(
+        log,
+        std::fs::read_to_string(tmp.path().join("private/log.csv")).unwrap()
+    );
     // A log that went missing cannot supply reused sites' entries: every
     // site is anonymised again, and the log is whole.
     std::fs::remove_file(tmp.path().join("private/log.csv")).unwrap();
@@ -283,8 +429,15 @@ fn reused_partitions_keep_their_anonymisation_log_entries() {
     std::fs::remove_file(out.join(".crosscase/cache.json")).unwrap();
     let again = synthesis(&study, &out, &[]);
     assert_ok(&again);
-    assert!(stderr(&again).contains("(10 of 10 sites anonymised, 0 reused)"), "{}", stderr(&again));
-    assert_eq!(log, std::fs::read_to_string(tmp.path().join("private/log.csv")).unwrap());
+    assert!(
+        stderr(&again).contains("(10 of 10 sites anonymised, 0 reused)"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        log,
+        std::fs::read_to_string(tmp.path().join("private/log.csv")).unwrap()
+    );
 }
 
 /// Partitions are reused only from `data/` tables that are exactly what the
@@ -299,7 +452,11 @@ fn a_tampered_data_table_is_never_reused() {
     copy_tree(&study.join("late/raw"), &study.join("raw"));
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
-    assert!(stderr(&rerun).contains("(10 of 10 sites anonymised, 0 reused)"), "{}", stderr(&rerun));
+    assert!(
+        stderr(&rerun).contains("(10 of 10 sites anonymised, 0 reused)"),
+        "{}",
+        stderr(&rerun)
+    );
     let fresh = tmp.path().join("fresh");
     assert_ok(&synthesis(&study, &fresh, &[]));
     assert_eq!(tree(&out), tree(&fresh));

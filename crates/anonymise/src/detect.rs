@@ -4,8 +4,8 @@
 
 use regex::Regex;
 
-use crate::redact::Kind;
 use crate::AnonymiseError;
+use crate::redact::Kind;
 
 const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec";
 
@@ -45,9 +45,19 @@ fn guarded_patterns() -> [(Kind, String); 4] {
     // Groups after the leading 0 (or after +44): 2-4-4, 3-3-4, 4-6, 4-3-3, run together.
     let rest = r"(?:[0-9]{2}\)?[ -]?[0-9]{4}[ -]?[0-9]{4}|[0-9]{3}\)?[ -]?[0-9]{3}[ -]?[0-9]{4}|[0-9]{4}\)?[ -]?[0-9]{6}|[0-9]{4}\)?[ -]?[0-9]{3}[ -]?[0-9]{3}|[0-9]{9,10})";
     [
-        (Kind::NhsNumber, r"\b[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}\b".to_string()),
-        (Kind::Postcode, r"(?i)\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?[ \t]?[0-9][ABD-HJLNP-UW-Z]{2}|GIR[ \t]?0AA)\b".to_string()),
-        (Kind::Phone, format!(r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0){rest}\b")),
+        (
+            Kind::NhsNumber,
+            r"\b[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}\b".to_string(),
+        ),
+        (
+            Kind::Postcode,
+            r"(?i)\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?[ \t]?[0-9][ABD-HJLNP-UW-Z]{2}|GIR[ \t]?0AA)\b"
+                .to_string(),
+        ),
+        (
+            Kind::Phone,
+            format!(r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0){rest}\b"),
+        ),
         (Kind::Email, r"[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+".to_string()),
     ]
 }
@@ -77,7 +87,12 @@ impl Detectors {
     /// postcodes and dates at least one, emails an `@`, and URLs (in ASCII
     /// text; see [`may_hold_url`]) a `://` or a `.` after `www` or before a
     /// listed top-level domain.
-    pub fn find(&self, text: &str, enabled: impl Fn(Kind) -> bool, out: &mut Vec<(usize, usize, Kind)>) {
+    pub fn find(
+        &self,
+        text: &str,
+        enabled: impl Fn(Kind) -> bool,
+        out: &mut Vec<(usize, usize, Kind)>,
+    ) {
         let bytes = text.as_bytes();
         let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
         if enabled(Kind::NhsNumber) && digits >= 10 {
@@ -110,7 +125,12 @@ impl Detectors {
 
     /// [`Detectors::find`] without its prefilters, to test them against.
     #[cfg(test)]
-    pub fn find_reference(&self, text: &str, enabled: impl Fn(Kind) -> bool, out: &mut Vec<(usize, usize, Kind)>) {
+    pub fn find_reference(
+        &self,
+        text: &str,
+        enabled: impl Fn(Kind) -> bool,
+        out: &mut Vec<(usize, usize, Kind)>,
+    ) {
         if enabled(Kind::NhsNumber) {
             find_nhs(&self.nhs, text, out);
         }
@@ -141,7 +161,12 @@ fn may_hold_url(bytes: &[u8]) -> bool {
     while let Some(k) = bytes[from..].iter().position(|&b| b == b'.') {
         let i = from + k;
         from = i + 1;
-        if bytes.get(i + 1).is_some_and(|b| matches!(b.to_ascii_lowercase(), b'u' | b'c' | b'o' | b'n' | b'i' | b'e')) {
+        if bytes.get(i + 1).is_some_and(|b| {
+            matches!(
+                b.to_ascii_lowercase(),
+                b'u' | b'c' | b'o' | b'n' | b'i' | b'e'
+            )
+        }) {
             return true;
         }
         if i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www") {
@@ -166,7 +191,8 @@ fn find_nhs(nhs: &Regex, text: &str, out: &mut Vec<(usize, usize, Kind)>) {
         let before = &text[..m.start()];
         let after = &text[m.end()..];
         // Part of a decimal (0.1234567890) is not an NHS number.
-        let decimal = before.ends_with('.') && before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit())
+        let decimal = before.ends_with('.')
+            && before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit())
             || after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_digit());
         if !decimal && nhs_number_is_valid(m.as_str()) {
             out.push((m.start(), m.end(), Kind::NhsNumber));
@@ -225,8 +251,12 @@ impl GuardDetectors {
     /// Unicode-only classes: see the test of every char).
     pub fn new(record_shape: &str) -> Result<GuardDetectors, AnonymiseError> {
         let patterns = guarded_patterns();
-        let any: Vec<String> =
-            patterns.iter().map(|(_, p)| p.as_str()).chain([record_shape]).map(|p| format!("(?:{p})")).collect();
+        let any: Vec<String> = patterns
+            .iter()
+            .map(|(_, p)| p.as_str())
+            .chain([record_shape])
+            .map(|p| format!("(?:{p})"))
+            .collect();
         let [(k0, a), (k1, b), (k2, c), (k3, d)] = patterns.map(|(kind, p)| (kind, ascii_re(&p)));
         Ok(GuardDetectors {
             unicode: Detectors::new()?,
@@ -258,7 +288,11 @@ impl GuardDetectors {
                     if NO_STAND_IN.contains(&c) {
                         return None;
                     }
-                    let s = if self.word.is_match(c.encode_utf8(&mut buf)) { '_' } else { '#' };
+                    let s = if self.word.is_match(c.encode_utf8(&mut buf)) {
+                        '_'
+                    } else {
+                        '#'
+                    };
                     known.insert(c, s);
                     s
                 }
@@ -274,11 +308,19 @@ impl GuardDetectors {
     /// particular order, one or more per line and kind); raw record codes
     /// only if `record_codes`. On the stand-in when there is one and `fast`,
     /// else on the text itself with the Unicode regexes (the same findings).
-    pub fn find(&self, text: &str, record_codes: bool, fast: bool, mut hit: impl FnMut(u32, Found)) {
+    pub fn find(
+        &self,
+        text: &str,
+        record_codes: bool,
+        fast: bool,
+        mut hit: impl FnMut(u32, Found),
+    ) {
         let stand_in = if fast { self.stand_in(text) } else { None };
         let Some(s) = stand_in else {
             let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
-            let line_of = |offset: usize| u32::try_from(newlines.partition_point(|&nl| nl < offset) + 1).unwrap_or(u32::MAX);
+            let line_of = |offset: usize| {
+                u32::try_from(newlines.partition_point(|&nl| nl < offset) + 1).unwrap_or(u32::MAX)
+            };
             let mut out = Vec::new();
             self.unicode.find(text, |k| GUARDED.contains(&k), &mut out);
             for (start, _, kind) in out {
@@ -298,7 +340,10 @@ impl GuardDetectors {
         while let Some(m) = self.ascii_any.find_at(s, from) {
             let start = s[..m.start()].rfind('\n').map_or(0, |k| k + 1);
             let end = s[m.start()..].find('\n').map_or(s.len(), |k| m.start() + k);
-            line += s.as_bytes()[counted..start].iter().filter(|&&b| b == b'\n').count();
+            line += s.as_bytes()[counted..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
             counted = start;
             let line_no = u32::try_from(line).unwrap_or(u32::MAX);
             let text_of_line = &s[start..end];
@@ -326,7 +371,10 @@ impl GuardDetectors {
 
 /// A pattern compiled without Unicode: ASCII `\w`, `\b` and case folding.
 pub(crate) fn ascii_re(pattern: &str) -> Result<Regex, AnonymiseError> {
-    regex::RegexBuilder::new(pattern).unicode(false).build().map_err(|e| AnonymiseError::Matcher(e.to_string()))
+    regex::RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .map_err(|e| AnonymiseError::Matcher(e.to_string()))
 }
 
 #[cfg(test)]
@@ -354,21 +402,35 @@ mod tests {
         let parts = r"(?i:[A-Z]|[A-Z0-9]|[ABD-HJLNP-UW-Z]|G|I|R|A|0|[0-9]|[ \t])|[0-9]|[ -]|[ \t]|\)|\(|\+|4|0|\.|@|%|'|-|[Ss]";
         let unicode = Regex::new(parts).unwrap();
         let every: String = (0x80..=0x10ffff_u32).filter_map(char::from_u32).collect();
-        let hits: Vec<char> = unicode.find_iter(&every).filter_map(|m| m.as_str().chars().next()).collect();
-        assert_eq!(hits, NO_STAND_IN, "only these non-ASCII chars match a part of the patterns");
+        let hits: Vec<char> = unicode
+            .find_iter(&every)
+            .filter_map(|m| m.as_str().chars().next())
+            .collect();
+        assert_eq!(
+            hits, NO_STAND_IN,
+            "only these non-ASCII chars match a part of the patterns"
+        );
         let ascii = ascii_re(parts).unwrap();
         assert!(!ascii.is_match("_#"), "the stand-ins match no part");
         let word = ascii_re(r"\A\w\z").unwrap();
         assert!(word.is_match("_") && !word.is_match("#"));
         // The patterns use no other escape (no `\d`, `\s`, `\p{..}`).
         for (_, p) in guarded_patterns() {
-            let rest = [r"\w", r"\b", r"\(", r"\)", r"\+", r"\.", r"\t"].iter().fold(p.clone(), |p, e| p.replace(e, ""));
+            let rest = [r"\w", r"\b", r"\(", r"\)", r"\+", r"\.", r"\t"]
+                .iter()
+                .fold(p.clone(), |p, e| p.replace(e, ""));
             assert!(!rest.contains('\\'), "{p}");
         }
         let d = GuardDetectors::new(r"\b[Ss][0-9]{2,4}-[0-9]{1,4}\b").unwrap();
-        assert_eq!(d.stand_in("ZOË 020\u{a0}é—x").as_deref(), Some("ZO_ 020#_#x"));
+        assert_eq!(
+            d.stand_in("ZOË 020\u{a0}é—x").as_deref(),
+            Some("ZO_ 020#_#x")
+        );
         assert!(d.stand_in("\u{212a}ing").is_none() && d.stand_in("Mr \u{17f}mith").is_none());
-        assert!(matches!(d.stand_in("plain"), Some(std::borrow::Cow::Borrowed("plain"))));
+        assert!(matches!(
+            d.stand_in("plain"),
+            Some(std::borrow::Cow::Borrowed("plain"))
+        ));
     }
 
     #[test]
@@ -377,17 +439,29 @@ mod tests {
         assert!(nhs_number_is_valid("943 476 5919"));
         assert!(!nhs_number_is_valid("9434765918"));
         assert!(!nhs_number_is_valid("943476591"));
-        assert_eq!(found("NHS no 943-476-5919."), [(Kind::NhsNumber, "943-476-5919")]);
+        assert_eq!(
+            found("NHS no 943-476-5919."),
+            [(Kind::NhsNumber, "943-476-5919")]
+        );
         assert!(found("ref 9434765918 and 0.9434765919").is_empty());
     }
 
     #[test]
     fn phones_postcodes_emails_dates_urls() {
-        assert_eq!(found("call 020 7946 0123"), [(Kind::Phone, "020 7946 0123")]);
-        assert_eq!(found("or +44 7700 900123!"), [(Kind::Phone, "+44 7700 900123")]);
+        assert_eq!(
+            found("call 020 7946 0123"),
+            [(Kind::Phone, "020 7946 0123")]
+        );
+        assert_eq!(
+            found("or +44 7700 900123!"),
+            [(Kind::Phone, "+44 7700 900123")]
+        );
         assert_eq!(found("at SE1 7EH."), [(Kind::Postcode, "SE1 7EH")]);
         assert_eq!(found("on 12 March 2011,"), [(Kind::Date, "12 March 2011")]);
-        assert_eq!(found("see www.example.org/peer."), [(Kind::Url, "www.example.org/peer")]);
+        assert_eq!(
+            found("see www.example.org/peer."),
+            [(Kind::Url, "www.example.org/peer")]
+        );
         assert!(found("at 10:30, 3 of 5 said so in May").is_empty());
     }
 }

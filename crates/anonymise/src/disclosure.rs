@@ -35,7 +35,11 @@ pub fn quote_label(group: &str, sector: &str, site: &str, allowed: &[String]) ->
             parts.push(site.to_string());
         }
     }
-    let mut label = if parts.is_empty() { "participant".to_string() } else { parts.join(", ") };
+    let mut label = if parts.is_empty() {
+        "participant".to_string()
+    } else {
+        parts.join(", ")
+    };
     if let Some(first) = label.get(..1) {
         label = first.to_uppercase() + &label[1..];
     }
@@ -48,9 +52,25 @@ const NOT_RECORDED: &str = "Not recorded";
 const CHARACTERISTICS: [(&str, &[(i8, &str)]); 3] = [
     (
         "age_band",
-        &[(1, "18-24"), (2, "25-34"), (3, "35-44"), (4, "45-54"), (5, "55-64"), (6, "65 or over"), (7, "Prefer not to say")],
+        &[
+            (1, "18-24"),
+            (2, "25-34"),
+            (3, "35-44"),
+            (4, "45-54"),
+            (5, "55-64"),
+            (6, "65 or over"),
+            (7, "Prefer not to say"),
+        ],
     ),
-    ("gender", &[(1, "Woman"), (2, "Man"), (3, "Non-binary or other"), (4, "Prefer not to say")]),
+    (
+        "gender",
+        &[
+            (1, "Woman"),
+            (2, "Man"),
+            (3, "Non-binary or other"),
+            (4, "Prefer not to say"),
+        ],
+    ),
     (
         "ethnicity",
         &[
@@ -89,10 +109,17 @@ fn column<'a, A: Array + 'static>(batch: &'a RecordBatch, name: &str) -> Result<
     batch
         .column_by_name(name)
         .and_then(|c| c.as_any().downcast_ref::<A>())
-        .ok_or_else(|| ArrowError::SchemaError(format!("participants: no column `{name}` of the expected type")))
+        .ok_or_else(|| {
+            ArrowError::SchemaError(format!(
+                "participants: no column `{name}` of the expected type"
+            ))
+        })
 }
 
-fn text_column<'a>(batch: &'a RecordBatch, name: &str) -> Result<model::column::Text<'a>, ArrowError> {
+fn text_column<'a>(
+    batch: &'a RecordBatch,
+    name: &str,
+) -> Result<model::column::Text<'a>, ArrowError> {
     model::column::text(batch, name)
         .ok_or_else(|| ArrowError::SchemaError(format!("participants: no text column `{name}`")))
 }
@@ -124,7 +151,11 @@ struct Cell {
 /// Suppresses the smallest published cell of `members` (first in order on
 /// ties). Returns whether one was found.
 fn suppress_smallest(cells: &mut [Cell], members: &[usize]) -> bool {
-    let pick = members.iter().copied().filter(|&i| !cells[i].suppressed).min_by_key(|&i| (cells[i].n, i));
+    let pick = members
+        .iter()
+        .copied()
+        .filter(|&i| !cells[i].suppressed)
+        .min_by_key(|&i| (cells[i].n, i));
     if let Some(i) = pick {
         cells[i].suppressed = true;
     }
@@ -136,7 +167,11 @@ fn suppress_smallest(cells: &mut [Cell], members: &[usize]) -> bool {
 /// parent cell. It is safe when no suppressed member is alone and the
 /// suppressed members together hold at least `min_cell` people.
 fn protect(cells: &mut [Cell], members: &[usize], min_cell: u32) -> bool {
-    let hidden: Vec<usize> = members.iter().copied().filter(|&i| cells[i].suppressed).collect();
+    let hidden: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| cells[i].suppressed)
+        .collect();
     let sum: u32 = hidden.iter().map(|&i| cells[i].n).sum();
     if hidden.is_empty() || (hidden.len() >= 2 && sum >= min_cell) {
         return false;
@@ -156,10 +191,15 @@ fn protect(cells: &mut [Cell], members: &[usize], min_cell: u32) -> bool {
 /// sectors = sites, sector = its sites), no suppressed cell is alone and
 /// the suppressed cells hold at least `min_cell` people together, so no
 /// suppressed count can be recovered by subtraction.
-pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Result<RecordBatch, ArrowError> {
+pub fn demographics(
+    participants: &RecordBatch,
+    disclosure: &Disclosure,
+) -> Result<RecordBatch, ArrowError> {
     for level in &disclosure.demographics {
         if !matches!(level.as_str(), "study" | "sector" | "site") {
-            return Err(invalid(format!("demographics level `{level}`: expected study, sector or site")));
+            return Err(invalid(format!(
+                "demographics level `{level}`: expected study, sector or site"
+            )));
         }
     }
     let want = |l: &str| disclosure.demographics.iter().any(|x| x == l);
@@ -167,8 +207,10 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
 
     let site = text_column(participants, model::schema::SITE)?;
     let sector = text_column(participants, model::schema::SECTOR)?;
-    let codes: Vec<&Int8Array> =
-        CHARACTERISTICS.iter().map(|(name, _)| column::<Int8Array>(participants, name)).collect::<Result<_, _>>()?;
+    let codes: Vec<&Int8Array> = CHARACTERISTICS
+        .iter()
+        .map(|(name, _)| column::<Int8Array>(participants, name))
+        .collect::<Result<_, _>>()?;
     let lived = column::<BooleanArray>(participants, LIVED)?;
     let group = text_column(participants, model::schema::GROUP)?;
     let n_char = CHARACTERISTICS.len() + 2;
@@ -178,14 +220,23 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
     let mut site_sector: BTreeMap<String, String> = BTreeMap::new();
     for row in 0..participants.num_rows() {
         if site.is_null(row) || sector.is_null(row) {
-            return Err(invalid(format!("participants row {row}: site or sector is empty")));
+            return Err(invalid(format!(
+                "participants row {row}: site or sector is empty"
+            )));
         }
         let (st, sc) = (site.value(row).to_string(), sector.value(row).to_string());
         if Sector::from_code(&sc).is_none() {
-            return Err(invalid(format!("participants row {row}: unknown sector `{sc}`")));
+            return Err(invalid(format!(
+                "participants row {row}: unknown sector `{sc}`"
+            )));
         }
-        if site_sector.insert(st.clone(), sc.clone()).is_some_and(|prev| prev != sc) {
-            return Err(invalid(format!("participants row {row}: site `{st}` is in two sectors")));
+        if site_sector
+            .insert(st.clone(), sc.clone())
+            .is_some_and(|prev| prev != sc)
+        {
+            return Err(invalid(format!(
+                "participants row {row}: site `{st}` is in two sectors"
+            )));
         }
         let mut cats = Vec::with_capacity(n_char);
         for (c, (name, choices)) in CHARACTERISTICS.iter().enumerate() {
@@ -194,19 +245,34 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
                 choices.len()
             } else {
                 let v = a.value(row);
-                choices
-                    .iter()
-                    .position(|ch| ch.0 == v)
-                    .ok_or_else(|| invalid(format!("participants row {row}: `{name}` code {v} is not a choice")))?
+                choices.iter().position(|ch| ch.0 == v).ok_or_else(|| {
+                    invalid(format!(
+                        "participants row {row}: `{name}` code {v} is not a choice"
+                    ))
+                })?
             };
             cats.push(idx);
         }
-        cats.push(if lived.is_null(row) { 2 } else if lived.value(row) { 0 } else { 1 });
-        let code = if group.is_null(row) { "" } else { group.value(row) };
+        cats.push(if lived.is_null(row) {
+            2
+        } else if lived.value(row) {
+            0
+        } else {
+            1
+        });
+        let code = if group.is_null(row) {
+            ""
+        } else {
+            group.value(row)
+        };
         let g = Group::ALL
             .iter()
             .position(|g| g.code() == code)
-            .ok_or_else(|| invalid(format!("participants row {row}: unknown stakeholder group `{code}`")))?;
+            .ok_or_else(|| {
+                invalid(format!(
+                    "participants row {row}: unknown stakeholder group `{code}`"
+                ))
+            })?;
         cats.push(g);
         people.push((sc, st, cats));
     }
@@ -226,7 +292,11 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
         scopes.extend(sectors.iter().map(|s| ("sector", Some(s.clone()), None)));
     }
     if want("site") {
-        scopes.extend(site_sector.iter().map(|(st, sc)| ("site", Some(sc.clone()), Some(st.clone()))));
+        scopes.extend(
+            site_sector
+                .iter()
+                .map(|(st, sc)| ("site", Some(sc.clone()), Some(st.clone()))),
+        );
     }
 
     let mut cells: Vec<Cell> = Vec::new();
@@ -263,20 +333,36 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
     let mut groups: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
     for si in 0..scopes.len() {
         for ch in 0..n_char {
-            let members = (0..categories(ch).len()).filter_map(|cat| at.get(&(si, ch, cat)).copied()).collect();
+            let members = (0..categories(ch).len())
+                .filter_map(|cat| at.get(&(si, ch, cat)).copied())
+                .collect();
             groups.push((None, members));
         }
     }
     let index_of = |scope: &str, key: Option<&String>| {
-        scopes.iter().position(|(s, sc, st)| *s == scope && (scope == "study" || (if scope == "site" { st.as_ref() } else { sc.as_ref() }) == key))
+        scopes.iter().position(|(s, sc, st)| {
+            *s == scope
+                && (scope == "study"
+                    || (if scope == "site" {
+                        st.as_ref()
+                    } else {
+                        sc.as_ref()
+                    }) == key)
+        })
     };
     let mut links: Vec<(usize, Vec<usize>)> = Vec::new(); // (parent scope, child scopes)
     if let Some(study) = index_of("study", None) {
-        let secs: Vec<usize> = sectors.iter().filter_map(|s| index_of("sector", Some(s))).collect();
+        let secs: Vec<usize> = sectors
+            .iter()
+            .filter_map(|s| index_of("sector", Some(s)))
+            .collect();
         if !secs.is_empty() {
             links.push((study, secs));
         }
-        let sites: Vec<usize> = site_sector.keys().filter_map(|s| index_of("site", Some(s))).collect();
+        let sites: Vec<usize> = site_sector
+            .keys()
+            .filter_map(|s| index_of("site", Some(s)))
+            .collect();
         if !sites.is_empty() {
             links.push((study, sites));
         }
@@ -296,8 +382,13 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
     for (parent, children) in &links {
         for ch in 0..n_char {
             for cat in 0..categories(ch).len() {
-                let Some(&p) = at.get(&(*parent, ch, cat)) else { continue };
-                let members = children.iter().filter_map(|c| at.get(&(*c, ch, cat)).copied()).collect();
+                let Some(&p) = at.get(&(*parent, ch, cat)) else {
+                    continue;
+                };
+                let members = children
+                    .iter()
+                    .filter_map(|c| at.get(&(*c, ch, cat)).copied())
+                    .collect();
                 groups.push((Some(p), members));
             }
         }
@@ -321,7 +412,11 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
         }
     }
 
-    let names: Vec<&str> = CHARACTERISTICS.iter().map(|c| c.0).chain([LIVED, GROUP]).collect();
+    let names: Vec<&str> = CHARACTERISTICS
+        .iter()
+        .map(|c| c.0)
+        .chain([LIVED, GROUP])
+        .collect();
     let figure = |c: &Cell| {
         let mut id = FigureId::new("demographics").part(c.scope);
         match c.scope {
@@ -330,17 +425,54 @@ pub fn demographics(participants: &RecordBatch, disclosure: &Disclosure) -> Resu
             _ => {}
         }
         let cats = categories(c.characteristic);
-        id.part(names[c.characteristic]).part(cats[c.category]).into_string()
+        id.part(names[c.characteristic])
+            .part(cats[c.category])
+            .into_string()
     };
     let columns: Vec<Arc<dyn Array>> = vec![
         Arc::new(cells.iter().map(|c| Some(c.scope)).collect::<StringArray>()),
-        Arc::new(cells.iter().map(|c| c.sector.as_deref()).collect::<StringArray>()),
-        Arc::new(cells.iter().map(|c| c.site.as_deref()).collect::<StringArray>()),
-        Arc::new(cells.iter().map(|c| Some(names[c.characteristic])).collect::<StringArray>()),
-        Arc::new(cells.iter().map(|c| Some(categories(c.characteristic)[c.category])).collect::<StringArray>()),
-        Arc::new(cells.iter().map(|c| (!c.suppressed).then_some(c.n)).collect::<UInt32Array>()),
-        Arc::new(cells.iter().map(|c| Some(c.suppressed)).collect::<BooleanArray>()),
-        Arc::new(cells.iter().map(|c| Some(figure(c))).collect::<StringArray>()),
+        Arc::new(
+            cells
+                .iter()
+                .map(|c| c.sector.as_deref())
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            cells
+                .iter()
+                .map(|c| c.site.as_deref())
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            cells
+                .iter()
+                .map(|c| Some(names[c.characteristic]))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            cells
+                .iter()
+                .map(|c| Some(categories(c.characteristic)[c.category]))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            cells
+                .iter()
+                .map(|c| (!c.suppressed).then_some(c.n))
+                .collect::<UInt32Array>(),
+        ),
+        Arc::new(
+            cells
+                .iter()
+                .map(|c| Some(c.suppressed))
+                .collect::<BooleanArray>(),
+        ),
+        Arc::new(
+            cells
+                .iter()
+                .map(|c| Some(figure(c)))
+                .collect::<StringArray>(),
+        ),
     ];
     RecordBatch::try_new(demographics_schema(), columns)
 }

@@ -11,9 +11,17 @@ pub enum AnonymiseError {
     #[error("table `{table}`: schema differs from the model ({detail})")]
     Schema { table: &'static str, detail: String },
     #[error("table `{table}` row {row}: site code `{site}` is not in the site register")]
-    UnknownSite { table: &'static str, row: usize, site: String },
+    UnknownSite {
+        table: &'static str,
+        row: usize,
+        site: String,
+    },
     #[error("table `{table}` row {row}: {detail}")]
-    Row { table: &'static str, row: usize, detail: String },
+    Row {
+        table: &'static str,
+        row: usize,
+        detail: String,
+    },
     #[error("site register: {0}")]
     Register(String),
     #[error("withdrawals: record `{0}` is not a participant of this study")]

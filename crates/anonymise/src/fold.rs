@@ -76,7 +76,8 @@ pub(crate) fn fold_into(text: &str, out: &mut String, starts: Option<&mut Vec<u3
     let mut bytes = std::mem::take(out).into_bytes();
     fold_bytes(text, &mut bytes, starts);
     // Whole chars are pushed: the fold is UTF-8 (a lossy conversion would never change it).
-    *out = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    *out = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
 /// [`fold_into`] into bytes: ASCII bytes through [`ASCII_FOLD`], other
@@ -113,7 +114,9 @@ pub(crate) fn fold_bytes(text: &str, out: &mut Vec<u8>, starts: Option<&mut Vec<
             i += 1;
             continue;
         }
-        let Some(c) = text[i..].chars().next() else { break };
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
         let at = i;
         i += c.len_utf8();
         if is_combining(c) {
@@ -235,7 +238,9 @@ pub(crate) fn fold_lines(text: &str, out: &mut Vec<u8>) {
             }
             continue;
         }
-        let Some(c) = text[i..].chars().next() else { break };
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
         i += c.len_utf8();
         // As in `fold_into`.
         if is_combining(c) {
@@ -309,7 +314,12 @@ impl Emails {
     /// exactly one `@` of `folded`, with at most `reach.0` bytes before it
     /// and `reach.1` after, so trying every such substring finds each
     /// occurrence once, as the automaton would.
-    fn find<'a>(&self, folded: &[u8], bytes: impl Fn(u32) -> &'a [u8], mut hit: impl FnMut(u32, usize, usize)) {
+    fn find<'a>(
+        &self,
+        folded: &[u8],
+        bytes: impl Fn(u32) -> &'a [u8],
+        mut hit: impl FnMut(u32, usize, usize),
+    ) {
         if self.full.is_empty() || !folded.contains(&b'@') {
             return;
         }
@@ -353,7 +363,9 @@ impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
@@ -399,7 +411,9 @@ thread_local! {
 impl<T: Clone> Literals<T> {
     /// Literals as `(text, tag)`; a text folding to the same string as an
     /// earlier one keeps the earlier tag (callers list by priority).
-    pub fn new<S: AsRef<str>>(items: impl IntoIterator<Item = (S, T)>) -> Result<Literals<T>, AnonymiseError> {
+    pub fn new<S: AsRef<str>>(
+        items: impl IntoIterator<Item = (S, T)>,
+    ) -> Result<Literals<T>, AnonymiseError> {
         // Every fold, one after another in `arena`, then the first of each.
         let mut arena = String::new();
         let mut folds: Vec<(usize, usize, T)> = Vec::new();
@@ -414,7 +428,8 @@ impl<T: Clone> Literals<T> {
         }
         let mut pats: Vec<Literal<T>> = Vec::new();
         {
-            let mut seen = std::collections::HashSet::with_capacity_and_hasher(folds.len(), FxBuild);
+            let mut seen =
+                std::collections::HashSet::with_capacity_and_hasher(folds.len(), FxBuild);
             for (s, e, tag) in folds {
                 let f = &arena[s..e];
                 if !seen.insert(f) {
@@ -422,17 +437,28 @@ impl<T: Clone> Literals<T> {
                 }
                 let left_word = f.chars().next().is_some_and(is_word);
                 let right_word = f.chars().next_back().is_some_and(is_word);
-                pats.push(Literal { folded: f.to_string(), left_word, right_word, tag });
+                pats.push(Literal {
+                    folded: f.to_string(),
+                    left_word,
+                    right_word,
+                    tag,
+                });
             }
         }
         let mut emails = Emails::default();
         let mut ac_pats = Vec::new();
         for (i, p) in pats.iter().enumerate() {
-            let i = u32::try_from(i).map_err(|_| AnonymiseError::Matcher("too many literals".into()))?;
+            let i = u32::try_from(i)
+                .map_err(|_| AnonymiseError::Matcher("too many literals".into()))?;
             match p.folded.split_once('@') {
                 Some((local, domain)) if !domain.contains('@') => {
-                    emails.reach = (emails.reach.0.max(local.len()), emails.reach.1.max(domain.len()));
-                    emails.domains.push(fx_hash(&p.folded.as_bytes()[local.len()..]));
+                    emails.reach = (
+                        emails.reach.0.max(local.len()),
+                        emails.reach.1.max(domain.len()),
+                    );
+                    emails
+                        .domains
+                        .push(fx_hash(&p.folded.as_bytes()[local.len()..]));
                     emails.full.push((fx_hash(p.folded.as_bytes()), i));
                 }
                 _ => ac_pats.push(i),
@@ -450,7 +476,12 @@ impl<T: Clone> Literals<T> {
                 .map_err(|e| AnonymiseError::Matcher(e.to_string()))?;
             Some(ac)
         };
-        Ok(Literals { ac, ac_pats, emails, pats })
+        Ok(Literals {
+            ac,
+            ac_pats,
+            emails,
+            pats,
+        })
     }
 
     /// Every occurrence of a literal in folded text, overlapping ones
@@ -458,15 +489,29 @@ impl<T: Clone> Literals<T> {
     fn occurrences(&self, folded: &[u8], mut hit: impl FnMut(&Literal<T>, usize, usize)) {
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(folded) {
-                let Some(p) = self.ac_pats.get(m.pattern().as_usize()).and_then(|&i| self.pats.get(i as usize)) else { continue };
+                let Some(p) = self
+                    .ac_pats
+                    .get(m.pattern().as_usize())
+                    .and_then(|&i| self.pats.get(i as usize))
+                else {
+                    continue;
+                };
                 hit(p, m.start(), m.end());
             }
         }
-        self.emails.find(folded, |i| self.pats.get(i as usize).map_or(&[][..], |p| p.folded.as_bytes()), |i, s, e| {
-            if let Some(p) = self.pats.get(i as usize) {
-                hit(p, s, e);
-            }
-        });
+        self.emails.find(
+            folded,
+            |i| {
+                self.pats
+                    .get(i as usize)
+                    .map_or(&[][..], |p| p.folded.as_bytes())
+            },
+            |i, s, e| {
+                if let Some(p) = self.pats.get(i as usize) {
+                    hit(p, s, e);
+                }
+            },
+        );
     }
 
     /// Every match on word boundaries, overlapping ones included, as
@@ -491,7 +536,13 @@ impl<T: Clone> Literals<T> {
     /// [`Literals::find`] in ASCII text: every folded byte is a whole char
     /// of its own and no char is a combining mark; word chars are ASCII
     /// letters and digits.
-    fn find_ascii(&self, text: &[u8], folded: &[u8], gaps: &[(u32, u32)], out: &mut Vec<(usize, usize, T)>) {
+    fn find_ascii(
+        &self,
+        text: &[u8],
+        folded: &[u8],
+        gaps: &[(u32, u32)],
+        out: &mut Vec<(usize, usize, T)>,
+    ) {
         self.occurrences(folded, |p, fs, fe| {
             if fe == 0 || fe > folded.len() {
                 return;
@@ -508,7 +559,13 @@ impl<T: Clone> Literals<T> {
         });
     }
 
-    fn find_unicode(&self, text: &str, folded: &[u8], starts: &[u32], out: &mut Vec<(usize, usize, T)>) {
+    fn find_unicode(
+        &self,
+        text: &str,
+        folded: &[u8],
+        starts: &[u32],
+        out: &mut Vec<(usize, usize, T)>,
+    ) {
         self.occurrences(folded, |p, fs, fe| {
             if fe == 0 || fe > starts.len() {
                 return;
@@ -522,7 +579,9 @@ impl<T: Clone> Literals<T> {
             }
             let start = starts[fs] as usize;
             let last = starts[fe - 1] as usize;
-            let Some(last_char) = text[last..].chars().next() else { return };
+            let Some(last_char) = text[last..].chars().next() else {
+                return;
+            };
             let mut end = last + last_char.len_utf8();
             // Trailing combining marks belong to the matched letter.
             for c in text[end..].chars() {
@@ -614,7 +673,9 @@ pub(crate) mod reference {
     impl<T: Clone> Literals<T> {
         /// Literals as `(text, tag)`; a text folding to the same string as an
         /// earlier one keeps the earlier tag (callers list by priority).
-        pub fn new(items: impl IntoIterator<Item = (String, T)>) -> Result<Literals<T>, AnonymiseError> {
+        pub fn new(
+            items: impl IntoIterator<Item = (String, T)>,
+        ) -> Result<Literals<T>, AnonymiseError> {
             let mut pats: Vec<Literal<T>> = Vec::new();
             let mut seen = std::collections::HashSet::new();
             for (text, tag) in items {
@@ -624,7 +685,12 @@ pub(crate) mod reference {
                 }
                 let left_word = folded.chars().next().is_some_and(is_word);
                 let right_word = folded.chars().next_back().is_some_and(is_word);
-                pats.push(Literal { folded, left_word, right_word, tag });
+                pats.push(Literal {
+                    folded,
+                    left_word,
+                    right_word,
+                    tag,
+                });
             }
             let ac = if pats.is_empty() {
                 None
@@ -646,7 +712,9 @@ pub(crate) mod reference {
             let mut starts = Vec::with_capacity(text.len());
             fold_into(text, &mut folded, Some(&mut starts));
             for m in ac.find_overlapping_iter(folded.as_str()) {
-                let Some(p) = self.pats.get(m.pattern().as_usize()) else { continue };
+                let Some(p) = self.pats.get(m.pattern().as_usize()) else {
+                    continue;
+                };
                 let (fs, fe) = (m.start(), m.end());
                 if fe == 0 || fe > starts.len() {
                     continue;
@@ -660,7 +728,9 @@ pub(crate) mod reference {
                 }
                 let start = starts[fs] as usize;
                 let last = starts[fe - 1] as usize;
-                let Some(last_char) = text[last..].chars().next() else { continue };
+                let Some(last_char) = text[last..].chars().next() else {
+                    continue;
+                };
                 let mut end = last + last_char.len_utf8();
                 // Trailing combining marks belong to the matched letter.
                 for c in text[end..].chars() {
@@ -696,8 +766,15 @@ mod tests {
     fn ascii_case_folding_misses_accented_capitals_ours_does_not() {
         let names = ["Zoë", "José"];
         let hay = "ZOË said JOSÉ was there";
-        let ascii = AhoCorasickBuilder::new().ascii_case_insensitive(true).build(names).unwrap();
-        assert_eq!(ascii.find_iter(hay).count(), 0, "ASCII folding cannot match Ë/É");
+        let ascii = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(names)
+            .unwrap();
+        assert_eq!(
+            ascii.find_iter(hay).count(),
+            0,
+            "ASCII folding cannot match Ë/É"
+        );
         let ours = Literals::new(names.iter().map(|n| (n.to_string(), 0u8))).unwrap();
         assert_eq!(spans(&ours, hay), ["ZOË", "JOSÉ"]);
     }
@@ -707,8 +784,14 @@ mod tests {
         let ours = Literals::new([("Zoë".to_string(), 0u8), ("O'Neill".to_string(), 1)]).unwrap();
         assert_eq!(spans(&ours, "Zoe\u{308}'s team"), ["Zoe\u{308}"]);
         assert_eq!(spans(&ours, "Zoe and zoë"), ["Zoe", "zoë"]);
-        assert_eq!(spans(&ours, "Mrs O\u{2019}Neill\u{2019}s"), ["O\u{2019}Neill"]);
-        assert!(spans(&ours, "Zoëlla and zoey").is_empty(), "word boundaries");
+        assert_eq!(
+            spans(&ours, "Mrs O\u{2019}Neill\u{2019}s"),
+            ["O\u{2019}Neill"]
+        );
+        assert!(
+            spans(&ours, "Zoëlla and zoey").is_empty(),
+            "word boundaries"
+        );
     }
 
     #[test]
@@ -746,7 +829,10 @@ mod tests {
             assert_eq!(String::from_utf8(out).unwrap(), by_line(text), "{text:?}");
         }
         // Every char of Unicode, next to spaces, line breaks and letters.
-        let every: String = (0..=0x10ffff_u32).filter_map(char::from_u32).flat_map(|c| [c, ' ', c, 'a', '\r', c, '\n']).collect();
+        let every: String = (0..=0x10ffff_u32)
+            .filter_map(char::from_u32)
+            .flat_map(|c| [c, ' ', c, 'a', '\r', c, '\n'])
+            .collect();
         let mut out = Vec::new();
         fold_lines(&every, &mut out);
         assert!(String::from_utf8(out).unwrap() == by_line(&every));
@@ -759,7 +845,10 @@ mod tests {
             reference::fold_into(text, &mut slow, Some(&mut slow_starts));
             let (mut fast, mut fast_starts) = (Vec::new(), Vec::new());
             fold_bytes(text, &mut fast, Some(&mut fast_starts));
-            assert!(fast == slow.as_bytes() && fast_starts == slow_starts, "{text:?}");
+            assert!(
+                fast == slow.as_bytes() && fast_starts == slow_starts,
+                "{text:?}"
+            );
             let mut folded = String::from("stale");
             fold_into(text, &mut folded, None);
             assert!(folded == slow);
@@ -767,15 +856,28 @@ mod tests {
                 let mut gaps = vec![(1, 1)];
                 fold_ascii(text.as_bytes(), &mut fast, &mut gaps);
                 assert!(fast == slow.as_bytes(), "{text:?}");
-                assert!((0..fast.len()).all(|k| ascii_start(&gaps, k) == slow_starts[k] as usize), "{text:?}");
+                assert!(
+                    (0..fast.len()).all(|k| ascii_start(&gaps, k) == slow_starts[k] as usize),
+                    "{text:?}"
+                );
             }
         };
         let every_ascii: String = (0u8..128).map(char::from).collect();
-        for text in ["", " ", "  a  b \r\n\t c\x0b\x0c", "\r\n\r\nX  Y\t\t", every_ascii.as_str(), "Zoe\u{308}  \u{301} \u{a0}\u{2028}x İ ß ﬃ"] {
+        for text in [
+            "",
+            " ",
+            "  a  b \r\n\t c\x0b\x0c",
+            "\r\n\r\nX  Y\t\t",
+            every_ascii.as_str(),
+            "Zoe\u{308}  \u{301} \u{a0}\u{2028}x İ ß ﬃ",
+        ] {
             check(text);
         }
         // Every char of Unicode, next to spaces, combining marks and letters.
-        let every: String = (0..=0x10ffff_u32).filter_map(char::from_u32).flat_map(|c| [c, ' ', c, '\u{301}', 'A', '\t', ' ', c]).collect();
+        let every: String = (0..=0x10ffff_u32)
+            .filter_map(char::from_u32)
+            .flat_map(|c| [c, ' ', c, '\u{301}', 'A', '\t', ' ', c])
+            .collect();
         check(&every);
         // Every pair of ASCII chars, runs of whitespace between.
         let mut pairs = String::new();

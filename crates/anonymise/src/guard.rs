@@ -6,10 +6,10 @@ use std::fmt;
 
 use model::{IdentifierEntry, Identities, Site};
 
-use crate::detect::{Found, GuardDetectors};
-use crate::fold::{fold, fold_into, fold_lines, is_word, Literals};
-use crate::redact::{name_variants, EMAIL_FIELD, NAME_FIELDS};
 use crate::AnonymiseError;
+use crate::detect::{Found, GuardDetectors};
+use crate::fold::{Literals, fold, fold_into, fold_lines, is_word};
+use crate::redact::{EMAIL_FIELD, NAME_FIELDS, name_variants};
 
 /// One leak: the 1-based line and the kind (`name`, `email`, `identifier`,
 /// `site`, `record_id`, `site_id`, `nhs_number`, `postcode`, `phone`).
@@ -56,9 +56,19 @@ impl LeakGuard {
     /// From the study's identities (names, name parts of three letters or
     /// more, emails, interviewers, record and site codes), identifiers.csv
     /// and the site register (names, codes).
-    pub fn new(identities: &Identities, identifiers: &[IdentifierEntry], sites: &[Site]) -> Result<LeakGuard, AnonymiseError> {
-        let any = |kind| Tag { kind, published_only: false };
-        let published = |kind| Tag { kind, published_only: true };
+    pub fn new(
+        identities: &Identities,
+        identifiers: &[IdentifierEntry],
+        sites: &[Site],
+    ) -> Result<LeakGuard, AnonymiseError> {
+        let any = |kind| Tag {
+            kind,
+            published_only: false,
+        };
+        let published = |kind| Tag {
+            kind,
+            published_only: true,
+        };
         let mut items: Vec<(String, Tag)> = Vec::new();
         for entry in identifiers {
             items.push((entry.text.clone(), any("identifier")));
@@ -83,7 +93,12 @@ impl LeakGuard {
         for person in &identities.people {
             items.push((person.record_id.clone(), published("record_id")));
         }
-        for code in identities.people.iter().map(|p| &p.site_id).chain(sites.iter().map(|s| &s.site_id)) {
+        for code in identities
+            .people
+            .iter()
+            .map(|p| &p.site_id)
+            .chain(sites.iter().map(|s| &s.site_id))
+        {
             items.push((code.clone(), published("site_id")));
         }
         // Record codes are found by shape and looked up; everything else is
@@ -96,8 +111,13 @@ impl LeakGuard {
             let folded = fold(&text);
             if is_record_code(&folded) {
                 codes.entry(folded).or_insert(tag);
-            } else if let Some((local, domain)) = folded.split_once('@').filter(|(_, d)| !d.contains('@')) {
-                email_reach = (email_reach.0.max(local.len()), email_reach.1.max(domain.len()));
+            } else if let Some((local, domain)) =
+                folded.split_once('@').filter(|(_, d)| !d.contains('@'))
+            {
+                email_reach = (
+                    email_reach.0.max(local.len()),
+                    email_reach.1.max(domain.len()),
+                );
                 let left = folded.chars().next().is_some_and(is_word);
                 let right = folded.chars().next_back().is_some_and(is_word);
                 emails.entry(folded).or_insert((tag, left, right));
@@ -106,7 +126,13 @@ impl LeakGuard {
             }
         }
         let detectors = GuardDetectors::new(RECORD_SHAPE)?;
-        Ok(LeakGuard { literals: Literals::new(rest)?, codes, emails, email_reach, detectors })
+        Ok(LeakGuard {
+            literals: Literals::new(rest)?,
+            codes,
+            emails,
+            email_reach,
+            detectors,
+        })
     }
 
     /// Every leak in `text`, one per line and kind, sorted. `published`:
@@ -123,22 +149,42 @@ impl LeakGuard {
         while start < text.len() {
             let mut end = (start + SCAN_PART).min(text.len());
             if end < text.len() {
-                end = text[end..].find('\n').map(|k| end + k + 1).unwrap_or(text.len());
+                end = text[end..]
+                    .find('\n')
+                    .map(|k| end + k + 1)
+                    .unwrap_or(text.len());
             }
             let part = &text[start..end];
             parts.push((lines_before, part));
-            lines_before = lines_before.saturating_add(part.bytes().filter(|&c| c == b'\n').count() as u32);
+            lines_before =
+                lines_before.saturating_add(part.bytes().filter(|&c| c == b'\n').count() as u32);
             start = end;
         }
-        let found: Vec<std::collections::BTreeSet<(u32, &'static str)>> =
-            parts.par_iter().map(|(before, part)| {
-                self.scan_part(part, published).into_iter().map(|(line, kind)| (line.saturating_add(*before), kind)).collect()
-            }).collect();
-        let leaks: std::collections::BTreeSet<(u32, &'static str)> = found.into_iter().flatten().collect();
-        leaks.into_iter().map(|(line, kind)| Leak { line, kind: kind.to_string() }).collect()
+        let found: Vec<std::collections::BTreeSet<(u32, &'static str)>> = parts
+            .par_iter()
+            .map(|(before, part)| {
+                self.scan_part(part, published)
+                    .into_iter()
+                    .map(|(line, kind)| (line.saturating_add(*before), kind))
+                    .collect()
+            })
+            .collect();
+        let leaks: std::collections::BTreeSet<(u32, &'static str)> =
+            found.into_iter().flatten().collect();
+        leaks
+            .into_iter()
+            .map(|(line, kind)| Leak {
+                line,
+                kind: kind.to_string(),
+            })
+            .collect()
     }
 
-    fn scan_part(&self, text: &str, published: bool) -> std::collections::BTreeSet<(u32, &'static str)> {
+    fn scan_part(
+        &self,
+        text: &str,
+        published: bool,
+    ) -> std::collections::BTreeSet<(u32, &'static str)> {
         let mut leaks = std::collections::BTreeSet::new();
         self.find_literals(text, published, true, &mut leaks);
         self.detect(text, published, true, &mut leaks);
@@ -152,15 +198,27 @@ impl LeakGuard {
     /// (folding makes every whitespace char a space), so no match spans a
     /// line, and a `\n` next to a match is, as the end of a line is, no
     /// word char.
-    fn find_literals(&self, text: &str, published: bool, whole: bool, leaks: &mut std::collections::BTreeSet<(u32, &'static str)>) {
+    fn find_literals(
+        &self,
+        text: &str,
+        published: bool,
+        whole: bool,
+        leaks: &mut std::collections::BTreeSet<(u32, &'static str)>,
+    ) {
         let mut folded = String::new();
         if whole {
             let mut bytes = Vec::new();
             fold_lines(text, &mut bytes);
             // Folded text is UTF-8 (a lossy conversion would never change it).
-            let folded = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-            let newlines = folded.match_indices('\n').map(|(i, _)| i).collect::<Vec<usize>>();
-            let line_of = |offset: usize| u32::try_from(newlines.partition_point(|&nl| nl < offset) + 1).unwrap_or(u32::MAX);
+            let folded = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let newlines = folded
+                .match_indices('\n')
+                .map(|(i, _)| i)
+                .collect::<Vec<usize>>();
+            let line_of = |offset: usize| {
+                u32::try_from(newlines.partition_point(|&nl| nl < offset) + 1).unwrap_or(u32::MAX)
+            };
             self.find_folded(&folded, published, line_of, leaks);
         } else {
             for (n, line) in text.lines().enumerate() {
@@ -200,7 +258,9 @@ impl LeakGuard {
         if !self.emails.is_empty() {
             at_signs(folded, self.email_reach, |at, candidate, before, after| {
                 if let Some((tag, left, right)) = self.emails.get(candidate) {
-                    if !(*left && before.is_some_and(is_word)) && !(*right && after.is_some_and(is_word)) {
+                    if !(*left && before.is_some_and(is_word))
+                        && !(*right && after.is_some_and(is_word))
+                    {
                         hit(at, tag);
                     }
                 }
@@ -211,12 +271,21 @@ impl LeakGuard {
     /// The detectors' findings (and, in published files, raw record codes
     /// by shape) in `text`, by line. `fast`: on the ASCII stand-in when
     /// there is one (the same findings; see [`GuardDetectors`]).
-    fn detect(&self, text: &str, published: bool, fast: bool, leaks: &mut std::collections::BTreeSet<(u32, &'static str)>) {
+    fn detect(
+        &self,
+        text: &str,
+        published: bool,
+        fast: bool,
+        leaks: &mut std::collections::BTreeSet<(u32, &'static str)>,
+    ) {
         self.detectors.find(text, published, fast, |line, found| {
-            leaks.insert((line, match found {
-                Found::Kind(kind) => kind.code(),
-                Found::RecordShape => "record_id",
-            }));
+            leaks.insert((
+                line,
+                match found {
+                    Found::Kind(kind) => kind.code(),
+                    Found::RecordShape => "record_id",
+                },
+            ));
         });
     }
 }
@@ -248,9 +317,16 @@ fn ascii_fold(line: &str, out: &mut String) {
 
 /// A folded record code: `s`, ASCII digits, `-`, ASCII digits.
 fn is_record_code(folded: &str) -> bool {
-    let Some(rest) = folded.strip_prefix('s') else { return false };
-    let Some((a, b)) = rest.split_once('-') else { return false };
-    !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+    let Some(rest) = folded.strip_prefix('s') else {
+        return false;
+    };
+    let Some((a, b)) = rest.split_once('-') else {
+        return false;
+    };
+    !a.is_empty()
+        && !b.is_empty()
+        && a.bytes().all(|c| c.is_ascii_digit())
+        && b.bytes().all(|c| c.is_ascii_digit())
 }
 
 /// Every place in a folded line where a record-code literal could match, as
@@ -287,7 +363,11 @@ fn record_codes(folded: &str, mut candidate: impl FnMut(usize, &str)) {
 /// around it: any match of a literal with one `@` is one of these, so
 /// looking each up (and checking word boundaries as the automaton does)
 /// finds exactly what the automaton would. Lines rarely hold an `@`.
-fn at_signs(folded: &str, reach: (usize, usize), mut candidate: impl FnMut(usize, &str, Option<char>, Option<char>)) {
+fn at_signs(
+    folded: &str,
+    reach: (usize, usize),
+    mut candidate: impl FnMut(usize, &str, Option<char>, Option<char>),
+) {
     for (q, _) in folded.match_indices('@') {
         let lo = q.saturating_sub(reach.0);
         let hi = (q + 1 + reach.1).min(folded.len());
@@ -314,7 +394,13 @@ mod record_code_tests {
     #[test]
     fn ascii_fold_is_fold_into_on_ascii() {
         let every: String = (0u8..128).map(char::from).collect();
-        for text in [every.as_str(), "  Mixed CASE\t\t`quoted`  \r", "", " ", "a\x0b\x0cb"] {
+        for text in [
+            every.as_str(),
+            "  Mixed CASE\t\t`quoted`  \r",
+            "",
+            " ",
+            "a\x0b\x0cb",
+        ] {
             let (mut a, mut b) = (String::new(), String::new());
             ascii_fold(text, &mut a);
             fold_into(text, &mut b, None);
@@ -327,11 +413,23 @@ mod record_code_tests {
         let guard = LeakGuard::new(&Identities::default(), &[], &[]).unwrap();
         let mut text = String::new();
         for i in 0..300_000 {
-            text.push_str(if i % 75_000 == 7 { "call 020 7946 0958 now S01-02\r\n" } else { "nothing to see here, 0.5 and 12\n" });
+            text.push_str(if i % 75_000 == 7 {
+                "call 020 7946 0958 now S01-02\r\n"
+            } else {
+                "nothing to see here, 0.5 and 12\n"
+            });
         }
         assert!(text.len() > 2 * SCAN_PART);
-        let lines: Vec<(u32, String)> = guard.scan(&text, true).into_iter().map(|l| (l.line, l.kind)).collect();
-        let whole: Vec<(u32, String)> = guard.scan_part(&text, true).into_iter().map(|(l, k)| (l, k.to_string())).collect();
+        let lines: Vec<(u32, String)> = guard
+            .scan(&text, true)
+            .into_iter()
+            .map(|l| (l.line, l.kind))
+            .collect();
+        let whole: Vec<(u32, String)> = guard
+            .scan_part(&text, true)
+            .into_iter()
+            .map(|(l, k)| (l, k.to_string()))
+            .collect();
         assert_eq!(lines, whole);
         assert_eq!(lines.len(), 8, "{lines:?}");
         assert_eq!(lines[0].0, 8);
@@ -355,7 +453,11 @@ mod record_code_tests {
                 person("S03-8", "José Núñez", "jn+1@nhs.net"),
             ],
         };
-        let identifiers = [IdentifierEntry { kind: "team".into(), text: "Team Ω-7".into(), replacement: "[team]".into() }];
+        let identifiers = [IdentifierEntry {
+            kind: "team".into(),
+            text: "Team Ω-7".into(),
+            replacement: "[team]".into(),
+        }];
         let sites = [model::Site {
             site_id: "S03".into(),
             site_name: "Riverside Clinic".into(),
@@ -384,12 +486,64 @@ mod record_code_tests {
     }
 
     const PIECES: [&str; 58] = [
-        "Zoë", "ZOË", "zoe\u{308}", "Zoe", "O'Neill", "o\u{2019}neill", "O`NEILL", "José", "JOSE\u{301}", "Núñez", "Ayşe",
-        "AYSE", "Kaya", "S03-07", "s03-07", "S03-8", "S03", "s03", "S12-345", "Zoe.Smith@Example.org", "zoe.smith@example.orgs",
-        "jn+1@nhs.net", "@", ".", "-", " ", "  ", "\t", "\n", "\r\n", "\r", "020 7946 0958", "(020) 7946 0958",
-        "+44 7700 900123", "943 476 5919", "0.9434765919", "SE1 7EH", "se17eh", "GIR 0AA", "\u{17f}E1 7EH", "\u{212a}",
-        "é", "—", "_", "#", "x", "1", "0", "\u{663}", "\u{a0}", "İ", "\u{301}", "Riverside  Clinic", "team ω-7", "Team Ω-7x",
-        "ﬁ", "\u{2028}", "a\u{0}b",
+        "Zoë",
+        "ZOË",
+        "zoe\u{308}",
+        "Zoe",
+        "O'Neill",
+        "o\u{2019}neill",
+        "O`NEILL",
+        "José",
+        "JOSE\u{301}",
+        "Núñez",
+        "Ayşe",
+        "AYSE",
+        "Kaya",
+        "S03-07",
+        "s03-07",
+        "S03-8",
+        "S03",
+        "s03",
+        "S12-345",
+        "Zoe.Smith@Example.org",
+        "zoe.smith@example.orgs",
+        "jn+1@nhs.net",
+        "@",
+        ".",
+        "-",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\r",
+        "020 7946 0958",
+        "(020) 7946 0958",
+        "+44 7700 900123",
+        "943 476 5919",
+        "0.9434765919",
+        "SE1 7EH",
+        "se17eh",
+        "GIR 0AA",
+        "\u{17f}E1 7EH",
+        "\u{212a}",
+        "é",
+        "—",
+        "_",
+        "#",
+        "x",
+        "1",
+        "0",
+        "\u{663}",
+        "\u{a0}",
+        "İ",
+        "\u{301}",
+        "Riverside  Clinic",
+        "team ω-7",
+        "Team Ω-7x",
+        "ﬁ",
+        "\u{2028}",
+        "a\u{0}b",
     ];
 
     /// The fast paths (ASCII stand-ins, one screening pass, all lines
@@ -410,7 +564,11 @@ mod record_code_tests {
         ];
         for text in fixed {
             for published in [true, false] {
-                assert_eq!(fast_scan(&guard, text, published), slow_scan(&guard, text, published), "{text:?} {published}");
+                assert_eq!(
+                    fast_scan(&guard, text, published),
+                    slow_scan(&guard, text, published),
+                    "{text:?} {published}"
+                );
             }
         }
         // Random texts of the pieces above (a fixed sequence: no test
@@ -424,32 +582,73 @@ mod record_code_tests {
         };
         let mut kinds = std::collections::BTreeSet::new();
         for round in 0..4000 {
-            let text: String = (0..1 + next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text: String = (0..1 + next(24))
+                .map(|_| PIECES[next(PIECES.len())])
+                .collect();
             let published = round % 2 == 0;
             let slow = slow_scan(&guard, &text, published);
-            assert_eq!(fast_scan(&guard, &text, published), slow, "{text:?} {published}");
+            assert_eq!(
+                fast_scan(&guard, &text, published),
+                slow,
+                "{text:?} {published}"
+            );
             kinds.extend(slow.into_iter().map(|(_, kind)| kind));
         }
-        let every = ["email", "identifier", "name", "nhs_number", "phone", "postcode", "record_id", "site", "site_id"];
-        assert_eq!(kinds.into_iter().collect::<Vec<_>>(), every, "the random texts hold findings of every kind");
+        let every = [
+            "email",
+            "identifier",
+            "name",
+            "nhs_number",
+            "phone",
+            "postcode",
+            "record_id",
+            "site",
+            "site_id",
+        ];
+        assert_eq!(
+            kinds.into_iter().collect::<Vec<_>>(),
+            every,
+            "the random texts hold findings of every kind"
+        );
     }
 
     #[test]
     fn candidates_are_whole_codes_on_word_boundaries() {
-        assert_eq!(found("s01-02 and (s0412-007) s1-2-3"), ["s01-02", "s0412-007", "s1-2"]);
+        assert_eq!(
+            found("s01-02 and (s0412-007) s1-2-3"),
+            ["s01-02", "s0412-007", "s1-2"]
+        );
         assert!(found("xs01-02 s01-02a s01- s-01 s01-02é").is_empty());
-        assert!(is_record_code("s0412-007") && !is_record_code("s04-") && !is_record_code("site-1"));
+        assert!(
+            is_record_code("s0412-007") && !is_record_code("s04-") && !is_record_code("site-1")
+        );
     }
 
     #[test]
     fn a_record_code_is_found_as_the_automaton_found_it() {
         let identities = Identities {
-            people: vec![model::Identity { record_id: "S03-07".into(), site_id: "S03".into(), fields: vec![] }],
+            people: vec![model::Identity {
+                record_id: "S03-07".into(),
+                site_id: "S03".into(),
+                fields: vec![],
+            }],
         };
         let guard = LeakGuard::new(&identities, &[], &[]).unwrap();
-        let kinds = |t: &str, published| guard.scan(t, published).into_iter().map(|l| (l.line, l.kind)).collect::<Vec<_>>();
-        assert_eq!(kinds("ok\nsaid s03-07.\n", true), [(2, "record_id".to_string()), (2, "site_id".to_string())]);
-        assert!(kinds("said S03-07\n", false).is_empty(), "raw codes are findings in published files only");
+        let kinds = |t: &str, published| {
+            guard
+                .scan(t, published)
+                .into_iter()
+                .map(|l| (l.line, l.kind))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kinds("ok\nsaid s03-07.\n", true),
+            [(2, "record_id".to_string()), (2, "site_id".to_string())]
+        );
+        assert!(
+            kinds("said S03-07\n", false).is_empty(),
+            "raw codes are findings in published files only"
+        );
     }
 
     #[test]
@@ -474,9 +673,21 @@ mod record_code_tests {
             });
             hits
         };
-        assert_eq!(literal("write to zoe.smith@example.org."), ["zoe.smith@example.org"]);
-        assert_eq!(literal("x.zoe.smith@example.org"), ["zoe.smith@example.org"], "a dot is a word boundary");
+        assert_eq!(
+            literal("write to zoe.smith@example.org."),
+            ["zoe.smith@example.org"]
+        );
+        assert_eq!(
+            literal("x.zoe.smith@example.org"),
+            ["zoe.smith@example.org"],
+            "a dot is a word boundary"
+        );
         assert!(literal("xzoe.smith@example.org zoe.smith@example.orgs").is_empty());
-        assert!(guard.scan("Mail ZOË.Smith@example.org\n", false).iter().any(|l| l.kind == "email"));
+        assert!(
+            guard
+                .scan("Mail ZOË.Smith@example.org\n", false)
+                .iter()
+                .any(|l| l.kind == "email")
+        );
     }
 }

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use hmac::digest::generic_array::GenericArray;
 use hmac::digest::KeyInit;
+use hmac::digest::generic_array::GenericArray;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -37,7 +37,10 @@ impl Key {
     /// A key from its bytes. Refuses keys shorter than [`Key::MIN_LEN`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Key, AnonymiseError> {
         if bytes.len() < Key::MIN_LEN {
-            return Err(AnonymiseError::KeyTooShort { len: bytes.len(), min: Key::MIN_LEN });
+            return Err(AnonymiseError::KeyTooShort {
+                len: bytes.len(),
+                min: Key::MIN_LEN,
+            });
         }
         Ok(Key::derive(bytes))
     }
@@ -113,7 +116,10 @@ pub fn pseudonym(key: &Key, record_id: &str) -> String {
 /// Eight hex digits identifying the key (an HMAC of a fixed label), for
 /// cache keys and provenance. Reveals nothing about the key.
 pub fn key_fingerprint(key: &Key) -> String {
-    key.digest(FINGERPRINT_LABEL)[..4].iter().map(|b| format!("{b:02x}")).collect()
+    key.digest(FINGERPRINT_LABEL)[..4]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The pseudonyms of every record id of a study. Where two record ids share
@@ -134,13 +140,19 @@ impl fmt::Debug for Pseudonyms {
 impl Pseudonyms {
     /// Pseudonyms for these record ids (duplicates allowed; two ids that are
     /// equal only after normalisation are refused).
-    pub fn assign<'a>(key: &Key, record_ids: impl IntoIterator<Item = &'a str>) -> Result<Pseudonyms, AnonymiseError> {
+    pub fn assign<'a>(
+        key: &Key,
+        record_ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Pseudonyms, AnonymiseError> {
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for id in record_ids {
             let norm = normalise_record_id(id);
             match seen.get(&norm) {
                 Some(prev) if *prev != id => {
-                    return Err(AnonymiseError::DuplicateRecord((*prev).to_string(), id.to_string()));
+                    return Err(AnonymiseError::DuplicateRecord(
+                        (*prev).to_string(),
+                        id.to_string(),
+                    ));
                 }
                 Some(_) => {}
                 None => {
@@ -158,20 +170,37 @@ impl Pseudonyms {
     /// The collision resolution, on given digests (normalised id, digest):
     /// each round renders every id at its length and lengthens the ids whose
     /// codes collide, until no two codes are equal.
-    pub(crate) fn from_digests(items: Vec<(String, [u8; 32])>) -> Result<Pseudonyms, AnonymiseError> {
+    pub(crate) fn from_digests(
+        items: Vec<(String, [u8; 32])>,
+    ) -> Result<Pseudonyms, AnonymiseError> {
         let mut lens = vec![PSEUDONYM_LEN; items.len()];
         loop {
-            let mut codes: Vec<(String, usize)> =
-                items.iter().zip(&lens).enumerate().map(|(i, ((_, d), &len))| (render(d, len), i)).collect();
+            let mut codes: Vec<(String, usize)> = items
+                .iter()
+                .zip(&lens)
+                .enumerate()
+                .map(|(i, ((_, d), &len))| (render(d, len), i))
+                .collect();
             codes.sort_unstable();
-            let colliding: Vec<usize> =
-                codes.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1).flatten().map(|c| c.1).collect();
+            let colliding: Vec<usize> = codes
+                .chunk_by(|a, b| a.0 == b.0)
+                .filter(|run| run.len() > 1)
+                .flatten()
+                .map(|c| c.1)
+                .collect();
             if colliding.is_empty() {
-                let map = codes.into_iter().map(|(code, i)| (items[i].0.clone(), code)).collect();
+                let map = codes
+                    .into_iter()
+                    .map(|(code, i)| (items[i].0.clone(), code))
+                    .collect();
                 return Ok(Pseudonyms { map });
             }
             for i in colliding {
-                let next = if lens[i] < EXTENDED_LEN { EXTENDED_LEN } else { lens[i] + 2 };
+                let next = if lens[i] < EXTENDED_LEN {
+                    EXTENDED_LEN
+                } else {
+                    lens[i] + 2
+                };
                 if next > 32 * 8 / 5 {
                     return Err(AnonymiseError::Collision);
                 }
@@ -185,10 +214,15 @@ impl Pseudonyms {
         // An id that is already normalised (ASCII, no lowercase: the usual
         // case) is looked up as it is, without a copy.
         let trimmed = record_id.trim();
-        if trimmed.bytes().all(|b| b.is_ascii() && !b.is_ascii_lowercase()) {
+        if trimmed
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_lowercase())
+        {
             return self.map.get(trimmed).map(String::as_str);
         }
-        self.map.get(&normalise_record_id(record_id)).map(String::as_str)
+        self.map
+            .get(&normalise_record_id(record_id))
+            .map(String::as_str)
     }
 
     pub fn len(&self) -> usize {
@@ -204,21 +238,38 @@ impl Pseudonyms {
 mod tests {
     /// The collision resolution as first written (maps keyed by id and
     /// code), the oracle for the sorted-vector version.
-    fn reference_from_digests(items: Vec<(String, [u8; 32])>) -> Result<BTreeMap<String, String>, AnonymiseError> {
-        let mut lens: BTreeMap<&str, usize> = items.iter().map(|(id, _)| (id.as_str(), PSEUDONYM_LEN)).collect();
+    fn reference_from_digests(
+        items: Vec<(String, [u8; 32])>,
+    ) -> Result<BTreeMap<String, String>, AnonymiseError> {
+        let mut lens: BTreeMap<&str, usize> = items
+            .iter()
+            .map(|(id, _)| (id.as_str(), PSEUDONYM_LEN))
+            .collect();
         loop {
             let mut by_code: BTreeMap<String, Vec<&str>> = BTreeMap::new();
             for (id, d) in &items {
                 let len = lens.get(id.as_str()).copied().unwrap_or(PSEUDONYM_LEN);
                 by_code.entry(render(d, len)).or_default().push(id.as_str());
             }
-            let colliding: Vec<&str> = by_code.values().filter(|ids| ids.len() > 1).flatten().copied().collect();
+            let colliding: Vec<&str> = by_code
+                .values()
+                .filter(|ids| ids.len() > 1)
+                .flatten()
+                .copied()
+                .collect();
             if colliding.is_empty() {
-                return Ok(by_code.into_iter().filter_map(|(code, ids)| ids.first().map(|id| (id.to_string(), code))).collect());
+                return Ok(by_code
+                    .into_iter()
+                    .filter_map(|(code, ids)| ids.first().map(|id| (id.to_string(), code)))
+                    .collect());
             }
             for id in colliding {
                 if let Some(len) = lens.get_mut(id) {
-                    let next = if *len < EXTENDED_LEN { EXTENDED_LEN } else { *len + 2 };
+                    let next = if *len < EXTENDED_LEN {
+                        EXTENDED_LEN
+                    } else {
+                        *len + 2
+                    };
                     if next > 32 * 8 / 5 {
                         return Err(AnonymiseError::Collision);
                     }
@@ -232,7 +283,9 @@ mod tests {
     fn collision_resolution_is_the_reference_one() {
         let mut state = 99u64;
         let mut next = move || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) as u8
         };
         let (mut extended, mut refused) = (0, 0);
@@ -242,7 +295,13 @@ mod tests {
                 .map(|i| {
                     let mut d = [0u8; 32];
                     for (k, b) in d.iter_mut().enumerate() {
-                        *b = if k < 3 { next() % 3 } else if k < 6 { next() % (1 + (case as u8 % 4)) } else { next() };
+                        *b = if k < 3 {
+                            next() % 3
+                        } else if k < 6 {
+                            next() % (1 + (case as u8 % 4))
+                        } else {
+                            next()
+                        };
                     }
                     (format!("S{:02}-{i:03}", case % 5), d)
                 })
@@ -264,8 +323,15 @@ mod tests {
         let key = Key::demo();
         let ids = ["S01-01", "s01-02", " S01-03 ", "S01-ÄB", "S01-ß"];
         let p = Pseudonyms::assign(&key, ids).unwrap();
-        for probe in ["S01-01", "s01-01", " S01-01", "S01-02", "s01-02", "S01-03", "s01-03 ", "S01-äb", "S01-ÄB", "S01-SS", "S01-ß", "S01-99"] {
-            assert_eq!(p.get(probe), p.map.get(&normalise_record_id(probe)).map(String::as_str), "{probe}");
+        for probe in [
+            "S01-01", "s01-01", " S01-01", "S01-02", "s01-02", "S01-03", "s01-03 ", "S01-äb",
+            "S01-ÄB", "S01-SS", "S01-ß", "S01-99",
+        ] {
+            assert_eq!(
+                p.get(probe),
+                p.map.get(&normalise_record_id(probe)).map(String::as_str),
+                "{probe}"
+            );
         }
         assert!(p.get("s01-01").is_some() && p.get("S01-99").is_none());
     }
@@ -275,7 +341,11 @@ mod tests {
     #[test]
     fn render_uses_crockford_and_requested_length() {
         let d = [0xffu8; 32];
-        assert_eq!(render(&d, 6), "P-ZZZZZ5", "five base32 characters, then 255 % 10");
+        assert_eq!(
+            render(&d, 6),
+            "P-ZZZZZ5",
+            "five base32 characters, then 255 % 10"
+        );
         let z = [0u8; 32];
         assert_eq!(render(&z, 8), "P-00000000");
     }
@@ -287,9 +357,17 @@ mod tests {
         a[4] = 0x80; // bits 0..24 (five characters) and the digit equal; bits 32-33
         b[4] = 0x40; // differ, inside the seven characters of an extended pseudonym
         let c = [9u8; 32];
-        let p = Pseudonyms::from_digests(vec![("S01-01".into(), a), ("S01-02".into(), b), ("S01-03".into(), c)])
-            .unwrap();
-        let (pa, pb, pc) = (p.get("S01-01").unwrap(), p.get("S01-02").unwrap(), p.get("s01-03 ").unwrap());
+        let p = Pseudonyms::from_digests(vec![
+            ("S01-01".into(), a),
+            ("S01-02".into(), b),
+            ("S01-03".into(), c),
+        ])
+        .unwrap();
+        let (pa, pb, pc) = (
+            p.get("S01-01").unwrap(),
+            p.get("S01-02").unwrap(),
+            p.get("s01-03 ").unwrap(),
+        );
         assert_eq!(pa.len(), 2 + EXTENDED_LEN);
         assert_eq!(pb.len(), 2 + EXTENDED_LEN);
         assert_eq!(&pa[..8], &pb[..8], "same six-character stem");

@@ -34,6 +34,10 @@ pub use detect::nhs_number_is_valid;
 pub use disclosure::{demographics, demographics_schema, quote_label};
 pub use error::AnonymiseError;
 pub use guard::{Leak, LeakGuard};
-pub use key::{key_fingerprint, normalise_record_id, pseudonym, Key, Pseudonyms, EXTENDED_LEN, PSEUDONYM_LEN};
-pub use redact::{gazetteer_fingerprints, GazetteerScan, Hit, Kind, Redacted, RedactionKinds, Redactor};
-pub use tables::{anonymise, Anonymised, Anonymiser, LogEntry, SiteRows};
+pub use key::{
+    EXTENDED_LEN, Key, PSEUDONYM_LEN, Pseudonyms, key_fingerprint, normalise_record_id, pseudonym,
+};
+pub use redact::{
+    GazetteerScan, Hit, Kind, Redacted, RedactionKinds, Redactor, gazetteer_fingerprints,
+};
+pub use tables::{Anonymised, Anonymiser, LogEntry, SiteRows, anonymise};

@@ -6,15 +6,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Int32Array, Int64Array, Int8Array, RecordBatch, StringArray, UInt32Array, UInt8Array,
+    Array, ArrayRef, BooleanArray, Int8Array, Int32Array, Int64Array, RecordBatch, StringArray,
+    UInt8Array, UInt32Array,
 };
 use arrow_schema::{DataType, SchemaRef};
-use model::column::{categories, is_category, text, Categories, Text};
-use model::{schema, Identities, Site, StudyTables, Withdrawal, WithdrawalScope};
+use model::column::{Categories, Text, categories, is_category, text};
+use model::{Identities, Site, StudyTables, Withdrawal, WithdrawalScope, schema};
 
-use crate::key::{normalise_record_id, Key, Pseudonyms};
-use crate::redact::Redactor;
 use crate::AnonymiseError;
+use crate::key::{Key, Pseudonyms, normalise_record_id};
+use crate::redact::Redactor;
 
 /// One redaction, for the private anonymisation log: where and what kind,
 /// never the text.
@@ -49,14 +50,24 @@ fn check_schema(table: &'static str, batch: &RecordBatch, expected: &SchemaRef) 
     if got.fields().len() != expected.fields().len() {
         return Err(AnonymiseError::Schema {
             table,
-            detail: format!("{} columns, expected {}", got.fields().len(), expected.fields().len()),
+            detail: format!(
+                "{} columns, expected {}",
+                got.fields().len(),
+                expected.fields().len()
+            ),
         });
     }
     for (g, e) in got.fields().iter().zip(expected.fields().iter()) {
         if g.name() != e.name() || g.data_type() != e.data_type() {
             return Err(AnonymiseError::Schema {
                 table,
-                detail: format!("column `{}` {}, expected `{}` {}", g.name(), g.data_type(), e.name(), e.data_type()),
+                detail: format!(
+                    "column `{}` {}, expected `{}` {}",
+                    g.name(),
+                    g.data_type(),
+                    e.name(),
+                    e.data_type()
+                ),
             });
         }
     }
@@ -64,11 +75,18 @@ fn check_schema(table: &'static str, batch: &RecordBatch, expected: &SchemaRef) 
 }
 
 fn strings<'a>(table: &'static str, batch: &'a RecordBatch, name: &str) -> R<Text<'a>> {
-    text(batch, name).ok_or_else(|| AnonymiseError::Schema { table, detail: format!("no text column `{name}`") })
+    text(batch, name).ok_or_else(|| AnonymiseError::Schema {
+        table,
+        detail: format!("no text column `{name}`"),
+    })
 }
 
 fn required<'a>(table: &'static str, col: Text<'a>, row: usize, name: &str) -> R<&'a str> {
-    col.get(row).ok_or_else(|| AnonymiseError::Row { table, row, detail: format!("`{name}` is empty") })
+    col.get(row).ok_or_else(|| AnonymiseError::Row {
+        table,
+        row,
+        detail: format!("`{name}` is empty"),
+    })
 }
 
 /// The rows `idx` of `array`, for every column type of the model's schemas.
@@ -76,12 +94,19 @@ fn take(table: &'static str, array: &ArrayRef, idx: &[usize]) -> R<ArrayRef> {
     fn t<'a, A: Array + 'static>(table: &'static str, a: &'a ArrayRef) -> R<&'a A> {
         a.as_any()
             .downcast_ref::<A>()
-            .ok_or_else(|| AnonymiseError::Schema { table, detail: format!("unexpected array for {}", a.data_type()) })
+            .ok_or_else(|| AnonymiseError::Schema {
+                table,
+                detail: format!("unexpected array for {}", a.data_type()),
+            })
     }
     macro_rules! prim {
         ($ty:ty) => {{
             let a = t::<$ty>(table, array)?;
-            Arc::new(idx.iter().map(|&i| (!a.is_null(i)).then(|| a.value(i))).collect::<$ty>()) as ArrayRef
+            Arc::new(
+                idx.iter()
+                    .map(|&i| (!a.is_null(i)).then(|| a.value(i)))
+                    .collect::<$ty>(),
+            ) as ArrayRef
         }};
     }
     Ok(match array.data_type() {
@@ -98,7 +123,10 @@ fn take(table: &'static str, array: &ArrayRef, idx: &[usize]) -> R<ArrayRef> {
             arrow_select::take::take(array.as_ref(), &idx, None)?
         }
         other => {
-            return Err(AnonymiseError::Schema { table, detail: format!("column type {other} is not handled") });
+            return Err(AnonymiseError::Schema {
+                table,
+                detail: format!("column type {other} is not handled"),
+            });
         }
     })
 }
@@ -119,7 +147,10 @@ fn rebuild(
         }
     }
     if let Some(name) = replace.keys().next() {
-        return Err(AnonymiseError::Schema { table, detail: format!("no column `{name}`") });
+        return Err(AnonymiseError::Schema {
+            table,
+            detail: format!("no column `{name}`"),
+        });
     }
     Ok(RecordBatch::try_new(schema, columns)?)
 }
@@ -141,18 +172,32 @@ impl Context<'_> {
         self.sites
             .get(code)
             .copied()
-            .ok_or_else(|| AnonymiseError::UnknownSite { table, row, site: code.to_string() })
+            .ok_or_else(|| AnonymiseError::UnknownSite {
+                table,
+                row,
+                site: code.to_string(),
+            })
     }
 
     /// Checks the row's sector against the register (an empty raw sector is
     /// filled from it; a different one is an error).
-    fn sector(&self, table: &'static str, row: usize, site: &Site, raw: Text<'_>) -> R<&'static str> {
+    fn sector(
+        &self,
+        table: &'static str,
+        row: usize,
+        site: &Site,
+        raw: Text<'_>,
+    ) -> R<&'static str> {
         let code = site.sector.code();
         if !raw.is_null(row) && !raw.value(row).is_empty() && raw.value(row) != code {
             return Err(AnonymiseError::Row {
                 table,
                 row,
-                detail: format!("sector `{}` but the register says `{code}` for `{}`", raw.value(row), site.site_id),
+                detail: format!(
+                    "sector `{}` but the register says `{code}` for `{}`",
+                    raw.value(row),
+                    site.site_id
+                ),
             });
         }
         Ok(code)
@@ -216,11 +261,14 @@ fn participant_table(
         let kept = if withdrawn {
             None
         } else {
-            let p = cx.pseudonyms.get(record).ok_or_else(|| AnonymiseError::Row {
-                table,
-                row,
-                detail: format!("record `{record}` has no pseudonym"),
-            })?;
+            let p = cx
+                .pseudonyms
+                .get(record)
+                .ok_or_else(|| AnonymiseError::Row {
+                    table,
+                    row,
+                    detail: format!("record `{record}` has no pseudonym"),
+                })?;
             Some((s.label.as_str(), p, sector_code))
         };
         if let Some((label, p, sector_code)) = kept {
@@ -233,7 +281,8 @@ fn participant_table(
     let mut replace: BTreeMap<&str, ArrayRef> = BTreeMap::new();
     // Rows are in runs of one record: one lookup per run.
     let runs = rows.chunk_by(|a, b| (a.0, a.1, a.3) == (b.0, b.1, b.3));
-    let (mut participant, mut site, mut sector) = (Categories::new(), Categories::new(), Categories::new());
+    let (mut participant, mut site, mut sector) =
+        (Categories::new(), Categories::new(), Categories::new());
     for run in runs {
         let (label, pseudonym, _, sector_code) = run[0];
         participant.append_n(pseudonym, run.len());
@@ -247,7 +296,10 @@ fn participant_table(
         let flag = batch
             .column_by_name("quotes_withdrawn")
             .and_then(|c| c.as_any().downcast_ref::<BooleanArray>())
-            .ok_or_else(|| AnonymiseError::Schema { table, detail: "no boolean `quotes_withdrawn`".into() })?;
+            .ok_or_else(|| AnonymiseError::Schema {
+                table,
+                detail: "no boolean `quotes_withdrawn`".into(),
+            })?;
         let values: BooleanArray = rows
             .iter()
             .map(|r| {
@@ -296,7 +348,9 @@ fn sort_by_record(rows: &mut Vec<(&str, &str, usize, &'static str)>, taken: &[us
     let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
     for i in 0..rows.len() {
         match runs.last_mut() {
-            Some(run) if (rows[i].0, rows[i].1) == (rows[i - 1].0, rows[i - 1].1) => run.end = i + 1,
+            Some(run) if (rows[i].0, rows[i].1) == (rows[i - 1].0, rows[i - 1].1) => {
+                run.end = i + 1
+            }
             _ => runs.push(i..i + 1),
         }
     }
@@ -324,7 +378,9 @@ mod tests {
             let mut rows = Vec::new();
             let mut row = 0;
             for k in 0..(case % 9 + 1) {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let p = people[(state >> 33) as usize % people.len()];
                 let label = labels[(k + case) % 2];
                 for _ in 0..((state >> 40) % 4 + 1) {
@@ -370,7 +426,10 @@ fn site_table(
     rows.sort();
     let idx: Vec<usize> = rows.iter().map(|r| r.1).collect();
     let mut replace: BTreeMap<&str, ArrayRef> = BTreeMap::new();
-    replace.insert(schema::SITE, categories(rows.iter().map(|r| Some(r.0.as_str()))));
+    replace.insert(
+        schema::SITE,
+        categories(rows.iter().map(|r| Some(r.0.as_str()))),
+    );
     replace.insert(schema::SECTOR, categories(rows.iter().map(|r| Some(r.2))));
     if table == "evidence" {
         let excerpt = strings(table, batch, "excerpt")?;
@@ -378,7 +437,10 @@ fn site_table(
         let instance = batch
             .column_by_name("instance")
             .and_then(|c| c.as_any().downcast_ref::<UInt32Array>())
-            .ok_or_else(|| AnonymiseError::Schema { table, detail: "no u32 `instance`".into() })?;
+            .ok_or_else(|| AnonymiseError::Schema {
+                table,
+                detail: "no u32 `instance`".into(),
+            })?;
         let mut out: Vec<Option<String>> = Vec::with_capacity(rows.len());
         for (label, row, _) in &rows {
             if excerpt.is_null(*row) {
@@ -387,7 +449,11 @@ fn site_table(
             }
             let red = redactor.redact(excerpt.value(*row));
             let doc = required(table, document, *row, "document")?;
-            let inst = if instance.is_null(*row) { 0 } else { instance.value(*row) };
+            let inst = if instance.is_null(*row) {
+                0
+            } else {
+                instance.value(*row)
+            };
             log.extend(red.hits.iter().map(|h| LogEntry {
                 site: label.clone(),
                 participant: format!("{label}/{doc}/{inst}"),
@@ -416,14 +482,21 @@ fn sites_table(batch: &RecordBatch, cx: &Context<'_>) -> R<RecordBatch> {
         let s = cx.site(table, row, code)?;
         cx.sector(table, row, s, sector)?;
         if !seen.insert(code) {
-            return Err(AnonymiseError::Row { table, row, detail: format!("site `{code}` appears twice") });
+            return Err(AnonymiseError::Row {
+                table,
+                row,
+                detail: format!("site `{code}` appears twice"),
+            });
         }
         rows.push((s.label.clone(), row, s.sector.code()));
     }
     rows.sort();
     let idx: Vec<usize> = rows.iter().map(|r| r.1).collect();
     let mut replace: BTreeMap<&str, ArrayRef> = BTreeMap::new();
-    replace.insert(schema::SITE, text_column(rows.iter().map(|r| Some(r.0.as_str()))));
+    replace.insert(
+        schema::SITE,
+        text_column(rows.iter().map(|r| Some(r.0.as_str()))),
+    );
     replace.insert(schema::SECTOR, text_column(rows.iter().map(|r| Some(r.2))));
     rebuild(table, batch, expected, &idx, replace)
 }
@@ -468,13 +541,22 @@ impl<'a> Anonymiser<'a> {
         let mut labels = BTreeSet::new();
         for s in sites {
             if s.label.trim().is_empty() {
-                return Err(AnonymiseError::Register(format!("site `{}` has an empty label", s.site_id)));
+                return Err(AnonymiseError::Register(format!(
+                    "site `{}` has an empty label",
+                    s.site_id
+                )));
             }
             if register.insert(s.site_id.as_str(), s).is_some() {
-                return Err(AnonymiseError::Register(format!("site code `{}` appears twice", s.site_id)));
+                return Err(AnonymiseError::Register(format!(
+                    "site code `{}` appears twice",
+                    s.site_id
+                )));
             }
             if !labels.insert(s.label.as_str()) {
-                return Err(AnonymiseError::Register(format!("label `{}` is used by two sites", s.label)));
+                return Err(AnonymiseError::Register(format!(
+                    "label `{}` is used by two sites",
+                    s.label
+                )));
             }
         }
 
@@ -486,7 +568,11 @@ impl<'a> Anonymiser<'a> {
         for row in 0..raw.participants.num_rows() {
             let id = required(table, pid, row, schema::PARTICIPANT)?;
             if !participants.insert(normalise_record_id(id)) {
-                return Err(AnonymiseError::Row { table, row, detail: format!("record `{id}` appears twice") });
+                return Err(AnonymiseError::Row {
+                    table,
+                    row,
+                    detail: format!("record `{id}` appears twice"),
+                });
             }
             ids.push(id);
         }
@@ -495,14 +581,19 @@ impl<'a> Anonymiser<'a> {
 
         let mut withdrawn: BTreeMap<String, WithdrawalScope> = BTreeMap::new();
         // Sites with interview data; a withdrawal from an awaited site is pending.
-        let sites_with_data: BTreeSet<String> =
-            participants.iter().filter_map(|id| id.split_once('-').map(|(site, _)| site.to_string())).collect();
+        let sites_with_data: BTreeSet<String> = participants
+            .iter()
+            .filter_map(|id| id.split_once('-').map(|(site, _)| site.to_string()))
+            .collect();
         for w in withdrawals {
             let norm = normalise_record_id(&w.record_id);
             if !participants.contains(&norm) {
                 // Fail closed unless the record belongs to a registered site whose
                 // data has not arrived: its withdrawal takes effect when it does.
-                let site = norm.split_once('-').map(|(site, _)| site).unwrap_or_default();
+                let site = norm
+                    .split_once('-')
+                    .map(|(site, _)| site)
+                    .unwrap_or_default();
                 let registered = register.keys().any(|id| normalise_record_id(id) == site);
                 if registered && !sites_with_data.contains(site) {
                     continue;
@@ -514,7 +605,12 @@ impl<'a> Anonymiser<'a> {
                 *scope = WithdrawalScope::All;
             }
         }
-        let cx = Context { sites: register, pseudonyms, withdrawn, participants };
+        let cx = Context {
+            sites: register,
+            pseudonyms,
+            withdrawn,
+            participants,
+        };
         let sites = sites_table(&raw.sites, &cx)?;
         Ok(Anonymiser { cx, sites })
     }
@@ -526,14 +622,21 @@ impl<'a> Anonymiser<'a> {
 
     /// The withdrawal in effect for a record id, if any.
     pub fn withdrawal(&self, record_id: &str) -> Option<WithdrawalScope> {
-        self.cx.withdrawn.get(&normalise_record_id(record_id)).copied()
+        self.cx
+            .withdrawn
+            .get(&normalise_record_id(record_id))
+            .copied()
     }
 
     /// Each site's rows of the raw tables, by site code (as the rows spell
     /// it; a code missing from the register fails in [`Anonymiser::site`]).
     pub fn split(&self, raw: &StudyTables) -> R<BTreeMap<String, SiteRows>> {
         let mut out: BTreeMap<String, SiteRows> = BTreeMap::new();
-        let tables: [(&'static str, &RecordBatch, fn(&mut SiteRows) -> &mut Vec<usize>); 7] = [
+        let tables: [(
+            &'static str,
+            &RecordBatch,
+            fn(&mut SiteRows) -> &mut Vec<usize>,
+        ); 7] = [
             ("participants", &raw.participants, |s| &mut s.participants),
             ("answers", &raw.answers, |s| &mut s.answers),
             ("top3", &raw.top3, |s| &mut s.top3),
@@ -574,12 +677,60 @@ impl<'a> Anonymiser<'a> {
                 redactor,
                 &mut log,
             )?,
-            answers: participant_table("answers", &raw.answers, schema::answers(), cx, &rows.answers, redactor, &mut log)?,
-            top3: participant_table("top3", &raw.top3, schema::top3(), cx, &rows.top3, redactor, &mut log)?,
-            outcomes: participant_table("outcomes", &raw.outcomes, schema::outcomes(), cx, &rows.outcomes, redactor, &mut log)?,
-            accounts: participant_table("accounts", &raw.accounts, schema::accounts(), cx, &rows.accounts, redactor, &mut log)?,
-            documents: site_table("documents", &raw.documents, schema::documents(), cx, &rows.documents, redactor, &mut log)?,
-            evidence: site_table("evidence", &raw.evidence, schema::evidence(), cx, &rows.evidence, redactor, &mut log)?,
+            answers: participant_table(
+                "answers",
+                &raw.answers,
+                schema::answers(),
+                cx,
+                &rows.answers,
+                redactor,
+                &mut log,
+            )?,
+            top3: participant_table(
+                "top3",
+                &raw.top3,
+                schema::top3(),
+                cx,
+                &rows.top3,
+                redactor,
+                &mut log,
+            )?,
+            outcomes: participant_table(
+                "outcomes",
+                &raw.outcomes,
+                schema::outcomes(),
+                cx,
+                &rows.outcomes,
+                redactor,
+                &mut log,
+            )?,
+            accounts: participant_table(
+                "accounts",
+                &raw.accounts,
+                schema::accounts(),
+                cx,
+                &rows.accounts,
+                redactor,
+                &mut log,
+            )?,
+            documents: site_table(
+                "documents",
+                &raw.documents,
+                schema::documents(),
+                cx,
+                &rows.documents,
+                redactor,
+                &mut log,
+            )?,
+            evidence: site_table(
+                "evidence",
+                &raw.evidence,
+                schema::evidence(),
+                cx,
+                &rows.evidence,
+                redactor,
+                &mut log,
+            )?,
         };
         Ok(Anonymised { tables, log })
     }
@@ -600,10 +751,14 @@ impl<'a> Anonymiser<'a> {
         parts.sort_by(|a, b| a.0.cmp(&b.0));
         // Table by table, each part's rows are moved out and freed once
         // concatenated: the peak is the parts plus one assembled table.
-        let mut concat = |schema: SchemaRef, pick: fn(&mut StudyTables) -> &mut RecordBatch| -> R<RecordBatch> {
+        let mut concat = |schema: SchemaRef,
+                          pick: fn(&mut StudyTables) -> &mut RecordBatch|
+         -> R<RecordBatch> {
             let batches: Vec<RecordBatch> = parts
                 .iter_mut()
-                .map(|(_, p)| std::mem::replace(pick(&mut p.tables), RecordBatch::new_empty(schema.clone())))
+                .map(|(_, p)| {
+                    std::mem::replace(pick(&mut p.tables), RecordBatch::new_empty(schema.clone()))
+                })
                 .collect();
             Ok(model::column::concat_batches(&schema, &batches)?)
         };

@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::{
-    MUTED, chars_fitting, doc_id, escape, fmt_fixed, fmt1, open_svg, px, sanitise_id, text_width, truncate, write_heading,
-    write_text,
+    MUTED, chars_fitting, doc_id, escape, fmt_fixed, fmt1, open_svg, px, sanitise_id, text_width,
+    truncate, write_heading, write_text,
 };
 
 /// Horizontal bars, drawn top to bottom in the order given.
@@ -64,7 +64,11 @@ impl BarChart {
             out.push_str("No bars to show.");
             return out;
         }
-        let what = if self.value_label.is_empty() { "Values" } else { self.value_label.as_str() };
+        let what = if self.value_label.is_empty() {
+            "Values"
+        } else {
+            self.value_label.as_str()
+        };
         let _ = write!(out, "{what}, in ranked order:");
         for (i, bar) in self.bars.iter().enumerate() {
             let sep = if i == 0 { " " } else { "; " };
@@ -129,13 +133,22 @@ pub fn ranked_bars(chart: &BarChart) -> String {
     let plot_x1 = plot_x0 + PLOT_W;
     let width = plot_x1 + VALUE_ROOM + MARGIN;
 
-    let largest = chart.bars.iter().filter_map(|b| b.value).filter(|v| v.is_finite()).fold(0.0_f64, f64::max);
+    let largest = chart
+        .bars
+        .iter()
+        .filter_map(|b| b.value)
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, f64::max);
     let (max, intervals) = match chart.unit {
         BarUnit::Percent if largest <= 100.0 => (100.0, 4),
         _ => nice_axis(largest),
     };
     let step = max / f64::from(intervals);
-    let decimals = if step >= 1.0 { 0 } else { (-step.log10().floor()).clamp(0.0, 6.0) as usize };
+    let decimals = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10().floor()).clamp(0.0, 6.0) as usize
+    };
     let scale = PLOT_W / max;
 
     let rows_y = 36.0;
@@ -144,14 +157,26 @@ pub fn ranked_bars(chart: &BarChart) -> String {
     let height = axis_y + 42.0;
 
     let mut out = String::new();
-    open_svg(&mut out, &id, width, height, &chart.title, &chart.text_alternative());
+    open_svg(
+        &mut out,
+        &id,
+        width,
+        height,
+        &chart.title,
+        &chart.text_alternative(),
+    );
     write_heading(&mut out, &chart.title, MARGIN, width - 2.0 * MARGIN);
 
     // Grid lines.
     let _ = writeln!(out, "<g stroke=\"#dddddd\" stroke-width=\"1\">");
     for i in 0..=intervals {
         let x = px(plot_x0 + scale * step * f64::from(i));
-        let _ = writeln!(out, "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>", px(rows_y), px(axis_y + 4.0));
+        let _ = writeln!(
+            out,
+            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>",
+            px(rows_y),
+            px(axis_y + 4.0)
+        );
     }
     let _ = writeln!(out, "</g>");
 
@@ -177,7 +202,11 @@ pub fn ranked_bars(chart: &BarChart) -> String {
             }
             Some(v) => {
                 let text = chart.value_text(v);
-                let w = if v.is_finite() && v > 0.0 { (v * scale).min(PLOT_W) } else { 0.0 };
+                let w = if v.is_finite() && v > 0.0 {
+                    (v * scale).min(PLOT_W)
+                } else {
+                    0.0
+                };
                 let _ = writeln!(
                     out,
                     "<g id=\"fig-{gid}\"><title>{fid}: {}</title>\
@@ -205,8 +234,15 @@ pub fn ranked_bars(chart: &BarChart) -> String {
         px(plot_x1),
         px(axis_y)
     );
-    let _ = writeln!(out, "<g font-size=\"11\" text-anchor=\"middle\" fill=\"{MUTED}\">");
-    let suffix = if chart.unit == BarUnit::Percent { "%" } else { "" };
+    let _ = writeln!(
+        out,
+        "<g font-size=\"11\" text-anchor=\"middle\" fill=\"{MUTED}\">"
+    );
+    let suffix = if chart.unit == BarUnit::Percent {
+        "%"
+    } else {
+        ""
+    };
     for i in 0..=intervals {
         let t = step * f64::from(i);
         let _ = writeln!(
@@ -218,7 +254,10 @@ pub fn ranked_bars(chart: &BarChart) -> String {
         );
     }
     if !chart.value_label.is_empty() {
-        let caption = truncate(&chart.value_label, chars_fitting(width - 2.0 * MARGIN, 11.0));
+        let caption = truncate(
+            &chart.value_label,
+            chars_fitting(width - 2.0 * MARGIN, 11.0),
+        );
         let _ = writeln!(
             out,
             "<text x=\"{}\" y=\"{}\">{}</text>",

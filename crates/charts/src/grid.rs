@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::{
-    LegendItem, MUTED, chars_fitting, doc_id, escape, open_svg, px, sanitise_id, text_width, truncate, write_heading,
-    write_legend, write_text,
+    LegendItem, MUTED, chars_fitting, doc_id, escape, open_svg, px, sanitise_id, text_width,
+    truncate, write_heading, write_legend, write_text,
 };
 
 /// The site x factor pattern matrix.
@@ -41,8 +41,13 @@ pub enum Condition {
 }
 
 impl Condition {
-    pub const ALL: [Condition; 5] =
-        [Condition::InPlace, Condition::Partly, Condition::NotInPlace, Condition::Contested, Condition::Unknown];
+    pub const ALL: [Condition; 5] = [
+        Condition::InPlace,
+        Condition::Partly,
+        Condition::NotInPlace,
+        Condition::Contested,
+        Condition::Unknown,
+    ];
 
     /// Read a condition, ignoring case, surrounding space and the choice of
     /// `_`, `-` or space between words. Accepts the codes (`in_place`,
@@ -53,7 +58,13 @@ impl Condition {
             .trim()
             .chars()
             .filter(|c| *c != '\'' && *c != '\u{2019}')
-            .map(|c| if c == '-' || c == ' ' { '_' } else { c.to_ascii_lowercase() })
+            .map(|c| {
+                if c == '-' || c == ' ' {
+                    '_'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
             .collect();
         match key.as_str() {
             "in_place" | "inplace" | "1" => Condition::InPlace,
@@ -114,7 +125,10 @@ impl Condition {
         let (x, y) = (px(cx), px(cy));
         let ring = px(r - 0.75);
         match self {
-            Condition::InPlace => format!("<circle cx=\"{x}\" cy=\"{y}\" r=\"{}\" fill=\"#222222\"/>", px(r)),
+            Condition::InPlace => format!(
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"{}\" fill=\"#222222\"/>",
+                px(r)
+            ),
             Condition::Partly => format!(
                 "<circle cx=\"{x}\" cy=\"{y}\" r=\"{ring}\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"1.5\"/>\
                  <path d=\"M{x} {} A{r} {r} 0 0 0 {x} {} Z\" fill=\"#222222\"/>",
@@ -131,7 +145,10 @@ impl Condition {
                 px(cy + r * 0.75),
                 px(r * 2.2)
             ),
-            Condition::Unknown => format!("<circle cx=\"{x}\" cy=\"{y}\" r=\"{}\" fill=\"#555555\"/>", px(r * 0.3)),
+            Condition::Unknown => format!(
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"{}\" fill=\"#555555\"/>",
+                px(r * 0.3)
+            ),
         }
     }
 }
@@ -226,8 +243,15 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
     let width = (grid_x1 + MARGIN).max(520.0);
 
     // Column heads: level if every code fits its column, else turned 45 degrees.
-    let codes: Vec<String> = grid.factors.iter().map(|(c, _)| truncate(c, CODE_MAX_CHARS)).collect();
-    let code_w = codes.iter().map(|c| text_width(c, CODE_SIZE)).fold(0.0_f64, f64::max);
+    let codes: Vec<String> = grid
+        .factors
+        .iter()
+        .map(|(c, _)| truncate(c, CODE_MAX_CHARS))
+        .collect();
+    let code_w = codes
+        .iter()
+        .map(|c| text_width(c, CODE_SIZE))
+        .fold(0.0_f64, f64::max);
     let turned = code_w > CELL_W - 4.0;
 
     let any_missing = (0..grid.sites.len()).any(|s| (0..ncol).any(|f| grid.cell(s, f).is_none()));
@@ -243,18 +267,32 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
         })
         .collect();
     if any_missing {
-        items.push(LegendItem { swatch: NO_DATA_SWATCH.to_string(), label: "No data".to_string() });
+        items.push(LegendItem {
+            swatch: NO_DATA_SWATCH.to_string(),
+            label: "No data".to_string(),
+        });
     }
     let mut legend = String::new();
     let legend_end = write_legend(&mut legend, &items, MARGIN, 32.0, width - MARGIN);
-    let head_h = if turned { code_w * std::f64::consts::FRAC_1_SQRT_2 + 14.0 } else { 18.0 };
+    let head_h = if turned {
+        code_w * std::f64::consts::FRAC_1_SQRT_2 + 14.0
+    } else {
+        18.0
+    };
     let rows_y = legend_end + 6.0 + head_h;
     let rows_end = rows_y + CELL_H * grid.sites.len() as f64;
     let key_y = rows_end + 22.0;
     let height = key_y + KEY_LINE * ncol as f64 + 6.0;
 
     let mut out = String::new();
-    open_svg(&mut out, &id, width, height, &grid.title, &grid.text_alternative());
+    open_svg(
+        &mut out,
+        &id,
+        width,
+        height,
+        &grid.title,
+        &grid.text_alternative(),
+    );
     write_heading(&mut out, &grid.title, MARGIN, width - 2.0 * MARGIN);
     out.push_str(&legend);
 
@@ -262,15 +300,32 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
     let _ = writeln!(out, "<g font-size=\"11\" font-weight=\"bold\">");
     for (f, ((code, label), shown)) in grid.factors.iter().zip(&codes).enumerate() {
         let cx = grid_x0 + CELL_W * (f as f64 + 0.5);
-        let full = if label.is_empty() { code.clone() } else { format!("{code}: {label}") };
+        let full = if label.is_empty() {
+            code.clone()
+        } else {
+            format!("{code}: {label}")
+        };
         let _ = write!(out, "<text");
         if turned {
             let (x, y) = (px(cx - 2.0), px(rows_y - 6.0));
-            let _ = write!(out, " x=\"{x}\" y=\"{y}\" transform=\"rotate(-45 {x} {y})\" text-anchor=\"start\">");
+            let _ = write!(
+                out,
+                " x=\"{x}\" y=\"{y}\" transform=\"rotate(-45 {x} {y})\" text-anchor=\"start\">"
+            );
         } else {
-            let _ = write!(out, " x=\"{}\" y=\"{}\" text-anchor=\"middle\">", px(cx), px(rows_y - 6.0));
+            let _ = write!(
+                out,
+                " x=\"{}\" y=\"{}\" text-anchor=\"middle\">",
+                px(cx),
+                px(rows_y - 6.0)
+            );
         }
-        let _ = writeln!(out, "<title>{}</title>{}</text>", escape(&full), escape(shown));
+        let _ = writeln!(
+            out,
+            "<title>{}</title>{}</text>",
+            escape(&full),
+            escape(shown)
+        );
     }
     let _ = writeln!(out, "</g>");
 
@@ -278,7 +333,15 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
     for (s, site) in grid.sites.iter().enumerate() {
         let y = rows_y + CELL_H * s as f64;
         let shown = truncate(site, LABEL_MAX_CHARS);
-        write_text(&mut out, grid_x0 - 10.0, y + CELL_H / 2.0 + 4.0, "end", "", &shown, site);
+        write_text(
+            &mut out,
+            grid_x0 - 10.0,
+            y + CELL_H / 2.0 + 4.0,
+            "end",
+            "",
+            &shown,
+            site,
+        );
         for f in 0..ncol {
             let x = grid_x0 + CELL_W * f as f64;
             let (cx, cy) = (x + CELL_W / 2.0, y + CELL_H / 2.0);
@@ -333,9 +396,21 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
     if ncol > 0 {
         let _ = writeln!(out, "<g font-size=\"11\" fill=\"{MUTED}\">");
         for (f, (code, label)) in grid.factors.iter().enumerate() {
-            let line = if label.is_empty() { code.clone() } else { format!("{code}: {label}") };
+            let line = if label.is_empty() {
+                code.clone()
+            } else {
+                format!("{code}: {label}")
+            };
             let shown = truncate(&line, chars_fitting(width - 2.0 * MARGIN, 11.0));
-            write_text(&mut out, MARGIN, key_y + KEY_LINE * f as f64, "start", "", &shown, &line);
+            write_text(
+                &mut out,
+                MARGIN,
+                key_y + KEY_LINE * f as f64,
+                "start",
+                "",
+                &shown,
+                &line,
+            );
         }
         let _ = writeln!(out, "</g>");
     }

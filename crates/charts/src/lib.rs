@@ -127,7 +127,11 @@ pub(crate) fn truncate(s: &str, max_chars: usize) -> String {
 /// How many characters at `size` fit in `width` pixels (at least 1).
 pub(crate) fn chars_fitting(width: f64, size: f64) -> usize {
     let n = (width / (size * CHAR_FACTOR)).floor();
-    if n.is_finite() && n >= 1.0 { n as usize } else { 1 }
+    if n.is_finite() && n >= 1.0 {
+        n as usize
+    } else {
+        1
+    }
 }
 
 /// A short, stable id prefix for the elements a chart defines for itself
@@ -150,7 +154,14 @@ pub(crate) fn doc_id(kind: &str, parts: &[&str]) -> String {
 }
 
 /// Open the `<svg>` element with its `<title>` and `<desc>`.
-pub(crate) fn open_svg(out: &mut String, id: &str, width: f64, height: f64, title: &str, desc: &str) {
+pub(crate) fn open_svg(
+    out: &mut String,
+    id: &str,
+    width: f64,
+    height: f64,
+    title: &str,
+    desc: &str,
+) {
     let (w, hh) = (px(width), px(height));
     let _ = write!(
         out,
@@ -161,7 +172,10 @@ pub(crate) fn open_svg(out: &mut String, id: &str, width: f64, height: f64, titl
         escape(title),
         escape(desc)
     );
-    let _ = writeln!(out, "<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{hh}\" fill=\"#ffffff\"/>");
+    let _ = writeln!(
+        out,
+        "<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{hh}\" fill=\"#ffffff\"/>"
+    );
 }
 
 /// The visible chart title, shortened to the chart's width.
@@ -180,8 +194,21 @@ pub(crate) fn write_heading(out: &mut String, title: &str, x: f64, width: f64) {
 
 /// A text element at (x, y); `anchor` is `start`, `middle` or `end`. When the
 /// text was shortened, the full text goes in a `<title>` child.
-pub(crate) fn write_text(out: &mut String, x: f64, y: f64, anchor: &str, extra: &str, shown: &str, full: &str) {
-    let _ = write!(out, "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\"{extra}>", px(x), px(y));
+pub(crate) fn write_text(
+    out: &mut String,
+    x: f64,
+    y: f64,
+    anchor: &str,
+    extra: &str,
+    shown: &str,
+    full: &str,
+) {
+    let _ = write!(
+        out,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\"{extra}>",
+        px(x),
+        px(y)
+    );
     if shown != full {
         let _ = write!(out, "<title>{}</title>", escape(full));
     }
@@ -197,7 +224,13 @@ pub(crate) struct LegendItem {
 
 /// Lay legend items out left to right from (x, y), wrapping at `max_x`.
 /// Returns the y just below the last line.
-pub(crate) fn write_legend(out: &mut String, items: &[LegendItem], x: f64, y: f64, max_x: f64) -> f64 {
+pub(crate) fn write_legend(
+    out: &mut String,
+    items: &[LegendItem],
+    x: f64,
+    y: f64,
+    max_x: f64,
+) -> f64 {
     const SIZE: f64 = 11.0;
     const LINE: f64 = 20.0;
     if items.is_empty() {
@@ -211,7 +244,13 @@ pub(crate) fn write_legend(out: &mut String, items: &[LegendItem], x: f64, y: f6
             cx = x;
             cy += LINE;
         }
-        let _ = writeln!(out, "<g transform=\"translate({},{})\">{}</g>", px(cx), px(cy), item.swatch);
+        let _ = writeln!(
+            out,
+            "<g transform=\"translate({},{})\">{}</g>",
+            px(cx),
+            px(cy),
+            item.swatch
+        );
         let label = truncate(&item.label, chars_fitting(max_x - cx - 19.0, SIZE));
         write_text(out, cx + 19.0, cy + 11.0, "start", "", &label, &item.label);
         cx += w;

@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::{
-    LegendItem, MUTED, chars_fitting, doc_id, escape, fmt1, h, open_svg, px, sanitise_id, text_width, truncate,
-    write_heading, write_legend, write_text,
+    LegendItem, MUTED, chars_fitting, doc_id, escape, fmt1, h, open_svg, px, sanitise_id,
+    text_width, truncate, write_heading, write_legend, write_text,
 };
 
 /// The response categories, 1 to 5, as the interview instrument words them.
@@ -67,7 +67,11 @@ impl LikertRow {
 }
 
 fn pct(count: u64, total: u64) -> f64 {
-    if total == 0 { 0.0 } else { count as f64 * 100.0 / total as f64 }
+    if total == 0 {
+        0.0
+    } else {
+        count as f64 * 100.0 / total as f64
+    }
 }
 
 /// `round(a / d)` for non-negative integers, without overflow.
@@ -169,7 +173,13 @@ pub fn diverging_likert(chart: &LikertChart) -> String {
         .rows
         .iter()
         .filter_map(|r| r.counts)
-        .map(|c| c.iter().map(|n| u64::from(*n)).sum::<u64>().to_string().len())
+        .map(|c| {
+            c.iter()
+                .map(|n| u64::from(*n))
+                .sum::<u64>()
+                .to_string()
+                .len()
+        })
         .max()
         .unwrap_or(1);
     let n_col = text_width(&"0".repeat(n_digits.max(3)), 12.0) + 12.0;
@@ -194,7 +204,14 @@ pub fn diverging_likert(chart: &LikertChart) -> String {
     let height = axis_y + 44.0;
 
     let mut out = String::new();
-    open_svg(&mut out, &id, width, height, &chart.title, &chart.text_alternative());
+    open_svg(
+        &mut out,
+        &id,
+        width,
+        height,
+        &chart.title,
+        &chart.text_alternative(),
+    );
     write_defs(&mut out, &id);
     write_heading(&mut out, &chart.title, MARGIN, width - 2.0 * MARGIN);
     out.push_str(&legend);
@@ -264,7 +281,15 @@ pub fn diverging_likert(chart: &LikertChart) -> String {
                     escape(&note)
                 );
                 if !n.is_empty() {
-                    write_text(&mut out, width - MARGIN, mid, "end", " fill=\"#555555\"", n, n);
+                    write_text(
+                        &mut out,
+                        width - MARGIN,
+                        mid,
+                        "end",
+                        " fill=\"#555555\"",
+                        n,
+                        n,
+                    );
                 }
             }
             RowState::Counts(c, total) => {
@@ -276,7 +301,11 @@ pub fn diverging_likert(chart: &LikertChart) -> String {
                 for (k, count) in c.iter().enumerate() {
                     let _ = write!(summary, "; {} {}%", k + 1, fmt1(pct(*count, total)));
                 }
-                let _ = writeln!(out, "<g id=\"fig-{gid}\"><title>{fid}: {}</title>", escape(&summary));
+                let _ = writeln!(
+                    out,
+                    "<g id=\"fig-{gid}\"><title>{fid}: {}</title>",
+                    escape(&summary)
+                );
                 let mut cum: u128 = 0;
                 let mut x0 = start;
                 for (k, count) in c.iter().enumerate() {
@@ -316,7 +345,15 @@ pub fn diverging_likert(chart: &LikertChart) -> String {
                 }
                 let _ = writeln!(out, "</g>");
                 let n = total.to_string();
-                write_text(&mut out, width - MARGIN, mid, "end", " fill=\"#555555\"", &n, &n);
+                write_text(
+                    &mut out,
+                    width - MARGIN,
+                    mid,
+                    "end",
+                    " fill=\"#555555\"",
+                    &n,
+                    &n,
+                );
             }
         }
     }
@@ -330,10 +367,19 @@ pub fn diverging_likert(chart: &LikertChart) -> String {
         px(plot_x1),
         px(axis_y)
     );
-    let _ = writeln!(out, "<g font-size=\"11\" text-anchor=\"middle\" fill=\"{MUTED}\">");
+    let _ = writeln!(
+        out,
+        "<g font-size=\"11\" text-anchor=\"middle\" fill=\"{MUTED}\">"
+    );
     let mut t = -ext;
     while t <= ext {
-        let _ = writeln!(out, "<text x=\"{}\" y=\"{}\">{}%</text>", h(centre_h + t * scale_h), px(axis_y + 16.0), t.abs());
+        let _ = writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\">{}%</text>",
+            h(centre_h + t * scale_h),
+            px(axis_y + 16.0),
+            t.abs()
+        );
         t += 25;
     }
     let caption = "Percent of responses; the neutral category is split across the centre line";

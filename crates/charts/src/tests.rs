@@ -6,12 +6,22 @@ use super::*;
 
 fn check_entity(s: &str, at: usize) -> Result<usize, String> {
     let rest = &s[at..];
-    let end = rest.find(';').ok_or_else(|| format!("unterminated entity at {at}"))?;
+    let end = rest
+        .find(';')
+        .ok_or_else(|| format!("unterminated entity at {at}"))?;
     let name = &rest[1..end];
     let ok = matches!(name, "amp" | "lt" | "gt" | "quot" | "apos")
-        || (name.starts_with("#x") && name.len() > 2 && name[2..].chars().all(|c| c.is_ascii_hexdigit()))
-        || (name.starts_with('#') && name.len() > 1 && name[1..].chars().all(|c| c.is_ascii_digit()));
-    if ok { Ok(at + end + 1) } else { Err(format!("bad entity &{name}; at {at}")) }
+        || (name.starts_with("#x")
+            && name.len() > 2
+            && name[2..].chars().all(|c| c.is_ascii_hexdigit()))
+        || (name.starts_with('#')
+            && name.len() > 1
+            && name[1..].chars().all(|c| c.is_ascii_digit()));
+    if ok {
+        Ok(at + end + 1)
+    } else {
+        Err(format!("bad entity &{name}; at {at}"))
+    }
 }
 
 fn check_text(s: &str, from: usize, to: usize) -> Result<(), String> {
@@ -30,8 +40,11 @@ fn check_text(s: &str, from: usize, to: usize) -> Result<(), String> {
 
 fn is_name(n: &str) -> bool {
     !n.is_empty()
-        && n.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))
+        && n.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))
 }
 
 /// Parse one tag body (between `<` and `>`): name and attributes.
@@ -53,7 +66,9 @@ fn check_tag(s: &str, from: usize, to: usize) -> Result<(String, bool), String> 
         if rest.is_empty() {
             break;
         }
-        let eq = rest.find('=').ok_or_else(|| format!("attribute without value in <{name}> at {from}"))?;
+        let eq = rest
+            .find('=')
+            .ok_or_else(|| format!("attribute without value in <{name}> at {from}"))?;
         let attr = rest[..eq].trim_end();
         if !is_name(attr) {
             return Err(format!("bad attribute name {attr:?} in <{name}>"));
@@ -67,12 +82,16 @@ fn check_tag(s: &str, from: usize, to: usize) -> Result<(String, bool), String> 
         if quote != '"' && quote != '\'' {
             return Err(format!("unquoted attribute {attr} in <{name}>"));
         }
-        let close = after[1..].find(quote).ok_or("unterminated attribute value")? + 1;
+        let close = after[1..]
+            .find(quote)
+            .ok_or("unterminated attribute value")?
+            + 1;
         let value = &after[1..close];
         if value.contains('<') {
             return Err(format!("'<' in attribute {attr}"));
         }
-        let base = s.len() - s[from..].len() + (value.as_ptr() as usize - s[from..].as_ptr() as usize);
+        let base =
+            s.len() - s[from..].len() + (value.as_ptr() as usize - s[from..].as_ptr() as usize);
         check_text(s, base, base + value.len())?;
         rest = &after[close + 1..];
         if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
@@ -105,7 +124,9 @@ fn check_xml(s: &str) -> Result<(), String> {
             continue;
         }
         if s[lt..].starts_with("<?") {
-            let end = s[lt..].find("?>").ok_or("unterminated processing instruction")?;
+            let end = s[lt..]
+                .find("?>")
+                .ok_or("unterminated processing instruction")?;
             i = lt + end + 2;
             continue;
         }
@@ -239,10 +260,26 @@ fn bars() -> BarChart {
         unit: BarUnit::Percent,
         min_cell: 5,
         bars: vec![
-            Bar { label: "Supervision and team support".into(), value: Some(62.5), figure_id: "top3/supervision".into() },
-            Bar { label: "Clarity of the peer worker role".into(), value: Some(41.0), figure_id: "top3/role_clarity".into() },
-            Bar { label: "Benefits and welfare rights advice".into(), value: None, figure_id: "top3/welfare".into() },
-            Bar { label: "Peer support among peer workers".into(), value: Some(8.25), figure_id: "top3/peer_network".into() },
+            Bar {
+                label: "Supervision and team support".into(),
+                value: Some(62.5),
+                figure_id: "top3/supervision".into(),
+            },
+            Bar {
+                label: "Clarity of the peer worker role".into(),
+                value: Some(41.0),
+                figure_id: "top3/role_clarity".into(),
+            },
+            Bar {
+                label: "Benefits and welfare rights advice".into(),
+                value: None,
+                figure_id: "top3/welfare".into(),
+            },
+            Bar {
+                label: "Peer support among peer workers".into(),
+                value: Some(8.25),
+                figure_id: "top3/peer_network".into(),
+            },
         ],
     }
 }
@@ -258,7 +295,11 @@ fn edge_likerts() -> Vec<LikertChart> {
     };
     vec![
         LikertChart::default(),
-        LikertChart { title: String::new(), rows: vec![row("", Some([0; 5]))], min_cell: 0 },
+        LikertChart {
+            title: String::new(),
+            rows: vec![row("", Some([0; 5]))],
+            min_cell: 0,
+        },
         LikertChart {
             title: LONG.repeat(3),
             rows: vec![
@@ -273,7 +314,10 @@ fn edge_likerts() -> Vec<LikertChart> {
         },
         LikertChart {
             title: HOSTILE.into(),
-            rows: vec![row("one", Some([1, 0, 0, 0, 0])), row("three", Some([1, 1, 1, 0, 0]))],
+            rows: vec![
+                row("one", Some([1, 0, 0, 0, 0])),
+                row("three", Some([1, 1, 1, 0, 0])),
+            ],
             min_cell: 1,
         },
     ]
@@ -282,26 +326,47 @@ fn edge_likerts() -> Vec<LikertChart> {
 fn edge_grids() -> Vec<PatternGrid> {
     vec![
         PatternGrid::default(),
-        PatternGrid { title: "no factors".into(), sites: vec!["A".into()], factors: vec![], cells: vec![] },
+        PatternGrid {
+            title: "no factors".into(),
+            sites: vec!["A".into()],
+            factors: vec![],
+            cells: vec![],
+        },
         PatternGrid {
             title: LONG.into(),
             sites: vec![LONG.into(), HOSTILE.into()],
             factors: vec![(LONG.into(), LONG.into()), (HOSTILE.into(), String::new())],
             cells: vec![
                 vec![
-                    Cell { condition: HOSTILE.into(), figure_id: HOSTILE.into() },
-                    Cell { condition: String::new(), figure_id: String::new() },
-                    Cell { condition: "extra".into(), figure_id: "extra".into() },
+                    Cell {
+                        condition: HOSTILE.into(),
+                        figure_id: HOSTILE.into(),
+                    },
+                    Cell {
+                        condition: String::new(),
+                        figure_id: String::new(),
+                    },
+                    Cell {
+                        condition: "extra".into(),
+                        figure_id: "extra".into(),
+                    },
                 ],
                 vec![],
-                vec![Cell { condition: "in_place".into(), figure_id: "beyond the sites".into() }],
+                vec![Cell {
+                    condition: "in_place".into(),
+                    figure_id: "beyond the sites".into(),
+                }],
             ],
         },
     ]
 }
 
 fn edge_bars() -> Vec<BarChart> {
-    let bar = |label: &str, value: Option<f64>| Bar { label: label.into(), value, figure_id: format!("b/{label}") };
+    let bar = |label: &str, value: Option<f64>| Bar {
+        label: label.into(),
+        value,
+        figure_id: format!("b/{label}"),
+    };
     vec![
         BarChart::default(),
         BarChart {
@@ -323,7 +388,11 @@ fn edge_bars() -> Vec<BarChart> {
             bars: vec![bar("over", Some(130.0)), bar("tiny", Some(1e-300))],
             ..BarChart::default()
         },
-        BarChart { unit: BarUnit::Score, bars: vec![bar("a", Some(0.37)), bar("b", Some(0.1))], ..BarChart::default() },
+        BarChart {
+            unit: BarUnit::Score,
+            bars: vec![bar("a", Some(0.37)), bar("b", Some(0.1))],
+            ..BarChart::default()
+        },
     ]
 }
 
@@ -359,7 +428,11 @@ fn text_alternatives() {
 // Properties.
 
 fn all_svgs() -> Vec<String> {
-    let mut out = vec![diverging_likert(&likert()), pattern_grid(&grid()), ranked_bars(&bars())];
+    let mut out = vec![
+        diverging_likert(&likert()),
+        pattern_grid(&grid()),
+        ranked_bars(&bars()),
+    ];
     out.extend(edge_likerts().iter().map(diverging_likert));
     out.extend(edge_grids().iter().map(pattern_grid));
     out.extend(edge_bars().iter().map(ranked_bars));
@@ -384,7 +457,10 @@ fn every_chart_is_well_formed_and_accessible() {
 
 #[test]
 fn output_is_identical_across_calls() {
-    assert_eq!(diverging_likert(&likert()), diverging_likert(&likert().clone()));
+    assert_eq!(
+        diverging_likert(&likert()),
+        diverging_likert(&likert().clone())
+    );
     assert_eq!(pattern_grid(&grid()), pattern_grid(&grid().clone()));
     assert_eq!(ranked_bars(&bars()), ranked_bars(&bars().clone()));
     assert_eq!(all_svgs(), all_svgs());
@@ -433,17 +509,34 @@ fn likert_segments_fill_the_whole_bar() {
             }
         }
     }
-    charts.push(LikertChart { title: "sevens".into(), rows, min_cell: 1 });
+    charts.push(LikertChart {
+        title: "sevens".into(),
+        rows,
+        min_cell: 1,
+    });
     let mut checked = 0;
     for chart in &charts {
         let svg = diverging_likert(chart);
-        let drawn: Vec<_> = segment_widths(&svg).into_iter().filter(|(_, w)| !w.is_empty()).collect();
-        let Some((_, first)) = drawn.first() else { continue };
+        let drawn: Vec<_> = segment_widths(&svg)
+            .into_iter()
+            .filter(|(_, w)| !w.is_empty())
+            .collect();
+        let Some((_, first)) = drawn.first() else {
+            continue;
+        };
         let full: f64 = first.iter().sum();
-        assert!([300.0, 400.0, 600.0].iter().any(|f| (full - f).abs() < 0.01), "full width {full}");
+        assert!(
+            [300.0, 400.0, 600.0]
+                .iter()
+                .any(|f| (full - f).abs() < 0.01),
+            "full width {full}"
+        );
         for (id, widths) in &drawn {
             let sum: f64 = widths.iter().sum();
-            assert!((sum - full).abs() < 0.01, "{id}: {widths:?} sums to {sum}, not {full}");
+            assert!(
+                (sum - full).abs() < 0.01,
+                "{id}: {widths:?} sums to {sum}, not {full}"
+            );
             checked += 1;
         }
     }
@@ -460,13 +553,21 @@ fn likert_suppresses_missing_and_small_rows() {
     assert_eq!(svg.matches(">suppressed (fewer than 5)</text>").count(), 1);
     let small = LikertChart {
         title: "t".into(),
-        rows: vec![LikertRow { label: "few".into(), counts: Some([1, 1, 0, 0, 1]), figure_id: "f".into() }],
+        rows: vec![LikertRow {
+            label: "few".into(),
+            counts: Some([1, 1, 0, 0, 1]),
+            figure_id: "f".into(),
+        }],
         min_cell: 5,
     };
     let svg = diverging_likert(&small);
     assert!(svg.contains(">suppressed (fewer than 5)</text>"));
     assert!(!svg.contains("data-category"));
-    assert!(small.text_alternative().contains("few: suppressed (fewer than 5)."));
+    assert!(
+        small
+            .text_alternative()
+            .contains("few: suppressed (fewer than 5).")
+    );
 }
 
 #[test]
@@ -475,32 +576,56 @@ fn escaping_reaches_every_text() {
     assert_eq!(escape("it's\u{0}"), "it&apos;s\u{FFFD}");
     let likert = LikertChart {
         title: HOSTILE.into(),
-        rows: vec![LikertRow { label: HOSTILE.into(), counts: Some([1, 2, 3, 4, 5]), figure_id: HOSTILE.into() }],
+        rows: vec![LikertRow {
+            label: HOSTILE.into(),
+            counts: Some([1, 2, 3, 4, 5]),
+            figure_id: HOSTILE.into(),
+        }],
         min_cell: 1,
     };
     let grid = PatternGrid {
         title: HOSTILE.into(),
         sites: vec![HOSTILE.into()],
         factors: vec![(HOSTILE.into(), HOSTILE.into())],
-        cells: vec![vec![Cell { condition: HOSTILE.into(), figure_id: HOSTILE.into() }]],
+        cells: vec![vec![Cell {
+            condition: HOSTILE.into(),
+            figure_id: HOSTILE.into(),
+        }]],
     };
     let bars = BarChart {
         title: HOSTILE.into(),
         value_label: HOSTILE.into(),
-        bars: vec![Bar { label: HOSTILE.into(), value: Some(1.0), figure_id: HOSTILE.into() }],
+        bars: vec![Bar {
+            label: HOSTILE.into(),
+            value: Some(1.0),
+            figure_id: HOSTILE.into(),
+        }],
         ..BarChart::default()
     };
-    for svg in [diverging_likert(&likert), pattern_grid(&grid), ranked_bars(&bars)] {
+    for svg in [
+        diverging_likert(&likert),
+        pattern_grid(&grid),
+        ranked_bars(&bars),
+    ] {
         check_xml(&svg).unwrap();
-        assert!(!svg.contains("<Site") && !svg.contains("& \"") && !svg.contains("\"C\""), "{svg}");
+        assert!(
+            !svg.contains("<Site") && !svg.contains("& \"") && !svg.contains("\"C\""),
+            "{svg}"
+        );
         assert!(svg.contains("&lt;Site &amp; &quot;C&quot;&gt;"));
-        assert!(svg.contains("<g id=\"fig-_3c_Site-_26_-_22_C_22__3e_\">"), "{svg}");
+        assert!(
+            svg.contains("<g id=\"fig-_3c_Site-_26_-_22_C_22__3e_\">"),
+            "{svg}"
+        );
     }
 }
 
 #[test]
 fn ids_are_sanitised() {
-    assert_eq!(sanitise_id("ratings/site/Site C/supervision"), "ratings-site-Site-C-supervision");
+    assert_eq!(
+        sanitise_id("ratings/site/Site C/supervision"),
+        "ratings-site-Site-C-supervision"
+    );
     assert_eq!(sanitise_id("Site Ö"), "Site-_d6_");
     assert_eq!(sanitise_id(""), "");
 }
@@ -524,7 +649,11 @@ fn conditions_parse_leniently() {
 fn every_mark_carries_its_figure_id() {
     let svg = diverging_likert(&likert());
     for row in likert().rows {
-        assert!(svg.contains(&format!("<g id=\"fig-{}\"><title>{}: ", sanitise_id(&row.figure_id), row.figure_id)));
+        assert!(svg.contains(&format!(
+            "<g id=\"fig-{}\"><title>{}: ",
+            sanitise_id(&row.figure_id),
+            row.figure_id
+        )));
     }
     let svg = pattern_grid(&grid());
     assert_eq!(svg.matches("<g id=\"fig-patterns-Site-").count(), 11);
@@ -546,7 +675,11 @@ fn preview() {
     std::fs::write(dir.join("grid.svg"), pattern_grid(&grid())).unwrap();
     std::fs::write(dir.join("bars.svg"), ranked_bars(&bars())).unwrap();
     for (i, c) in edge_likerts().iter().enumerate() {
-        std::fs::write(dir.join(format!("edge-likert-{i}.svg")), diverging_likert(c)).unwrap();
+        std::fs::write(
+            dir.join(format!("edge-likert-{i}.svg")),
+            diverging_likert(c),
+        )
+        .unwrap();
     }
     for (i, c) in edge_grids().iter().enumerate() {
         std::fs::write(dir.join(format!("edge-grid-{i}.svg")), pattern_grid(c)).unwrap();

@@ -7,7 +7,10 @@ use std::io::Write;
 /// Append one field (without separator) to `out`.
 pub fn field(out: &mut Vec<u8>, text: &str, eol: &str) {
     let bytes = text.as_bytes();
-    if !bytes.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if !bytes
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
         out.extend_from_slice(bytes);
         return;
     }
@@ -63,7 +66,10 @@ mod tests {
         field(&mut out, "say \"hi\"", "\n");
         out.push(b',');
         field(&mut out, "two\nlines", "\r\n");
-        assert_eq!(out, b"plain text,\"a, b\",\"say \"\"hi\"\"\",\"two\r\nlines\"");
+        assert_eq!(
+            out,
+            b"plain text,\"a, b\",\"say \"\"hi\"\"\",\"two\r\nlines\""
+        );
     }
 
     #[test]

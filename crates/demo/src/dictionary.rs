@@ -59,7 +59,10 @@ mod tests {
         let dict = "Variable,Form,Label\nrecord_id,doc,\"Code, with comma\"\nev_factor,evidence,\"a \"\"b\"\"\nc\"\n";
         assert_eq!(
             fields(dict),
-            [("record_id".to_string(), "doc".to_string()), ("ev_factor".to_string(), "evidence".to_string())]
+            [
+                ("record_id".to_string(), "doc".to_string()),
+                ("ev_factor".to_string(), "evidence".to_string())
+            ]
         );
     }
 }

@@ -3,11 +3,11 @@
 
 use std::fmt::Write;
 
+use crate::Context;
 use crate::csvout;
 use crate::rng::Rng;
 use crate::sites::{Site, Tendency};
 use crate::text;
-use crate::Context;
 
 /// A cell written empty (REDCap's blank, itself a missing value).
 pub const BLANK: i64 = i64::MIN;
@@ -152,11 +152,18 @@ const PLANTS: [Plant; 21] = [
     Plant::FactorNames,
 ];
 
-const INTERVIEWERS: [[&str; 2]; 3] =
-    [["Helen Marchbank", "Kwame Osei-Bonsu"], ["Siobhán Keane", "Daniel Ashby-Clarke"], ["Priya Ramanathan", "Tom Ellery"]];
+const INTERVIEWERS: [[&str; 2]; 3] = [
+    ["Helen Marchbank", "Kwame Osei-Bonsu"],
+    ["Siobhán Keane", "Daniel Ashby-Clarke"],
+    ["Priya Ramanathan", "Tom Ellery"],
+];
 
 /// First day and length in days of each wave's fieldwork window.
-const WAVE_WINDOWS: [((u32, u32, u32), u32); 3] = [((2011, 5, 3), 110), ((2011, 10, 3), 130), ((2012, 3, 1), 110)];
+const WAVE_WINDOWS: [((u32, u32, u32), u32); 3] = [
+    ((2011, 5, 3), 110),
+    ((2011, 10, 3), 130),
+    ((2012, 3, 1), 110),
+];
 
 /// One interviewee's answers, reused from person to person.
 struct Person {
@@ -240,14 +247,24 @@ pub fn site_rows(ctx: &Context, site: &Site, eol: &str) -> SiteRows {
         years: 0,
         date: window_start,
     };
-    let mut rows = SiteRows { bytes: Vec::with_capacity(n * 1400), starts: Vec::with_capacity(n) };
+    let mut rows = SiteRows {
+        bytes: Vec::with_capacity(n * 1400),
+        starts: Vec::with_capacity(n),
+    };
     let mut scratch = String::with_capacity(512);
     let mut textbook_nhs = site.index == 0;
     for p in 0..n {
         let mut rng = Rng::new(ctx.seed, &[2, site.index as u64, p as u64]);
         answer(ctx, site, p, &fixed, fieldwork_start, &mut rng, &mut person);
         rows.starts.push(rows.bytes.len());
-        let writer = RowWriter { ctx, site, names: &names, person: &person, p, eol };
+        let writer = RowWriter {
+            ctx,
+            site,
+            names: &names,
+            person: &person,
+            p,
+            eol,
+        };
         writer.write(&mut rows.bytes, &mut scratch, &mut rng, &mut textbook_nhs);
     }
     rows
@@ -349,7 +366,13 @@ fn answer(
                     .salience
                     .iter()
                     .enumerate()
-                    .map(|(f, &w)| if f == ctx.staff_accept || person.top.contains(&Some(f)) { 0 } else { w })
+                    .map(|(f, &w)| {
+                        if f == ctx.staff_accept || person.top.contains(&Some(f)) {
+                            0
+                        } else {
+                            w
+                        }
+                    })
                     .collect();
                 person.top[k] = Some(rng.weighted(&weights));
             }
@@ -358,7 +381,11 @@ fn answer(
 
     person.age = maybe_missing(1 + rng.weighted(&[5, 20, 25, 25, 18, 4, 3]) as i64, rng, 15);
     person.gender = maybe_missing(1 + rng.weighted(&[52, 42, 3, 3]) as i64, rng, 15);
-    let ethnicity_weights: [u32; 6] = if site.bme { [8, 10, 36, 36, 6, 4] } else { [70, 6, 8, 10, 3, 3] };
+    let ethnicity_weights: [u32; 6] = if site.bme {
+        [8, 10, 36, 36, 6, 4]
+    } else {
+        [70, 6, 8, 10, 3, 3]
+    };
     person.ethnicity = maybe_missing(1 + rng.weighted(&ethnicity_weights) as i64, rng, 15);
     person.lived = match group {
         PEER_WORKER | SERVICE_USER => 1,
@@ -373,7 +400,11 @@ fn answer(
 
 /// The value, or (with probability per_mille/1000) a missing-data code.
 fn maybe_missing(value: i64, rng: &mut Rng, per_mille: u64) -> i64 {
-    if rng.chance(per_mille) { *rng.pick(&MISSING) } else { value }
+    if rng.chance(per_mille) {
+        *rng.pick(&MISSING)
+    } else {
+        value
+    }
 }
 
 struct RowWriter<'a> {
@@ -386,7 +417,13 @@ struct RowWriter<'a> {
 }
 
 impl RowWriter<'_> {
-    fn write(&self, out: &mut Vec<u8>, scratch: &mut String, rng: &mut Rng, textbook_nhs: &mut bool) {
+    fn write(
+        &self,
+        out: &mut Vec<u8>,
+        scratch: &mut String,
+        rng: &mut Rng,
+        textbook_nhs: &mut bool,
+    ) {
         let (ctx, site, person, p) = (self.ctx, self.site, self.person, self.p);
         let complete = person.status == 2 || person.status == 1;
         for (i, column) in ctx.interview_plan.iter().enumerate() {
@@ -441,7 +478,12 @@ impl RowWriter<'_> {
                 }
                 Column::BmeExperience => {
                     let ethnic_minority = (2..=5).contains(&person.ethnicity);
-                    let answers = complete && (if site.bme { rng.chance(750) } else { ethnic_minority && rng.chance(350) });
+                    let answers = complete
+                        && (if site.bme {
+                            rng.chance(750)
+                        } else {
+                            ethnic_minority && rng.chance(350)
+                        });
                     if answers {
                         scratch.clear();
                         scratch.push_str(rng.pick_str(&text::BME_ACCOUNTS));
@@ -472,7 +514,14 @@ impl RowWriter<'_> {
         self.ctx.quotes_withdrawal == Some((self.site.index, self.p))
     }
 
-    fn impact(&self, out: &mut String, factor: usize, rank: usize, rng: &mut Rng, textbook_nhs: &mut bool) {
+    fn impact(
+        &self,
+        out: &mut String,
+        factor: usize,
+        rank: usize,
+        rng: &mut Rng,
+        textbook_nhs: &mut bool,
+    ) {
         let pm = self.person.pattern[factor];
         let positive = match pm {
             1 => true,
@@ -489,7 +538,10 @@ impl RowWriter<'_> {
             let mut chars = account.chars();
             if let Some(first) = chars.next() {
                 // Lower-case a leading article or pronoun, keep proper names.
-                if account.starts_with("I ") || account.starts_with("I'") || account.starts_with("HR") {
+                if account.starts_with("I ")
+                    || account.starts_with("I'")
+                    || account.starts_with("HR")
+                {
                     out.push(first);
                 } else {
                     out.extend(first.to_lowercase());
@@ -509,9 +561,17 @@ impl RowWriter<'_> {
         let form = self.p + site.index;
         let _ = match plant {
             Plant::None => Ok(()),
-            Plant::OwnName => write!(out, " I'm {}, by the way, and happy to be quoted.", self.names[self.p]),
+            Plant::OwnName => write!(
+                out,
+                " I'm {}, by the way, and happy to be quoted.",
+                self.names[self.p]
+            ),
             Plant::Colleague => {
-                write!(out, " {} and {} made a real difference here.", site.colleagues[0], site.colleagues[1])
+                write!(
+                    out,
+                    " {} and {} made a real difference here.",
+                    site.colleagues[0], site.colleagues[1]
+                )
             }
             Plant::OtherParticipant => {
                 let other = if self.names.len() > 1 {
@@ -525,12 +585,24 @@ impl RowWriter<'_> {
             Plant::ShortName => write!(out, " At {} we learned this the hard way.", site.short),
             Plant::Place => write!(out, " It's the same story all over {}.", site.place),
             Plant::Ward => write!(out, " On {} it was different.", site.ward),
-            Plant::Team => write!(out, " People in {} noticed it first, {} especially.", site.team, site.colleagues[2]),
+            Plant::Team => write!(
+                out,
+                " People in {} noticed it first, {} especially.",
+                site.team, site.colleagues[2]
+            ),
             Plant::Organisation => match &site.partner {
                 Some(partner) => {
-                    write!(out, " {} and {partner} have to take some responsibility for that.", site.organisation)
+                    write!(
+                        out,
+                        " {} and {partner} have to take some responsibility for that.",
+                        site.organisation
+                    )
                 }
-                None => write!(out, " {} has to take some responsibility for that.", site.organisation),
+                None => write!(
+                    out,
+                    " {} has to take some responsibility for that.",
+                    site.organisation
+                ),
             },
             Plant::Nhs => {
                 out.push_str(" My NHS number is ");
@@ -561,8 +633,14 @@ impl RowWriter<'_> {
                 text::failing_ten_digits(out, rng);
                 write!(out, ".")
             }
-            Plant::FactorNames => write!(out, " Role clarity and staff training came up in every team meeting."),
-            Plant::Lookalike => write!(out, " It gave people hope, and young people especially responded."),
+            Plant::FactorNames => write!(
+                out,
+                " Role clarity and staff training came up in every team meeting."
+            ),
+            Plant::Lookalike => write!(
+                out,
+                " It gave people hope, and young people especially responded."
+            ),
         };
     }
 }

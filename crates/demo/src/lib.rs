@@ -25,11 +25,18 @@ mod tests;
 use model::{Factor, Framework};
 
 /// The embedded study schema, copied byte for byte into every study.
-const FRAMEWORK_TOML: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data-schema/framework.toml"));
-const INTERVIEW_DICTIONARY: &str =
-    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data-schema/redcap/interview_dictionary.csv"));
-const DOCUMENT_DICTIONARY: &str =
-    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data-schema/redcap/document_dictionary.csv"));
+const FRAMEWORK_TOML: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../data-schema/framework.toml"
+));
+const INTERVIEW_DICTIONARY: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../data-schema/redcap/interview_dictionary.csv"
+));
+const DOCUMENT_DICTIONARY: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../data-schema/redcap/document_dictionary.csv"
+));
 
 /// How big a study to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +51,11 @@ pub struct DemoSpec {
 
 impl Default for DemoSpec {
     fn default() -> Self {
-        DemoSpec { sites: 10, per_site: None, seed: 20110301 }
+        DemoSpec {
+            sites: 10,
+            per_site: None,
+            seed: 20110301,
+        }
     }
 }
 
@@ -93,14 +104,16 @@ impl Context {
         let codes: Vec<String> = framework.factors.iter().map(|f| f.code.clone()).collect();
         let outcomes: Vec<String> = framework.outcomes.iter().map(|o| o.code.clone()).collect();
         let required = |code: &str| {
-            codes
-                .iter()
-                .position(|c| c == code)
-                .unwrap_or_else(|| panic!("embedded framework.toml lacks the planted factor `{code}`"))
+            codes.iter().position(|c| c == code).unwrap_or_else(|| {
+                panic!("embedded framework.toml lacks the planted factor `{code}`")
+            })
         };
 
         let interview_fields = dictionary::fields(INTERVIEW_DICTIONARY);
-        let mut interview_columns: Vec<String> = interview_fields.iter().map(|(name, _)| name.clone()).collect();
+        let mut interview_columns: Vec<String> = interview_fields
+            .iter()
+            .map(|(name, _)| name.clone())
+            .collect();
         let mut forms: Vec<&str> = Vec::new();
         for (_, form) in &interview_fields {
             if !forms.contains(&form.as_str()) {
@@ -110,10 +123,17 @@ impl Context {
         interview_columns.extend(forms.iter().map(|form| format!("{form}_complete")));
         let interview_plan = interviews::plan(&interview_columns, &codes, &outcomes);
 
-        let document_fields: Vec<(String, String)> =
-            dictionary::fields(DOCUMENT_DICTIONARY).into_iter().filter(|(name, _)| name != "record_id").collect();
-        let mut document_columns: Vec<String> =
-            ["record_id", "redcap_repeat_instrument", "redcap_repeat_instance"].map(String::from).to_vec();
+        let document_fields: Vec<(String, String)> = dictionary::fields(DOCUMENT_DICTIONARY)
+            .into_iter()
+            .filter(|(name, _)| name != "record_id")
+            .collect();
+        let mut document_columns: Vec<String> = [
+            "record_id",
+            "redcap_repeat_instrument",
+            "redcap_repeat_instance",
+        ]
+        .map(String::from)
+        .to_vec();
         document_columns.extend(document_fields.iter().map(|(name, _)| name.clone()));
         document_columns.extend(["document_complete", "evidence_complete"].map(String::from));
 
@@ -132,8 +152,15 @@ impl Context {
                 _ => 8,
             })
             .collect();
-        let low_salience =
-            codes.iter().map(|c| matches!(c.as_str(), "welfare_advice" | "confidential" | "role_prof" | "partnership")).collect();
+        let low_salience = codes
+            .iter()
+            .map(|c| {
+                matches!(
+                    c.as_str(),
+                    "welfare_advice" | "confidential" | "role_prof" | "partnership"
+                )
+            })
+            .collect();
 
         let (all_withdrawal, quotes_withdrawal) = registers::withdrawal_people(interview_counts);
         Context {
@@ -172,9 +199,18 @@ struct Style {
 
 fn style_of(wave: u8) -> Style {
     match wave {
-        1 => Style { bom: true, eol: "\n" },
-        2 => Style { bom: false, eol: "\r\n" },
-        _ => Style { bom: false, eol: "\n" },
+        1 => Style {
+            bom: true,
+            eol: "\n",
+        },
+        2 => Style {
+            bom: false,
+            eol: "\r\n",
+        },
+        _ => Style {
+            bom: false,
+            eol: "\n",
+        },
     }
 }
 
@@ -191,22 +227,30 @@ fn new_export(style: Style, columns: &[String], capacity: usize) -> Vec<u8> {
 pub fn generate(spec: &DemoSpec) -> Vec<DemoFile> {
     let count = spec.sites;
     let interview_counts: Vec<usize> = (0..count)
-        .map(|i| spec.per_site.unwrap_or_else(|| 8 + rng::Rng::new(spec.seed, &[4, i as u64]).index(3)))
+        .map(|i| {
+            spec.per_site
+                .unwrap_or_else(|| 8 + rng::Rng::new(spec.seed, &[4, i as u64]).index(3))
+        })
         .collect();
     let ctx = Context::new(spec, &interview_counts);
     let codes: Vec<String> = ctx.factors.iter().map(|f| f.code.clone()).collect();
-    let sites: Vec<sites::Site> =
-        (0..count).map(|i| sites::build(i, count, interview_counts[i], &codes, spec.seed)).collect();
+    let sites: Vec<sites::Site> = (0..count)
+        .map(|i| sites::build(i, count, interview_counts[i], &codes, spec.seed))
+        .collect();
 
     // The last site arrives late; the one before it is split across two
     // exports that share one record.
     let late = (count >= 2).then(|| count - 1);
-    let split = (count >= 2).then(|| count - 2).filter(|&i| sites[i].interviews >= 2);
+    let split = (count >= 2)
+        .then(|| count - 2)
+        .filter(|&i| sites[i].interviews >= 2);
 
     let mut files = Vec::new();
     for wave in 1..=3u8 {
-        let in_wave: Vec<&sites::Site> =
-            sites.iter().filter(|s| s.wave == wave && Some(s.index) != late).collect();
+        let in_wave: Vec<&sites::Site> = sites
+            .iter()
+            .filter(|s| s.wave == wave && Some(s.index) != late)
+            .collect();
         let chunks: Vec<&[&sites::Site]> = in_wave.chunks(SITES_PER_FILE).collect();
         let region = sites::region_of(wave).to_lowercase();
         let style = style_of(wave);
@@ -217,8 +261,10 @@ pub fn generate(spec: &DemoSpec) -> Vec<DemoFile> {
                 format!("wave{wave}_{region}_{:03}", c + 1)
             };
             let per_chunk: usize = chunk.iter().map(|s| s.interviews).sum();
-            let mut interview_bytes = new_export(style, &ctx.interview_columns, per_chunk * 1400 + 4096);
-            let mut document_bytes = new_export(style, &ctx.document_columns, chunk.len() * 6000 + 1024);
+            let mut interview_bytes =
+                new_export(style, &ctx.interview_columns, per_chunk * 1400 + 4096);
+            let mut document_bytes =
+                new_export(style, &ctx.document_columns, chunk.len() * 6000 + 1024);
             for site in chunk.iter() {
                 let rows = interviews::site_rows(&ctx, site, style.eol);
                 if Some(site.index) == split {
@@ -227,32 +273,52 @@ pub fn generate(spec: &DemoSpec) -> Vec<DemoFile> {
                     let half = site.interviews.div_ceil(2);
                     let first_end = rows.starts.get(half).copied().unwrap_or(rows.bytes.len());
                     interview_bytes.extend_from_slice(&rows.bytes[..first_end]);
-                    let mut followup = new_export(style, &ctx.interview_columns, rows.bytes.len() + 4096);
+                    let mut followup =
+                        new_export(style, &ctx.interview_columns, rows.bytes.len() + 4096);
                     followup.extend_from_slice(&rows.bytes[rows.starts[half - 1]..]);
-                    files.push(DemoFile { path: format!("raw/interviews/wave{wave}_{region}_followup.csv"), bytes: followup });
+                    files.push(DemoFile {
+                        path: format!("raw/interviews/wave{wave}_{region}_followup.csv"),
+                        bytes: followup,
+                    });
                 } else {
                     interview_bytes.extend_from_slice(&rows.bytes);
                 }
                 document_bytes.extend_from_slice(&documents::site_rows(&ctx, site, style.eol));
             }
-            files.push(DemoFile { path: format!("raw/interviews/{stem}.csv"), bytes: interview_bytes });
-            files.push(DemoFile { path: format!("raw/documents/{stem}.csv"), bytes: document_bytes });
+            files.push(DemoFile {
+                path: format!("raw/interviews/{stem}.csv"),
+                bytes: interview_bytes,
+            });
+            files.push(DemoFile {
+                path: format!("raw/documents/{stem}.csv"),
+                bytes: document_bytes,
+            });
         }
     }
     if let Some(late) = late {
         let site = &sites[late];
         let region = site.region.to_lowercase();
         let style = style_of(site.wave);
-        let mut interview_bytes = new_export(style, &ctx.interview_columns, site.interviews * 1400 + 4096);
+        let mut interview_bytes =
+            new_export(style, &ctx.interview_columns, site.interviews * 1400 + 4096);
         interview_bytes.extend_from_slice(&interviews::site_rows(&ctx, site, style.eol).bytes);
         let mut document_bytes = new_export(style, &ctx.document_columns, 8192);
         document_bytes.extend_from_slice(&documents::site_rows(&ctx, site, style.eol));
         let stem = format!("wave{}_{region}_late", site.wave);
-        files.push(DemoFile { path: format!("late/raw/interviews/{stem}.csv"), bytes: interview_bytes });
-        files.push(DemoFile { path: format!("late/raw/documents/{stem}.csv"), bytes: document_bytes });
+        files.push(DemoFile {
+            path: format!("late/raw/interviews/{stem}.csv"),
+            bytes: interview_bytes,
+        });
+        files.push(DemoFile {
+            path: format!("late/raw/documents/{stem}.csv"),
+            bytes: document_bytes,
+        });
     }
 
-    files.push(DemoFile { path: "framework.toml".into(), bytes: FRAMEWORK_TOML.as_bytes().to_vec() });
+    files.push(DemoFile {
+        path: "framework.toml".into(),
+        bytes: FRAMEWORK_TOML.as_bytes().to_vec(),
+    });
     files.push(DemoFile {
         path: "redcap/interview_dictionary.csv".into(),
         bytes: INTERVIEW_DICTIONARY.as_bytes().to_vec(),
@@ -261,15 +327,30 @@ pub fn generate(spec: &DemoSpec) -> Vec<DemoFile> {
         path: "redcap/document_dictionary.csv".into(),
         bytes: DOCUMENT_DICTIONARY.as_bytes().to_vec(),
     });
-    files.push(DemoFile { path: "study.toml".into(), bytes: registers::study_toml(spec).into_bytes() });
-    files.push(DemoFile { path: "sites.csv".into(), bytes: registers::sites_csv(&sites) });
-    files.push(DemoFile { path: "identifiers.csv".into(), bytes: registers::identifiers_csv(&sites) });
-    files.push(DemoFile { path: "withdrawals.csv".into(), bytes: registers::withdrawals_csv(&ctx, &sites) });
+    files.push(DemoFile {
+        path: "study.toml".into(),
+        bytes: registers::study_toml(spec).into_bytes(),
+    });
+    files.push(DemoFile {
+        path: "sites.csv".into(),
+        bytes: registers::sites_csv(&sites),
+    });
+    files.push(DemoFile {
+        path: "identifiers.csv".into(),
+        bytes: registers::identifiers_csv(&sites),
+    });
+    files.push(DemoFile {
+        path: "withdrawals.csv".into(),
+        bytes: registers::withdrawals_csv(&ctx, &sites),
+    });
 
     let mut paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     paths.sort();
     let readme = registers::readme(spec, &ctx, &sites, late, split, &paths);
-    files.push(DemoFile { path: "README.md".into(), bytes: readme.into_bytes() });
+    files.push(DemoFile {
+        path: "README.md".into(),
+        bytes: readme.into_bytes(),
+    });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

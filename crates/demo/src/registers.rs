@@ -36,7 +36,9 @@ fn yes_no(flag: bool) -> &'static str {
 
 pub fn sites_csv(sites: &[Site]) -> Vec<u8> {
     let mut out = Vec::with_capacity(128 + sites.len() * 200);
-    out.extend_from_slice(b"site_id,site_name,label,sector,partnership,bme_focus,region,wave,model\n");
+    out.extend_from_slice(
+        b"site_id,site_name,label,sector,partnership,bme_focus,region,wave,model\n",
+    );
     for s in sites {
         for (i, value) in [
             s.id.as_str(),
@@ -84,7 +86,11 @@ pub fn identifiers_csv(sites: &[Site]) -> Vec<u8> {
     };
     for s in sites {
         add("site", &s.short, &format!("[{}]", s.label));
-        let organisation = if s.sector == Sector::Statutory { "[NHS Trust]" } else { "[voluntary organisation]" };
+        let organisation = if s.sector == Sector::Statutory {
+            "[NHS Trust]"
+        } else {
+            "[voluntary organisation]"
+        };
         add("organisation", &s.organisation, organisation);
         if let Some(partner) = &s.partner {
             add("organisation", partner, "[partner organisation]");
@@ -101,7 +107,9 @@ pub fn identifiers_csv(sites: &[Site]) -> Vec<u8> {
 
 /// Who withdrew: `all` from the third site, `quotes` from the fifth (or the
 /// nearest sites that exist), never the same person.
-pub fn withdrawal_people(interview_counts: &[usize]) -> (Option<(usize, usize)>, Option<(usize, usize)>) {
+pub fn withdrawal_people(
+    interview_counts: &[usize],
+) -> (Option<(usize, usize)>, Option<(usize, usize)>) {
     let n = interview_counts.len();
     if n == 0 {
         return (None, None);
@@ -121,7 +129,10 @@ pub fn withdrawal_people(interview_counts: &[usize]) -> (Option<(usize, usize)>,
 
 pub fn withdrawals_csv(ctx: &Context, sites: &[Site]) -> Vec<u8> {
     let mut out = b"record_id,withdrawn_on,scope\n".to_vec();
-    for (who, date, scope) in [(ctx.all_withdrawal, "2012-07-16", "all"), (ctx.quotes_withdrawal, "2012-08-02", "quotes")] {
+    for (who, date, scope) in [
+        (ctx.all_withdrawal, "2012-07-16", "all"),
+        (ctx.quotes_withdrawal, "2012-08-02", "quotes"),
+    ] {
         if let Some((site, person)) = who {
             interviews::record_id(&mut out, &sites[site], person, ctx.record_width);
             out.push(b',');
@@ -151,8 +162,14 @@ pub fn readme(
     paths: &[String],
 ) -> String {
     let mut r = String::with_capacity(8192);
-    let statutory: Vec<&Site> = sites.iter().filter(|s| s.sector == Sector::Statutory).collect();
-    let voluntary: Vec<&Site> = sites.iter().filter(|s| s.sector == Sector::Voluntary).collect();
+    let statutory: Vec<&Site> = sites
+        .iter()
+        .filter(|s| s.sector == Sector::Statutory)
+        .collect();
+    let voluntary: Vec<&Site> = sites
+        .iter()
+        .filter(|s| s.sector == Sector::Voluntary)
+        .collect();
     let interviews: usize = sites.iter().map(|s| s.interviews).sum();
     let per_site = match spec.per_site {
         Some(n) => format!("Some({n})"),
@@ -180,8 +197,14 @@ pub fn readme(
     );
 
     if sites.len() <= 26 {
-        let _ = writeln!(r, "| site | label | sector | partnership | BME-specific | service-user led | wave | region | interviews | documents |");
-        let _ = writeln!(r, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        let _ = writeln!(
+            r,
+            "| site | label | sector | partnership | BME-specific | service-user led | wave | region | interviews | documents |"
+        );
+        let _ = writeln!(
+            r,
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+        );
         for s in sites {
             let _ = writeln!(
                 r,
@@ -235,12 +258,21 @@ pub fn readme(
         }
     }
     if paths.len() > 40 {
-        let _ = writeln!(r, "- `raw/interviews/*.csv`, `raw/documents/*.csv`: one export per {} sites of a wave", crate::SITES_PER_FILE);
+        let _ = writeln!(
+            r,
+            "- `raw/interviews/*.csv`, `raw/documents/*.csv`: one export per {} sites of a wave",
+            crate::SITES_PER_FILE
+        );
     }
     r.push('\n');
 
     let label = |i: usize| format!("{} ({})", sites[i].label, sites[i].id);
-    let list = |set: &[&Site]| set.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+    let list = |set: &[&Site]| {
+        set.iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let _ = writeln!(r, "## Planted effects: what the analysis must find\n");
     let _ = writeln!(
         r,
@@ -248,7 +280,13 @@ pub fn readme(
          rate its importance 4-5, team and senior managers 1-3 (professionals in between), so\n   \
          a Kruskal-Wallis test of `imp_pw_training` across the five groups is clearly significant."
     );
-    let show = |set: &[&Site]| if set.len() <= 26 { list(set) } else { format!("{} sites", set.len()) };
+    let show = |set: &[&Site]| {
+        if set.len() <= 26 {
+            list(set)
+        } else {
+            format!("{} sites", set.len())
+        }
+    };
     let _ = writeln!(
         r,
         "2. **`pay_parity` follows sector.** In place (`pm_pay_parity` = 1 for at least 80% of\n   \
@@ -289,7 +327,10 @@ pub fn readme(
          Importance is mostly 3-5.\n"
     );
 
-    let _ = writeln!(r, "## Planted identifiers: what the anonymiser must remove\n");
+    let _ = writeln!(
+        r,
+        "## Planted identifiers: what the anonymiser must remove\n"
+    );
     let _ = writeln!(
         r,
         "Free text (`role_detail`, `top_*_impact`, `bme_experience`, `comments`, `ev_excerpt`)\n\
@@ -347,10 +388,18 @@ pub fn readme(
     }
     let _ = writeln!(r, "## Withdrawals\n");
     if let Some(who) = ctx.all_withdrawal {
-        let _ = writeln!(r, "- `{}` withdrew everything (`all`): no trace of them in any output.", record(ctx, sites, who));
+        let _ = writeln!(
+            r,
+            "- `{}` withdrew everything (`all`): no trace of them in any output.",
+            record(ctx, sites, who)
+        );
     }
     if let Some(who) = ctx.quotes_withdrawal {
-        let _ = writeln!(r, "- `{}` withdrew their words (`quotes`): ratings stay, no quotes.", record(ctx, sites, who));
+        let _ = writeln!(
+            r,
+            "- `{}` withdrew their words (`quotes`): ratings stay, no quotes.",
+            record(ctx, sites, who)
+        );
     }
     r
 }

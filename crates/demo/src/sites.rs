@@ -166,21 +166,29 @@ const CRAFTED: [Crafted; 10] = [
 
 // Syllables for the towns of sites beyond the ten crafted ones.
 const PLACE_HEAD: [&str; 20] = [
-    "Alder", "Bram", "Coll", "Dun", "Elm", "Fern", "Gorse", "Harl", "Ivy", "Kes", "Lark", "Mill", "Nor", "Oak",
-    "Pen", "Quarry", "Rush", "Sedge", "Thorn", "Wil",
+    "Alder", "Bram", "Coll", "Dun", "Elm", "Fern", "Gorse", "Harl", "Ivy", "Kes", "Lark", "Mill",
+    "Nor", "Oak", "Pen", "Quarry", "Rush", "Sedge", "Thorn", "Wil",
 ];
 const PLACE_TAIL: [&str; 20] = [
-    "bury", "combe", "dale", "den", "field", "ford", "gate", "ham", "hurst", "ley", "mere", "minster", "moor",
-    "stead", "stow", "thorpe", "ton", "wick", "worth", "wood",
+    "bury", "combe", "dale", "den", "field", "ford", "gate", "ham", "hurst", "ley", "mere",
+    "minster", "moor", "stead", "stow", "thorpe", "ton", "wick", "worth", "wood",
 ];
 const PLACE_QUALIFIER: [&str; 6] = ["", " Vale", " Heath", " Cross", " Bridge", " Moor"];
-const STATUTORY_SERVICE: [&str; 4] =
-    ["Recovery Team", "Early Intervention Peer Service", "Acute Care Peer Service", "Community Peer Support Team"];
-const VOLUNTARY_SERVICE: [&str; 4] =
-    ["Peer Support Project", "Peer Mentoring Scheme", "Peer Befriending Project", "Peer Network"];
+const STATUTORY_SERVICE: [&str; 4] = [
+    "Recovery Team",
+    "Early Intervention Peer Service",
+    "Acute Care Peer Service",
+    "Community Peer Support Team",
+];
+const VOLUNTARY_SERVICE: [&str; 4] = [
+    "Peer Support Project",
+    "Peer Mentoring Scheme",
+    "Peer Befriending Project",
+    "Peer Network",
+];
 const WARD_TREES: [&str; 12] = [
-    "Juniper", "Hawthorn", "Maple", "Cedar", "Rowan", "Heather", "Aster", "Linden", "Poplar", "Elm", "Willow",
-    "Hazel",
+    "Juniper", "Hawthorn", "Maple", "Cedar", "Rowan", "Heather", "Aster", "Linden", "Poplar",
+    "Elm", "Willow", "Hazel",
 ];
 
 /// Site id `S` + number padded to max(2, digits of `count`).
@@ -215,7 +223,11 @@ pub fn region_of(wave: u8) -> &'static str {
 /// Build site `index` of `count`. `interviews` is decided by the caller.
 pub fn build(index: usize, count: usize, interviews: usize, factors: &[String], seed: u64) -> Site {
     let slot = index % 10;
-    let sector = if index % 2 == 0 { Sector::Statutory } else { Sector::Voluntary };
+    let sector = if index % 2 == 0 {
+        Sector::Statutory
+    } else {
+        Sector::Voluntary
+    };
     let statutory = sector == Sector::Statutory;
     let partnership = statutory && matches!(slot, 0 | 4);
     let bme = matches!(slot, 3 | 6);
@@ -244,8 +256,16 @@ pub fn build(index: usize, count: usize, interviews: usize, factors: &[String], 
             PLACE_QUALIFIER[(k / 400) % PLACE_QUALIFIER.len()]
         );
         // Past 2,400 sites the towns repeat; a unit number keeps names unique.
-        let unit = if k >= 2400 { format!(" (unit {})", k / 2400 + 1) } else { String::new() };
-        let service = if statutory { STATUTORY_SERVICE[k % 4] } else { VOLUNTARY_SERVICE[k % 4] };
+        let unit = if k >= 2400 {
+            format!(" (unit {})", k / 2400 + 1)
+        } else {
+            String::new()
+        };
+        let service = if statutory {
+            STATUTORY_SERVICE[k % 4]
+        } else {
+            VOLUNTARY_SERVICE[k % 4]
+        };
         let name = format!("{place} {service}{unit}");
         let organisation = if statutory {
             format!("{place} Mental Health NHS Trust{unit}")
@@ -253,12 +273,29 @@ pub fn build(index: usize, count: usize, interviews: usize, factors: &[String], 
             format!("{place} Wellbeing Collective{unit}")
         };
         let partner = partnership.then(|| format!("{place} Housing Association{unit}"));
-        let team = if statutory { format!("{place} Community Team{unit}") } else { format!("{place} peer team{unit}") };
+        let team = if statutory {
+            format!("{place} Community Team{unit}")
+        } else {
+            format!("{place} peer team{unit}")
+        };
         let ward = format!("{} Ward", WARD_TREES[k % WARD_TREES.len()]);
         let model = model_line(statutory, partnership, bme, su_led);
-        (format!("{place} {}", service.split(' ').next().unwrap_or("Peer")), name, place, organisation, partner, team, ward, model)
+        (
+            format!("{place} {}", service.split(' ').next().unwrap_or("Peer")),
+            name,
+            place,
+            organisation,
+            partner,
+            team,
+            ward,
+            model,
+        )
     };
-    let colleagues = [text::full_name(&mut rng), text::full_name(&mut rng), text::full_name(&mut rng)];
+    let colleagues = [
+        text::full_name(&mut rng),
+        text::full_name(&mut rng),
+        text::full_name(&mut rng),
+    ];
     let email_domain = format!("{}.example.org", text::ascii_slug(&place));
 
     let tendency = factors
@@ -268,8 +305,13 @@ pub fn build(index: usize, count: usize, interviews: usize, factors: &[String], 
             "supervision" => Tendency::Fixed(1),
             "pay_parity" => Tendency::Fixed(if statutory { 1 } else { 3 }),
             "role_clarity" if index == 1 => Tendency::Fixed(3),
-            _ => [Tendency::InPlace, Tendency::InPlace, Tendency::Partly, Tendency::NotInPlace, Tendency::Mixed]
-                [rng.index(5)],
+            _ => [
+                Tendency::InPlace,
+                Tendency::InPlace,
+                Tendency::Partly,
+                Tendency::NotInPlace,
+                Tendency::Mixed,
+            ][rng.index(5)],
         })
         .collect();
 

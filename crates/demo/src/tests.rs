@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::text::passes_mod11;
-use crate::{generate, DemoFile, DemoSpec};
+use crate::{DemoFile, DemoSpec, generate};
 
 struct Table {
     header: Vec<String>,
@@ -13,7 +13,10 @@ struct Table {
 
 impl Table {
     fn col(&self, name: &str) -> usize {
-        self.header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
     }
     fn get<'a>(&self, row: &'a [String], name: &str) -> &'a str {
         &row[self.col(name)]
@@ -22,14 +25,28 @@ impl Table {
 
 fn parse(bytes: &[u8]) -> Table {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
-    let header = reader.headers().expect("header").iter().map(String::from).collect();
-    let rows = reader.records().map(|r| r.expect("record").iter().map(String::from).collect()).collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let header = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("record").iter().map(String::from).collect())
+        .collect();
     Table { header, rows }
 }
 
 fn file<'a>(files: &'a [DemoFile], path: &str) -> &'a DemoFile {
-    files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no file {path}"))
+    files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no file {path}"))
 }
 
 /// Every interview row, raw and late, each record once.
@@ -55,8 +72,14 @@ fn generate_is_byte_deterministic() {
     let a = default_files();
     let b = default_files();
     assert_eq!(a, b);
-    let other = generate(&DemoSpec { seed: 7, ..DemoSpec::default() });
-    assert_ne!(file(&a, "raw/interviews/wave1_london.csv").bytes, file(&other, "raw/interviews/wave1_london.csv").bytes);
+    let other = generate(&DemoSpec {
+        seed: 7,
+        ..DemoSpec::default()
+    });
+    assert_ne!(
+        file(&a, "raw/interviews/wave1_london.csv").bytes,
+        file(&other, "raw/interviews/wave1_london.csv").bytes
+    );
 }
 
 #[test]
@@ -91,7 +114,11 @@ fn default_file_list() {
 fn schema_files_are_byte_copies() {
     let files = default_files();
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data-schema/");
-    for path in ["framework.toml", "redcap/interview_dictionary.csv", "redcap/document_dictionary.csv"] {
+    for path in [
+        "framework.toml",
+        "redcap/interview_dictionary.csv",
+        "redcap/document_dictionary.csv",
+    ] {
         let on_disk = std::fs::read(format!("{root}{path}")).expect("data-schema file");
         assert_eq!(file(&files, path).bytes, on_disk, "{path}");
     }
@@ -113,12 +140,36 @@ fn study_toml_parses_as_a_demo_study() {
 fn site_register_follows_the_protocol_design() {
     let files = default_files();
     let sites = parse(&file(&files, "sites.csv").bytes);
-    assert_eq!(sites.header, ["site_id", "site_name", "label", "sector", "partnership", "bme_focus", "region", "wave", "model"]);
+    assert_eq!(
+        sites.header,
+        [
+            "site_id",
+            "site_name",
+            "label",
+            "sector",
+            "partnership",
+            "bme_focus",
+            "region",
+            "wave",
+            "model"
+        ]
+    );
     assert_eq!(sites.rows.len(), 10);
     let ids: Vec<&str> = sites.rows.iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(ids, ["S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10"]);
+    assert_eq!(
+        ids,
+        [
+            "S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10"
+        ]
+    );
     let labels: Vec<&str> = sites.rows.iter().map(|r| r[2].as_str()).collect();
-    assert_eq!(labels, ["Site A", "Site B", "Site C", "Site D", "Site E", "Site F", "Site G", "Site H", "Site I", "Site J"]);
+    assert_eq!(
+        labels,
+        [
+            "Site A", "Site B", "Site C", "Site D", "Site E", "Site F", "Site G", "Site H",
+            "Site I", "Site J"
+        ]
+    );
     let count = |f: &dyn Fn(&Vec<String>) -> bool| sites.rows.iter().filter(|r| f(r)).count();
     assert_eq!(count(&|r| r[3] == "statutory"), 5);
     assert_eq!(count(&|r| r[3] == "voluntary"), 5);
@@ -126,7 +177,10 @@ fn site_register_follows_the_protocol_design() {
     assert!(count(&|r| r[5] == "yes") >= 2);
     assert!(count(&|r| r[3] == "voluntary" && r[8].contains("Service-user led")) >= 1);
     for (wave, region) in [("1", "London"), ("2", "North"), ("3", "South")] {
-        assert!(count(&|r| r[7] == wave && r[6] == region) >= 3, "wave {wave}");
+        assert!(
+            count(&|r| r[7] == wave && r[6] == region) >= 3,
+            "wave {wave}"
+        );
         assert_eq!(count(&|r| r[7] == wave && r[6] != region), 0);
     }
     let names: BTreeSet<&str> = sites.rows.iter().map(|r| r[1].as_str()).collect();
@@ -139,7 +193,11 @@ fn interview_exports_have_every_dictionary_field() {
     let dictionary = crate::dictionary::fields(crate::INTERVIEW_DICTIONARY);
     let mut expected: Vec<String> = dictionary.iter().map(|(n, _)| n.clone()).collect();
     expected.push("interview_data_sheet_complete".into());
-    let factors: Vec<String> = crate::Context::new(&DemoSpec::default(), &[8]).factors.iter().map(|f| f.code.clone()).collect();
+    let factors: Vec<String> = crate::Context::new(&DemoSpec::default(), &[8])
+        .factors
+        .iter()
+        .map(|f| f.code.clone())
+        .collect();
     for f in files.iter().filter(|f| f.path.contains("raw/interviews/")) {
         let table = parse(&f.bytes);
         assert_eq!(table.header, expected, "{}", f.path);
@@ -148,12 +206,20 @@ fn interview_exports_have_every_dictionary_field() {
             assert_eq!(row.len(), expected.len(), "{}: {}", f.path, row[0]);
             let id = table.get(row, "record_id");
             let site = table.get(row, "site_id");
-            assert!(id.starts_with(&format!("{site}-")) && id.len() == site.len() + 3, "{id}");
+            assert!(
+                id.starts_with(&format!("{site}-")) && id.len() == site.len() + 3,
+                "{id}"
+            );
             let date = table.get(row, "interview_date");
-            assert!(date.len() == 10 && (date.starts_with("2011-") || date.starts_with("2012-")), "{date}");
+            assert!(
+                date.len() == 10 && (date.starts_with("2011-") || date.starts_with("2012-")),
+                "{date}"
+            );
             assert!(table.get(row, "contact_email").contains('@'));
             assert!(["0", "1", "2"].contains(&table.get(row, "interview_data_sheet_complete")));
-            let tops: Vec<&str> = (1..=3).map(|k| table.get(row, &format!("top_{k}"))).collect();
+            let tops: Vec<&str> = (1..=3)
+                .map(|k| table.get(row, &format!("top_{k}")))
+                .collect();
             if tops[0].is_empty() {
                 assert!(tops.iter().all(|t| t.is_empty()));
             } else {
@@ -162,15 +228,27 @@ fn interview_exports_have_every_dictionary_field() {
                 assert!(tops.iter().all(|t| factors.iter().any(|f| f == t)));
             }
             for k in 1..=3 {
-                assert_eq!(tops[k - 1].is_empty(), table.get(row, &format!("top_{k}_impact")).is_empty());
+                assert_eq!(
+                    tops[k - 1].is_empty(),
+                    table.get(row, &format!("top_{k}_impact")).is_empty()
+                );
             }
             for factor in &factors {
                 let pm = table.get(row, &format!("pm_{factor}"));
-                assert!(["1", "2", "3", "9", "-98", "-99", ""].contains(&pm), "{id} pm_{factor}={pm}");
+                assert!(
+                    ["1", "2", "3", "9", "-98", "-99", ""].contains(&pm),
+                    "{id} pm_{factor}={pm}"
+                );
                 let imp = table.get(row, &format!("imp_{factor}"));
-                assert!(["1", "2", "3", "4", "5", "-98", "-99", ""].contains(&imp), "{id} imp_{factor}={imp}");
+                assert!(
+                    ["1", "2", "3", "4", "5", "-98", "-99", ""].contains(&imp),
+                    "{id} imp_{factor}={imp}"
+                );
                 let dir = table.get(row, &format!("dir_{factor}"));
-                assert!(["1", "2", "3", "4", "-98", "-99", ""].contains(&dir), "{id} dir_{factor}={dir}");
+                assert!(
+                    ["1", "2", "3", "4", "-98", "-99", ""].contains(&dir),
+                    "{id} dir_{factor}={dir}"
+                );
             }
         }
     }
@@ -193,27 +271,50 @@ fn messy_export_details_are_present() {
     assert_ne!(&south[..3], &[0xEF, 0xBB, 0xBF]);
 
     let (_, records) = interviews(&files);
-    let all_text: String = records.values().flatten().cloned().collect::<Vec<_>>().join("\u{1}");
+    let all_text: String = records
+        .values()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\u{1}");
     assert!(all_text.contains('\n'), "a quoted newline");
-    assert!(all_text.contains("\"are you here") || all_text.contains("\"cheap option\""), "a quoted quote");
-    assert!(all_text.contains("Zoë") || all_text.contains("José"), "accented names");
+    assert!(
+        all_text.contains("\"are you here") || all_text.contains("\"cheap option\""),
+        "a quoted quote"
+    );
+    assert!(
+        all_text.contains("Zoë") || all_text.contains("José"),
+        "accented names"
+    );
     let (header, _) = interviews(&files);
     let cells = |prefix: &str| -> Vec<&str> {
         records
             .values()
-            .flat_map(|row| header.iter().zip(row).filter(|(h, _)| h.starts_with(prefix)).map(|(_, v)| v.as_str()))
+            .flat_map(|row| {
+                header
+                    .iter()
+                    .zip(row)
+                    .filter(|(h, _)| h.starts_with(prefix))
+                    .map(|(_, v)| v.as_str())
+            })
             .collect()
     };
     let ratings = cells("imp_");
     for code in ["-98", "-99", ""] {
-        assert!(ratings.contains(&code), "missing code {code:?} among ratings");
+        assert!(
+            ratings.contains(&code),
+            "missing code {code:?} among ratings"
+        );
     }
     assert!(cells("pm_").contains(&"9"), "don't know answers");
     let status = cells("interview_data_sheet_complete");
     for code in ["0", "1", "2"] {
         assert!(status.contains(&code));
     }
-    assert!(status.iter().filter(|s| **s == "2").count() * 10 > status.len() * 8, "most forms complete");
+    assert!(
+        status.iter().filter(|s| **s == "2").count() * 10 > status.len() * 8,
+        "most forms complete"
+    );
 }
 
 #[test]
@@ -224,7 +325,12 @@ fn split_site_shares_one_identical_record() {
         // Rows of this site have no quoted newlines across these lines only
         // if we split on record ids; use the csv crate's view instead.
         let table = parse(text.as_bytes());
-        table.rows.iter().filter(|r| r[1] == "S09").map(|r| r.join("\u{1}")).collect()
+        table
+            .rows
+            .iter()
+            .filter(|r| r[1] == "S09")
+            .map(|r| r.join("\u{1}"))
+            .collect()
     };
     let first = lines("raw/interviews/wave3_south.csv");
     let second = lines("raw/interviews/wave3_south_followup.csv");
@@ -232,17 +338,31 @@ fn split_site_shares_one_identical_record() {
     assert_eq!(shared.len(), 1);
     assert!(!first.is_empty() && !second.is_empty());
     // No other record id is in both files.
-    let ids = |rows: &[String]| -> BTreeSet<String> { rows.iter().map(|r| r.split('\u{1}').next().unwrap_or("").to_string()).collect() };
+    let ids = |rows: &[String]| -> BTreeSet<String> {
+        rows.iter()
+            .map(|r| r.split('\u{1}').next().unwrap_or("").to_string())
+            .collect()
+    };
     assert_eq!(ids(&first).intersection(&ids(&second)).count(), 1);
     // And the raw bytes of that record are identical in both files.
     let id = shared[0].split('\u{1}').next().unwrap_or("");
     let raw_line = |path: &str| -> Vec<u8> {
         let bytes = &file(&files, path).bytes;
-        let start = bytes.windows(id.len() + 1).position(|w| w == format!("\n{id}").as_bytes()).expect("record") + 1;
-        let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |e| start + e);
+        let start = bytes
+            .windows(id.len() + 1)
+            .position(|w| w == format!("\n{id}").as_bytes())
+            .expect("record")
+            + 1;
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |e| start + e);
         bytes[start..end].to_vec()
     };
-    assert_eq!(raw_line("raw/interviews/wave3_south.csv"), raw_line("raw/interviews/wave3_south_followup.csv"));
+    assert_eq!(
+        raw_line("raw/interviews/wave3_south.csv"),
+        raw_line("raw/interviews/wave3_south_followup.csv")
+    );
 }
 
 #[test]
@@ -250,7 +370,11 @@ fn late_site_is_registered_but_held_back() {
     let files = default_files();
     for f in files.iter().filter(|f| f.path.starts_with("raw/")) {
         let table = parse(&f.bytes);
-        assert!(table.rows.iter().all(|r| !r[0].starts_with("S10-")), "{}", f.path);
+        assert!(
+            table.rows.iter().all(|r| !r[0].starts_with("S10-")),
+            "{}",
+            f.path
+        );
     }
     let late = parse(&file(&files, "late/raw/interviews/wave3_south_late.csv").bytes);
     assert!((8..=10).contains(&late.rows.len()));
@@ -258,14 +382,22 @@ fn late_site_is_registered_but_held_back() {
     let docs = parse(&file(&files, "late/raw/documents/wave3_south_late.csv").bytes);
     assert!(docs.rows.iter().all(|r| r[0].starts_with("S10-D")));
     let sites = parse(&file(&files, "sites.csv").bytes);
-    assert!(sites.rows.iter().any(|r| r[0] == "S10" && r[2] == "Site J" && r[7] == "3"));
+    assert!(
+        sites
+            .rows
+            .iter()
+            .any(|r| r[0] == "S10" && r[2] == "Site J" && r[7] == "3")
+    );
 }
 
 #[test]
 fn protocol_mix_of_eight_to_ten_per_site() {
     let files = default_files();
     let (header, records) = interviews(&files);
-    let group = header.iter().position(|h| h == "stakeholder_group").expect("column");
+    let group = header
+        .iter()
+        .position(|h| h == "stakeholder_group")
+        .expect("column");
     let mut by_site: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
     for (id, row) in &records {
         let g: usize = row[group].parse().expect("group code");
@@ -276,7 +408,10 @@ fn protocol_mix_of_eight_to_ten_per_site() {
         let total: usize = counts.iter().sum();
         assert!((8..=10).contains(&total), "{site}: {total}");
         assert_eq!(&counts[..3], &[2, 2, 2], "{site}");
-        assert!((1..=2).contains(&counts[3]) && (1..=2).contains(&counts[4]), "{site}");
+        assert!(
+            (1..=2).contains(&counts[3]) && (1..=2).contains(&counts[4]),
+            "{site}"
+        );
     }
 }
 
@@ -290,8 +425,19 @@ fn documents_use_the_repeating_evidence_instrument() {
         assert_eq!(
             table.header,
             [
-                "record_id", "redcap_repeat_instrument", "redcap_repeat_instance", "site_id", "doc_type", "doc_title",
-                "doc_date", "ev_factor", "ev_status", "ev_excerpt", "ev_page", "document_complete", "evidence_complete"
+                "record_id",
+                "redcap_repeat_instrument",
+                "redcap_repeat_instance",
+                "site_id",
+                "doc_type",
+                "doc_title",
+                "doc_date",
+                "ev_factor",
+                "ev_status",
+                "ev_excerpt",
+                "ev_page",
+                "document_complete",
+                "evidence_complete"
             ]
         );
         let mut expected_instance = 0;
@@ -300,7 +446,11 @@ fn documents_use_the_repeating_evidence_instrument() {
             let id = &row[0];
             assert!(id.len() == 7 && &id[3..5] == "-D", "{id}");
             if row[1].is_empty() {
-                assert!(row[2].is_empty() && row[7..11].iter().all(String::is_empty) && row[12].is_empty());
+                assert!(
+                    row[2].is_empty()
+                        && row[7..11].iter().all(String::is_empty)
+                        && row[12].is_empty()
+                );
                 assert_eq!(&row[3], &id[..3]);
                 assert!(!row[5].is_empty() && row[6].len() == 10);
                 *docs_per_site.entry(id[..3].to_string()).or_default() += 1;
@@ -318,14 +468,20 @@ fn documents_use_the_repeating_evidence_instrument() {
         }
     }
     assert_eq!(docs_per_site.len(), 10);
-    assert!(docs_per_site.values().all(|n| (4..=7).contains(n)), "{docs_per_site:?}");
+    assert!(
+        docs_per_site.values().all(|n| (4..=7).contains(n)),
+        "{docs_per_site:?}"
+    );
     assert!(!s02_role_clarity.is_empty() && s02_role_clarity.iter().all(|s| s == "1"));
 }
 
 /// Share of valid answers (1, 2, 3, 9) equal to `code`, per site.
 fn pattern_shares(files: &[DemoFile], factor: &str, code: &str) -> BTreeMap<String, f64> {
     let (header, records) = interviews(files);
-    let col = header.iter().position(|h| h == &format!("pm_{factor}")).expect("column");
+    let col = header
+        .iter()
+        .position(|h| h == &format!("pm_{factor}"))
+        .expect("column");
     let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for (id, row) in &records {
         if ["1", "2", "3", "9"].contains(&row[col].as_str()) {
@@ -337,11 +493,18 @@ fn pattern_shares(files: &[DemoFile], factor: &str, code: &str) -> BTreeMap<Stri
             }
         }
     }
-    counts.into_iter().map(|(s, (hit, n))| (s, hit as f64 / n as f64)).collect()
+    counts
+        .into_iter()
+        .map(|(s, (hit, n))| (s, hit as f64 / n as f64))
+        .collect()
 }
 
 fn sectors(files: &[DemoFile]) -> BTreeMap<String, String> {
-    parse(&file(files, "sites.csv").bytes).rows.into_iter().map(|r| (r[0].clone(), r[3].clone())).collect()
+    parse(&file(files, "sites.csv").bytes)
+        .rows
+        .into_iter()
+        .map(|r| (r[0].clone(), r[3].clone()))
+        .collect()
 }
 
 fn check_planted_conditions(files: &[DemoFile]) {
@@ -351,9 +514,17 @@ fn check_planted_conditions(files: &[DemoFile]) {
     assert_eq!(in_place.len(), sectors.len());
     for (site, sector) in &sectors {
         if sector == "statutory" {
-            assert!(in_place[site] >= 0.8, "pay_parity at {site}: {}", in_place[site]);
+            assert!(
+                in_place[site] >= 0.8,
+                "pay_parity at {site}: {}",
+                in_place[site]
+            );
         } else {
-            assert!(not_in_place[site] >= 0.8, "pay_parity at {site}: {}", not_in_place[site]);
+            assert!(
+                not_in_place[site] >= 0.8,
+                "pay_parity at {site}: {}",
+                not_in_place[site]
+            );
         }
     }
     for (site, share) in pattern_shares(files, "supervision", "1") {
@@ -361,7 +532,11 @@ fn check_planted_conditions(files: &[DemoFile]) {
     }
     let site_b = sectors.keys().nth(1).expect("two sites").clone();
     let role = pattern_shares(files, "role_clarity", "3");
-    assert!(role[&site_b] >= 0.8, "role_clarity at {site_b}: {}", role[&site_b]);
+    assert!(
+        role[&site_b] >= 0.8,
+        "role_clarity at {site_b}: {}",
+        role[&site_b]
+    );
 }
 
 #[test]
@@ -371,8 +546,11 @@ fn planted_pattern_conditions_hold() {
 
 /// Kruskal-Wallis H with the tie correction.
 fn kruskal_wallis(groups: &[Vec<f64>]) -> f64 {
-    let mut all: Vec<(f64, usize)> =
-        groups.iter().enumerate().flat_map(|(g, v)| v.iter().map(move |&x| (x, g))).collect();
+    let mut all: Vec<(f64, usize)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, v)| v.iter().map(move |&x| (x, g)))
+        .collect();
     all.sort_by(|a, b| a.0.total_cmp(&b.0));
     let n = all.len() as f64;
     let mut rank_sums = vec![0.0; groups.len()];
@@ -392,7 +570,11 @@ fn kruskal_wallis(groups: &[Vec<f64>]) -> f64 {
         i = j;
     }
     let h: f64 = 12.0 / (n * (n + 1.0))
-        * groups.iter().zip(&rank_sums).map(|(g, r)| r * r / g.len() as f64).sum::<f64>()
+        * groups
+            .iter()
+            .zip(&rank_sums)
+            .map(|(g, r)| r * r / g.len() as f64)
+            .sum::<f64>()
         - 3.0 * (n + 1.0);
     h / (1.0 - ties / (n * n * n - n))
 }
@@ -401,8 +583,14 @@ fn kruskal_wallis(groups: &[Vec<f64>]) -> f64 {
 fn pw_training_importance_differs_by_group() {
     let files = default_files();
     let (header, records) = interviews(&files);
-    let imp = header.iter().position(|h| h == "imp_pw_training").expect("column");
-    let group = header.iter().position(|h| h == "stakeholder_group").expect("column");
+    let imp = header
+        .iter()
+        .position(|h| h == "imp_pw_training")
+        .expect("column");
+    let group = header
+        .iter()
+        .position(|h| h == "stakeholder_group")
+        .expect("column");
     let mut groups = vec![Vec::new(); 5];
     for row in records.values() {
         if let (Ok(g), Ok(v)) = (row[group].parse::<usize>(), row[imp].parse::<f64>()) {
@@ -426,7 +614,14 @@ fn pw_training_importance_differs_by_group() {
 fn staff_acceptance_leads_the_top_three() {
     let files = default_files();
     let (header, records) = interviews(&files);
-    let cols: Vec<usize> = (1..=3).map(|k| header.iter().position(|h| h == &format!("top_{k}")).expect("column")).collect();
+    let cols: Vec<usize> = (1..=3)
+        .map(|k| {
+            header
+                .iter()
+                .position(|h| h == &format!("top_{k}"))
+                .expect("column")
+        })
+        .collect();
     let mut mentions: BTreeMap<&str, usize> = BTreeMap::new();
     let mut firsts: BTreeMap<&str, usize> = BTreeMap::new();
     for row in records.values() {
@@ -439,10 +634,19 @@ fn staff_acceptance_leads_the_top_three() {
             }
         }
     }
-    let top = |m: &BTreeMap<&str, usize>| m.iter().max_by_key(|(_, n)| **n).map(|(f, _)| f.to_string());
+    let top = |m: &BTreeMap<&str, usize>| {
+        m.iter()
+            .max_by_key(|(_, n)| **n)
+            .map(|(f, _)| f.to_string())
+    };
     assert_eq!(top(&mentions).as_deref(), Some("staff_accept"));
     assert_eq!(top(&firsts).as_deref(), Some("staff_accept"));
-    assert!(mentions["staff_accept"] * 10 >= records.len() * 6, "{} of {}", mentions["staff_accept"], records.len());
+    assert!(
+        mentions["staff_accept"] * 10 >= records.len() * 6,
+        "{} of {}",
+        mentions["staff_accept"],
+        records.len()
+    );
     let empty = records.values().filter(|r| r[cols[0]].is_empty()).count();
     assert!(empty > 0, "some leave the top three empty");
 }
@@ -452,7 +656,11 @@ fn outcomes_follow_supervision_and_role_clarity() {
     let files = default_files();
     let (header, records) = interviews(&files);
     let at = |name: &str| header.iter().position(|h| h == name).expect("column");
-    let (sup, role, out) = (at("pm_supervision"), at("pm_role_clarity"), at("out_distinct"));
+    let (sup, role, out) = (
+        at("pm_supervision"),
+        at("pm_role_clarity"),
+        at("out_distinct"),
+    );
     let (mut yes_both, mut n_both, mut yes_other, mut n_other) = (0, 0, 0, 0);
     for row in records.values() {
         if !["1", "2", "3", "9"].contains(&row[out].as_str()) {
@@ -466,7 +674,10 @@ fn outcomes_follow_supervision_and_role_clarity() {
             yes_other += (row[out] == "1") as usize;
         }
     }
-    let (a, b) = (yes_both as f64 / n_both as f64, yes_other as f64 / n_other as f64);
+    let (a, b) = (
+        yes_both as f64 / n_both as f64,
+        yes_other as f64 / n_other as f64,
+    );
     assert!(a > b + 0.3, "yes with both in place {a}, otherwise {b}");
 }
 
@@ -476,14 +687,22 @@ fn some_conditions_are_contested() {
     let (header, records) = interviews(&files);
     let mut contested = 0;
     for factor in header.iter().filter_map(|h| h.strip_prefix("pm_")) {
-        let shares = [pattern_shares(&files, factor, "1"), pattern_shares(&files, factor, "2"), pattern_shares(&files, factor, "3")];
+        let shares = [
+            pattern_shares(&files, factor, "1"),
+            pattern_shares(&files, factor, "2"),
+            pattern_shares(&files, factor, "3"),
+        ];
         for site in shares[0].keys() {
             if shares.iter().all(|s| s[site] < 0.5) {
                 contested += 1;
             }
         }
     }
-    assert!(contested >= 10, "{contested} contested site x factor conditions of {}", records.len());
+    assert!(
+        contested >= 10,
+        "{contested} contested site x factor conditions of {}",
+        records.len()
+    );
 }
 
 fn free_text(files: &[DemoFile]) -> Vec<String> {
@@ -491,10 +710,19 @@ fn free_text(files: &[DemoFile]) -> Vec<String> {
     let text_cols: Vec<usize> = header
         .iter()
         .enumerate()
-        .filter(|(_, h)| h.ends_with("_impact") || *h == "comments" || *h == "bme_experience" || *h == "role_detail")
+        .filter(|(_, h)| {
+            h.ends_with("_impact")
+                || *h == "comments"
+                || *h == "bme_experience"
+                || *h == "role_detail"
+        })
         .map(|(i, _)| i)
         .collect();
-    records.values().flat_map(|r| text_cols.iter().map(|&c| r[c].clone())).filter(|t| !t.is_empty()).collect()
+    records
+        .values()
+        .flat_map(|r| text_cols.iter().map(|&c| r[c].clone()))
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// The text between `before` and `after` wherever it occurs.
@@ -521,7 +749,11 @@ fn planted_identifiers_and_lookalikes() {
     assert!(nhs.iter().any(|n| n.contains('-')) && nhs.iter().any(|n| n.len() == 10));
     let lookalikes = between(&texts, "advert was ", ".");
     assert!(!lookalikes.is_empty());
-    assert!(lookalikes.iter().all(|n| n.len() == 10 && n.bytes().all(|b| b.is_ascii_digit()) && !passes_mod11(n)));
+    assert!(
+        lookalikes
+            .iter()
+            .all(|n| n.len() == 10 && n.bytes().all(|b| b.is_ascii_digit()) && !passes_mod11(n))
+    );
     let phones = between(&texts, "Ring the office on ", " if");
     assert!(phones.iter().any(|p| p.starts_with("020 7946 0")));
     assert!(phones.iter().any(|p| p.starts_with("+44 161 496 0")));
@@ -546,15 +778,30 @@ fn planted_identifiers_and_lookalikes() {
     let identifiers = parse(&file(&files, "identifiers.csv").bytes);
     assert_eq!(identifiers.header, ["kind", "text", "replacement"]);
     let kinds: BTreeSet<&str> = identifiers.rows.iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(kinds, BTreeSet::from(["organisation", "person", "place", "site", "team", "ward"]));
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["organisation", "person", "place", "site", "team", "ward"])
+    );
     for row in &identifiers.rows {
-        assert!(exports.contains(&row[1]), "{} `{}` is never planted", row[0], row[1]);
+        assert!(
+            exports.contains(&row[1]),
+            "{} `{}` is never planted",
+            row[0],
+            row[1]
+        );
         assert!(row[2].starts_with('[') && row[2].ends_with(']'));
     }
     // Participants name themselves and each other.
     let (header, records) = interviews(&files);
-    let name = header.iter().position(|h| h == "participant_name").expect("column");
-    assert!(records.values().any(|r| all.contains(&format!("I'm {},", r[name]))));
+    let name = header
+        .iter()
+        .position(|h| h == "participant_name")
+        .expect("column");
+    assert!(
+        records
+            .values()
+            .any(|r| all.contains(&format!("I'm {},", r[name])))
+    );
     // No planted look-alike word is anyone's name.
     for row in records.values() {
         for word in crate::text::LOOKALIKE_WORDS {
@@ -575,39 +822,73 @@ fn withdrawals_name_existing_records() {
     for row in &withdrawals.rows {
         assert!(records.contains_key(&row[0]), "{}", row[0]);
     }
-    assert!(!records[&withdrawals.rows[1][0]][comments].is_empty(), "the quotes withdrawal has words");
+    assert!(
+        !records[&withdrawals.rows[1][0]][comments].is_empty(),
+        "the quotes withdrawal has words"
+    );
 }
 
 #[test]
 fn readme_names_the_planted_effects() {
     let files = default_files();
     let readme = String::from_utf8(file(&files, "README.md").bytes.clone()).expect("utf-8");
-    for needle in ["pw_training", "pay_parity", "supervision", "role_clarity", "staff_accept", "Site B (S02)", "Site J (S10)", "S09-05", "late/raw"] {
+    for needle in [
+        "pw_training",
+        "pay_parity",
+        "supervision",
+        "role_clarity",
+        "staff_accept",
+        "Site B (S02)",
+        "Site J (S10)",
+        "S09-05",
+        "late/raw",
+    ] {
         assert!(readme.contains(needle), "README lacks {needle}");
     }
 }
 
 #[test]
 fn larger_specs_keep_the_layout_and_the_effects() {
-    let spec = DemoSpec { sites: 60, per_site: Some(120), seed: 11 };
+    let spec = DemoSpec {
+        sites: 60,
+        per_site: Some(120),
+        seed: 11,
+    };
     let files = generate(&spec);
     let sites = parse(&file(&files, "sites.csv").bytes);
     assert_eq!(sites.rows.len(), 60);
     assert_eq!(sites.rows[0][0], "S01");
     assert_eq!(sites.rows[0][2], "Site 0001");
-    assert_eq!(sites.rows.iter().filter(|r| r[3] == "statutory").count(), 30);
+    assert_eq!(
+        sites.rows.iter().filter(|r| r[3] == "statutory").count(),
+        30
+    );
     let names: BTreeSet<&str> = sites.rows.iter().map(|r| r[1].as_str()).collect();
     assert_eq!(names.len(), 60);
     let (_, records) = interviews(&files);
     assert_eq!(records.len(), 60 * 120);
     assert!(records.contains_key("S01-001") && records.contains_key("S60-120"));
-    assert!(files.iter().any(|f| f.path == "raw/interviews/wave1_london.csv"));
+    assert!(
+        files
+            .iter()
+            .any(|f| f.path == "raw/interviews/wave1_london.csv")
+    );
     check_planted_conditions(&files);
 
     // Many sites per wave: several exports per wave, at most 20 sites each.
-    let many = generate(&DemoSpec { sites: 130, per_site: Some(2), seed: 3 });
-    assert!(many.iter().any(|f| f.path == "raw/interviews/wave1_london_003.csv"));
-    for f in many.iter().filter(|f| f.path.starts_with("raw/interviews/")) {
+    let many = generate(&DemoSpec {
+        sites: 130,
+        per_site: Some(2),
+        seed: 3,
+    });
+    assert!(
+        many.iter()
+            .any(|f| f.path == "raw/interviews/wave1_london_003.csv")
+    );
+    for f in many
+        .iter()
+        .filter(|f| f.path.starts_with("raw/interviews/"))
+    {
         let table = parse(&f.bytes);
         let sites: BTreeSet<&str> = table.rows.iter().map(|r| r[1].as_str()).collect();
         assert!(sites.len() <= 20, "{}", f.path);
@@ -619,7 +900,11 @@ fn larger_specs_keep_the_layout_and_the_effects() {
 fn tiny_specs_do_not_panic() {
     for sites in 0..4 {
         for per_site in [Some(0), Some(1), Some(2), None] {
-            let files = generate(&DemoSpec { sites, per_site, seed: 1 });
+            let files = generate(&DemoSpec {
+                sites,
+                per_site,
+                seed: 1,
+            });
             assert!(files.iter().any(|f| f.path == "sites.csv"));
         }
     }

@@ -7,23 +7,108 @@ use std::fmt::Write;
 use crate::rng::Rng;
 
 pub const FIRST_NAMES: [&str; 48] = [
-    "Zoë", "José", "Siobhán", "Chloé", "Renée", "Björn", "Inés", "Łukasz", "Ayşe", "Noémie", "Amara", "Tariq",
-    "Bernadette", "Callum", "Delroy", "Eilidh", "Fatima", "Gareth", "Harjit", "Imogen", "Jamal", "Kerry-Ann",
-    "Leon", "Marguerite", "Nadia", "Oluwaseun", "Priya", "Rhodri", "Samira", "Tomasz", "Una", "Vikram",
-    "Winston", "Yasmin", "Aled", "Bronwen", "Chidi", "Dionne", "Errol", "Fionnuala", "Grzegorz", "Hyacinth",
-    "Ifeoma", "Jolene", "Kofi", "Lorna", "Mehmet", "Niamh",
+    "Zoë",
+    "José",
+    "Siobhán",
+    "Chloé",
+    "Renée",
+    "Björn",
+    "Inés",
+    "Łukasz",
+    "Ayşe",
+    "Noémie",
+    "Amara",
+    "Tariq",
+    "Bernadette",
+    "Callum",
+    "Delroy",
+    "Eilidh",
+    "Fatima",
+    "Gareth",
+    "Harjit",
+    "Imogen",
+    "Jamal",
+    "Kerry-Ann",
+    "Leon",
+    "Marguerite",
+    "Nadia",
+    "Oluwaseun",
+    "Priya",
+    "Rhodri",
+    "Samira",
+    "Tomasz",
+    "Una",
+    "Vikram",
+    "Winston",
+    "Yasmin",
+    "Aled",
+    "Bronwen",
+    "Chidi",
+    "Dionne",
+    "Errol",
+    "Fionnuala",
+    "Grzegorz",
+    "Hyacinth",
+    "Ifeoma",
+    "Jolene",
+    "Kofi",
+    "Lorna",
+    "Mehmet",
+    "Niamh",
 ];
 
 /// Surnames. None of them is an ordinary English word: the look-alike
 /// words planted in free text ("hope", "young", "green"...) must stay
 /// unredacted, so no person may carry them as a name.
 pub const SURNAMES: [&str; 48] = [
-    "Hartigan", "Okafor", "Núñez", "Kowalczyk", "O'Brien", "Adeyemi", "Chaudhry", "Mensah", "Lindqvist",
-    "Fairweather", "Pryce", "Ashworth", "Begum", "McAllister", "Dubois", "Rahman", "Thorne", "Walcott",
-    "Okonkwo", "Haddad", "Sørensen", "Whitlock", "Fenwick", "Quaye", "Iqbal", "Villiers", "Abernethy",
-    "Delacroix", "Ekwueme", "Gallacher", "Hussain", "Jankowski", "Kaur", "Llewellyn", "Molloy", "Nwosu",
-    "Ogunleye", "Petrakis", "Rossiter", "Szabó", "Trevelyan", "Urquhart", "Vasquez", "Wojcik", "Yilmaz",
-    "Zielinski", "Achterberg", "Brennan",
+    "Hartigan",
+    "Okafor",
+    "Núñez",
+    "Kowalczyk",
+    "O'Brien",
+    "Adeyemi",
+    "Chaudhry",
+    "Mensah",
+    "Lindqvist",
+    "Fairweather",
+    "Pryce",
+    "Ashworth",
+    "Begum",
+    "McAllister",
+    "Dubois",
+    "Rahman",
+    "Thorne",
+    "Walcott",
+    "Okonkwo",
+    "Haddad",
+    "Sørensen",
+    "Whitlock",
+    "Fenwick",
+    "Quaye",
+    "Iqbal",
+    "Villiers",
+    "Abernethy",
+    "Delacroix",
+    "Ekwueme",
+    "Gallacher",
+    "Hussain",
+    "Jankowski",
+    "Kaur",
+    "Llewellyn",
+    "Molloy",
+    "Nwosu",
+    "Ogunleye",
+    "Petrakis",
+    "Rossiter",
+    "Szabó",
+    "Trevelyan",
+    "Urquhart",
+    "Vasquez",
+    "Wojcik",
+    "Yilmaz",
+    "Zielinski",
+    "Achterberg",
+    "Brennan",
 ];
 
 /// Ordinary words that are also surnames somewhere: never identifiers here.
@@ -66,7 +151,11 @@ pub fn email(out: &mut String, name: &str, domain: &str) {
 /// The NHS number check digit of nine digits; `None` when the check is 10
 /// (no valid number has those nine digits).
 pub fn nhs_check_digit(first9: &[u8; 9]) -> Option<u8> {
-    let sum: u32 = first9.iter().enumerate().map(|(i, &d)| d as u32 * (10 - i as u32)).sum();
+    let sum: u32 = first9
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| d as u32 * (10 - i as u32))
+        .sum();
     match 11 - sum % 11 {
         11 => Some(0),
         10 => None,
@@ -77,7 +166,11 @@ pub fn nhs_check_digit(first9: &[u8; 9]) -> Option<u8> {
 /// True when ten digits (other characters ignored) pass the modulus 11 check.
 #[cfg(test)]
 pub fn passes_mod11(text: &str) -> bool {
-    let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
     if digits.len() != 10 {
         return false;
     }
@@ -254,25 +347,73 @@ pub fn factor_account(code: &str) -> (&'static str, &'static str) {
             "The roles were properly planned and resourced, with a project lead and time to prepare the team.",
             "The roles were brought in as a \"cheap option\", with no planning and no money for support.",
         ),
-        _ => ("This factor helped us a great deal.", "This factor held us back."),
+        _ => (
+            "This factor helped us a great deal.",
+            "This factor held us back.",
+        ),
     }
 }
 
 /// How each stakeholder group opens an account (index = group code - 1).
 pub const OPENERS: [&[&str]; 5] = [
-    &["Speaking as a peer worker: ", "For me personally, ", "From my own experience in the job, ", ""],
-    &["As a professional in the team, ", "From where I sit in the team, ", "Honestly, ", ""],
-    &["As someone who uses the service, ", "From my side, ", "What I noticed was this. ", ""],
-    &["As the manager, ", "Managing the team, I'd say ", "From a management point of view, ", ""],
-    &["At a strategic level, ", "From the commissioning side, ", "Looking across the organisation, ", ""],
+    &[
+        "Speaking as a peer worker: ",
+        "For me personally, ",
+        "From my own experience in the job, ",
+        "",
+    ],
+    &[
+        "As a professional in the team, ",
+        "From where I sit in the team, ",
+        "Honestly, ",
+        "",
+    ],
+    &[
+        "As someone who uses the service, ",
+        "From my side, ",
+        "What I noticed was this. ",
+        "",
+    ],
+    &[
+        "As the manager, ",
+        "Managing the team, I'd say ",
+        "From a management point of view, ",
+        "",
+    ],
+    &[
+        "At a strategic level, ",
+        "From the commissioning side, ",
+        "Looking across the organisation, ",
+        "",
+    ],
 ];
 
 pub const ROLE_DETAILS: [&[&str]; 5] = [
-    &["Peer support worker", "Senior peer support worker", "Peer mentor", "Peer recovery worker"],
-    &["Community psychiatric nurse", "Social worker", "Occupational therapist", "Clinical psychologist", "Support time and recovery worker"],
-    &["Service user", "Member of the peer support group", "Uses the service, has a peer worker"],
+    &[
+        "Peer support worker",
+        "Senior peer support worker",
+        "Peer mentor",
+        "Peer recovery worker",
+    ],
+    &[
+        "Community psychiatric nurse",
+        "Social worker",
+        "Occupational therapist",
+        "Clinical psychologist",
+        "Support time and recovery worker",
+    ],
+    &[
+        "Service user",
+        "Member of the peer support group",
+        "Uses the service, has a peer worker",
+    ],
     &["Team manager", "Project coordinator", "Service manager"],
-    &["Commissioner, adult mental health", "Head of nursing", "Director of operations", "Chief executive"],
+    &[
+        "Commissioner, adult mental health",
+        "Head of nursing",
+        "Director of operations",
+        "Chief executive",
+    ],
 ];
 
 pub const BME_ACCOUNTS: [&str; 6] = [

@@ -43,14 +43,16 @@ pub fn is_site_id(s: &str) -> bool {
 /// Split an interview record id `<site_id>-<digits>` into its site code.
 pub fn interview_site(record_id: &str) -> Option<&str> {
     let (site, rest) = record_id.split_once('-')?;
-    (is_site_id(site) && !rest.is_empty() && rest.bytes().all(|c| c.is_ascii_digit())).then_some(site)
+    (is_site_id(site) && !rest.is_empty() && rest.bytes().all(|c| c.is_ascii_digit()))
+        .then_some(site)
 }
 
 /// Split a document record id `<site_id>-D<digits>` into site and document (`D02`).
 pub fn document_parts(record_id: &str) -> Option<(&str, &str)> {
     let (site, rest) = record_id.split_once('-')?;
     let digits = rest.strip_prefix('D')?;
-    (is_site_id(site) && !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit())).then_some((site, rest))
+    (is_site_id(site) && !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()))
+        .then_some((site, rest))
 }
 
 /// A plausible email address: `local@domain.tld`, no spaces, one `@`.

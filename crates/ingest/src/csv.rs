@@ -118,8 +118,16 @@ impl CsvTable {
     pub fn position(&self, record: &Record, at: usize) -> (u32, u32) {
         let b = &self.text.as_bytes()[record.start..at.clamp(record.start, self.text.len())];
         let newlines = b.iter().filter(|&&c| c == b'\n').count() as u32;
-        let line_start = b.iter().rposition(|&c| c == b'\n').map(|i| i + 1).unwrap_or(0);
-        let column = b[line_start..].iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32 + 1;
+        let line_start = b
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let column = b[line_start..]
+            .iter()
+            .filter(|&&c| (c & 0xC0) != 0x80)
+            .count() as u32
+            + 1;
         (record.line.saturating_add(newlines), column)
     }
     /// The record's cells as owned [`Cell`]s with their positions.
@@ -130,7 +138,11 @@ impl CsvTable {
             .into_iter()
             .map(|f| {
                 let (line, column) = self.position(record, f.at);
-                Cell { text: f.text.into_owned(), line, column }
+                Cell {
+                    text: f.text.into_owned(),
+                    line,
+                    column,
+                }
             })
             .collect()
     }
@@ -147,7 +159,9 @@ fn cell_at(text: &str, i: usize, end: usize) -> (Cow<'_, str>, usize) {
         while j < end {
             if b[j] == b'"' {
                 if j + 1 < end && b[j + 1] == b'"' {
-                    owned.get_or_insert_with(String::new).push_str(&text[seg..=j]);
+                    owned
+                        .get_or_insert_with(String::new)
+                        .push_str(&text[seg..=j]);
                     j += 2;
                     seg = j;
                     continue;
@@ -173,7 +187,11 @@ fn cell_at(text: &str, i: usize, end: usize) -> (Cow<'_, str>, usize) {
 
 /// The first comma at or after `i`, or `end`.
 fn memchr_comma(b: &[u8], i: usize, end: usize) -> usize {
-    b[i..end].iter().position(|&c| c == b',').map(|k| i + k).unwrap_or(end)
+    b[i..end]
+        .iter()
+        .position(|&c| c == b',')
+        .map(|k| i + k)
+        .unwrap_or(end)
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -196,7 +214,10 @@ impl Pos {
     fn column_at(&mut self, b: &[u8], pos: usize) -> u32 {
         let pos = pos.min(b.len());
         if pos > self.col_pos {
-            let chars = b[self.col_pos..pos].iter().filter(|&&c| (c & 0xC0) != 0x80).count();
+            let chars = b[self.col_pos..pos]
+                .iter()
+                .filter(|&&c| (c & 0xC0) != 0x80)
+                .count();
             self.col = self.col.saturating_add(chars as u32);
             self.col_pos = pos;
         }
@@ -218,9 +239,17 @@ pub fn row_hash(raw: &[u8]) -> String {
 
 /// Line and column (1-based, in characters) of the end of `prefix`.
 fn end_position(prefix: &[u8]) -> (u32, u32) {
-    let line_start = prefix.iter().rposition(|&c| c == b'\n').map(|i| i + 1).unwrap_or(0);
+    let line_start = prefix
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
     let line = prefix.iter().filter(|&&c| c == b'\n').count() as u32 + 1;
-    let column = prefix[line_start..].iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32 + 1;
+    let column = prefix[line_start..]
+        .iter()
+        .filter(|&&c| (c & 0xC0) != 0x80)
+        .count() as u32
+        + 1;
     (line, column)
 }
 
@@ -258,13 +287,19 @@ pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagno
                 path,
                 line,
                 column,
-                format!("expected UTF-8 text, found the byte 0x{bad:02X} that is not UTF-8 (export the file again as UTF-8)"),
+                format!(
+                    "expected UTF-8 text, found the byte 0x{bad:02X} that is not UTF-8 (export the file again as UTF-8)"
+                ),
             ));
         }
     };
     let b = text.as_bytes();
     let n = b.len();
-    let mut pos = Pos { line: 1, col_pos: 0, col: 1 };
+    let mut pos = Pos {
+        line: 1,
+        col_pos: 0,
+        col: 1,
+    };
     let mut records: Vec<Record> = Vec::new();
     let mut blank: Vec<bool> = Vec::new();
     let mut i = 0usize;
@@ -280,8 +315,16 @@ pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagno
                 loop {
                     match b.get(j) {
                         None => {
-                            let line_start = b[..i].iter().rposition(|&c| c == b'\n').map(|k| k + 1).unwrap_or(0);
-                            let column = b[line_start..i].iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32 + 1;
+                            let line_start = b[..i]
+                                .iter()
+                                .rposition(|&c| c == b'\n')
+                                .map(|k| k + 1)
+                                .unwrap_or(0);
+                            let column = b[line_start..i]
+                                .iter()
+                                .filter(|&&c| (c & 0xC0) != 0x80)
+                                .count() as u32
+                                + 1;
                             return Err(Diagnostic::error(
                                 path,
                                 line,
@@ -313,7 +356,9 @@ pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagno
                         path,
                         pos.line,
                         col,
-                        format!("expected a comma or the end of the line after a closing quote, found `{found}`"),
+                        format!(
+                            "expected a comma or the end of the line after a closing quote, found `{found}`"
+                        ),
                     ));
                 }
             } else {
@@ -344,17 +389,33 @@ pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagno
         }
         let raw = &b[rec_start..rec_end];
         blank.push(raw.iter().all(|&c| c == b' ' || c == b'\t'));
-        records.push(Record { line: rec_line, hash: row_hash(raw), len: cells, start: rec_start, end: rec_end });
+        records.push(Record {
+            line: rec_line,
+            hash: row_hash(raw),
+            len: cells,
+            start: rec_start,
+            end: rec_end,
+        });
     }
     while blank.last() == Some(&true) {
         blank.pop();
         records.pop();
     }
     if records.is_empty() {
-        return Err(Diagnostic::error(path, 1, 0, "expected a header line naming the columns, found an empty file"));
+        return Err(Diagnostic::error(
+            path,
+            1,
+            0,
+            "expected a header line naming the columns, found an empty file",
+        ));
     }
     let first = records.remove(0);
-    let mut table = CsvTable { path: path.to_string(), header: Vec::new(), records, text };
+    let mut table = CsvTable {
+        path: path.to_string(),
+        header: Vec::new(),
+        records,
+        text,
+    };
     table.header = table.cells(&first);
     Ok(table)
 }

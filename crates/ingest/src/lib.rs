@@ -20,7 +20,7 @@ pub mod csv;
 pub mod registers;
 pub mod tidy;
 
-pub use csv::{read_csv, read_csv_owned, row_hash, Cell, CsvTable, Field, Record};
+pub use csv::{Cell, CsvTable, Field, Record, read_csv, read_csv_owned, row_hash};
 pub use registers::{parse_dictionary, parse_identifiers, parse_sites, parse_withdrawals};
 pub use tidy::tidy;
 

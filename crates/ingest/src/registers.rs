@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use model::dictionary::DICTIONARY_COLUMNS;
 use model::{
-    Choice, Dictionary, Diagnostic, Field, FieldType, IdentifierEntry, Sector, Site, Validation, Withdrawal,
-    WithdrawalScope,
+    Choice, Diagnostic, Dictionary, Field, FieldType, IdentifierEntry, Sector, Site, Validation,
+    Withdrawal, WithdrawalScope,
 };
 
 use crate::check;
@@ -20,8 +20,16 @@ pub fn cell_count_message(expected: usize, found: usize) -> String {
 
 /// Find the `expected` columns by name (any order); every other column and
 /// every missing one is an error.
-fn named_columns(table: &CsvTable, expected: &[&str], errors: &mut Vec<Diagnostic>) -> Option<Vec<usize>> {
-    let list = expected.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+fn named_columns(
+    table: &CsvTable,
+    expected: &[&str],
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Vec<usize>> {
+    let list = expected
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut ok = true;
     for cell in &table.header {
         if !expected.contains(&cell.text.as_str()) {
@@ -29,7 +37,10 @@ fn named_columns(table: &CsvTable, expected: &[&str], errors: &mut Vec<Diagnosti
                 &table.path,
                 cell.line,
                 cell.column,
-                format!("{}: expected one of the columns {list}, found an unknown column", cell.text),
+                format!(
+                    "{}: expected one of the columns {list}, found an unknown column",
+                    cell.text
+                ),
             ));
             ok = false;
         }
@@ -77,8 +88,11 @@ impl At<'_> {
         self.cells.get(i).map(|c| c.text.as_str()).unwrap_or("")
     }
     fn err(&self, i: usize, message: String) -> Diagnostic {
-        let (line, column) =
-            self.cells.get(i).map(|c| (c.line, c.column)).unwrap_or((self.line, 1));
+        let (line, column) = self
+            .cells
+            .get(i)
+            .map(|c| (c.line, c.column))
+            .unwrap_or((self.line, 1));
         Diagnostic::error(self.path, line, column, message)
     }
 }
@@ -88,7 +102,10 @@ fn y_flag(at: &At, i: usize, field: &str, column: &str, errors: &mut Vec<Diagnos
         "y" => true,
         "" => false,
         other => {
-            errors.push(at.err(i, format!("{field}: expected `y` or empty in `{column}`, found `{other}`")));
+            errors.push(at.err(
+                i,
+                format!("{field}: expected `y` or empty in `{column}`, found `{other}`"),
+            ));
             false
         }
     }
@@ -140,7 +157,11 @@ pub fn parse_dictionary(table: &CsvTable) -> Result<Dictionary, Vec<Diagnostic>>
             path,
             table.header_line(),
             0,
-            format!("expected the {} columns of a REDCap data dictionary, found {}", DICTIONARY_COLUMNS.len(), table.header.len()),
+            format!(
+                "expected the {} columns of a REDCap data dictionary, found {}",
+                DICTIONARY_COLUMNS.len(),
+                table.header.len()
+            ),
         ));
     }
     if !errors.is_empty() {
@@ -152,7 +173,11 @@ pub fn parse_dictionary(table: &CsvTable) -> Result<Dictionary, Vec<Diagnostic>>
         if !full(table, record, &mut errors) {
             continue;
         }
-        let at = At { path, line: record.line, cells: table.cells(record) };
+        let at = At {
+            path,
+            line: record.line,
+            cells: table.cells(record),
+        };
         let name = at.text(0).to_string();
         if !check::is_variable_name(&name) {
             errors.push(at.err(
@@ -177,10 +202,19 @@ pub fn parse_dictionary(table: &CsvTable) -> Result<Dictionary, Vec<Diagnostic>>
                 FieldType::Text
             }
         };
-        let choices = if matches!(field_type, FieldType::Dropdown | FieldType::Radio | FieldType::Checkbox) {
+        let choices = if matches!(
+            field_type,
+            FieldType::Dropdown | FieldType::Radio | FieldType::Checkbox
+        ) {
             let c = parse_choices(&at, 5, &name, &mut errors);
             if c.is_empty() {
-                errors.push(at.err(5, format!("{name}: expected choices for a {} field, found none", at.text(3))));
+                errors.push(at.err(
+                    5,
+                    format!(
+                        "{name}: expected choices for a {} field, found none",
+                        at.text(3)
+                    ),
+                ));
             }
             c
         } else {
@@ -195,11 +229,16 @@ pub fn parse_dictionary(table: &CsvTable) -> Result<Dictionary, Vec<Diagnostic>>
             let ok = match validation {
                 Validation::Integer => v.parse::<i64>().is_ok(),
                 Validation::Number => v.parse::<f64>().is_ok_and(f64::is_finite),
-                Validation::DateDmy | Validation::DateMdy | Validation::DateYmd => check::is_real_date(v),
+                Validation::DateDmy | Validation::DateMdy | Validation::DateYmd => {
+                    check::is_real_date(v)
+                }
                 _ => true,
             };
             if !ok {
-                errors.push(at.err(i, format!("{name}: expected `{column}` to suit its validation type, found `{v}`")));
+                errors.push(at.err(
+                    i,
+                    format!("{name}: expected `{column}` to suit its validation type, found `{v}`"),
+                ));
             }
             Some(v.to_string())
         };
@@ -231,21 +270,45 @@ pub fn parse_dictionary(table: &CsvTable) -> Result<Dictionary, Vec<Diagnostic>>
         });
     }
     if fields.is_empty() && errors.is_empty() {
-        errors.push(Diagnostic::error(path, table.header_line(), 0, "expected at least one field below the header, found none"));
+        errors.push(Diagnostic::error(
+            path,
+            table.header_line(),
+            0,
+            "expected at least one field below the header, found none",
+        ));
     }
-    if errors.is_empty() { Ok(Dictionary { path: path.to_string(), fields }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Dictionary {
+            path: path.to_string(),
+            fields,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 /// The columns of `sites.csv` (LAYOUT.md).
-pub const SITES_COLUMNS: [&str; 9] =
-    ["site_id", "site_name", "label", "sector", "partnership", "bme_focus", "region", "wave", "model"];
+pub const SITES_COLUMNS: [&str; 9] = [
+    "site_id",
+    "site_name",
+    "label",
+    "sector",
+    "partnership",
+    "bme_focus",
+    "region",
+    "wave",
+    "model",
+];
 
 fn yes_no(at: &At, i: usize, column: &str, errors: &mut Vec<Diagnostic>) -> bool {
     match at.text(i) {
         "yes" => true,
         "no" => false,
         other => {
-            errors.push(at.err(i, format!("{column}: expected `yes` or `no`, found `{other}`")));
+            errors.push(at.err(
+                i,
+                format!("{column}: expected `yes` or `no`, found `{other}`"),
+            ));
             false
         }
     }
@@ -264,35 +327,68 @@ pub fn parse_sites(table: &CsvTable) -> Result<Vec<Site>, Vec<Diagnostic>> {
         if !full(table, record, &mut errors) {
             continue;
         }
-        let at = At { path: &table.path, line: record.line, cells: table.cells(record) };
+        let at = At {
+            path: &table.path,
+            line: record.line,
+            cells: table.cells(record),
+        };
         let site_id = at.text(c[0]).to_string();
         if !check::is_site_id(&site_id) {
-            errors.push(at.err(c[0], format!("site_id: expected `S` and digits (`S01`), found `{site_id}`")));
+            errors.push(at.err(
+                c[0],
+                format!("site_id: expected `S` and digits (`S01`), found `{site_id}`"),
+            ));
         } else if let Some(first) = ids.get(&site_id) {
             errors.push(at.err(c[0], format!("site_id: expected each site once, found `{site_id}` again (first at line {first})")));
         } else {
             ids.insert(site_id.clone(), record.line);
         }
         if at.text(c[1]).trim().is_empty() {
-            errors.push(at.err(c[1], "site_name: expected the name of the service, found an empty cell".to_string()));
+            errors.push(at.err(
+                c[1],
+                "site_name: expected the name of the service, found an empty cell".to_string(),
+            ));
         }
         let label = at.text(c[2]).to_string();
         if label.trim().is_empty() {
-            errors.push(at.err(c[2], "label: expected the label used in outputs (`Site A`), found an empty cell".to_string()));
+            errors.push(
+                at.err(
+                    c[2],
+                    "label: expected the label used in outputs (`Site A`), found an empty cell"
+                        .to_string(),
+                ),
+            );
         } else if let Some(first) = labels.get(&label) {
-            errors.push(at.err(c[2], format!("label: expected each label once, found `{label}` again (first at line {first})")));
+            errors.push(at.err(
+                c[2],
+                format!(
+                    "label: expected each label once, found `{label}` again (first at line {first})"
+                ),
+            ));
         } else {
             labels.insert(label.clone(), record.line);
         }
         let sector = Sector::from_code(at.text(c[3]));
         if sector.is_none() {
-            errors.push(at.err(c[3], format!("sector: expected `statutory` or `voluntary`, found `{}`", at.text(c[3]))));
+            errors.push(at.err(
+                c[3],
+                format!(
+                    "sector: expected `statutory` or `voluntary`, found `{}`",
+                    at.text(c[3])
+                ),
+            ));
         }
         let partnership = yes_no(&at, c[4], "partnership", &mut errors);
         let bme_focus = yes_no(&at, c[5], "bme_focus", &mut errors);
         let region = at.text(c[6]).to_string();
         if region.trim().is_empty() {
-            errors.push(at.err(c[6], "region: expected a region (`London`, `North`, `South`), found an empty cell".to_string()));
+            errors.push(
+                at.err(
+                    c[6],
+                    "region: expected a region (`London`, `North`, `South`), found an empty cell"
+                        .to_string(),
+                ),
+            );
         }
         let wave = match at.text(c[7]).parse::<u8>() {
             Ok(w) if w >= 1 => w,
@@ -315,7 +411,11 @@ pub fn parse_sites(table: &CsvTable) -> Result<Vec<Site>, Vec<Diagnostic>> {
             });
         }
     }
-    if errors.is_empty() { Ok(sites) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(sites)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The columns of `identifiers.csv`.
@@ -334,7 +434,11 @@ pub fn parse_identifiers(table: &CsvTable) -> Result<Vec<IdentifierEntry>, Vec<D
         if !full(table, record, &mut errors) {
             continue;
         }
-        let at = At { path: &table.path, line: record.line, cells: table.cells(record) };
+        let at = At {
+            path: &table.path,
+            line: record.line,
+            cells: table.cells(record),
+        };
         let kind = at.text(c[0]);
         if !IDENTIFIER_KINDS.contains(&kind) {
             errors.push(at.err(
@@ -343,7 +447,10 @@ pub fn parse_identifiers(table: &CsvTable) -> Result<Vec<IdentifierEntry>, Vec<D
             ));
         }
         if at.text(c[1]).trim().is_empty() {
-            errors.push(at.err(c[1], "text: expected the words to find and replace, found an empty cell".to_string()));
+            errors.push(at.err(
+                c[1],
+                "text: expected the words to find and replace, found an empty cell".to_string(),
+            ));
         }
         if at.text(c[2]).trim().is_empty() {
             errors.push(at.err(c[2], "replacement: expected what the reader sees instead (`[town]`), found an empty cell".to_string()));
@@ -354,7 +461,11 @@ pub fn parse_identifiers(table: &CsvTable) -> Result<Vec<IdentifierEntry>, Vec<D
             replacement: at.text(c[2]).to_string(),
         });
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The columns of `withdrawals.csv`.
@@ -372,7 +483,11 @@ pub fn parse_withdrawals(table: &CsvTable) -> Result<Vec<Withdrawal>, Vec<Diagno
         if !full(table, record, &mut errors) {
             continue;
         }
-        let at = At { path: &table.path, line: record.line, cells: table.cells(record) };
+        let at = At {
+            path: &table.path,
+            line: record.line,
+            cells: table.cells(record),
+        };
         let record_id = at.text(c[0]).to_string();
         if check::interview_site(&record_id).is_none() {
             errors.push(at.err(
@@ -386,17 +501,31 @@ pub fn parse_withdrawals(table: &CsvTable) -> Result<Vec<Withdrawal>, Vec<Diagno
         }
         let withdrawn_on = at.text(c[1]).to_string();
         if !check::is_real_date(&withdrawn_on) {
-            errors.push(at.err(c[1], format!("withdrawn_on: expected a real date as YYYY-MM-DD, found `{withdrawn_on}`")));
+            errors.push(at.err(
+                c[1],
+                format!("withdrawn_on: expected a real date as YYYY-MM-DD, found `{withdrawn_on}`"),
+            ));
         }
         let scope = match at.text(c[2]) {
             "all" => WithdrawalScope::All,
             "quotes" => WithdrawalScope::Quotes,
             other => {
-                errors.push(at.err(c[2], format!("scope: expected `all` or `quotes`, found `{other}`")));
+                errors.push(at.err(
+                    c[2],
+                    format!("scope: expected `all` or `quotes`, found `{other}`"),
+                ));
                 WithdrawalScope::All
             }
         };
-        out.push(Withdrawal { record_id, withdrawn_on, scope });
+        out.push(Withdrawal {
+            record_id,
+            withdrawn_on,
+            scope,
+        });
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }

@@ -30,7 +30,10 @@ fn errors(e: Vec<model::Diagnostic>) -> Vec<String> {
 fn bom_crlf_and_quoted_newline_keep_positions() {
     let bytes = b"\xEF\xBB\xBFrecord_id,comments,age\r\nS01-01,\"two\r\nlines, \"\"quoted\"\"\",3\r\nS01-02,\xC3\xA9t\xC3\xA9,4\r\n\r\n";
     let t = read_csv(bytes, "raw/interviews/a.csv").expect("parses");
-    assert_eq!(t.header.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["record_id", "comments", "age"]);
+    assert_eq!(
+        t.header.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+        ["record_id", "comments", "age"]
+    );
     assert_eq!(t.header[0].column, 1, "the BOM is not a column");
     assert_eq!(t.records.len(), 2, "the blank line at the end is ignored");
     let r = &t.records[0];
@@ -38,12 +41,22 @@ fn bom_crlf_and_quoted_newline_keep_positions() {
     assert_eq!(texts(&t, r), ["S01-01", "two\r\nlines, \"quoted\"", "3"]);
     assert_eq!(positions(&t, r), [(2, 1), (2, 8), (3, 20)]);
     let r = &t.records[1];
-    assert_eq!(r.line, 4, "the record after a two-line cell starts on line 4");
+    assert_eq!(
+        r.line, 4,
+        "the record after a two-line cell starts on line 4"
+    );
     assert_eq!(texts(&t, r), ["S01-02", "été", "4"]);
-    assert_eq!(positions(&t, r), [(4, 1), (4, 8), (4, 12)], "columns count characters, not bytes");
+    assert_eq!(
+        positions(&t, r),
+        [(4, 1), (4, 8), (4, 12)],
+        "columns count characters, not bytes"
+    );
     assert_eq!(r.hash, row_hash("S01-02,été,4".as_bytes()));
     assert_eq!(r.hash.len(), 16);
-    assert_eq!(t.records[0].hash, row_hash(b"S01-01,\"two\r\nlines, \"\"quoted\"\"\",3"));
+    assert_eq!(
+        t.records[0].hash,
+        row_hash(b"S01-01,\"two\r\nlines, \"\"quoted\"\"\",3")
+    );
 }
 
 #[test]
@@ -73,7 +86,10 @@ fn unterminated_quote_points_at_where_the_cell_started() {
 #[test]
 fn text_after_closing_quote_is_an_error() {
     let e = read_csv(b"a,b\n\"x\"y,2\n", "x.csv").unwrap_err();
-    assert_eq!(e.to_string(), "x.csv:2:4: expected a comma or the end of the line after a closing quote, found `y`");
+    assert_eq!(
+        e.to_string(),
+        "x.csv:2:4: expected a comma or the end of the line after a closing quote, found `y`"
+    );
 }
 
 #[test]
@@ -89,7 +105,10 @@ fn bytes_that_are_not_utf8_are_an_error_at_the_first_bad_byte() {
 fn an_empty_file_is_an_error() {
     for bytes in [&b""[..], b"\xEF\xBB\xBF", b"\n\r\n"] {
         let e = read_csv(bytes, "x.csv").unwrap_err();
-        assert_eq!(e.to_string(), "x.csv:1:0: expected a header line naming the columns, found an empty file");
+        assert_eq!(
+            e.to_string(),
+            "x.csv:1:0: expected a header line naming the columns, found an empty file"
+        );
     }
 }
 
@@ -103,10 +122,14 @@ fn header_only_file_has_no_records() {
 // ------------------------------------------------------------ registers
 
 pub(crate) fn dictionaries() -> (model::Dictionary, model::Dictionary, Framework) {
-    let d = parse_dictionary(&read_csv(INTERVIEW_DICT.as_bytes(), "redcap/interview_dictionary.csv").expect("csv"))
-        .expect("interview dictionary");
-    let dd = parse_dictionary(&read_csv(DOCUMENT_DICT.as_bytes(), "redcap/document_dictionary.csv").expect("csv"))
-        .expect("document dictionary");
+    let d = parse_dictionary(
+        &read_csv(INTERVIEW_DICT.as_bytes(), "redcap/interview_dictionary.csv").expect("csv"),
+    )
+    .expect("interview dictionary");
+    let dd = parse_dictionary(
+        &read_csv(DOCUMENT_DICT.as_bytes(), "redcap/document_dictionary.csv").expect("csv"),
+    )
+    .expect("document dictionary");
     let fw = Framework::parse(FRAMEWORK, "framework.toml").expect("framework");
     (d, dd, fw)
 }
@@ -118,17 +141,29 @@ fn the_shipped_dictionaries_parse() {
     let g = d.field("stakeholder_group").expect("field");
     assert!(g.required);
     assert_eq!(g.choices[1].code, "2");
-    assert_eq!(g.choices[1].label, "Mental health professional or other team member");
+    assert_eq!(
+        g.choices[1].label,
+        "Mental health professional or other team member"
+    );
     let e = d.field("ethnicity").expect("field");
-    assert_eq!(e.choices[3].label, "Black, African, Caribbean or Black British", "split on the first comma only");
+    assert_eq!(
+        e.choices[3].label, "Black, African, Caribbean or Black British",
+        "split on the first comma only"
+    );
     assert!(d.field("contact_email").expect("field").identifier);
-    assert_eq!(d.field("years_in_role").expect("field").max.as_deref(), Some("50"));
+    assert_eq!(
+        d.field("years_in_role").expect("field").max.as_deref(),
+        Some("50")
+    );
     assert_eq!(d.field("record_id").expect("field").line, 2);
     assert_eq!(dd.forms(), ["document", "evidence"]);
     let t = dd.field("top_1");
     assert!(t.is_none());
     let ev = dd.field("ev_factor").expect("field");
-    assert_eq!(ev.choices.last().map(|c| c.label.as_str()), Some("Planned, resourced introduction"));
+    assert_eq!(
+        ev.choices.last().map(|c| c.label.as_str()),
+        Some("Planned, resourced introduction")
+    );
 }
 
 const DICT_HEADER: &str = "Variable / Field Name,Form Name,Section Header,Field Type,Field Label,\"Choices, Calculations, OR Slider Labels\",Field Note,Text Validation Type OR Show Slider Number,Text Validation Min,Text Validation Max,Identifier?,Branching Logic (Show field only if...),Required Field?,Custom Alignment,Question Number (surveys only),Matrix Group Name,Matrix Ranking?,Field Annotation\n";
@@ -174,7 +209,8 @@ fn dictionary_with_wrong_header() {
     );
 }
 
-const SITES_HEADER: &str = "site_id,site_name,label,sector,partnership,bme_focus,region,wave,model\n";
+const SITES_HEADER: &str =
+    "site_id,site_name,label,sector,partnership,bme_focus,region,wave,model\n";
 
 #[test]
 fn sites_parse() {
@@ -227,11 +263,16 @@ fn register_columns_missing_or_unknown() {
 
 #[test]
 fn identifiers_parse_and_problems() {
-    let ok = parse_identifiers(&table("kind,text,replacement\nperson,Jo Bloggs,[peer worker]\nward,Oak Ward,[ward]\n"))
-        .expect("identifiers");
+    let ok = parse_identifiers(&table(
+        "kind,text,replacement\nperson,Jo Bloggs,[peer worker]\nward,Oak Ward,[ward]\n",
+    ))
+    .expect("identifiers");
     assert_eq!(ok.len(), 2);
     assert_eq!(ok[1].kind, "ward");
-    let e = parse_identifiers(&table("kind,text,replacement\nstreet,High Street,\nplace,,[town]\n")).unwrap_err();
+    let e = parse_identifiers(&table(
+        "kind,text,replacement\nstreet,High Street,\nplace,,[town]\n",
+    ))
+    .unwrap_err();
     assert_eq!(
         errors(e),
         [
@@ -244,8 +285,14 @@ fn identifiers_parse_and_problems() {
 
 #[test]
 fn withdrawals_parse_and_problems() {
-    assert_eq!(parse_withdrawals(&table("record_id,withdrawn_on,scope\n")).expect("empty"), []);
-    let w = parse_withdrawals(&table("record_id,withdrawn_on,scope\nS03-07,2011-03-01,quotes\n")).expect("one");
+    assert_eq!(
+        parse_withdrawals(&table("record_id,withdrawn_on,scope\n")).expect("empty"),
+        []
+    );
+    let w = parse_withdrawals(&table(
+        "record_id,withdrawn_on,scope\nS03-07,2011-03-01,quotes\n",
+    ))
+    .expect("one");
     assert_eq!(w[0].scope, WithdrawalScope::Quotes);
     let e = parse_withdrawals(&table(
         "record_id,withdrawn_on,scope\nS03-07,2011-02-30,some\nS03-07,2011-03-01,all\nS3,01/03/2011,all\n",
@@ -275,8 +322,16 @@ pub(crate) fn interview_export(dict: &model::Dictionary, rows: &[&[(&str, &str)]
         let cells: Vec<String> = cols
             .iter()
             .map(|c| {
-                let v = row.iter().find(|(k, _)| k == c).map(|(_, v)| *v).unwrap_or("");
-                if v.contains([',', '"', '\n']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v.to_string() }
+                let v = row
+                    .iter()
+                    .find(|(k, _)| k == c)
+                    .map(|(_, v)| *v)
+                    .unwrap_or("");
+                if v.contains([',', '"', '\n']) {
+                    format!("\"{}\"", v.replace('"', "\"\""))
+                } else {
+                    v.to_string()
+                }
             })
             .collect();
         s.push_str(&cells.join(","));
@@ -290,8 +345,13 @@ fn strings(b: &RecordBatch, col: &str) -> Vec<String> {
     a.iter().map(|v| v.unwrap_or("∅").to_string()).collect()
 }
 fn codes(b: &RecordBatch, col: &str) -> Vec<Option<i8>> {
-    let a = b.column_by_name(col).expect("column").as_primitive::<Int8Type>();
-    (0..a.len()).map(|i| (!a.is_null(i)).then(|| a.value(i))).collect()
+    let a = b
+        .column_by_name(col)
+        .expect("column")
+        .as_primitive::<Int8Type>();
+    (0..a.len())
+        .map(|i| (!a.is_null(i)).then(|| a.value(i)))
+        .collect()
 }
 
 fn register() -> Vec<model::Site> {
@@ -331,11 +391,24 @@ fn tidy_builds_raw_tables_from_dictionary_and_framework() {
                 ("out_benefit", "-99"),
                 ("interview_data_sheet_complete", "2"),
             ],
-            &[("record_id", "S01-02"), ("site_id", "S01"), ("stakeholder_group", "4"), ("comments", "Fine")],
+            &[
+                ("record_id", "S01-02"),
+                ("site_id", "S01"),
+                ("stakeholder_group", "4"),
+                ("comments", "Fine"),
+            ],
         ],
     );
     // b.csv repeats S01-02 identically: it appears once, from a.csv.
-    let b = interview_export(&d, &[&[("record_id", "S01-02"), ("site_id", "S01"), ("stakeholder_group", "4"), ("comments", "Fine")]]);
+    let b = interview_export(
+        &d,
+        &[&[
+            ("record_id", "S01-02"),
+            ("site_id", "S01"),
+            ("stakeholder_group", "4"),
+            ("comments", "Fine"),
+        ]],
+    );
     let docs = "record_id,redcap_repeat_instrument,redcap_repeat_instance,site_id,doc_type,doc_title,doc_date,ev_factor,ev_status,ev_excerpt,ev_page,document_complete,evidence_complete\n\
 S03-D02,evidence,2,,,,,career,3,,p. 4,,2\n\
 S03-D02,,,S03,3,Peer worker job description,2010-05-01,,,,,2,\n\
@@ -366,11 +439,26 @@ S03-D01,,,S03,1,Strategy,,,,,,2,\n";
     assert_eq!(strings(p, "group"), ["team_manager", "peer_worker"]);
     assert_eq!(codes(p, "age_band"), [None, Some(3)]);
     assert_eq!(codes(p, "form_complete"), [None, Some(2)]);
-    assert_eq!(strings(p, "source_file"), ["raw/interviews/a.csv", "raw/interviews/a.csv"]);
-    let lines = p.column_by_name("source_line").expect("line").as_primitive::<UInt32Type>();
-    assert_eq!((lines.value(0), lines.value(1)), (4, 2), "S03-07's quoted newline pushes S01-02 to line 4");
+    assert_eq!(
+        strings(p, "source_file"),
+        ["raw/interviews/a.csv", "raw/interviews/a.csv"]
+    );
+    let lines = p
+        .column_by_name("source_line")
+        .expect("line")
+        .as_primitive::<UInt32Type>();
+    assert_eq!(
+        (lines.value(0), lines.value(1)),
+        (4, 2),
+        "S03-07's quoted newline pushes S01-02 to line 4"
+    );
     assert_eq!(strings(p, "row_hash")[0], interviews[0].records[1].hash);
-    for col in ["participant_name", "contact_email", "interviewer", "interview_date"] {
+    for col in [
+        "participant_name",
+        "contact_email",
+        "interviewer",
+        "interview_date",
+    ] {
         assert!(p.column_by_name(col).is_none());
     }
 
@@ -382,25 +470,47 @@ S03-D01,,,S03,1,Strategy,,,,,,2,\n";
     assert_eq!(codes(a, "pattern")[s3], Some(1));
     assert_eq!(codes(a, "importance")[s3], None, "-98 is never a rating");
     assert_eq!(codes(a, "direction")[s3], Some(2));
-    let sup = fw.factors.iter().position(|f| f.code == "supervision").expect("factor");
+    let sup = fw
+        .factors
+        .iter()
+        .position(|f| f.code == "supervision")
+        .expect("factor");
     assert_eq!(codes(a, "importance")[s3 + sup], Some(5));
 
     // top3: rank from the field, empty skipped
     let top = &t.top3;
     assert_eq!(strings(top, "factor"), ["supervision", "career"]);
-    let ranks = top.column_by_name("rank").expect("rank").as_primitive::<UInt8Type>();
+    let ranks = top
+        .column_by_name("rank")
+        .expect("rank")
+        .as_primitive::<UInt8Type>();
     assert_eq!((ranks.value(0), ranks.value(1)), (1, 3));
 
     // outcomes: framework outcomes in order
-    assert_eq!(strings(&t.outcomes, "outcome")[3..], ["out_distinct", "out_practice", "out_benefit"]);
+    assert_eq!(
+        strings(&t.outcomes, "outcome")[3..],
+        ["out_distinct", "out_practice", "out_benefit"]
+    );
     assert_eq!(codes(&t.outcomes, "answer")[3..], [Some(9), None, None]);
 
     // accounts: free text, themes, unredacted, empty and missing codes skipped
     let acc = &t.accounts;
-    assert_eq!(strings(acc, "participant"), ["S01-02", "S03-07", "S03-07", "S03-07"]);
-    assert_eq!(strings(acc, "field"), ["comments", "role_detail", "top_1_impact", "bme_experience"]);
-    assert_eq!(strings(acc, "theme"), ["other", "role", "supervision", "bme"]);
-    assert_eq!(strings(acc, "text")[2], "Weekly supervision, with \"Jo\"\nhelped");
+    assert_eq!(
+        strings(acc, "participant"),
+        ["S01-02", "S03-07", "S03-07", "S03-07"]
+    );
+    assert_eq!(
+        strings(acc, "field"),
+        ["comments", "role_detail", "top_1_impact", "bme_experience"]
+    );
+    assert_eq!(
+        strings(acc, "theme"),
+        ["other", "role", "supervision", "bme"]
+    );
+    assert_eq!(
+        strings(acc, "text")[2],
+        "Weekly supervision, with \"Jo\"\nhelped"
+    );
 
     // documents and evidence
     assert_eq!(strings(&t.documents, "document"), ["D01", "D02"]);
@@ -414,8 +524,15 @@ S03-D01,,,S03,1,Strategy,,,,,,2,\n";
 
     // sites: the register, sorted, with has_data
     assert_eq!(strings(&t.sites, "site"), ["S01", "S02", "S03"]);
-    let has = t.sites.column_by_name("has_data").expect("has_data").as_boolean();
-    assert_eq!((has.value(0), has.value(1), has.value(2)), (true, false, true));
+    let has = t
+        .sites
+        .column_by_name("has_data")
+        .expect("has_data")
+        .as_boolean();
+    assert_eq!(
+        (has.value(0), has.value(1), has.value(2)),
+        (true, false, true)
+    );
 
     // identities: one per interview record, identifier fields only
     assert_eq!(ids.people.len(), 2);
@@ -423,7 +540,10 @@ S03-D01,,,S03,1,Strategy,,,,,,2,\n";
     assert_eq!(ids.people[1].site_id, "S03");
     assert_eq!(
         ids.people[1].fields,
-        [("participant_name".to_string(), "Jo Bloggs".to_string()), ("contact_email".to_string(), "jo@example.org".to_string())]
+        [
+            ("participant_name".to_string(), "Jo Bloggs".to_string()),
+            ("contact_email".to_string(), "jo@example.org".to_string())
+        ]
     );
     assert_eq!(ids.people[0].fields, []);
 }
@@ -432,17 +552,28 @@ S03-D01,,,S03,1,Strategy,,,,,,2,\n";
 fn tidy_never_panics_on_odd_input() {
     let (d, dd, fw) = dictionaries();
     let odd = [
-        table("record_id,site_id,stakeholder_group\nS09-01,S09,1\nS03-01,S03,x\nshort\n,,\nS03-02,S03,1\n"),
+        table(
+            "record_id,site_id,stakeholder_group\nS09-01,S09,1\nS03-01,S03,x\nshort\n,,\nS03-02,S03,1\n",
+        ),
         table("nothing,here\n1,2\n"),
     ];
-    let docs = [table("record_id,redcap_repeat_instrument\nS03-D01,evidence\nS03-D02,\nS03-X,\n")];
+    let docs = [table(
+        "record_id,redcap_repeat_instrument\nS03-D01,evidence\nS03-D02,\nS03-X,\n",
+    )];
     let (t, ids) = tidy(&odd, &docs, &d, &dd, &fw, &register());
     assert_eq!(strings(&t.participants, "participant"), ["S03-02"]);
     assert_eq!(t.answers.num_rows(), fw.factors.len());
     assert_eq!(strings(&t.documents, "document"), ["D02"]);
     assert_eq!(t.evidence.num_rows(), 0);
     assert_eq!(ids.people.len(), 3);
-    let (t, ids) = tidy(&[], &[], &model::Dictionary::default(), &model::Dictionary::default(), &fw, &[]);
+    let (t, ids) = tidy(
+        &[],
+        &[],
+        &model::Dictionary::default(),
+        &model::Dictionary::default(),
+        &fw,
+        &[],
+    );
     assert_eq!(t.sites.num_rows(), 0);
     assert!(ids.people.is_empty());
 }

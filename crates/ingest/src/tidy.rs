@@ -5,11 +5,16 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use model::column::Categories;
-use arrow_array::builder::{BooleanBuilder, Int8Builder, Int32Builder, StringBuilder, UInt8Builder, UInt32Builder};
+use arrow_array::builder::{
+    BooleanBuilder, Int8Builder, Int32Builder, StringBuilder, UInt8Builder, UInt32Builder,
+};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::SchemaRef;
-use model::{schema, Dictionary, FieldType, Framework, Group, Identities, Identity, Sector, Site, StudyTables, Validation};
+use model::column::Categories;
+use model::{
+    Dictionary, FieldType, Framework, Group, Identities, Identity, Sector, Site, StudyTables,
+    Validation, schema,
+};
 
 use crate::check;
 use std::borrow::Cow;
@@ -37,7 +42,10 @@ pub const EV_PAGE: &str = "ev_page";
 
 /// The record id field of a dictionary: its first field, as in REDCap.
 pub fn record_id_field(dict: &Dictionary) -> &str {
-    dict.fields.first().map(|f| f.name.as_str()).unwrap_or(RECORD_ID)
+    dict.fields
+        .first()
+        .map(|f| f.name.as_str())
+        .unwrap_or(RECORD_ID)
 }
 
 /// The `top_<n>` fields of a dictionary with their rank, in rank order.
@@ -57,7 +65,10 @@ pub fn top_fields(dict: &Dictionary) -> Vec<(u8, &str)> {
 /// The theme of a free-text field, as `model::schema::accounts` documents it.
 /// `cell(name)`: a non-empty cell of the record.
 fn theme<'t>(field: &str, cell: impl Fn(&str) -> Option<&'t str>, framework: &Framework) -> String {
-    if let Some(k) = field.strip_prefix("top_").and_then(|r| r.strip_suffix("_impact")) {
+    if let Some(k) = field
+        .strip_prefix("top_")
+        .and_then(|r| r.strip_suffix("_impact"))
+    {
         if let Some(pick) = cell(&format!("top_{k}")) {
             if framework.factor(pick).is_some() {
                 return pick.to_string();
@@ -102,7 +113,10 @@ impl<'a> View<'a> {
     /// The cell's text, or `None` if the column is absent or the cell empty.
     fn get(&self, name: &str) -> Option<&str> {
         let i = *self.cols.get(name)?;
-        self.fields.get(i).map(|f| f.text.as_ref()).filter(|t| !t.is_empty())
+        self.fields
+            .get(i)
+            .map(|f| f.text.as_ref())
+            .filter(|t| !t.is_empty())
     }
     fn code(&self, name: &str) -> Option<i8> {
         code_of(self.get(name))
@@ -137,7 +151,12 @@ fn views<'a, K: std::hash::Hash + Eq>(
             }
             let mut fields = Vec::with_capacity(record.len());
             table.fields(record, &mut fields);
-            let v = View { table, cols, record, fields };
+            let v = View {
+                table,
+                cols,
+                record,
+                fields,
+            };
             let Some(k) = key(&v) else { continue };
             if seen.insert(k) {
                 out.push(v);
@@ -168,7 +187,11 @@ impl Provenance {
         self.hash.append(&record.hash);
     }
     fn finish(mut self) -> Vec<ArrayRef> {
-        vec![self.file.finish(), Arc::new(self.line.finish()), self.hash.finish()]
+        vec![
+            self.file.finish(),
+            Arc::new(self.line.finish()),
+            self.hash.finish(),
+        ]
     }
 }
 
@@ -183,8 +206,16 @@ struct Shared {
 
 impl Shared {
     fn new(people: &[Participant]) -> Shared {
-        let (n, ids) = (people.len(), people.iter().map(|p| p.interview.record_id.len()).sum());
-        let mut who = [Categories::with_capacity(n, n, ids), Categories::with_capacity(n, 0, 0), Categories::with_capacity(n, 0, 0), Categories::with_capacity(n, 0, 0)];
+        let (n, ids) = (
+            people.len(),
+            people.iter().map(|p| p.interview.record_id.len()).sum(),
+        );
+        let mut who = [
+            Categories::with_capacity(n, n, ids),
+            Categories::with_capacity(n, 0, 0),
+            Categories::with_capacity(n, 0, 0),
+            Categories::with_capacity(n, 0, 0),
+        ];
         let mut prov = Provenance::with_capacity(n);
         for p in people {
             let [participant, site, sector, group] = &mut who;
@@ -194,11 +225,18 @@ impl Shared {
             group.append(p.group.code());
             prov.push(p.interview.table, p.interview.record);
         }
-        Shared { who: who.into_iter().map(Categories::finish).collect(), provenance: prov.finish() }
+        Shared {
+            who: who.into_iter().map(Categories::finish).collect(),
+            provenance: prov.finish(),
+        }
     }
 
     /// (who, provenance) columns with `reps(p)` rows of each participant.
-    fn repeated(&self, people: &[Participant], reps: impl Fn(&Participant) -> usize) -> (Vec<ArrayRef>, Vec<ArrayRef>) {
+    fn repeated(
+        &self,
+        people: &[Participant],
+        reps: impl Fn(&Participant) -> usize,
+    ) -> (Vec<ArrayRef>, Vec<ArrayRef>) {
         let counts: Vec<usize> = people.iter().map(reps).collect();
         let each = |columns: &[ArrayRef]| columns.iter().map(|c| repeat_rows(c, &counts)).collect();
         (each(&self.who), each(&self.provenance))
@@ -219,16 +257,23 @@ fn repeat_rows(column: &ArrayRef, counts: &[usize]) -> ArrayRef {
     }
     if let Some(dict) = column.as_any().downcast_ref::<DictionaryArray<Int32Type>>() {
         let keys = Int32Array::from(repeat(dict.keys().values(), counts));
-        return Arc::new(DictionaryArray::<Int32Type>::try_new(keys, dict.values().clone()).expect("keys from the same dictionary"));
+        return Arc::new(
+            DictionaryArray::<Int32Type>::try_new(keys, dict.values().clone())
+                .expect("keys from the same dictionary"),
+        );
     }
-    let lines = column.as_any().downcast_ref::<UInt32Array>().expect("Shared holds categorical and UInt32 columns only");
+    let lines = column
+        .as_any()
+        .downcast_ref::<UInt32Array>()
+        .expect("Shared holds categorical and UInt32 columns only");
     Arc::new(UInt32Array::from(repeat(lines.values(), counts)))
 }
 
 fn batch(schema: SchemaRef, columns: Vec<ArrayRef>) -> RecordBatch {
     // Every column is appended in lockstep with the schema, whatever the
     // input, so this cannot fail on data.
-    RecordBatch::try_new(schema, columns).expect("tidy builds columns in lockstep with model::schema")
+    RecordBatch::try_new(schema, columns)
+        .expect("tidy builds columns in lockstep with model::schema")
 }
 
 /// What `tidy` keeps of one interview record: its codes and the text it
@@ -273,10 +318,28 @@ pub fn tidy(
 
     // ---------------------------------------------------------- interviews
     let rid = record_id_field(dict);
-    let identifier_fields: Vec<&str> = dict.fields.iter().filter(|f| f.identifier).map(|f| f.name.as_str()).collect();
-    let complete_field = dict.forms().first().map(|f| format!("{f}_complete")).unwrap_or_default();
-    let field_names: Vec<[String; 3]> =
-        framework.factors.iter().map(|f| [format!("pm_{}", f.code), format!("imp_{}", f.code), format!("dir_{}", f.code)]).collect();
+    let identifier_fields: Vec<&str> = dict
+        .fields
+        .iter()
+        .filter(|f| f.identifier)
+        .map(|f| f.name.as_str())
+        .collect();
+    let complete_field = dict
+        .forms()
+        .first()
+        .map(|f| format!("{f}_complete"))
+        .unwrap_or_default();
+    let field_names: Vec<[String; 3]> = framework
+        .factors
+        .iter()
+        .map(|f| {
+            [
+                format!("pm_{}", f.code),
+                format!("imp_{}", f.code),
+                format!("dir_{}", f.code),
+            ]
+        })
+        .collect();
     let tops = top_fields(dict);
     let did = record_id_field(dict);
     let free_text: Vec<&str> = dict
@@ -303,14 +366,33 @@ pub fn tidy(
             }
             let col = |name: &str| cols.get(name).copied();
             let (rid_c, site_c, group_c) = (col(rid), col(SITE_ID), col(STAKEHOLDER_GROUP));
-            let code_cols = [col("age_band"), col("gender"), col("ethnicity"), col("lived_experience"), col(&complete_field)];
+            let code_cols = [
+                col("age_band"),
+                col("gender"),
+                col("ethnicity"),
+                col("lived_experience"),
+                col(&complete_field),
+            ];
             let years_c = col("years_in_role");
-            let ident_cols: Vec<(&str, usize)> = identifier_fields.iter().filter_map(|f| Some((*f, col(f)?))).collect();
-            let answer_cols: Vec<[Option<usize>; 3]> = field_names.iter().map(|[a, b, c]| [col(a), col(b), col(c)]).collect();
-            let top_cols: Vec<(u8, &str, usize)> = tops.iter().filter_map(|(k, n)| Some((*k, *n, col(n)?))).collect();
-            let outcome_cols: Vec<Option<usize>> = framework.outcomes.iter().map(|o| col(&o.code)).collect();
-            let text_cols: Vec<(usize, &str, usize)> =
-                free_text.iter().enumerate().filter_map(|(k, n)| Some((k, *n, col(n)?))).collect();
+            let ident_cols: Vec<(&str, usize)> = identifier_fields
+                .iter()
+                .filter_map(|f| Some((*f, col(f)?)))
+                .collect();
+            let answer_cols: Vec<[Option<usize>; 3]> = field_names
+                .iter()
+                .map(|[a, b, c]| [col(a), col(b), col(c)])
+                .collect();
+            let top_cols: Vec<(u8, &str, usize)> = tops
+                .iter()
+                .filter_map(|(k, n)| Some((*k, *n, col(n)?)))
+                .collect();
+            let outcome_cols: Vec<Option<usize>> =
+                framework.outcomes.iter().map(|o| col(&o.code)).collect();
+            let text_cols: Vec<(usize, &str, usize)> = free_text
+                .iter()
+                .enumerate()
+                .filter_map(|(k, n)| Some((k, *n, col(n)?)))
+                .collect();
             let mut fields: Vec<Field> = Vec::with_capacity(table.header.len());
             let mut out = Vec::with_capacity(table.records.len());
             for record in &table.records {
@@ -319,10 +401,16 @@ pub fn tidy(
                 }
                 table.fields(record, &mut fields);
                 let get = |i: Option<usize>| -> Option<&str> {
-                    i.and_then(|i| fields.get(i)).map(|f| f.text.as_ref()).filter(|t| !t.is_empty())
+                    i.and_then(|i| fields.get(i))
+                        .map(|f| f.text.as_ref())
+                        .filter(|t| !t.is_empty())
                 };
-                let Some(record_id) = get(rid_c) else { continue };
-                let site_id = get(site_c).or_else(|| check::interview_site(record_id)).unwrap_or("");
+                let Some(record_id) = get(rid_c) else {
+                    continue;
+                };
+                let site_id = get(site_c)
+                    .or_else(|| check::interview_site(record_id))
+                    .unwrap_or("");
                 let identity = ident_cols
                     .iter()
                     .filter_map(|(f, i)| get(Some(*i)).map(|val| (f.to_string(), val.to_string())))
@@ -340,7 +428,9 @@ pub fn tidy(
                     })
                     .collect();
                 let own = |i: Option<usize>| -> Cow<str> {
-                    i.and_then(|i| fields.get(i)).map(|f| f.text.clone()).unwrap_or(Cow::Borrowed(""))
+                    i.and_then(|i| fields.get(i))
+                        .map(|f| f.text.clone())
+                        .unwrap_or(Cow::Borrowed(""))
                 };
                 let record_id_cow = own(rid_c);
                 let site_cow = match get(site_c) {
@@ -358,7 +448,10 @@ pub fn tidy(
                     group,
                     codes: code_cols.map(|c| code_of(get(c))),
                     years: int_of(get(years_c)),
-                    answers: answer_cols.iter().map(|cs| cs.map(|c| code_of(get(c)))).collect(),
+                    answers: answer_cols
+                        .iter()
+                        .map(|cs| cs.map(|c| code_of(get(c))))
+                        .collect(),
                     picks: top_cols
                         .iter()
                         .filter_map(|(k, _, i)| {
@@ -377,7 +470,9 @@ pub fn tidy(
     let all: Vec<Interview> = per_table.into_iter().flatten().collect();
     let first: Vec<bool> = {
         let mut seen: HashSet<&str> = HashSet::with_capacity(all.len());
-        all.iter().map(|iv| seen.insert(iv.record_id.as_ref())).collect()
+        all.iter()
+            .map(|iv| seen.insert(iv.record_id.as_ref()))
+            .collect()
     };
     let mut identities = Vec::with_capacity(all.len());
     let mut people: Vec<Participant> = Vec::with_capacity(all.len());
@@ -393,9 +488,15 @@ pub fn tidy(
             site_id: iv.site_id.to_string(),
             fields: std::mem::take(&mut iv.identity),
         });
-        let Some(sector) = register.get(iv.site_id.as_ref()).map(|s| s.sector) else { continue };
+        let Some(sector) = register.get(iv.site_id.as_ref()).map(|s| s.sector) else {
+            continue;
+        };
         let Some(group) = iv.group else { continue };
-        people.push(Participant { interview: iv, sector, group });
+        people.push(Participant {
+            interview: iv,
+            sector,
+            group,
+        });
     }
     people.sort_by(|a, b| {
         (a.interview.site_id.as_ref(), a.interview.record_id.as_ref())
@@ -408,7 +509,8 @@ pub fn tidy(
     // participants
     let build_participants = || {
         let (who, prov) = (shared.who.clone(), shared.provenance.clone());
-        let (mut age, mut gender, mut ethnicity) = (Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
+        let (mut age, mut gender, mut ethnicity) =
+            (Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
         let mut lived = BooleanBuilder::new();
         let mut years = Int32Builder::new();
         let mut complete = Int8Builder::new();
@@ -441,10 +543,20 @@ pub fn tidy(
 
     // answers: one row per participant and framework factor
     let build_answers = || {
-        let (who, prov) = shared.repeated(&people, |p| framework.factors.len().min(p.interview.answers.len()));
-        let (mut factor, mut pattern, mut importance, mut direction) =
-            (Categories::new(), Int8Builder::new(), Int8Builder::new(), Int8Builder::new());
-        let factor_keys: Vec<i32> = framework.factors.iter().map(|f| factor.intern(&f.code)).collect();
+        let (who, prov) = shared.repeated(&people, |p| {
+            framework.factors.len().min(p.interview.answers.len())
+        });
+        let (mut factor, mut pattern, mut importance, mut direction) = (
+            Categories::new(),
+            Int8Builder::new(),
+            Int8Builder::new(),
+            Int8Builder::new(),
+        );
+        let factor_keys: Vec<i32> = framework
+            .factors
+            .iter()
+            .map(|f| factor.intern(&f.code))
+            .collect();
         for p in &people {
             let iv = &p.interview;
             for (key, [pm, imp, dir]) in factor_keys.iter().zip(&iv.answers) {
@@ -483,9 +595,15 @@ pub fn tidy(
 
     // outcomes: one row per participant and framework outcome
     let build_outcomes = || {
-        let (who, prov) = shared.repeated(&people, |p| framework.outcomes.len().min(p.interview.outcomes.len()));
+        let (who, prov) = shared.repeated(&people, |p| {
+            framework.outcomes.len().min(p.interview.outcomes.len())
+        });
         let (mut outcome, mut answer) = (Categories::new(), Int8Builder::new());
-        let outcome_keys: Vec<i32> = framework.outcomes.iter().map(|o| outcome.intern(&o.code)).collect();
+        let outcome_keys: Vec<i32> = framework
+            .outcomes
+            .iter()
+            .map(|o| outcome.intern(&o.code))
+            .collect();
         for p in &people {
             let iv = &p.interview;
             for (key, a) in outcome_keys.iter().zip(&iv.outcomes) {
@@ -504,9 +622,15 @@ pub fn tidy(
     let build_accounts = || {
         let (who, prov) = shared.repeated(&people, |p| p.interview.accounts.len());
         // Sized up front: at national scale the free text is the largest column.
-        let (rows, bytes) = people.iter().flat_map(|p| &p.interview.accounts).fold((0, 0), |(r, b), a| (r + 1, b + a.2.len()));
-        let (mut field, mut theme_b, mut text) =
-            (Categories::with_capacity(rows, 0, 0), Categories::with_capacity(rows, 0, 0), StringBuilder::with_capacity(rows, bytes));
+        let (rows, bytes) = people
+            .iter()
+            .flat_map(|p| &p.interview.accounts)
+            .fold((0, 0), |(r, b), a| (r + 1, b + a.2.len()));
+        let (mut field, mut theme_b, mut text) = (
+            Categories::with_capacity(rows, 0, 0),
+            Categories::with_capacity(rows, 0, 0),
+            StringBuilder::with_capacity(rows, bytes),
+        );
         for p in &people {
             let iv = &p.interview;
             for (k, theme, t) in &iv.accounts {
@@ -534,7 +658,11 @@ pub fn tidy(
     let drid = record_id_field(doc_dict);
     let dmaps = column_maps(documents);
     let drows = views(documents, &dmaps, |v| {
-        Some((v.get(drid)?.to_string(), v.get(REPEAT_INSTRUMENT).map(str::to_string), v.get(REPEAT_INSTANCE).map(str::to_string)))
+        Some((
+            v.get(drid)?.to_string(),
+            v.get(REPEAT_INSTRUMENT).map(str::to_string),
+            v.get(REPEAT_INSTANCE).map(str::to_string),
+        ))
     });
     struct DocRow<'a> {
         view: View<'a>,
@@ -546,7 +674,9 @@ pub fn tidy(
     let mut docs: Vec<DocRow> = Vec::new();
     let mut evidence_rows: Vec<DocRow> = Vec::new();
     for v in drows {
-        let Some(record_id) = v.get(drid) else { continue };
+        let Some(record_id) = v.get(drid) else {
+            continue;
+        };
         let site_id = match v.get(SITE_ID) {
             Some(s) => s,
             None => match check::document_parts(record_id) {
@@ -557,27 +687,52 @@ pub fn tidy(
         if !has_data.contains(site_id) {
             has_data.insert(site_id.to_string());
         }
-        let document = match record_id.strip_prefix(site_id).and_then(|r| r.strip_prefix('-')) {
+        let document = match record_id
+            .strip_prefix(site_id)
+            .and_then(|r| r.strip_prefix('-'))
+        {
             Some(d) if !d.is_empty() => d.to_string(),
             _ => continue,
         };
-        let Some(site) = register.get(site_id) else { continue };
+        let Some(site) = register.get(site_id) else {
+            continue;
+        };
         let site_id = site_id.to_string();
         match v.get(REPEAT_INSTRUMENT).map(|_| ()) {
-            None => docs.push(DocRow { site_id, document, sector: site.sector, instance: None, view: v }),
+            None => docs.push(DocRow {
+                site_id,
+                document,
+                sector: site.sector,
+                instance: None,
+                view: v,
+            }),
             Some(_) => {
-                let Some(instance) = v.get(REPEAT_INSTANCE).and_then(|i| i.parse::<u32>().ok()) else { continue };
+                let Some(instance) = v.get(REPEAT_INSTANCE).and_then(|i| i.parse::<u32>().ok())
+                else {
+                    continue;
+                };
                 if v.get(EV_FACTOR).is_none() {
                     continue;
                 }
-                evidence_rows.push(DocRow { site_id, document, sector: site.sector, instance: Some(instance), view: v });
+                evidence_rows.push(DocRow {
+                    site_id,
+                    document,
+                    sector: site.sector,
+                    instance: Some(instance),
+                    view: v,
+                });
             }
         }
     }
-    docs.sort_by(|a, b| (&a.site_id, &a.document, a.instance).cmp(&(&b.site_id, &b.document, b.instance)));
-    evidence_rows.sort_by(|a, b| (&a.site_id, &a.document, a.instance).cmp(&(&b.site_id, &b.document, b.instance)));
+    docs.sort_by(|a, b| {
+        (&a.site_id, &a.document, a.instance).cmp(&(&b.site_id, &b.document, b.instance))
+    });
+    evidence_rows.sort_by(|a, b| {
+        (&a.site_id, &a.document, a.instance).cmp(&(&b.site_id, &b.document, b.instance))
+    });
 
-    let (mut site_b, mut sector_b, mut doc_b) = (Categories::new(), Categories::new(), Categories::new());
+    let (mut site_b, mut sector_b, mut doc_b) =
+        (Categories::new(), Categories::new(), Categories::new());
     let (mut doc_type, mut doc_date) = (Int8Builder::new(), StringBuilder::new());
     let mut prov = Provenance::with_capacity(docs.len());
     for d in &docs {
@@ -598,8 +753,10 @@ pub fn tidy(
     cols.extend(prov.finish());
     let documents_batch = batch(schema::documents(), cols);
 
-    let (mut site_b, mut sector_b, mut doc_b) = (Categories::new(), Categories::new(), Categories::new());
-    let (mut instance, mut factor, mut status) = (UInt32Builder::new(), Categories::new(), Int8Builder::new());
+    let (mut site_b, mut sector_b, mut doc_b) =
+        (Categories::new(), Categories::new(), Categories::new());
+    let (mut instance, mut factor, mut status) =
+        (UInt32Builder::new(), Categories::new(), Int8Builder::new());
     let (mut excerpt, mut page) = (StringBuilder::new(), StringBuilder::new());
     let mut prov = Provenance::with_capacity(evidence_rows.len());
     for d in &evidence_rows {
@@ -629,8 +786,16 @@ pub fn tidy(
     // ---------------------------------------------------------- sites
     let mut register_sorted: Vec<&Site> = sites.iter().collect();
     register_sorted.sort_by(|a, b| a.site_id.cmp(&b.site_id));
-    let (mut site_b, mut sector_b, mut region) = (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
-    let (mut partnership, mut bme, mut data) = (BooleanBuilder::new(), BooleanBuilder::new(), BooleanBuilder::new());
+    let (mut site_b, mut sector_b, mut region) = (
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+    );
+    let (mut partnership, mut bme, mut data) = (
+        BooleanBuilder::new(),
+        BooleanBuilder::new(),
+        BooleanBuilder::new(),
+    );
     let mut wave = UInt8Builder::new();
     for s in register_sorted {
         site_b.append_value(&s.site_id);

@@ -41,7 +41,10 @@ pub fn is_category(data_type: &DataType) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub enum Text<'a> {
     Plain(&'a StringArray),
-    Coded { keys: &'a Int32Array, values: &'a StringArray },
+    Coded {
+        keys: &'a Int32Array,
+        values: &'a StringArray,
+    },
 }
 
 impl<'a> Text<'a> {
@@ -51,8 +54,13 @@ impl<'a> Text<'a> {
         match array.data_type() {
             DataType::Utf8 => Some(Text::Plain(array.as_string::<i32>())),
             t if is_category(t) => {
-                let dict = array.as_any().downcast_ref::<DictionaryArray<Int32Type>>()?;
-                Some(Text::Coded { keys: dict.keys(), values: dict.values().as_string_opt::<i32>()? })
+                let dict = array
+                    .as_any()
+                    .downcast_ref::<DictionaryArray<Int32Type>>()?;
+                Some(Text::Coded {
+                    keys: dict.keys(),
+                    values: dict.values().as_string_opt::<i32>()?,
+                })
             }
             _ => None,
         }
@@ -72,7 +80,9 @@ impl<'a> Text<'a> {
     pub fn is_null(&self, row: usize) -> bool {
         match self {
             Text::Plain(a) => a.is_null(row),
-            Text::Coded { keys, values } => keys.is_null(row) || values.is_null(keys.value(row) as usize),
+            Text::Coded { keys, values } => {
+                keys.is_null(row) || values.is_null(keys.value(row) as usize)
+            }
         }
     }
 
@@ -111,7 +121,9 @@ impl<'a> Text<'a> {
 
 /// The text column `name` of `batch`, or `None` when it is missing or not text.
 pub fn text<'a>(batch: &'a RecordBatch, name: &str) -> Option<Text<'a>> {
-    batch.column_by_name(name).and_then(|c| Text::of(c.as_ref()))
+    batch
+        .column_by_name(name)
+        .and_then(|c| Text::of(c.as_ref()))
 }
 
 /// FNV-1a, for looking up the short strings of categorical columns (codes,
@@ -125,7 +137,11 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -274,7 +290,10 @@ impl Categories {
     }
     /// `n` rows of the value whose key [`Categories::intern`] gave.
     pub fn append_key(&mut self, key: i32, n: usize) {
-        assert!((key as usize) < self.values.len(), "a key from this builder's intern");
+        assert!(
+            (key as usize) < self.values.len(),
+            "a key from this builder's intern"
+        );
         self.last = Some(key);
         self.keys.extend(std::iter::repeat_n(key, n));
         if let Some(valid) = &mut self.nulls {
@@ -290,7 +309,9 @@ impl Categories {
         self.append_key(key, n);
     }
     pub fn append_null(&mut self) {
-        let n = self.nulls.get_or_insert_with(|| vec![true; self.keys.len()]);
+        let n = self
+            .nulls
+            .get_or_insert_with(|| vec![true; self.keys.len()]);
         n.push(false);
         self.keys.push(0);
     }
@@ -302,17 +323,30 @@ impl Categories {
     }
     fn value_bytes(&self, key: i32) -> &[u8] {
         let offsets = self.values.offsets_slice();
-        &self.values.values_slice()[offsets[key as usize] as usize..offsets[key as usize + 1] as usize]
+        &self.values.values_slice()
+            [offsets[key as usize] as usize..offsets[key as usize + 1] as usize]
     }
     pub fn finish(mut self) -> ArrayRef {
         let keys = match self.nulls {
             None => Int32Array::from(self.keys),
-            Some(valid) => self.keys.iter().zip(valid).map(|(&k, v)| v.then_some(k)).collect(),
+            Some(valid) => self
+                .keys
+                .iter()
+                .zip(valid)
+                .map(|(&k, v)| v.then_some(k))
+                .collect(),
         };
         let values = self.values.finish();
         // Keys are in range by construction; a null row's key 0 needs a value.
-        let values = if values.is_empty() { StringArray::from(vec![""]) } else { values };
-        Arc::new(DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values)).expect("keys index the dictionary"))
+        let values = if values.is_empty() {
+            StringArray::from(vec![""])
+        } else {
+            values
+        };
+        Arc::new(
+            DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values))
+                .expect("keys index the dictionary"),
+        )
     }
 }
 
@@ -328,16 +362,25 @@ pub fn concat(columns: &[&dyn Array]) -> Option<ArrayRef> {
     let mut remaps: HashMap<(usize, usize, usize), Vec<i32>> = HashMap::new();
     for column in columns {
         let (keys, values) = Text::of(*column)?.coded()?;
-        let id = (values.values().as_ptr() as usize, values.value_offsets().as_ptr() as usize, values.len());
+        let id = (
+            values.values().as_ptr() as usize,
+            values.value_offsets().as_ptr() as usize,
+            values.len(),
+        );
         let remap = remaps.entry(id).or_insert_with(|| vec![-1; values.len()]);
-        if keys.null_count() == 0 && values.null_count() == 0 && keys.values().iter().all(|&k| (k as usize) < values.len()) {
+        if keys.null_count() == 0
+            && values.null_count() == 0
+            && keys.values().iter().all(|&k| (k as usize) < values.len())
+        {
             // The usual case: every row has a value; keys mapped in one pass.
             for &k in keys.values().iter() {
                 if remap[k as usize] < 0 {
                     remap[k as usize] = merged.intern(values.value(k as usize));
                 }
             }
-            merged.keys.extend(keys.values().iter().map(|&k| remap[k as usize]));
+            merged
+                .keys
+                .extend(keys.values().iter().map(|&k| remap[k as usize]));
             if let Some(valid) = &mut merged.nulls {
                 valid.extend(std::iter::repeat_n(true, keys.len()));
             }
@@ -363,18 +406,29 @@ pub fn concat(columns: &[&dyn Array]) -> Option<ArrayRef> {
 /// [`concat`], the others with Arrow's own concatenation. A reused site's
 /// rows are slices of last run's tables, sharing one dictionary, which
 /// Arrow's concatenation would merge once per slice.
-pub fn concat_batches(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<RecordBatch, ArrowError> {
+pub fn concat_batches(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<RecordBatch, ArrowError> {
     let mut columns = Vec::with_capacity(schema.fields().len());
     for (i, field) in schema.fields().iter().enumerate() {
         let parts: Vec<&dyn Array> = batches.iter().map(|b| b.column(i).as_ref()).collect();
-        let joined = if is_category(field.data_type()) { concat(&parts) } else { None };
+        let joined = if is_category(field.data_type()) {
+            concat(&parts)
+        } else {
+            None
+        };
         columns.push(match joined {
             Some(c) => c,
             None => arrow_select::concat::concat(&parts)?,
         });
     }
     let rows = batches.iter().map(|b| b.num_rows()).sum();
-    RecordBatch::try_new_with_options(schema.clone(), columns, &arrow_array::RecordBatchOptions::new().with_row_count(Some(rows)))
+    RecordBatch::try_new_with_options(
+        schema.clone(),
+        columns,
+        &arrow_array::RecordBatchOptions::new().with_row_count(Some(rows)),
+    )
 }
 
 /// `values` as a categorical column.
@@ -390,7 +444,10 @@ pub fn categories<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) ->
 /// column whose values are renamed, the dictionary is renamed and the keys
 /// are shared.
 pub fn recoded(keys: Int32Array, dictionary: StringArray) -> Result<ArrayRef, ArrowError> {
-    Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(keys, Arc::new(dictionary))?))
+    Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
+        keys,
+        Arc::new(dictionary),
+    )?))
 }
 
 /// A batch of `schema` from `columns`, any plain text column encoded as a
@@ -435,11 +492,16 @@ pub mod testing {
             .fields()
             .iter()
             .map(|f| {
-                let t = if is_category(f.data_type()) { DataType::Utf8 } else { f.data_type().clone() };
+                let t = if is_category(f.data_type()) {
+                    DataType::Utf8
+                } else {
+                    f.data_type().clone()
+                };
                 f.as_ref().clone().with_data_type(t)
             })
             .collect();
-        conform(Arc::new(Schema::new(fields)), b.columns().to_vec()).expect("a batch of text columns")
+        conform(Arc::new(Schema::new(fields)), b.columns().to_vec())
+            .expect("a batch of text columns")
     }
 
     /// `b` with column `name` recoded through a dictionary that lists each
@@ -452,7 +514,9 @@ pub mod testing {
         let mut keys = Vec::new();
         for (i, v) in text.iter().enumerate() {
             let v = v.map(str::to_string);
-            let copies: Vec<usize> = (0..dictionary.len()).filter(|&k| dictionary[k] == v).collect();
+            let copies: Vec<usize> = (0..dictionary.len())
+                .filter(|&k| dictionary[k] == v)
+                .collect();
             if copies.is_empty() {
                 dictionary.splice(1..1, [v.clone(), v]);
                 keys.iter_mut().for_each(|k| *k += 2);
@@ -463,10 +527,14 @@ pub mod testing {
         }
         let keys: Int32Array = keys.into_iter().map(|k| k as i32).collect();
         let mut cols = b.columns().to_vec();
-        cols[idx] = recoded(keys, StringArray::from(dictionary)).expect("keys index the dictionary");
+        cols[idx] =
+            recoded(keys, StringArray::from(dictionary)).expect("keys index the dictionary");
         let out = RecordBatch::try_new(b.schema(), cols).expect("the same schema");
         let got = Text::of(out.column(idx).as_ref()).expect("a text column");
-        assert_eq!(got.iter().collect::<Vec<_>>(), text.iter().collect::<Vec<_>>());
+        assert_eq!(
+            got.iter().collect::<Vec<_>>(),
+            text.iter().collect::<Vec<_>>()
+        );
         out
     }
 }
@@ -478,11 +546,22 @@ mod tests {
 
     #[test]
     fn plain_and_coded_columns_read_alike() {
-        let plain: ArrayRef = Arc::new(StringArray::from(vec![Some("b"), None, Some("a"), Some("b")]));
+        let plain: ArrayRef = Arc::new(StringArray::from(vec![
+            Some("b"),
+            None,
+            Some("a"),
+            Some("b"),
+        ]));
         let coded = categories(Text::of(plain.as_ref()).unwrap().iter());
         assert_eq!(coded.data_type(), &category_type());
-        let (p, c) = (Text::of(plain.as_ref()).unwrap(), Text::of(coded.as_ref()).unwrap());
-        assert_eq!(p.iter().collect::<Vec<_>>(), vec![Some("b"), None, Some("a"), Some("b")]);
+        let (p, c) = (
+            Text::of(plain.as_ref()).unwrap(),
+            Text::of(coded.as_ref()).unwrap(),
+        );
+        assert_eq!(
+            p.iter().collect::<Vec<_>>(),
+            vec![Some("b"), None, Some("a"), Some("b")]
+        );
         assert_eq!(c.iter().collect::<Vec<_>>(), p.iter().collect::<Vec<_>>());
         assert!(c.is_null(1) && !c.is_null(0));
         assert_eq!(c.value(1), "");
@@ -494,7 +573,10 @@ mod tests {
 
     #[test]
     fn conform_encodes_and_decodes_as_the_schema_asks() {
-        let schema = Arc::new(Schema::new(vec![category("site"), Field::new("text", DataType::Utf8, true)]));
+        let schema = Arc::new(Schema::new(vec![
+            category("site"),
+            Field::new("text", DataType::Utf8, true),
+        ]));
         let site: ArrayRef = Arc::new(StringArray::from(vec!["Site A", "Site A"]));
         let text = categories([Some("x"), None::<&str>]);
         let b = conform(schema.clone(), vec![site, text]).unwrap();
@@ -506,7 +588,16 @@ mod tests {
 
     #[test]
     fn building_by_key_and_by_run_is_building_row_by_row() {
-        let rows = [Some("F1"), Some("F2"), Some("F2"), None, Some("F1"), Some("F3"), Some("F3"), Some("F3")];
+        let rows = [
+            Some("F1"),
+            Some("F2"),
+            Some("F2"),
+            None,
+            Some("F1"),
+            Some("F3"),
+            Some("F3"),
+            Some("F3"),
+        ];
         let one_by_one = categories(rows);
         let mut b = Categories::new();
         let (f1, f2) = (b.intern("F1"), b.intern("F2"));
@@ -516,10 +607,19 @@ mod tests {
         b.append_key(f1, 1);
         b.append_n("F3", 3);
         let built = b.finish();
-        let read = |a: &ArrayRef| Text::of(a.as_ref()).unwrap().iter().map(|v| v.map(str::to_string)).collect::<Vec<_>>();
+        let read = |a: &ArrayRef| {
+            Text::of(a.as_ref())
+                .unwrap()
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(read(&built), read(&one_by_one));
         assert_eq!(read(&built)[3], None);
-        assert_eq!(Text::of(built.as_ref()).unwrap().coded().unwrap().1.len(), 3);
+        assert_eq!(
+            Text::of(built.as_ref()).unwrap().coded().unwrap().1.len(),
+            3
+        );
     }
 
     #[test]
@@ -536,22 +636,44 @@ mod tests {
         }
         let a = b.finish();
         let t = Text::of(a.as_ref()).unwrap();
-        assert_eq!(t.iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>(), values);
+        assert_eq!(
+            t.iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>(),
+            values
+        );
     }
 
     #[test]
     fn concatenating_keeps_values_and_drops_unused_dictionary_entries() {
-        let whole = recoded(Int32Array::from(vec![0, 2, 0, 3]), StringArray::from(vec!["a", "unused", "b", "c"])).unwrap();
+        let whole = recoded(
+            Int32Array::from(vec![0, 2, 0, 3]),
+            StringArray::from(vec!["a", "unused", "b", "c"]),
+        )
+        .unwrap();
         let other = categories([Some("c"), None, Some("d")]);
         let parts = [whole.slice(0, 2), other.clone(), whole.slice(2, 2)];
         let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
         let joined = concat(&refs).unwrap();
         let t = Text::of(joined.as_ref()).unwrap();
-        assert_eq!(t.iter().collect::<Vec<_>>(), vec![Some("a"), Some("b"), Some("c"), None, Some("d"), Some("a"), Some("c")]);
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            vec![
+                Some("a"),
+                Some("b"),
+                Some("c"),
+                None,
+                Some("d"),
+                Some("a"),
+                Some("c")
+            ]
+        );
         let (_, values) = t.coded().unwrap();
         let mut kept: Vec<&str> = values.iter().flatten().collect();
         kept.sort();
-        assert_eq!(kept, vec!["a", "b", "c", "d"], "each used value once, `unused` gone");
+        assert_eq!(
+            kept,
+            vec!["a", "b", "c", "d"],
+            "each used value once, `unused` gone"
+        );
         let plain: ArrayRef = Arc::new(StringArray::from(vec!["x"]));
         assert!(concat(&[plain.as_ref()]).is_none());
     }
@@ -563,7 +685,18 @@ mod tests {
         let got: Vec<(u32, bool)> = rows.iter().map(|r| ids.get(r)).collect();
         assert_eq!(
             got,
-            vec![(0, true), (1, true), (2, true), (0, false), (1, false), (2, false), (2, false), (3, true), (1, false), (0, false)]
+            vec![
+                (0, true),
+                (1, true),
+                (2, true),
+                (0, false),
+                (1, false),
+                (2, false),
+                (2, false),
+                (3, true),
+                (1, false),
+                (0, false)
+            ]
         );
         assert_eq!(ids.names, vec!["F1", "F2", "F3", "F9"]);
     }
@@ -574,7 +707,13 @@ mod tests {
         let (keys, _) = Text::of(coded.as_ref()).unwrap().coded().unwrap();
         let renamed = recoded(keys.clone(), StringArray::from(vec!["Site A", "Site B"])).unwrap();
         let t = Text::of(renamed.as_ref()).unwrap();
-        assert_eq!(t.iter().collect::<Vec<_>>(), vec![Some("Site A"), Some("Site B"), Some("Site A")]);
-        assert!(recoded(keys.clone(), StringArray::from(vec!["only one"])).is_err(), "a key past the dictionary");
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            vec![Some("Site A"), Some("Site B"), Some("Site A")]
+        );
+        assert!(
+            recoded(keys.clone(), StringArray::from(vec!["only one"])).is_err(),
+            "a key past the dictionary"
+        );
     }
 }

@@ -27,11 +27,33 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(file: impl Into<String>, line: u32, column: u32, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.into(), line, column, severity: Severity::Error, message: message.into() }
+    pub fn error(
+        file: impl Into<String>,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            file: file.into(),
+            line,
+            column,
+            severity: Severity::Error,
+            message: message.into(),
+        }
     }
-    pub fn warning(file: impl Into<String>, line: u32, column: u32, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.into(), line, column, severity: Severity::Warning, message: message.into() }
+    pub fn warning(
+        file: impl Into<String>,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            file: file.into(),
+            line,
+            column,
+            severity: Severity::Warning,
+            message: message.into(),
+        }
     }
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -44,6 +66,10 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning: ",
             Severity::Error => "",
         };
-        write!(f, "{}:{}:{}: {}{}", self.file, self.line, self.column, kind, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}{}",
+            self.file, self.line, self.column, kind, self.message
+        )
     }
 }

@@ -92,7 +92,10 @@ impl Validation {
         }
     }
     pub fn is_date(&self) -> bool {
-        matches!(self, Validation::DateDmy | Validation::DateMdy | Validation::DateYmd)
+        matches!(
+            self,
+            Validation::DateDmy | Validation::DateMdy | Validation::DateYmd
+        )
     }
 }
 
@@ -134,7 +137,10 @@ impl Field {
         self.choices.iter().find(|c| c.code == code)
     }
     pub fn has_choices(&self) -> bool {
-        matches!(self.field_type, FieldType::Dropdown | FieldType::Radio | FieldType::Checkbox)
+        matches!(
+            self.field_type,
+            FieldType::Dropdown | FieldType::Radio | FieldType::Checkbox
+        )
     }
 }
 

@@ -45,7 +45,10 @@ mod tests {
     use super::*;
     #[test]
     fn figure_id_joins_parts_and_guards_slashes() {
-        let id = FigureId::new("ratings").part("site").part("Site C").part("a/b");
+        let id = FigureId::new("ratings")
+            .part("site")
+            .part("Site C")
+            .part("a/b");
         assert_eq!(id.as_str(), "ratings/site/Site C/a-b");
     }
 }

@@ -52,14 +52,22 @@ impl Framework {
         let mut seen = std::collections::BTreeSet::new();
         for f in &fw.factors {
             if !seen.insert(f.code.as_str()) {
-                return Err(Diagnostic::error(path, 0, 0, format!("factor code `{}` is defined twice", f.code)));
+                return Err(Diagnostic::error(
+                    path,
+                    0,
+                    0,
+                    format!("factor code `{}` is defined twice", f.code),
+                ));
             }
             if !fw.domains.iter().any(|d| d.code == f.domain) {
                 return Err(Diagnostic::error(
                     path,
                     0,
                     0,
-                    format!("factor `{}`: expected a domain defined in this file, found `{}`", f.code, f.domain),
+                    format!(
+                        "factor `{}`: expected a domain defined in this file, found `{}`",
+                        f.code, f.domain
+                    ),
                 ));
             }
         }

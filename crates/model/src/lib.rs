@@ -22,10 +22,13 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use dictionary::{Choice, Dictionary, Field, FieldType, Validation};
 pub use figure::FigureId;
 pub use framework::{Domain, Factor, Framework, Outcome};
+pub use study::{
+    Disclosure, IdentifierEntry, KeySource, Site, StudyConfig, Withdrawal, WithdrawalScope,
+};
 pub use tables::{Identities, Identity, StudyTables};
-pub use study::{Disclosure, IdentifierEntry, KeySource, Site, StudyConfig, Withdrawal, WithdrawalScope};
 pub use vocab::{
-    Direction, DocStatus, Group, OutcomeAnswer, PatternAnswer, Sector, MISSING_DECLINED, MISSING_NOT_ASKED,
+    Direction, DocStatus, Group, MISSING_DECLINED, MISSING_NOT_ASKED, OutcomeAnswer, PatternAnswer,
+    Sector,
 };
 
 /// The crosscase version, part of every cache key and provenance record.

@@ -40,7 +40,11 @@ fn code(name: &str) -> Field {
     Field::new(name, DataType::Int8, true)
 }
 fn provenance() -> [Field; 3] {
-    [cat(SOURCE_FILE), Field::new(SOURCE_LINE, DataType::UInt32, false), cat(ROW_HASH)]
+    [
+        cat(SOURCE_FILE),
+        Field::new(SOURCE_LINE, DataType::UInt32, false),
+        cat(ROW_HASH),
+    ]
 }
 fn who() -> [Field; 4] {
     [cat(PARTICIPANT), cat(SITE), cat(SECTOR), cat(GROUP)]
@@ -85,7 +89,12 @@ pub fn participants() -> SchemaRef {
 /// Missing codes (-98, -99, blank) are null: never a rating.
 pub fn answers() -> SchemaRef {
     let mut f: Vec<Field> = who().into();
-    f.extend([cat(FACTOR), code("pattern"), code("importance"), code("direction")]);
+    f.extend([
+        cat(FACTOR),
+        code("pattern"),
+        code("importance"),
+        code("direction"),
+    ]);
     f.extend(provenance());
     schema(f)
 }
@@ -119,7 +128,13 @@ pub fn accounts() -> SchemaRef {
 
 /// One row per document: `document` is the site-local number (`D02`).
 pub fn documents() -> SchemaRef {
-    let mut f = vec![cat(SITE), cat(SECTOR), cat("document"), code("doc_type"), utf8_null("doc_date")];
+    let mut f = vec![
+        cat(SITE),
+        cat(SECTOR),
+        cat("document"),
+        code("doc_type"),
+        utf8_null("doc_date"),
+    ];
     f.extend(provenance());
     schema(f)
 }

@@ -65,7 +65,11 @@ fn default_demographics() -> Vec<String> {
 
 impl Default for Disclosure {
     fn default() -> Self {
-        Disclosure { min_cell: default_min_cell(), quote_label: default_quote_label(), demographics: default_demographics() }
+        Disclosure {
+            min_cell: default_min_cell(),
+            quote_label: default_quote_label(),
+            demographics: default_demographics(),
+        }
     }
 }
 
@@ -80,7 +84,12 @@ impl StudyConfig {
     pub fn parse(text: &str, path: &str) -> Result<StudyConfig, Diagnostic> {
         let cfg: StudyConfig = toml::from_str(text).map_err(|e| toml_diagnostic(path, text, &e))?;
         if cfg.disclosure.min_cell == 0 {
-            return Err(Diagnostic::error(path, 0, 0, "[disclosure] min_cell: expected 1 or more, found 0"));
+            return Err(Diagnostic::error(
+                path,
+                0,
+                0,
+                "[disclosure] min_cell: expected 1 or more, found 0",
+            ));
         }
         for label in &cfg.disclosure.quote_label {
             if !matches!(label.as_str(), "group" | "sector" | "site") {
@@ -88,7 +97,9 @@ impl StudyConfig {
                     path,
                     0,
                     0,
-                    format!("[disclosure] quote_label: expected `group`, `sector` or `site`, found `{label}`"),
+                    format!(
+                        "[disclosure] quote_label: expected `group`, `sector` or `site`, found `{label}`"
+                    ),
                 ));
             }
         }
@@ -98,7 +109,9 @@ impl StudyConfig {
                     path,
                     0,
                     0,
-                    format!("[disclosure] demographics: expected `study`, `sector` or `site`, found `{level}`"),
+                    format!(
+                        "[disclosure] demographics: expected `study`, `sector` or `site`, found `{level}`"
+                    ),
                 ));
             }
         }

@@ -70,6 +70,9 @@ pub struct Identity {
 
 impl Identity {
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.fields.iter().find(|(f, _)| f == field).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
     }
 }

@@ -16,8 +16,13 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 5] =
-        [Group::PeerWorker, Group::Professional, Group::ServiceUser, Group::TeamManager, Group::SeniorManager];
+    pub const ALL: [Group; 5] = [
+        Group::PeerWorker,
+        Group::Professional,
+        Group::ServiceUser,
+        Group::TeamManager,
+        Group::SeniorManager,
+    ];
 
     /// The code used in every output table.
     pub fn code(self) -> &'static str {

@@ -62,20 +62,36 @@ impl<'a> Table<'a> {
                 col.data_type()
             ))
         })?;
-        Ok(Utf8Col { table: *self, name, text })
+        Ok(Utf8Col {
+            table: *self,
+            name,
+            text,
+        })
     }
 
     pub fn bool(&self, name: &'a str) -> Result<BoolCol<'a>, ArrowError> {
         let arr = self.column(name, &DataType::Boolean)?.as_boolean_opt();
-        let arr =
-            arr.ok_or_else(|| ArrowError::SchemaError(format!("table `{}`, column `{name}`: not Boolean", self.name)))?;
-        Ok(BoolCol { table: *self, name, arr })
+        let arr = arr.ok_or_else(|| {
+            ArrowError::SchemaError(format!(
+                "table `{}`, column `{name}`: not Boolean",
+                self.name
+            ))
+        })?;
+        Ok(BoolCol {
+            table: *self,
+            name,
+            arr,
+        })
     }
 
     /// A nullable Int8 code column, read as `Option<i8>`.
     pub fn codes(&self, name: &str) -> Result<Vec<Option<i8>>, ArrowError> {
-        let arr = self.column(name, &DataType::Int8)?.as_primitive_opt::<Int8Type>();
-        let arr = arr.ok_or_else(|| ArrowError::SchemaError(format!("table `{}`, column `{name}`: not Int8", self.name)))?;
+        let arr = self
+            .column(name, &DataType::Int8)?
+            .as_primitive_opt::<Int8Type>();
+        let arr = arr.ok_or_else(|| {
+            ArrowError::SchemaError(format!("table `{}`, column `{name}`: not Int8", self.name))
+        })?;
         Ok(arr.iter().collect())
     }
 
@@ -83,7 +99,10 @@ impl<'a> Table<'a> {
     /// provenance, else `row i`.
     pub fn locate(&self, i: usize) -> String {
         let file = model::column::text(self.batch, model::schema::SOURCE_FILE);
-        let line = self.batch.column_by_name(model::schema::SOURCE_LINE).and_then(|c| c.as_primitive_opt::<UInt32Type>());
+        let line = self
+            .batch
+            .column_by_name(model::schema::SOURCE_LINE)
+            .and_then(|c| c.as_primitive_opt::<UInt32Type>());
         match (file, line) {
             (Some(f), Some(l)) if i < f.len() && i < l.len() && !f.is_null(i) && l.is_valid(i) => {
                 format!("{}:{}", f.value(i), l.value(i))
@@ -126,7 +145,10 @@ pub(crate) struct Distinct<'a> {
 
 impl<'a> Distinct<'a> {
     pub fn new() -> Self {
-        Distinct { ids: model::column::Interner::new(), by_key: Vec::new() }
+        Distinct {
+            ids: model::column::Interner::new(),
+            by_key: Vec::new(),
+        }
     }
 
     /// The id of row `i`'s value in `col` (always the same column), and
@@ -177,7 +199,11 @@ impl<const N: usize> PairCounts<N> {
     }
 
     /// The counts keyed by the pair's values.
-    pub fn by_value<'a>(&self, a: &Distinct<'a>, b: &Distinct<'a>) -> BTreeMap<(&'a str, &'a str), [u32; N]> {
+    pub fn by_value<'a>(
+        &self,
+        a: &Distinct<'a>,
+        b: &Distinct<'a>,
+    ) -> BTreeMap<(&'a str, &'a str), [u32; N]> {
         let mut out = BTreeMap::new();
         for (x, row) in self.cells.iter().enumerate() {
             for (y, c) in row.iter().enumerate() {
@@ -236,10 +262,16 @@ pub(crate) fn site_register(sites: &RecordBatch) -> Result<BTreeMap<String, Site
                 t.locate(i)
             )));
         };
-        let info =
-            SiteInfo { sector: sec, partnership: partnership.get(i)?, bme_focus: bme.get(i)?, has_data: has_data.get(i)? };
+        let info = SiteInfo {
+            sector: sec,
+            partnership: partnership.get(i)?,
+            bme_focus: bme.get(i)?,
+            has_data: has_data.get(i)?,
+        };
         if out.insert(label.to_string(), info).is_some() {
-            return Err(invalid(format!("table `sites`: site `{label}` is listed twice")));
+            return Err(invalid(format!(
+                "table `sites`: site `{label}` is listed twice"
+            )));
         }
     }
     Ok(out)
@@ -253,13 +285,22 @@ pub(crate) fn known_site<'r>(
     label: &str,
 ) -> Result<&'r SiteInfo, ArrowError> {
     register.get(label).ok_or_else(|| {
-        invalid(format!("table `{}`, {}: site `{label}` is not in the site register", t.name, t.locate(i)))
+        invalid(format!(
+            "table `{}`, {}: site `{label}` is not in the site register",
+            t.name,
+            t.locate(i)
+        ))
     })
 }
 
 /// [`known_site`], which must also have data: a table row of an awaited
 /// site is an error.
-pub(crate) fn site_with_data(register: &BTreeMap<String, SiteInfo>, t: &Table<'_>, i: usize, label: &str) -> Result<(), ArrowError> {
+pub(crate) fn site_with_data(
+    register: &BTreeMap<String, SiteInfo>,
+    t: &Table<'_>,
+    i: usize,
+    label: &str,
+) -> Result<(), ArrowError> {
     if known_site(register, t, i, label)?.has_data {
         return Ok(());
     }
@@ -279,11 +320,20 @@ pub(crate) struct KeyOrder {
 
 impl KeyOrder {
     pub fn new(listed: &[String]) -> Self {
-        KeyOrder { codes: listed.to_vec(), strict: !listed.is_empty() }
+        KeyOrder {
+            codes: listed.to_vec(),
+            strict: !listed.is_empty(),
+        }
     }
 
     /// Note a code seen in the input at `t`, row `i`.
-    pub fn see(&mut self, what: &str, code: &str, t: &Table<'_>, i: usize) -> Result<(), ArrowError> {
+    pub fn see(
+        &mut self,
+        what: &str,
+        code: &str,
+        t: &Table<'_>,
+        i: usize,
+    ) -> Result<(), ArrowError> {
         if self.codes.iter().any(|c| c == code) {
             return Ok(());
         }
@@ -310,7 +360,12 @@ impl KeyOrder {
 /// The count slot of a four-way answer (1, 2, 3, 9: in place / partly /
 /// not / don't know, or yes / partly / no / don't know); `None` for a
 /// missing answer; any other code is an error naming the row.
-pub(crate) fn answer_slot(t: &Table, column: &str, i: usize, code: Option<i8>) -> Result<Option<usize>, ArrowError> {
+pub(crate) fn answer_slot(
+    t: &Table,
+    column: &str,
+    i: usize,
+    code: Option<i8>,
+) -> Result<Option<usize>, ArrowError> {
     Ok(match code {
         None => None,
         Some(1) => Some(0),

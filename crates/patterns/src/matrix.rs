@@ -6,7 +6,9 @@ use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, SchemaRef};
 use model::FigureId;
 
-use crate::input::{Distinct, KeyOrder, PairCounts, Table, known_site, site_register, site_with_data};
+use crate::input::{
+    Distinct, KeyOrder, PairCounts, Table, known_site, site_register, site_with_data,
+};
 use crate::out;
 use crate::rules::{Condition, DocStatus, fidelity, verdict};
 use crate::settings::{Settings, invalid};
@@ -69,7 +71,9 @@ pub fn pattern_matrix(
         if new_factor {
             factors.see("factor", factor_ids.ids.names[f as usize], &t, i)?;
         }
-        let Some(slot) = crate::input::answer_slot(&t, "pattern", i, *code)? else { continue };
+        let Some(slot) = crate::input::answer_slot(&t, "pattern", i, *code)? else {
+            continue;
+        };
         answer_counts.add(s, f, slot);
     }
     let answer_counts = answer_counts.by_value(&site_ids, &factor_ids);
@@ -105,8 +109,14 @@ pub fn pattern_matrix(
 
     let factors = factors.finish();
     let mut cols: [Vec<u32>; 4] = Default::default();
-    let (mut site_o, mut factor_o, mut cond_o, mut doc_o, mut fid_o, mut id_o) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut site_o, mut factor_o, mut cond_o, mut doc_o, mut fid_o, mut id_o) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     for (label, info) in &register {
         if !info.has_data {
             continue;
@@ -115,8 +125,11 @@ pub fn pattern_matrix(
             let key = (label.as_str(), f.as_str());
             let a = answer_counts.get(&key).copied().unwrap_or_default();
             let d = doc_counts.get(&key).copied().unwrap_or_default();
-            let condition =
-                Condition::from_verdict(verdict([a[0], a[1], a[2]], share, settings.condition_min_valid));
+            let condition = Condition::from_verdict(verdict(
+                [a[0], a[1], a[2]],
+                share,
+                settings.condition_min_valid,
+            ));
             let doc = DocStatus::from_counts(d[0], d[1], d[2]);
             for (col, v) in cols.iter_mut().zip(a) {
                 col.push(v);

@@ -58,7 +58,11 @@ pub(crate) fn share(a: u32, b: u32) -> Option<f64> {
 /// The columns every accounts table ends with: counts, `suppressed`, then
 /// `exemplar_<i>` and `label_<i>` for each exemplar, and `figure_id`.
 pub(crate) fn accounts_tail(exemplars: usize) -> Vec<Field> {
-    let mut f = vec![count_null("participants"), count_null("accounts"), flag("suppressed")];
+    let mut f = vec![
+        count_null("participants"),
+        count_null("accounts"),
+        flag("suppressed"),
+    ];
     for i in 1..=exemplars {
         f.push(utf8_null(&format!("exemplar_{i}")));
         f.push(utf8_null(&format!("label_{i}")));

@@ -33,7 +33,11 @@ pub fn outcome_summary_schema() -> SchemaRef {
 ///   settings as `pattern_matrix`: `present` | `partly` | `absent` |
 ///   `contested` | `unknown`.
 /// - `figure_id`: `outcomes/<site>/<outcome>`.
-pub fn outcome_summary(outcomes: &RecordBatch, sites: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
+pub fn outcome_summary(
+    outcomes: &RecordBatch,
+    sites: &RecordBatch,
+    settings: &Settings,
+) -> Result<RecordBatch, ArrowError> {
     settings.check()?;
     let share = settings.condition_threshold()?;
     let register = site_register(sites)?;
@@ -43,27 +47,34 @@ pub fn outcome_summary(outcomes: &RecordBatch, sites: &RecordBatch, settings: &S
     let mut counts = PairCounts::<4>::new();
     let (mut site_ids, mut outcome_ids) = (Distinct::new(), Distinct::new());
     for (i, code) in answer.iter().enumerate() {
-        let ((s, new_site), (o, new_outcome)) = (site_ids.id(&site, i)?, outcome_ids.id(&outcome, i)?);
+        let ((s, new_site), (o, new_outcome)) =
+            (site_ids.id(&site, i)?, outcome_ids.id(&outcome, i)?);
         if new_site {
             site_with_data(&register, &t, i, site_ids.ids.names[s as usize])?;
         }
         if new_outcome {
             order.see("outcome", outcome_ids.ids.names[o as usize], &t, i)?;
         }
-        let Some(slot) = crate::input::answer_slot(&t, "answer", i, *code)? else { continue };
+        let Some(slot) = crate::input::answer_slot(&t, "answer", i, *code)? else {
+            continue;
+        };
         counts.add(s, o, slot);
     }
     let counts = counts.by_value(&site_ids, &outcome_ids);
 
     let order = order.finish();
     let mut cols: [Vec<u32>; 4] = Default::default();
-    let (mut site_o, mut outcome_o, mut cond_o, mut id_o) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut site_o, mut outcome_o, mut cond_o, mut id_o) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (label, info) in &register {
         if !info.has_data {
             continue;
         }
         for o in &order {
-            let c = counts.get(&(label.as_str(), o.as_str())).copied().unwrap_or_default();
+            let c = counts
+                .get(&(label.as_str(), o.as_str()))
+                .copied()
+                .unwrap_or_default();
             let v = verdict([c[0], c[1], c[2]], share, settings.condition_min_valid);
             for (col, x) in cols.iter_mut().zip(c) {
                 col.push(x);

@@ -45,7 +45,11 @@ pub fn qca_schema() -> SchemaRef {
 /// (for crisp sets the pairs coincide by definition; both are published so
 /// each reads under its own name). Null when the denominator is 0.
 /// `figure_id`: `qca/<outcome>/<factor>`.
-pub fn qca(pattern_matrix: &RecordBatch, outcome_summary: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
+pub fn qca(
+    pattern_matrix: &RecordBatch,
+    outcome_summary: &RecordBatch,
+    settings: &Settings,
+) -> Result<RecordBatch, ArrowError> {
     settings.check()?;
     let t = Table::new("pattern_matrix", pattern_matrix);
     let (site, factor, condition) = (t.utf8("site")?, t.utf8("factor")?, t.utf8("condition")?);
@@ -55,10 +59,16 @@ pub fn qca(pattern_matrix: &RecordBatch, outcome_summary: &RecordBatch, settings
         let (s, f, c) = (site.get(i)?, factor.get(i)?, condition.get(i)?);
         factors.see("factor", f, &t, i)?;
         let c = Condition::from_code(c).ok_or_else(|| {
-            invalid(format!("table `pattern_matrix`, column `condition`, {}: unknown condition `{c}`", t.locate(i)))
+            invalid(format!(
+                "table `pattern_matrix`, column `condition`, {}: unknown condition `{c}`",
+                t.locate(i)
+            ))
         })?;
         if x.entry(f).or_default().insert(s, c).is_some() {
-            return Err(invalid(format!("table `pattern_matrix`, {}: site `{s}` and factor `{f}` appear twice", t.locate(i))));
+            return Err(invalid(format!(
+                "table `pattern_matrix`, {}: site `{s}` and factor `{f}` appear twice",
+                t.locate(i)
+            )));
         }
     }
 
@@ -70,10 +80,16 @@ pub fn qca(pattern_matrix: &RecordBatch, outcome_summary: &RecordBatch, settings
         let (s, o, c) = (site.get(i)?, outcome.get(i)?, condition.get(i)?);
         outcomes.see("outcome", o, &u, i)?;
         let c = OutcomeCondition::from_code(c).ok_or_else(|| {
-            invalid(format!("table `outcome_summary`, column `condition`, {}: unknown condition `{c}`", u.locate(i)))
+            invalid(format!(
+                "table `outcome_summary`, column `condition`, {}: unknown condition `{c}`",
+                u.locate(i)
+            ))
         })?;
         if y.insert((o, s), c).is_some() {
-            return Err(invalid(format!("table `outcome_summary`, {}: site `{s}` and outcome `{o}` appear twice", u.locate(i))));
+            return Err(invalid(format!(
+                "table `outcome_summary`, {}: site `{s}` and outcome `{o}` appear twice",
+                u.locate(i)
+            )));
         }
     }
 
@@ -86,7 +102,9 @@ pub fn qca(pattern_matrix: &RecordBatch, outcome_summary: &RecordBatch, settings
         for f in &factors {
             let (mut sites, mut nx, mut ny, mut nxy) = (0u32, 0u32, 0u32, 0u32);
             for (s, c) in x.get(f.as_str()).unwrap_or(&empty) {
-                let Some(oc) = y.get(&(o.as_str(), *s)) else { continue };
+                let Some(oc) = y.get(&(o.as_str(), *s)) else {
+                    continue;
+                };
                 if *c == Condition::Unknown || *oc == OutcomeCondition::Unknown {
                     continue;
                 }
@@ -100,7 +118,12 @@ pub fn qca(pattern_matrix: &RecordBatch, outcome_summary: &RecordBatch, settings
             for (col, v) in n.iter_mut().zip([sites, nx, ny, nxy]) {
                 col.push(v);
             }
-            let ratios = [out::share(nxy, nx), out::share(nxy, ny), out::share(nxy, ny), out::share(nxy, nx)];
+            let ratios = [
+                out::share(nxy, nx),
+                out::share(nxy, ny),
+                out::share(nxy, ny),
+                out::share(nxy, nx),
+            ];
             for (col, v) in r.iter_mut().zip(ratios) {
                 col.push(v);
             }

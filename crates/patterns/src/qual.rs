@@ -26,11 +26,7 @@ const OTHER_THEMES: [&str; 2] = ["role", "other"];
 /// The schema of `qual_matrix`: it has `settings.exemplars` pairs of
 /// `exemplar_<i>`, `label_<i>` columns.
 pub fn qual_matrix_schema(settings: &Settings) -> SchemaRef {
-    let mut f = vec![
-        out::utf8("site"),
-        out::utf8("group"),
-        out::utf8("theme"),
-    ];
+    let mut f = vec![out::utf8("site"), out::utf8("group"), out::utf8("theme")];
     f.extend(out::accounts_tail(settings.exemplars));
     out::schema(f)
 }
@@ -93,7 +89,10 @@ pub(crate) fn read_accounts<'a>(
     let participant = t.utf8("participant")?;
     let (site, sector, group) = (t.utf8("site")?, t.utf8("sector")?, t.utf8("group")?);
     let (theme, text) = (t.utf8("theme")?, t.utf8("text")?);
-    let (hash, file) = (t.utf8(model::schema::ROW_HASH)?, t.utf8(model::schema::SOURCE_FILE)?);
+    let (hash, file) = (
+        t.utf8(model::schema::ROW_HASH)?,
+        t.utf8(model::schema::SOURCE_FILE)?,
+    );
     let line = line_numbers(&t)?;
 
     let mut factors = KeyOrder::new(&settings.factors);
@@ -107,11 +106,19 @@ pub(crate) fn read_accounts<'a>(
             factors.see("theme", th, &t, i)?;
         }
         let g = group.get(i)?;
-        let g = Group::from_code(g)
-            .ok_or_else(|| invalid(format!("table `accounts`, column `group`, {}: unknown group `{g}`", t.locate(i))))?;
+        let g = Group::from_code(g).ok_or_else(|| {
+            invalid(format!(
+                "table `accounts`, column `group`, {}: unknown group `{g}`",
+                t.locate(i)
+            ))
+        })?;
         let sec = sector.get(i)?;
-        let sec = Sector::from_code(sec)
-            .ok_or_else(|| invalid(format!("table `accounts`, column `sector`, {}: unknown sector `{sec}`", t.locate(i))))?;
+        let sec = Sector::from_code(sec).ok_or_else(|| {
+            invalid(format!(
+                "table `accounts`, column `sector`, {}: unknown sector `{sec}`",
+                t.locate(i)
+            ))
+        })?;
         out.push(Account {
             participant: participant.get(i)?,
             site: site.get(i)?,
@@ -119,13 +126,23 @@ pub(crate) fn read_accounts<'a>(
             theme: th,
             sector: sec,
             text: text.get(i)?,
-            order: (hash.get(i)?, file.get(i)?, line.get(i).copied().flatten().unwrap_or(0)),
+            order: (
+                hash.get(i)?,
+                file.get(i)?,
+                line.get(i).copied().flatten().unwrap_or(0),
+            ),
         });
     }
     // Theme rank: factors, then bme, role, other.
     let mut rank: BTreeMap<String, usize> = BTreeMap::new();
     let factors = factors.finish();
-    for (r, th) in factors.iter().map(String::as_str).chain([BME]).chain(OTHER_THEMES).enumerate() {
+    for (r, th) in factors
+        .iter()
+        .map(String::as_str)
+        .chain([BME])
+        .chain(OTHER_THEMES)
+        .enumerate()
+    {
         rank.entry(th.to_string()).or_insert(r);
     }
     Ok((out, rank))
@@ -149,10 +166,18 @@ pub(crate) fn cell<'r, 'a>(
     exemplars_in_suppressed: bool,
 ) -> Cell<'r, 'a> {
     rows.sort_by(|a, b| (a.order, a.text).cmp(&(b.order, b.text)));
-    let people = rows.iter().map(|a| a.participant).collect::<BTreeSet<_>>().len() as u32;
+    let people = rows
+        .iter()
+        .map(|a| a.participant)
+        .collect::<BTreeSet<_>>()
+        .len() as u32;
     let suppressed = people < settings.min_cell;
     let n = rows.len() as u32;
-    let chosen = if suppressed && !exemplars_in_suppressed { Vec::new() } else { choose(rows, k) };
+    let chosen = if suppressed && !exemplars_in_suppressed {
+        Vec::new()
+    } else {
+        choose(rows, k)
+    };
     Cell {
         participants: (!suppressed).then_some(people),
         accounts: (!suppressed).then_some(n),
@@ -182,16 +207,22 @@ pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<Record
     keys.sort_by_key(|(s, g, th)| (*s, *g, rank.get(*th).copied().unwrap_or(usize::MAX), *th));
 
     let k = settings.exemplars;
-    let (mut site_o, mut group_o, mut theme_o, mut id_o) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut site_o, mut group_o, mut theme_o, mut id_o) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut people_o, mut accounts_o, mut supp_o) = (Vec::new(), Vec::new(), Vec::new());
     let mut ex: Vec<Vec<Option<String>>> = vec![Vec::new(); 2 * k];
     for key in keys {
-        let Some(rows) = cells.get_mut(&key) else { continue };
+        let Some(rows) = cells.get_mut(&key) else {
+            continue;
+        };
         let (s, g, th) = key;
         let c = cell(rows, settings, k, settings.exemplars_in_suppressed);
         for i in 0..k {
             let (e, l) = match c.chosen.get(i) {
-                Some(a) => (Some(a.text.to_string()), Some(quote_label(settings, g, s, a.sector))),
+                Some(a) => (
+                    Some(a.text.to_string()),
+                    Some(quote_label(settings, g, s, a.sector)),
+                ),
                 None => (None, None),
             };
             ex[2 * i].push(e);
@@ -203,7 +234,13 @@ pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<Record
         people_o.push(c.participants);
         accounts_o.push(c.accounts);
         supp_o.push(c.suppressed);
-        id_o.push(FigureId::new("qual").part(s).part(g.code()).part(th).into_string());
+        id_o.push(
+            FigureId::new("qual")
+                .part(s)
+                .part(g.code())
+                .part(th)
+                .into_string(),
+        );
     }
 
     let mut columns: Vec<ArrayRef> = vec![
@@ -222,7 +259,11 @@ pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<Record
 /// Up to `k` accounts of a sorted cell: one per participant first, in
 /// order, then the remaining accounts in order. Blank text is never chosen.
 fn choose<'r, 'a>(rows: &'r [Account<'a>], k: usize) -> Vec<&'r Account<'a>> {
-    let candidates: Vec<(usize, &Account<'a>)> = rows.iter().enumerate().filter(|(_, a)| !a.text.trim().is_empty()).collect();
+    let candidates: Vec<(usize, &Account<'a>)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !a.text.trim().is_empty())
+        .collect();
     let mut taken: BTreeSet<usize> = BTreeSet::new();
     let mut speakers: BTreeSet<&str> = BTreeSet::new();
     let mut chosen = Vec::new();
@@ -249,9 +290,16 @@ fn choose<'r, 'a>(rows: &'r [Account<'a>], k: usize) -> Vec<&'r Account<'a>> {
 fn line_numbers(t: &Table<'_>) -> Result<Vec<Option<u32>>, ArrowError> {
     use arrow_array::cast::AsArray;
     use arrow_array::types::UInt32Type;
-    let col = t.batch.column_by_name(model::schema::SOURCE_LINE).ok_or_else(|| {
-        ArrowError::SchemaError(format!("table `{}`: expected a column `{}`, found none", t.name, model::schema::SOURCE_LINE))
-    })?;
+    let col = t
+        .batch
+        .column_by_name(model::schema::SOURCE_LINE)
+        .ok_or_else(|| {
+            ArrowError::SchemaError(format!(
+                "table `{}`: expected a column `{}`, found none",
+                t.name,
+                model::schema::SOURCE_LINE
+            ))
+        })?;
     let arr = col.as_primitive_opt::<UInt32Type>().ok_or_else(|| {
         ArrowError::SchemaError(format!(
             "table `{}`, column `{}`: expected UInt32, found {}",

@@ -66,22 +66,31 @@ pub fn quotes(accounts: &RecordBatch, settings: &Settings) -> Result<RecordBatch
 
     let mut cells: BTreeMap<(&str, Group, Option<Sector>), Vec<Account<'_>>> = BTreeMap::new();
     for a in rows {
-        cells.entry((a.theme, a.group, by_sector.then_some(a.sector))).or_default().push(a);
+        cells
+            .entry((a.theme, a.group, by_sector.then_some(a.sector)))
+            .or_default()
+            .push(a);
     }
     let mut keys: Vec<(&str, Group, Option<Sector>)> = cells.keys().copied().collect();
     keys.sort_by_key(|(th, g, s)| (rank.get(*th).copied().unwrap_or(usize::MAX), *th, *g, *s));
 
     let k = settings.exemplars;
-    let (mut theme_o, mut group_o, mut sector_o, mut id_o) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut theme_o, mut group_o, mut sector_o, mut id_o) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut people_o, mut accounts_o, mut supp_o) = (Vec::new(), Vec::new(), Vec::new());
     let mut ex: Vec<Vec<Option<String>>> = vec![Vec::new(); 2 * k];
     for key in keys {
-        let Some(rows) = cells.get_mut(&key) else { continue };
+        let Some(rows) = cells.get_mut(&key) else {
+            continue;
+        };
         let (th, g, sec) = key;
         let c = cell(rows, settings, k, false);
         for i in 0..k {
             let (e, l) = match c.chosen.get(i) {
-                Some(a) => (Some(a.text.to_string()), Some(quote_label(&label_settings, g, "", a.sector))),
+                Some(a) => (
+                    Some(a.text.to_string()),
+                    Some(quote_label(&label_settings, g, "", a.sector)),
+                ),
                 None => (None, None),
             };
             ex[2 * i].push(e);

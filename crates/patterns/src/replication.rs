@@ -35,7 +35,11 @@ pub fn replication_schema() -> SchemaRef {
         f.push(out::count(&format!("{prefix}_in_place")));
         f.push(out::count(&format!("{prefix}_sites")));
     }
-    f.extend([out::utf8("classification"), out::utf8_null("alternative_patterns"), out::utf8("figure_id")]);
+    f.extend([
+        out::utf8("classification"),
+        out::utf8_null("alternative_patterns"),
+        out::utf8("figure_id"),
+    ]);
     out::schema(f)
 }
 
@@ -54,7 +58,11 @@ pub fn replication_schema() -> SchemaRef {
 ///   sites whose known condition is not `in_place`, sorted by site label;
 ///   null when there are none. Sites with `unknown` are not listed.
 /// - `figure_id`: `replication/<factor>`.
-pub fn replication(pattern_matrix: &RecordBatch, sites: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
+pub fn replication(
+    pattern_matrix: &RecordBatch,
+    sites: &RecordBatch,
+    settings: &Settings,
+) -> Result<RecordBatch, ArrowError> {
     settings.check()?;
     let share = settings.replication_threshold()?;
     let register = site_register(sites)?;
@@ -68,10 +76,21 @@ pub fn replication(pattern_matrix: &RecordBatch, sites: &RecordBatch, settings: 
         let info = known_site(&register, &t, i, s)?;
         factors.see("factor", f, &t, i)?;
         let Some(cond) = Condition::from_code(c) else {
-            return Err(invalid(format!("table `pattern_matrix`, column `condition`, {}: unknown condition `{c}`", t.locate(i))));
+            return Err(invalid(format!(
+                "table `pattern_matrix`, column `condition`, {}: unknown condition `{c}`",
+                t.locate(i)
+            )));
         };
-        if by_factor.entry(f).or_default().insert(s, (cond, info)).is_some() {
-            return Err(invalid(format!("table `pattern_matrix`, {}: site `{s}` and factor `{f}` appear twice", t.locate(i))));
+        if by_factor
+            .entry(f)
+            .or_default()
+            .insert(s, (cond, info))
+            .is_some()
+        {
+            return Err(invalid(format!(
+                "table `pattern_matrix`, {}: site `{s}` and factor `{f}` appear twice",
+                t.locate(i)
+            )));
         }
     }
 
@@ -79,7 +98,8 @@ pub fn replication(pattern_matrix: &RecordBatch, sites: &RecordBatch, settings: 
     let empty = BTreeMap::new();
     let n_counts = Condition::ALL.len() + 2 * GROUPS.len();
     let mut counts: Vec<Vec<u32>> = vec![Vec::new(); n_counts];
-    let (mut factor_o, mut class_o, mut alt_o, mut id_o) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut factor_o, mut class_o, mut alt_o, mut id_o) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for f in &factors {
         let rows = by_factor.get(f.as_str()).unwrap_or(&empty);
         let mut col = 0;
@@ -89,8 +109,11 @@ pub fn replication(pattern_matrix: &RecordBatch, sites: &RecordBatch, settings: 
         }
         let mut sector_counts = [(0, 0); 2];
         for (prefix, member) in GROUPS.iter() {
-            let known: Vec<Condition> =
-                rows.values().filter(|(c, s)| member(s) && *c != Condition::Unknown).map(|(c, _)| *c).collect();
+            let known: Vec<Condition> = rows
+                .values()
+                .filter(|(c, s)| member(s) && *c != Condition::Unknown)
+                .map(|(c, _)| *c)
+                .collect();
             let k = known.iter().filter(|c| **c == Condition::InPlace).count() as u32;
             let n = known.len() as u32;
             counts[col].push(k);
@@ -117,6 +140,10 @@ pub fn replication(pattern_matrix: &RecordBatch, sites: &RecordBatch, settings: 
 
     let mut columns: Vec<ArrayRef> = vec![out::strings(factor_o)];
     columns.extend(counts.into_iter().map(out::counts));
-    columns.extend([out::strings(class_o), out::opt_strings(alt_o), out::strings(id_o)]);
+    columns.extend([
+        out::strings(class_o),
+        out::opt_strings(alt_o),
+        out::strings(id_o),
+    ]);
     out::batch(replication_schema(), columns)
 }

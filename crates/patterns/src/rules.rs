@@ -29,11 +29,17 @@ pub fn verdict(counts: [u32; 3], share: Share, min_valid: u32) -> Verdict {
     }
     let top = counts.iter().copied().max().unwrap_or(0);
     let mut modes = counts.iter().enumerate().filter(|(_, c)| **c == top);
-    let Some((mode, _)) = modes.next() else { return Verdict::Unknown };
+    let Some((mode, _)) = modes.next() else {
+        return Verdict::Unknown;
+    };
     if modes.next().is_some() {
         return Verdict::Contested;
     }
-    if share.reached(top, valid) { Verdict::Mode(mode as u8) } else { Verdict::Contested }
+    if share.reached(top, valid) {
+        Verdict::Mode(mode as u8)
+    } else {
+        Verdict::Contested
+    }
 }
 
 /// A site's condition for one factor (`pattern_matrix.condition`).
@@ -47,8 +53,13 @@ pub enum Condition {
 }
 
 impl Condition {
-    pub const ALL: [Condition; 5] =
-        [Condition::InPlace, Condition::Partly, Condition::NotInPlace, Condition::Contested, Condition::Unknown];
+    pub const ALL: [Condition; 5] = [
+        Condition::InPlace,
+        Condition::Partly,
+        Condition::NotInPlace,
+        Condition::Contested,
+        Condition::Unknown,
+    ];
 
     pub fn from_verdict(v: Verdict) -> Condition {
         match v {
@@ -129,7 +140,12 @@ pub enum DocStatus {
 }
 
 impl DocStatus {
-    pub const ALL: [DocStatus; 4] = [DocStatus::Addressed, DocStatus::Partly, DocStatus::NotAddressed, DocStatus::NoEvidence];
+    pub const ALL: [DocStatus; 4] = [
+        DocStatus::Addressed,
+        DocStatus::Partly,
+        DocStatus::NotAddressed,
+        DocStatus::NoEvidence,
+    ];
 
     /// Fold counts of items addressed, partly, not addressed.
     pub fn from_counts(addressed: u32, partly: u32, not_addressed: u32) -> DocStatus {

@@ -20,7 +20,9 @@ impl Share {
     /// `num/den`; an error unless `den > 0` and `num <= den`.
     pub fn new(num: u32, den: u32) -> Result<Share, ArrowError> {
         if den == 0 || num > den {
-            return Err(invalid(format!("share: expected a fraction between 0 and 1, found {num}/{den}")));
+            return Err(invalid(format!(
+                "share: expected a fraction between 0 and 1, found {num}/{den}"
+            )));
         }
         Ok(Share { num, den })
     }
@@ -28,7 +30,11 @@ impl Share {
     /// Parse `2/3`, `0.8` or `1` (at most 9 decimal places).
     pub fn parse(text: &str) -> Result<Share, ArrowError> {
         let t = text.trim();
-        let bad = || invalid(format!("share: expected a fraction such as `2/3` or `0.8`, found `{text}`"));
+        let bad = || {
+            invalid(format!(
+                "share: expected a fraction such as `2/3` or `0.8`, found `{text}`"
+            ))
+        };
         if let Some((n, d)) = t.split_once('/') {
             let n: u32 = n.trim().parse().map_err(|_| bad())?;
             let d: u32 = d.trim().parse().map_err(|_| bad())?;
@@ -42,9 +48,20 @@ impl Share {
             return Err(bad());
         }
         let den = 10u64.pow(frac.len() as u32);
-        let int: u64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| bad())? };
-        let frac_v: u64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
-        let num = int.checked_mul(den).and_then(|v| v.checked_add(frac_v)).ok_or_else(bad)?;
+        let int: u64 = if int.is_empty() {
+            0
+        } else {
+            int.parse().map_err(|_| bad())?
+        };
+        let frac_v: u64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| bad())?
+        };
+        let num = int
+            .checked_mul(den)
+            .and_then(|v| v.checked_add(frac_v))
+            .ok_or_else(bad)?;
         if num > den {
             return Err(bad());
         }
@@ -56,7 +73,9 @@ impl Share {
     /// `0.8` gives 4/5. An error unless `x` is finite and in [0, 1].
     pub fn from_f64(x: f64) -> Result<Share, ArrowError> {
         if !x.is_finite() || !(0.0..=1.0).contains(&x) {
-            return Err(invalid(format!("share: expected a number between 0 and 1, found {x}")));
+            return Err(invalid(format!(
+                "share: expected a number between 0 and 1, found {x}"
+            )));
         }
         const MAX_DEN: u64 = 1_000_000;
         const TOLERANCE: f64 = 1e-9;
@@ -70,9 +89,10 @@ impl Share {
                 break;
             }
             let a = a as u64;
-            let (Some(h2), Some(k2)) =
-                (a.checked_mul(h1).and_then(|v| v.checked_add(h0)), a.checked_mul(k1).and_then(|v| v.checked_add(k0)))
-            else {
+            let (Some(h2), Some(k2)) = (
+                a.checked_mul(h1).and_then(|v| v.checked_add(h0)),
+                a.checked_mul(k1).and_then(|v| v.checked_add(k0)),
+            ) else {
                 break;
             };
             if k2 == 0 || k2 > MAX_DEN {
@@ -89,7 +109,10 @@ impl Share {
             r = 1.0 / frac;
             (h0, h1, k0, k1) = (h1, h2, k1, k2);
         }
-        let (num, den) = (u32::try_from(best.0).unwrap_or(u32::MAX), u32::try_from(best.1).unwrap_or(u32::MAX));
+        let (num, den) = (
+            u32::try_from(best.0).unwrap_or(u32::MAX),
+            u32::try_from(best.1).unwrap_or(u32::MAX),
+        );
         Share::new(num.min(den), den)
     }
 
@@ -160,7 +183,11 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             factors: Vec::new(),
-            outcomes: vec!["out_distinct".into(), "out_practice".into(), "out_benefit".into()],
+            outcomes: vec![
+                "out_distinct".into(),
+                "out_practice".into(),
+                "out_benefit".into(),
+            ],
             condition_share: 2.0 / 3.0,
             condition_min_valid: 2,
             replication_share: 0.8,
@@ -197,10 +224,14 @@ impl Settings {
             let mut seen = std::collections::BTreeSet::new();
             for code in list {
                 if code.is_empty() {
-                    return Err(invalid(format!("settings `{what}`: expected a code, found an empty string")));
+                    return Err(invalid(format!(
+                        "settings `{what}`: expected a code, found an empty string"
+                    )));
                 }
                 if !seen.insert(code.as_str()) {
-                    return Err(invalid(format!("settings `{what}`: `{code}` is listed twice")));
+                    return Err(invalid(format!(
+                        "settings `{what}`: `{code}` is listed twice"
+                    )));
                 }
             }
         }

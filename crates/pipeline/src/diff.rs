@@ -11,9 +11,18 @@ use crate::tables::{cell_text, from_parquet};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    Changed { figure: String, column: String, old: String, new: String },
-    Appeared { figure: String },
-    Disappeared { figure: String },
+    Changed {
+        figure: String,
+        column: String,
+        old: String,
+        new: String,
+    },
+    Appeared {
+        figure: String,
+    },
+    Disappeared {
+        figure: String,
+    },
 }
 
 /// Whether cell `i` of `a` and cell `j` of `b` are certainly the same
@@ -64,7 +73,9 @@ fn same_value<'a>(a: &'a dyn Array, b: &'a dyn Array) -> Box<dyn Fn(usize, usize
 
 /// Each figure id of a table with its (last) row, sorted by id.
 fn figure_rows(batch: &RecordBatch) -> Vec<(String, usize)> {
-    let Some(ids) = batch.column_by_name("figure_id") else { return Vec::new() };
+    let Some(ids) = batch.column_by_name("figure_id") else {
+        return Vec::new();
+    };
     let mut rows: BTreeMap<String, usize> = BTreeMap::new();
     for row in 0..batch.num_rows() {
         if let Some(id) = cell_text(ids.as_ref(), row) {
@@ -78,27 +89,44 @@ fn figure_rows(batch: &RecordBatch) -> Vec<(String, usize)> {
 /// figures in id order, columns in name order. Cells are compared as typed
 /// values and rendered as text only when they differ.
 pub fn table_changes(_table: &str, previous: &Utf8Path, new: &RecordBatch) -> Vec<Change> {
-    let Ok(bytes) = std::fs::read(previous) else { return Vec::new() };
-    let Ok(old) = from_parquet(bytes) else { return Vec::new() };
+    let Ok(bytes) = std::fs::read(previous) else {
+        return Vec::new();
+    };
+    let Ok(old) = from_parquet(bytes) else {
+        return Vec::new();
+    };
     let old_rows = figure_rows(&old);
     let new_rows = figure_rows(new);
-    let old_index: std::collections::HashMap<&str, usize> = old_rows.iter().map(|(id, row)| (id.as_str(), *row)).collect();
+    let old_index: std::collections::HashMap<&str, usize> = old_rows
+        .iter()
+        .map(|(id, row)| (id.as_str(), *row))
+        .collect();
     let schema = new.schema();
     let mut columns: Vec<(&str, &dyn Array, Option<&dyn Array>)> = schema
         .fields()
         .iter()
         .zip(new.columns())
         .filter(|(f, _)| f.name() != "figure_id")
-        .map(|(f, c)| (f.name().as_str(), c.as_ref(), old.column_by_name(f.name()).map(|c| c.as_ref())))
+        .map(|(f, c)| {
+            (
+                f.name().as_str(),
+                c.as_ref(),
+                old.column_by_name(f.name()).map(|c| c.as_ref()),
+            )
+        })
         .collect();
     columns.sort_by(|a, b| a.0.cmp(b.0));
     columns.dedup_by(|a, b| a.0 == b.0);
-    let compare: Vec<Option<Box<dyn Fn(usize, usize) -> bool + '_>>> =
-        columns.iter().map(|(_, n, o)| o.map(|o| same_value(o, *n))).collect();
+    let compare: Vec<Option<Box<dyn Fn(usize, usize) -> bool + '_>>> = columns
+        .iter()
+        .map(|(_, n, o)| o.map(|o| same_value(o, *n)))
+        .collect();
     let mut changes = Vec::new();
     for (figure, new_row) in &new_rows {
         let Some(&old_row) = old_index.get(figure.as_str()) else {
-            changes.push(Change::Appeared { figure: figure.clone() });
+            changes.push(Change::Appeared {
+                figure: figure.clone(),
+            });
             continue;
         };
         for ((column, new_col, old_col), same) in columns.iter().zip(&compare) {
@@ -106,16 +134,26 @@ pub fn table_changes(_table: &str, previous: &Utf8Path, new: &RecordBatch) -> Ve
                 continue;
             }
             let value = cell_text(*new_col, *new_row).unwrap_or_default();
-            let was = old_col.and_then(|c| cell_text(c, old_row)).unwrap_or_default();
+            let was = old_col
+                .and_then(|c| cell_text(c, old_row))
+                .unwrap_or_default();
             if was != value {
-                changes.push(Change::Changed { figure: figure.clone(), column: column.to_string(), old: was, new: value });
+                changes.push(Change::Changed {
+                    figure: figure.clone(),
+                    column: column.to_string(),
+                    old: was,
+                    new: value,
+                });
             }
         }
     }
-    let new_ids: std::collections::HashSet<&str> = new_rows.iter().map(|(id, _)| id.as_str()).collect();
+    let new_ids: std::collections::HashSet<&str> =
+        new_rows.iter().map(|(id, _)| id.as_str()).collect();
     for (figure, _) in &old_rows {
         if !new_ids.contains(figure.as_str()) {
-            changes.push(Change::Disappeared { figure: figure.clone() });
+            changes.push(Change::Disappeared {
+                figure: figure.clone(),
+            });
         }
     }
     changes
@@ -126,11 +164,24 @@ pub fn render(changes: &[Change]) -> String {
     let mut text = String::new();
     for c in changes {
         // One change per line: newlines inside a value (a quote) are shown as \n.
-        let show = |v: &str| if v.is_empty() { "(empty)".to_string() } else { v.replace('\n', "\\n").replace('\r', "\\r") };
-        match c {
-            Change::Changed { figure, column, old, new } => {
-                text.push_str(&format!("changed     {figure}/{column}: {} -> {}\n", show(old), show(new)))
+        let show = |v: &str| {
+            if v.is_empty() {
+                "(empty)".to_string()
+            } else {
+                v.replace('\n', "\\n").replace('\r', "\\r")
             }
+        };
+        match c {
+            Change::Changed {
+                figure,
+                column,
+                old,
+                new,
+            } => text.push_str(&format!(
+                "changed     {figure}/{column}: {} -> {}\n",
+                show(old),
+                show(new)
+            )),
             Change::Appeared { figure } => text.push_str(&format!("appeared    {figure}\n")),
             Change::Disappeared { figure } => text.push_str(&format!("disappeared {figure}\n")),
         }
@@ -153,13 +204,20 @@ mod tests {
             let schema = batch.schema();
             let ids = batch.column_by_name("figure_id").unwrap();
             for row in 0..batch.num_rows() {
-                let Some(id) = cell_text(ids.as_ref(), row) else { continue };
+                let Some(id) = cell_text(ids.as_ref(), row) else {
+                    continue;
+                };
                 let values = schema
                     .fields()
                     .iter()
                     .zip(batch.columns())
                     .filter(|(f, _)| f.name() != "figure_id")
-                    .map(|(f, c)| (f.name().clone(), cell_text(c.as_ref(), row).unwrap_or_default()))
+                    .map(|(f, c)| {
+                        (
+                            f.name().clone(),
+                            cell_text(c.as_ref(), row).unwrap_or_default(),
+                        )
+                    })
                     .collect();
                 map.insert(id, values);
             }
@@ -169,12 +227,19 @@ mod tests {
         let mut changes = Vec::new();
         for (figure, values) in &new {
             match old.get(figure) {
-                None => changes.push(Change::Appeared { figure: figure.clone() }),
+                None => changes.push(Change::Appeared {
+                    figure: figure.clone(),
+                }),
                 Some(before) => {
                     for (column, value) in values {
                         let was = before.get(column).cloned().unwrap_or_default();
                         if &was != value {
-                            changes.push(Change::Changed { figure: figure.clone(), column: column.clone(), old: was, new: value.clone() });
+                            changes.push(Change::Changed {
+                                figure: figure.clone(),
+                                column: column.clone(),
+                                old: was,
+                                new: value.clone(),
+                            });
                         }
                     }
                 }
@@ -182,13 +247,21 @@ mod tests {
         }
         for figure in old.keys() {
             if !new.contains_key(figure) {
-                changes.push(Change::Disappeared { figure: figure.clone() });
+                changes.push(Change::Disappeared {
+                    figure: figure.clone(),
+                });
             }
         }
         changes
     }
 
-    fn table(ids: &[&str], text: &[Option<&str>], x: &[Option<f64>], n: Vec<Option<i64>>, flag: Vec<Option<bool>>) -> RecordBatch {
+    fn table(
+        ids: &[&str],
+        text: &[Option<&str>],
+        x: &[Option<f64>],
+        n: Vec<Option<i64>>,
+        flag: Vec<Option<bool>>,
+    ) -> RecordBatch {
         let columns: Vec<(&str, ArrayRef)> = vec![
             ("z_text", Arc::new(StringArray::from(text.to_vec()))),
             ("figure_id", Arc::new(StringArray::from(ids.to_vec()))),
@@ -231,22 +304,45 @@ mod tests {
         // Text columns dictionary-encoded (categorical), on either side or
         // both: the same changes.
         let coded = |batch: &RecordBatch| {
-            let columns = batch.schema_ref().fields().iter().zip(batch.columns()).map(|(f, c)| {
-                let c = match model::column::Text::of(c.as_ref()) {
-                    Some(text) => model::column::categories(text.iter()),
-                    None => c.clone(),
-                };
-                (f.name().clone(), c)
-            });
+            let columns = batch
+                .schema_ref()
+                .fields()
+                .iter()
+                .zip(batch.columns())
+                .map(|(f, c)| {
+                    let c = match model::column::Text::of(c.as_ref()) {
+                        Some(text) => model::column::categories(text.iter()),
+                        None => c.clone(),
+                    };
+                    (f.name().clone(), c)
+                });
             RecordBatch::try_from_iter(columns).unwrap()
         };
         let (old_coded, new_coded) = (coded(&old), coded(&new));
-        assert!(model::column::is_category(old_coded.column_by_name("z_text").unwrap().data_type()));
-        let coded_path = camino::Utf8PathBuf::from_path_buf(dir.path().join("old-coded.parquet")).unwrap();
+        assert!(model::column::is_category(
+            old_coded.column_by_name("z_text").unwrap().data_type()
+        ));
+        let coded_path =
+            camino::Utf8PathBuf::from_path_buf(dir.path().join("old-coded.parquet")).unwrap();
         std::fs::write(&coded_path, crate::tables::to_parquet(&old_coded).unwrap()).unwrap();
-        assert_eq!(table_changes("t", &coded_path, &new_coded), ours, "both coded");
-        assert_eq!(table_changes("t", &coded_path, &new), ours, "old coded, new plain");
-        assert_eq!(table_changes("t", &path, &new_coded), ours, "old plain, new coded");
-        assert!(table_changes("t", &coded_path, &old).is_empty(), "the same values, either kind");
+        assert_eq!(
+            table_changes("t", &coded_path, &new_coded),
+            ours,
+            "both coded"
+        );
+        assert_eq!(
+            table_changes("t", &coded_path, &new),
+            ours,
+            "old coded, new plain"
+        );
+        assert_eq!(
+            table_changes("t", &path, &new_coded),
+            ours,
+            "old plain, new coded"
+        );
+        assert!(
+            table_changes("t", &coded_path, &old).is_empty(),
+            "the same values, either kind"
+        );
     }
 }

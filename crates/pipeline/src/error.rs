@@ -32,6 +32,9 @@ impl PipelineError {
         }
     }
     pub fn io(path: impl std::fmt::Display, e: impl std::fmt::Display) -> PipelineError {
-        PipelineError::Io { path: path.to_string(), message: e.to_string() }
+        PipelineError::Io {
+            path: path.to_string(),
+            message: e.to_string(),
+        }
     }
 }

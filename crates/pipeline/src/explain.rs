@@ -19,7 +19,9 @@ pub struct Found {
 
 fn read_json(path: &Utf8Path) -> Result<serde_json::Value, PipelineError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        PipelineError::Usage(format!("cannot read {path}: {e}. Run the pipeline first, or give --out DIR"))
+        PipelineError::Usage(format!(
+            "cannot read {path}: {e}. Run the pipeline first, or give --out DIR"
+        ))
     })?;
     serde_json::from_str(&text).map_err(|e| PipelineError::io(path, e))
 }
@@ -42,12 +44,22 @@ pub fn find(out: &Utf8Path, figure: &str) -> Result<Found, PipelineError> {
         let stage = record["stage"].as_str().unwrap_or_default().to_string();
         let batch = read_table(&out.join(record["table"].as_str().unwrap_or_default()))?;
         if let Some(row) = figure_row(&batch, figure) {
-            return Ok(Found { stage, batch, row, column: None });
+            return Ok(Found {
+                stage,
+                batch,
+                row,
+                column: None,
+            });
         }
         if let Some((base, column)) = figure.rsplit_once('/') {
             if batch.schema().column_with_name(column).is_some() {
                 if let Some(row) = figure_row(&batch, base) {
-                    return Ok(Found { stage, batch, row, column: Some(column.to_string()) });
+                    return Ok(Found {
+                        stage,
+                        batch,
+                        row,
+                        column: Some(column.to_string()),
+                    });
                 }
             }
         }
@@ -71,17 +83,31 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
     let schema = batch.schema();
     let mut text = String::new();
     text.push_str(&format!("figure    {figure}\n"));
-    text.push_str(&format!("table     tables/{}.csv, row {}\n", found.stage, found.row + 1));
+    text.push_str(&format!(
+        "table     tables/{}.csv, row {}\n",
+        found.stage,
+        found.row + 1
+    ));
     let value_of = |name: &str| {
-        batch.column_by_name(name).and_then(|c| cell_text(c.as_ref(), found.row)).unwrap_or_default()
+        batch
+            .column_by_name(name)
+            .and_then(|c| cell_text(c.as_ref(), found.row))
+            .unwrap_or_default()
     };
     match &found.column {
-        Some(column) => text.push_str(&format!("value     {column} = {}\n", show(&value_of(column)))),
+        Some(column) => text.push_str(&format!(
+            "value     {column} = {}\n",
+            show(&value_of(column))
+        )),
         None => {
             text.push_str("values   ");
             for field in schema.fields() {
                 if field.name() != "figure_id" {
-                    text.push_str(&format!(" {}={}", field.name(), show(&value_of(field.name()))));
+                    text.push_str(&format!(
+                        " {}={}",
+                        field.name(),
+                        show(&value_of(field.name()))
+                    ));
                 }
             }
             text.push('\n');
@@ -98,14 +124,23 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
     ));
     text.push_str(&format!("settings  {}\n", record["settings"]));
     let lineage = &record["lineage"];
-    text.push_str(&format!("method    {}\n", lineage["method"].as_str().unwrap_or_default()));
+    text.push_str(&format!(
+        "method    {}\n",
+        lineage["method"].as_str().unwrap_or_default()
+    ));
     let input = lineage["input"].as_str().unwrap_or_default();
     let input_rel = format!("data/{input}.parquet");
-    let recorded = record["input"][&input_rel].as_str().unwrap_or_default().to_string();
+    let recorded = record["input"][&input_rel]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let input_path = out.join(&input_rel);
     let bytes = std::fs::read(&input_path).map_err(|e| PipelineError::io(&input_path, e))?;
     let now = sha256_hex(&bytes);
-    text.push_str(&format!("input     {input_rel} (sha256 {})\n", &recorded[..recorded.len().min(16)]));
+    text.push_str(&format!(
+        "input     {input_rel} (sha256 {})\n",
+        &recorded[..recorded.len().min(16)]
+    ));
     if now != recorded {
         text.push_str("          warning: this file has changed since the figure was computed; rerun the pipeline\n");
     }
@@ -120,7 +155,9 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
         .filter_map(|k| k.as_str())
         .filter(|k| rows.schema().column_with_name(k).is_some())
         .filter_map(|k| {
-            let v = batch.column_by_name(k).and_then(|c| cell_text(c.as_ref(), found.row))?;
+            let v = batch
+                .column_by_name(k)
+                .and_then(|c| cell_text(c.as_ref(), found.row))?;
             Some((k.to_string(), v))
         })
         .collect();
@@ -134,28 +171,48 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
     let predicate = if keys.is_empty() {
         "all rows".to_string()
     } else {
-        keys.iter().map(|(k, v)| format!("{k} = \"{v}\"")).collect::<Vec<_>>().join(" and ")
+        keys.iter()
+            .map(|(k, v)| format!("{k} = \"{v}\""))
+            .collect::<Vec<_>>()
+            .join(" and ")
     };
     let matching: Vec<usize> = (0..rows.num_rows())
         .filter(|&i| {
             keys.iter().all(|(k, v)| {
-                rows.column_by_name(k).and_then(|c| cell_text(c.as_ref(), i)).as_deref() == Some(v.as_str())
+                rows.column_by_name(k)
+                    .and_then(|c| cell_text(c.as_ref(), i))
+                    .as_deref()
+                    == Some(v.as_str())
             })
         })
         .collect();
-    text.push_str(&format!("rows      {predicate}: {} row(s)\n", matching.len()));
-    let column = |name: &str, i: usize| rows.column_by_name(name).and_then(|c| cell_text(c.as_ref(), i));
-    text.push_str(&format!("          participant  source                                        {}\n", values.join("  ")));
+    text.push_str(&format!(
+        "rows      {predicate}: {} row(s)\n",
+        matching.len()
+    ));
+    let column = |name: &str, i: usize| {
+        rows.column_by_name(name)
+            .and_then(|c| cell_text(c.as_ref(), i))
+    };
+    text.push_str(&format!(
+        "          participant  source                                        {}\n",
+        values.join("  ")
+    ));
     for i in matching {
         let source = format!(
             "{}:{}",
             column("source_file", i).unwrap_or_default(),
             column("source_line", i).unwrap_or_default()
         );
-        let vals: Vec<String> = values.iter().map(|v| show(&column(v, i).unwrap_or_default())).collect();
+        let vals: Vec<String> = values
+            .iter()
+            .map(|v| show(&column(v, i).unwrap_or_default()))
+            .collect();
         text.push_str(&format!(
             "          {:<12} {:<45} {}\n",
-            column("participant", i).or_else(|| column("document", i)).unwrap_or_default(),
+            column("participant", i)
+                .or_else(|| column("document", i))
+                .unwrap_or_default(),
             source,
             vals.join("  ")
         ));
@@ -164,7 +221,11 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
 }
 
 fn show(value: &str) -> String {
-    if value.is_empty() { "(empty)".to_string() } else { value.to_string() }
+    if value.is_empty() {
+        "(empty)".to_string()
+    } else {
+        value.to_string()
+    }
 }
 
 #[cfg(test)]

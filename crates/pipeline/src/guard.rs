@@ -25,8 +25,11 @@ pub fn scan_staging(guard: anonymise::LeakGuard, staging: &Staging) -> Result<()
     let files: Vec<(&str, camino::Utf8PathBuf)> = staging.files().collect();
     // The largest files are started first (a workbook alone can be a third
     // of the work; started last, it would run on one core at the end).
-    let mut order: Vec<(u64, usize)> =
-        files.iter().enumerate().map(|(i, (_, path))| (std::fs::metadata(path).map(|m| m.len()).unwrap_or(0), i)).collect();
+    let mut order: Vec<(u64, usize)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (_, path))| (std::fs::metadata(path).map(|m| m.len()).unwrap_or(0), i))
+        .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut scanned: Vec<(usize, Result<Vec<String>, PipelineError>)> = order
         .par_iter()
@@ -39,11 +42,19 @@ pub fn scan_staging(guard: anonymise::LeakGuard, staging: &Staging) -> Result<()
     for found in per_file {
         findings.extend(found?);
     }
-    if findings.is_empty() { Ok(()) } else { Err(PipelineError::Leak(findings)) }
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(PipelineError::Leak(findings))
+    }
 }
 
 /// Every finding in one staged file, as `file:line: kind` (`file: row N: kind`).
-fn scan_file(guard: &anonymise::LeakGuard, rel: &str, path: &camino::Utf8Path) -> Result<Vec<String>, PipelineError> {
+fn scan_file(
+    guard: &anonymise::LeakGuard,
+    rel: &str,
+    path: &camino::Utf8Path,
+) -> Result<Vec<String>, PipelineError> {
     let mut findings = Vec::new();
     let bytes = std::fs::read(path).map_err(|e| PipelineError::io(path, e))?;
     let published = is_published(rel);
@@ -51,9 +62,13 @@ fn scan_file(guard: &anonymise::LeakGuard, rel: &str, path: &camino::Utf8Path) -
         // Batch by batch: a national study's answers table is gigabytes in
         // memory; rows are numbered across batches, so findings are the same.
         let mut before = 0;
-        for batch in parquet_batches(bytes, PARQUET_BATCH_ROWS).map_err(|e| PipelineError::io(rel, e))? {
+        for batch in
+            parquet_batches(bytes, PARQUET_BATCH_ROWS).map_err(|e| PipelineError::io(rel, e))?
+        {
             let batch = batch.map_err(|e| PipelineError::io(rel, e))?;
-            for (row, leak) in scan_batch(guard, &batch, published).map_err(|e| PipelineError::io(rel, e))? {
+            for (row, leak) in
+                scan_batch(guard, &batch, published).map_err(|e| PipelineError::io(rel, e))?
+            {
                 findings.push(format!("{rel}: row {}: {leak}", before + row));
             }
             before += batch.num_rows();
@@ -63,7 +78,11 @@ fn scan_file(guard: &anonymise::LeakGuard, rel: &str, path: &camino::Utf8Path) -
         // to a byte scan, so every entry is scanned. Unreadable: a finding.
         // Entry by entry, so only one entry's text is in memory at a time.
         let scanned = map_zip_texts(&bytes, |name, text| {
-            guard.scan(&text, published).into_iter().map(|leak| format!("{rel}!{name}:{}: {}", leak.line, leak.kind)).collect::<Vec<_>>()
+            guard
+                .scan(&text, published)
+                .into_iter()
+                .map(|leak| format!("{rel}!{name}:{}: {}", leak.line, leak.kind))
+                .collect::<Vec<_>>()
         });
         match scanned {
             Ok(per_entry) => findings.extend(per_entry.into_iter().flatten()),
@@ -103,7 +122,13 @@ fn xml_text(xml: &str) -> String {
 /// (the same text as decoding `&apos;`, `&quot;`, `&lt;`, `&gt;` and then
 /// `&amp;` one after the other: a decoded char is never part of an entity).
 fn xml_text_decoded(xml: &str) -> String {
-    const ENTITIES: [(&str, char); 5] = [("&apos;", '\''), ("&quot;", '"'), ("&lt;", '<'), ("&gt;", '>'), ("&amp;", '&')];
+    const ENTITIES: [(&str, char); 5] = [
+        ("&apos;", '\''),
+        ("&quot;", '"'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&amp;", '&'),
+    ];
     let mut out = String::with_capacity(xml.len());
     let mut rest = xml;
     let mut in_tag = false;
@@ -130,7 +155,9 @@ fn xml_text_decoded(xml: &str) -> String {
                     out.push('\n');
                     in_tag = true;
                     rest = &rest[1..];
-                } else if let Some((name, c)) = ENTITIES.iter().find(|(name, _)| rest.starts_with(name)) {
+                } else if let Some((name, c)) =
+                    ENTITIES.iter().find(|(name, _)| rest.starts_with(name))
+                {
                     out.push(*c);
                     rest = &rest[name.len()..];
                 } else {
@@ -167,7 +194,10 @@ fn map_zip_texts<T: Send>(
         .map(|i| {
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
             let mut entry = archive.by_index(i)?;
-            let name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {i}"));
+            let name = entry
+                .name()
+                .map(|n| n.into_owned())
+                .unwrap_or_else(|_| format!("entry {i}"));
             let mut raw = Vec::new();
             entry.read_to_end(&mut raw)?;
             let text = xml_text_decoded(&String::from_utf8_lossy(&raw));
@@ -192,7 +222,11 @@ fn map_zip_texts<T: Send>(
 /// (categorical) column already holds each value once: its values that
 /// some row points at are scanned, and a finding is reported on the first
 /// row pointing at the value (see [`scan_coded`]).
-fn scan_batch(guard: &anonymise::LeakGuard, batch: &RecordBatch, published: bool) -> Result<Vec<(usize, String)>, String> {
+fn scan_batch(
+    guard: &anonymise::LeakGuard,
+    batch: &RecordBatch,
+    published: bool,
+) -> Result<Vec<(usize, String)>, String> {
     use rayon::prelude::*;
     let schema = batch.schema_ref();
     let per_column: Vec<Result<Vec<(usize, String)>, String>> = batch
@@ -201,7 +235,11 @@ fn scan_batch(guard: &anonymise::LeakGuard, batch: &RecordBatch, published: bool
         .zip(schema.fields().par_iter())
         .map(|(column, field)| {
             scan_column(guard, column.as_ref(), published).ok_or_else(|| {
-                format!("column `{}` of type {} cannot be read by the leak guard", field.name(), column.data_type())
+                format!(
+                    "column `{}` of type {} cannot be read by the leak guard",
+                    field.name(),
+                    column.data_type()
+                )
             })
         })
         .collect();
@@ -235,7 +273,9 @@ fn scan_coded(
             continue;
         }
         last = key;
-        if let Some(slot) = key.and_then(|k| usize::try_from(k).ok()).and_then(|k| first.get_mut(k))
+        if let Some(slot) = key
+            .and_then(|k| usize::try_from(k).ok())
+            .and_then(|k| first.get_mut(k))
             && *slot == NONE
         {
             *slot = row;
@@ -256,7 +296,11 @@ fn scan_coded(
         .map(|leak| {
             // Every line is a value; a line past them (never) is put on the
             // first row rather than dropped.
-            let row = line_rows.get(leak.line.saturating_sub(1) as usize).or(line_rows.first()).copied().unwrap_or(0);
+            let row = line_rows
+                .get(leak.line.saturating_sub(1) as usize)
+                .or(line_rows.first())
+                .copied()
+                .unwrap_or(0);
             (row + 1, leak.kind)
         })
         .collect()
@@ -277,7 +321,8 @@ fn push_line(text: &mut String, cell: &str) {
 fn numeric_key(column: &dyn arrow_array::Array) -> Option<Box<dyn Fn(usize) -> u64 + '_>> {
     use arrow_array::cast::AsArray;
     use arrow_array::types::{
-        Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+        Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
+        UInt64Type,
     };
     use arrow_schema::DataType;
     Some(match column.data_type() {
@@ -286,18 +331,30 @@ fn numeric_key(column: &dyn arrow_array::Array) -> Option<Box<dyn Fn(usize) -> u
         DataType::Int16 => Box::new(move |r| column.as_primitive::<Int16Type>().value(r) as u64),
         DataType::Int32 => Box::new(move |r| column.as_primitive::<Int32Type>().value(r) as u64),
         DataType::Int64 => Box::new(move |r| column.as_primitive::<Int64Type>().value(r) as u64),
-        DataType::UInt8 => Box::new(move |r| u64::from(column.as_primitive::<UInt8Type>().value(r))),
-        DataType::UInt16 => Box::new(move |r| u64::from(column.as_primitive::<UInt16Type>().value(r))),
-        DataType::UInt32 => Box::new(move |r| u64::from(column.as_primitive::<UInt32Type>().value(r))),
+        DataType::UInt8 => {
+            Box::new(move |r| u64::from(column.as_primitive::<UInt8Type>().value(r)))
+        }
+        DataType::UInt16 => {
+            Box::new(move |r| u64::from(column.as_primitive::<UInt16Type>().value(r)))
+        }
+        DataType::UInt32 => {
+            Box::new(move |r| u64::from(column.as_primitive::<UInt32Type>().value(r)))
+        }
         DataType::UInt64 => Box::new(move |r| column.as_primitive::<UInt64Type>().value(r)),
-        DataType::Float64 => Box::new(move |r| column.as_primitive::<Float64Type>().value(r).to_bits()),
+        DataType::Float64 => {
+            Box::new(move |r| column.as_primitive::<Float64Type>().value(r).to_bits())
+        }
         _ => return None,
     })
 }
 
 /// The distinct texts of one column: findings as (1-based row, kind);
 /// `None` for a column of a type it cannot read.
-fn scan_column(guard: &anonymise::LeakGuard, column: &dyn arrow_array::Array, published: bool) -> Option<Vec<(usize, String)>> {
+fn scan_column(
+    guard: &anonymise::LeakGuard,
+    column: &dyn arrow_array::Array,
+    published: bool,
+) -> Option<Vec<(usize, String)>> {
     use arrow_array::cast::AsArray;
     use arrow_schema::DataType;
     use std::collections::HashMap;
@@ -403,7 +460,10 @@ fn scan_column(guard: &anonymise::LeakGuard, column: &dyn arrow_array::Array, pu
     // Rare (the run stops): every row holding a value with a finding.
     let mut by_id: HashMap<u32, Vec<String>> = HashMap::new();
     for leak in leaks {
-        by_id.entry(leak.line.saturating_sub(1)).or_default().push(leak.kind);
+        by_id
+            .entry(leak.line.saturating_sub(1))
+            .or_default()
+            .push(leak.kind);
     }
     let mut found = Vec::new();
     for (row, id) in ids.iter().enumerate() {
@@ -427,7 +487,12 @@ mod tests {
     /// no match joins two cells.
     #[test]
     fn a_batch_is_scanned_row_by_row() {
-        let a = StringArray::from(vec!["first line\nsecond line", "call 020 7946 0958", "020", "ok"]);
+        let a = StringArray::from(vec![
+            "first line\nsecond line",
+            "call 020 7946 0958",
+            "020",
+            "ok",
+        ]);
         let b = StringArray::from(vec!["x", "y", "7946 0958", "z"]);
         let schema = Arc::new(arrow_schema::Schema::new(vec![
             arrow_schema::Field::new("a", arrow_schema::DataType::Utf8, false),
@@ -435,7 +500,10 @@ mod tests {
         ]));
         let batch = RecordBatch::try_new(schema, vec![Arc::new(a), Arc::new(b)]).unwrap();
         let guard = anonymise::LeakGuard::new(&Default::default(), &[], &[]).unwrap();
-        assert_eq!(super::scan_batch(&guard, &batch, true).unwrap(), [(2, "phone".to_string())]);
+        assert_eq!(
+            super::scan_batch(&guard, &batch, true).unwrap(),
+            [(2, "phone".to_string())]
+        );
     }
 
     /// A Parquet table longer than one scan batch: a finding in a later
@@ -444,22 +512,47 @@ mod tests {
     fn a_long_parquet_table_is_scanned_batch_by_batch_with_whole_table_rows() {
         let n = 2 * super::PARQUET_BATCH_ROWS + 10;
         let planted = [3, super::PARQUET_BATCH_ROWS + 7, n - 1];
-        let cells: Vec<String> =
-            (0..n).map(|i| if planted.contains(&i) { format!("ring 020 7946 {:04}", i % 10_000) } else { format!("row {}", i % 50) }).collect();
-        let schema = Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new("a", arrow_schema::DataType::Utf8, false)]));
+        let cells: Vec<String> = (0..n)
+            .map(|i| {
+                if planted.contains(&i) {
+                    format!("ring 020 7946 {:04}", i % 10_000)
+                } else {
+                    format!("row {}", i % 50)
+                }
+            })
+            .collect();
+        let schema = Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new(
+            "a",
+            arrow_schema::DataType::Utf8,
+            false,
+        )]));
         let batch = RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(cells))]).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("t.parquet")).unwrap();
         std::fs::write(&path, crate::tables::to_parquet(&batch).unwrap()).unwrap();
         let guard = anonymise::LeakGuard::new(&Default::default(), &[], &[]).unwrap();
         let found = super::scan_file(&guard, "data/t.parquet", &path).unwrap();
-        let expected: Vec<String> = planted.iter().map(|i| format!("data/t.parquet: row {}: phone", i + 1)).collect();
+        let expected: Vec<String> = planted
+            .iter()
+            .map(|i| format!("data/t.parquet: row {}: phone", i + 1))
+            .collect();
         assert_eq!(found, expected);
-        assert_eq!(found, super::scan_batch(&guard, &batch, false).unwrap().iter().map(|(r, k)| format!("data/t.parquet: row {r}: {k}")).collect::<Vec<_>>());
+        assert_eq!(
+            found,
+            super::scan_batch(&guard, &batch, false)
+                .unwrap()
+                .iter()
+                .map(|(r, k)| format!("data/t.parquet: row {r}: {k}"))
+                .collect::<Vec<_>>()
+        );
     }
 
     fn guard_with(identifier: &str) -> anonymise::LeakGuard {
-        let listed = model::IdentifierEntry { kind: "person".into(), text: identifier.into(), replacement: "[person]".into() };
+        let listed = model::IdentifierEntry {
+            kind: "person".into(),
+            text: identifier.into(),
+            replacement: "[person]".into(),
+        };
         anonymise::LeakGuard::new(&Default::default(), &[listed], &[]).unwrap()
     }
 
@@ -481,7 +574,16 @@ mod tests {
             Some("met dorothea quill\nthere"),
             Some("ring 020 7946 0958"),
         ];
-        let text = vec![Some("fine"), None, Some("fine"), Some("fine"), Some("fine"), Some("Dorothea Quill said"), Some("fine"), Some("Dorothea Quill said")];
+        let text = vec![
+            Some("fine"),
+            None,
+            Some("fine"),
+            Some("fine"),
+            Some("fine"),
+            Some("Dorothea Quill said"),
+            Some("fine"),
+            Some("Dorothea Quill said"),
+        ];
         let coded = model::column::categories(site.iter().copied());
         assert!(model::column::is_category(coded.data_type()));
         let batch = RecordBatch::try_from_iter([
@@ -490,24 +592,49 @@ mod tests {
         ])
         .unwrap();
         let found = super::scan_batch(&guard, &batch, true).unwrap();
-        let expected: Vec<(usize, String)> =
-            [(5, "identifier"), (6, "identifier"), (8, "identifier"), (8, "phone")].iter().map(|(r, k)| (*r, k.to_string())).collect();
-        assert_eq!(found, expected, "the dictionary's hit on its first row (5) only; the plain column's on rows 6 and 8");
+        let expected: Vec<(usize, String)> = [
+            (5, "identifier"),
+            (6, "identifier"),
+            (8, "identifier"),
+            (8, "phone"),
+        ]
+        .iter()
+        .map(|(r, k)| (*r, k.to_string()))
+        .collect();
+        assert_eq!(
+            found, expected,
+            "the dictionary's hit on its first row (5) only; the plain column's on rows 6 and 8"
+        );
 
         // The same column decoded: the same first row for each kind.
         let decoded = super::scan_column(&guard, &StringArray::from(site.clone()), true).unwrap();
         let dictionary = super::scan_column(&guard, coded.as_ref(), true).unwrap();
-        assert_eq!(dictionary, [(5, "identifier".to_string()), (8, "phone".to_string())]);
+        assert_eq!(
+            dictionary,
+            [(5, "identifier".to_string()), (8, "phone".to_string())]
+        );
         for (row, kind) in &dictionary {
-            assert_eq!(decoded.iter().find(|(_, k)| k == kind).map(|(r, _)| r), Some(row), "{kind}");
+            assert_eq!(
+                decoded.iter().find(|(_, k)| k == kind).map(|(r, _)| r),
+                Some(row),
+                "{kind}"
+            );
         }
 
         // A value no row points at is not in the column; one a null key or
         // a null value stands for is an empty cell.
-        let values = StringArray::from(vec![Some("Dorothea Quill"), None, Some("Site A"), Some("020 7946 0958")]);
+        let values = StringArray::from(vec![
+            Some("Dorothea Quill"),
+            None,
+            Some("Site A"),
+            Some("020 7946 0958"),
+        ]);
         let keys = Int32Array::from(vec![Some(2), None, Some(1), Some(2), Some(3)]);
         let odd: ArrayRef = Arc::new(DictionaryArray::try_new(keys, Arc::new(values)).unwrap());
-        assert_eq!(super::scan_column(&guard, odd.as_ref(), true).unwrap(), [(5, "phone".to_string())]);
+        assert_eq!(
+            super::scan_column(&guard, odd.as_ref(), true).unwrap(),
+            [(5, "phone".to_string())]
+        );
     }
 
     /// Dictionary columns read back from Parquet as dictionaries, batch by
@@ -516,19 +643,41 @@ mod tests {
     fn a_dictionary_column_in_parquet_is_scanned_with_whole_table_rows() {
         let guard = guard_with("Dorothea Quill");
         let n = super::PARQUET_BATCH_ROWS + 100;
-        let planted = [10, 11, super::PARQUET_BATCH_ROWS + 7, super::PARQUET_BATCH_ROWS + 50];
-        let cells: Vec<Option<String>> =
-            (0..n).map(|i| Some(if planted.contains(&i) { "Dorothea Quill".to_string() } else { format!("P{:03}", i / 22 % 300) })).collect();
-        let schema = Arc::new(arrow_schema::Schema::new(vec![model::column::category("participant")]));
+        let planted = [
+            10,
+            11,
+            super::PARQUET_BATCH_ROWS + 7,
+            super::PARQUET_BATCH_ROWS + 50,
+        ];
+        let cells: Vec<Option<String>> = (0..n)
+            .map(|i| {
+                Some(if planted.contains(&i) {
+                    "Dorothea Quill".to_string()
+                } else {
+                    format!("P{:03}", i / 22 % 300)
+                })
+            })
+            .collect();
+        let schema = Arc::new(arrow_schema::Schema::new(vec![model::column::category(
+            "participant",
+        )]));
         let plain: arrow_array::ArrayRef = Arc::new(StringArray::from(cells));
         let batch = model::column::conform(schema, vec![plain]).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("answers.parquet")).unwrap();
         std::fs::write(&path, crate::tables::to_parquet(&batch).unwrap()).unwrap();
-        let back = crate::tables::parquet_batches(std::fs::read(&path).unwrap(), 10).unwrap().next().unwrap().unwrap();
-        assert!(model::column::is_category(back.column(0).data_type()), "read back as a dictionary");
+        let back = crate::tables::parquet_batches(std::fs::read(&path).unwrap(), 10)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        assert!(
+            model::column::is_category(back.column(0).data_type()),
+            "read back as a dictionary"
+        );
         let found = super::scan_file(&guard, "data/answers.parquet", &path).unwrap();
-        let expected = [11, super::PARQUET_BATCH_ROWS + 8].map(|r| format!("data/answers.parquet: row {r}: identifier"));
+        let expected = [11, super::PARQUET_BATCH_ROWS + 8]
+            .map(|r| format!("data/answers.parquet: row {r}: identifier"));
         assert_eq!(found, expected);
     }
 
@@ -539,8 +688,14 @@ mod tests {
         use arrow_array::{ArrayRef, BinaryArray};
         let guard = guard_with("Dorothea Quill");
         let batch = RecordBatch::try_from_iter([
-            ("text", Arc::new(StringArray::from(vec!["fine"])) as ArrayRef),
-            ("blob", Arc::new(BinaryArray::from(vec![b"Dorothea Quill".as_slice()])) as ArrayRef),
+            (
+                "text",
+                Arc::new(StringArray::from(vec!["fine"])) as ArrayRef,
+            ),
+            (
+                "blob",
+                Arc::new(BinaryArray::from(vec![b"Dorothea Quill".as_slice()])) as ArrayRef,
+            ),
         ])
         .unwrap();
         let err = super::scan_batch(&guard, &batch, true).unwrap_err();
@@ -554,17 +709,39 @@ mod tests {
     #[test]
     fn a_compressed_workbook_hides_nothing_from_the_leak_guard() {
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
         w.start_file("xl/sharedStrings.xml", options).unwrap();
-        w.write_all("<t>call 020 7946 0958 about O&apos;Neill</t>".repeat(20).as_bytes()).unwrap();
+        w.write_all(
+            "<t>call 020 7946 0958 about O&apos;Neill</t>"
+                .repeat(20)
+                .as_bytes(),
+        )
+        .unwrap();
         let bytes = w.finish().unwrap().into_inner();
-        assert!(!String::from_utf8_lossy(&bytes).contains("7946"), "deflated: a byte scan sees nothing");
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("7946"),
+            "deflated: a byte scan sees nothing"
+        );
         let texts = super::zip_texts(&bytes).unwrap();
         assert_eq!(texts[0].0, "xl/sharedStrings.xml");
-        assert!(texts[0].1.starts_with("\ncall 020 7946 0958 about O'Neill\n"), "text content, entities decoded");
+        assert!(
+            texts[0]
+                .1
+                .starts_with("\ncall 020 7946 0958 about O'Neill\n"),
+            "text content, entities decoded"
+        );
         let guard = anonymise::LeakGuard::new(&Default::default(), &[], &[]).unwrap();
-        assert!(guard.scan(&texts[0].1, true).iter().any(|l| l.kind == "phone"));
-        assert!(super::zip_texts(b"not a zip").is_err(), "unreadable is an error (a finding), never skipped");
+        assert!(
+            guard
+                .scan(&texts[0].1, true)
+                .iter()
+                .any(|l| l.kind == "phone")
+        );
+        assert!(
+            super::zip_texts(b"not a zip").is_err(),
+            "unreadable is an error (a finding), never skipped"
+        );
     }
 
     #[test]
@@ -588,10 +765,19 @@ mod tests {
     #[test]
     fn workbook_markup_is_not_scanned_but_its_text_is() {
         // `S12` is a cell reference (column S), not a site code; `S03-07` in a cell is a record code.
-        let text = super::xml_text(r#"<row r="12"><c r="S12" t="s"><v>4</v></c><c r="T12" t="inlineStr"><is><t>S03-07 said</t></is></c></row>"#);
+        let text = super::xml_text(
+            r#"<row r="12"><c r="S12" t="s"><v>4</v></c><c r="T12" t="inlineStr"><is><t>S03-07 said</t></is></c></row>"#,
+        );
         assert!(!text.contains("S12"));
         assert!(text.contains("\nS03-07 said\n"));
         let guard = anonymise::LeakGuard::new(&Default::default(), &[], &[]).unwrap();
-        assert!(guard.scan(&text, true).iter().any(|l| l.kind.contains("record")), "{:?}", guard.scan(&text, true));
+        assert!(
+            guard
+                .scan(&text, true)
+                .iter()
+                .any(|l| l.kind.contains("record")),
+            "{:?}",
+            guard.scan(&text, true)
+        );
     }
 }

@@ -41,7 +41,11 @@ impl Staging {
             std::fs::remove_dir_all(&dir).map_err(|e| PipelineError::io(&dir, e))?;
         }
         std::fs::create_dir_all(&dir).map_err(|e| PipelineError::io(&dir, e))?;
-        Ok(Staging { out: out.to_owned(), dir, files: BTreeMap::new() })
+        Ok(Staging {
+            out: out.to_owned(),
+            dir,
+            files: BTreeMap::new(),
+        })
     }
 
     pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<(), PipelineError> {
@@ -65,7 +69,11 @@ impl Staging {
     pub fn files(&self) -> impl Iterator<Item = (&str, Utf8PathBuf)> + '_ {
         self.files.keys().map(|rel| {
             let staged = self.dir.join(rel);
-            let path = if staged.exists() { staged } else { self.out.join(rel) };
+            let path = if staged.exists() {
+                staged
+            } else {
+                self.out.join(rel)
+            };
             (rel.as_str(), path)
         })
     }
@@ -104,7 +112,8 @@ impl Drop for Staging {
 
 /// `outputs.lock`: one line per output, `sha256  path`, sorted by path.
 pub fn lock_text(files: &BTreeMap<String, String>) -> String {
-    let mut text = String::from("# crosscase outputs.lock: sha256 and path of every output of the last run\n");
+    let mut text =
+        String::from("# crosscase outputs.lock: sha256 and path of every output of the last run\n");
     for (rel, hash) in files {
         if rel != LOCK_FILE {
             text.push_str(&format!("{hash}  {rel}\n"));

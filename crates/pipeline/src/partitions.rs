@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anonymise::{Anonymised, Anonymiser, LogEntry, SiteRows};
 use arrow_array::{Array, RecordBatch};
 use camino::Utf8Path;
-use model::{schema, StudyTables};
+use model::{StudyTables, schema};
 use serde::{Deserialize, Serialize};
 
 use crate::hash::sha256_hex;
@@ -31,7 +31,15 @@ use crate::hash::sha256_hex;
 pub const MANIFEST_FILE: &str = "partitions.json";
 
 /// The clean tables that hold site partitions, as `data/<name>.parquet`.
-pub const TABLES: [&str; 7] = ["participants", "answers", "top3", "outcomes", "accounts", "documents", "evidence"];
+pub const TABLES: [&str; 7] = [
+    "participants",
+    "answers",
+    "top3",
+    "outcomes",
+    "accounts",
+    "documents",
+    "evidence",
+];
 
 /// What the last run that anonymised wrote, to decide what can be reused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,8 +67,16 @@ pub struct SiteEntry {
 /// The part of every partition key shared by all sites: version, the
 /// stage's kind and settings, the key's fingerprint and the study's fixed
 /// files except withdrawals (those count per site).
-pub fn global_key(run: &str, canonical: &str, key_fingerprint: &str, files: &[(String, String)]) -> String {
-    let mut material = format!("partition v1\n{}\n{run}\n{canonical}\n{key_fingerprint}\n", model::VERSION);
+pub fn global_key(
+    run: &str,
+    canonical: &str,
+    key_fingerprint: &str,
+    files: &[(String, String)],
+) -> String {
+    let mut material = format!(
+        "partition v1\n{}\n{run}\n{canonical}\n{key_fingerprint}\n",
+        model::VERSION
+    );
     for (path, hash) in files {
         if crate::study::STUDY_FILES.contains(&path.as_str()) && path != "withdrawals.csv" {
             material.push_str(&format!("{hash}  {path}\n"));
@@ -72,20 +88,43 @@ pub fn global_key(run: &str, canonical: &str, key_fingerprint: &str, files: &[(S
 /// A site's partition key: the shared part, the provenance (file, line,
 /// hash) of each of its raw records, and its participants' pseudonyms and
 /// withdrawals.
-pub fn site_key(global: &str, site: &str, raw: &StudyTables, rows: &SiteRows, anonymiser: &Anonymiser) -> String {
+pub fn site_key(
+    global: &str,
+    site: &str,
+    raw: &StudyTables,
+    rows: &SiteRows,
+    anonymiser: &Anonymiser,
+) -> String {
     let mut material = format!("{global}\n{site}\n");
-    for (batch, idx) in [(&raw.participants, &rows.participants), (&raw.documents, &rows.documents), (&raw.evidence, &rows.evidence)] {
+    for (batch, idx) in [
+        (&raw.participants, &rows.participants),
+        (&raw.documents, &rows.documents),
+        (&raw.evidence, &rows.evidence),
+    ] {
         let text = |name: &str| model::column::text(batch, name);
         let (file, hash) = (text(schema::SOURCE_FILE), text(schema::ROW_HASH));
-        let line = batch.column_by_name(schema::SOURCE_LINE).and_then(|c| c.as_any().downcast_ref::<arrow_array::UInt32Array>().cloned());
+        let line = batch.column_by_name(schema::SOURCE_LINE).and_then(|c| {
+            c.as_any()
+                .downcast_ref::<arrow_array::UInt32Array>()
+                .cloned()
+        });
         let participant = text(schema::PARTICIPANT);
         for &row in idx {
-            let cell = |a: &Option<model::column::Text>| a.and_then(|a| a.get(row)).unwrap_or_default().to_string();
-            let line = line.as_ref().filter(|a| !a.is_null(row)).map(|a| a.value(row)).unwrap_or(0);
+            let cell = |a: &Option<model::column::Text>| {
+                a.and_then(|a| a.get(row)).unwrap_or_default().to_string()
+            };
+            let line = line
+                .as_ref()
+                .filter(|a| !a.is_null(row))
+                .map(|a| a.value(row))
+                .unwrap_or(0);
             material.push_str(&format!("{}\t{line}\t{}", cell(&file), cell(&hash)));
             if let Some(id) = participant.and_then(|a| a.get(row)) {
                 let pseudonym = anonymiser.pseudonyms().get(id).unwrap_or("");
-                let withdrawal = anonymiser.withdrawal(id).map(|w| format!("{w:?}")).unwrap_or_default();
+                let withdrawal = anonymiser
+                    .withdrawal(id)
+                    .map(|w| format!("{w:?}"))
+                    .unwrap_or_default();
                 material.push_str(&format!("\t{pseudonym}\t{withdrawal}"));
             }
             material.push('\n');
@@ -116,7 +155,11 @@ impl Previous {
             Some(path) => read_log(path)?,
             None => BTreeMap::new(),
         };
-        Some(Previous { manifest, tables: BTreeMap::new(), log })
+        Some(Previous {
+            manifest,
+            tables: BTreeMap::new(),
+            log,
+        })
     }
 
     /// The previous `data/` tables, each on disk with the hash the manifest
@@ -154,29 +197,52 @@ impl Previous {
         split: &BTreeMap<String, SiteRows>,
     ) -> Result<BTreeSet<String>, anonymise::AnonymiseError> {
         // Every earlier site's entries must be unchanged; new sites add.
-        if self.manifest.gazetteer.iter().any(|(site, fp)| gazetteer.get(site) != Some(fp)) {
+        if self
+            .manifest
+            .gazetteer
+            .iter()
+            .any(|(site, fp)| gazetteer.get(site) != Some(fp))
+        {
             return Ok(BTreeSet::new());
         }
-        let added: BTreeSet<String> =
-            gazetteer.keys().filter(|site| !self.manifest.gazetteer.contains_key(*site)).cloned().collect();
-        let same_key: Vec<&String> =
-            keys.iter().filter(|(site, key)| self.manifest.sites.get(*site).is_some_and(|e| &e.key == *key)).map(|(s, _)| s).collect();
+        let added: BTreeSet<String> = gazetteer
+            .keys()
+            .filter(|site| !self.manifest.gazetteer.contains_key(*site))
+            .cloned()
+            .collect();
+        let same_key: Vec<&String> = keys
+            .iter()
+            .filter(|(site, key)| {
+                self.manifest
+                    .sites
+                    .get(*site)
+                    .is_some_and(|e| &e.key == *key)
+            })
+            .map(|(s, _)| s)
+            .collect();
         if added.is_empty() {
             return Ok(same_key.into_iter().cloned().collect());
         }
-        let scan = anonymise::GazetteerScan::added(&inputs.identifiers, &inputs.sites, identities, &added)?;
+        let scan = anonymise::GazetteerScan::added(
+            &inputs.identifiers,
+            &inputs.sites,
+            identities,
+            &added,
+        )?;
         let texts = |batch: &RecordBatch, column: &str, idx: &[usize]| -> bool {
             let Some(col) = model::column::text(batch, column) else {
                 return true; // unreadable: treat as touched (re-anonymise)
             };
-            idx.iter().any(|&row| !col.is_null(row) && scan.occurs_in(col.value(row)))
+            idx.iter()
+                .any(|&row| !col.is_null(row) && scan.occurs_in(col.value(row)))
         };
         use rayon::prelude::*;
         let untouched: Vec<String> = same_key
             .par_iter()
             .filter(|site| {
                 let rows = &split[site.as_str()];
-                !texts(&raw.accounts, "text", &rows.accounts) && !texts(&raw.evidence, "excerpt", &rows.evidence)
+                !texts(&raw.accounts, "text", &rows.accounts)
+                    && !texts(&raw.evidence, "excerpt", &rows.evidence)
             })
             .map(|s| (*s).clone())
             .collect();
@@ -201,13 +267,18 @@ impl Previous {
             documents: slice("documents")?,
             evidence: slice("evidence")?,
         };
-        Some(Anonymised { tables, log: self.log.get(label).cloned().unwrap_or_default() })
+        Some(Anonymised {
+            tables,
+            log: self.log.get(label).cloned().unwrap_or_default(),
+        })
     }
 }
 
 /// Rows of each table per site, as the parts will be assembled (in label
 /// order), for the next run's manifest.
-pub fn row_ranges(parts: &[(String, String, &Anonymised)]) -> BTreeMap<String, BTreeMap<String, [usize; 2]>> {
+pub fn row_ranges(
+    parts: &[(String, String, &Anonymised)],
+) -> BTreeMap<String, BTreeMap<String, [usize; 2]>> {
     let mut ordered: Vec<&(String, String, &Anonymised)> = parts.iter().collect();
     ordered.sort_by(|a, b| a.1.cmp(&b.1));
     let mut next: BTreeMap<&str, usize> = TABLES.iter().map(|t| (*t, 0)).collect();
@@ -235,7 +306,9 @@ fn read_log(path: &Utf8Path) -> Option<BTreeMap<String, Vec<LogEntry>>> {
     let mut out: BTreeMap<String, Vec<LogEntry>> = BTreeMap::new();
     for record in &table.records {
         let cells = table.cells(record);
-        let [site, participant, field, kind, start, end] = cells.as_slice() else { return None };
+        let [site, participant, field, kind, start, end] = cells.as_slice() else {
+            return None;
+        };
         out.entry(site.text.clone()).or_default().push(LogEntry {
             site: site.text.clone(),
             participant: participant.text.clone(),

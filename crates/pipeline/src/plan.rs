@@ -72,7 +72,8 @@ struct RawHeader {
 
 /// Parse and check a pipeline file. Every problem found is returned.
 pub fn parse(text: &str, path: &str) -> Result<Plan, Vec<Diagnostic>> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| vec![toml_error(text, path, &e, 0..text.len())])?;
+    let raw: RawFile =
+        toml::from_str(text).map_err(|e| vec![toml_error(text, path, &e, 0..text.len())])?;
     let header = raw.pipeline.into_inner();
     let mut problems = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
@@ -87,7 +88,12 @@ pub fn parse(text: &str, path: &str) -> Result<Plan, Vec<Diagnostic>> {
         let run = take_string(&mut table, "run");
         let from = take_string_list(&mut table, "from");
         let (Some(id), Some(run)) = (id, run) else {
-            problems.push(Diagnostic::error(path, line, 1, "a [[stage]] needs `id = \"...\"` and `run = \"...\"`"));
+            problems.push(Diagnostic::error(
+                path,
+                line,
+                1,
+                "a [[stage]] needs `id = \"...\"` and `run = \"...\"`",
+            ));
             continue;
         };
         let Some(from) = from else {
@@ -95,12 +101,19 @@ pub fn parse(text: &str, path: &str) -> Result<Plan, Vec<Diagnostic>> {
                 path,
                 line,
                 1,
-                format!("stage `{id}`: `from` must be a list of stage ids, like from = [\"clean\"]"),
+                format!(
+                    "stage `{id}`: `from` must be a list of stage ids, like from = [\"clean\"]"
+                ),
             ));
             continue;
         };
         if ids.contains(&id) {
-            problems.push(Diagnostic::error(path, line, 1, format!("stage id `{id}` is used twice")));
+            problems.push(Diagnostic::error(
+                path,
+                line,
+                1,
+                format!("stage id `{id}` is used twice"),
+            ));
             continue;
         }
         for input in &from {
@@ -109,39 +122,65 @@ pub fn parse(text: &str, path: &str) -> Result<Plan, Vec<Diagnostic>> {
                     path,
                     line,
                     1,
-                    format!("stage `{id}` reads from `{input}`, which is not a stage defined above it"),
+                    format!(
+                        "stage `{id}` reads from `{input}`, which is not a stage defined above it"
+                    ),
                 ));
             }
         }
         ids.push(id.clone());
         let canonical = canonical_json(&table);
         match StageSettings::parse(&run, table) {
-            Ok(settings) => stages.push(Stage { id, run, from, settings, canonical, line }),
+            Ok(settings) => stages.push(Stage {
+                id,
+                run,
+                from,
+                settings,
+                canonical,
+                line,
+            }),
             Err(SettingsError::UnknownKind) => problems.push(Diagnostic::error(
                 path,
                 line,
                 1,
                 format!(
                     "stage `{id}`: unknown run `{run}`; expected one of {}",
-                    crate::settings::KINDS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    crate::settings::KINDS
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )),
             Err(SettingsError::Invalid { key, message }) => {
                 // The span covers the `[[stage]]` header only: the stage's
                 // keys run from there to the next table header.
-                let end = text[span.end..].find("\n[").map(|i| span.end + i).unwrap_or(text.len());
+                let end = text[span.end..]
+                    .find("\n[")
+                    .map(|i| span.end + i)
+                    .unwrap_or(text.len());
                 let stage_text = &text[span.start..end];
                 let (line, column) = key
                     .as_deref()
                     .and_then(|k| find_key(stage_text, k))
                     .map(|offset| line_col(text, span.start + offset))
                     .unwrap_or((line, 1));
-                problems.push(Diagnostic::error(path, line, column, format!("stage `{id}` ({run}): {message}")));
+                problems.push(Diagnostic::error(
+                    path,
+                    line,
+                    column,
+                    format!("stage `{id}` ({run}): {message}"),
+                ));
             }
         }
     }
     if stages.is_empty() && problems.is_empty() {
-        problems.push(Diagnostic::error(path, 1, 1, "the pipeline has no [[stage]]"));
+        problems.push(Diagnostic::error(
+            path,
+            1,
+            1,
+            "the pipeline has no [[stage]]",
+        ));
     }
     if problems.is_empty() && stages.last().is_some_and(|s| s.run != "guard.leaks") {
         // Fail closed: nothing is published unless the leak guard has scanned it.
@@ -168,7 +207,10 @@ pub fn parse(text: &str, path: &str) -> Result<Plan, Vec<Diagnostic>> {
 
 pub(crate) enum SettingsError {
     UnknownKind,
-    Invalid { key: Option<String>, message: String },
+    Invalid {
+        key: Option<String>,
+        message: String,
+    },
 }
 
 /// Deserialize a stage's settings table into `T`, turning serde's unknown
@@ -179,9 +221,14 @@ pub(crate) fn settings_from<T: DeserializeOwned>(table: Table) -> Result<T, Sett
         // serde: "unknown field `x`, expected one of `a`, `b`" or "expected `a`"
         if let Some(rest) = message.strip_prefix("unknown field `") {
             let key = rest.split('`').next().unwrap_or_default().to_string();
-            let expected = rest.split_once(", expected ").map(|(_, e)| e).unwrap_or("no settings");
+            let expected = rest
+                .split_once(", expected ")
+                .map(|(_, e)| e)
+                .unwrap_or("no settings");
             // serde says "`a` or `b`" for two, "one of `a`, `b`, `c`" for more.
-            let expected = expected.trim_start_matches("one of ").replace("` or `", "`, `");
+            let expected = expected
+                .trim_start_matches("one of ")
+                .replace("` or `", "`, `");
             let allowed = format!("`id`, `run`, `from`, {expected}");
             SettingsError::Invalid {
                 key: Some(key.clone()),
@@ -229,7 +276,12 @@ fn find_key(stage_text: &str, key: &str) -> Option<usize> {
     None
 }
 
-fn toml_error(text: &str, path: &str, e: &toml::de::Error, _within: std::ops::Range<usize>) -> Diagnostic {
+fn toml_error(
+    text: &str,
+    path: &str,
+    e: &toml::de::Error,
+    _within: std::ops::Range<usize>,
+) -> Diagnostic {
     model::framework::toml_diagnostic(path, text, e)
 }
 
@@ -244,11 +296,13 @@ fn canonical_json(table: &Table) -> String {
             toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
             toml::Value::Array(a) => serde_json::Value::Array(a.iter().map(value).collect()),
             toml::Value::Table(t) => {
-                let sorted: std::collections::BTreeMap<_, _> = t.iter().map(|(k, v)| (k.clone(), value(v))).collect();
+                let sorted: std::collections::BTreeMap<_, _> =
+                    t.iter().map(|(k, v)| (k.clone(), value(v))).collect();
                 serde_json::Value::Object(sorted.into_iter().collect())
             }
         }
     }
-    let sorted: std::collections::BTreeMap<_, _> = table.iter().map(|(k, v)| (k.clone(), value(v))).collect();
+    let sorted: std::collections::BTreeMap<_, _> =
+        table.iter().map(|(k, v)| (k.clone(), value(v))).collect();
     serde_json::to_string(&sorted).unwrap_or_default()
 }

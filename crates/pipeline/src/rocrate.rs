@@ -77,8 +77,16 @@ pub fn metadata(
         "name": "crosscase",
         "version": model::VERSION,
     }));
-    let steps: Vec<Value> = plan.stages.iter().map(|s| id(&format!("#step-{}", s.id))).collect();
-    let tools: Vec<Value> = plan.stages.iter().map(|s| id(&format!("#tool-{}", s.id))).collect();
+    let steps: Vec<Value> = plan
+        .stages
+        .iter()
+        .map(|s| id(&format!("#step-{}", s.id)))
+        .collect();
+    let tools: Vec<Value> = plan
+        .stages
+        .iter()
+        .map(|s| id(&format!("#tool-{}", s.id)))
+        .collect();
     graph.push(json!({
         "@id": "pipeline.toml",
         "@type": ["File", "SoftwareSourceCode", "ComputationalWorkflow", "HowTo"],
@@ -136,7 +144,10 @@ pub fn metadata(
         "object": actions,
         "result": id("#run"),
     }));
-    for (path, hash) in outputs.iter().filter(|(p, _)| p.as_str() != "pipeline.toml") {
+    for (path, hash) in outputs
+        .iter()
+        .filter(|(p, _)| p.as_str() != "pipeline.toml")
+    {
         graph.push(json!({ "@id": path, "@type": "File", "sha256": hash }));
     }
     for (path, hash) in study_files {

@@ -85,7 +85,11 @@ enum Artifact {
 pub fn validate_study(dir: &Utf8Path) -> Result<Vec<Diagnostic>, PipelineError> {
     let inputs = crate::study::load(dir, &Default::default())?;
     let diagnostics = check(&inputs);
-    if diagnostics.iter().any(Diagnostic::is_error) { Err(PipelineError::Data(diagnostics)) } else { Ok(diagnostics) }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Err(PipelineError::Data(diagnostics))
+    } else {
+        Ok(diagnostics)
+    }
 }
 
 fn check(inputs: &StudyInputs) -> Vec<Diagnostic> {
@@ -123,10 +127,20 @@ fn read_cache(out: &Utf8Path) -> BTreeMap<String, CacheEntry> {
 /// crosscase version and the keys of what it reads. The study stage's key is
 /// made of the hashes of every study file; `anonymise` adds a fingerprint of
 /// the key (never the key itself).
-pub fn stage_keys(plan: &Plan, study_files: &[(String, String)], key_fingerprint: &str) -> BTreeMap<String, String> {
+pub fn stage_keys(
+    plan: &Plan,
+    study_files: &[(String, String)],
+    key_fingerprint: &str,
+) -> BTreeMap<String, String> {
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
     for stage in &plan.stages {
-        let mut material = format!("{}\n{}\n{}\n{}\n", model::VERSION, stage.run, stage.canonical, stage.from.join(","));
+        let mut material = format!(
+            "{}\n{}\n{}\n{}\n",
+            model::VERSION,
+            stage.run,
+            stage.canonical,
+            stage.from.join(",")
+        );
         for from in &stage.from {
             material.push_str(keys.get(from).map(String::as_str).unwrap_or(""));
             material.push('\n');
@@ -146,7 +160,10 @@ pub fn stage_keys(plan: &Plan, study_files: &[(String, String)], key_fingerprint
             }
             _ => {}
         }
-        keys.insert(stage.id.clone(), crate::hash::sha256_hex(material.as_bytes()));
+        keys.insert(
+            stage.id.clone(),
+            crate::hash::sha256_hex(material.as_bytes()),
+        );
     }
     keys
 }
@@ -157,17 +174,19 @@ pub fn stage_keys(plan: &Plan, study_files: &[(String, String)], key_fingerprint
 fn stages_to_run(plan: &Plan, keys: &BTreeMap<String, String>, out: &Utf8Path) -> Vec<bool> {
     let cache = read_cache(out);
     let lock = crate::output::read_lock(out);
-    let mut runs: Vec<bool> = plan
-        .stages
-        .iter()
-        .map(|stage| match cache.get(&stage.id) {
-            Some(entry) => {
-                entry.key != keys[&stage.id]
-                    || entry.outputs.iter().any(|(rel, hash)| lock.get(rel) != Some(hash) || !out.join(rel).is_file())
-            }
-            None => true,
-        })
-        .collect();
+    let mut runs: Vec<bool> =
+        plan.stages
+            .iter()
+            .map(|stage| match cache.get(&stage.id) {
+                Some(entry) => {
+                    entry.key != keys[&stage.id]
+                        || entry.outputs.iter().any(|(rel, hash)| {
+                            lock.get(rel) != Some(hash) || !out.join(rel).is_file()
+                        })
+                }
+                None => true,
+            })
+            .collect();
     if runs.iter().any(|&r| r) {
         for (i, stage) in plan.stages.iter().enumerate().rev() {
             if !runs[i] {
@@ -188,7 +207,11 @@ fn stages_to_run(plan: &Plan, keys: &BTreeMap<String, String>, out: &Utf8Path) -
 /// Run a pipeline from its checked plan. Stages whose cache key is
 /// unchanged are skipped; a rerun with nothing changed does no analysis.
 pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
-    let RunOptions { study, out, progress } = options;
+    let RunOptions {
+        study,
+        out,
+        progress,
+    } = options;
     let started_run = Instant::now();
     let ingest_settings = plan.ingest_settings();
     let config = crate::study::read_config(&study)?;
@@ -196,11 +219,16 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     let study_files = crate::study::fingerprint(&study, &ingest_settings);
     let keys = stage_keys(plan, &study_files, &anonymise::key_fingerprint(&key));
     std::fs::create_dir_all(out.join(STATE_DIR)).map_err(|e| PipelineError::io(&out, e))?;
-    let mut summary = RunSummary { out: out.clone(), ..Default::default() };
+    let mut summary = RunSummary {
+        out: out.clone(),
+        ..Default::default()
+    };
     let runs = stages_to_run(plan, &keys, &out);
     let total = plan.stages.len();
     if !runs.iter().any(|&r| r) {
-        progress(&format!("nothing changed: all {total} stages are up to date (cache keys match)"));
+        progress(&format!(
+            "nothing changed: all {total} stages are up to date (cache keys match)"
+        ));
         summary.outputs = crate::output::read_lock(&out).into_keys().collect();
         summary.unchanged = true;
         ledger(&out, plan, &study, started_run, &[], "unchanged");
@@ -223,17 +251,42 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             let artifact = match &stage.settings {
                 StageSettings::Anonymise(settings) => {
                     let last = !plan.stages[index + 1..].iter().any(anonymises);
-                    let Some(Artifact::Raw(raw)) = stage.from.first().and_then(|from| artifacts.get_mut(from)) else {
-                        return Err(stage_error(stage, "expected an `ingest.study` stage in `from`"));
+                    let Some(Artifact::Raw(raw)) =
+                        stage.from.first().and_then(|from| artifacts.get_mut(from))
+                    else {
+                        return Err(stage_error(
+                            stage,
+                            "expected an `ingest.study` stage in `from`",
+                        ));
                     };
-                    anonymise_stage(stage, settings, &study, raw, last, &mut staging, &mut summary)?
+                    anonymise_stage(
+                        stage,
+                        settings,
+                        &study,
+                        raw,
+                        last,
+                        &mut staging,
+                        &mut summary,
+                    )?
                 }
-                _ => run_stage(plan, stage, &study, &artifacts, &mut staging, &mut summary, &stage_files)?,
+                _ => run_stage(
+                    plan,
+                    stage,
+                    &study,
+                    &artifacts,
+                    &mut staging,
+                    &mut summary,
+                    &stage_files,
+                )?,
             };
             if let Artifact::Table(batch) = &artifact {
                 // Every table a stage makes is published, as CSV and Parquet.
                 publish_table(&mut staging, stage, batch)?;
-                changes.extend(crate::diff::table_changes(&stage.id, &out.join(format!("tables/{}.parquet", stage.id)), batch));
+                changes.extend(crate::diff::table_changes(
+                    &stage.id,
+                    &out.join(format!("tables/{}.parquet", stage.id)),
+                    batch,
+                ));
             }
             artifacts.insert(stage.id.clone(), artifact);
             // The raw tables and the exports' text are read by `anonymise`
@@ -247,18 +300,38 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                 }
             }
         } else {
-            for (rel, hash) in cache.get(&stage.id).map(|e| e.outputs.clone()).unwrap_or_default() {
+            for (rel, hash) in cache
+                .get(&stage.id)
+                .map(|e| e.outputs.clone())
+                .unwrap_or_default()
+            {
                 staging.carry(&rel, &hash);
             }
             artifacts.insert(stage.id.clone(), Artifact::Skipped);
         }
-        let wrote: Vec<String> = staging.hashes().keys().filter(|k| !before.contains(k)).cloned().collect();
+        let wrote: Vec<String> = staging
+            .hashes()
+            .keys()
+            .filter(|k| !before.contains(k))
+            .cloned()
+            .collect();
         let mut read = Vec::new();
         for from in &stage.from {
-            if matches!(plan.stages.iter().find(|s| &s.id == from).map(|s| &s.settings), Some(StageSettings::Ingest(_))) {
+            if matches!(
+                plan.stages
+                    .iter()
+                    .find(|s| &s.id == from)
+                    .map(|s| &s.settings),
+                Some(StageSettings::Ingest(_))
+            ) {
                 read.extend(study_files.iter().map(|(p, _)| format!("study:{p}")));
             } else {
-                read.extend(stage_files.get(from).map(|f| f.wrote.clone()).unwrap_or_default());
+                read.extend(
+                    stage_files
+                        .get(from)
+                        .map(|f| f.wrote.clone())
+                        .unwrap_or_default(),
+                );
             }
         }
         stage_files.insert(stage.id.clone(), StageFiles { read, wrote });
@@ -270,7 +343,12 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             (true, None) => format!("done in {seconds:.2}s"),
             (false, _) => "unchanged, skipped".to_string(),
         };
-        progress(&format!("[{:>2}/{total}] {:<18} {:<26} {what}", index + 1, stage.id, stage.run));
+        progress(&format!(
+            "[{:>2}/{total}] {:<18} {:<26} {what}",
+            index + 1,
+            stage.id,
+            stage.run
+        ));
     }
     summary.outputs = staging.hashes().keys().cloned().collect();
     summary.outputs.push(crate::output::LOCK_FILE.to_string());
@@ -284,7 +362,13 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                 .iter()
                 .filter_map(|rel| staging.hashes().get(rel).map(|h| (rel.clone(), h.clone())))
                 .collect();
-            (s.id.clone(), CacheEntry { key: keys[&s.id].clone(), outputs })
+            (
+                s.id.clone(),
+                CacheEntry {
+                    key: keys[&s.id].clone(),
+                    outputs,
+                },
+            )
         })
         .collect();
     staging.publish()?;
@@ -293,7 +377,10 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     crate::output::write_atomic(&state.join(CACHE_FILE), cache_text.as_bytes())?;
     if let Some(manifest) = summary.partitions.take() {
         let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-        crate::output::write_atomic(&state.join(crate::partitions::MANIFEST_FILE), text.as_bytes())?;
+        crate::output::write_atomic(
+            &state.join(crate::partitions::MANIFEST_FILE),
+            text.as_bytes(),
+        )?;
     }
     let diff_text = crate::diff::render(&changes);
     crate::output::write_atomic(&state.join(DIFF_FILE), diff_text.as_bytes())?;
@@ -305,8 +392,11 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
 
 /// The last run's list of changed figures (`crosscase diff`).
 pub fn last_diff(out: &Utf8Path) -> Result<String, PipelineError> {
-    std::fs::read_to_string(out.join(STATE_DIR).join(DIFF_FILE))
-        .map_err(|_| PipelineError::Usage(format!("{out} has no record of a previous run's changes; run the pipeline first")))
+    std::fs::read_to_string(out.join(STATE_DIR).join(DIFF_FILE)).map_err(|_| {
+        PipelineError::Usage(format!(
+            "{out} has no record of a previous run's changes; run the pipeline first"
+        ))
+    })
 }
 
 /// Append one line to the run ledger: the only place times are written.
@@ -315,16 +405,33 @@ pub fn last_diff(out: &Utf8Path) -> Result<String, PipelineError> {
 /// raised the peak.
 fn peak_memory_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kib: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
     Some(kib / 1024.0)
 }
 
 /// Stage id, whether it ran, seconds, and peak memory after it (MiB).
 type Timing = (String, bool, f64, Option<f64>);
 
-fn ledger(out: &Utf8Path, plan: &Plan, study: &Utf8Path, started: Instant, timings: &[Timing], outcome: &str) {
+fn ledger(
+    out: &Utf8Path,
+    plan: &Plan,
+    study: &Utf8Path,
+    started: Instant,
+    timings: &[Timing],
+    outcome: &str,
+) {
     use std::io::Write;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let line = serde_json::json!({
         "finished_unix": now,
         "seconds": started.elapsed().as_secs_f64(),
@@ -338,7 +445,11 @@ fn ledger(out: &Utf8Path, plan: &Plan, study: &Utf8Path, started: Instant, timin
             .map(|(id, ran, s, peak)| serde_json::json!({"stage": id, "ran": ran, "seconds": s, "peak_mib": peak}))
             .collect::<Vec<_>>(),
     });
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(out.join(STATE_DIR).join(LEDGER_FILE)) {
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(out.join(STATE_DIR).join(LEDGER_FILE))
+    {
         let _ = writeln!(f, "{line}");
     }
 }
@@ -348,7 +459,10 @@ pub fn last_run(out: &Utf8Path) -> Option<(String, String)> {
     let text = std::fs::read_to_string(out.join(STATE_DIR).join(LEDGER_FILE)).ok()?;
     let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
     let v: serde_json::Value = serde_json::from_str(line).ok()?;
-    Some((v["study"].as_str()?.to_string(), v["pipeline_file"].as_str()?.to_string()))
+    Some((
+        v["study"].as_str()?.to_string(),
+        v["pipeline_file"].as_str()?.to_string(),
+    ))
 }
 
 /// Load a skipped stage's artifact from its published outputs when a stage
@@ -363,7 +477,9 @@ fn materialise(
     if !matches!(artifacts.get(id), Some(Artifact::Skipped)) {
         return Ok(());
     }
-    let Some(stage) = plan.stages.iter().find(|s| s.id == id) else { return Ok(()) };
+    let Some(stage) = plan.stages.iter().find(|s| s.id == id) else {
+        return Ok(());
+    };
     let load = |rel: String| -> Result<RecordBatch, PipelineError> {
         let path = out.join(&rel);
         let bytes = std::fs::read(&path).map_err(|e| PipelineError::io(&path, e))?;
@@ -372,8 +488,10 @@ fn materialise(
     let artifact = match &stage.settings {
         StageSettings::Anonymise(_) => {
             let config = crate::study::read_config(study)?;
-            let text = std::fs::read_to_string(study.join("framework.toml")).map_err(|e| PipelineError::io(study.join("framework.toml"), e))?;
-            let framework = Framework::parse(&text, "framework.toml").map_err(|d| PipelineError::Data(vec![d]))?;
+            let text = std::fs::read_to_string(study.join("framework.toml"))
+                .map_err(|e| PipelineError::io(study.join("framework.toml"), e))?;
+            let framework = Framework::parse(&text, "framework.toml")
+                .map_err(|d| PipelineError::Data(vec![d]))?;
             let tables = StudyTables {
                 sites: load("data/sites.parquet".into())?,
                 participants: load("data/participants.parquet".into())?,
@@ -384,7 +502,11 @@ fn materialise(
                 documents: load("data/documents.parquet".into())?,
                 evidence: load("data/evidence.parquet".into())?,
             };
-            Artifact::Clean(Box::new(CleanStudy { config, framework, tables }))
+            Artifact::Clean(Box::new(CleanStudy {
+                config,
+                framework,
+                tables,
+            }))
         }
         s if s.publishes_table() => Artifact::Table(load(format!("tables/{id}.parquet"))?),
         _ => return Ok(()),
@@ -393,20 +515,39 @@ fn materialise(
     Ok(())
 }
 
-fn input<'a>(stage: &Stage, artifacts: &'a BTreeMap<String, Artifact>, n: usize) -> Result<&'a Artifact, PipelineError> {
+fn input<'a>(
+    stage: &Stage,
+    artifacts: &'a BTreeMap<String, Artifact>,
+    n: usize,
+) -> Result<&'a Artifact, PipelineError> {
     stage
         .from
         .get(n)
         .and_then(|id| artifacts.get(id))
-        .ok_or_else(|| stage_error(stage, format!("expected {} input(s) in `from`, found {}", n + 1, stage.from.len())))
+        .ok_or_else(|| {
+            stage_error(
+                stage,
+                format!(
+                    "expected {} input(s) in `from`, found {}",
+                    n + 1,
+                    stage.from.len()
+                ),
+            )
+        })
 }
 
 fn stage_error(stage: &Stage, message: impl Into<String>) -> PipelineError {
-    PipelineError::Stage { stage: stage.id.clone(), message: message.into() }
+    PipelineError::Stage {
+        stage: stage.id.clone(),
+        message: message.into(),
+    }
 }
 
 /// The clean study among a stage's inputs (the first `from` that is one).
-fn clean<'a>(stage: &Stage, artifacts: &'a BTreeMap<String, Artifact>) -> Result<&'a CleanStudy, PipelineError> {
+fn clean<'a>(
+    stage: &Stage,
+    artifacts: &'a BTreeMap<String, Artifact>,
+) -> Result<&'a CleanStudy, PipelineError> {
     stage
         .from
         .iter()
@@ -417,15 +558,25 @@ fn clean<'a>(stage: &Stage, artifacts: &'a BTreeMap<String, Artifact>) -> Result
         .ok_or_else(|| stage_error(stage, "expected an `anonymise` stage among `from`"))
 }
 
-fn table<'a>(stage: &Stage, artifacts: &'a BTreeMap<String, Artifact>, n: usize) -> Result<&'a RecordBatch, PipelineError> {
+fn table<'a>(
+    stage: &Stage,
+    artifacts: &'a BTreeMap<String, Artifact>,
+    n: usize,
+) -> Result<&'a RecordBatch, PipelineError> {
     match input(stage, artifacts, n)? {
         Artifact::Table(t) => Ok(t),
-        _ => Err(stage_error(stage, format!("expected `{}` to be a table stage", stage.from[n]))),
+        _ => Err(stage_error(
+            stage,
+            format!("expected `{}` to be a table stage", stage.from[n]),
+        )),
     }
 }
 
 /// Tables among a stage's inputs, by stage id.
-fn tables_of<'a>(stage: &Stage, artifacts: &'a BTreeMap<String, Artifact>) -> BTreeMap<String, &'a RecordBatch> {
+fn tables_of<'a>(
+    stage: &Stage,
+    artifacts: &'a BTreeMap<String, Artifact>,
+) -> BTreeMap<String, &'a RecordBatch> {
     stage
         .from
         .iter()
@@ -440,8 +591,15 @@ fn arrow_error(stage: &Stage) -> impl Fn(arrow_schema::ArrowError) -> PipelineEr
     move |e| stage_error(stage, e.to_string())
 }
 
-fn publish_table(staging: &mut Staging, stage: &Stage, batch: &RecordBatch) -> Result<(), PipelineError> {
-    staging.write(&format!("tables/{}.csv", stage.id), to_csv(batch).as_bytes())?;
+fn publish_table(
+    staging: &mut Staging,
+    stage: &Stage,
+    batch: &RecordBatch,
+) -> Result<(), PipelineError> {
+    staging.write(
+        &format!("tables/{}.csv", stage.id),
+        to_csv(batch).as_bytes(),
+    )?;
     let parquet = to_parquet(batch).map_err(|e| stage_error(stage, e.to_string()))?;
     staging.write(&format!("tables/{}.parquet", stage.id), &parquet)
 }
@@ -464,7 +622,12 @@ fn ratings_settings(clean: &CleanStudy, s: &RatingsSettings) -> Result<ratings::
     }
     Ok(ratings::Settings {
         scopes,
-        factors: clean.framework.factor_codes().into_iter().map(String::from).collect(),
+        factors: clean
+            .framework
+            .factor_codes()
+            .into_iter()
+            .map(String::from)
+            .collect(),
         min_cell: clean.config.disclosure.min_cell,
         seed: clean.config.study.seed,
         bootstrap_resamples: s.bootstrap_resamples,
@@ -503,12 +666,20 @@ fn run_stage(
             let mut inputs = inputs;
             inputs.interviews = Vec::new();
             inputs.documents = Vec::new();
-            Ok(Artifact::Raw(Box::new(RawStudy { inputs, tables, identities })))
+            Ok(Artifact::Raw(Box::new(RawStudy {
+                inputs,
+                tables,
+                identities,
+            })))
         }
-        StageSettings::Anonymise(_) => Err(stage_error(stage, "an anonymise stage runs through `anonymise_stage`")),
+        StageSettings::Anonymise(_) => Err(stage_error(
+            stage,
+            "an anonymise stage runs through `anonymise_stage`",
+        )),
         StageSettings::Ratings(r) => {
             let clean = clean(stage, artifacts)?;
-            let settings = ratings_settings(clean, &r.settings).map_err(|m| stage_error(stage, m))?;
+            let settings =
+                ratings_settings(clean, &r.settings).map_err(|m| stage_error(stage, m))?;
             let t = &clean.tables;
             let batch = match r.kind {
                 RatingsKind::Summary => ratings::ratings_summary(&t.answers, &settings),
@@ -517,17 +688,21 @@ fn run_stage(
                 RatingsKind::Consensus => ratings::consensus(&t.answers, &settings),
                 RatingsKind::GroupTests => ratings::group_tests(&t.answers, &settings),
                 RatingsKind::SectorTests => ratings::sector_tests(&t.answers, &settings),
-                RatingsKind::Top3Importance => ratings::top3_importance(&t.top3, &t.answers, &settings),
+                RatingsKind::Top3Importance => {
+                    ratings::top3_importance(&t.top3, &t.answers, &settings)
+                }
             }
             .map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Tensions(s) => {
             let clean = clean(stage, artifacts)?;
-            let mut settings = ratings_settings(clean, &RatingsSettings::default()).map_err(|m| stage_error(stage, m))?;
+            let mut settings = ratings_settings(clean, &RatingsSettings::default())
+                .map_err(|m| stage_error(stage, m))?;
             settings.pool_managers = s.pool_managers;
             settings.tension_threshold = s.threshold;
-            let batch = ratings::tensions(&clean.tables.answers, &settings).map_err(arrow_error(stage))?;
+            let batch =
+                ratings::tensions(&clean.tables.answers, &settings).map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::PatternMatrix(s) => {
@@ -537,14 +712,16 @@ fn run_stage(
                 p.condition_min_valid = s.min_valid;
             });
             let t = &clean.tables;
-            let batch = patterns::pattern_matrix(&t.answers, &t.evidence, &t.sites, &settings).map_err(arrow_error(stage))?;
+            let batch = patterns::pattern_matrix(&t.answers, &t.evidence, &t.sites, &settings)
+                .map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Replication(s) => {
             let clean = clean(stage, artifacts)?;
             let matrix = table(stage, artifacts, 1)?;
             let settings = patterns_settings(clean, |p| p.replication_share = s.share);
-            let batch = patterns::replication(matrix, &clean.tables.sites, &settings).map_err(arrow_error(stage))?;
+            let batch = patterns::replication(matrix, &clean.tables.sites, &settings)
+                .map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Outcomes(s) => {
@@ -553,8 +730,9 @@ fn run_stage(
                 p.condition_share = s.share;
                 p.condition_min_valid = s.min_valid;
             });
-            let batch = patterns::outcome_summary(&clean.tables.outcomes, &clean.tables.sites, &settings)
-                .map_err(arrow_error(stage))?;
+            let batch =
+                patterns::outcome_summary(&clean.tables.outcomes, &clean.tables.sites, &settings)
+                    .map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Qca(_) => {
@@ -568,19 +746,22 @@ fn run_stage(
         StageSettings::QualMatrix(s) => {
             let clean = clean(stage, artifacts)?;
             let settings = patterns_settings(clean, |p| p.exemplars = s.exemplars);
-            let batch = patterns::qual_matrix(&clean.tables.accounts, &settings).map_err(arrow_error(stage))?;
+            let batch = patterns::qual_matrix(&clean.tables.accounts, &settings)
+                .map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Quotes(s) => {
             let clean = clean(stage, artifacts)?;
             let settings = patterns_settings(clean, |p| p.exemplars = s.exemplars);
-            let batch = patterns::quotes(&clean.tables.accounts, &settings).map_err(arrow_error(stage))?;
+            let batch =
+                patterns::quotes(&clean.tables.accounts, &settings).map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Demographics(_) => {
             let clean = clean(stage, artifacts)?;
-            let batch = anonymise::demographics(&clean.tables.participants, &clean.config.disclosure)
-                .map_err(arrow_error(stage))?;
+            let batch =
+                anonymise::demographics(&clean.tables.participants, &clean.config.disclosure)
+                    .map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Report(_)
@@ -601,7 +782,9 @@ fn run_stage(
                     Some(Artifact::Raw(r)) => Some(r.as_ref()),
                     _ => None,
                 })
-                .ok_or_else(|| stage_error(stage, "expected the `ingest.study` stage among `from`"))?;
+                .ok_or_else(|| {
+                    stage_error(stage, "expected the `ingest.study` stage among `from`")
+                })?;
             // The run's own records go in before the scan, so they are scanned too.
             staging.write("pipeline.toml", plan.source.as_bytes())?;
             let provenance = crate::provenance::store(plan, staging.hashes());
@@ -609,8 +792,12 @@ fn run_stage(
             let crate_text =
                 crate::rocrate::metadata(plan, stage_files, staging.hashes(), &raw.inputs.files);
             staging.write("ro-crate-metadata.json", crate_text.as_bytes())?;
-            let guard = anonymise::LeakGuard::new(&raw.identities, &raw.inputs.identifiers, &raw.inputs.sites)
-                .map_err(|e| stage_error(stage, e.to_string()))?;
+            let guard = anonymise::LeakGuard::new(
+                &raw.identities,
+                &raw.inputs.identifiers,
+                &raw.inputs.sites,
+            )
+            .map_err(|e| stage_error(stage, e.to_string()))?;
             crate::guard::scan_staging(guard, staging)?;
             Ok(Artifact::Guard)
         }
@@ -631,34 +818,68 @@ fn anonymise_stage(
 ) -> Result<Artifact, PipelineError> {
     let key = crate::key::resolve(&raw.inputs.config, study_dir)?;
     let kinds = redaction_kinds(stage, settings)?;
-    let fail = |e: anonymise::AnonymiseError| PipelineError::Stage { stage: stage.id.clone(), message: e.to_string() };
+    let fail = |e: anonymise::AnonymiseError| PipelineError::Stage {
+        stage: stage.id.clone(),
+        message: e.to_string(),
+    };
     let tables = &raw.tables;
-    let anonymiser =
-        anonymise::Anonymiser::new(tables, &raw.identities, &raw.inputs.sites, &raw.inputs.withdrawals, &key).map_err(fail)?;
+    let anonymiser = anonymise::Anonymiser::new(
+        tables,
+        &raw.identities,
+        &raw.inputs.sites,
+        &raw.inputs.withdrawals,
+        &key,
+    )
+    .map_err(fail)?;
     let split = anonymiser.split(tables).map_err(fail)?;
     // Per-site partitions: a site whose partition key is unchanged and
     // whose text no added gazetteer entry touches is taken from the
     // previous run's data/ tables (see `partitions`).
-    let global = crate::partitions::global_key(&stage.run, &stage.canonical, &anonymise::key_fingerprint(&key), &raw.inputs.files);
+    let global = crate::partitions::global_key(
+        &stage.run,
+        &stage.canonical,
+        &anonymise::key_fingerprint(&key),
+        &raw.inputs.files,
+    );
     let site_keys: BTreeMap<String, String> = split
         .iter()
-        .map(|(site, rows)| (site.clone(), crate::partitions::site_key(&global, site, tables, rows, &anonymiser)))
+        .map(|(site, rows)| {
+            (
+                site.clone(),
+                crate::partitions::site_key(&global, site, tables, rows, &anonymiser),
+            )
+        })
         .collect();
     let gazetteer = anonymise::gazetteer_fingerprints(&key, &raw.identities);
     let log_path = crate::key::log_path(&raw.inputs);
     let state = staging.out().join(STATE_DIR);
     let previous = crate::partitions::Previous::load(&state, &global, log_path.as_deref());
     let mut reusable = match &previous {
-        Some(p) => p.reusable(&site_keys, &gazetteer, &raw.inputs, &raw.identities, tables, &split).map_err(fail)?,
+        Some(p) => p
+            .reusable(
+                &site_keys,
+                &gazetteer,
+                &raw.inputs,
+                &raw.identities,
+                tables,
+                &split,
+            )
+            .map_err(fail)?,
         None => Default::default(),
     };
     // The previous data/ tables are read only when a site can be reused.
-    let previous = previous.filter(|_| !reusable.is_empty()).and_then(|p| p.with_tables(staging.out()));
+    let previous = previous
+        .filter(|_| !reusable.is_empty())
+        .and_then(|p| p.with_tables(staging.out()));
     if previous.is_none() {
         reusable.clear();
     }
     let redactor = if reusable.len() < split.len() {
-        Some(anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities).map_err(fail)?.with_kinds(kinds))
+        Some(
+            anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities)
+                .map_err(fail)?
+                .with_kinds(kinds),
+        )
     } else {
         None
     };
@@ -669,18 +890,41 @@ fn anonymise_stage(
             .into_par_iter()
             .map(|(site, rows)| {
                 let label = anonymiser.label(site).unwrap_or_default();
-                if let Some(part) = previous.as_ref().filter(|_| reusable.contains(site)).and_then(|p| p.part(site, label)) {
+                if let Some(part) = previous
+                    .as_ref()
+                    .filter(|_| reusable.contains(site))
+                    .and_then(|p| p.part(site, label))
+                {
                     return Ok((site.clone(), part, true));
                 }
-                let redactor = redactor.as_ref().ok_or_else(|| stage_error(stage, "no redactor for a site to anonymise"))?;
-                Ok((site.clone(), anonymiser.site(tables, rows, redactor).map_err(fail)?, false))
+                let redactor = redactor
+                    .as_ref()
+                    .ok_or_else(|| stage_error(stage, "no redactor for a site to anonymise"))?;
+                Ok((
+                    site.clone(),
+                    anonymiser.site(tables, rows, redactor).map_err(fail)?,
+                    false,
+                ))
             })
             .collect::<Result<_, PipelineError>>()?
     };
     let reused = parts.iter().filter(|p| p.2).count();
-    summary.stage_note = Some(format!("{} of {} sites anonymised, {reused} reused", parts.len() - reused, parts.len()));
+    summary.stage_note = Some(format!(
+        "{} of {} sites anonymised, {reused} reused",
+        parts.len() - reused,
+        parts.len()
+    ));
     let ranges = crate::partitions::row_ranges(
-        &parts.iter().map(|(site, part, _)| (site.clone(), anonymiser.label(site).unwrap_or_default().to_string(), part)).collect::<Vec<_>>(),
+        &parts
+            .iter()
+            .map(|(site, part, _)| {
+                (
+                    site.clone(),
+                    anonymiser.label(site).unwrap_or_default().to_string(),
+                    part,
+                )
+            })
+            .collect::<Vec<_>>(),
     );
     drop(redactor);
     drop(previous);
@@ -689,12 +933,25 @@ fn anonymise_stage(
     // national scale both are gigabytes) when no later stage needs them.
     for site in &raw.inputs.sites {
         let has = raw.tables_has_site(&site.site_id);
-        if has { summary.sites_with_data.push(site.label.clone()) } else { summary.sites_awaited.push(format!("{} (wave {})", site.label, site.wave)) }
+        if has {
+            summary.sites_with_data.push(site.label.clone())
+        } else {
+            summary
+                .sites_awaited
+                .push(format!("{} (wave {})", site.label, site.wave))
+        }
     }
     if last {
         raw.tables = StudyTables::empty();
     }
-    let anonymised = anonymiser.assemble(parts.into_iter().map(|(site, part, _)| (site, part)).collect()).map_err(fail)?;
+    let anonymised = anonymiser
+        .assemble(
+            parts
+                .into_iter()
+                .map(|(site, part, _)| (site, part))
+                .collect(),
+        )
+        .map_err(fail)?;
     crate::key::write_log(&raw.inputs, staging.out(), &anonymised.log)?;
     let tables = anonymised.tables;
     let mut manifest = crate::partitions::Manifest {
@@ -707,12 +964,18 @@ fn anonymise_stage(
     // on it) and written in their fixed order.
     let encoded: Vec<(&str, Result<Vec<u8>, String>)> = {
         use rayon::prelude::*;
-        tables.named().into_par_iter().map(|(name, batch)| (name, to_parquet(batch).map_err(|e| e.to_string()))).collect()
+        tables
+            .named()
+            .into_par_iter()
+            .map(|(name, batch)| (name, to_parquet(batch).map_err(|e| e.to_string())))
+            .collect()
     };
     for (name, parquet) in encoded {
         let parquet = parquet.map_err(|e| stage_error(stage, e))?;
         staging.write(&format!("data/{name}.parquet"), &parquet)?;
-        manifest.tables.insert(name.to_string(), crate::hash::sha256_hex(&parquet));
+        manifest
+            .tables
+            .insert(name.to_string(), crate::hash::sha256_hex(&parquet));
     }
     manifest.sites = site_keys
         .into_iter()
@@ -730,21 +993,34 @@ fn anonymise_stage(
 }
 
 /// The redaction kinds the stage's settings leave on.
-fn redaction_kinds(stage: &Stage, settings: &crate::settings::AnonymiseSettings) -> Result<anonymise::RedactionKinds, PipelineError> {
+fn redaction_kinds(
+    stage: &Stage,
+    settings: &crate::settings::AnonymiseSettings,
+) -> Result<anonymise::RedactionKinds, PipelineError> {
     let mut kinds = anonymise::RedactionKinds::all();
     for code in &settings.disable_redaction {
         let kind = anonymise::Kind::ALL
             .into_iter()
             .find(|k| k.code() == code)
-            .ok_or_else(|| stage_error(stage, format!("disable_redaction: unknown kind `{code}`")))?;
+            .ok_or_else(|| {
+                stage_error(stage, format!("disable_redaction: unknown kind `{code}`"))
+            })?;
         kinds = kinds.without(kind);
     }
     Ok(kinds)
 }
 
-fn patterns_settings(clean: &CleanStudy, adjust: impl FnOnce(&mut patterns::Settings)) -> patterns::Settings {
+fn patterns_settings(
+    clean: &CleanStudy,
+    adjust: impl FnOnce(&mut patterns::Settings),
+) -> patterns::Settings {
     let mut settings = patterns::Settings {
-        factors: clean.framework.factor_codes().into_iter().map(String::from).collect(),
+        factors: clean
+            .framework
+            .factor_codes()
+            .into_iter()
+            .map(String::from)
+            .collect(),
         min_cell: clean.config.disclosure.min_cell,
         quote_label: clean.config.disclosure.quote_label.clone(),
         ..Default::default()
@@ -757,7 +1033,10 @@ impl RawStudy {
     fn tables_has_site(&self, site_id: &str) -> bool {
         use arrow_array::cast::AsArray;
         let sites = &self.tables.sites;
-        let (Some(site), Some(has)) = (sites.column_by_name("site"), sites.column_by_name("has_data")) else {
+        let (Some(site), Some(has)) = (
+            sites.column_by_name("site"),
+            sites.column_by_name("has_data"),
+        ) else {
             return false;
         };
         let site = site.as_string::<i32>();
@@ -768,9 +1047,16 @@ impl RawStudy {
 
 /// Renders a report stage and stages its files, by path under the output
 /// folder. Site packs are staged as they are rendered, never all held.
-fn render_report(stage: &Stage, input: &report::ReportInput, staging: &mut Staging) -> Result<(), PipelineError> {
+fn render_report(
+    stage: &Stage,
+    input: &report::ReportInput,
+    staging: &mut Staging,
+) -> Result<(), PipelineError> {
     let failed = |e: report::ReportError| stage_error(stage, e.to_string());
-    let under = |staging: &mut Staging, folder: &str, files: Vec<(String, String)>| -> Result<(), PipelineError> {
+    let under = |staging: &mut Staging,
+                 folder: &str,
+                 files: Vec<(String, String)>|
+     -> Result<(), PipelineError> {
         for (name, text) in files {
             staging.write(&format!("report/{folder}/{name}"), text.as_bytes())?;
         }
@@ -779,28 +1065,43 @@ fn render_report(stage: &Stage, input: &report::ReportInput, staging: &mut Stagi
     match &stage.settings {
         StageSettings::Report(s) => {
             let text = report::synthesis_markdown(input).map_err(failed)?;
-            staging.write(&format!("report/{}", s.file.as_deref().unwrap_or("synthesis.md")), text.as_bytes())
+            staging.write(
+                &format!("report/{}", s.file.as_deref().unwrap_or("synthesis.md")),
+                text.as_bytes(),
+            )
         }
         StageSettings::ReportHtml(s) => {
             let text = report::synthesis_html(input).map_err(failed)?;
-            staging.write(&format!("report/{}", s.file.as_deref().unwrap_or("synthesis.html")), text.as_bytes())
+            staging.write(
+                &format!("report/{}", s.file.as_deref().unwrap_or("synthesis.html")),
+                text.as_bytes(),
+            )
         }
         StageSettings::SitePacks(_) => {
             let mut write_error = None;
             let rendered = report::site_packs_each(input, &mut |name, text| {
-                staging.write(&format!("report/sites/{name}"), text.as_bytes()).map_err(|e| {
-                    let message = e.to_string();
-                    write_error = Some(e);
-                    report::ReportError::Output(message)
-                })
+                staging
+                    .write(&format!("report/sites/{name}"), text.as_bytes())
+                    .map_err(|e| {
+                        let message = e.to_string();
+                        write_error = Some(e);
+                        report::ReportError::Output(message)
+                    })
             });
             match (rendered, write_error) {
                 (_, Some(e)) => Err(e),
                 (result, None) => result.map_err(failed),
             }
         }
-        StageSettings::Handbook(_) => under(staging, "handbook", report::handbook(input).map_err(failed)?),
-        StageSettings::Workbook(s) => staging.write(&format!("report/{}", s.file), &report::workbook(input).map_err(failed)?),
+        StageSettings::Handbook(_) => under(
+            staging,
+            "handbook",
+            report::handbook(input).map_err(failed)?,
+        ),
+        StageSettings::Workbook(s) => staging.write(
+            &format!("report/{}", s.file),
+            &report::workbook(input).map_err(failed)?,
+        ),
         _ => Ok(()),
     }
 }

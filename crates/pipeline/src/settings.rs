@@ -78,7 +78,10 @@ impl StageSettings {
     pub(crate) fn parse(run: &str, table: Table) -> Result<StageSettings, SettingsError> {
         use StageSettings as S;
         let ratings = |kind, table| -> Result<StageSettings, SettingsError> {
-            Ok(S::Ratings(RatingsStage { kind, settings: settings_from(table)? }))
+            Ok(S::Ratings(RatingsStage {
+                kind,
+                settings: settings_from(table)?,
+            }))
         };
         Ok(match run {
             "ingest.study" => S::Ingest(settings_from(table)?),
@@ -140,7 +143,10 @@ pub struct IngestSettings {
 
 impl Default for IngestSettings {
     fn default() -> Self {
-        IngestSettings { interviews: default_interviews(), documents: default_documents() }
+        IngestSettings {
+            interviews: default_interviews(),
+            documents: default_documents(),
+        }
     }
 }
 
@@ -174,7 +180,9 @@ impl Default for RatingsSettings {
 }
 
 fn default_scopes() -> Vec<String> {
-    ["study", "sector", "site", "group", "site_group"].map(String::from).to_vec()
+    ["study", "sector", "site", "group", "site_group"]
+        .map(String::from)
+        .to_vec()
 }
 fn default_resamples() -> u32 {
     2000
@@ -250,7 +258,6 @@ pub struct ReportSettings {
     /// `synthesis.html` for `report.html`).
     pub file: Option<String>,
 }
-
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -38,15 +38,23 @@ pub fn status(plan: &Plan, study: &Utf8Path, out: &Utf8Path) -> Result<Status, P
     let sites = inputs
         .sites
         .iter()
-        .map(|s| (s.wave, s.label.clone(), s.region.clone(), with_data.contains(&s.site_id)))
+        .map(|s| {
+            (
+                s.wave,
+                s.label.clone(),
+                s.region.clone(),
+                with_data.contains(&s.site_id),
+            )
+        })
         .collect();
     let key = crate::key::resolve(&inputs.config, study)?;
     let files = crate::study::fingerprint(study, &settings);
     let keys = crate::run::stage_keys(plan, &files, &anonymise::key_fingerprint(&key));
-    let cache: BTreeMap<String, crate::run::CacheEntry> = std::fs::read_to_string(out.join(STATE_DIR).join("cache.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
+    let cache: BTreeMap<String, crate::run::CacheEntry> =
+        std::fs::read_to_string(out.join(STATE_DIR).join("cache.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
     let lock = read_lock(out);
     let mut stale = Vec::new();
     let mut up_to_date = Vec::new();
@@ -68,7 +76,12 @@ pub fn status(plan: &Plan, study: &Utf8Path, out: &Utf8Path) -> Result<Status, P
             None => up_to_date.push(stage.id.clone()),
         }
     }
-    Ok(Status { study_name: inputs.config.study.name.clone(), sites, stale, up_to_date })
+    Ok(Status {
+        study_name: inputs.config.study.name.clone(),
+        sites,
+        stale,
+        up_to_date,
+    })
 }
 
 /// Files whose bytes differ between two output folders' `outputs.lock`.
@@ -85,14 +98,18 @@ pub fn compare_locks(published: &Utf8Path, fresh: &Utf8Path) -> Vec<String> {
     }
     for rel in b.keys() {
         if !a.contains_key(rel) {
-            differ.push(format!("{rel}: produced by a run from nothing, but not published"));
+            differ.push(format!(
+                "{rel}: produced by a run from nothing, but not published"
+            ));
         }
     }
     // A published file edited by hand after the run.
     for (rel, hash) in &a {
         if let Ok(bytes) = std::fs::read(published.join(rel)) {
             if &crate::hash::sha256_hex(&bytes) != hash {
-                differ.push(format!("{rel}: edited since it was published (does not match outputs.lock)"));
+                differ.push(format!(
+                    "{rel}: edited since it was published (does not match outputs.lock)"
+                ));
             }
         }
     }

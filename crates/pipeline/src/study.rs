@@ -3,7 +3,7 @@
 use camino::{Utf8Path, Utf8PathBuf};
 
 use ingest::CsvTable;
-use model::{Dictionary, Diagnostic, Framework, IdentifierEntry, Site, StudyConfig, Withdrawal};
+use model::{Diagnostic, Dictionary, Framework, IdentifierEntry, Site, StudyConfig, Withdrawal};
 
 use crate::error::PipelineError;
 use crate::settings::IngestSettings;
@@ -36,11 +36,17 @@ impl Reader<'_> {
     fn bytes(&mut self, rel: &str) -> Option<Vec<u8>> {
         match std::fs::read(self.dir.join(rel)) {
             Ok(bytes) => {
-                self.files.push((rel.to_string(), crate::hash::sha256_hex(&bytes)));
+                self.files
+                    .push((rel.to_string(), crate::hash::sha256_hex(&bytes)));
                 Some(bytes)
             }
             Err(e) => {
-                self.problems.push(Diagnostic::error(rel, 0, 0, format!("cannot read this file: {e}")));
+                self.problems.push(Diagnostic::error(
+                    rel,
+                    0,
+                    0,
+                    format!("cannot read this file: {e}"),
+                ));
                 None
             }
         }
@@ -53,7 +59,12 @@ impl Reader<'_> {
                 let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                 let text = String::from_utf8_lossy(valid);
                 let (line, column) = model::framework::line_col(&text, text.len());
-                self.problems.push(Diagnostic::error(rel, line, column, "expected UTF-8 text, found bytes that are not UTF-8"));
+                self.problems.push(Diagnostic::error(
+                    rel,
+                    line,
+                    column,
+                    "expected UTF-8 text, found bytes that are not UTF-8",
+                ));
                 None
             }
         }
@@ -74,7 +85,10 @@ impl Reader<'_> {
         use rayon::prelude::*;
         let rels = self.glob(pattern);
         let dir = self.dir;
-        let read: Vec<(String, Result<(String, Result<CsvTable, Diagnostic>), Diagnostic>)> = rels
+        let read: Vec<(
+            String,
+            Result<(String, Result<CsvTable, Diagnostic>), Diagnostic>,
+        )> = rels
             .into_par_iter()
             .map(|rel| {
                 let result = match std::fs::read(dir.join(&rel)) {
@@ -82,7 +96,12 @@ impl Reader<'_> {
                         let hash = crate::hash::sha256_hex(&bytes);
                         Ok((hash, ingest::read_csv_owned(bytes, &rel)))
                     }
-                    Err(e) => Err(Diagnostic::error(&rel, 0, 0, format!("cannot read this file: {e}"))),
+                    Err(e) => Err(Diagnostic::error(
+                        &rel,
+                        0,
+                        0,
+                        format!("cannot read this file: {e}"),
+                    )),
                 };
                 (rel, result)
             })
@@ -102,7 +121,11 @@ impl Reader<'_> {
         }
         tables
     }
-    fn parsed<T>(&mut self, table: Option<CsvTable>, parse: impl FnOnce(&CsvTable) -> Result<T, Vec<Diagnostic>>) -> Option<T> {
+    fn parsed<T>(
+        &mut self,
+        table: Option<CsvTable>,
+        parse: impl FnOnce(&CsvTable) -> Result<T, Vec<Diagnostic>>,
+    ) -> Option<T> {
         match parse(&table?) {
             Ok(value) => Some(value),
             Err(problems) => {
@@ -155,7 +178,9 @@ pub fn fingerprint(dir: &Utf8Path, settings: &IngestSettings) -> Vec<(String, St
     let mut files: Vec<(String, String)> = rels
         .into_iter()
         .map(|rel| {
-            let hash = std::fs::read(dir.join(&rel)).map(|b| crate::hash::sha256_hex(&b)).unwrap_or_default();
+            let hash = std::fs::read(dir.join(&rel))
+                .map(|b| crate::hash::sha256_hex(&b))
+                .unwrap_or_default();
             (rel, hash)
         })
         .collect();
@@ -167,7 +192,9 @@ pub fn fingerprint(dir: &Utf8Path, settings: &IngestSettings) -> Vec<(String, St
 pub fn read_config(dir: &Utf8Path) -> Result<StudyConfig, PipelineError> {
     let path = dir.join("study.toml");
     let text = std::fs::read_to_string(&path).map_err(|_| {
-        PipelineError::Usage(format!("{dir} is not a study folder: it has no readable study.toml (see data-schema/LAYOUT.md)"))
+        PipelineError::Usage(format!(
+            "{dir} is not a study folder: it has no readable study.toml (see data-schema/LAYOUT.md)"
+        ))
     })?;
     StudyConfig::parse(&text, "study.toml").map_err(|d| PipelineError::Data(vec![d]))
 }
@@ -180,21 +207,29 @@ pub fn load(dir: &Utf8Path, settings: &IngestSettings) -> Result<StudyInputs, Pi
             "{dir} is not a study folder: it has no study.toml (see the README for the layout)"
         )));
     }
-    let mut r = Reader { dir, problems: Vec::new(), files: Vec::new() };
-    let config = r.text("study.toml").and_then(|t| match StudyConfig::parse(&t, "study.toml") {
-        Ok(c) => Some(c),
-        Err(d) => {
-            r.problems.push(d);
-            None
-        }
-    });
-    let framework = r.text("framework.toml").and_then(|t| match Framework::parse(&t, "framework.toml") {
-        Ok(f) => Some(f),
-        Err(d) => {
-            r.problems.push(d);
-            None
-        }
-    });
+    let mut r = Reader {
+        dir,
+        problems: Vec::new(),
+        files: Vec::new(),
+    };
+    let config = r
+        .text("study.toml")
+        .and_then(|t| match StudyConfig::parse(&t, "study.toml") {
+            Ok(c) => Some(c),
+            Err(d) => {
+                r.problems.push(d);
+                None
+            }
+        });
+    let framework =
+        r.text("framework.toml")
+            .and_then(|t| match Framework::parse(&t, "framework.toml") {
+                Ok(f) => Some(f),
+                Err(d) => {
+                    r.problems.push(d);
+                    None
+                }
+            });
     let t = r.csv("redcap/interview_dictionary.csv");
     let interview_dictionary = r.parsed(t, ingest::parse_dictionary);
     let t = r.csv("redcap/document_dictionary.csv");
@@ -210,24 +245,36 @@ pub fn load(dir: &Utf8Path, settings: &IngestSettings) -> Result<StudyInputs, Pi
     let mut problems = r.problems;
     let mut files = r.files;
     files.sort();
-    match (config, framework, interview_dictionary, document_dictionary, sites, identifiers, withdrawals) {
-        (Some(config), Some(framework), Some(idict), Some(ddict), Some(sites), Some(identifiers), Some(withdrawals))
-            if problems.iter().all(|p| !p.is_error()) =>
-        {
-            Ok(StudyInputs {
-                dir: dir.to_owned(),
-                config,
-                framework,
-                interview_dictionary: idict,
-                document_dictionary: ddict,
-                sites,
-                identifiers,
-                withdrawals,
-                interviews,
-                documents,
-                files,
-            })
-        }
+    match (
+        config,
+        framework,
+        interview_dictionary,
+        document_dictionary,
+        sites,
+        identifiers,
+        withdrawals,
+    ) {
+        (
+            Some(config),
+            Some(framework),
+            Some(idict),
+            Some(ddict),
+            Some(sites),
+            Some(identifiers),
+            Some(withdrawals),
+        ) if problems.iter().all(|p| !p.is_error()) => Ok(StudyInputs {
+            dir: dir.to_owned(),
+            config,
+            framework,
+            interview_dictionary: idict,
+            document_dictionary: ddict,
+            sites,
+            identifiers,
+            withdrawals,
+            interviews,
+            documents,
+            files,
+        }),
         _ => {
             problems.sort();
             Err(PipelineError::Data(problems))

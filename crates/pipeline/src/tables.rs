@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
+    UInt64Type,
 };
 use arrow_array::{Array, RecordBatch, downcast_dictionary_array};
 use arrow_schema::DataType;
@@ -60,7 +61,11 @@ pub fn cell_text(array: &dyn Array, row: usize) -> Option<String> {
         DataType::UInt64 => array.as_primitive::<UInt64Type>().value(row).to_string(),
         DataType::Float64 => {
             let v = array.as_primitive::<Float64Type>().value(row);
-            if v.is_finite() { format!("{v}") } else { return None }
+            if v.is_finite() {
+                format!("{v}")
+            } else {
+                return None;
+            }
         }
         other => format!("<unsupported {other}>"),
     })
@@ -144,10 +149,18 @@ pub fn to_parquet(batch: &RecordBatch) -> Result<Vec<u8>, parquet::errors::Parqu
 pub fn parquet_batches(
     bytes: Vec<u8>,
     rows: usize,
-) -> Result<impl Iterator<Item = Result<RecordBatch, parquet::errors::ParquetError>>, parquet::errors::ParquetError> {
+) -> Result<
+    impl Iterator<Item = Result<RecordBatch, parquet::errors::ParquetError>>,
+    parquet::errors::ParquetError,
+> {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))?.with_batch_size(rows.max(1)).build()?;
-    Ok(reader.map(|batch| batch.map_err(|e| parquet::errors::ParquetError::General(e.to_string()))))
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))?
+        .with_batch_size(rows.max(1))
+        .build()?;
+    Ok(
+        reader
+            .map(|batch| batch.map_err(|e| parquet::errors::ParquetError::General(e.to_string()))),
+    )
 }
 
 /// Read a Parquet file written by [`to_parquet`] back into one batch.
@@ -174,7 +187,8 @@ fn arrow_select_concat(
         return Ok(RecordBatch::new_empty(Arc::clone(schema)));
     }
     // Each row group comes with its own dictionaries.
-    model::column::concat_batches(schema, batches).map_err(|e| parquet::errors::ParquetError::General(e.to_string()))
+    model::column::concat_batches(schema, batches)
+        .map_err(|e| parquet::errors::ParquetError::General(e.to_string()))
 }
 
 #[cfg(test)]
@@ -182,7 +196,9 @@ mod tests {
     use std::sync::Arc;
 
     use arrow_array::types::{Int8Type, Int32Type, UInt16Type};
-    use arrow_array::{ArrayRef, DictionaryArray, Int8Array, Int32Array, Int64Array, StringArray, UInt16Array};
+    use arrow_array::{
+        ArrayRef, DictionaryArray, Int8Array, Int32Array, Int64Array, StringArray, UInt16Array,
+    };
 
     use super::*;
 
@@ -190,26 +206,55 @@ mod tests {
     /// the same CSV, nulls (a null key or a null value) empty.
     #[test]
     fn dictionary_cells_print_as_their_values() {
-        let text = vec![Some("Site A"), None, Some("a, \"quoted\"\nvalue"), Some("Site A"), Some("")];
+        let text = vec![
+            Some("Site A"),
+            None,
+            Some("a, \"quoted\"\nvalue"),
+            Some("Site A"),
+            Some(""),
+        ];
         let coded = model::column::categories(text.iter().copied());
         assert!(model::column::is_category(coded.data_type()));
         // Other key and value types, a null value, an unused one.
         let small: DictionaryArray<Int8Type> = DictionaryArray::try_new(
             Int8Array::from(vec![Some(1), Some(0), None, Some(2), Some(1)]),
-            Arc::new(StringArray::from(vec![None, Some("x"), Some("y"), Some("unused")])),
+            Arc::new(StringArray::from(vec![
+                None,
+                Some("x"),
+                Some("y"),
+                Some("unused"),
+            ])),
         )
         .unwrap();
-        let numbers: DictionaryArray<UInt16Type> =
-            DictionaryArray::try_new(UInt16Array::from(vec![0, 1, 1, 0, 1]), Arc::new(Int64Array::from(vec![Some(-3), None]))).unwrap();
-        let ints: DictionaryArray<Int32Type> =
-            DictionaryArray::try_new(Int32Array::from(vec![0, 0, 0, 0, 0]), Arc::new(Int32Array::from(vec![7]))).unwrap();
+        let numbers: DictionaryArray<UInt16Type> = DictionaryArray::try_new(
+            UInt16Array::from(vec![0, 1, 1, 0, 1]),
+            Arc::new(Int64Array::from(vec![Some(-3), None])),
+        )
+        .unwrap();
+        let ints: DictionaryArray<Int32Type> = DictionaryArray::try_new(
+            Int32Array::from(vec![0, 0, 0, 0, 0]),
+            Arc::new(Int32Array::from(vec![7])),
+        )
+        .unwrap();
         let batch = |columns: Vec<ArrayRef>| {
-            RecordBatch::try_from_iter(["site", "small", "n", "k"].into_iter().zip(columns)).unwrap()
+            RecordBatch::try_from_iter(["site", "small", "n", "k"].into_iter().zip(columns))
+                .unwrap()
         };
-        let coded = batch(vec![coded, Arc::new(small), Arc::new(numbers), Arc::new(ints)]);
+        let coded = batch(vec![
+            coded,
+            Arc::new(small),
+            Arc::new(numbers),
+            Arc::new(ints),
+        ]);
         let plain = batch(vec![
             Arc::new(StringArray::from(text)),
-            Arc::new(StringArray::from(vec![Some("x"), None, None, Some("y"), Some("x")])),
+            Arc::new(StringArray::from(vec![
+                Some("x"),
+                None,
+                None,
+                Some("y"),
+                Some("x"),
+            ])),
             Arc::new(Int64Array::from(vec![Some(-3), None, None, Some(-3), None])),
             Arc::new(Int32Array::from(vec![7; 5])),
         ]);
@@ -219,6 +264,9 @@ mod tests {
             assert!(renders(column.data_type()), "{}", column.data_type());
         }
         assert!(!renders(&DataType::Binary));
-        assert!(!renders(&DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Binary))));
+        assert!(!renders(&DataType::Dictionary(
+            Box::new(DataType::Int32),
+            Box::new(DataType::Binary)
+        )));
     }
 }

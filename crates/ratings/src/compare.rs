@@ -7,7 +7,7 @@ use model::{FigureId, Group, Sector};
 
 use crate::stats::rank::{self, Kruskal, MannWhitney};
 use crate::util::{self, Columns, Prepared};
-use crate::{input, schema, Scope, Settings};
+use crate::{Scope, Settings, input, schema};
 
 /// Kruskal-Wallis across stakeholder groups, per factor, at study scope
 /// and per sector (each only if in `settings.scopes`).
@@ -29,13 +29,20 @@ pub fn group_tests(answers: &RecordBatch, settings: &Settings) -> Result<RecordB
     let mut families: Vec<(Scope, Option<Sector>, Vec<Vec<[u64; 5]>>)> = Vec::new();
     if settings.wants(Scope::Study) {
         let per_factor = (0..layout.factors.len())
-            .map(|f| Group::ALL.iter().map(|&g| hist.importance[hist.at(grid.group(g), f)]).collect())
+            .map(|f| {
+                Group::ALL
+                    .iter()
+                    .map(|&g| hist.importance[hist.at(grid.group(g), f)])
+                    .collect()
+            })
             .collect();
         families.push((Scope::Study, None, per_factor));
     }
     if settings.wants(Scope::Sector) {
         for sector in Sector::ALL {
-            let sites: Vec<usize> = (0..layout.sites.len()).filter(|&s| layout.sites[s].1 == sector).collect();
+            let sites: Vec<usize> = (0..layout.sites.len())
+                .filter(|&s| layout.sites[s].1 == sector)
+                .collect();
             let per_factor = (0..layout.factors.len())
                 .map(|f| {
                     Group::ALL
@@ -72,7 +79,12 @@ pub fn group_tests(answers: &RecordBatch, settings: &Settings) -> Result<RecordB
             .enumerate()
             .map(|(f, groups)| Some(rank::kruskal(groups)).filter(|_| !pattern[hist.at(cell, f)]))
             .collect();
-        adjusted.extend(rank::benjamini_hochberg(&family.iter().map(|k| k.and_then(|k| k.p)).collect::<Vec<_>>()));
+        adjusted.extend(rank::benjamini_hochberg(
+            &family
+                .iter()
+                .map(|k| k.and_then(|k| k.p))
+                .collect::<Vec<_>>(),
+        ));
         for (f, k) in family.into_iter().enumerate() {
             scope.push(sc.code());
             sector_col.push(sector.map(Sector::code));
@@ -118,15 +130,26 @@ pub fn sector_tests(answers: &RecordBatch, settings: &Settings) -> Result<Record
     let input = input::read(Some(answers), None, settings)?;
     let Prepared { layout, grid, hist } = util::prepare(&input);
     let pattern = util::summary_pattern(&grid, &layout, &hist, settings);
-    let (st, vo) = (grid.sector(Sector::Statutory), grid.sector(Sector::Voluntary));
+    let (st, vo) = (
+        grid.sector(Sector::Statutory),
+        grid.sector(Sector::Voluntary),
+    );
     let tests: Vec<Option<MannWhitney>> = (0..layout.factors.len())
         .map(|f| {
             let hidden = pattern[hist.at(st, f)] || pattern[hist.at(vo, f)];
-            let (x, y) = (hist.importance[hist.at(st, f)], hist.importance[hist.at(vo, f)]);
+            let (x, y) = (
+                hist.importance[hist.at(st, f)],
+                hist.importance[hist.at(vo, f)],
+            );
             Some(rank::mann_whitney(&x, &y)).filter(|_| !hidden)
         })
         .collect();
-    let adjusted = rank::benjamini_hochberg(&tests.iter().map(|m| m.and_then(|m| m.p)).collect::<Vec<_>>());
+    let adjusted = rank::benjamini_hochberg(
+        &tests
+            .iter()
+            .map(|m| m.and_then(|m| m.p))
+            .collect::<Vec<_>>(),
+    );
     Columns::default()
         .text(layout.factors.iter().map(Some))
         .count(tests.iter().map(|m| m.map(|m| m.n1)))
@@ -137,6 +160,11 @@ pub fn sector_tests(answers: &RecordBatch, settings: &Settings) -> Result<Record
         .float(tests.iter().map(|m| m.and_then(|m| m.rank_biserial)))
         .float(adjusted)
         .flag(tests.iter().map(|m| Some(m.is_none())))
-        .text(layout.factors.iter().map(|f| Some(FigureId::new("sector_tests").part(f).into_string())))
+        .text(
+            layout
+                .factors
+                .iter()
+                .map(|f| Some(FigureId::new("sector_tests").part(f).into_string())),
+        )
         .finish(schema::sector_tests())
 }

@@ -68,7 +68,12 @@ impl System {
                 fill[c as usize] += 1;
             }
         }
-        System { start, members, at, relations }
+        System {
+            start,
+            members,
+            at,
+            relations,
+        }
     }
 
     fn len(&self) -> usize {
@@ -104,11 +109,20 @@ impl System {
     /// (pass, relation): a relation left with one unknown while the scan
     /// is at relation `e` of pass `p` is met at `(p, r)` if `r > e`, else
     /// at `(p + 1, r)`.
-    pub fn first_revealed(&self, n: &[u64], published: &[bool], suppressed: &[bool]) -> Option<(usize, usize)> {
-        let mut known: Vec<bool> = (0..n.len()).map(|i| n[i] == 0 || (published[i] && !suppressed[i])).collect();
+    pub fn first_revealed(
+        &self,
+        n: &[u64],
+        published: &[bool],
+        suppressed: &[bool],
+    ) -> Option<(usize, usize)> {
+        let mut known: Vec<bool> = (0..n.len())
+            .map(|i| n[i] == 0 || (published[i] && !suppressed[i]))
+            .collect();
         let (mut count, mut sum) = self.unknowns(&known);
-        let mut queue: BinaryHeap<Reverse<(u32, u32)>> =
-            (0..self.len()).filter(|&e| count[e] == 1).map(|e| Reverse((0, e as u32))).collect();
+        let mut queue: BinaryHeap<Reverse<(u32, u32)>> = (0..self.len())
+            .filter(|&e| count[e] == 1)
+            .map(|e| Reverse((0, e as u32)))
+            .collect();
         while let Some(Reverse((pass, e))) = queue.pop() {
             let e = e as usize;
             if count[e] != 1 {
@@ -139,7 +153,12 @@ impl System {
 /// `(parent, children)`. Returns `suppressed[i]` (meaningful for published
 /// cells; cells of unpublished scopes are reported as suppressed when
 /// below `min_cell`, which no caller publishes).
-pub fn secondary(n: &[u64], published: &[bool], equations: &[(usize, Vec<usize>)], min_cell: u32) -> Vec<bool> {
+pub fn secondary(
+    n: &[u64],
+    published: &[bool],
+    equations: &[(usize, Vec<usize>)],
+    min_cell: u32,
+) -> Vec<bool> {
     let len = n.len();
     let system = System::new(len, equations);
     let mut suppressed: Vec<bool> = n.iter().map(|&x| x < u64::from(min_cell)).collect();
@@ -183,7 +202,14 @@ impl<'a> Closure<'a> {
     /// The closure of `known`; `protected` cells must never be derived.
     pub fn new(system: &'a System, known: Vec<bool>, protected: Vec<bool>) -> Closure<'a> {
         let (count, sum) = system.unknowns(&known);
-        let mut c = Closure { system, known, protected, count, sum, leaking: false };
+        let mut c = Closure {
+            system,
+            known,
+            protected,
+            count,
+            sum,
+            leaking: false,
+        };
         let mut log = Vec::new();
         let ready: Vec<usize> = (0..system.len()).filter(|&e| c.count[e] == 1).collect();
         for e in ready {
@@ -278,11 +304,15 @@ pub(crate) fn first_revealed_by_passes(
     suppressed: &[bool],
     equations: &[(usize, Vec<usize>)],
 ) -> Option<(usize, usize)> {
-    let mut known: Vec<bool> = (0..n.len()).map(|i| n[i] == 0 || (published[i] && !suppressed[i])).collect();
+    let mut known: Vec<bool> = (0..n.len())
+        .map(|i| n[i] == 0 || (published[i] && !suppressed[i]))
+        .collect();
     loop {
         let mut changed = false;
         for (e, (parent, children)) in equations.iter().enumerate() {
-            let mut unknown = std::iter::once(parent).chain(children.iter()).filter(|&&i| !known[i]);
+            let mut unknown = std::iter::once(parent)
+                .chain(children.iter())
+                .filter(|&&i| !known[i]);
             let (Some(&only), None) = (unknown.next(), unknown.next()) else {
                 continue;
             };

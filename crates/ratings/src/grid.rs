@@ -8,8 +8,8 @@
 
 use model::{FigureId, Group, Sector};
 
-use crate::input::Layout;
 use crate::Scope;
+use crate::input::Layout;
 
 /// The key of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,22 +37,50 @@ fn sector_index(s: Sector) -> usize {
 
 impl Grid {
     pub fn new(layout: &Layout) -> Grid {
-        let mut cells = vec![Cell { scope: Scope::Study, site: None, sector: None, group: None }];
+        let mut cells = vec![Cell {
+            scope: Scope::Study,
+            site: None,
+            sector: None,
+            group: None,
+        }];
         for s in Sector::ALL {
-            cells.push(Cell { scope: Scope::Sector, site: None, sector: Some(s), group: None });
+            cells.push(Cell {
+                scope: Scope::Sector,
+                site: None,
+                sector: Some(s),
+                group: None,
+            });
         }
         for (i, (_, sector)) in layout.sites.iter().enumerate() {
-            cells.push(Cell { scope: Scope::Site, site: Some(i), sector: Some(*sector), group: None });
+            cells.push(Cell {
+                scope: Scope::Site,
+                site: Some(i),
+                sector: Some(*sector),
+                group: None,
+            });
         }
         for g in Group::ALL {
-            cells.push(Cell { scope: Scope::Group, site: None, sector: None, group: Some(g) });
+            cells.push(Cell {
+                scope: Scope::Group,
+                site: None,
+                sector: None,
+                group: Some(g),
+            });
         }
         for (i, (_, sector)) in layout.sites.iter().enumerate() {
             for g in Group::ALL {
-                cells.push(Cell { scope: Scope::SiteGroup, site: Some(i), sector: Some(*sector), group: Some(g) });
+                cells.push(Cell {
+                    scope: Scope::SiteGroup,
+                    site: Some(i),
+                    sector: Some(*sector),
+                    group: Some(g),
+                });
             }
         }
-        Grid { cells, sites: layout.sites.len() }
+        Grid {
+            cells,
+            sites: layout.sites.len(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -76,8 +104,18 @@ impl Grid {
 
     /// The one cell of each scope a person at `site` in `group` belongs to.
     pub fn cells_of(&self, layout: &Layout, site: usize, group: Group) -> [usize; 5] {
-        let sector = layout.sites.get(site).map(|s| s.1).unwrap_or(Sector::Statutory);
-        [self.study(), self.sector(sector), self.site(site), self.group(group), self.site_group(site, group)]
+        let sector = layout
+            .sites
+            .get(site)
+            .map(|s| s.1)
+            .unwrap_or(Sector::Statutory);
+        [
+            self.study(),
+            self.sector(sector),
+            self.site(site),
+            self.group(group),
+            self.site_group(site, group),
+        ]
     }
 
     /// Additive relations `parent = sum(children)` that hold for any count:
@@ -91,19 +129,36 @@ impl Grid {
     pub fn equations(&self, layout: &Layout) -> Vec<(usize, Vec<usize>)> {
         let mut eqs = Vec::new();
         for s in 0..self.sites {
-            eqs.push((self.site(s), Group::ALL.iter().map(|g| self.site_group(s, *g)).collect()));
+            eqs.push((
+                self.site(s),
+                Group::ALL.iter().map(|g| self.site_group(s, *g)).collect(),
+            ));
         }
         for g in Group::ALL {
-            eqs.push((self.group(g), (0..self.sites).map(|s| self.site_group(s, g)).collect()));
+            eqs.push((
+                self.group(g),
+                (0..self.sites).map(|s| self.site_group(s, g)).collect(),
+            ));
         }
         for sector in Sector::ALL {
-            let children =
-                (0..self.sites).filter(|s| layout.sites[*s].1 == sector).map(|s| self.site(s)).collect();
+            let children = (0..self.sites)
+                .filter(|s| layout.sites[*s].1 == sector)
+                .map(|s| self.site(s))
+                .collect();
             eqs.push((self.sector(sector), children));
         }
-        eqs.push((self.study(), Sector::ALL.iter().map(|s| self.sector(*s)).collect()));
-        eqs.push((self.study(), (0..self.sites).map(|s| self.site(s)).collect()));
-        eqs.push((self.study(), Group::ALL.iter().map(|g| self.group(*g)).collect()));
+        eqs.push((
+            self.study(),
+            Sector::ALL.iter().map(|s| self.sector(*s)).collect(),
+        ));
+        eqs.push((
+            self.study(),
+            (0..self.sites).map(|s| self.site(s)).collect(),
+        ));
+        eqs.push((
+            self.study(),
+            Group::ALL.iter().map(|g| self.group(*g)).collect(),
+        ));
         eqs
     }
 
@@ -127,9 +182,17 @@ impl Grid {
     }
 
     /// Key columns of a cell: (site label, sector code, group code).
-    pub fn keys<'a>(&self, layout: &'a Layout, cell: usize) -> (Option<&'a str>, Option<&'static str>, Option<&'static str>) {
+    pub fn keys<'a>(
+        &self,
+        layout: &'a Layout,
+        cell: usize,
+    ) -> (Option<&'a str>, Option<&'static str>, Option<&'static str>) {
         let c = self.cells[cell];
-        (c.site.map(|s| layout.sites[s].0.as_str()), c.sector.map(Sector::code), c.group.map(Group::code))
+        (
+            c.site.map(|s| layout.sites[s].0.as_str()),
+            c.sector.map(Sector::code),
+            c.group.map(Group::code),
+        )
     }
 }
 
@@ -151,7 +214,11 @@ impl Histograms {
     }
 }
 
-pub(crate) fn histograms(grid: &Grid, layout: &Layout, answers: &[crate::input::Answer]) -> Histograms {
+pub(crate) fn histograms(
+    grid: &Grid,
+    layout: &Layout,
+    answers: &[crate::input::Answer],
+) -> Histograms {
     let f = layout.factors.len();
     let size = grid.len() * f;
     let mut h = Histograms {

@@ -11,7 +11,9 @@
 //! categorical one, each distinct value is looked at once and rows go by key.
 
 use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_array::{Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array};
+use arrow_array::{
+    Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array,
+};
 use arrow_schema::ArrowError;
 use model::column::{Interner, Text};
 use model::{Group, Sector};
@@ -23,21 +25,29 @@ fn invalid(msg: String) -> ArrowError {
 }
 
 fn column<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<&'a ArrayRef, ArrowError> {
-    batch.column_by_name(name).ok_or_else(|| invalid(format!("{table}: expected a column `{name}`, found none")))
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| invalid(format!("{table}: expected a column `{name}`, found none")))
 }
 
 /// A non-null text column, plain or categorical.
 fn strings<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<Text<'a>, ArrowError> {
     let col = column(batch, table, name)?;
     let text = Text::of(col.as_ref()).ok_or_else(|| {
-        invalid(format!("{table}: expected column `{name}` to be Utf8, found {}", col.data_type()))
+        invalid(format!(
+            "{table}: expected column `{name}` to be Utf8, found {}",
+            col.data_type()
+        ))
     })?;
     let may_be_null = match text {
         Text::Plain(a) => a.null_count() > 0,
         Text::Coded { keys, values } => keys.null_count() > 0 || values.null_count() > 0,
     };
     if may_be_null && let Some(i) = (0..text.len()).find(|&i| text.is_null(i)) {
-        return Err(invalid(format!("{table}: row {}: expected a value in `{name}`, found null", i + 1)));
+        return Err(invalid(format!(
+            "{table}: row {}: expected a value in `{name}`, found null",
+            i + 1
+        )));
     }
     Ok(text)
 }
@@ -52,13 +62,22 @@ struct Keyed<'a, T> {
 impl<'a, T: Copy> Keyed<'a, T> {
     fn new(text: Text<'a>) -> Self {
         let distinct = text.coded().map_or(0, |(_, values)| values.len());
-        Keyed { text, memo: vec![None; distinct] }
+        Keyed {
+            text,
+            memo: vec![None; distinct],
+        }
     }
 
     /// `read` of row `i`'s value; for a categorical column, called once per
     /// key (the first row with it) and remembered.
-    fn get(&mut self, i: usize, read: impl FnOnce(&'a str) -> Result<T, ArrowError>) -> Result<T, ArrowError> {
-        let Some((keys, _)) = self.text.coded() else { return read(self.text.value(i)) };
+    fn get(
+        &mut self,
+        i: usize,
+        read: impl FnOnce(&'a str) -> Result<T, ArrowError>,
+    ) -> Result<T, ArrowError> {
+        let Some((keys, _)) = self.text.coded() else {
+            return read(self.text.value(i));
+        };
         let k = keys.value(i) as usize;
         if let Some(Some(x)) = self.memo.get(k) {
             return Ok(*x);
@@ -86,7 +105,11 @@ impl Codes<'_> {
     fn get(&self, i: usize) -> Option<i64> {
         macro_rules! at {
             ($a:expr) => {
-                if $a.is_null(i) { None } else { Some($a.value(i) as i64) }
+                if $a.is_null(i) {
+                    None
+                } else {
+                    Some($a.value(i) as i64)
+                }
             };
         }
         match self {
@@ -102,7 +125,9 @@ impl Codes<'_> {
 
     /// The code at row `i` when in `lo..=hi`.
     fn in_range(&self, i: usize, lo: i64, hi: i64) -> Option<u8> {
-        self.get(i).filter(|x| (lo..=hi).contains(x)).map(|x| x as u8)
+        self.get(i)
+            .filter(|x| (lo..=hi).contains(x))
+            .map(|x| x as u8)
     }
 }
 
@@ -117,7 +142,10 @@ fn codes<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<Codes<'a
         };
     }
     read!(Int8Array => I8, Int16Array => I16, Int32Array => I32, Int64Array => I64, UInt8Array => U8, UInt16Array => U16, UInt32Array => U32);
-    Err(invalid(format!("{table}: expected column `{name}` to be an integer code, found {}", col.data_type())))
+    Err(invalid(format!(
+        "{table}: expected column `{name}` to be an integer code, found {}",
+        col.data_type()
+    )))
 }
 
 /// Sites, factors and participants as indexes, fixed in output order.
@@ -252,8 +280,11 @@ pub(crate) fn read(
         }
         // Per table: a categorical column's values are read once per key.
         let (mut sector_col, mut site_col) = (Keyed::new(c.sectors), Keyed::new(c.sites));
-        let (mut group_col, mut people_col, mut factor_col) =
-            (Keyed::new(c.groups), Keyed::new(c.participants), Keyed::new(c.factors));
+        let (mut group_col, mut people_col, mut factor_col) = (
+            Keyed::new(c.groups),
+            Keyed::new(c.participants),
+            Keyed::new(c.factors),
+        );
         for i in 0..c.sites.len() {
             let sector = sector_col.get(i, |sector_code| match sector_last {
                 Some((l, s)) if l == sector_code => Ok(s),
@@ -300,7 +331,11 @@ pub(crate) fn read(
             })?;
             let participant = people_col.get(i, |p| Ok(people.get(p).0))?;
             let factor = factor_col.get(i, |f| Ok(factors.get(f).0))?;
-            let who = Who { participant, site, group };
+            let who = Who {
+                participant,
+                site,
+                group,
+            };
             if is_answers {
                 if let Some((_, p, m, d)) = &a {
                     out_answers.push(Answer {
@@ -326,8 +361,12 @@ pub(crate) fn read(
     for (rank, &p) in order.iter().enumerate() {
         site_final[p as usize] = rank as u32;
     }
-    let mut extra: Vec<&str> =
-        factors.names.iter().copied().filter(|f| !settings.factors.iter().any(|s| s == f)).collect();
+    let mut extra: Vec<&str> = factors
+        .names
+        .iter()
+        .copied()
+        .filter(|f| !settings.factors.iter().any(|s| s == f))
+        .collect();
     extra.sort_unstable();
     extra.dedup();
     let factor_final: Vec<u32> = factors
@@ -341,7 +380,10 @@ pub(crate) fn read(
     let mut layout_factors = settings.factors.clone();
     layout_factors.extend(extra.iter().map(|s| s.to_string()));
     let layout = Layout {
-        sites: order.iter().map(|&p| (sites.names[p as usize].to_string(), site_sector[p as usize])).collect(),
+        sites: order
+            .iter()
+            .map(|&p| (sites.names[p as usize].to_string(), site_sector[p as usize]))
+            .collect(),
         factors: layout_factors,
     };
     for x in &mut out_answers {
@@ -353,5 +395,10 @@ pub(crate) fn read(
         x.factor = factor_final[x.factor as usize];
     }
     let participants = people.names.len();
-    Ok(Input { layout, answers: out_answers, picks, participants })
+    Ok(Input {
+        layout,
+        answers: out_answers,
+        picks,
+        participants,
+    })
 }

@@ -49,11 +49,11 @@ mod util;
 #[cfg(test)]
 mod tests;
 
+pub use compare::{group_tests, sector_tests};
 pub use consensus::consensus;
 pub use direction::direction;
 pub use summary::ratings_summary;
 pub use tensions::tensions;
-pub use compare::{group_tests, sector_tests};
 pub use top3::top3_frequency;
 pub use top3_importance::top3_importance;
 
@@ -76,7 +76,13 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, in output order.
-    pub const ALL: [Scope; 5] = [Scope::Study, Scope::Sector, Scope::Site, Scope::Group, Scope::SiteGroup];
+    pub const ALL: [Scope; 5] = [
+        Scope::Study,
+        Scope::Sector,
+        Scope::Site,
+        Scope::Group,
+        Scope::SiteGroup,
+    ];
 
     /// The code used in the `scope` column and in figure ids.
     pub fn code(self) -> &'static str {

@@ -18,10 +18,19 @@ fn float(name: &str) -> Field {
     Field::new(name, DataType::Float64, true)
 }
 fn tail() -> [Field; 2] {
-    [Field::new("suppressed", DataType::Boolean, false), key("figure_id")]
+    [
+        Field::new("suppressed", DataType::Boolean, false),
+        key("figure_id"),
+    ]
 }
 fn cell_keys() -> Vec<Field> {
-    vec![key("scope"), opt_text("site"), opt_text("sector"), opt_text("group"), key("factor")]
+    vec![
+        key("scope"),
+        opt_text("site"),
+        opt_text("sector"),
+        opt_text("group"),
+        key("factor"),
+    ]
 }
 fn build(mut fields: Vec<Field>) -> SchemaRef {
     fields.extend(tail());
@@ -31,14 +40,29 @@ fn build(mut fields: Vec<Field>) -> SchemaRef {
 pub fn ratings_summary() -> SchemaRef {
     let mut f = cell_keys();
     f.push(count("n"));
-    f.extend(["mean", "sd", "median", "q1", "q3", "pct_high", "ci_low", "ci_high"].map(float));
+    f.extend(
+        [
+            "mean", "sd", "median", "q1", "q3", "pct_high", "ci_low", "ci_high",
+        ]
+        .map(float),
+    );
     f.extend(["rated_1", "rated_2", "rated_3", "rated_4", "rated_5"].map(count));
     build(f)
 }
 
 pub fn top3_frequency() -> SchemaRef {
     let mut f = cell_keys();
-    f.extend(["respondents", "mentions", "first", "second", "third", "score"].map(count));
+    f.extend(
+        [
+            "respondents",
+            "mentions",
+            "first",
+            "second",
+            "third",
+            "score",
+        ]
+        .map(count),
+    );
     f.push(float("pct_mentions"));
     build(f)
 }

@@ -5,8 +5,8 @@ use arrow_schema::ArrowError;
 use rayon::prelude::*;
 
 use crate::stats::{bootstrap, describe};
-use crate::util::{self, key_columns, Prepared};
-use crate::{input, schema, Settings};
+use crate::util::{self, Prepared, key_columns};
+use crate::{Settings, input, schema};
 
 struct Row {
     n: Option<u64>,
@@ -47,10 +47,15 @@ struct Row {
 /// across the scope hierarchy ([`crate::disclosure`]). Rows: every
 /// published scope in `settings.scopes` x every factor, sorted by scope,
 /// site, sector, group, factor.
-pub fn ratings_summary(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
+pub fn ratings_summary(
+    answers: &RecordBatch,
+    settings: &Settings,
+) -> Result<RecordBatch, ArrowError> {
     let input = input::read(Some(answers), None, settings)?;
     let Prepared { layout, grid, hist } = util::prepare(&input);
-    let suppressed = util::suppression(&grid, &layout, settings, |c, f| describe::count(&hist.importance[hist.at(c, f)]));
+    let suppressed = util::suppression(&grid, &layout, settings, |c, f| {
+        describe::count(&hist.importance[hist.at(c, f)])
+    });
     let rows = util::rows(&grid, &layout, settings);
     let resampler = bootstrap::Resampler::new(settings.bootstrap_resamples, settings.confidence);
     let out: Vec<Row> = rows
@@ -58,7 +63,9 @@ pub fn ratings_summary(answers: &RecordBatch, settings: &Settings) -> Result<Rec
         .map(|&(c, f)| {
             let i = hist.at(c, f);
             let h = &hist.importance[i];
-            let figure_id = grid.figure_id(&layout, "ratings", c, &layout.factors[f]).into_string();
+            let figure_id = grid
+                .figure_id(&layout, "ratings", c, &layout.factors[f])
+                .into_string();
             if suppressed[i] {
                 return Row {
                     n: None,

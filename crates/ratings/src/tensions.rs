@@ -7,15 +7,25 @@ use model::{FigureId, Group, Sector};
 
 use crate::stats::describe;
 use crate::util::{self, Columns, Prepared};
-use crate::{input, schema, Scope, Settings};
+use crate::{Scope, Settings, input, schema};
 
 /// The groups compared: the five groups, or with `pool_managers` four,
 /// `team_manager` + `senior_manager` pooled as `managers`.
 fn perspectives(pool_managers: bool) -> Vec<(&'static str, Vec<Group>)> {
     if pool_managers {
-        let mut v: Vec<(&'static str, Vec<Group>)> =
-            Group::ALL.iter().filter(|g| !g.is_manager()).map(|&g| (g.code(), vec![g])).collect();
-        v.push(("managers", Group::ALL.iter().copied().filter(|g| g.is_manager()).collect()));
+        let mut v: Vec<(&'static str, Vec<Group>)> = Group::ALL
+            .iter()
+            .filter(|g| !g.is_manager())
+            .map(|&g| (g.code(), vec![g]))
+            .collect();
+        v.push((
+            "managers",
+            Group::ALL
+                .iter()
+                .copied()
+                .filter(|g| g.is_manager())
+                .collect(),
+        ));
         v
     } else {
         Group::ALL.iter().map(|&g| (g.code(), vec![g])).collect()
@@ -83,13 +93,21 @@ pub fn tensions(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatc
         cells.extend(Sector::ALL.map(|s| (Scope::Sector, None, Some(s))));
     }
     if settings.wants(Scope::Site) {
-        cells.extend(layout.sites.iter().enumerate().map(|(i, (_, s))| (Scope::Site, Some(i), Some(*s))));
+        cells.extend(
+            layout
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(i, (_, s))| (Scope::Site, Some(i), Some(*s))),
+        );
     }
     let site_lists: Vec<Vec<usize>> = cells
         .iter()
         .map(|&(scope, site, sector)| match (scope, site) {
             (Scope::Site, Some(s)) => vec![s],
-            (Scope::Sector, _) => (0..layout.sites.len()).filter(|&s| Some(layout.sites[s].1) == sector).collect(),
+            (Scope::Sector, _) => (0..layout.sites.len())
+                .filter(|&s| Some(layout.sites[s].1) == sector)
+                .collect(),
             _ => (0..layout.sites.len()).collect(),
         })
         .collect();
@@ -119,7 +137,9 @@ pub fn tensions(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatc
     let equations = grid.equations(&layout);
     let shown: Vec<Vec<bool>> = (0..layout.factors.len())
         .map(|f| {
-            let base_n: Vec<u64> = (0..grid.len()).map(|c| describe::count(&hist.importance[hist.at(c, f)])).collect();
+            let base_n: Vec<u64> = (0..grid.len())
+                .map(|c| describe::count(&hist.importance[hist.at(c, f)]))
+                .collect();
             let base_sup: Vec<bool> = (0..grid.len()).map(|c| pattern[hist.at(c, f)]).collect();
             let mut extras: Vec<(u64, Vec<usize>)> = Vec::new();
             for ci in 0..cells.len() {
@@ -145,9 +165,14 @@ pub fn tensions(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatc
                         _ => None,
                     };
                     let big = diff.is_some_and(|d| d.abs() >= settings.tension_threshold);
-                    let flagged = if scope == Scope::Site { big } else { big && !suppressed };
+                    let flagged = if scope == Scope::Site {
+                        big
+                    } else {
+                        big && !suppressed
+                    };
                     let (ma, mb) = (describe::modes(&pat_a), describe::modes(&pat_b));
-                    let disagree = (!ma.is_empty() && !mb.is_empty()).then(|| !ma.iter().any(|m| mb.contains(m)));
+                    let disagree = (!ma.is_empty() && !mb.is_empty())
+                        .then(|| !ma.iter().any(|m| mb.contains(m)));
                     let show = |v: Option<f64>| if suppressed { None } else { v };
                     out.scope.push(scope.code());
                     out.site.push(site.map(|s| layout.sites[s].0.clone()));
@@ -170,7 +195,8 @@ pub fn tensions(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatc
                         id = id.part(s.code());
                     }
                     let pair = format!("{}~{}", groups[ia].0, groups[ib].0);
-                    out.id.push(id.part(&pair).part(&layout.factors[f]).into_string());
+                    out.id
+                        .push(id.part(&pair).part(&layout.factors[f]).into_string());
                 }
             }
         }

@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, Int8Array, RecordBatch, StringArray, UInt8Array, UInt32Array};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float64Array, Int8Array, RecordBatch, StringArray, UInt8Array,
+    UInt32Array,
+};
 
 use arrow_schema::ArrowError;
 
@@ -13,7 +16,16 @@ use crate::*;
 // ---------------------------------------------------------------- helpers
 
 /// One answers row: (participant, site, sector, group, factor, pattern, importance, direction).
-type Row<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, Option<i8>, Option<i8>, Option<i8>);
+type Row<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<i8>,
+    Option<i8>,
+    Option<i8>,
+);
 
 fn text(v: impl IntoIterator<Item = String>) -> ArrayRef {
     Arc::new(StringArray::from(v.into_iter().collect::<Vec<_>>()))
@@ -21,7 +33,9 @@ fn text(v: impl IntoIterator<Item = String>) -> ArrayRef {
 
 fn answers(rows: &[Row]) -> RecordBatch {
     let col = |f: fn(&Row) -> String| text(rows.iter().map(f));
-    let code = |f: fn(&Row) -> Option<i8>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<Int8Array>()) };
+    let code = |f: fn(&Row) -> Option<i8>| -> ArrayRef {
+        Arc::new(rows.iter().map(f).collect::<Int8Array>())
+    };
     model::column::conform(
         model::schema::answers(),
         vec![
@@ -62,25 +76,57 @@ fn top3(rows: &[(&str, &str, &str, &str, u8, &str)]) -> RecordBatch {
 }
 
 fn f64s(b: &RecordBatch, name: &str) -> Vec<Option<f64>> {
-    let a = b.column_by_name(name).unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
-    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))).collect()
+    let a = b
+        .column_by_name(name)
+        .unwrap()
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .unwrap();
+    (0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect()
 }
 fn u32s(b: &RecordBatch, name: &str) -> Vec<Option<u32>> {
-    let a = b.column_by_name(name).unwrap().as_any().downcast_ref::<UInt32Array>().unwrap();
-    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))).collect()
+    let a = b
+        .column_by_name(name)
+        .unwrap()
+        .as_any()
+        .downcast_ref::<UInt32Array>()
+        .unwrap();
+    (0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect()
 }
 fn strs(b: &RecordBatch, name: &str) -> Vec<Option<String>> {
-    let a = b.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap();
-    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i).to_string())).collect()
+    let a = b
+        .column_by_name(name)
+        .unwrap()
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .unwrap();
+    (0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i).to_string()))
+        .collect()
 }
 fn bools(b: &RecordBatch, name: &str) -> Vec<Option<bool>> {
-    let a = b.column_by_name(name).unwrap().as_any().downcast_ref::<BooleanArray>().unwrap();
-    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))).collect()
+    let a = b
+        .column_by_name(name)
+        .unwrap()
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .unwrap();
+    (0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect()
 }
 
 fn close(got: Option<f64>, want: f64, tol: f64) {
     let g = got.unwrap_or_else(|| panic!("expected {want}, found null"));
-    assert!((g - want).abs() <= tol, "expected {want}, found {g} (diff {})", (g - want).abs());
+    assert!(
+        (g - want).abs() <= tol,
+        "expected {want}, found {g} (diff {})",
+        (g - want).abs()
+    );
 }
 
 fn settings(scopes: &[Scope], factors: &[&str], min_cell: u32) -> Settings {
@@ -96,12 +142,34 @@ fn settings(scopes: &[Scope], factors: &[&str], min_cell: u32) -> Settings {
 /// Ratings 1, 2, 2, 3, 4, 5, 5 plus a null and two missing codes (-98, -99),
 /// all peer workers at one statutory site.
 fn seven() -> RecordBatch {
-    let ratings = [Some(1), Some(2), Some(2), Some(3), Some(4), Some(5), Some(5), None, Some(-98), Some(-99)];
+    let ratings = [
+        Some(1),
+        Some(2),
+        Some(2),
+        Some(3),
+        Some(4),
+        Some(5),
+        Some(5),
+        None,
+        Some(-98),
+        Some(-99),
+    ];
     let ids: Vec<String> = (0..ratings.len()).map(|i| format!("P{i}")).collect();
     let rows: Vec<Row> = ratings
         .iter()
         .zip(&ids)
-        .map(|(r, id)| (id.as_str(), "Site A", "statutory", "peer_worker", "supervision", Some(1), *r, None))
+        .map(|(r, id)| {
+            (
+                id.as_str(),
+                "Site A",
+                "statutory",
+                "peer_worker",
+                "supervision",
+                Some(1),
+                *r,
+                None,
+            )
+        })
         .collect();
     answers(&rows)
 }
@@ -112,7 +180,11 @@ fn seven() -> RecordBatch {
 fn summary_of_seven_ratings_matches_hand_computation() {
     let out = ratings_summary(&seven(), &settings(&[Scope::Study], &["supervision"], 3)).unwrap();
     assert_eq!(out.num_rows(), 1);
-    assert_eq!(u32s(&out, "n"), [Some(7)], "nulls and missing codes are not ratings");
+    assert_eq!(
+        u32s(&out, "n"),
+        [Some(7)],
+        "nulls and missing codes are not ratings"
+    );
     // sum 22, sum of squares 84: mean 22/7, var (7*84 - 22^2)/(7*6) = 104/42.
     close(f64s(&out, "mean")[0], 22.0 / 7.0, 1e-12);
     close(f64s(&out, "sd")[0], (104.0f64 / 42.0).sqrt(), 1e-12);
@@ -124,10 +196,15 @@ fn summary_of_seven_ratings_matches_hand_computation() {
     // 4, 5, 5 are high: 3/7.
     close(f64s(&out, "pct_high")[0], 300.0 / 7.0, 1e-12);
     // One 1, two 2s, one 3, one 4, two 5s: the bars of a Likert chart.
-    let counts: Vec<Option<u32>> = (1..=5).map(|k| u32s(&out, &format!("rated_{k}"))[0]).collect();
+    let counts: Vec<Option<u32>> = (1..=5)
+        .map(|k| u32s(&out, &format!("rated_{k}"))[0])
+        .collect();
     assert_eq!(counts, [Some(1), Some(2), Some(1), Some(1), Some(2)]);
     assert_eq!(bools(&out, "suppressed"), [Some(false)]);
-    assert_eq!(strs(&out, "figure_id"), [Some("ratings/study/supervision".to_string())]);
+    assert_eq!(
+        strs(&out, "figure_id"),
+        [Some("ratings/study/supervision".to_string())]
+    );
     assert_eq!(strs(&out, "site"), [None]);
     assert_eq!(strs(&out, "group"), [None]);
 }
@@ -159,7 +236,11 @@ fn consensus_of_seven_ratings_matches_hand_computation() {
     // Cns = 1 + 0.4 log2(1 - 0.6/4) + 0.6 log2(1 - 0.4/4).
     let h = [0, 0, 2, 3, 0];
     close(describe::rwg(&h), 0.85, 1e-12);
-    close(describe::tastle_wierman(&h), 1.0 + 0.4 * 0.85f64.log2() + 0.6 * 0.9f64.log2(), 1e-12);
+    close(
+        describe::tastle_wierman(&h),
+        1.0 + 0.4 * 0.85f64.log2() + 0.6 * 0.9f64.log2(),
+        1e-12,
+    );
     // Full agreement and an even split between the extremes.
     assert_eq!(describe::tastle_wierman(&[0, 0, 0, 4, 0]), Some(1.0));
     close(describe::tastle_wierman(&[3, 0, 0, 0, 3]), 0.0, 1e-12);
@@ -180,22 +261,44 @@ fn top3_counts_and_scores() {
         ("P4", s, "statutory", "professional", 3, "a"),
         ("P4", s, "statutory", "professional", 7, "b"), // not a rank: ignored
     ]);
-    let out = top3_frequency(&t, &settings(&[Scope::Study, Scope::Group], &["a", "b", "c", "d"], 1)).unwrap();
+    let out = top3_frequency(
+        &t,
+        &settings(&[Scope::Study, Scope::Group], &["a", "b", "c", "d"], 1),
+    )
+    .unwrap();
     // study rows a, b, c, d then group rows (5 groups x 4 factors).
     assert_eq!(out.num_rows(), 4 + 20);
     assert_eq!(&u32s(&out, "respondents")[..4], [Some(4); 4]);
     // a: first P1, P3; second P2; third P4 -> 4 mentions, score 3*2 + 2 + 1 = 9.
-    assert_eq!(&u32s(&out, "first")[..4], [Some(2), Some(1), Some(1), Some(0)]);
-    assert_eq!(&u32s(&out, "second")[..4], [Some(1), Some(1), Some(0), Some(0)]);
-    assert_eq!(&u32s(&out, "third")[..4], [Some(1), Some(0), Some(1), Some(0)]);
-    assert_eq!(&u32s(&out, "mentions")[..4], [Some(4), Some(2), Some(2), Some(0)]);
-    assert_eq!(&u32s(&out, "score")[..4], [Some(9), Some(5), Some(4), Some(0)]);
+    assert_eq!(
+        &u32s(&out, "first")[..4],
+        [Some(2), Some(1), Some(1), Some(0)]
+    );
+    assert_eq!(
+        &u32s(&out, "second")[..4],
+        [Some(1), Some(1), Some(0), Some(0)]
+    );
+    assert_eq!(
+        &u32s(&out, "third")[..4],
+        [Some(1), Some(0), Some(1), Some(0)]
+    );
+    assert_eq!(
+        &u32s(&out, "mentions")[..4],
+        [Some(4), Some(2), Some(2), Some(0)]
+    );
+    assert_eq!(
+        &u32s(&out, "score")[..4],
+        [Some(9), Some(5), Some(4), Some(0)]
+    );
     let pct = f64s(&out, "pct_mentions");
     for (got, want) in pct[..4].iter().zip([100.0, 50.0, 50.0, 0.0]) {
         close(*got, want, 1e-12);
     }
     // peer_worker group: P1, P2; a mentioned by both, score 3 + 2.
-    assert_eq!(strs(&out, "figure_id")[4], Some("top3/group/peer_worker/a".to_string()));
+    assert_eq!(
+        strs(&out, "figure_id")[4],
+        Some("top3/group/peer_worker/a".to_string())
+    );
     assert_eq!(u32s(&out, "respondents")[4], Some(2));
     assert_eq!(u32s(&out, "score")[4], Some(5));
     // service_user: no respondents at all -> suppressed, everything null.
@@ -206,11 +309,31 @@ fn top3_counts_and_scores() {
 
 #[test]
 fn direction_shares() {
-    let rows: Vec<Row> = [Some(1), Some(1), Some(2), Some(3), Some(4), None, Some(-99), Some(9)]
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (["P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7"][i], "Site A", "statutory", "professional", "pay", None, Some(3), *d))
-        .collect();
+    let rows: Vec<Row> = [
+        Some(1),
+        Some(1),
+        Some(2),
+        Some(3),
+        Some(4),
+        None,
+        Some(-99),
+        Some(9),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, d)| {
+        (
+            ["P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7"][i],
+            "Site A",
+            "statutory",
+            "professional",
+            "pay",
+            None,
+            Some(3),
+            *d,
+        )
+    })
+    .collect();
     let out = direction(&answers(&rows), &settings(&[Scope::Study], &["pay"], 3)).unwrap();
     assert_eq!(u32s(&out, "n"), [Some(5)]);
     assert_eq!(u32s(&out, "facilitator"), [Some(2)]);
@@ -221,7 +344,10 @@ fn direction_shares() {
     close(f64s(&out, "pct_barrier")[0], 20.0, 1e-12);
     close(f64s(&out, "pct_both")[0], 20.0, 1e-12);
     close(f64s(&out, "pct_neither")[0], 20.0, 1e-12);
-    assert_eq!(strs(&out, "figure_id"), [Some("direction/study/pay".to_string())]);
+    assert_eq!(
+        strs(&out, "figure_id"),
+        [Some("direction/study/pay".to_string())]
+    );
 }
 
 // ----------------------------------------------------- scipy-checked tests
@@ -229,10 +355,25 @@ fn direction_shares() {
 /// The rows of tests/fixtures/rank_tests.csv (written by rank_tests.py).
 fn rank_fixture() -> RecordBatch {
     let csv = include_str!("../tests/fixtures/rank_tests.csv");
-    let lines: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let lines: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
     let rows: Vec<Row> = lines
         .iter()
-        .map(|c| (c[0], c[1], c[2], c[3], c[4], None, c[5].parse::<i8>().ok(), None))
+        .map(|c| {
+            (
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                c[4],
+                None,
+                c[5].parse::<i8>().ok(),
+                None,
+            )
+        })
         .collect();
     answers(&rows)
 }
@@ -252,18 +393,103 @@ fn rank_tests_agree_with_scipy() {
     let nan = f64::NAN;
     // (scope, sector, factor, n, k, h, p, eps, bh)
     let want: [(&str, Option<&str>, &str, u32, u32, f64, f64, f64, f64); 9] = [
-        ("study", None, "alpha", 35, 5, 12.406123400972431, 0.014573426248380013, 0.36488598238154213, 0.029146852496760026),
-        ("study", None, "beta", 34, 5, 1.7291074668363284, 0.7854236745528758, 0.05239719596473722, 0.7854236745528758),
+        (
+            "study",
+            None,
+            "alpha",
+            35,
+            5,
+            12.406123400972431,
+            0.014573426248380013,
+            0.36488598238154213,
+            0.029146852496760026,
+        ),
+        (
+            "study",
+            None,
+            "beta",
+            34,
+            5,
+            1.7291074668363284,
+            0.7854236745528758,
+            0.05239719596473722,
+            0.7854236745528758,
+        ),
         ("study", None, "delta", 34, 5, nan, nan, nan, nan),
-        ("sector", Some("statutory"), "alpha", 18, 5, 6.808333333333328, 0.14637029454765307, 0.40049019607843106, 0.29274058909530615),
-        ("sector", Some("statutory"), "beta", 17, 5, 2.569209431345357, 0.6322871117540214, 0.16057558945908482, 0.6322871117540214),
-        ("sector", Some("statutory"), "delta", 17, 5, nan, nan, nan, nan),
-        ("sector", Some("voluntary"), "alpha", 17, 5, 8.683400809716597, 0.06951891711816134, 0.5427125506072873, 0.13903783423632268),
-        ("sector", Some("voluntary"), "beta", 17, 5, 2.8351449275362266, 0.5857814324188824, 0.17719655797101416, 0.5857814324188824),
-        ("sector", Some("voluntary"), "delta", 17, 5, nan, nan, nan, nan),
+        (
+            "sector",
+            Some("statutory"),
+            "alpha",
+            18,
+            5,
+            6.808333333333328,
+            0.14637029454765307,
+            0.40049019607843106,
+            0.29274058909530615,
+        ),
+        (
+            "sector",
+            Some("statutory"),
+            "beta",
+            17,
+            5,
+            2.569209431345357,
+            0.6322871117540214,
+            0.16057558945908482,
+            0.6322871117540214,
+        ),
+        (
+            "sector",
+            Some("statutory"),
+            "delta",
+            17,
+            5,
+            nan,
+            nan,
+            nan,
+            nan,
+        ),
+        (
+            "sector",
+            Some("voluntary"),
+            "alpha",
+            17,
+            5,
+            8.683400809716597,
+            0.06951891711816134,
+            0.5427125506072873,
+            0.13903783423632268,
+        ),
+        (
+            "sector",
+            Some("voluntary"),
+            "beta",
+            17,
+            5,
+            2.8351449275362266,
+            0.5857814324188824,
+            0.17719655797101416,
+            0.5857814324188824,
+        ),
+        (
+            "sector",
+            Some("voluntary"),
+            "delta",
+            17,
+            5,
+            nan,
+            nan,
+            nan,
+            nan,
+        ),
     ];
     assert_eq!(kw.num_rows(), want.len());
-    let (h, p, eps, bh) = (f64s(&kw, "h"), f64s(&kw, "p_value"), f64s(&kw, "epsilon_sq"), f64s(&kw, "p_adj_bh"));
+    let (h, p, eps, bh) = (
+        f64s(&kw, "h"),
+        f64s(&kw, "p_value"),
+        f64s(&kw, "epsilon_sq"),
+        f64s(&kw, "p_adj_bh"),
+    );
     for (i, w) in want.iter().enumerate() {
         assert_eq!(strs(&kw, "scope")[i].as_deref(), Some(w.0));
         assert_eq!(strs(&kw, "sector")[i].as_deref(), w.1);
@@ -279,13 +505,32 @@ fn rank_tests_agree_with_scipy() {
             }
         }
     }
-    assert_eq!(strs(&kw, "figure_id")[3].as_deref(), Some("group_tests/sector/statutory/alpha"));
+    assert_eq!(
+        strs(&kw, "figure_id")[3].as_deref(),
+        Some("group_tests/sector/statutory/alpha")
+    );
 
     let mw = sector_tests(&data, &s).unwrap();
     // (factor, n1, n2, U1, p, rank-biserial, bh)
     let want = [
-        ("alpha", 18, 17, 141.0, 0.6963929663376986, -0.07843137254901966, 1.0),
-        ("beta", 17, 17, 194.0, 0.0795099664574488, 0.3425605536332179, 0.23852989937234642),
+        (
+            "alpha",
+            18,
+            17,
+            141.0,
+            0.6963929663376986,
+            -0.07843137254901966,
+            1.0,
+        ),
+        (
+            "beta",
+            17,
+            17,
+            194.0,
+            0.0795099664574488,
+            0.3425605536332179,
+            0.23852989937234642,
+        ),
         ("delta", 17, 17, 144.5, 1.0, 0.0, 1.0),
     ];
     for (i, w) in want.iter().enumerate() {
@@ -300,7 +545,11 @@ fn rank_tests_agree_with_scipy() {
     // z: p = 2 sf(|z|); alpha has U1 < n1 n2 / 2, so its z is negative.
     let z = f64s(&mw, "z");
     assert!(z[0].unwrap() < 0.0 && z[1].unwrap() > 0.0 && z[2].is_none());
-    close(special::norm_sf(z[1].unwrap()).map(|q| 2.0 * q), 0.0795099664574488, 1e-12);
+    close(
+        special::norm_sf(z[1].unwrap()).map(|q| 2.0 * q),
+        0.0795099664574488,
+        1e-12,
+    );
 }
 
 /// Same provenance as `rank_tests_agree_with_scipy` (scipy 1.17.1,
@@ -317,7 +566,10 @@ fn special_functions_agree_with_scipy() {
     ];
     for (x, df, want) in chi2 {
         let got = special::chi2_sf(x, df).unwrap();
-        assert!((got - want).abs() <= 1e-12 * want.max(1e-3), "chi2.sf({x}, {df}): {got} vs {want}");
+        assert!(
+            (got - want).abs() <= 1e-12 * want.max(1e-3),
+            "chi2.sf({x}, {df}): {got} vs {want}"
+        );
     }
     let norm = [
         (-2.5, 0.9937903346742238),
@@ -330,15 +582,34 @@ fn special_functions_agree_with_scipy() {
     ];
     for (z, want) in norm {
         let got = special::norm_sf(z).unwrap();
-        assert!((got - want).abs() <= 1e-12 * want, "norm.sf({z}): {got} vs {want}");
+        assert!(
+            (got - want).abs() <= 1e-12 * want,
+            "norm.sf({z}): {got} vs {want}"
+        );
     }
     let ps = [0.01, 0.04, 0.03, 0.04, 0.2, 0.5, 0.001].map(Some);
-    let want = [0.035, 0.055999999999999994, 0.055999999999999994, 0.055999999999999994, 0.23333333333333336, 0.5, 0.007];
+    let want = [
+        0.035,
+        0.055999999999999994,
+        0.055999999999999994,
+        0.055999999999999994,
+        0.23333333333333336,
+        0.5,
+        0.007,
+    ];
     for (got, want) in rank::benjamini_hochberg(&ps).into_iter().zip(want) {
         close(got, want, 1e-15);
     }
-    assert_eq!(rank::benjamini_hochberg(&[None, Some(0.5)]), [None, Some(0.5)], "nulls do not count in m");
-    close(special::ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-14);
+    assert_eq!(
+        rank::benjamini_hochberg(&[None, Some(0.5)]),
+        [None, Some(0.5)],
+        "nulls do not count in m"
+    );
+    close(
+        special::ln_gamma(0.5),
+        std::f64::consts::PI.sqrt().ln(),
+        1e-14,
+    );
     close(special::ln_gamma(10.0), 362880f64.ln(), 1e-12);
 }
 
@@ -357,9 +628,22 @@ fn bimodal() -> RecordBatch {
         .iter()
         .enumerate()
         .map(|(i, id)| {
-            let (site, sector) = if i % 2 == 0 { ("Site A", "statutory") } else { ("Site B", "voluntary") };
+            let (site, sector) = if i % 2 == 0 {
+                ("Site A", "statutory")
+            } else {
+                ("Site B", "voluntary")
+            };
             let group = model::Group::ALL[i % 5].code();
-            (id.as_str(), site, sector, group, "supervision", Some(1), Some(if i % 4 < 2 { 1 } else { 5 }), None)
+            (
+                id.as_str(),
+                site,
+                sector,
+                group,
+                "supervision",
+                Some(1),
+                Some(if i % 4 < 2 { 1 } else { 5 }),
+                None,
+            )
         })
         .collect();
     answers(&rows)
@@ -369,8 +653,14 @@ fn bimodal() -> RecordBatch {
 fn bootstrap_is_identical_across_calls_and_thread_counts() {
     let data = bimodal();
     let s = settings(&Scope::ALL, &["supervision"], 3);
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let four = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let four = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
     let a = one.install(|| ratings_summary(&data, &s)).unwrap();
     let b = four.install(|| ratings_summary(&data, &s)).unwrap();
     let c = ratings_summary(&data, &s).unwrap();
@@ -379,11 +669,21 @@ fn bootstrap_is_identical_across_calls_and_thread_counts() {
     let (lo, hi, mean) = (f64s(&a, "ci_low"), f64s(&a, "ci_high"), f64s(&a, "mean"));
     for i in 0..a.num_rows() {
         if let (Some(l), Some(h), Some(m)) = (lo[i], hi[i], mean[i]) {
-            assert!(l <= m && m <= h, "row {i}: CI [{l}, {h}] does not contain the mean {m}");
+            assert!(
+                l <= m && m <= h,
+                "row {i}: CI [{l}, {h}] does not contain the mean {m}"
+            );
         }
     }
     // A different seed moves the CI: the seed is used.
-    let other = ratings_summary(&data, &Settings { seed: 7, ..s.clone() }).unwrap();
+    let other = ratings_summary(
+        &data,
+        &Settings {
+            seed: 7,
+            ..s.clone()
+        },
+    )
+    .unwrap();
     assert_ne!(f64s(&other, "ci_low"), lo);
 }
 
@@ -393,13 +693,22 @@ fn bootstrap_ci_is_sane_on_a_known_distribution() {
     close(f64s(&out, "mean")[0], 3.0, 1e-12);
     // Population sd 2, SE of the mean 2 / sqrt(200) = 0.1414: the 95% CI is
     // about 3 -/+ 1.96 * 0.1414 = [2.72, 3.28].
-    let (lo, hi) = (f64s(&out, "ci_low")[0].unwrap(), f64s(&out, "ci_high")[0].unwrap());
+    let (lo, hi) = (
+        f64s(&out, "ci_low")[0].unwrap(),
+        f64s(&out, "ci_high")[0].unwrap(),
+    );
     assert!((2.64..2.80).contains(&lo), "ci_low {lo}");
     assert!((3.20..3.36).contains(&hi), "ci_high {hi}");
     // No spread, no interval width; no resamples, no CI.
     let key = stats::bootstrap::key(1, "x");
-    assert_eq!(stats::bootstrap::mean_ci(&[0, 0, 0, 9, 0], key, 500, 0.95), Some((4.0, 4.0)));
-    assert_eq!(stats::bootstrap::mean_ci(&[0, 0, 0, 9, 0], key, 0, 0.95), None);
+    assert_eq!(
+        stats::bootstrap::mean_ci(&[0, 0, 0, 9, 0], key, 500, 0.95),
+        Some((4.0, 4.0))
+    );
+    assert_eq!(
+        stats::bootstrap::mean_ci(&[0, 0, 0, 9, 0], key, 0, 0.95),
+        None
+    );
 }
 
 // ------------------------------------------------------------- disclosure
@@ -426,8 +735,11 @@ fn crafted() -> RecordBatch {
             }
         }
     }
-    let rows: Vec<Row> =
-        ids.iter().zip(&keys).map(|(id, k)| (id.as_str(), k.0, k.1, k.2, "pay", Some(1), Some(4), Some(1))).collect();
+    let rows: Vec<Row> = ids
+        .iter()
+        .zip(&keys)
+        .map(|(id, k)| (id.as_str(), k.0, k.1, k.2, "pay", Some(1), Some(4), Some(1)))
+        .collect();
     answers(&rows)
 }
 
@@ -438,11 +750,21 @@ fn crafted() -> RecordBatch {
 /// their value.
 fn recovered(table: &RecordBatch, truth: &RecordBatch) -> Vec<(String, u32)> {
     let key = |b: &RecordBatch, i: usize| {
-        ["scope", "site", "sector", "group"].map(|c| strs(b, c)[i].clone().unwrap_or_default()).join("|")
+        ["scope", "site", "sector", "group"]
+            .map(|c| strs(b, c)[i].clone().unwrap_or_default())
+            .join("|")
     };
     let ids: Vec<String> = (0..table.num_rows()).map(|i| key(table, i)).collect();
-    let truth_n: Vec<u32> = u32s(truth, "n").into_iter().map(|n| n.unwrap_or(0)).collect();
-    assert_eq!((0..truth.num_rows()).map(|i| key(truth, i)).collect::<Vec<_>>(), ids);
+    let truth_n: Vec<u32> = u32s(truth, "n")
+        .into_iter()
+        .map(|n| n.unwrap_or(0))
+        .collect();
+    assert_eq!(
+        (0..truth.num_rows())
+            .map(|i| key(truth, i))
+            .collect::<Vec<_>>(),
+        ids
+    );
     let mut known: Vec<Option<u32>> = u32s(table, "n");
     for (i, k) in known.iter_mut().enumerate() {
         if truth_n[i] == 0 {
@@ -450,33 +772,74 @@ fn recovered(table: &RecordBatch, truth: &RecordBatch) -> Vec<(String, u32)> {
         }
     }
     let find = |scope: &str, site: &str, sector: &str, group: &str| {
-        ids.iter().position(|k| *k == format!("{scope}|{site}|{sector}|{group}")).unwrap()
+        ids.iter()
+            .position(|k| *k == format!("{scope}|{site}|{sector}|{group}"))
+            .unwrap()
     };
     // The relations, built from the table's own keys.
     let groups = model::Group::ALL.map(|g| g.code());
     let mut eqs: Vec<(usize, Vec<usize>)> = Vec::new();
     let study = find("study", "", "", "");
-    eqs.push((study, groups.iter().map(|g| find("group", "", "", g)).collect()));
-    eqs.push((study, CRAFTED.iter().map(|(s, c, _)| find("site", s, c, "")).collect()));
-    eqs.push((study, ["statutory", "voluntary"].iter().map(|c| find("sector", "", c, "")).collect()));
+    eqs.push((
+        study,
+        groups.iter().map(|g| find("group", "", "", g)).collect(),
+    ));
+    eqs.push((
+        study,
+        CRAFTED
+            .iter()
+            .map(|(s, c, _)| find("site", s, c, ""))
+            .collect(),
+    ));
+    eqs.push((
+        study,
+        ["statutory", "voluntary"]
+            .iter()
+            .map(|c| find("sector", "", c, ""))
+            .collect(),
+    ));
     for sector in ["statutory", "voluntary"] {
-        let sites = CRAFTED.iter().filter(|x| x.1 == sector).map(|(s, c, _)| find("site", s, c, "")).collect();
+        let sites = CRAFTED
+            .iter()
+            .filter(|x| x.1 == sector)
+            .map(|(s, c, _)| find("site", s, c, ""))
+            .collect();
         eqs.push((find("sector", "", sector, ""), sites));
     }
     for (s, c, _) in CRAFTED {
-        eqs.push((find("site", s, c, ""), groups.iter().map(|g| find("site_group", s, c, g)).collect()));
+        eqs.push((
+            find("site", s, c, ""),
+            groups.iter().map(|g| find("site_group", s, c, g)).collect(),
+        ));
     }
     for g in groups {
-        eqs.push((find("group", "", "", g), CRAFTED.iter().map(|(s, c, _)| find("site_group", s, c, g)).collect()));
+        eqs.push((
+            find("group", "", "", g),
+            CRAFTED
+                .iter()
+                .map(|(s, c, _)| find("site_group", s, c, g))
+                .collect(),
+        ));
     }
     loop {
         let mut changed = false;
         for (parent, children) in &eqs {
-            let unknown: Vec<usize> =
-                std::iter::once(parent).chain(children).copied().filter(|&i| known[i].is_none()).collect();
+            let unknown: Vec<usize> = std::iter::once(parent)
+                .chain(children)
+                .copied()
+                .filter(|&i| known[i].is_none())
+                .collect();
             if let [only] = unknown[..] {
-                let sum: u32 = children.iter().filter(|&&c| c != only).map(|&c| known[c].unwrap_or(0)).sum();
-                known[only] = Some(if only == *parent { sum } else { known[*parent].unwrap_or(0) - sum });
+                let sum: u32 = children
+                    .iter()
+                    .filter(|&&c| c != only)
+                    .map(|&c| known[c].unwrap_or(0))
+                    .sum();
+                known[only] = Some(if only == *parent {
+                    sum
+                } else {
+                    known[*parent].unwrap_or(0) - sum
+                });
                 changed = true;
             }
         }
@@ -495,9 +858,24 @@ fn recovered(table: &RecordBatch, truth: &RecordBatch) -> Vec<(String, u32)> {
 fn no_suppressed_count_can_be_recovered_by_subtraction() {
     let data = crafted();
     let s = settings(&Scope::ALL, &["pay"], 3);
-    let truth = ratings_summary(&data, &Settings { min_cell: 0, ..s.clone() }).unwrap();
-    assert!(bools(&truth, "suppressed").iter().all(|b| *b == Some(false)));
-    for table in [ratings_summary(&data, &s).unwrap(), direction(&data, &s).unwrap(), consensus(&data, &s).unwrap()] {
+    let truth = ratings_summary(
+        &data,
+        &Settings {
+            min_cell: 0,
+            ..s.clone()
+        },
+    )
+    .unwrap();
+    assert!(
+        bools(&truth, "suppressed")
+            .iter()
+            .all(|b| *b == Some(false))
+    );
+    for table in [
+        ratings_summary(&data, &s).unwrap(),
+        direction(&data, &s).unwrap(),
+        consensus(&data, &s).unwrap(),
+    ] {
         assert_eq!(recovered(&table, &truth), Vec::new());
         // Secondary suppression happened: some suppressed cell has n >= min_cell.
         let sup = bools(&table, "suppressed");
@@ -506,24 +884,40 @@ fn no_suppressed_count_can_be_recovered_by_subtraction() {
     }
     // Primary suppression alone would leak: Site A's team manager is
     // recoverable from Site A's total.
-    let primary: Vec<Option<u32>> = u32s(&truth, "n").into_iter().map(|n| n.filter(|&x| x >= 3)).collect();
+    let primary: Vec<Option<u32>> = u32s(&truth, "n")
+        .into_iter()
+        .map(|n| n.filter(|&x| x >= 3))
+        .collect();
     let mut cols = truth.columns().to_vec();
     let idx = truth.schema().index_of("n").unwrap();
     cols[idx] = Arc::new(UInt32Array::from(primary));
     let naive = RecordBatch::try_new(truth.schema(), cols).unwrap();
-    assert!(recovered(&naive, &truth).contains(&("site_group|Site A|statutory|team_manager".to_string(), 1)));
+    assert!(
+        recovered(&naive, &truth)
+            .contains(&("site_group|Site A|statutory|team_manager".to_string(), 1))
+    );
 }
 
 #[test]
 fn suppression_pattern_of_the_crafted_study() {
     let out = ratings_summary(&crafted(), &settings(&Scope::ALL, &["pay"], 3)).unwrap();
     let mut text = String::new();
-    let (scope, site, sector, group, n, sup) =
-        (strs(&out, "scope"), strs(&out, "site"), strs(&out, "sector"), strs(&out, "group"), u32s(&out, "n"), bools(&out, "suppressed"));
+    let (scope, site, sector, group, n, sup) = (
+        strs(&out, "scope"),
+        strs(&out, "site"),
+        strs(&out, "sector"),
+        strs(&out, "group"),
+        u32s(&out, "n"),
+        bools(&out, "suppressed"),
+    );
     for i in 0..out.num_rows() {
         let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
         let n = n[i].map(|n| n.to_string()).unwrap_or_else(|| "-".into());
-        let flag = if sup[i] == Some(true) { "suppressed" } else { "" };
+        let flag = if sup[i] == Some(true) {
+            "suppressed"
+        } else {
+            ""
+        };
         text.push_str(&format!(
             "{:<10} {:<7} {:<9} {:<14} n={:<3} {flag}\n",
             show(&scope[i]),
@@ -541,12 +935,18 @@ fn primary_suppression_nulls_counts_and_statistics() {
     let out = ratings_summary(&seven(), &settings(&Scope::ALL, &["supervision"], 8)).unwrap();
     // 7 ratings < 8: the study row is suppressed with everything null.
     assert_eq!(bools(&out, "suppressed")[0], Some(true));
-    for col in ["mean", "sd", "median", "q1", "q3", "pct_high", "ci_low", "ci_high"] {
+    for col in [
+        "mean", "sd", "median", "q1", "q3", "pct_high", "ci_low", "ci_high",
+    ] {
         assert_eq!(f64s(&out, col)[0], None, "{col}");
     }
     assert_eq!(u32s(&out, "n")[0], None);
     for k in 1..=5 {
-        assert_eq!(u32s(&out, &format!("rated_{k}"))[0], None, "rated_{k} of a suppressed cell");
+        assert_eq!(
+            u32s(&out, &format!("rated_{k}"))[0],
+            None,
+            "rated_{k} of a suppressed cell"
+        );
     }
 }
 
@@ -555,8 +955,26 @@ fn primary_suppression_nulls_counts_and_statistics() {
 #[test]
 fn rows_are_sorted_and_keyed_by_scope() {
     let rows: Vec<Row> = vec![
-        ("P1", "Site C", "voluntary", "service_user", "b", None, Some(4), None),
-        ("P2", "Site A", "statutory", "peer_worker", "a", None, Some(5), None),
+        (
+            "P1",
+            "Site C",
+            "voluntary",
+            "service_user",
+            "b",
+            None,
+            Some(4),
+            None,
+        ),
+        (
+            "P2",
+            "Site A",
+            "statutory",
+            "peer_worker",
+            "a",
+            None,
+            Some(5),
+            None,
+        ),
     ];
     let out = ratings_summary(&answers(&rows), &settings(&Scope::ALL, &["a", "b"], 1)).unwrap();
     // study 1 + sector 2 + site 2 + group 5 + site_group 10 cells, 2 factors each.
@@ -577,7 +995,10 @@ fn rows_are_sorted_and_keyed_by_scope() {
     assert_eq!(strs(&out, "site")[10], None);
     assert_eq!(strs(&out, "sector")[10], None);
     // site_group Site C / service_user / b holds P1's 4.
-    let i = ids.iter().position(|s| s == "ratings/site_group/Site C/service_user/b").unwrap();
+    let i = ids
+        .iter()
+        .position(|s| s == "ratings/site_group/Site C/service_user/b")
+        .unwrap();
     assert_eq!(f64s(&out, "mean")[i], Some(4.0));
     assert_eq!(strs(&out, "sector")[i].as_deref(), Some("voluntary"));
     // Empty cells are rows too, suppressed, with no NaN anywhere.
@@ -587,15 +1008,45 @@ fn rows_are_sorted_and_keyed_by_scope() {
 
 #[test]
 fn bad_input_is_an_error_not_a_panic() {
-    let rows: Vec<Row> = vec![("P1", "Site A", "statutory", "doctor", "a", None, Some(4), None)];
+    let rows: Vec<Row> = vec![(
+        "P1",
+        "Site A",
+        "statutory",
+        "doctor",
+        "a",
+        None,
+        Some(4),
+        None,
+    )];
     let err = ratings_summary(&answers(&rows), &Settings::default()).unwrap_err();
     assert!(err.to_string().contains("`doctor`"), "{err}");
     let rows: Vec<Row> = vec![
-        ("P1", "Site A", "statutory", "peer_worker", "a", None, Some(4), None),
-        ("P2", "Site A", "voluntary", "peer_worker", "a", None, Some(4), None),
+        (
+            "P1",
+            "Site A",
+            "statutory",
+            "peer_worker",
+            "a",
+            None,
+            Some(4),
+            None,
+        ),
+        (
+            "P2",
+            "Site A",
+            "voluntary",
+            "peer_worker",
+            "a",
+            None,
+            Some(4),
+            None,
+        ),
     ];
     assert!(ratings_summary(&answers(&rows), &Settings::default()).is_err());
-    let bad = Settings { confidence: 1.5, ..Settings::default() };
+    let bad = Settings {
+        confidence: 1.5,
+        ..Settings::default()
+    };
     assert!(ratings_summary(&answers(&[]), &bad).is_err());
     // Empty input: every factor still gets a row, suppressed.
     let out = ratings_summary(&answers(&[]), &settings(&[Scope::Study], &["a", "b"], 3)).unwrap();
@@ -608,7 +1059,16 @@ fn bad_input_is_an_error_not_a_panic() {
 
 #[test]
 fn factors_outside_the_framework_are_appended_not_dropped() {
-    let rows: Vec<Row> = vec![("P1", "Site A", "statutory", "peer_worker", "zz", None, Some(4), None)];
+    let rows: Vec<Row> = vec![(
+        "P1",
+        "Site A",
+        "statutory",
+        "peer_worker",
+        "zz",
+        None,
+        Some(4),
+        None,
+    )];
     let out = ratings_summary(&answers(&rows), &settings(&[Scope::Study], &["b", "a"], 1)).unwrap();
     let f: Vec<String> = strs(&out, "factor").into_iter().flatten().collect();
     assert_eq!(f, ["b", "a", "zz"]);
@@ -620,12 +1080,27 @@ use model::column::testing::{plain, recoded_oddly};
 
 #[test]
 fn plain_and_categorical_inputs_give_the_same_tables() {
-    let s = Settings { tension_threshold: 1.0, ..settings(&Scope::ALL, &["pay", "supervision"], 3) };
+    let s = Settings {
+        tension_threshold: 1.0,
+        ..settings(&Scope::ALL, &["pay", "supervision"], 3)
+    };
     type Table = fn(&RecordBatch, &Settings) -> Result<RecordBatch, ArrowError>;
-    let by_answers: [Table; 6] = [ratings_summary, direction, consensus, group_tests, sector_tests, tensions];
+    let by_answers: [Table; 6] = [
+        ratings_summary,
+        direction,
+        consensus,
+        group_tests,
+        sector_tests,
+        tensions,
+    ];
     for data in [seven(), bimodal(), crafted(), tension_data()] {
-        assert!(model::column::is_category(data.schema().field_with_name("site").unwrap().data_type()));
-        let (flat, odd) = (plain(&data), recoded_oddly(&recoded_oddly(&data, "site"), "participant"));
+        assert!(model::column::is_category(
+            data.schema().field_with_name("site").unwrap().data_type()
+        ));
+        let (flat, odd) = (
+            plain(&data),
+            recoded_oddly(&recoded_oddly(&data, "site"), "participant"),
+        );
         for f in by_answers {
             let want = f(&data, &s).unwrap();
             assert_eq!(f(&flat, &s).unwrap(), want);
@@ -634,48 +1109,143 @@ fn plain_and_categorical_inputs_give_the_same_tables() {
     }
     let picks: Vec<(&str, &str, &str, &str, u8, &str)> = (0..8)
         .map(|i| {
-            let (site, factor) = (if i < 4 { "Site A" } else { "Site B" }, ["pay", "supervision"][i % 2]);
-            (["P0", "P1", "P2", "P3"][i / 2], site, "statutory", "peer_worker", 1 + (i % 2) as u8, factor)
+            let (site, factor) = (
+                if i < 4 { "Site A" } else { "Site B" },
+                ["pay", "supervision"][i % 2],
+            );
+            (
+                ["P0", "P1", "P2", "P3"][i / 2],
+                site,
+                "statutory",
+                "peer_worker",
+                1 + (i % 2) as u8,
+                factor,
+            )
         })
         .collect();
     let t = top3(&picks);
-    let rows: Vec<Row> = picks.iter().map(|p| (p.0, p.1, p.2, p.3, p.5, Some(1), Some(1 + p.4 as i8), None)).collect();
+    let rows: Vec<Row> = picks
+        .iter()
+        .map(|p| (p.0, p.1, p.2, p.3, p.5, Some(1), Some(1 + p.4 as i8), None))
+        .collect();
     let a = answers(&rows);
     let want = top3_frequency(&t, &s).unwrap();
     assert_eq!(top3_frequency(&plain(&t), &s).unwrap(), want);
-    assert_eq!(top3_frequency(&recoded_oddly(&t, "factor"), &s).unwrap(), want);
+    assert_eq!(
+        top3_frequency(&recoded_oddly(&t, "factor"), &s).unwrap(),
+        want
+    );
     let want = top3_importance(&t, &a, &s).unwrap();
     assert_eq!(top3_importance(&plain(&t), &a, &s).unwrap(), want);
     assert_eq!(top3_importance(&t, &plain(&a), &s).unwrap(), want);
-    assert_eq!(top3_importance(&recoded_oddly(&t, "participant"), &recoded_oddly(&a, "site"), &s).unwrap(), want);
+    assert_eq!(
+        top3_importance(
+            &recoded_oddly(&t, "participant"),
+            &recoded_oddly(&a, "site"),
+            &s
+        )
+        .unwrap(),
+        want
+    );
     // The same bad row gives the same error either way.
     let rows: Vec<Row> = vec![
-        ("P1", "Site A", "statutory", "peer_worker", "a", None, Some(4), None),
-        ("P2", "Site B", "voluntary", "peer_worker", "a", None, Some(4), None),
-        ("P3", "Site A", "voluntary", "peer_worker", "a", None, Some(4), None),
-        ("P4", "Site A", "statutory", "doctor", "a", None, Some(4), None),
+        (
+            "P1",
+            "Site A",
+            "statutory",
+            "peer_worker",
+            "a",
+            None,
+            Some(4),
+            None,
+        ),
+        (
+            "P2",
+            "Site B",
+            "voluntary",
+            "peer_worker",
+            "a",
+            None,
+            Some(4),
+            None,
+        ),
+        (
+            "P3",
+            "Site A",
+            "voluntary",
+            "peer_worker",
+            "a",
+            None,
+            Some(4),
+            None,
+        ),
+        (
+            "P4",
+            "Site A",
+            "statutory",
+            "doctor",
+            "a",
+            None,
+            Some(4),
+            None,
+        ),
     ];
     let bad = answers(&rows);
     let want = ratings_summary(&bad, &s).unwrap_err().to_string();
-    assert!(want.contains("row 3") && want.contains("a site has one sector"), "{want}");
-    assert_eq!(ratings_summary(&plain(&bad), &s).unwrap_err().to_string(), want);
-    assert_eq!(ratings_summary(&recoded_oddly(&bad, "site"), &s).unwrap_err().to_string(), want);
-    let want = ratings_summary(&answers(&rows[3..]), &s).unwrap_err().to_string();
-    assert!(want.contains("row 1") && want.contains("`doctor`"), "{want}");
-    assert_eq!(ratings_summary(&recoded_oddly(&answers(&rows[3..]), "group"), &s).unwrap_err().to_string(), want);
+    assert!(
+        want.contains("row 3") && want.contains("a site has one sector"),
+        "{want}"
+    );
+    assert_eq!(
+        ratings_summary(&plain(&bad), &s).unwrap_err().to_string(),
+        want
+    );
+    assert_eq!(
+        ratings_summary(&recoded_oddly(&bad, "site"), &s)
+            .unwrap_err()
+            .to_string(),
+        want
+    );
+    let want = ratings_summary(&answers(&rows[3..]), &s)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        want.contains("row 1") && want.contains("`doctor`"),
+        "{want}"
+    );
+    assert_eq!(
+        ratings_summary(&recoded_oddly(&answers(&rows[3..]), "group"), &s)
+            .unwrap_err()
+            .to_string(),
+        want
+    );
     // A null in a categorical column is named, as in a plain one.
     let mut cols = bad.columns().to_vec();
     cols[1] = model::column::categories([Some("Site A"), Some("Site B"), None, Some("Site A")]);
     let nulls = RecordBatch::try_new(
         Arc::new(arrow_schema::Schema::new(
-            bad.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect::<Vec<_>>(),
+            bad.schema()
+                .fields()
+                .iter()
+                .map(|f| f.as_ref().clone().with_nullable(true))
+                .collect::<Vec<_>>(),
         )),
         cols,
     )
     .unwrap();
     let want = "row 3: expected a value in `site`, found null";
-    assert!(ratings_summary(&nulls, &s).unwrap_err().to_string().contains(want));
-    assert!(ratings_summary(&plain(&nulls), &s).unwrap_err().to_string().contains(want));
+    assert!(
+        ratings_summary(&nulls, &s)
+            .unwrap_err()
+            .to_string()
+            .contains(want)
+    );
+    assert!(
+        ratings_summary(&plain(&nulls), &s)
+            .unwrap_err()
+            .to_string()
+            .contains(want)
+    );
 }
 
 // ------------------------------------------------------------- tensions
@@ -692,14 +1262,30 @@ fn tension_data() -> RecordBatch {
         rows.push((format!("{site}tm"), site, sector, "team_manager", 1, 4));
         rows.push((format!("{site}sm"), site, sector, "senior_manager", 9, 4));
     }
-    let rows: Vec<Row> =
-        rows.iter().map(|r| (r.0.as_str(), r.1, r.2, r.3, "pay", Some(r.4), Some(r.5), None)).collect();
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.0.as_str(),
+                r.1,
+                r.2,
+                r.3,
+                "pay",
+                Some(r.4),
+                Some(r.5),
+                None,
+            )
+        })
+        .collect();
     answers(&rows)
 }
 
 #[test]
 fn tensions_flag_differences_between_perspectives() {
-    let s = Settings { tension_threshold: 1.0, ..settings(&[Scope::Study, Scope::Site], &["pay"], 3) };
+    let s = Settings {
+        tension_threshold: 1.0,
+        ..settings(&[Scope::Study, Scope::Site], &["pay"], 3)
+    };
     let out = tensions(&tension_data(), &s).unwrap();
     // 4 perspectives (managers pooled) -> 6 pairs; study + 2 sites.
     assert_eq!(out.num_rows(), 6 * 3);
@@ -708,7 +1294,10 @@ fn tensions_flag_differences_between_perspectives() {
     assert_eq!(ids[2], "tensions/study/peer_worker~managers/pay");
     assert_eq!(ids[6], "tensions/site/Site A/peer_worker~professional/pay");
     // Study: 6 peer workers (5) vs 6 professionals (3): difference 2, flagged.
-    assert_eq!((u32s(&out, "n_a")[0], u32s(&out, "n_b")[0]), (Some(6), Some(6)));
+    assert_eq!(
+        (u32s(&out, "n_a")[0], u32s(&out, "n_b")[0]),
+        (Some(6), Some(6))
+    );
     close(f64s(&out, "difference")[0], 2.0, 1e-12);
     assert_eq!(bools(&out, "pattern_disagree")[0], Some(true));
     assert_eq!(bools(&out, "flagged")[0], Some(true));
@@ -724,12 +1313,25 @@ fn tensions_flag_differences_between_perspectives() {
     // null and suppressed, yet the disagreement is flagged for the site.
     assert_eq!(bools(&out, "suppressed")[8], Some(true));
     assert_eq!((u32s(&out, "n_a")[8], u32s(&out, "n_b")[8]), (None, None));
-    assert_eq!((f64s(&out, "mean_a")[8], f64s(&out, "difference")[8]), (None, None));
+    assert_eq!(
+        (f64s(&out, "mean_a")[8], f64s(&out, "difference")[8]),
+        (None, None)
+    );
     assert_eq!(bools(&out, "flagged")[8], Some(true));
     // Unpooled: team vs senior manager at study level, 2 each: suppressed, not flagged.
-    let out = tensions(&tension_data(), &Settings { pool_managers: false, ..s }).unwrap();
+    let out = tensions(
+        &tension_data(),
+        &Settings {
+            pool_managers: false,
+            ..s
+        },
+    )
+    .unwrap();
     assert_eq!(out.num_rows(), 10 * 3);
-    let i = strs(&out, "figure_id").iter().position(|x| x.as_deref() == Some("tensions/study/team_manager~senior_manager/pay")).unwrap();
+    let i = strs(&out, "figure_id")
+        .iter()
+        .position(|x| x.as_deref() == Some("tensions/study/team_manager~senior_manager/pay"))
+        .unwrap();
     assert_eq!(bools(&out, "suppressed")[i], Some(true));
     assert_eq!(bools(&out, "flagged")[i], Some(false));
 }
@@ -744,12 +1346,45 @@ fn top3_importance_crosstab() {
     let ids: Vec<String> = (0..6).map(|i| format!("P{i}")).collect();
     let mut rows: Vec<Row> = Vec::new();
     for i in 0..6 {
-        rows.push((ids[i].as_str(), "Site A", "statutory", "peer_worker", "a", None, Some(imp_a[i]), None));
-        rows.push((ids[i].as_str(), "Site A", "statutory", "peer_worker", "b", None, Some(imp_b[i]), None));
+        rows.push((
+            ids[i].as_str(),
+            "Site A",
+            "statutory",
+            "peer_worker",
+            "a",
+            None,
+            Some(imp_a[i]),
+            None,
+        ));
+        rows.push((
+            ids[i].as_str(),
+            "Site A",
+            "statutory",
+            "peer_worker",
+            "b",
+            None,
+            Some(imp_b[i]),
+            None,
+        ));
     }
-    let picks: Vec<(&str, &str, &str, &str, u8, &str)> =
-        (0..6).map(|i| (ids[i].as_str(), "Site A", "statutory", "peer_worker", 1, if i < 3 { "a" } else { "b" })).collect();
-    let out = top3_importance(&top3(&picks), &answers(&rows), &settings(&[], &["a", "b"], 3)).unwrap();
+    let picks: Vec<(&str, &str, &str, &str, u8, &str)> = (0..6)
+        .map(|i| {
+            (
+                ids[i].as_str(),
+                "Site A",
+                "statutory",
+                "peer_worker",
+                1,
+                if i < 3 { "a" } else { "b" },
+            )
+        })
+        .collect();
+    let out = top3_importance(
+        &top3(&picks),
+        &answers(&rows),
+        &settings(&[], &["a", "b"], 3),
+    )
+    .unwrap();
     assert_eq!(u32s(&out, "n_picked"), [Some(3), Some(3)]);
     assert_eq!(u32s(&out, "n_not_picked"), [Some(3), Some(3)]);
     // a: pickers rate 5, 5, 4 -> 14/3; others 2, 3, 3 -> 8/3; 2 of 3 rate 5.
@@ -760,9 +1395,21 @@ fn top3_importance_crosstab() {
     close(f64s(&out, "pct_picked_rated_own_max")[0], 100.0, 1e-12);
     // b: pickers P3 (4, max 4 yes), P4 (5, max 5 yes), P5 (1, max 3 no).
     close(f64s(&out, "mean_picked")[1], 10.0 / 3.0, 1e-12);
-    close(f64s(&out, "pct_picked_rated_own_max")[1], 200.0 / 3.0, 1e-12);
-    assert_eq!(strs(&out, "figure_id")[1].as_deref(), Some("top3_importance/b"));
-    let out = top3_importance(&top3(&picks), &answers(&rows), &settings(&[], &["a", "b"], 4)).unwrap();
+    close(
+        f64s(&out, "pct_picked_rated_own_max")[1],
+        200.0 / 3.0,
+        1e-12,
+    );
+    assert_eq!(
+        strs(&out, "figure_id")[1].as_deref(),
+        Some("top3_importance/b")
+    );
+    let out = top3_importance(
+        &top3(&picks),
+        &answers(&rows),
+        &settings(&[], &["a", "b"], 4),
+    )
+    .unwrap();
     assert_eq!(bools(&out, "suppressed"), [Some(true), Some(true)]);
     assert_eq!(f64s(&out, "mean_picked"), [None, None]);
 }
@@ -773,7 +1420,10 @@ fn tensions_never_reveal_a_count_hidden_in_ratings_summary() {
     // and publishes Site C's five: a voluntary-sector peer-worker n of 6
     // would give Site D's 1 by subtraction, so it is not published, though
     // 6 >= min_cell.
-    let s = Settings { pool_managers: false, ..settings(&[Scope::Study, Scope::Sector], &["pay"], 3) };
+    let s = Settings {
+        pool_managers: false,
+        ..settings(&[Scope::Study, Scope::Sector], &["pay"], 3)
+    };
     let out = tensions(&crafted(), &s).unwrap();
     let ids = strs(&out, "figure_id");
     let row = |id: &str| ids.iter().position(|x| x.as_deref() == Some(id)).unwrap();
@@ -782,7 +1432,10 @@ fn tensions_never_reveal_a_count_hidden_in_ratings_summary() {
     assert_eq!(u32s(&out, "n_a")[i], None);
     // Study level: 13 peer workers, 11 professionals, both published in ratings_summary.
     let i = row("tensions/study/peer_worker~professional/pay");
-    assert_eq!((u32s(&out, "n_a")[i], u32s(&out, "n_b")[i]), (Some(13), Some(11)));
+    assert_eq!(
+        (u32s(&out, "n_a")[i], u32s(&out, "n_b")[i]),
+        (Some(13), Some(11))
+    );
     assert_eq!(bools(&out, "suppressed")[i], Some(false));
 }
 
@@ -793,7 +1446,12 @@ use crate::stats::bootstrap::{self as boot, Resampler};
 /// The bootstrap as first written (O(n) per resample, a linear search of
 /// the position): the reference the answer-by-answer method must equal bit
 /// for bit.
-fn reference_mean_ci<const K: usize>(hist: &[u64; K], key: u64, resamples: u32, confidence: f64) -> Option<(f64, f64)> {
+fn reference_mean_ci<const K: usize>(
+    hist: &[u64; K],
+    key: u64,
+    resamples: u32,
+    confidence: f64,
+) -> Option<(f64, f64)> {
     let n: u64 = hist.iter().sum();
     if n == 0 || resamples == 0 || !(confidence > 0.0 && confidence < 1.0) {
         return None;
@@ -842,20 +1500,34 @@ fn answer_by_answer_bootstrap_equals_the_reference_bit_for_bit() {
     ];
     for (i, h) in hists.iter().enumerate() {
         let n: u64 = h.iter().sum();
-        assert!(n < boot::BLOCKS_FROM, "histogram {i} must take the answer-by-answer path");
+        assert!(
+            n < boot::BLOCKS_FROM,
+            "histogram {i} must take the answer-by-answer path"
+        );
         for (b, conf) in [(2000, 0.95), (999, 0.9), (1, 0.5), (7, 0.99)] {
             let key = boot::key(20110301, &format!("ratings/x/{i}"));
             let want = reference_mean_ci(h, key, b, conf);
             let r = Resampler::new(b, conf);
-            assert_eq!(r.mean_ci(h, key), want, "histogram {h:?}, B = {b}, confidence {conf}");
+            assert_eq!(
+                r.mean_ci(h, key),
+                want,
+                "histogram {h:?}, B = {b}, confidence {conf}"
+            );
             assert_eq!(r.mean_ci_exact(h, key), want, "histogram {h:?}, B = {b}");
-            assert_eq!(boot::mean_ci(h, key, b, conf), want, "histogram {h:?}, B = {b}");
+            assert_eq!(
+                boot::mean_ci(h, key, b, conf),
+                want,
+                "histogram {h:?}, B = {b}"
+            );
         }
     }
     // A cell beyond the table of inner mixes still equals the reference.
     let big = [40, 30, 50, 60, 70];
     let key = boot::key(1, "wide");
-    assert_eq!(Resampler::new(300, 0.95).mean_ci_exact(&big, key), reference_mean_ci(&big, key, 300, 0.95));
+    assert_eq!(
+        Resampler::new(300, 0.95).mean_ci_exact(&big, key),
+        reference_mean_ci(&big, key, 300, 0.95)
+    );
 }
 
 #[test]
@@ -865,14 +1537,34 @@ fn order_statistics_by_counting_and_by_selection_equal_a_sort() {
         state = boot::mix(state.wrapping_add(1));
         state
     };
-    for (len, spread) in [(1usize, 5u64), (2, 1), (2000, 30), (2000, 1 << 40), (999, 7), (50, 1 << 20)] {
+    for (len, spread) in [
+        (1usize, 5u64),
+        (2, 1),
+        (2000, 30),
+        (2000, 1 << 40),
+        (999, 7),
+        (50, 1 << 20),
+    ] {
         let values: Vec<u64> = (0..len).map(|_| 1000 + next() % spread).collect();
         let mut sorted = values.clone();
         sorted.sort_unstable();
-        for ranks in [[0, 0, 0, 0], [0, 1.min(len - 1), len - 1, len - 1], [len / 40, (len / 40 + 1).min(len - 1), len * 39 / 40, (len * 39 / 40 + 1).min(len - 1)]] {
+        for ranks in [
+            [0, 0, 0, 0],
+            [0, 1.min(len - 1), len - 1, len - 1],
+            [
+                len / 40,
+                (len / 40 + 1).min(len - 1),
+                len * 39 / 40,
+                (len * 39 / 40 + 1).min(len - 1),
+            ],
+        ] {
             let mut v = values.clone();
             let got = boot::order_statistics(&mut v, ranks);
-            assert_eq!(got, ranks.map(|r| sorted[r]), "len {len}, spread {spread}, ranks {ranks:?}");
+            assert_eq!(
+                got,
+                ranks.map(|r| sorted[r]),
+                "len {len}, spread {spread}, ranks {ranks:?}"
+            );
         }
     }
 }
@@ -894,8 +1586,15 @@ fn block_sum_distribution_equals_enumeration() {
         }
     }
     for (s, w) in want.iter().enumerate() {
-        let got = (s as u64).checked_sub(d.lo).and_then(|i| d.mass.get(i as usize)).copied().unwrap_or(0.0);
-        assert!((got - w).abs() < 1e-15, "P(sum = {s}) = {got}, expected {w}");
+        let got = (s as u64)
+            .checked_sub(d.lo)
+            .and_then(|i| d.mass.get(i as usize))
+            .copied()
+            .unwrap_or(0.0);
+        assert!(
+            (got - w).abs() < 1e-15,
+            "P(sum = {s}) = {got}, expected {w}"
+        );
     }
     // No mass is lost: the lowest sum (0, all three 1s) has p_1^3.
     assert_eq!(d.lo, 0);
@@ -910,7 +1609,10 @@ fn block_plan_covers_every_draw() {
         assert!(e < q && m1 >= 1 && m1 <= boot::MAX_BLOCK);
         // About n / (B n / 2)^(1/3) blocks.
         let blocks = n as f64 / (1000.0 * n as f64).cbrt();
-        assert!(q as f64 <= blocks.ceil() + 1.0 && q as f64 >= blocks.floor(), "n = {n}: {q} blocks");
+        assert!(
+            q as f64 <= blocks.ceil() + 1.0 && q as f64 >= blocks.floor(),
+            "n = {n}: {q} blocks"
+        );
     }
     assert_eq!(boot::plan(250, 2000), (4, 62, 2));
     assert_eq!(boot::plan(500_000, 2000), (630, 793, 410));
@@ -965,14 +1667,30 @@ fn block_sums_agree_with_answer_by_answer_resampling() {
         assert_eq!(r.mean_ci_blocks(h, key), Some((bl, bh)));
         let (el, eh) = r.mean_ci_exact(h, key).unwrap();
         let (tl, th) = exact_bootstrap_quantiles(h, 0.025, 0.975);
-        for (name, got, want) in [("low", bl, el), ("high", bh, eh), ("low vs exact", bl, tl), ("high vs exact", bh, th)] {
-            assert!((got - want).abs() <= 0.3 * se, "histogram {h:?}: block CI {name} {got}, expected {want} +/- {}", 0.3 * se);
+        for (name, got, want) in [
+            ("low", bl, el),
+            ("high", bh, eh),
+            ("low vs exact", bl, tl),
+            ("high vs exact", bh, th),
+        ] {
+            assert!(
+                (got - want).abs() <= 0.3 * se,
+                "histogram {h:?}: block CI {name} {got}, expected {want} +/- {}",
+                0.3 * se
+            );
         }
-        assert!(bl < mean && mean < bh, "histogram {h:?}: CI [{bl}, {bh}] around {mean}");
+        assert!(
+            bl < mean && mean < bh,
+            "histogram {h:?}: CI [{bl}, {bh}] around {mean}"
+        );
         // The interval is about mean -/+ 1.96 se (not for the last, a sum
         // that is nearly Poisson).
         if i < 5 {
-            assert!(((bh - bl) / (2.0 * 1.96 * se) - 1.0).abs() < 0.1, "histogram {h:?}: width {}", bh - bl);
+            assert!(
+                ((bh - bl) / (2.0 * 1.96 * se) - 1.0).abs() < 0.1,
+                "histogram {h:?}: width {}",
+                bh - bl
+            );
         }
     }
 }
@@ -986,26 +1704,53 @@ fn block_sums_are_identical_across_thread_counts() {
         .enumerate()
         .map(|(i, id)| {
             let group = model::Group::ALL[i % 5].code();
-            (id.as_str(), "Site A", "statutory", group, "pay", None, Some((boot::mix(i as u64) % 5) as i8 + 1), None)
+            (
+                id.as_str(),
+                "Site A",
+                "statutory",
+                group,
+                "pay",
+                None,
+                Some((boot::mix(i as u64) % 5) as i8 + 1),
+                None,
+            )
         })
         .collect();
     let data = answers(&rows);
     let s = settings(&Scope::ALL, &["pay"], 3);
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let three = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
     let a = one.install(|| ratings_summary(&data, &s)).unwrap();
     let b = three.install(|| ratings_summary(&data, &s)).unwrap();
     assert_eq!(a, b);
     let n = u32s(&a, "n");
-    assert!(n.iter().flatten().all(|&n| u64::from(n) >= boot::BLOCKS_FROM));
+    assert!(
+        n.iter()
+            .flatten()
+            .all(|&n| u64::from(n) >= boot::BLOCKS_FROM)
+    );
     // Published cells (all but the empty voluntary sector) each have a CI
     // around their mean.
-    let (lo, hi, mean, sd) = (f64s(&a, "ci_low"), f64s(&a, "ci_high"), f64s(&a, "mean"), f64s(&a, "sd"));
+    let (lo, hi, mean, sd) = (
+        f64s(&a, "ci_low"),
+        f64s(&a, "ci_high"),
+        f64s(&a, "mean"),
+        f64s(&a, "sd"),
+    );
     assert_eq!(n.iter().filter(|n| n.is_none()).count(), 1);
     for i in (0..a.num_rows()).filter(|&i| n[i].is_some()) {
         let (l, h, m) = (lo[i].unwrap(), hi[i].unwrap(), mean[i].unwrap());
         let width = 2.0 * 1.96 * sd[i].unwrap() / f64::from(n[i].unwrap()).sqrt();
-        assert!(l < m && m < h && ((h - l) / width - 1.0).abs() < 0.15, "row {i}: [{l}, {h}] around {m}");
+        assert!(
+            l < m && m < h && ((h - l) / width - 1.0).abs() < 0.15,
+            "row {i}: [{l}, {h}] around {m}"
+        );
     }
 }
 
@@ -1021,7 +1766,16 @@ fn random_system(seed: u64, sites: usize) -> (Vec<u64>, Vec<bool>, Vec<(usize, V
     };
     let layout = crate::input::Layout {
         sites: (0..sites)
-            .map(|s| (format!("Site {s:03}"), if next() % 3 == 0 { model::Sector::Voluntary } else { model::Sector::Statutory }))
+            .map(|s| {
+                (
+                    format!("Site {s:03}"),
+                    if next() % 3 == 0 {
+                        model::Sector::Voluntary
+                    } else {
+                        model::Sector::Statutory
+                    },
+                )
+            })
             .collect(),
         factors: vec!["f".into()],
     };
@@ -1040,16 +1794,27 @@ fn random_system(seed: u64, sites: usize) -> (Vec<u64>, Vec<bool>, Vec<(usize, V
         }
     }
     let scopes: Vec<Scope> = Scope::ALL.into_iter().filter(|_| next() % 4 != 0).collect();
-    let published = grid.cells.iter().map(|c| scopes.contains(&c.scope)).collect();
+    let published = grid
+        .cells
+        .iter()
+        .map(|c| scopes.contains(&c.scope))
+        .collect();
     (n, published, grid.equations(&layout))
 }
 
 /// Secondary suppression with the pass-by-pass scan: the reference.
-fn reference_secondary(n: &[u64], published: &[bool], equations: &[(usize, Vec<usize>)], min_cell: u32) -> Vec<bool> {
+fn reference_secondary(
+    n: &[u64],
+    published: &[bool],
+    equations: &[(usize, Vec<usize>)],
+    min_cell: u32,
+) -> Vec<bool> {
     let len = n.len();
     let mut suppressed: Vec<bool> = n.iter().map(|&x| x < u64::from(min_cell)).collect();
     for _ in 0..=len {
-        let Some((eq, revealed)) = disclosure::first_revealed_by_passes(n, published, &suppressed, equations) else {
+        let Some((eq, revealed)) =
+            disclosure::first_revealed_by_passes(n, published, &suppressed, equations)
+        else {
             return suppressed;
         };
         let candidate = |i: usize| i != revealed && published[i] && !suppressed[i] && n[i] > 0;
@@ -1102,8 +1867,9 @@ fn incremental_publishing_decides_as_a_check_from_scratch() {
         let first_sg = n.len() - 5 * sites;
         let extras: Vec<(u64, Vec<usize>)> = (0..12u64)
             .map(|j| {
-                let parts: Vec<usize> =
-                    (first_sg..n.len()).filter(|&c| boot::mix(seed * 77 + j * 13 + c as u64) % 3 == 0).collect();
+                let parts: Vec<usize> = (first_sg..n.len())
+                    .filter(|&c| boot::mix(seed * 77 + j * 13 + c as u64) % 3 == 0)
+                    .collect();
                 (parts.iter().map(|&c| n[c]).sum(), parts)
             })
             .collect();
@@ -1125,12 +1891,18 @@ fn incremental_publishing_decides_as_a_check_from_scratch() {
                 continue;
             }
             published[base + j] = true;
-            if disclosure::first_revealed_by_passes(&nn, &published, &suppressed, &all_eqs).is_some() {
+            if disclosure::first_revealed_by_passes(&nn, &published, &suppressed, &all_eqs)
+                .is_some()
+            {
                 published[base + j] = false;
             } else {
                 want[j] = true;
             }
         }
-        assert_eq!(util::publishable(&n, &base_sup, &eqs, &extras, 3), want, "seed {seed}");
+        assert_eq!(
+            util::publishable(&n, &base_sup, &eqs, &extras, 3),
+            want,
+            "seed {seed}"
+        );
     }
 }

@@ -8,18 +8,20 @@ use arrow_schema::ArrowError;
 use crate::grid::Grid;
 use crate::input::{self, Pick};
 use crate::util::{self, key_columns};
-use crate::{schema, Settings};
+use crate::{Settings, schema};
 
 /// One pick per (participant, factor), keeping the best (lowest) rank if
 /// a factor was picked twice; ranks outside 1-3 are already dropped.
 pub(crate) fn unique_picks(picks: &[Pick]) -> Vec<Pick> {
     let mut best: BTreeMap<(u32, u32), Pick> = BTreeMap::new();
     for p in picks {
-        best.entry((p.who.participant, p.factor)).and_modify(|b| {
-            if p.rank < b.rank {
-                *b = *p;
-            }
-        }).or_insert(*p);
+        best.entry((p.who.participant, p.factor))
+            .and_modify(|b| {
+                if p.rank < b.rank {
+                    *b = *p;
+                }
+            })
+            .or_insert(*p);
     }
     best.into_values().collect()
 }
@@ -55,28 +57,42 @@ pub fn top3_frequency(top3: &RecordBatch, settings: &Settings) -> Result<RecordB
     }
     let mut ranks = vec![[0u64; 3]; grid.len() * factors];
     for p in &picks {
-        let Some(who) = home[p.who.participant()] else { continue };
+        let Some(who) = home[p.who.participant()] else {
+            continue;
+        };
         for c in grid.cells_of(layout, who.site(), who.group) {
             ranks[c * factors + p.factor()][usize::from(p.rank) - 1] += 1;
         }
     }
     let suppressed = util::suppression(&grid, layout, settings, |c, _| respondents[c]);
     let rows = util::rows(&grid, layout, settings);
-    let shown = |c: usize, f: usize| (!suppressed[c * factors + f]).then_some(&ranks[c * factors + f]);
+    let shown =
+        |c: usize, f: usize| (!suppressed[c * factors + f]).then_some(&ranks[c * factors + f]);
     let resp = |c: usize, f: usize| shown(c, f).map(|_| respondents[c]);
     key_columns(&grid, layout, &rows)
         .count(rows.iter().map(|&(c, f)| resp(c, f)))
-        .count(rows.iter().map(|&(c, f)| shown(c, f).map(|r| r.iter().sum())))
+        .count(
+            rows.iter()
+                .map(|&(c, f)| shown(c, f).map(|r| r.iter().sum())),
+        )
         .count(rows.iter().map(|&(c, f)| shown(c, f).map(|r| r[0])))
         .count(rows.iter().map(|&(c, f)| shown(c, f).map(|r| r[1])))
         .count(rows.iter().map(|&(c, f)| shown(c, f).map(|r| r[2])))
-        .count(rows.iter().map(|&(c, f)| shown(c, f).map(|r| 3 * r[0] + 2 * r[1] + r[2])))
+        .count(
+            rows.iter()
+                .map(|&(c, f)| shown(c, f).map(|r| 3 * r[0] + 2 * r[1] + r[2])),
+        )
         .float(rows.iter().map(|&(c, f)| {
             let r = shown(c, f)?;
             let n = respondents[c];
             (n > 0).then(|| r.iter().sum::<u64>() as f64 / n as f64 * 100.0)
         }))
         .flag(rows.iter().map(|&(c, f)| Some(suppressed[c * factors + f])))
-        .text(rows.iter().map(|&(c, f)| Some(grid.figure_id(layout, "top3", c, &layout.factors[f]).into_string())))
+        .text(rows.iter().map(|&(c, f)| {
+            Some(
+                grid.figure_id(layout, "top3", c, &layout.factors[f])
+                    .into_string(),
+            )
+        }))
         .finish(schema::top3_frequency())
 }

@@ -8,7 +8,7 @@ use model::FigureId;
 use crate::stats::describe;
 use crate::top3::unique_picks;
 use crate::util::Columns;
-use crate::{input, schema, Settings};
+use crate::{Settings, input, schema};
 
 /// Per factor, among the people who gave a top three (at least one valid
 /// pick) and rated that factor (valid 1-5):
@@ -22,7 +22,11 @@ use crate::{input, schema, Settings};
 /// Suppressed (every count and statistic null) when either `n_picked` or
 /// `n_not_picked` is below `min_cell`: publishing one side would let the
 /// other be recovered from the factor's study n.
-pub fn top3_importance(top3: &RecordBatch, answers: &RecordBatch, settings: &Settings) -> Result<RecordBatch, ArrowError> {
+pub fn top3_importance(
+    top3: &RecordBatch,
+    answers: &RecordBatch,
+    settings: &Settings,
+) -> Result<RecordBatch, ArrowError> {
     let input = input::read(Some(answers), Some(top3), settings)?;
     let factors = input.layout.factors.len();
     let people = input.participants;
@@ -34,8 +38,15 @@ pub fn top3_importance(top3: &RecordBatch, answers: &RecordBatch, settings: &Set
             *slot = a.importance;
         }
     }
-    let own_max: Vec<Option<u8>> =
-        (0..people).map(|p| rating[p * factors..(p + 1) * factors].iter().flatten().copied().max()).collect();
+    let own_max: Vec<Option<u8>> = (0..people)
+        .map(|p| {
+            rating[p * factors..(p + 1) * factors]
+                .iter()
+                .flatten()
+                .copied()
+                .max()
+        })
+        .collect();
     let mut respondent = vec![false; people];
     let mut picked = vec![false; people * factors];
     for p in unique_picks(&input.picks) {
@@ -51,7 +62,9 @@ pub fn top3_importance(top3: &RecordBatch, answers: &RecordBatch, settings: &Set
         let mut no = [0u64; 5];
         let mut at_max = 0u64;
         for p in (0..people).filter(|&p| respondent[p]) {
-            let Some(r) = rating[p * factors + f] else { continue };
+            let Some(r) = rating[p * factors + f] else {
+                continue;
+            };
             if picked[p * factors + f] {
                 yes[usize::from(r) - 1] += 1;
                 at_max += u64::from(own_max[p] == Some(r));
@@ -81,6 +94,12 @@ pub fn top3_importance(top3: &RecordBatch, answers: &RecordBatch, settings: &Set
         .float(pct5)
         .float(pct_max)
         .flag(suppressed.into_iter().map(Some))
-        .text(input.layout.factors.iter().map(|f| Some(FigureId::new("top3_importance").part(f).into_string())))
+        .text(
+            input
+                .layout
+                .factors
+                .iter()
+                .map(|f| Some(FigureId::new("top3_importance").part(f).into_string())),
+        )
         .finish(schema::top3_importance())
 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::grid::{Grid, Histograms};
 use crate::input::{Input, Layout};
-use crate::{disclosure, stats, Settings};
+use crate::{Settings, disclosure, stats};
 
 /// Cells, layout and histograms of the `answers` table.
 pub(crate) struct Prepared {
@@ -21,7 +21,11 @@ pub(crate) struct Prepared {
 pub(crate) fn prepare(input: &Input) -> Prepared {
     let grid = Grid::new(&input.layout);
     let hist = crate::grid::histograms(&grid, &input.layout, &input.answers);
-    Prepared { layout: input.layout.clone(), grid, hist }
+    Prepared {
+        layout: input.layout.clone(),
+        grid,
+        hist,
+    }
 }
 
 /// Primary and secondary suppression of every (cell, factor), indexed like
@@ -37,12 +41,20 @@ pub(crate) fn suppression(
     let factors = layout.factors.len();
     let equations = grid.equations(layout);
     let published: Vec<bool> = grid.cells.iter().map(|c| settings.wants(c.scope)).collect();
-    let counts: Vec<Vec<u64>> = (0..factors).map(|f| (0..grid.len()).map(|c| n(c, f)).collect()).collect();
+    let counts: Vec<Vec<u64>> = (0..factors)
+        .map(|f| (0..grid.len()).map(|c| n(c, f)).collect())
+        .collect();
     // same[f]: the first factor with the same counts.
-    let same: Vec<usize> = (0..factors).map(|f| (0..f).find(|&g| counts[g] == counts[f]).unwrap_or(f)).collect();
+    let same: Vec<usize> = (0..factors)
+        .map(|f| (0..f).find(|&g| counts[g] == counts[f]).unwrap_or(f))
+        .collect();
     let solved: Vec<Option<Vec<bool>>> = (0..factors)
         .into_par_iter()
-        .map(|f| (same[f] == f).then(|| disclosure::secondary(&counts[f], &published, &equations, settings.min_cell)))
+        .map(|f| {
+            (same[f] == f).then(|| {
+                disclosure::secondary(&counts[f], &published, &equations, settings.min_cell)
+            })
+        })
         .collect();
     let mut out = vec![true; grid.len() * factors];
     for f in 0..factors {
@@ -58,9 +70,19 @@ pub(crate) fn suppression(
 /// The suppression pattern of `ratings_summary` published at every scope:
 /// the reference that the other tables publishing importance counts
 /// (`tensions`, `group_tests`, `sector_tests`) must not undo.
-pub(crate) fn summary_pattern(grid: &Grid, layout: &Layout, hist: &Histograms, settings: &Settings) -> Vec<bool> {
-    let all = Settings { scopes: crate::Scope::ALL.to_vec(), ..settings.clone() };
-    suppression(grid, layout, &all, |c, f| stats::describe::count(&hist.importance[hist.at(c, f)]))
+pub(crate) fn summary_pattern(
+    grid: &Grid,
+    layout: &Layout,
+    hist: &Histograms,
+    settings: &Settings,
+) -> Vec<bool> {
+    let all = Settings {
+        scopes: crate::Scope::ALL.to_vec(),
+        ..settings.clone()
+    };
+    suppression(grid, layout, &all, |c, f| {
+        stats::describe::count(&hist.importance[hist.at(c, f)])
+    })
 }
 
 /// Which extra cells (each `n` and the base cells it sums) can be
@@ -81,7 +103,12 @@ pub(crate) fn publishable(
 ) -> Vec<bool> {
     let base = base_n.len();
     let mut eqs = equations.to_vec();
-    eqs.extend(extras.iter().enumerate().map(|(j, (_, parts))| (base + j, parts.clone())));
+    eqs.extend(
+        extras
+            .iter()
+            .enumerate()
+            .map(|(j, (_, parts))| (base + j, parts.clone())),
+    );
     let system = disclosure::System::new(base + extras.len(), &eqs);
     drop(eqs);
     // Known: empty cells and published base cells; extras start unpublished.
@@ -89,7 +116,10 @@ pub(crate) fn publishable(
         .map(|i| base_n[i] == 0 || !base_suppressed[i])
         .chain(extras.iter().map(|(count, _)| *count == 0))
         .collect();
-    let protected: Vec<bool> = (0..base).map(|i| base_suppressed[i]).chain(extras.iter().map(|_| false)).collect();
+    let protected: Vec<bool> = (0..base)
+        .map(|i| base_suppressed[i])
+        .chain(extras.iter().map(|_| false))
+        .collect();
     let mut closure = disclosure::Closure::new(&system, known, protected);
     extras
         .iter()
@@ -132,7 +162,10 @@ impl Columns {
         self
     }
     pub fn float(mut self, values: impl IntoIterator<Item = Option<f64>>) -> Self {
-        let arr: Float64Array = values.into_iter().map(|v| v.and_then(stats::finite)).collect();
+        let arr: Float64Array = values
+            .into_iter()
+            .map(|v| v.and_then(stats::finite))
+            .collect();
         self.0.push(Arc::new(arr));
         self
     }

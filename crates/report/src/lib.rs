@@ -69,13 +69,25 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("macros.md", include_str!("../templates/macros.md.j2")),
     ("macros.html", include_str!("../templates/macros.html.j2")),
     ("synthesis.md", include_str!("../templates/synthesis.md.j2")),
-    ("synthesis.html", include_str!("../templates/synthesis.html.j2")),
+    (
+        "synthesis.html",
+        include_str!("../templates/synthesis.html.j2"),
+    ),
     ("site.md", include_str!("../templates/site.md.j2")),
     ("site.html", include_str!("../templates/site.html.j2")),
-    ("sites_index.md", include_str!("../templates/sites_index.md.j2")),
-    ("sites_index.html", include_str!("../templates/sites_index.html.j2")),
+    (
+        "sites_index.md",
+        include_str!("../templates/sites_index.md.j2"),
+    ),
+    (
+        "sites_index.html",
+        include_str!("../templates/sites_index.html.j2"),
+    ),
     ("handbook.md", include_str!("../templates/handbook.md.j2")),
-    ("handbook_index.md", include_str!("../templates/handbook_index.md.j2")),
+    (
+        "handbook_index.md",
+        include_str!("../templates/handbook_index.md.j2"),
+    ),
 ];
 
 thread_local! {
@@ -94,12 +106,17 @@ fn environment() -> Result<&'static Environment<'static>, ReportError> {
 
 fn compile() -> Result<Environment<'static>, ReportError> {
     let mut env = Environment::new();
-    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+    {
         env.set_syntax(syntax);
     }
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     for (name, source) in TEMPLATES {
-        env.add_template(name, source).map_err(|e| template_error(name, e))?;
+        env.add_template(name, source)
+            .map_err(|e| template_error(name, e))?;
     }
     // `num(x, 2)`: fixed decimals; an empty cell shows as an en dash.
     env.add_filter("num", |v: Value, digits: Option<usize>| -> String {
@@ -113,10 +130,16 @@ fn compile() -> Result<Environment<'static>, ReportError> {
     });
     // `cell(x)`: any value, or an en dash when empty.
     env.add_filter("cell", |v: Value| -> String {
-        if v.is_none() || v.is_undefined() { "–".to_string() } else { v.to_string() }
+        if v.is_none() || v.is_undefined() {
+            "–".to_string()
+        } else {
+            v.to_string()
+        }
     });
     // Markdown table cells and quotes: no pipe or line break may end them.
-    env.add_filter("md", |v: String| -> String { v.replace('|', "\\|").replace(['\n', '\r'], " ") });
+    env.add_filter("md", |v: String| -> String {
+        v.replace('|', "\\|").replace(['\n', '\r'], " ")
+    });
     // `fig(id)`: the figure id as an HTML anchor with a tooltip; the first
     // mention in a document (chart marks first) is the element with that id.
     env.add_filter("fig", |id: String| -> Value {
@@ -147,7 +170,9 @@ fn chart_anchors<'c>(charts: impl IntoIterator<Item = &'c ChartView>) -> BTreeSe
 /// document added.
 fn render(name: &str, ctx: &Value, anchored: &mut BTreeSet<String>) -> Result<String, ReportError> {
     let env = environment()?;
-    let template = env.get_template(name).map_err(|e| template_error(name, e))?;
+    let template = env
+        .get_template(name)
+        .map_err(|e| template_error(name, e))?;
     ANCHORED.with(|seen| std::mem::swap(&mut *seen.borrow_mut(), anchored));
     let out = template.render(ctx).map_err(|e| template_error(name, e));
     ANCHORED.with(|seen| std::mem::swap(&mut *seen.borrow_mut(), anchored));
@@ -176,7 +201,12 @@ fn synthesis(input: &ReportInput) -> Synthesis {
         charts.push(&d.pattern);
     }
     let anchors = chart_anchors(charts);
-    let awaited: Vec<String> = data.sites().into_iter().filter(|(_, has)| !has).map(|(s, _)| s).collect();
+    let awaited: Vec<String> = data
+        .sites()
+        .into_iter()
+        .filter(|(_, has)| !has)
+        .map(|(s, _)| s)
+        .collect();
     let ctx = minijinja::context! {
         study => input.study_name,
         pipeline => input.pipeline_name,
@@ -220,7 +250,10 @@ fn template_error(template: &str, e: minijinja::Error) -> ReportError {
         message.push_str(&format!(": {s}"));
         source = s.source();
     }
-    ReportError::Template { template: template.to_string(), message }
+    ReportError::Template {
+        template: template.to_string(),
+        message,
+    }
 }
 
 /// One feedback pack per site with data, `<site>.md` and `<site>.html`, and
@@ -252,14 +285,27 @@ pub fn site_packs_each(
     let all = Data::new(input, &tables);
     let index = all.site_index();
     let sites = all.sites();
-    let awaited: Vec<String> = sites.iter().filter(|(_, has)| !has).map(|(s, _)| s.clone()).collect();
-    let with_data: Vec<&str> = sites.iter().filter(|(_, has)| *has).map(|(s, _)| s.as_str()).collect();
+    let awaited: Vec<String> = sites
+        .iter()
+        .filter(|(_, has)| !has)
+        .map(|(s, _)| s.clone())
+        .collect();
+    let with_data: Vec<&str> = sites
+        .iter()
+        .filter(|(_, has)| *has)
+        .map(|(s, _)| s.as_str())
+        .collect();
     let mut files = BTreeSet::new();
     let clash = with_data.iter().any(|s| !files.insert(views::slug(s)));
     let pack = |site: &str| -> Result<(String, [(String, String); 2]), ReportError> {
         let data = all.for_site(&index, site);
         let pack = views::site_pack(&data, site);
-        let anchors = chart_anchors([&pack.pattern, &pack.importance, &pack.top3, &pack.top3_study]);
+        let anchors = chart_anchors([
+            &pack.pattern,
+            &pack.importance,
+            &pack.top3,
+            &pack.top3_study,
+        ]);
         let ctx = minijinja::context! {
             study => input.study_name,
             version => model::VERSION,
@@ -270,7 +316,13 @@ pub fn site_packs_each(
         };
         let md = render("site.md", &ctx, &mut anchors.clone())?;
         let html = render("site.html", &ctx, &mut anchors.clone())?;
-        Ok((pack.file.clone(), [(format!("{}.md", pack.file), md), (format!("{}.html", pack.file), html)]))
+        Ok((
+            pack.file.clone(),
+            [
+                (format!("{}.md", pack.file), md),
+                (format!("{}.html", pack.file), html),
+            ],
+        ))
     };
     let mut file_of: BTreeMap<&str, String> = BTreeMap::new();
     let mut held = Vec::new();
@@ -293,7 +345,11 @@ pub fn site_packs_each(
             for (site, (file, pages)) in chunk.iter().zip(rendered) {
                 file_of.insert(site, file);
                 for (name, text) in pages {
-                    if clash { held.push((name, text)) } else { each(name, text)? }
+                    if clash {
+                        held.push((name, text))
+                    } else {
+                        each(name, text)?
+                    }
                 }
             }
         }
@@ -301,15 +357,26 @@ pub fn site_packs_each(
     })?;
     let listed: Vec<Value> = sites
         .iter()
-        .map(|(site, has_data)| match file_of.get(site.as_str()).filter(|_| *has_data) {
-            Some(file) => minijinja::context! { site => site, file => file, awaited => false },
-            None => minijinja::context! { site => site, file => Value::from(()), awaited => true },
-        })
+        .map(
+            |(site, has_data)| match file_of.get(site.as_str()).filter(|_| *has_data) {
+                Some(file) => minijinja::context! { site => site, file => file, awaited => false },
+                None => {
+                    minijinja::context! { site => site, file => Value::from(()), awaited => true }
+                }
+            },
+        )
         .collect();
     let ctx = minijinja::context! { study => input.study_name, version => model::VERSION, sites => listed };
-    for (name, template) in [("index.md", "sites_index.md"), ("index.html", "sites_index.html")] {
+    for (name, template) in [
+        ("index.md", "sites_index.md"),
+        ("index.html", "sites_index.html"),
+    ] {
         let text = render(template, &ctx, &mut BTreeSet::new())?;
-        if clash { held.push((name.to_string(), text)) } else { each(name.to_string(), text)? }
+        if clash {
+            held.push((name.to_string(), text))
+        } else {
+            each(name.to_string(), text)?
+        }
     }
     held.sort();
     for (name, text) in held {
@@ -349,7 +416,10 @@ pub fn handbook(input: &ReportInput) -> Result<Vec<(String, String)>, ReportErro
         out.push((file, render("handbook.md", &ctx, &mut anchored)?));
     }
     let ctx = minijinja::context! { study => input.study_name, version => model::VERSION, domains => listed };
-    out.push(("index.md".to_string(), render("handbook_index.md", &ctx, &mut anchored)?));
+    out.push((
+        "index.md".to_string(),
+        render("handbook_index.md", &ctx, &mut anchored)?,
+    ));
     out.sort();
     Ok(out)
 }

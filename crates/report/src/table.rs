@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
+    UInt64Type,
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
@@ -65,12 +66,20 @@ impl<'a> Column<'a> {
             (_, DataType::Int32) => Value::Signed(a.as_primitive::<Int32Type>().value(i).into()),
             (_, DataType::Int64) => Value::Signed(a.as_primitive::<Int64Type>().value(i)),
             (_, DataType::UInt8) => Value::Unsigned(a.as_primitive::<UInt8Type>().value(i).into()),
-            (_, DataType::UInt16) => Value::Unsigned(a.as_primitive::<UInt16Type>().value(i).into()),
-            (_, DataType::UInt32) => Value::Unsigned(a.as_primitive::<UInt32Type>().value(i).into()),
+            (_, DataType::UInt16) => {
+                Value::Unsigned(a.as_primitive::<UInt16Type>().value(i).into())
+            }
+            (_, DataType::UInt32) => {
+                Value::Unsigned(a.as_primitive::<UInt32Type>().value(i).into())
+            }
             (_, DataType::UInt64) => Value::Unsigned(a.as_primitive::<UInt64Type>().value(i)),
             (_, DataType::Float64) => {
                 let v = a.as_primitive::<Float64Type>().value(i);
-                if v.is_finite() { Value::Float(v) } else { Value::Null }
+                if v.is_finite() {
+                    Value::Float(v)
+                } else {
+                    Value::Null
+                }
             }
             _ => Value::Null,
         }
@@ -95,15 +104,27 @@ impl<'a> Table<'a> {
                 let kind = match array.data_type() {
                     _ if text.is_some() => Kind::Text,
                     DataType::Boolean => Kind::Flag,
-                    DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => Kind::Signed,
-                    DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => Kind::Unsigned,
+                    DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
+                        Kind::Signed
+                    }
+                    DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => {
+                        Kind::Unsigned
+                    }
                     DataType::Float64 => Kind::Float,
                     _ => Kind::Empty,
                 };
-                Column { name: field.name().as_str(), array: array.as_ref(), kind, text }
+                Column {
+                    name: field.name().as_str(),
+                    array: array.as_ref(),
+                    kind,
+                    text,
+                }
             })
             .collect();
-        Table { columns, len: batch.num_rows() }
+        Table {
+            columns,
+            len: batch.num_rows(),
+        }
     }
 
     /// The column of this name; the last one if two share it (as a JSON
@@ -217,7 +238,11 @@ impl<'a> Selection<'a> {
     /// Every row.
     pub fn all(tables: &'a Tables<'a>) -> Self {
         Selection {
-            tables: tables.tables.iter().map(|(name, (t, all))| (*name, (t, Cow::Borrowed(all.as_slice())))).collect(),
+            tables: tables
+                .tables
+                .iter()
+                .map(|(name, (t, all))| (*name, (t, Cow::Borrowed(all.as_slice()))))
+                .collect(),
         }
     }
 
@@ -228,8 +253,16 @@ impl<'a> Selection<'a> {
                 .tables
                 .iter()
                 .map(|(name, (table, all))| {
-                    let rows: Vec<u32> =
-                        all.iter().copied().filter(|&i| keep(Row { table, index: i as usize })).collect();
+                    let rows: Vec<u32> = all
+                        .iter()
+                        .copied()
+                        .filter(|&i| {
+                            keep(Row {
+                                table,
+                                index: i as usize,
+                            })
+                        })
+                        .collect();
                     (*name, (table, Cow::Owned(rows)))
                 })
                 .collect(),
@@ -243,8 +276,14 @@ impl<'a> Selection<'a> {
     /// The selected rows of a table, in order (none when it is not an input).
     pub fn rows<'s>(&'s self, table: &str) -> Rows<'s, 'a> {
         match self.tables.get(table) {
-            Some((t, rows)) => Rows { table: Some(t), indices: rows },
-            None => Rows { table: None, indices: &[] },
+            Some((t, rows)) => Rows {
+                table: Some(t),
+                indices: rows,
+            },
+            None => Rows {
+                table: None,
+                indices: &[],
+            },
         }
     }
 
@@ -257,7 +296,12 @@ impl<'a> Selection<'a> {
                 let mut none = Vec::new();
                 let mut by: HashMap<&'a str, Vec<u32>> = HashMap::new();
                 for &i in rows.iter() {
-                    match (Row { table, index: i as usize }).text("site") {
+                    match (Row {
+                        table,
+                        index: i as usize,
+                    })
+                    .text("site")
+                    {
                         Some(site) => by.entry(site).or_default().push(i),
                         None => none.push(i),
                     }
@@ -270,7 +314,12 @@ impl<'a> Selection<'a> {
 
     /// One site's rows: those that name this site or no site, in order;
     /// the `keep_all` tables whole.
-    pub fn for_site<'s>(&'s self, index: &'s SiteIndex<'a>, site: &str, keep_all: &str) -> Selection<'s>
+    pub fn for_site<'s>(
+        &'s self,
+        index: &'s SiteIndex<'a>,
+        site: &str,
+        keep_all: &str,
+    ) -> Selection<'s>
     where
         'a: 's,
     {
@@ -283,7 +332,11 @@ impl<'a> Selection<'a> {
                     return (*name, (table, Cow::Borrowed(&rows[..])));
                 }
                 let empty: &[u32] = &[];
-                let (none, by) = index.tables.get(name).map(|(n, b)| (n.as_slice(), b.get(site))).unwrap_or((empty, None));
+                let (none, by) = index
+                    .tables
+                    .get(name)
+                    .map(|(n, b)| (n.as_slice(), b.get(site)))
+                    .unwrap_or((empty, None));
                 let this = by.map(Vec::as_slice).unwrap_or(empty);
                 (*name, (table, Cow::Owned(merge(none, this))))
             })
@@ -321,7 +374,12 @@ impl<'s, 'a: 's> Rows<'s, 'a> {
     pub fn iter(&self) -> impl Iterator<Item = Row<'a>> + Clone + 's {
         let table = self.table;
         let indices: &'s [u32] = if table.is_some() { self.indices } else { &[] };
-        indices.iter().filter_map(move |&i| Some(Row { table: table?, index: i as usize }))
+        indices.iter().filter_map(move |&i| {
+            Some(Row {
+                table: table?,
+                index: i as usize,
+            })
+        })
     }
 
     pub fn first(&self) -> Option<Row<'a>> {

@@ -62,12 +62,19 @@ pub(crate) struct QuoteView {
 
 impl TableView {
     fn new(headers: &[&str], empty: &str) -> Self {
-        TableView { headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new(), empty: empty.into() }
+        TableView {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+            empty: empty.into(),
+        }
     }
 
     fn push(&mut self, cells: Vec<String>, figure: Option<&str>) {
         self.rows.push(RowView {
-            cells: cells.into_iter().map(|text| CellView { text, figure: None }).collect(),
+            cells: cells
+                .into_iter()
+                .map(|text| CellView { text, figure: None })
+                .collect(),
             figure: figure.map(String::from),
         });
     }
@@ -100,7 +107,11 @@ pub(crate) fn fixed(v: Option<f64>, decimals: usize) -> String {
     match v {
         Some(v) if v.is_finite() => {
             let s = format!("{v:.decimals$}");
-            if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s }
+            if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+                s[1..].to_string()
+            } else {
+                s
+            }
         }
         _ => "–".to_string(),
     }
@@ -153,7 +164,11 @@ pub(crate) fn slug(label: &str) -> String {
         }
     }
     let trimmed = out.trim_matches('-');
-    if trimmed.is_empty() { "site".to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        "site".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 // ---------------------------------------------------------------- the input
@@ -167,7 +182,10 @@ pub(crate) struct Data<'a> {
 impl<'a> Data<'a> {
     /// Every row of every table.
     pub fn new(input: &'a ReportInput<'a>, tables: &'a Tables<'a>) -> Self {
-        Data { input, tables: Selection::all(tables) }
+        Data {
+            input,
+            tables: Selection::all(tables),
+        }
     }
 
     /// The whole study's view: rows about one site (`scope` = `site` or
@@ -175,7 +193,9 @@ impl<'a> Data<'a> {
     /// national scale they are nearly all the rows, and leaving them out
     /// keeps the study-wide views proportionate to what they show.
     pub fn study_wide(input: &'a ReportInput<'a>, tables: &'a Tables<'a>) -> Self {
-        let tables = Selection::filter(tables, |r| !matches!(r.text("scope"), Some("site" | "site_group")));
+        let tables = Selection::filter(tables, |r| {
+            !matches!(r.text("scope"), Some("site" | "site_group"))
+        });
         Data { input, tables }
     }
 
@@ -190,7 +210,10 @@ impl<'a> Data<'a> {
     where
         'a: 's,
     {
-        Data { input: self.input, tables: self.tables.for_site(index, site, "sites") }
+        Data {
+            input: self.input,
+            tables: self.tables.for_site(index, site, "sites"),
+        }
     }
 
     pub fn has(&self, table: &str) -> bool {
@@ -244,14 +267,24 @@ impl<'a> Data<'a> {
     }
 
     pub fn site_row(&self, site: &str) -> Option<Row<'a>> {
-        self.rows("sites").iter().find(|r| text(r, "site") == Some(site))
+        self.rows("sites")
+            .iter()
+            .find(|r| text(r, "site") == Some(site))
     }
 
     /// Sites that appear in the pattern matrix, in register order (then any other).
     fn pattern_sites(&self) -> Vec<String> {
-        let present: BTreeSet<&str> = self.rows("pattern_matrix").iter().filter_map(|r| text(r, "site")).collect();
-        let mut out: Vec<String> =
-            self.sites().into_iter().map(|(s, _)| s).filter(|s| present.contains(s.as_str())).collect();
+        let present: BTreeSet<&str> = self
+            .rows("pattern_matrix")
+            .iter()
+            .filter_map(|r| text(r, "site"))
+            .collect();
+        let mut out: Vec<String> = self
+            .sites()
+            .into_iter()
+            .map(|(s, _)| s)
+            .filter(|s| present.contains(s.as_str()))
+            .collect();
         for s in &present {
             if !out.iter().any(|o| o == s) {
                 out.push(s.to_string());
@@ -265,7 +298,15 @@ impl<'a> Data<'a> {
 
 pub(crate) fn sites_table(data: &Data) -> TableView {
     let mut t = TableView::new(
-        &["Site", "Sector", "Partnership", "BME focus", "Region", "Wave", "Data"],
+        &[
+            "Site",
+            "Sector",
+            "Partnership",
+            "BME focus",
+            "Region",
+            "Wave",
+            "Data",
+        ],
         "No site register among the report's inputs.",
     );
     for r in data.rows("sites") {
@@ -277,7 +318,12 @@ pub(crate) fn sites_table(data: &Data) -> TableView {
                 yes_no(flag(r, "bme_focus")),
                 text(r, "region").unwrap_or("").into(),
                 r.row().shown("wave"),
-                if flag(r, "has_data") { "received" } else { "awaited" }.into(),
+                if flag(r, "has_data") {
+                    "received"
+                } else {
+                    "awaited"
+                }
+                .into(),
             ],
             None,
         );
@@ -287,7 +333,17 @@ pub(crate) fn sites_table(data: &Data) -> TableView {
 
 /// Sites by sector: how many, in partnership, BME-focused, by wave.
 pub(crate) fn sector_summary(data: &Data) -> TableView {
-    let mut t = TableView::new(&["Sector", "Sites", "Data received", "Partnership", "BME focus", "By wave"], "");
+    let mut t = TableView::new(
+        &[
+            "Sector",
+            "Sites",
+            "Data received",
+            "Partnership",
+            "BME focus",
+            "By wave",
+        ],
+        "",
+    );
     let rows = data.rows("sites");
     let mut sectors: Vec<String> = Vec::new();
     for r in rows {
@@ -298,8 +354,17 @@ pub(crate) fn sector_summary(data: &Data) -> TableView {
         }
     }
     sectors.sort();
-    let mut lines: Vec<(String, Vec<Row<'_>>)> =
-        sectors.into_iter().map(|s| (s.clone(), rows.iter().filter(|r| text(r, "sector") == Some(&s)).collect())).collect();
+    let mut lines: Vec<(String, Vec<Row<'_>>)> = sectors
+        .into_iter()
+        .map(|s| {
+            (
+                s.clone(),
+                rows.iter()
+                    .filter(|r| text(r, "sector") == Some(&s))
+                    .collect(),
+            )
+        })
+        .collect();
     lines.push(("all".to_string(), rows.iter().collect()));
     for (sector, members) in lines {
         let mut waves: BTreeMap<String, usize> = BTreeMap::new();
@@ -307,14 +372,29 @@ pub(crate) fn sector_summary(data: &Data) -> TableView {
             let w = r.row().shown("wave");
             *waves.entry(w).or_default() += 1;
         }
-        let by_wave: Vec<String> = waves.iter().map(|(w, n)| format!("wave {w}: {n}")).collect();
+        let by_wave: Vec<String> = waves
+            .iter()
+            .map(|(w, n)| format!("wave {w}: {n}"))
+            .collect();
         t.push(
             vec![
                 sector,
                 members.len().to_string(),
-                members.iter().filter(|r| flag(r, "has_data")).count().to_string(),
-                members.iter().filter(|r| flag(r, "partnership")).count().to_string(),
-                members.iter().filter(|r| flag(r, "bme_focus")).count().to_string(),
+                members
+                    .iter()
+                    .filter(|r| flag(r, "has_data"))
+                    .count()
+                    .to_string(),
+                members
+                    .iter()
+                    .filter(|r| flag(r, "partnership"))
+                    .count()
+                    .to_string(),
+                members
+                    .iter()
+                    .filter(|r| flag(r, "bme_focus"))
+                    .count()
+                    .to_string(),
                 by_wave.join(", "),
             ],
             None,
@@ -329,7 +409,13 @@ pub(crate) fn sector_summary(data: &Data) -> TableView {
 pub(crate) fn participants_by_group(data: &Data) -> TableView {
     let rows = data.rows("demographics");
     let mut t = TableView::new(
-        &["Stakeholder group", "All interviewees", "Statutory", "Voluntary", "figure"],
+        &[
+            "Stakeholder group",
+            "All interviewees",
+            "Statutory",
+            "Voluntary",
+            "figure",
+        ],
         "No demographics table among the report's inputs.",
     );
     let cell = |scope: &str, sector: Option<&str>, g: Group| {
@@ -363,10 +449,22 @@ pub(crate) fn participants_by_group(data: &Data) -> TableView {
 
 pub(crate) fn demographics(data: &Data) -> TableView {
     let mut t = TableView::new(&["Characteristic", "Category", "n", "figure"], "");
-    for r in data.rows("demographics").iter().filter(|r| text(r, "scope") == Some("study")) {
-        let n = if flag(r, "suppressed") { "suppressed".into() } else { whole(count(r, "n")) };
+    for r in data
+        .rows("demographics")
+        .iter()
+        .filter(|r| text(r, "scope") == Some("study"))
+    {
+        let n = if flag(r, "suppressed") {
+            "suppressed".into()
+        } else {
+            whole(count(r, "n"))
+        };
         t.push(
-            vec![words(text(r, "characteristic").unwrap_or("")), text(r, "category").unwrap_or("").into(), n],
+            vec![
+                words(text(r, "characteristic").unwrap_or("")),
+                text(r, "category").unwrap_or("").into(),
+                n,
+            ],
             figure(r),
         );
     }
@@ -392,27 +490,51 @@ pub(crate) struct MethodsView {
 
 pub(crate) fn methods(source: &str) -> MethodsView {
     let mut view = MethodsView {
-        stages: TableView::new(&["Stage", "Kind", "Reads", "Settings"], "The pipeline file could not be read."),
+        stages: TableView::new(
+            &["Stage", "Kind", "Reads", "Settings"],
+            "The pipeline file could not be read.",
+        ),
         ..Default::default()
     };
-    let Ok(doc) = source.parse::<toml::Table>() else { return view };
-    let stages = doc.get("stage").and_then(toml::Value::as_array).cloned().unwrap_or_default();
+    let Ok(doc) = source.parse::<toml::Table>() else {
+        return view;
+    };
+    let stages = doc
+        .get("stage")
+        .and_then(toml::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let show = show_setting;
     for stage in &stages {
-        let Some(table) = stage.as_table() else { continue };
+        let Some(table) = stage.as_table() else {
+            continue;
+        };
         let get = |k: &str| table.get(k).map(show);
         let run = get("run").unwrap_or_default();
         let reads = table
             .get("from")
             .and_then(toml::Value::as_array)
-            .map(|a| a.iter().filter_map(toml::Value::as_str).collect::<Vec<_>>().join(", "))
+            .map(|a| {
+                a.iter()
+                    .filter_map(toml::Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .unwrap_or_default();
         let settings: Vec<String> = table
             .iter()
             .filter(|(k, _)| !matches!(k.as_str(), "id" | "run" | "from"))
             .map(|(k, v)| format!("{k} = {}", show(v)))
             .collect();
-        view.stages.push(vec![get("id").unwrap_or_default(), run.clone(), reads, settings.join("; ")], None);
+        view.stages.push(
+            vec![
+                get("id").unwrap_or_default(),
+                run.clone(),
+                reads,
+                settings.join("; "),
+            ],
+            None,
+        );
         let first = |slot: &mut Option<String>, key: &str| {
             if slot.is_none() {
                 *slot = get(key);
@@ -448,14 +570,27 @@ fn show_setting(v: &toml::Value) -> String {
         toml::Value::Float(f) => {
             // Shares such as 2/3 are written with 16 digits; 4 read better.
             let short = format!("{f:.4}");
-            short.trim_end_matches('0').trim_end_matches('.').to_string()
+            short
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
         }
         toml::Value::Array(items) => {
-            format!("[{}]", items.iter().map(show_setting).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(show_setting)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
         toml::Value::Datetime(d) => format!("{d:?}"),
         toml::Value::Table(t) => {
-            let parts: Vec<String> = t.iter().map(|(k, v)| format!("{k} = {}", show_setting(v))).collect();
+            let parts: Vec<String> = t
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", show_setting(v)))
+                .collect();
             format!("{{{}}}", parts.join(", "))
         }
     }
@@ -486,7 +621,9 @@ fn rating_counts<'a>(row: impl AsRow<'a>, min_cell: u32) -> Option<Option<[u32; 
 
 /// Whether `ratings_summary` publishes the counts a Likert chart needs.
 pub(crate) fn has_rating_counts(data: &Data) -> bool {
-    data.rows("ratings_summary").first().is_some_and(|r| r.has("rated_1"))
+    data.rows("ratings_summary")
+        .first()
+        .is_some_and(|r| r.has("rated_1"))
 }
 
 fn chart_id(kind: &str, key: &str) -> String {
@@ -495,27 +632,58 @@ fn chart_id(kind: &str, key: &str) -> String {
 
 /// Importance of one set of `ratings_summary` rows (label, row): a diverging
 /// Likert chart when the counts are published, else the share rating 4 or 5.
-fn importance_chart(data: &Data, id: &str, title: &str, row_header: &str, rows: &[(String, Row<'_>)]) -> ChartView {
+fn importance_chart(
+    data: &Data,
+    id: &str,
+    title: &str,
+    row_header: &str,
+    rows: &[(String, Row<'_>)],
+) -> ChartView {
     let min_cell = data.min_cell();
-    let mut table =
-        TableView::new(&[row_header, "n", "Mean (95% CI)", "Median", "% rating 4–5", "figure"], "No ratings published.");
+    let mut table = TableView::new(
+        &[
+            row_header,
+            "n",
+            "Mean (95% CI)",
+            "Median",
+            "% rating 4–5",
+            "figure",
+        ],
+        "No ratings published.",
+    );
     for (label, r) in rows {
         if publishable(r, "n", min_cell) {
             table.push(
                 vec![
                     label.clone(),
                     whole(count(r, "n")),
-                    format!("{} ({}–{})", fixed(float(r, "mean"), 2), fixed(float(r, "ci_low"), 2), fixed(float(r, "ci_high"), 2)),
+                    format!(
+                        "{} ({}–{})",
+                        fixed(float(r, "mean"), 2),
+                        fixed(float(r, "ci_low"), 2),
+                        fixed(float(r, "ci_high"), 2)
+                    ),
                     fixed(float(r, "median"), 1),
                     fixed(float(r, "pct_high"), 0),
                 ],
                 figure(r),
             );
         } else {
-            table.push(vec![label.clone(), "suppressed".into(), String::new(), String::new(), String::new()], figure(r));
+            table.push(
+                vec![
+                    label.clone(),
+                    "suppressed".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ],
+                figure(r),
+            );
         }
     }
-    let counted = rows.first().is_some_and(|(_, r)| rating_counts(r, min_cell).is_some());
+    let counted = rows
+        .first()
+        .is_some_and(|(_, r)| rating_counts(r, min_cell).is_some());
     if counted {
         let chart = charts::LikertChart {
             title: title.to_string(),
@@ -547,8 +715,14 @@ fn importance_chart(data: &Data, id: &str, title: &str, row_header: &str, rows: 
                 .iter()
                 .map(|(label, r)| charts::Bar {
                     label: label.clone(),
-                    value: if publishable(r, "n", min_cell) { float(r, "pct_high") } else { None },
-                    figure_id: figure(r).map(|f| format!("{f}/pct_high")).unwrap_or_default(),
+                    value: if publishable(r, "n", min_cell) {
+                        float(r, "pct_high")
+                    } else {
+                        None
+                    },
+                    figure_id: figure(r)
+                        .map(|f| format!("{f}/pct_high"))
+                        .unwrap_or_default(),
                 })
                 .collect(),
         };
@@ -567,21 +741,38 @@ fn importance_chart(data: &Data, id: &str, title: &str, row_header: &str, rows: 
 fn factor_importance(data: &Data, factor: &str, label: &str) -> ChartView {
     let rs = data.rows("ratings_summary");
     let mut rows: Vec<(String, Row<'_>)> = Vec::new();
-    if let Some(r) = rs.iter().find(|r| text(r, "scope") == Some("study") && text(r, "factor") == Some(factor)) {
+    if let Some(r) = rs
+        .iter()
+        .find(|r| text(r, "scope") == Some("study") && text(r, "factor") == Some(factor))
+    {
         rows.push(("All interviewees".to_string(), r));
     }
     for g in Group::ALL {
         if let Some(r) = rs.iter().find(|r| {
-            text(r, "scope") == Some("group") && text(r, "group") == Some(g.code()) && text(r, "factor") == Some(factor)
+            text(r, "scope") == Some("group")
+                && text(r, "group") == Some(g.code())
+                && text(r, "factor") == Some(factor)
         }) {
             rows.push((g.label().to_string(), r));
         }
     }
-    importance_chart(data, &chart_id("importance", factor), &format!("Importance of {label}, by stakeholder group"), "Who", &rows)
+    importance_chart(
+        data,
+        &chart_id("importance", factor),
+        &format!("Importance of {label}, by stakeholder group"),
+        "Who",
+        &rows,
+    )
 }
 
 /// Top-three frequency of some factors at one scope, ranked by score.
-fn top3_chart(data: &Data, id: &str, title: &str, factors: &[(String, String)], scope: (&str, Option<&str>)) -> ChartView {
+fn top3_chart(
+    data: &Data,
+    id: &str,
+    title: &str,
+    factors: &[(String, String)],
+    scope: (&str, Option<&str>),
+) -> ChartView {
     top3_chart_of(data, id, title, factors, scope, false)
 }
 
@@ -603,14 +794,31 @@ fn top3_chart_of(
         .filter(|r| {
             text(r, "scope") == Some(scope.0)
                 && scope.1.is_none_or(|site| text(r, "site") == Some(site))
-                && factors.iter().any(|(code, _)| text(r, "factor") == Some(code))
+                && factors
+                    .iter()
+                    .any(|(code, _)| text(r, "factor") == Some(code))
         })
         .collect();
     // Highest score first; ties in framework order (the table's order), suppressed last.
-    rows.sort_by_key(|r| std::cmp::Reverse(if publishable(r, "respondents", min_cell) { count(r, "score").unwrap_or(0) } else { 0 }));
+    rows.sort_by_key(|r| {
+        std::cmp::Reverse(if publishable(r, "respondents", min_cell) {
+            count(r, "score").unwrap_or(0)
+        } else {
+            0
+        })
+    });
     let label = |r: &Row<'_>| data.factor_label(text(r, "factor").unwrap_or(""));
     let mut table = TableView::new(
-        &["Factor", "Named by", "% of respondents", "First", "Second", "Third", "Score", "figure"],
+        &[
+            "Factor",
+            "Named by",
+            "% of respondents",
+            "First",
+            "Second",
+            "Third",
+            "Score",
+            "figure",
+        ],
         "No top-three table among the report's inputs.",
     );
     let mut bars = Vec::new();
@@ -630,7 +838,18 @@ fn top3_chart_of(
                 figure(r),
             );
         } else {
-            table.push(vec![label(r), "suppressed".into(), String::new(), String::new(), String::new(), String::new(), String::new()], figure(r));
+            table.push(
+                vec![
+                    label(r),
+                    "suppressed".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ],
+                figure(r),
+            );
         }
         let (column, value) = if by_score {
             ("score", count(r, "score").map(|v| v as f64))
@@ -640,7 +859,9 @@ fn top3_chart_of(
         bars.push(charts::Bar {
             label: label(r),
             value: if shown { value } else { None },
-            figure_id: figure(r).map(|f| format!("{f}/{column}")).unwrap_or_default(),
+            figure_id: figure(r)
+                .map(|f| format!("{f}/{column}"))
+                .unwrap_or_default(),
         });
     }
     let chart = charts::BarChart {
@@ -651,7 +872,11 @@ fn top3_chart_of(
             "% of respondents naming it in their top three"
         }
         .to_string(),
-        unit: if by_score { charts::BarUnit::Score } else { charts::BarUnit::Percent },
+        unit: if by_score {
+            charts::BarUnit::Score
+        } else {
+            charts::BarUnit::Percent
+        },
         bars,
         min_cell,
     };
@@ -666,7 +891,13 @@ fn top3_chart_of(
 }
 
 /// The pattern matrix of some sites x some factors, as a grid and a table.
-fn pattern_chart(data: &Data, id: &str, title: &str, sites: &[String], factors: &[(String, String)]) -> ChartView {
+fn pattern_chart(
+    data: &Data,
+    id: &str,
+    title: &str,
+    sites: &[String],
+    factors: &[(String, String)],
+) -> ChartView {
     // One lookup table, not a scan per cell: sites x factors can be 2,000 x 22.
     let mut cell_of: BTreeMap<(&str, &str), Row<'_>> = BTreeMap::new();
     for r in data.rows("pattern_matrix") {
@@ -680,25 +911,48 @@ fn pattern_chart(data: &Data, id: &str, title: &str, sites: &[String], factors: 
     let mut table = TableView::new(&headers, "No pattern matrix among the report's inputs.");
     let mut cells = Vec::new();
     for site in sites {
-        let mut row = vec![CellView { text: site.clone(), figure: None }];
+        let mut row = vec![CellView {
+            text: site.clone(),
+            figure: None,
+        }];
         let mut grid_row = Vec::new();
         for (code, _) in factors {
             let r = find(site, code);
             let condition = r.and_then(|r| text(r, "condition")).unwrap_or("unknown");
             let fig = r.and_then(figure).map(String::from);
-            row.push(CellView { text: condition_words(condition), figure: fig.clone() });
-            grid_row.push(charts::Cell { condition: condition.to_string(), figure_id: fig.unwrap_or_default() });
+            row.push(CellView {
+                text: condition_words(condition),
+                figure: fig.clone(),
+            });
+            grid_row.push(charts::Cell {
+                condition: condition.to_string(),
+                figure_id: fig.unwrap_or_default(),
+            });
         }
-        table.rows.push(RowView { cells: row, figure: None });
+        table.rows.push(RowView {
+            cells: row,
+            figure: None,
+        });
         cells.push(grid_row);
     }
-    let chart = charts::PatternGrid { title: title.to_string(), sites: sites.to_vec(), factors: factors.to_vec(), cells };
+    let chart = charts::PatternGrid {
+        title: title.to_string(),
+        sites: sites.to_vec(),
+        factors: factors.to_vec(),
+        cells,
+    };
     ChartView {
         id: id.to_string(),
         title: title.to_string(),
         svg: charts::pattern_grid(&chart),
         alt: chart.text_alternative(),
-        figures: chart.cells.iter().flatten().map(|c| c.figure_id.clone()).filter(|f| !f.is_empty()).collect(),
+        figures: chart
+            .cells
+            .iter()
+            .flatten()
+            .map(|c| c.figure_id.clone())
+            .filter(|f| !f.is_empty())
+            .collect(),
         table,
     }
 }
@@ -706,15 +960,32 @@ fn pattern_chart(data: &Data, id: &str, title: &str, sites: &[String], factors: 
 // ---------------------------------------------------------------- tables by factor
 
 fn in_factors(r: &Row<'_>, factors: &[(String, String)]) -> bool {
-    factors.iter().any(|(code, _)| text(r, "factor") == Some(code))
+    factors
+        .iter()
+        .any(|(code, _)| text(r, "factor") == Some(code))
 }
 
 fn replication(data: &Data, factors: &[(String, String)]) -> TableView {
     let mut t = TableView::new(
-        &["Factor", "In place", "Partly", "Not", "Contested", "Statutory", "Voluntary", "Classification", "Departing sites", "figure"],
+        &[
+            "Factor",
+            "In place",
+            "Partly",
+            "Not",
+            "Contested",
+            "Statutory",
+            "Voluntary",
+            "Classification",
+            "Departing sites",
+            "figure",
+        ],
         "No replication table among the report's inputs.",
     );
-    for r in data.rows("replication").iter().filter(|r| in_factors(r, factors)) {
+    for r in data
+        .rows("replication")
+        .iter()
+        .filter(|r| in_factors(r, factors))
+    {
         let of = |a: &str, b: &str| format!("{}/{}", whole(count(r, a)), whole(count(r, b)));
         t.push(
             vec![
@@ -735,19 +1006,27 @@ fn replication(data: &Data, factors: &[(String, String)]) -> TableView {
 }
 
 fn is_divergent(r: &Row<'_>) -> bool {
-    matches!(text(r, "fidelity"), Some("fidelity_gap" | "undocumented_practice"))
+    matches!(
+        text(r, "fidelity"),
+        Some("fidelity_gap" | "undocumented_practice")
+    )
 }
 
 fn fidelity(data: &Data, factors: &[(String, String)], site: Option<&str>) -> TableView {
     let mut t = TableView::new(
-        &["Site", "Factor", "In practice", "Documents", "Fidelity", "figure"],
+        &[
+            "Site",
+            "Factor",
+            "In practice",
+            "Documents",
+            "Fidelity",
+            "figure",
+        ],
         "Documents and practice agree wherever both are known.",
     );
-    for r in data
-        .rows("pattern_matrix")
-        .iter()
-        .filter(|r| in_factors(r, factors) && is_divergent(r) && site.is_none_or(|s| text(r, "site") == Some(s)))
-    {
+    for r in data.rows("pattern_matrix").iter().filter(|r| {
+        in_factors(r, factors) && is_divergent(r) && site.is_none_or(|s| text(r, "site") == Some(s))
+    }) {
         t.push(
             vec![
                 text(r, "site").unwrap_or("").into(),
@@ -766,7 +1045,17 @@ fn fidelity(data: &Data, factors: &[(String, String)], site: Option<&str>) -> Ta
 /// `None` the study and sector rows.
 fn tensions(data: &Data, factors: &[(String, String)], site: Option<&str>) -> TableView {
     let mut t = TableView::new(
-        &["Where", "Factor", "Group A", "Group B", "Mean A", "Mean B", "Difference", "Pattern disagrees", "figure"],
+        &[
+            "Where",
+            "Factor",
+            "Group A",
+            "Group B",
+            "Mean A",
+            "Mean B",
+            "Difference",
+            "Pattern disagrees",
+            "figure",
+        ],
         "No difference between perspectives reached the pipeline's threshold.",
     );
     for r in data.rows("tensions").iter().filter(|r| {
@@ -804,7 +1093,15 @@ fn tensions(data: &Data, factors: &[(String, String)], site: Option<&str>) -> Ta
 /// sufficient for an outcome (consistency >= 0.8 over at least two sites).
 fn qca(data: &Data, factors: &[(String, String)]) -> TableView {
     let mut t = TableView::new(
-        &["Outcome", "Factor", "Sites", "Sufficiency consistency", "Coverage", "Necessity consistency", "figure"],
+        &[
+            "Outcome",
+            "Factor",
+            "Sites",
+            "Sufficiency consistency",
+            "Coverage",
+            "Necessity consistency",
+            "figure",
+        ],
         "No condition of this domain was consistently sufficient for an outcome.",
     );
     for r in data.rows("qca").iter().filter(|r| {
@@ -829,10 +1126,23 @@ fn qca(data: &Data, factors: &[(String, String)]) -> TableView {
 
 pub(crate) fn outcomes(data: &Data, site: Option<&str>) -> TableView {
     let mut t = TableView::new(
-        &["Site", "Outcome", "Yes", "Partly", "No", "Don't know", "Outcome at the site", "figure"],
+        &[
+            "Site",
+            "Outcome",
+            "Yes",
+            "Partly",
+            "No",
+            "Don't know",
+            "Outcome at the site",
+            "figure",
+        ],
         "No outcome table among the report's inputs.",
     );
-    for r in data.rows("outcome_summary").iter().filter(|r| site.is_none_or(|s| text(r, "site") == Some(s))) {
+    for r in data
+        .rows("outcome_summary")
+        .iter()
+        .filter(|r| site.is_none_or(|s| text(r, "site") == Some(s)))
+    {
         t.push(
             vec![
                 text(r, "site").unwrap_or("").into(),
@@ -853,10 +1163,16 @@ pub(crate) fn outcomes(data: &Data, site: Option<&str>) -> TableView {
 /// the pipeline makes it, else from the qualitative matrix. Exemplar columns
 /// come in pairs `exemplar_<i>` / `label_<i>`, however many there are.
 pub(crate) fn quotes(data: &Data, themes: &[&str], site: Option<&str>) -> Vec<QuoteView> {
-    let source = if data.has("quotes") && site.is_none() { "quotes" } else { "qual_matrix" };
+    let source = if data.has("quotes") && site.is_none() {
+        "quotes"
+    } else {
+        "qual_matrix"
+    };
     let mut out = Vec::new();
     for r in data.rows(source) {
-        if !text(r, "theme").is_some_and(|t| themes.contains(&t)) || site.is_some_and(|s| text(r, "site") != Some(s)) {
+        if !text(r, "theme").is_some_and(|t| themes.contains(&t))
+            || site.is_some_and(|s| text(r, "site") != Some(s))
+        {
             continue;
         }
         for i in 1.. {
@@ -864,10 +1180,14 @@ pub(crate) fn quotes(data: &Data, themes: &[&str], site: Option<&str>) -> Vec<Qu
             if !r.has(&key) {
                 break;
             }
-            let Some(quote) = text(r, &key).filter(|q| !q.trim().is_empty()) else { continue };
+            let Some(quote) = text(r, &key).filter(|q| !q.trim().is_empty()) else {
+                continue;
+            };
             out.push(QuoteView {
                 text: quote.to_string(),
-                label: text(r, &format!("label_{i}")).unwrap_or("Participant").to_string(),
+                label: text(r, &format!("label_{i}"))
+                    .unwrap_or("Participant")
+                    .to_string(),
                 figure: figure(r).unwrap_or("").to_string(),
             });
         }
@@ -881,7 +1201,9 @@ pub(crate) fn group_tests(data: &Data) -> TableView {
         "No factor differed between groups (adjusted p < 0.05).",
     );
     for r in data.rows("group_tests").iter().filter(|r| {
-        text(r, "scope") == Some("study") && !flag(r, "suppressed") && float(r, "p_adj_bh").is_some_and(|p| p < 0.05)
+        text(r, "scope") == Some("study")
+            && !flag(r, "suppressed")
+            && float(r, "p_adj_bh").is_some_and(|p| p < 0.05)
     }) {
         t.push(
             vec![
@@ -901,7 +1223,16 @@ pub(crate) fn group_tests(data: &Data) -> TableView {
 
 pub(crate) fn sector_tests(data: &Data) -> TableView {
     let mut t = TableView::new(
-        &["Factor", "n statutory", "n voluntary", "U", "z", "adjusted p", "rank-biserial r", "figure"],
+        &[
+            "Factor",
+            "n statutory",
+            "n voluntary",
+            "U",
+            "z",
+            "adjusted p",
+            "rank-biserial r",
+            "figure",
+        ],
         "No factor differed between sectors (adjusted p < 0.05).",
     );
     for r in data
@@ -999,9 +1330,21 @@ pub(crate) fn domains(data: &Data) -> Vec<DomainSection> {
 }
 
 pub(crate) fn study_top3(data: &Data) -> ChartView {
-    let all: Vec<(String, String)> =
-        data.input.framework.factors.iter().map(|f| (f.code.clone(), f.label.clone())).collect();
-    top3_chart_of(data, "chart-top3-study", "The factors that matter most: top-three score", &all, ("study", None), true)
+    let all: Vec<(String, String)> = data
+        .input
+        .framework
+        .factors
+        .iter()
+        .map(|f| (f.code.clone(), f.label.clone()))
+        .collect();
+    top3_chart_of(
+        data,
+        "chart-top3-study",
+        "The factors that matter most: top-three score",
+        &all,
+        ("study", None),
+        true,
+    )
 }
 
 // ---------------------------------------------------------------- site packs
@@ -1025,9 +1368,17 @@ pub(crate) struct SitePack {
 
 pub(crate) fn site_pack(data: &Data, site: &str) -> SitePack {
     let min_cell = data.min_cell();
-    let all: Vec<(String, String)> =
-        data.input.framework.factors.iter().map(|f| (f.code.clone(), f.label.clone())).collect();
-    let mut details = TableView::new(&["Sector", "Partnership", "BME focus", "Region", "Wave"], "");
+    let all: Vec<(String, String)> = data
+        .input
+        .framework
+        .factors
+        .iter()
+        .map(|f| (f.code.clone(), f.label.clone()))
+        .collect();
+    let mut details = TableView::new(
+        &["Sector", "Partnership", "BME focus", "Region", "Wave"],
+        "",
+    );
     if let Some(r) = data.site_row(site) {
         details.push(
             vec![
@@ -1043,20 +1394,38 @@ pub(crate) fn site_pack(data: &Data, site: &str) -> SitePack {
 
     let pm = data.rows("pattern_matrix");
     let mut vs = TableView::new(
-        &["Factor", "At this site", "Documents", "Fidelity", "Sites with it in place (whole study)", "figure"],
+        &[
+            "Factor",
+            "At this site",
+            "Documents",
+            "Fidelity",
+            "Sites with it in place (whole study)",
+            "figure",
+        ],
         "No pattern matrix among the report's inputs.",
     );
     for (code, label) in &all {
-        let Some(r) = pm.iter().find(|r| text(r, "site") == Some(site) && text(r, "factor") == Some(code)) else {
+        let Some(r) = pm
+            .iter()
+            .find(|r| text(r, "site") == Some(site) && text(r, "factor") == Some(code))
+        else {
             continue;
         };
-        let study = data.rows("replication").iter().find(|x| text(x, "factor") == Some(code));
+        let study = data
+            .rows("replication")
+            .iter()
+            .find(|x| text(x, "factor") == Some(code));
         let study_text = study
             .map(|x| {
-                let known = ["sites_in_place", "sites_partly", "sites_not_in_place", "sites_contested"]
-                    .iter()
-                    .filter_map(|k| count(x, k))
-                    .sum::<u64>();
+                let known = [
+                    "sites_in_place",
+                    "sites_partly",
+                    "sites_not_in_place",
+                    "sites_contested",
+                ]
+                .iter()
+                .filter_map(|k| count(x, k))
+                .sum::<u64>();
                 format!("{} of {known}", whole(count(x, "sites_in_place")))
             })
             .unwrap_or_else(|| "–".into());
@@ -1074,19 +1443,35 @@ pub(crate) fn site_pack(data: &Data, site: &str) -> SitePack {
 
     let rs = data.rows("ratings_summary");
     let mut ratings = TableView::new(
-        &["Factor", "n (site)", "Mean (site)", "% 4–5 (site)", "Mean (study)", "% 4–5 (study)", "figure"],
+        &[
+            "Factor",
+            "n (site)",
+            "Mean (site)",
+            "% 4–5 (site)",
+            "Mean (study)",
+            "% 4–5 (study)",
+            "figure",
+        ],
         "No ratings published for this site.",
     );
     let mut importance_rows: Vec<(String, Row<'_>)> = Vec::new();
     for (code, label) in &all {
         let site_row = rs.iter().find(|r| {
-            text(r, "scope") == Some("site") && text(r, "site") == Some(site) && text(r, "factor") == Some(code)
+            text(r, "scope") == Some("site")
+                && text(r, "site") == Some(site)
+                && text(r, "factor") == Some(code)
         });
-        let study_row = rs.iter().find(|r| text(r, "scope") == Some("study") && text(r, "factor") == Some(code));
+        let study_row = rs
+            .iter()
+            .find(|r| text(r, "scope") == Some("study") && text(r, "factor") == Some(code));
         let Some(sr) = site_row else { continue };
         importance_rows.push((label.clone(), sr));
         let (n, mean, high) = if publishable(sr, "n", min_cell) {
-            (whole(count(sr, "n")), fixed(float(sr, "mean"), 2), fixed(float(sr, "pct_high"), 0))
+            (
+                whole(count(sr, "n")),
+                fixed(float(sr, "mean"), 2),
+                fixed(float(sr, "pct_high"), 0),
+            )
         } else {
             ("suppressed".into(), String::new(), String::new())
         };
@@ -1102,12 +1487,36 @@ pub(crate) fn site_pack(data: &Data, site: &str) -> SitePack {
         site: site.to_string(),
         file: slug(site),
         details,
-        pattern: pattern_chart(data, "chart-pattern-site", &format!("{site}: condition in place"), &[site.to_string()], &all),
+        pattern: pattern_chart(
+            data,
+            "chart-pattern-site",
+            &format!("{site}: condition in place"),
+            &[site.to_string()],
+            &all,
+        ),
         pattern_vs_study: vs,
         ratings,
-        importance: importance_chart(data, "chart-importance-site", &format!("{site}: importance of each factor"), "Factor", &importance_rows),
-        top3: top3_chart(data, "chart-top3-site", &format!("{site}: named among the top three"), &all, ("site", Some(site))),
-        top3_study: top3_chart(data, "chart-top3-study", "Whole study: named among the top three", &all, ("study", None)),
+        importance: importance_chart(
+            data,
+            "chart-importance-site",
+            &format!("{site}: importance of each factor"),
+            "Factor",
+            &importance_rows,
+        ),
+        top3: top3_chart(
+            data,
+            "chart-top3-site",
+            &format!("{site}: named among the top three"),
+            &all,
+            ("site", Some(site)),
+        ),
+        top3_study: top3_chart(
+            data,
+            "chart-top3-study",
+            "Whole study: named among the top three",
+            &all,
+            ("study", None),
+        ),
         fidelity: fidelity(data, &all, Some(site)),
         tensions: tensions(data, &all, Some(site)),
         outcomes: outcomes(data, Some(site)),
@@ -1136,14 +1545,20 @@ pub(crate) struct Sentence {
     pub figures: Vec<String>,
 }
 
-pub(crate) fn handbook_factor(data: &Data, code: &str, label: &str, condition: &str) -> HandbookFactor {
+pub(crate) fn handbook_factor(
+    data: &Data,
+    code: &str,
+    label: &str,
+    condition: &str,
+) -> HandbookFactor {
     let min_cell = data.min_cell();
     let rs = data.rows("ratings_summary");
     let mut importance = Vec::new();
-    if let Some(r) = rs
-        .iter()
-        .find(|r| text(r, "scope") == Some("study") && text(r, "factor") == Some(code) && publishable(r, "n", min_cell))
-    {
+    if let Some(r) = rs.iter().find(|r| {
+        text(r, "scope") == Some("study")
+            && text(r, "factor") == Some(code)
+            && publishable(r, "n", min_cell)
+    }) {
         importance.push(Sentence {
             text: format!(
                 "Across all {} interviewees who rated it, the mean importance was {} on a scale of 1 to 5, and {}% rated it very or extremely important.",
@@ -1154,11 +1569,11 @@ pub(crate) fn handbook_factor(data: &Data, code: &str, label: &str, condition: &
             figures: figure(r).map(String::from).into_iter().collect(),
         });
     }
-    if let Some(r) = data
-        .rows("top3_frequency")
-        .iter()
-        .find(|r| text(r, "scope") == Some("study") && text(r, "factor") == Some(code) && publishable(r, "respondents", min_cell))
-    {
+    if let Some(r) = data.rows("top3_frequency").iter().find(|r| {
+        text(r, "scope") == Some("study")
+            && text(r, "factor") == Some(code)
+            && publishable(r, "respondents", min_cell)
+    }) {
         importance.push(Sentence {
             text: format!(
                 "{}% of interviewees named it among the three factors that matter most.",
@@ -1168,31 +1583,61 @@ pub(crate) fn handbook_factor(data: &Data, code: &str, label: &str, condition: &
         });
     }
     let mut by_group = TableView::new(
-        &["Who", "n", "Mean importance", "% rating 4–5", "% naming it in their top three", "figure"],
+        &[
+            "Who",
+            "n",
+            "Mean importance",
+            "% rating 4–5",
+            "% naming it in their top three",
+            "figure",
+        ],
         "No ratings by group published.",
     );
     for g in Group::ALL {
         let find = |table: &str| {
             data.rows(table).iter().find(|r| {
-                text(r, "scope") == Some("group") && text(r, "group") == Some(g.code()) && text(r, "factor") == Some(code)
+                text(r, "scope") == Some("group")
+                    && text(r, "group") == Some(g.code())
+                    && text(r, "factor") == Some(code)
             })
         };
-        let Some(r) = find("ratings_summary") else { continue };
+        let Some(r) = find("ratings_summary") else {
+            continue;
+        };
         let top = find("top3_frequency")
             .filter(|t| publishable(t, "respondents", min_cell))
             .map(|t| fixed(float(t, "pct_mentions"), 0))
             .unwrap_or_else(|| "–".into());
         if publishable(r, "n", min_cell) {
             by_group.push(
-                vec![g.label().into(), whole(count(r, "n")), fixed(float(r, "mean"), 2), fixed(float(r, "pct_high"), 0), top],
+                vec![
+                    g.label().into(),
+                    whole(count(r, "n")),
+                    fixed(float(r, "mean"), 2),
+                    fixed(float(r, "pct_high"), 0),
+                    top,
+                ],
                 figure(r),
             );
         } else {
-            by_group.push(vec![g.label().into(), "suppressed".into(), String::new(), String::new(), String::new()], figure(r));
+            by_group.push(
+                vec![
+                    g.label().into(),
+                    "suppressed".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ],
+                figure(r),
+            );
         }
     }
     let mut in_place = Vec::new();
-    if let Some(r) = data.rows("replication").iter().find(|r| text(r, "factor") == Some(code)) {
+    if let Some(r) = data
+        .rows("replication")
+        .iter()
+        .find(|r| text(r, "factor") == Some(code))
+    {
         in_place.push(Sentence {
             text: format!(
                 "The condition was in place at {} of the sites studied (partly at {}, not at {}, contested at {}): at {} of {} statutory and {} of {} voluntary sector sites with a known condition, so the finding is classed as {}.",
@@ -1210,13 +1655,26 @@ pub(crate) fn handbook_factor(data: &Data, code: &str, label: &str, condition: &
         });
     }
     let mut documents = Vec::new();
-    let pm: Vec<Row<'_>> = data.rows("pattern_matrix").iter().filter(|r| text(r, "factor") == Some(code)).collect();
+    let pm: Vec<Row<'_>> = data
+        .rows("pattern_matrix")
+        .iter()
+        .filter(|r| text(r, "factor") == Some(code))
+        .collect();
     for (kind, what) in [
-        ("fidelity_gap", "documents address the condition but interviewees said it was not in place in practice"),
-        ("undocumented_practice", "the condition was in place in practice without documents addressing it"),
+        (
+            "fidelity_gap",
+            "documents address the condition but interviewees said it was not in place in practice",
+        ),
+        (
+            "undocumented_practice",
+            "the condition was in place in practice without documents addressing it",
+        ),
     ] {
-        let sites: Vec<&str> =
-            pm.iter().filter(|r| text(r, "fidelity") == Some(kind)).filter_map(|r| text(r, "site")).collect();
+        let sites: Vec<&str> = pm
+            .iter()
+            .filter(|r| text(r, "fidelity") == Some(kind))
+            .filter_map(|r| text(r, "site"))
+            .collect();
         if !sites.is_empty() {
             documents.push(Sentence {
                 text: format!("At {} site(s) ({}), {what}.", sites.len(), sites.join(", ")),

@@ -13,21 +13,66 @@ const DICTIONARY: &str = include_str!("../../../data-schema/redcap/interview_dic
 
 /// One-line descriptions of the tables, for the `About` sheet.
 const DESCRIPTIONS: &[(&str, &str)] = &[
-    ("consensus", "Agreement on each factor's importance (rwg, Tastle-Wierman), by scope"),
-    ("demographics", "Participants by characteristic, under disclosure control"),
-    ("direction", "Each factor as a facilitator or a barrier, by scope"),
-    ("group_tests", "Kruskal-Wallis tests of importance across stakeholder groups"),
-    ("outcome_summary", "Each site's interviewees' view of each outcome"),
-    ("pattern_matrix", "Site x factor: condition in place, documents, fidelity"),
-    ("qca", "Crisp-set QCA: each condition against each outcome across sites"),
-    ("qual_matrix", "Site x group x theme: accounts and redacted exemplars"),
-    ("quotes", "Theme x group, pooled across sites: redacted exemplars"),
-    ("ratings_summary", "Importance ratings (1-5) of each factor, by scope"),
-    ("replication", "Replication of each condition across sites and sectors"),
-    ("sector_tests", "Mann-Whitney tests of importance, statutory against voluntary"),
-    ("tensions", "Differences in importance between stakeholder perspectives"),
-    ("top3_frequency", "Factors named among the three most important, by scope"),
-    ("top3_importance", "Importance given by those who picked a factor in their top three and by others"),
+    (
+        "consensus",
+        "Agreement on each factor's importance (rwg, Tastle-Wierman), by scope",
+    ),
+    (
+        "demographics",
+        "Participants by characteristic, under disclosure control",
+    ),
+    (
+        "direction",
+        "Each factor as a facilitator or a barrier, by scope",
+    ),
+    (
+        "group_tests",
+        "Kruskal-Wallis tests of importance across stakeholder groups",
+    ),
+    (
+        "outcome_summary",
+        "Each site's interviewees' view of each outcome",
+    ),
+    (
+        "pattern_matrix",
+        "Site x factor: condition in place, documents, fidelity",
+    ),
+    (
+        "qca",
+        "Crisp-set QCA: each condition against each outcome across sites",
+    ),
+    (
+        "qual_matrix",
+        "Site x group x theme: accounts and redacted exemplars",
+    ),
+    (
+        "quotes",
+        "Theme x group, pooled across sites: redacted exemplars",
+    ),
+    (
+        "ratings_summary",
+        "Importance ratings (1-5) of each factor, by scope",
+    ),
+    (
+        "replication",
+        "Replication of each condition across sites and sectors",
+    ),
+    (
+        "sector_tests",
+        "Mann-Whitney tests of importance, statutory against voluntary",
+    ),
+    (
+        "tensions",
+        "Differences in importance between stakeholder perspectives",
+    ),
+    (
+        "top3_frequency",
+        "Factors named among the three most important, by scope",
+    ),
+    (
+        "top3_importance",
+        "Importance given by those who picked a factor in their top three and by others",
+    ),
 ];
 
 /// Human labels of the columns the result tables share.
@@ -78,7 +123,11 @@ pub(crate) fn workbook(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
         .map(|(name, batch)| workbook::Sheet {
             name,
             batch,
-            description: DESCRIPTIONS.iter().find(|(n, _)| n == name).map(|(_, d)| *d).unwrap_or("Result table"),
+            description: DESCRIPTIONS
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, d)| *d)
+                .unwrap_or("Result table"),
         })
         .collect();
     workbook::workbook(&sheets, &labels).map_err(|e| ReportError::Workbook(e.to_string()))
@@ -93,7 +142,11 @@ pub(crate) fn labels(input: &ReportInput) -> workbook::Labels {
         labels.values("scope", code, label);
     }
     for sector in ["statutory", "voluntary"] {
-        labels.values("sector", sector, &format!("{}{} sector", sector[..1].to_uppercase(), &sector[1..]));
+        labels.values(
+            "sector",
+            sector,
+            &format!("{}{} sector", sector[..1].to_uppercase(), &sector[1..]),
+        );
     }
     for f in &input.framework.factors {
         labels.values("factor", &f.code, &f.label);
@@ -112,7 +165,12 @@ pub(crate) fn labels(input: &ReportInput) -> workbook::Labels {
         if let Some(field) = dictionary.field("stakeholder_group") {
             labels.column("group", &field.label);
             for choice in &field.choices {
-                let group = choice.code.trim().parse::<i64>().ok().and_then(model::Group::from_redcap);
+                let group = choice
+                    .code
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(model::Group::from_redcap);
                 if let Some(g) = group {
                     for column in ["group", "group_a", "group_b"] {
                         labels.values(column, g.code(), &choice.label);
@@ -135,7 +193,11 @@ pub(crate) fn labels(input: &ReportInput) -> workbook::Labels {
     for column in ["group_a", "group_b"] {
         labels.values(column, "managers", "Managers (team and senior, pooled)");
     }
-    labels.values("condition", "contested", "Contested (no answer held the required share)");
+    labels.values(
+        "condition",
+        "contested",
+        "Contested (no answer held the required share)",
+    );
     labels.values("condition", "unknown", "Unknown (too few valid answers)");
     labels
 }

@@ -14,10 +14,10 @@
 use std::collections::{HashMap, HashSet};
 
 use ingest::check;
-use ingest::tidy::{record_id_field, top_fields, REPEAT_INSTANCE, REPEAT_INSTRUMENT, SITE_ID};
+use ingest::tidy::{REPEAT_INSTANCE, REPEAT_INSTRUMENT, SITE_ID, record_id_field, top_fields};
 use ingest::{Cell, CsvTable, Field as CellField, Record};
-use rayon::prelude::*;
 use model::{Diagnostic, Dictionary, Field, FieldType, Framework, Site, Validation};
+use rayon::prelude::*;
 
 /// The factor-valued field of the document dictionary.
 const EV_FACTOR: &str = ingest::tidy::EV_FACTOR;
@@ -110,7 +110,11 @@ fn value_problem(field: &Field, v: &str, dict_path: &str) -> Option<String> {
             Some(if codes.len() <= MAX_LISTED {
                 format!("one of the codes {}", quoted_list(&codes))
             } else {
-                format!("one of the {} codes listed for {} in {dict_path}", codes.len(), field.name)
+                format!(
+                    "one of the {} codes listed for {} in {dict_path}",
+                    codes.len(),
+                    field.name
+                )
             })
         }
         FieldType::YesNo => (v != "0" && v != "1").then(|| "1 (yes) or 0 (no)".to_string()),
@@ -120,23 +124,34 @@ fn value_problem(field: &Field, v: &str, dict_path: &str) -> Option<String> {
             match &field.validation {
                 Validation::Integer => {
                     let ok = v.parse::<i64>().is_ok_and(|n| {
-                        min.and_then(|m| m.parse::<i64>().ok()).is_none_or(|m| n >= m)
-                            && max.and_then(|m| m.parse::<i64>().ok()).is_none_or(|m| n <= m)
+                        min.and_then(|m| m.parse::<i64>().ok())
+                            .is_none_or(|m| n >= m)
+                            && max
+                                .and_then(|m| m.parse::<i64>().ok())
+                                .is_none_or(|m| n <= m)
                     });
                     (!ok).then(|| format!("a whole number{}", range_words(min, max)))
                 }
                 Validation::Number => {
                     let ok = v.parse::<f64>().is_ok_and(|n| {
                         n.is_finite()
-                            && min.and_then(|m| m.parse::<f64>().ok()).is_none_or(|m| n >= m)
-                            && max.and_then(|m| m.parse::<f64>().ok()).is_none_or(|m| n <= m)
+                            && min
+                                .and_then(|m| m.parse::<f64>().ok())
+                                .is_none_or(|m| n >= m)
+                            && max
+                                .and_then(|m| m.parse::<f64>().ok())
+                                .is_none_or(|m| n <= m)
                     });
                     (!ok).then(|| format!("a number{}", range_words(min, max)))
                 }
                 d if d.is_date() => {
                     let ok = check::is_real_date(v)
-                        && min.filter(|m| check::is_real_date(m)).is_none_or(|m| v >= m)
-                        && max.filter(|m| check::is_real_date(m)).is_none_or(|m| v <= m);
+                        && min
+                            .filter(|m| check::is_real_date(m))
+                            .is_none_or(|m| v >= m)
+                        && max
+                            .filter(|m| check::is_real_date(m))
+                            .is_none_or(|m| v <= m);
                     (!ok).then(|| format!("a real date as YYYY-MM-DD{}", range_words(min, max)))
                 }
                 Validation::Email => (!check::is_email(v)).then(|| "an email address".to_string()),
@@ -174,23 +189,41 @@ impl Loc<'_> {
     }
 }
 
-fn check_value(dict_path: &str, field: &Field, v: &str, loc: Loc, required: bool, out: &mut Vec<Diagnostic>) {
+fn check_value(
+    dict_path: &str,
+    field: &Field,
+    v: &str,
+    loc: Loc,
+    required: bool,
+    out: &mut Vec<Diagnostic>,
+) {
     let name = &field.name;
     if v.is_empty() {
         if required {
-            out.push(loc.err(format!("{name}: expected a value (required field), found an empty cell")));
+            out.push(loc.err(format!(
+                "{name}: expected a value (required field), found an empty cell"
+            )));
         }
         return;
     }
     if v == "-98" || v == "-99" {
         if required {
-            out.push(loc.err(format!("{name}: expected a value (required field), found the missing code `{v}`")));
+            out.push(loc.err(format!(
+                "{name}: expected a value (required field), found the missing code `{v}`"
+            )));
         }
         return;
     }
     if let Some(expected) = value_problem(field, v, dict_path) {
-        let missing = if required { "" } else { " (or -98, -99, empty)" };
-        out.push(loc.err(format!("{name}: expected {expected}{missing}, found {}", found(field, v, &expected))));
+        let missing = if required {
+            ""
+        } else {
+            " (or -98, -99, empty)"
+        };
+        out.push(loc.err(format!(
+            "{name}: expected {expected}{missing}, found {}",
+            found(field, v, &expected)
+        )));
     }
 }
 
@@ -203,7 +236,13 @@ fn check_header<'a>(table: &CsvTable, ctx: &Ctx<'a>, out: &mut Vec<Diagnostic>) 
     for cell in &table.header {
         let name = cell.text.as_str();
         if let Some(first) = seen.get(name) {
-            out.push(err(path, cell, format!("{name}: expected each column once, found it again (first at column {first})")));
+            out.push(err(
+                path,
+                cell,
+                format!(
+                    "{name}: expected each column once, found it again (first at column {first})"
+                ),
+            ));
             plan.push(Col::Skip);
             continue;
         }
@@ -259,7 +298,11 @@ struct Seen<'a> {
 }
 
 fn label_of(key: &(String, String, String)) -> String {
-    if key.1.is_empty() { format!("record {}", key.0) } else { format!("record {} ({} {})", key.0, key.1, key.2) }
+    if key.1.is_empty() {
+        format!("record {}", key.0)
+    } else {
+        format!("record {} ({} {})", key.0, key.1, key.2)
+    }
 }
 
 fn compare(first: &Seen, second: &Seen, key: &(String, String, String), out: &mut Vec<Diagnostic>) {
@@ -268,19 +311,29 @@ fn compare(first: &Seen, second: &Seen, key: &(String, String, String), out: &mu
     second.table.fields(second.record, &mut b_cells);
     let mut differing: Vec<(&str, &CellField)> = Vec::new();
     for (i, h) in second.table.header.iter().enumerate() {
-        let Some(j) = first.table.column(&h.text) else { continue };
-        let (Some(a), Some(b)) = (a_cells.get(j), b_cells.get(i)) else { continue };
+        let Some(j) = first.table.column(&h.text) else {
+            continue;
+        };
+        let (Some(a), Some(b)) = (a_cells.get(j), b_cells.get(i)) else {
+            continue;
+        };
         if a.text != b.text {
             differing.push((h.text.as_str(), b));
         }
     }
-    let Some((name, cell)) = differing.first() else { return };
+    let Some((name, cell)) = differing.first() else {
+        return;
+    };
     let more = match differing.len() - 1 {
         0 => String::new(),
         1 => " and 1 other field".to_string(),
         n => format!(" and {n} other fields"),
     };
-    let loc = Loc { table: second.table, record: second.record, at: cell.at };
+    let loc = Loc {
+        table: second.table,
+        record: second.record,
+        at: cell.at,
+    };
     out.push(loc.err(format!(
         "{} differs between {}:{} and {}:{} in `{name}`{more}",
         label_of(key),
@@ -321,8 +374,11 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
     let instance_col = index(REPEAT_INSTANCE);
     let forms = ctx.dict.forms();
     let first_form = forms.first().copied().unwrap_or("");
-    let tops: Vec<(u8, &str, usize)> =
-        ctx.tops.iter().filter_map(|(k, name)| Some((*k, *name, index(name)?))).collect();
+    let tops: Vec<(u8, &str, usize)> = ctx
+        .tops
+        .iter()
+        .filter_map(|(k, name)| Some((*k, *name, index(name)?)))
+        .collect();
     let mut cells: Vec<CellField> = Vec::with_capacity(table.header.len());
     for record in &table.records {
         if record.len() != table.header.len() {
@@ -335,7 +391,11 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
             continue;
         }
         table.fields(record, &mut cells);
-        let loc = |c: &CellField| Loc { table, record, at: c.at };
+        let loc = |c: &CellField| Loc {
+            table,
+            record,
+            at: c.at,
+        };
         let cell = |i: Option<usize>| i.and_then(|i| cells.get(i));
         // Which form this row belongs to (documents: repeating instrument).
         let mut row_form = first_form;
@@ -348,7 +408,8 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
                     if forms.iter().skip(1).any(|f| *f == instrument) {
                         row_form = instrument;
                     } else {
-                        let repeating: Vec<String> = forms.iter().skip(1).map(|f| format!("`{f}`")).collect();
+                        let repeating: Vec<String> =
+                            forms.iter().skip(1).map(|f| format!("`{f}`")).collect();
                         out.push(loc(c).err(format!(
                             "{REPEAT_INSTRUMENT}: expected an empty cell (a document row) or {}, found `{instrument}`",
                             repeating.join(" or ")
@@ -395,7 +456,10 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
         let site_cell = cell(site_col).filter(|c| !check::is_missing(&c.text));
         if let Some(sc) = site_cell {
             if let Some(expected) = site_problem(ctx, &sc.text) {
-                out.push(loc(sc).err(format!("{SITE_ID}: expected {expected}, found `{}`", sc.text)));
+                out.push(loc(sc).err(format!(
+                    "{SITE_ID}: expected {expected}, found `{}`",
+                    sc.text
+                )));
             }
         }
         let record_id = rid_cell.map(|c| c.text.as_ref()).unwrap_or("");
@@ -438,10 +502,14 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
                 continue;
             }
             if let Some((earlier, _)) = picks.iter().find(|(_, p)| *p == v) {
-                out.push(loc(c).err(format!("{name}: expected a factor different from {earlier}, found `{v}` again")));
+                out.push(loc(c).err(format!(
+                    "{name}: expected a factor different from {earlier}, found `{v}` again"
+                )));
             }
             if let (Some(empty), false) = (gap, warned) {
-                out.push(loc(c).warning(format!("{name}: expected {empty} to be filled first, found {empty} empty")));
+                out.push(loc(c).warning(format!(
+                    "{name}: expected {empty} to be filled first, found {empty} empty"
+                )));
                 warned = true;
             }
             picks.push((name, v));
@@ -457,14 +525,26 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
                 result.evidence.push((record_id.to_string(), loc(rc)));
             }
         }
-        result.keys.push(((record_id.to_string(), instrument.to_string(), instance.to_string()), record));
+        result.keys.push((
+            (
+                record_id.to_string(),
+                instrument.to_string(),
+                instance.to_string(),
+            ),
+            record,
+        ));
     }
     result
 }
 
 /// Dictionary against framework: every factor has its three fields, every
 /// outcome its field, and factor-valued fields offer only framework factors.
-fn check_framework(dict: &Dictionary, doc_dict: &Dictionary, framework: &Framework, out: &mut Vec<Diagnostic>) {
+fn check_framework(
+    dict: &Dictionary,
+    doc_dict: &Dictionary,
+    framework: &Framework,
+    out: &mut Vec<Diagnostic>,
+) {
     for f in &framework.factors {
         for prefix in ["pm", "imp", "dir"] {
             let name = format!("{prefix}_{}", f.code);
@@ -499,7 +579,10 @@ fn check_framework(dict: &Dictionary, doc_dict: &Dictionary, framework: &Framewo
                     &d.path,
                     field.line,
                     0,
-                    format!("{}: expected choice codes that are factors of the framework, found `{}`", field.name, c.code),
+                    format!(
+                        "{}: expected choice codes that are factors of the framework, found `{}`",
+                        field.name, c.code
+                    ),
                 ));
             }
         }
@@ -528,7 +611,10 @@ pub fn check_study(
     } else {
         format!("{} sites", sorted.len())
     };
-    for (kind, d, tables) in [(Kind::Interviews, dict, interviews), (Kind::Documents, doc_dict, documents)] {
+    for (kind, d, tables) in [
+        (Kind::Interviews, dict, interviews),
+        (Kind::Documents, doc_dict, documents),
+    ] {
         let ctx = Ctx {
             dict: d,
             kind,
@@ -536,7 +622,11 @@ pub fn check_study(
             site_ids: &site_ids,
             sites_list: sites_list.clone(),
             rid: record_id_field(d),
-            tops: if kind == Kind::Interviews { top_fields(d) } else { Vec::new() },
+            tops: if kind == Kind::Interviews {
+                top_fields(d)
+            } else {
+                Vec::new()
+            },
         };
         let checked: Vec<TableCheck> = tables.par_iter().map(|t| check_table(t, &ctx)).collect();
         let mut seen: HashMap<&(String, String, String), Seen> = HashMap::new();
@@ -556,7 +646,10 @@ pub fn check_study(
         }
         let mut reported = HashSet::new();
         for (record_id, loc) in checked.iter().flat_map(|c| &c.evidence) {
-            if !doc_rows.contains(record_id.as_str()) && check::document_parts(record_id).is_some() && reported.insert(record_id.clone()) {
+            if !doc_rows.contains(record_id.as_str())
+                && check::document_parts(record_id).is_some()
+                && reported.insert(record_id.clone())
+            {
                 out.push(loc.err(format!(
                     "{}: expected a document row for `{record_id}` ({REPEAT_INSTRUMENT} empty), found only repeating rows",
                     ctx.rid

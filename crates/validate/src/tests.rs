@@ -1,6 +1,6 @@
 //! Every diagnostic kind, with its exact message.
 
-use ingest::{parse_dictionary, parse_sites, read_csv, CsvTable};
+use ingest::{CsvTable, parse_dictionary, parse_sites, read_csv};
 use model::{Dictionary, Framework, Site};
 
 use super::check_study;
@@ -15,7 +15,8 @@ S03,Riverside,Site C,statutory,yes,no,London,1,x\n";
 /// The columns every interview export needs: the required fields.
 const REQ: &str = "record_id,site_id,consent_recorded,stakeholder_group";
 /// The required fields with the two identifier fields checked here.
-const REQ_ID: &str = "record_id,site_id,contact_email,interview_date,consent_recorded,stakeholder_group";
+const REQ_ID: &str =
+    "record_id,site_id,contact_email,interview_date,consent_recorded,stakeholder_group";
 const DOC_HEAD: &str = "record_id,redcap_repeat_instrument,redcap_repeat_instance,site_id,doc_type,doc_title,doc_date,ev_factor,ev_status,ev_excerpt,ev_page,document_complete,evidence_complete";
 
 struct Study {
@@ -28,8 +29,10 @@ struct Study {
 fn study() -> Study {
     let csv = |text: &str, path: &str| read_csv(text.as_bytes(), path).expect("csv");
     Study {
-        dict: parse_dictionary(&csv(INTERVIEW_DICT, "redcap/interview_dictionary.csv")).expect("dict"),
-        doc_dict: parse_dictionary(&csv(DOCUMENT_DICT, "redcap/document_dictionary.csv")).expect("doc dict"),
+        dict: parse_dictionary(&csv(INTERVIEW_DICT, "redcap/interview_dictionary.csv"))
+            .expect("dict"),
+        doc_dict: parse_dictionary(&csv(DOCUMENT_DICT, "redcap/document_dictionary.csv"))
+            .expect("doc dict"),
         framework: Framework::parse(FRAMEWORK, "framework.toml").expect("framework"),
         sites: parse_sites(&csv(SITES, "sites.csv")).expect("sites"),
     }
@@ -41,10 +44,17 @@ fn export(text: &str, path: &str) -> CsvTable {
 
 impl Study {
     fn run(&self, interviews: &[CsvTable], documents: &[CsvTable]) -> Vec<String> {
-        check_study(interviews, documents, &self.dict, &self.doc_dict, &self.framework, &self.sites)
-            .iter()
-            .map(ToString::to_string)
-            .collect()
+        check_study(
+            interviews,
+            documents,
+            &self.dict,
+            &self.doc_dict,
+            &self.framework,
+            &self.sites,
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect()
     }
     fn interviews(&self, text: &str) -> Vec<String> {
         self.run(&[export(text, "raw/interviews/a.csv")], &[])
@@ -63,7 +73,9 @@ S01-01,S01,jo@example.org,2011-03-01,1,2,0,-98,supervision,career,\"Said a lot,\
 S03-02,S03,,,1,5,-99,,,,,\n"
     );
     assert_eq!(s.interviews(&text), Vec::<String>::new());
-    let docs = format!("{DOC_HEAD}\nS03-D01,,,S03,1,Title,2010-05-01,,,,,2,\nS03-D01,evidence,1,,,,,career,2,Excerpt,p. 3,,2\n");
+    let docs = format!(
+        "{DOC_HEAD}\nS03-D01,,,S03,1,Title,2010-05-01,,,,,2,\nS03-D01,evidence,1,,,,,career,2,Excerpt,p. 3,,2\n"
+    );
     assert_eq!(s.documents(&docs), Vec::<String>::new());
 }
 
@@ -126,14 +138,19 @@ fn identifier_values_are_never_quoted() {
     let s = study();
     let text = format!("{REQ_ID}\nS01-01,S01,Jo Bloggs,1 March,1,2\n");
     let out = s.interviews(&text).join("\n");
-    assert!(!out.contains("Jo Bloggs") && !out.contains("1 March"), "{out}");
+    assert!(
+        !out.contains("Jo Bloggs") && !out.contains("1 March"),
+        "{out}"
+    );
     assert_eq!(out.matches("(identifier: not shown)").count(), 2);
 }
 
 #[test]
 fn dates_of_documents() {
     let s = study();
-    let docs = format!("{DOC_HEAD}\nS03-D01,,,S03,1,Title,2011-02-30,,,,,2,\nS03-D02,,,S03,1,Title,1/5/2010,,,,,2,\n");
+    let docs = format!(
+        "{DOC_HEAD}\nS03-D01,,,S03,1,Title,2011-02-30,,,,,2,\nS03-D02,,,S03,1,Title,1/5/2010,,,,,2,\n"
+    );
     assert_eq!(
         s.documents(&docs),
         [
@@ -146,9 +163,14 @@ fn dates_of_documents() {
 #[test]
 fn framework_against_dictionary() {
     let mut s = study();
-    s.dict.fields.retain(|f| f.name != "imp_supervision" && f.name != "out_benefit");
+    s.dict
+        .fields
+        .retain(|f| f.name != "imp_supervision" && f.name != "out_benefit");
     if let Some(top) = s.dict.fields.iter_mut().find(|f| f.name == "top_2") {
-        top.choices.push(model::Choice { code: "teamwork".into(), label: "Teamwork".into() });
+        top.choices.push(model::Choice {
+            code: "teamwork".into(),
+            label: "Teamwork".into(),
+        });
     }
     assert_eq!(
         s.run(&[], &[]),
@@ -192,7 +214,8 @@ fn sites_and_record_ids() {
             "raw/interviews/a.csv:4:1: record_id: expected a code starting with `S01-` (the site_id of this row), found `S03-07`",
         ]
     );
-    let docs = format!("{DOC_HEAD}\nS03-02,,,S03,1,T,,,,,,2,\nS09-D01,evidence,1,,,,,career,1,,,,2\n");
+    let docs =
+        format!("{DOC_HEAD}\nS03-02,,,S03,1,T,,,,,,2,\nS09-D01,evidence,1,,,,,career,1,,,,2\n");
     assert_eq!(
         s.documents(&docs),
         [
@@ -207,14 +230,19 @@ fn sites_and_record_ids() {
 fn a_record_in_two_files_must_be_identical() {
     let s = study();
     let a = export(
-        &format!("{REQ},imp_supervision,comments\nS03-01,S03,1,2,4,x\nS03-02,S03,1,2,4,x\nS03-07,S03,1,2,4,x\n"),
+        &format!(
+            "{REQ},imp_supervision,comments\nS03-01,S03,1,2,4,x\nS03-02,S03,1,2,4,x\nS03-07,S03,1,2,4,x\n"
+        ),
         "raw/interviews/a.csv",
     );
     let b = export(
         &format!("{REQ},imp_supervision\nS03-07,S03,1,2,5\nS03-01,S03,1,2,4\n"),
         "raw/interviews/b.csv",
     );
-    let c = export(&format!("{REQ},imp_supervision\nS03-02,S03,1,3,5\n"), "raw/interviews/c.csv");
+    let c = export(
+        &format!("{REQ},imp_supervision\nS03-02,S03,1,3,5\n"),
+        "raw/interviews/c.csv",
+    );
     assert_eq!(
         s.run(&[a, b, c], &[]),
         [
@@ -225,19 +253,27 @@ fn a_record_in_two_files_must_be_identical() {
     let twice = format!("{REQ}\nS03-01,S03,1,2\nS03-01,S03,1,2\nS03-01,S03,1,3\n");
     assert_eq!(
         s.interviews(&twice),
-        ["raw/interviews/a.csv:4:14: record S03-01 differs between raw/interviews/a.csv:2 and raw/interviews/a.csv:4 in `stakeholder_group`"]
+        [
+            "raw/interviews/a.csv:4:14: record S03-01 differs between raw/interviews/a.csv:2 and raw/interviews/a.csv:4 in `stakeholder_group`"
+        ]
     );
-    let docs = format!("{DOC_HEAD}\nS03-D01,,,S03,1,T,,,,,,2,\nS03-D01,evidence,1,,,,,career,1,,,,2\nS03-D01,evidence,1,,,,,career,2,,,,2\n");
+    let docs = format!(
+        "{DOC_HEAD}\nS03-D01,,,S03,1,T,,,,,,2,\nS03-D01,evidence,1,,,,,career,1,,,,2\nS03-D01,evidence,1,,,,,career,2,,,,2\n"
+    );
     assert_eq!(
         s.documents(&docs),
-        ["raw/documents/d.csv:4:31: record S03-D01 (evidence 1) differs between raw/documents/d.csv:3 and raw/documents/d.csv:4 in `ev_status`"]
+        [
+            "raw/documents/d.csv:4:31: record S03-D01 (evidence 1) differs between raw/documents/d.csv:3 and raw/documents/d.csv:4 in `ev_status`"
+        ]
     );
 }
 
 #[test]
 fn form_completeness() {
     let s = study();
-    let text = format!("{REQ},interview_data_sheet_complete\nS01-01,S01,1,2,0\nS01-02,S01,1,2,1\nS01-03,S01,1,2,3\nS01-04,S01,1,2,2\n");
+    let text = format!(
+        "{REQ},interview_data_sheet_complete\nS01-01,S01,1,2,0\nS01-02,S01,1,2,1\nS01-03,S01,1,2,3\nS01-04,S01,1,2,2\n"
+    );
     assert_eq!(
         s.interviews(&text),
         [

@@ -35,18 +35,25 @@ use flate2::write::DeflateEncoder;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 
 use crate::{
-    ABOUT_SHEET, About, CREATION_DATE, Cell, Formats, Issue, Labels, MAX_COLUMNS, MAX_ROWS, Notes, Sheet,
-    WorkbookError, cell_text, column_width, number_width, sheet_names, text_width, value,
+    ABOUT_SHEET, About, CREATION_DATE, Cell, Formats, Issue, Labels, MAX_COLUMNS, MAX_ROWS, Notes,
+    Sheet, WorkbookError, cell_text, column_width, number_width, sheet_names, text_width, value,
 };
 
 /// The workbook [`crate::workbook`] writes, or `None` when these sheets
 /// need what only the plain way does.
-pub(crate) fn workbook(sheets: &[Sheet], labels: &Labels) -> Result<Option<Vec<u8>>, WorkbookError> {
+pub(crate) fn workbook(
+    sheets: &[Sheet],
+    labels: &Labels,
+) -> Result<Option<Vec<u8>>, WorkbookError> {
     workbook_with(sheets, labels, HOLD)
 }
 
 /// [`workbook`], holding `hold` bytes ahead of the encoder (see [`Deflate`]).
-fn workbook_with(sheets: &[Sheet], labels: &Labels, hold: usize) -> Result<Option<Vec<u8>>, WorkbookError> {
+fn workbook_with(
+    sheets: &[Sheet],
+    labels: &Labels,
+    hold: usize,
+) -> Result<Option<Vec<u8>>, WorkbookError> {
     if !sheets.iter().all(supported) {
         return Ok(None);
     }
@@ -105,15 +112,29 @@ fn workbook_with(sheets: &[Sheet], labels: &Labels, hold: usize) -> Result<Optio
     }
     about.write(book.worksheet_from_index(0)?, &formats)?;
     let skeleton = book.save_to_buffer()?;
-    let Some(parts) = parts(&skeleton) else { return Ok(None) };
+    let Some(parts) = parts(&skeleton) else {
+        return Ok(None);
+    };
 
     // The skeleton's About holds just its own strings, and the header format.
-    let Some(shared) = parts.iter().find(|(name, _)| name == "xl/sharedStrings.xml") else { return Ok(None) };
+    let Some(shared) = parts
+        .iter()
+        .find(|(name, _)| name == "xl/sharedStrings.xml")
+    else {
+        return Ok(None);
+    };
     if attribute(&shared.1, "<sst ", "uniqueCount") != Some(about_unique.to_string().as_str()) {
         return Ok(None);
     }
-    let Some(about_xml) = parts.iter().find(|(name, _)| name == "xl/worksheets/sheet1.xml") else { return Ok(None) };
-    let Some(header_xf) = attribute(&about_xml.1, "<c r=\"A1\" ", "s").and_then(|s| s.parse::<u32>().ok()) else {
+    let Some(about_xml) = parts
+        .iter()
+        .find(|(name, _)| name == "xl/worksheets/sheet1.xml")
+    else {
+        return Ok(None);
+    };
+    let Some(header_xf) =
+        attribute(&about_xml.1, "<c r=\"A1\" ", "s").and_then(|s| s.parse::<u32>().ok())
+    else {
         return Ok(None);
     };
 
@@ -131,8 +152,16 @@ fn workbook_with(sheets: &[Sheet], labels: &Labels, hold: usize) -> Result<Optio
             if table.last_row.is_none() {
                 Job::Verbatim(xml)
             } else {
-                let Some((before, after)) = split_sheet(xml, table) else { return Ok(None) };
-                Job::Sheet { table, sheet: &sheets[k - 2], before, after, header_xf }
+                let Some((before, after)) = split_sheet(xml, table) else {
+                    return Ok(None);
+                };
+                Job::Sheet {
+                    table,
+                    sheet: &sheets[k - 2],
+                    before,
+                    after,
+                    header_xf,
+                }
             }
         } else {
             Job::Verbatim(xml)
@@ -206,14 +235,29 @@ enum Keys<'a> {
 
 impl<'a> Column<'a> {
     fn new(array: &'a dyn Array) -> Self {
-        let Some(dict) = array.as_any_dictionary_opt() else { return Column { array, keys: Keys::Plain } };
+        let Some(dict) = array.as_any_dictionary_opt() else {
+            return Column {
+                array,
+                keys: Keys::Plain,
+            };
+        };
         let values = dict.values().as_ref();
         if let Some(coded) = array.as_any().downcast_ref::<DictionaryArray<Int32Type>>() {
-            return Column { array: values, keys: Keys::Int32(coded.keys()) };
+            return Column {
+                array: values,
+                keys: Keys::Int32(coded.keys()),
+            };
         }
         // normalized_keys panics on empty values; every key is null then.
-        let keys = if values.is_empty() { Vec::new() } else { dict.normalized_keys() };
-        Column { array: values, keys: Keys::Other(array, keys) }
+        let keys = if values.is_empty() {
+            Vec::new()
+        } else {
+            dict.normalized_keys()
+        };
+        Column {
+            array: values,
+            keys: Keys::Other(array, keys),
+        }
     }
 
     /// The type of the cells' values (a dictionary's value type).
@@ -225,15 +269,21 @@ impl<'a> Column<'a> {
     fn index(&self, row: usize) -> Option<usize> {
         let index = match &self.keys {
             Keys::Plain => Some(row),
-            Keys::Int32(keys) => (!keys.is_null(row)).then(|| usize::try_from(keys.value(row)).ok()).flatten(),
-            Keys::Other(dict, keys) => (!dict.is_null(row)).then(|| keys.get(row).copied()).flatten(),
+            Keys::Int32(keys) => (!keys.is_null(row))
+                .then(|| usize::try_from(keys.value(row)).ok())
+                .flatten(),
+            Keys::Other(dict, keys) => (!dict.is_null(row))
+                .then(|| keys.get(row).copied())
+                .flatten(),
         };
         index.filter(|&i| i < self.array.len())
     }
 
     fn get(&self, row: usize) -> Value<'a> {
         let a = self.array;
-        let Some(i) = self.index(row) else { return Value::None };
+        let Some(i) = self.index(row) else {
+            return Value::None;
+        };
         if a.is_null(i) {
             return Value::None;
         }
@@ -253,11 +303,18 @@ fn notes(sheet: &Sheet) -> Notes {
     let mut notes = Notes::new();
     for (c, array) in sheet.batch.columns().iter().enumerate() {
         let column = Column::new(array.as_ref());
-        let is_text = matches!(column.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+        let is_text = matches!(
+            column.data_type(),
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        );
         let may_note = is_text
             || matches!(
                 column.data_type(),
-                DataType::Int64 | DataType::UInt64 | DataType::Float16 | DataType::Float32 | DataType::Float64
+                DataType::Int64
+                    | DataType::UInt64
+                    | DataType::Float16
+                    | DataType::Float32
+                    | DataType::Float64
             );
         if !may_note {
             continue;
@@ -356,13 +413,21 @@ impl<'a> Table<'a> {
     fn read(sheet: &Sheet<'a>, strings: &mut Strings<'a>) -> Option<Self> {
         let batch: &'a RecordBatch = sheet.batch;
         let schema = batch.schema_ref();
-        let columns: Vec<Column<'a>> = batch.columns().iter().map(|a| Column::new(a.as_ref())).collect();
+        let columns: Vec<Column<'a>> = batch
+            .columns()
+            .iter()
+            .map(|a| Column::new(a.as_ref()))
+            .collect();
         let mut widths = Vec::with_capacity(columns.len());
         let mut header = Vec::with_capacity(columns.len());
         for field in schema.fields() {
             let name: &'a str = field.name();
             let (text, _) = cell_text(name);
-            header.push(if text.is_empty() { None } else { Some(strings.id(text)?) });
+            header.push(if text.is_empty() {
+                None
+            } else {
+                Some(strings.id(text)?)
+            });
             widths.push(column_width(text_width(name), true));
         }
         let mut ids = Vec::new();
@@ -402,11 +467,22 @@ impl<'a> Table<'a> {
                 last_row = Some(r + 1);
             }
         }
-        Some(Table { name: sheet.name, rows: batch.num_rows(), header, ids, widths, last_row })
+        Some(Table {
+            name: sheet.name,
+            rows: batch.num_rows(),
+            header,
+            ids,
+            widths,
+            last_row,
+        })
     }
 
     fn too_large(&self) -> WorkbookError {
-        WorkbookError::TooLarge { table: self.name.to_owned(), rows: self.rows, columns: self.widths.len() }
+        WorkbookError::TooLarge {
+            table: self.name.to_owned(),
+            rows: self.rows,
+            columns: self.widths.len(),
+        }
     }
 }
 
@@ -479,7 +555,13 @@ fn column_name(col: usize) -> String {
 enum Job<'a> {
     Verbatim(&'a [u8]),
     Strings,
-    Sheet { table: &'a Table<'a>, sheet: &'a Sheet<'a>, before: Vec<u8>, after: Vec<u8>, header_xf: u32 },
+    Sheet {
+        table: &'a Table<'a>,
+        sheet: &'a Sheet<'a>,
+        before: Vec<u8>,
+        after: Vec<u8>,
+        header_xf: u32,
+    },
 }
 
 impl Job<'_> {
@@ -496,7 +578,13 @@ impl Job<'_> {
         match self {
             Job::Verbatim(xml) => out.write_all(xml),
             Job::Strings => write_strings(out, strings),
-            Job::Sheet { table, sheet, before, after, header_xf } => {
+            Job::Sheet {
+                table,
+                sheet,
+                before,
+                after,
+                header_xf,
+            } => {
                 out.write_all(before)?;
                 write_rows(out, table, sheet, *header_xf)?;
                 out.write_all(after)
@@ -516,10 +604,15 @@ struct Entry {
 /// Deflates the parts, longest first, on as many threads as the run has
 /// workers; each part is one deflate stream, so the bytes do not depend on
 /// the number of threads.
-fn compress_all(jobs: &[(&str, Job)], strings: &Strings, hold: usize) -> Result<Vec<Entry>, WorkbookError> {
+fn compress_all(
+    jobs: &[(&str, Job)],
+    strings: &Strings,
+    hold: usize,
+) -> Result<Vec<Entry>, WorkbookError> {
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].1.weight(strings)));
-    let results: Vec<Mutex<Option<io::Result<Entry>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<io::Result<Entry>>>> =
+        jobs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     // As many as the run's worker threads (`--threads`).
     let threads = rayon::current_num_threads().clamp(1, jobs.len().max(1));
@@ -541,7 +634,9 @@ fn compress_all(jobs: &[(&str, Job)], strings: &Strings, hold: usize) -> Result<
         .map(|slot| match slot.into_inner() {
             Ok(Some(Ok(entry))) => Ok(entry),
             Ok(Some(Err(e))) => Err(WorkbookError::Xlsx(e.to_string())),
-            _ => Err(WorkbookError::Xlsx("a workbook part was not written".to_owned())),
+            _ => Err(WorkbookError::Xlsx(
+                "a workbook part was not written".to_owned(),
+            )),
         })
         .collect()
 }
@@ -574,7 +669,12 @@ fn whole(name: &str, xml: &[u8]) -> io::Result<Entry> {
     encoder.write_all(xml)?;
     let mut crc = flate2::Crc::new();
     crc.update(xml);
-    Ok(Entry { name: name.to_owned(), crc: crc.sum(), size: xml.len() as u64, data: encoder.finish()? })
+    Ok(Entry {
+        name: name.to_owned(),
+        crc: crc.sum(),
+        size: xml.len() as u64,
+        data: encoder.finish()?,
+    })
 }
 
 /// Input held ahead of the encoder: more than one call of the encoder can
@@ -635,7 +735,12 @@ impl Deflate {
         }
         self.encoder.write_all(&self.pending[self.start..])?;
         let data = self.encoder.finish()?;
-        Ok(Some(Entry { name: name.to_owned(), crc: self.crc.sum(), size: self.size, data }))
+        Ok(Some(Entry {
+            name: name.to_owned(),
+            crc: self.crc.sum(),
+            size: self.size,
+            data,
+        }))
     }
 }
 
@@ -678,9 +783,21 @@ fn write_strings(out: &mut impl Write, strings: &Strings) -> io::Result<()> {
 }
 
 /// The `<row>` elements of one data sheet, as `rust_xlsxwriter` writes them.
-fn write_rows(out: &mut impl Write, table: &Table, sheet: &Sheet, header_xf: u32) -> io::Result<()> {
-    let Some(last_row) = table.last_row else { return Ok(()) };
-    let columns: Vec<Column> = sheet.batch.columns().iter().map(|a| Column::new(a.as_ref())).collect();
+fn write_rows(
+    out: &mut impl Write,
+    table: &Table,
+    sheet: &Sheet,
+    header_xf: u32,
+) -> io::Result<()> {
+    let Some(last_row) = table.last_row else {
+        return Ok(());
+    };
+    let columns: Vec<Column> = sheet
+        .batch
+        .columns()
+        .iter()
+        .map(|a| Column::new(a.as_ref()))
+        .collect();
     let names: Vec<String> = (0..columns.len()).map(column_name).collect();
     let mut ids = table.ids.iter().copied();
     let mut cells: Vec<(usize, Value)> = Vec::with_capacity(columns.len());
@@ -722,25 +839,37 @@ fn write_rows(out: &mut impl Write, table: &Table, sheet: &Sheet, header_xf: u32
                 let name = &names[*c];
                 if row == 0 {
                     match table.header[*c] {
-                        Some(id) => write!(out, "<c r=\"{name}{r}\" s=\"{header_xf}\" t=\"s\"><v>{id}</v></c>")?,
+                        Some(id) => write!(
+                            out,
+                            "<c r=\"{name}{r}\" s=\"{header_xf}\" t=\"s\"><v>{id}</v></c>"
+                        )?,
                         None => write!(out, "<c r=\"{name}{r}\" s=\"{header_xf}\"/>")?,
                     }
                     continue;
                 }
                 match v {
                     Value::Text(_) | Value::Other(Cell::BigInteger(_)) => {
-                        let id = ids.next().ok_or_else(|| io::Error::other("string ids ran out"))?;
+                        let id = ids
+                            .next()
+                            .ok_or_else(|| io::Error::other("string ids ran out"))?;
                         write!(out, "<c r=\"{name}{r}\" t=\"s\"><v>{id}</v></c>")?;
                     }
                     Value::Other(Cell::Number(x)) => {
                         // As `{x}` shows it; whole numbers as integers, faster.
-                        if x.fract() == 0.0 && x.abs() < 1e15 && !(*x == 0.0 && x.is_sign_negative()) {
+                        if x.fract() == 0.0
+                            && x.abs() < 1e15
+                            && !(*x == 0.0 && x.is_sign_negative())
+                        {
                             write!(out, "<c r=\"{name}{r}\"><v>{}</v></c>", *x as i64)?;
                         } else {
                             write!(out, "<c r=\"{name}{r}\"><v>{x}</v></c>")?;
                         }
                     }
-                    Value::Other(Cell::Bool(b)) => write!(out, "<c r=\"{name}{r}\" t=\"b\"><v>{}</v></c>", i32::from(*b))?,
+                    Value::Other(Cell::Bool(b)) => write!(
+                        out,
+                        "<c r=\"{name}{r}\" t=\"b\"><v>{}</v></c>",
+                        i32::from(*b)
+                    )?,
                     _ => return Err(io::Error::other("a cell of an unsupported kind")),
                 }
             }
@@ -757,8 +886,13 @@ fn write_rows(out: &mut impl Write, table: &Table, sheet: &Sheet, header_xf: u32
 /// deflated entries, each followed by a data descriptor, Unix mode 0600,
 /// the DOS time 1980-01-01 00:00, no zip64.
 fn zip(entries: &[Entry]) -> Result<Vec<u8>, WorkbookError> {
-    let too_large = || WorkbookError::Xlsx("the workbook is larger than a zip file without zip64 holds".to_owned());
-    let total: usize = entries.iter().map(|e| e.data.len() + 2 * e.name.len() + 100).sum();
+    let too_large = || {
+        WorkbookError::Xlsx("the workbook is larger than a zip file without zip64 holds".to_owned())
+    };
+    let total: usize = entries
+        .iter()
+        .map(|e| e.data.len() + 2 * e.name.len() + 100)
+        .sum();
     let mut out = Vec::with_capacity(total + 22);
     let mut central = Vec::new();
     let count = u16::try_from(entries.len()).map_err(|_| too_large())?;
@@ -891,11 +1025,18 @@ fn escape_xml_escapes(original: &str) -> Cow<'_, str> {
         if !original[index + LEN - 1..].starts_with('_') {
             continue;
         }
-        if original[index + 2..index + (LEN - 1)].chars().all(|c| c.is_ascii_hexdigit()) {
+        if original[index + 2..index + (LEN - 1)]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit())
+        {
             out.replace_range(index..index, "_x005F");
         }
     }
-    if out == original { Cow::Borrowed(original) } else { Cow::Owned(out) }
+    if out == original {
+        Cow::Borrowed(original)
+    } else {
+        Cow::Owned(out)
+    }
 }
 
 #[cfg(test)]
@@ -903,8 +1044,8 @@ mod tests {
     use std::sync::Arc;
 
     use arrow_array::{
-        ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, LargeStringArray, NullArray, StringArray,
-        StringViewArray, UInt8Array,
+        ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, LargeStringArray,
+        NullArray, StringArray, StringViewArray, UInt8Array,
     };
     use arrow_schema::{Field, Schema};
 
@@ -912,9 +1053,16 @@ mod tests {
 
     fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
         let schema = Schema::new(
-            columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), true)).collect::<Vec<_>>(),
+            columns
+                .iter()
+                .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
+                .collect::<Vec<_>>(),
         );
-        RecordBatch::try_new(Arc::new(schema), columns.into_iter().map(|(_, a)| a).collect()).expect("a batch")
+        RecordBatch::try_new(
+            Arc::new(schema),
+            columns.into_iter().map(|(_, a)| a).collect(),
+        )
+        .expect("a batch")
     }
 
     fn labels() -> Labels {
@@ -927,13 +1075,20 @@ mod tests {
     }
 
     fn same(sheets: &[Sheet], labels: &Labels) {
-        let fast = workbook(sheets, labels).expect("no error").expect("the fast way takes these sheets");
+        let fast = workbook(sheets, labels)
+            .expect("no error")
+            .expect("the fast way takes these sheets");
         let plain = crate::plain(sheets, labels).expect("no error");
         if fast != plain {
             let _ = std::fs::write("/tmp/wb-fast.xlsx", &fast);
             let _ = std::fs::write("/tmp/wb-plain.xlsx", &plain);
         }
-        assert!(fast == plain, "the fast way wrote other bytes ({} against {})", fast.len(), plain.len());
+        assert!(
+            fast == plain,
+            "the fast way wrote other bytes ({} against {})",
+            fast.len(),
+            plain.len()
+        );
     }
 
     #[test]
@@ -974,35 +1129,105 @@ mod tests {
             })
             .collect();
         let main = batch(vec![
-            ("scope", Arc::new(StringArray::from(text.clone())) as ArrayRef),
+            (
+                "scope",
+                Arc::new(StringArray::from(text.clone())) as ArrayRef,
+            ),
             ("n", Arc::new(Int64Array::from(ints))),
             ("mean", Arc::new(Float64Array::from(floats))),
-            ("flag", Arc::new(BooleanArray::from((0..rows).map(|i| (i % 4 != 0).then_some(i % 3 == 0)).collect::<Vec<_>>()))),
-            ("small", Arc::new(UInt8Array::from((0..rows).map(|i| (i > 20).then_some(i as u8)).collect::<Vec<_>>()))),
-            ("f32", Arc::new(Float32Array::from((0..rows).map(|i| Some(i as f32 * 0.5)).collect::<Vec<_>>()))),
+            (
+                "flag",
+                Arc::new(BooleanArray::from(
+                    (0..rows)
+                        .map(|i| (i % 4 != 0).then_some(i % 3 == 0))
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "small",
+                Arc::new(UInt8Array::from(
+                    (0..rows)
+                        .map(|i| (i > 20).then_some(i as u8))
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "f32",
+                Arc::new(Float32Array::from(
+                    (0..rows).map(|i| Some(i as f32 * 0.5)).collect::<Vec<_>>(),
+                )),
+            ),
             ("nothing", Arc::new(NullArray::new(rows))),
-            ("large", Arc::new(LargeStringArray::from(text.iter().rev().cloned().collect::<Vec<_>>()))),
-            ("view", Arc::new(StringViewArray::from(text.iter().map(|t| t.as_deref()).collect::<Vec<_>>()))),
-            ("", Arc::new(StringArray::from((0..rows).map(|i| Some(format!("blank name {i}"))).collect::<Vec<_>>()))),
+            (
+                "large",
+                Arc::new(LargeStringArray::from(
+                    text.iter().rev().cloned().collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "view",
+                Arc::new(StringViewArray::from(
+                    text.iter().map(|t| t.as_deref()).collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "",
+                Arc::new(StringArray::from(
+                    (0..rows)
+                        .map(|i| Some(format!("blank name {i}")))
+                        .collect::<Vec<_>>(),
+                )),
+            ),
         ]);
         // Wide and sparse: spans differ block by block, trailing rows empty.
         let mut wide: Vec<(String, ArrayRef)> = Vec::new();
         for c in 0..30 {
-            let values: Vec<Option<f64>> =
-                (0..40).map(|r| (r < 35 && (r / 16) % 2 == c % 2 && r % 5 != 1).then_some((r * c) as f64)).collect();
+            let values: Vec<Option<f64>> = (0..40)
+                .map(|r| (r < 35 && (r / 16) % 2 == c % 2 && r % 5 != 1).then_some((r * c) as f64))
+                .collect();
             wide.push((format!("c{c}"), Arc::new(Float64Array::from(values))));
         }
         let wide = batch(wide.iter().map(|(n, a)| (n.as_str(), a.clone())).collect());
-        let empty = batch(vec![("only", Arc::new(StringArray::from(Vec::<Option<&str>>::new())) as ArrayRef)]);
+        let empty = batch(vec![(
+            "only",
+            Arc::new(StringArray::from(Vec::<Option<&str>>::new())) as ArrayRef,
+        )]);
         let no_columns = RecordBatch::new_empty(Arc::new(Schema::empty()));
-        let one = batch(vec![("x", Arc::new(StringArray::from(vec![Some("")])) as ArrayRef)]);
+        let one = batch(vec![(
+            "x",
+            Arc::new(StringArray::from(vec![Some("")])) as ArrayRef,
+        )]);
         let sheets = [
-            Sheet { name: "ratings_summary", batch: &main, description: "Importance & more <ratings>" },
-            Sheet { name: "wide/sheet:with*bad?chars[and a very long name]", batch: &wide, description: "Wide" },
-            Sheet { name: "about", batch: &empty, description: "Clashes with About" },
-            Sheet { name: "History", batch: &no_columns, description: "" },
-            Sheet { name: "one", batch: &one, description: "One empty cell" },
-            Sheet { name: "ratings_summary", batch: &main, description: "Twice" },
+            Sheet {
+                name: "ratings_summary",
+                batch: &main,
+                description: "Importance & more <ratings>",
+            },
+            Sheet {
+                name: "wide/sheet:with*bad?chars[and a very long name]",
+                batch: &wide,
+                description: "Wide",
+            },
+            Sheet {
+                name: "about",
+                batch: &empty,
+                description: "Clashes with About",
+            },
+            Sheet {
+                name: "History",
+                batch: &no_columns,
+                description: "",
+            },
+            Sheet {
+                name: "one",
+                batch: &one,
+                description: "One empty cell",
+            },
+            Sheet {
+                name: "ratings_summary",
+                batch: &main,
+                description: "Twice",
+            },
         ];
         same(&sheets, &labels());
         same(&sheets[..1], &Labels::new());
@@ -1016,14 +1241,39 @@ mod tests {
     fn large_parts_streamed_give_the_same_bytes() {
         let rows = 60_000;
         let big = batch(vec![
-            ("figure_id", Arc::new(StringArray::from((0..rows).map(|i| Some(format!("ratings/site/Site {}/f{}", i / 22, i % 22))).collect::<Vec<_>>())) as ArrayRef),
-            ("mean", Arc::new(Float64Array::from((0..rows).map(|i| Some((i % 97) as f64 / 13.0)).collect::<Vec<_>>()))),
-            ("n", Arc::new(Int64Array::from((0..rows as i64).map(Some).collect::<Vec<_>>()))),
+            (
+                "figure_id",
+                Arc::new(StringArray::from(
+                    (0..rows)
+                        .map(|i| Some(format!("ratings/site/Site {}/f{}", i / 22, i % 22)))
+                        .collect::<Vec<_>>(),
+                )) as ArrayRef,
+            ),
+            (
+                "mean",
+                Arc::new(Float64Array::from(
+                    (0..rows)
+                        .map(|i| Some((i % 97) as f64 / 13.0))
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "n",
+                Arc::new(Int64Array::from(
+                    (0..rows as i64).map(Some).collect::<Vec<_>>(),
+                )),
+            ),
         ]);
-        let sheets = [Sheet { name: "big", batch: &big, description: "Big" }];
+        let sheets = [Sheet {
+            name: "big",
+            batch: &big,
+            description: "Big",
+        }];
         let plain = crate::plain(&sheets, &labels()).expect("no error");
         for hold in [256 << 10, 1 << 10, HOLD] {
-            let fast = workbook_with(&sheets, &labels(), hold).expect("no error").expect("the fast way");
+            let fast = workbook_with(&sheets, &labels(), hold)
+                .expect("no error")
+                .expect("the fast way");
             assert!(fast == plain, "holding {hold} bytes ahead gave other bytes");
         }
     }
@@ -1046,13 +1296,20 @@ mod tests {
             })
             .collect();
         let plain: ArrayRef = Arc::new(StringArray::from(text.clone()));
-        let reversed: ArrayRef = Arc::new(StringArray::from(text.iter().rev().cloned().collect::<Vec<_>>()));
+        let reversed: ArrayRef = Arc::new(StringArray::from(
+            text.iter().rev().cloned().collect::<Vec<_>>(),
+        ));
         let int32: DictionaryArray<Int32Type> = text.iter().map(|t| t.as_deref()).collect();
         let int8: DictionaryArray<Int8Type> = text.iter().rev().map(|t| t.as_deref()).collect();
         // A null value and an unused one in the dictionary; null keys.
         let values = StringArray::from(vec![Some("unused"), None, Some("x"), Some("y")]);
-        let keys = UInt16Array::from((0..rows).map(|i| (i % 5 != 0).then_some(1 + (i % 3) as u16)).collect::<Vec<_>>());
-        let odd = DictionaryArray::<UInt16Type>::try_new(keys, Arc::new(values)).expect("keys in range");
+        let keys = UInt16Array::from(
+            (0..rows)
+                .map(|i| (i % 5 != 0).then_some(1 + (i % 3) as u16))
+                .collect::<Vec<_>>(),
+        );
+        let odd =
+            DictionaryArray::<UInt16Type>::try_new(keys, Arc::new(values)).expect("keys in range");
         let odd_plain: ArrayRef = Arc::new(StringArray::from(
             (0..rows)
                 .map(|i| match (i % 5, i % 3) {
@@ -1068,10 +1325,16 @@ mod tests {
             Arc::new(Int64Array::from(vec![i64::MAX, 7])),
         )
         .expect("keys in range");
-        let numbers_plain: ArrayRef =
-            Arc::new(Int64Array::from((0..rows).map(|i| if i % 2 == 0 { i64::MAX } else { 7 }).collect::<Vec<_>>()));
-        let empty = DictionaryArray::<Int32Type>::try_new(Int32Array::new_null(3), Arc::new(StringArray::from(Vec::<&str>::new())))
-            .expect("all keys null");
+        let numbers_plain: ArrayRef = Arc::new(Int64Array::from(
+            (0..rows)
+                .map(|i| if i % 2 == 0 { i64::MAX } else { 7 })
+                .collect::<Vec<_>>(),
+        ));
+        let empty = DictionaryArray::<Int32Type>::try_new(
+            Int32Array::new_null(3),
+            Arc::new(StringArray::from(Vec::<&str>::new())),
+        )
+        .expect("all keys null");
         let coded = batch(vec![
             ("scope", Arc::new(int32) as ArrayRef),
             ("site", Arc::new(int8)),
@@ -1080,29 +1343,74 @@ mod tests {
         ]);
         let nothing = batch(vec![("none", Arc::new(empty) as ArrayRef)]);
         let sheets = [
-            Sheet { name: "coded", batch: &coded, description: "Categorical" },
-            Sheet { name: "none", batch: &nothing, description: "" },
+            Sheet {
+                name: "coded",
+                batch: &coded,
+                description: "Categorical",
+            },
+            Sheet {
+                name: "none",
+                batch: &nothing,
+                description: "",
+            },
         ];
         same(&sheets, &labels());
 
-        let decoded = batch(vec![("scope", plain), ("site", reversed), ("odd", odd_plain), ("n", numbers_plain)]);
-        let nothing = batch(vec![("none", Arc::new(StringArray::from(vec![None::<&str>; 3])) as ArrayRef)]);
+        let decoded = batch(vec![
+            ("scope", plain),
+            ("site", reversed),
+            ("odd", odd_plain),
+            ("n", numbers_plain),
+        ]);
+        let nothing = batch(vec![(
+            "none",
+            Arc::new(StringArray::from(vec![None::<&str>; 3])) as ArrayRef,
+        )]);
         let as_plain = [
-            Sheet { name: "coded", batch: &decoded, description: "Categorical" },
-            Sheet { name: "none", batch: &nothing, description: "" },
+            Sheet {
+                name: "coded",
+                batch: &decoded,
+                description: "Categorical",
+            },
+            Sheet {
+                name: "none",
+                batch: &nothing,
+                description: "",
+            },
         ];
-        let coded = workbook(&sheets, &labels()).expect("no error").expect("the fast way");
-        let decoded = workbook(&as_plain, &labels()).expect("no error").expect("the fast way");
-        assert!(coded == decoded, "a dictionary column wrote other bytes than its values");
+        let coded = workbook(&sheets, &labels())
+            .expect("no error")
+            .expect("the fast way");
+        let decoded = workbook(&as_plain, &labels())
+            .expect("no error")
+            .expect("the fast way");
+        assert!(
+            coded == decoded,
+            "a dictionary column wrote other bytes than its values"
+        );
     }
 
     #[test]
     fn rich_looking_text_and_dates_go_the_plain_way() {
-        let rich = batch(vec![("t", Arc::new(StringArray::from(vec![Some("<r>x</r>")])) as ArrayRef)]);
-        let sheets = [Sheet { name: "t", batch: &rich, description: "" }];
+        let rich = batch(vec![(
+            "t",
+            Arc::new(StringArray::from(vec![Some("<r>x</r>")])) as ArrayRef,
+        )]);
+        let sheets = [Sheet {
+            name: "t",
+            batch: &rich,
+            description: "",
+        }];
         assert!(workbook(&sheets, &labels()).expect("no error").is_none());
-        let dates = batch(vec![("d", Arc::new(arrow_array::Date32Array::from(vec![Some(1)])) as ArrayRef)]);
-        let sheets = [Sheet { name: "d", batch: &dates, description: "" }];
+        let dates = batch(vec![(
+            "d",
+            Arc::new(arrow_array::Date32Array::from(vec![Some(1)])) as ArrayRef,
+        )]);
+        let sheets = [Sheet {
+            name: "d",
+            batch: &dates,
+            description: "",
+        }];
         assert!(workbook(&sheets, &labels()).expect("no error").is_none());
     }
 }

@@ -1,18 +1,30 @@
 use model::{IdentifierEntry, Identities, Identity, Sector, Site};
 
 pub fn person(record_id: &str, name: &str, interviewer: &str, email: &str) -> Identity {
-    let mut fields = vec![("participant_name".to_string(), name.to_string()), ("interviewer".to_string(), interviewer.to_string())];
+    let mut fields = vec![
+        ("participant_name".to_string(), name.to_string()),
+        ("interviewer".to_string(), interviewer.to_string()),
+    ];
     if !email.is_empty() {
         fields.push(("contact_email".to_string(), email.to_string()));
     }
-    Identity { record_id: record_id.into(), site_id: record_id[..3].into(), fields }
+    Identity {
+        record_id: record_id.into(),
+        site_id: record_id[..3].into(),
+        fields,
+    }
 }
 
 /// The small fixed gazetteer the redaction fixture is written against.
 pub fn identities() -> Identities {
     Identities {
         people: vec![
-            person("S01-01", "Maria Hughes", "Rachel Adeyemi", "maria.hughes@example.net"),
+            person(
+                "S01-01",
+                "Maria Hughes",
+                "Rachel Adeyemi",
+                "maria.hughes@example.net",
+            ),
             person("S01-02", "Zoë Brennan", "Tom Whitfield", ""),
             person("S02-01", "José Fernandes", "Rachel Adeyemi", ""),
             person("S02-02", "Siobhan O'Neill", "Tom Whitfield", ""),
@@ -32,7 +44,11 @@ pub fn identifiers() -> Vec<IdentifierEntry> {
         ("place", "Fairfield Road", "[street]"),
     ]
     .into_iter()
-    .map(|(kind, text, replacement)| IdentifierEntry { kind: kind.into(), text: text.into(), replacement: replacement.into() })
+    .map(|(kind, text, replacement)| IdentifierEntry {
+        kind: kind.into(),
+        text: text.into(),
+        replacement: replacement.into(),
+    })
     .collect()
 }
 
@@ -52,8 +68,18 @@ pub fn site(id: &str, name: &str, label: &str, sector: Sector) -> Site {
 
 pub fn sites() -> Vec<Site> {
     vec![
-        site("S01", "Riverside Recovery College", "Site A", Sector::Statutory),
-        site("S02", "Eastfield Peer Support Hub", "Site B", Sector::Voluntary),
+        site(
+            "S01",
+            "Riverside Recovery College",
+            "Site A",
+            Sector::Statutory,
+        ),
+        site(
+            "S02",
+            "Eastfield Peer Support Hub",
+            "Site B",
+            Sector::Voluntary,
+        ),
         site("S03", "St Brigid's Hospital", "Site C", Sector::Statutory),
     ]
 }

@@ -2,33 +2,80 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anonymise::{demographics, quote_label};
-use arrow_array::{Array, ArrayRef, BooleanArray, Int8Array, RecordBatch, StringArray, UInt32Array};
-use model::{schema, Disclosure};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Int8Array, RecordBatch, StringArray, UInt32Array,
+};
+use model::{Disclosure, schema};
 
 #[test]
 fn quote_label_says_only_what_is_allowed() {
     let allowed = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    assert_eq!(quote_label("peer_worker", "statutory", "Site C", &allowed(&["group", "sector"])), "Peer worker, statutory sector");
-    assert_eq!(quote_label("team_manager", "voluntary", "Site C", &allowed(&["site", "group"])), "Team manager, Site C");
-    assert_eq!(quote_label("peer_worker", "statutory", "Site C", &[]), "Participant");
-    assert_eq!(quote_label("Maria", "statutory", "S03", &allowed(&["group", "site"])), "Participant", "never passes through");
+    assert_eq!(
+        quote_label(
+            "peer_worker",
+            "statutory",
+            "Site C",
+            &allowed(&["group", "sector"])
+        ),
+        "Peer worker, statutory sector"
+    );
+    assert_eq!(
+        quote_label(
+            "team_manager",
+            "voluntary",
+            "Site C",
+            &allowed(&["site", "group"])
+        ),
+        "Team manager, Site C"
+    );
+    assert_eq!(
+        quote_label("peer_worker", "statutory", "Site C", &[]),
+        "Participant"
+    );
+    assert_eq!(
+        quote_label("Maria", "statutory", "S03", &allowed(&["group", "site"])),
+        "Participant",
+        "never passes through"
+    );
 }
 
 /// 14 participants: Site A (statutory) 6, Site B (statutory) 2, Site C (voluntary) 6.
 fn participants() -> RecordBatch {
-    let sites = ["Site A", "Site A", "Site A", "Site A", "Site A", "Site A", "Site B", "Site B", "Site C", "Site C", "Site C", "Site C", "Site C", "Site C"];
+    let sites = [
+        "Site A", "Site A", "Site A", "Site A", "Site A", "Site A", "Site B", "Site B", "Site C",
+        "Site C", "Site C", "Site C", "Site C", "Site C",
+    ];
     let n = sites.len();
-    let sector: Vec<&str> = sites.iter().map(|s| if *s == "Site C" { "voluntary" } else { "statutory" }).collect();
+    let sector: Vec<&str> = sites
+        .iter()
+        .map(|s| {
+            if *s == "Site C" {
+                "voluntary"
+            } else {
+                "statutory"
+            }
+        })
+        .collect();
     let gender = [1, 1, 1, 2, 2, 3, 1, 2, 1, 1, 1, 1, 2, 2];
     let age = [2, 2, 2, 3, 3, 3, 4, 4, 2, 2, 3, 3, 5, 5];
     let cols: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from((0..n).map(|i| format!("P-{i:06}")).collect::<Vec<_>>())),
+        Arc::new(StringArray::from(
+            (0..n).map(|i| format!("P-{i:06}")).collect::<Vec<_>>(),
+        )),
         Arc::new(StringArray::from(sites.to_vec())),
         Arc::new(StringArray::from(sector)),
         Arc::new(StringArray::from(vec!["peer_worker"; n])),
-        Arc::new(Int8Array::from(age.iter().map(|&a| Some(a)).collect::<Vec<_>>())),
-        Arc::new(Int8Array::from(gender.iter().map(|&g| Some(g)).collect::<Vec<_>>())),
-        Arc::new(Int8Array::from((0..n).map(|i| if i == 0 { None } else { Some(1) }).collect::<Vec<_>>())),
+        Arc::new(Int8Array::from(
+            age.iter().map(|&a| Some(a)).collect::<Vec<_>>(),
+        )),
+        Arc::new(Int8Array::from(
+            gender.iter().map(|&g| Some(g)).collect::<Vec<_>>(),
+        )),
+        Arc::new(Int8Array::from(
+            (0..n)
+                .map(|i| if i == 0 { None } else { Some(1) })
+                .collect::<Vec<_>>(),
+        )),
         Arc::new(BooleanArray::from(vec![Some(true); n])),
         Arc::new(arrow_array::Int32Array::from(vec![Some(1); n])),
         Arc::new(Int8Array::from(vec![Some(2); n])),
@@ -47,13 +94,30 @@ fn strs(b: &RecordBatch, c: &str) -> Vec<Option<String>> {
 
 #[test]
 fn demographics_suppress_small_cells_and_their_complements() {
-    let d = Disclosure { min_cell: 3, quote_label: vec![], demographics: vec!["study".into(), "sector".into(), "site".into()] };
+    let d = Disclosure {
+        min_cell: 3,
+        quote_label: vec![],
+        demographics: vec!["study".into(), "sector".into(), "site".into()],
+    };
     let out = demographics(&participants(), &d).unwrap();
     let ids = strs(&out, "figure_id");
-    let n = out.column_by_name("n").unwrap().as_any().downcast_ref::<UInt32Array>().unwrap();
-    let sup = out.column_by_name("suppressed").unwrap().as_any().downcast_ref::<BooleanArray>().unwrap();
+    let n = out
+        .column_by_name("n")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<UInt32Array>()
+        .unwrap();
+    let sup = out
+        .column_by_name("suppressed")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .unwrap();
     let get = |id: &str| {
-        let i = ids.iter().position(|x| x.as_deref() == Some(id)).unwrap_or_else(|| panic!("{id}"));
+        let i = ids
+            .iter()
+            .position(|x| x.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("{id}"));
         (!n.is_null(i)).then(|| n.value(i))
     };
     assert_eq!(get("demographics/study/gender/Woman"), Some(8));
@@ -73,7 +137,13 @@ fn demographics_suppress_small_cells_and_their_complements() {
     // public): no lone hidden cell; hidden cells hold >= min_cell together
     // unless every cell is hidden.
     let size = |g: &str| match g.split('/').nth(2).unwrap() {
-        "statutory" | "voluntary" if g.contains("/sector/") => if g.contains("statutory") { 8 } else { 6 },
+        "statutory" | "voluntary" if g.contains("/sector/") => {
+            if g.contains("statutory") {
+                8
+            } else {
+                6
+            }
+        }
         "Site A" | "Site C" => 6,
         "Site B" => 2,
         _ => 14,
@@ -81,28 +151,64 @@ fn demographics_suppress_small_cells_and_their_complements() {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, id) in ids.iter().enumerate() {
         let id = id.as_deref().unwrap();
-        groups.entry(id[..id.rfind('/').unwrap()].to_string()).or_default().push(i);
+        groups
+            .entry(id[..id.rfind('/').unwrap()].to_string())
+            .or_default()
+            .push(i);
     }
     for (g, rows) in &groups {
         let hidden: Vec<usize> = rows.iter().copied().filter(|&i| sup.value(i)).collect();
-        let published: u32 = rows.iter().filter(|&&i| !sup.value(i)).map(|&i| n.value(i)).sum();
+        let published: u32 = rows
+            .iter()
+            .filter(|&&i| !sup.value(i))
+            .map(|&i| n.value(i))
+            .sum();
         let sum = size(g) - published;
-        assert!(hidden.is_empty() || hidden.len() == rows.len() || (hidden.len() >= 2 && sum >= 3), "{g}");
+        assert!(
+            hidden.is_empty() || hidden.len() == rows.len() || (hidden.len() >= 2 && sum >= 3),
+            "{g}"
+        );
     }
     // Across levels: parent = sum of children; a published parent never has
     // exactly one hidden child, and a hidden parent never has all children published.
     let by_id = |id: &str| ids.iter().position(|x| x.as_deref() == Some(id)).unwrap();
     let families = [
-        ("demographics/study", vec!["demographics/sector/statutory", "demographics/sector/voluntary"]),
-        ("demographics/study", vec!["demographics/site/Site A", "demographics/site/Site B", "demographics/site/Site C"]),
-        ("demographics/sector/statutory", vec!["demographics/site/Site A", "demographics/site/Site B"]),
-        ("demographics/sector/voluntary", vec!["demographics/site/Site C"]),
+        (
+            "demographics/study",
+            vec![
+                "demographics/sector/statutory",
+                "demographics/sector/voluntary",
+            ],
+        ),
+        (
+            "demographics/study",
+            vec![
+                "demographics/site/Site A",
+                "demographics/site/Site B",
+                "demographics/site/Site C",
+            ],
+        ),
+        (
+            "demographics/sector/statutory",
+            vec!["demographics/site/Site A", "demographics/site/Site B"],
+        ),
+        (
+            "demographics/sector/voluntary",
+            vec!["demographics/site/Site C"],
+        ),
     ];
-    for id in ids.iter().flatten().filter(|id| id.starts_with("demographics/study/")) {
+    for id in ids
+        .iter()
+        .flatten()
+        .filter(|id| id.starts_with("demographics/study/"))
+    {
         let tail = &id["demographics/study/".len()..];
         for (parent, children) in &families {
             let p = by_id(&format!("{parent}/{tail}"));
-            let hidden = children.iter().filter(|c| sup.value(by_id(&format!("{c}/{tail}")))).count();
+            let hidden = children
+                .iter()
+                .filter(|c| sup.value(by_id(&format!("{c}/{tail}"))))
+                .count();
             if sup.value(p) {
                 assert!(hidden > 0, "{parent}/{tail} recoverable from its children");
             } else {
@@ -111,7 +217,17 @@ fn demographics_suppress_small_cells_and_their_complements() {
         }
     }
     let table: String = (0..out.num_rows())
-        .map(|i| format!("{} {}\n", ids[i].as_deref().unwrap(), if n.is_null(i) { "-".to_string() } else { n.value(i).to_string() }))
+        .map(|i| {
+            format!(
+                "{} {}\n",
+                ids[i].as_deref().unwrap(),
+                if n.is_null(i) {
+                    "-".to_string()
+                } else {
+                    n.value(i).to_string()
+                }
+            )
+        })
         .collect();
     insta::assert_snapshot!("demographics_three_levels", table);
 }

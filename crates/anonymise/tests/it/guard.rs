@@ -3,7 +3,12 @@ use anonymise::{Kind, LeakGuard, RedactionKinds, Redactor};
 use crate::common;
 
 fn guard() -> LeakGuard {
-    LeakGuard::new(&common::identities(), &common::identifiers(), &common::sites()).unwrap()
+    LeakGuard::new(
+        &common::identities(),
+        &common::identifiers(),
+        &common::sites(),
+    )
+    .unwrap()
 }
 
 fn kinds(leaks: &[anonymise::Leak]) -> Vec<(u32, &str)> {
@@ -43,31 +48,59 @@ fn guard_finds_each_planted_kind_by_line_without_the_value() {
         ]
     );
     let shown = format!("{leaks:?}");
-    for value in ["BRENNAN", "maria.hughes", "943", "SE1", "0161", "S01-02", "Eastfield", "bell"] {
-        assert!(!shown.contains(value), "a leak report must not carry the value");
+    for value in [
+        "BRENNAN",
+        "maria.hughes",
+        "943",
+        "SE1",
+        "0161",
+        "S01-02",
+        "Eastfield",
+        "bell",
+    ] {
+        assert!(
+            !shown.contains(value),
+            "a leak report must not carry the value"
+        );
     }
     // Raw codes are leaks only in published tables and reports.
-    assert!(!kinds(&g.scan(text, false)).iter().any(|(_, k)| *k == "record_id"));
+    assert!(
+        !kinds(&g.scan(text, false))
+            .iter()
+            .any(|(_, k)| *k == "record_id")
+    );
 }
 
 #[test]
 fn guard_ignores_short_name_parts_and_words_inside_words() {
     let g = guard();
-    assert!(g.scan("Tomorrow the mariachi band played; hope and bell", true).is_empty());
+    assert!(
+        g.scan("Tomorrow the mariachi band played; hope and bell", true)
+            .is_empty()
+    );
 }
 
 #[test]
 fn disabled_redaction_kind_leaks_and_the_guard_catches_it() {
     let text = "I live at SE1 7EH and Zoë's manager was kind.";
-    let full = Redactor::new(&common::identifiers(), &common::sites(), &common::identities()).unwrap();
+    let full = Redactor::new(
+        &common::identifiers(),
+        &common::sites(),
+        &common::identities(),
+    )
+    .unwrap();
     let out = full.redact(text).text;
     assert_eq!(out, "I live at [postcode] and [name]'s manager was kind.");
     assert!(guard().scan(&out, true).is_empty());
 
     for (kind, code) in [(Kind::Postcode, "postcode"), (Kind::Name, "name")] {
-        let weak = Redactor::new(&common::identifiers(), &common::sites(), &common::identities())
-            .unwrap()
-            .with_kinds(RedactionKinds::all().without(kind));
+        let weak = Redactor::new(
+            &common::identifiers(),
+            &common::sites(),
+            &common::identities(),
+        )
+        .unwrap()
+        .with_kinds(RedactionKinds::all().without(kind));
         let leaked = weak.redact(text).text;
         let leaks = guard().scan(&format!("header\n{leaked}"), true);
         assert_eq!(kinds(&leaks), [(2, code)], "{kind} disabled");

@@ -1,7 +1,9 @@
-use anonymise::{key_fingerprint, pseudonym, Key, Pseudonyms, PSEUDONYM_LEN};
+use anonymise::{Key, PSEUDONYM_LEN, Pseudonyms, key_fingerprint, pseudonym};
 
 fn ids(n: usize) -> Vec<String> {
-    (1..=n).map(|i| format!("S{:02}-{:02}", i % 10 + 1, i)).collect()
+    (1..=n)
+        .map(|i| format!("S{:02}-{:02}", i % 10 + 1, i))
+        .collect()
 }
 
 #[test]
@@ -10,7 +12,11 @@ fn pseudonym_is_short_readable_and_normalised() {
     let p = pseudonym(&key, "S03-07");
     assert_eq!(p.len(), 2 + PSEUDONYM_LEN);
     assert!(p.starts_with("P-"));
-    assert!(p[2..].chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+    assert!(
+        p[2..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    );
     assert!(!p[2..].contains(['I', 'L', 'O', 'U']));
     assert_eq!(pseudonym(&key, " s03-07 "), p);
     assert_ne!(pseudonym(&key, "S03-08"), p);
@@ -29,7 +35,11 @@ fn adding_a_record_does_not_change_other_pseudonyms() {
     let after = Pseudonyms::assign(&key, after_ids.iter().map(String::as_str)).unwrap();
     for id in &before_ids {
         assert_eq!(before.get(id), after.get(id), "{id}");
-        assert_eq!(before.get(id), Some(pseudonym(&key, id).as_str()), "no collision in this set");
+        assert_eq!(
+            before.get(id),
+            Some(pseudonym(&key, id).as_str()),
+            "no collision in this set"
+        );
     }
     assert_eq!(after.len(), 61);
 }

@@ -1,10 +1,11 @@
 use std::sync::Arc;
 
-use anonymise::{anonymise, AnonymiseError, Key, LeakGuard, Pseudonyms, Redactor};
+use anonymise::{AnonymiseError, Key, LeakGuard, Pseudonyms, Redactor, anonymise};
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Int32Array, Int8Array, RecordBatch, StringArray, UInt32Array, UInt8Array,
+    Array, ArrayRef, BooleanArray, Int8Array, Int32Array, RecordBatch, StringArray, UInt8Array,
+    UInt32Array,
 };
-use model::{schema, StudyTables, Withdrawal, WithdrawalScope};
+use model::{StudyTables, Withdrawal, WithdrawalScope, schema};
 
 use crate::common;
 
@@ -12,14 +13,27 @@ fn s(v: &[&str]) -> ArrayRef {
     Arc::new(StringArray::from(v.to_vec()))
 }
 fn prov(n: usize) -> [ArrayRef; 3] {
-    [s(&vec!["raw/interviews/a.csv"; n]), Arc::new(UInt32Array::from(vec![2u32; n])), s(&vec!["0123456789abcdef"; n])]
+    [
+        s(&vec!["raw/interviews/a.csv"; n]),
+        Arc::new(UInt32Array::from(vec![2u32; n])),
+        s(&vec!["0123456789abcdef"; n]),
+    ]
 }
 fn batch(schema: arrow_schema::SchemaRef, mut cols: Vec<ArrayRef>, n: usize) -> RecordBatch {
     cols.extend(prov(n));
     model::column::conform(schema, cols).unwrap()
 }
 fn who(rows: &[(&str, &str)]) -> Vec<ArrayRef> {
-    let sector: Vec<&str> = rows.iter().map(|r| if r.1 == "S02" { "voluntary" } else { "statutory" }).collect();
+    let sector: Vec<&str> = rows
+        .iter()
+        .map(|r| {
+            if r.1 == "S02" {
+                "voluntary"
+            } else {
+                "statutory"
+            }
+        })
+        .collect();
     vec![
         s(&rows.iter().map(|r| r.0).collect::<Vec<_>>()),
         s(&rows.iter().map(|r| r.1).collect::<Vec<_>>()),
@@ -28,7 +42,13 @@ fn who(rows: &[(&str, &str)]) -> Vec<ArrayRef> {
     ]
 }
 
-const PEOPLE: [(&str, &str); 5] = [("S02-02", "S02"), ("S01-01", "S01"), ("S01-02", "S01"), ("S02-01", "S02"), ("S03-01", "S03")];
+const PEOPLE: [(&str, &str); 5] = [
+    ("S02-02", "S02"),
+    ("S01-01", "S01"),
+    ("S01-02", "S01"),
+    ("S02-01", "S02"),
+    ("S03-01", "S03"),
+];
 
 fn raw() -> StudyTables {
     let n = PEOPLE.len();
@@ -65,10 +85,16 @@ fn raw() -> StudyTables {
     ]);
     let answers = batch(schema::answers(), a, n);
     let mut t = who(&PEOPLE);
-    t.extend([Arc::new(UInt8Array::from(vec![1u8; n])) as ArrayRef, s(&["supervision"; 5])]);
+    t.extend([
+        Arc::new(UInt8Array::from(vec![1u8; n])) as ArrayRef,
+        s(&["supervision"; 5]),
+    ]);
     let top3 = batch(schema::top3(), t, n);
     let mut o = who(&PEOPLE);
-    o.extend([s(&["retention"; 5]), Arc::new(Int8Array::from(vec![Some(1); n])) as ArrayRef]);
+    o.extend([
+        s(&["retention"; 5]),
+        Arc::new(Int8Array::from(vec![Some(1); n])) as ArrayRef,
+    ]);
     let outcomes = batch(schema::outcomes(), o, n);
     let mut c = who(&PEOPLE);
     c.extend([
@@ -103,23 +129,47 @@ fn raw() -> StudyTables {
             Arc::new(UInt32Array::from(vec![1u32, 1])),
             s(&["supervision", "training"]),
             Arc::new(Int8Array::from(vec![Some(1), Some(2)])),
-            Arc::new(StringArray::from(vec![Some("Riverside Recovery College supervises monthly (Dr Okafor)."), None])),
+            Arc::new(StringArray::from(vec![
+                Some("Riverside Recovery College supervises monthly (Dr Okafor)."),
+                None,
+            ])),
             Arc::new(StringArray::from(vec![Some("p. 4"), None])),
         ],
         2,
     );
-    StudyTables { sites, participants, answers, top3, outcomes, accounts, documents, evidence }
+    StudyTables {
+        sites,
+        participants,
+        answers,
+        top3,
+        outcomes,
+        accounts,
+        documents,
+        evidence,
+    }
 }
 
 fn withdrawals() -> Vec<Withdrawal> {
     vec![
-        Withdrawal { record_id: "S01-02".into(), withdrawn_on: "2011-05-01".into(), scope: WithdrawalScope::All },
-        Withdrawal { record_id: "S02-01".into(), withdrawn_on: "2011-05-02".into(), scope: WithdrawalScope::Quotes },
+        Withdrawal {
+            record_id: "S01-02".into(),
+            withdrawn_on: "2011-05-01".into(),
+            scope: WithdrawalScope::All,
+        },
+        Withdrawal {
+            record_id: "S02-01".into(),
+            withdrawn_on: "2011-05-02".into(),
+            scope: WithdrawalScope::Quotes,
+        },
     ]
 }
 
 fn col<'a>(b: &'a RecordBatch, name: &str) -> Vec<&'a str> {
-    model::column::text(b, name).unwrap().iter().map(|v| v.unwrap_or("")).collect()
+    model::column::text(b, name)
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or(""))
+        .collect()
 }
 
 fn dump(t: &StudyTables) -> String {
@@ -152,7 +202,11 @@ fn clean_tables_have_pseudonyms_labels_redacted_text_and_withdrawals() {
     let out = run(&raw(), &withdrawals()).unwrap();
     let t = &out.tables;
     let people = common::identities();
-    let ids: Vec<&str> = PEOPLE.iter().map(|p| p.0).chain(people.people.iter().map(|p| p.record_id.as_str())).collect();
+    let ids: Vec<&str> = PEOPLE
+        .iter()
+        .map(|p| p.0)
+        .chain(people.people.iter().map(|p| p.record_id.as_str()))
+        .collect();
     let p = Pseudonyms::assign(&key, ids).unwrap();
     let ps = |id: &str| p.get(id).unwrap().to_string();
 
@@ -164,7 +218,10 @@ fn clean_tables_have_pseudonyms_labels_redacted_text_and_withdrawals() {
     // Withdrawn `all`: S01-02 is gone from every table.
     for (name, b) in t.named() {
         if b.column_by_name(schema::PARTICIPANT).is_some() {
-            assert!(!col(b, schema::PARTICIPANT).contains(&ps("S01-02").as_str()), "{name}");
+            assert!(
+                !col(b, schema::PARTICIPANT).contains(&ps("S01-02").as_str()),
+                "{name}"
+            );
         }
     }
     assert_eq!(t.participants.num_rows(), 4);
@@ -175,14 +232,27 @@ fn clean_tables_have_pseudonyms_labels_redacted_text_and_withdrawals() {
     assert!(col(&t.answers, schema::PARTICIPANT).contains(&ps("S02-01").as_str()));
     assert!(!col(&t.accounts, schema::PARTICIPANT).contains(&ps("S02-01").as_str()));
     assert_eq!(t.accounts.num_rows(), 3);
-    let flags = t.participants.column_by_name("quotes_withdrawn").unwrap().as_any().downcast_ref::<BooleanArray>().unwrap();
+    let flags = t
+        .participants
+        .column_by_name("quotes_withdrawn")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .unwrap();
     let who = col(&t.participants, schema::PARTICIPANT);
     for (i, pid) in who.iter().enumerate() {
-        assert_eq!(flags.value(i), *pid == ps("S02-01"), "quotes_withdrawn of row {i}");
+        assert_eq!(
+            flags.value(i),
+            *pid == ps("S02-01"),
+            "quotes_withdrawn of row {i}"
+        );
     }
 
     // Sorted by site label, then pseudonym.
-    let keys: Vec<(&str, &str)> = col(&t.participants, schema::SITE).into_iter().zip(who.iter().copied()).collect();
+    let keys: Vec<(&str, &str)> = col(&t.participants, schema::SITE)
+        .into_iter()
+        .zip(who.iter().copied())
+        .collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);
@@ -191,19 +261,38 @@ fn clean_tables_have_pseudonyms_labels_redacted_text_and_withdrawals() {
 
     // Free text.
     let texts = col(&t.accounts, "text");
-    let by_pid = |id: &str| texts[col(&t.accounts, schema::PARTICIPANT).iter().position(|x| *x == ps(id)).unwrap()];
+    let by_pid = |id: &str| {
+        texts[col(&t.accounts, schema::PARTICIPANT)
+            .iter()
+            .position(|x| *x == ps(id))
+            .unwrap()]
+    };
     assert_eq!(by_pid("S02-02"), "[name]'s manager at [site] was great.");
     assert_eq!(by_pid("S01-01"), "[name] here, call me on [phone].");
     assert_eq!(by_pid("S03-01"), "[name] on [ward], [postcode].");
-    assert_eq!(col(&t.evidence, "excerpt"), ["[site] supervises monthly (Dr [consultant]).", ""]);
+    assert_eq!(
+        col(&t.evidence, "excerpt"),
+        ["[site] supervises monthly (Dr [consultant]).", ""]
+    );
 
     // Nothing identifying anywhere, raw codes included.
-    let guard = LeakGuard::new(&common::identities(), &common::identifiers(), &common::sites()).unwrap();
+    let guard = LeakGuard::new(
+        &common::identities(),
+        &common::identifiers(),
+        &common::sites(),
+    )
+    .unwrap();
     assert_eq!(guard.scan(&dump(t), true), []);
 
     // The log: positions and kinds, never the text.
-    assert!(out.log.iter().any(|e| e.participant == ps("S01-01") && e.kind == "phone" && e.field == "accounts/comments"));
-    assert!(!out.log.iter().any(|e| e.participant == ps("S01-02") || e.participant == ps("S02-01")));
+    assert!(out.log.iter().any(|e| e.participant == ps("S01-01")
+        && e.kind == "phone"
+        && e.field == "accounts/comments"));
+    assert!(
+        !out.log
+            .iter()
+            .any(|e| e.participant == ps("S01-02") || e.participant == ps("S02-01"))
+    );
     let log = format!("{:?}", out.log);
     assert!(!log.contains("07700") && !log.contains("Maria") && !log.contains("Riverside"));
 
@@ -219,13 +308,30 @@ fn unknown_site_code_fails_closed() {
     cols[0] = s(&["S09", "S01"]);
     r.documents = model::column::conform(schema::documents(), cols).unwrap();
     let err = run(&r, &[]).unwrap_err();
-    assert!(matches!(err, AnonymiseError::UnknownSite { table: "documents", row: 0, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            AnonymiseError::UnknownSite {
+                table: "documents",
+                row: 0,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn withdrawal_of_an_unknown_record_fails_closed() {
-    let w = [Withdrawal { record_id: "S01-09".into(), withdrawn_on: "2011-05-01".into(), scope: WithdrawalScope::All }];
-    assert!(matches!(run(&raw(), &w), Err(AnonymiseError::UnknownWithdrawal(_))));
+    let w = [Withdrawal {
+        record_id: "S01-09".into(),
+        withdrawn_on: "2011-05-01".into(),
+        scope: WithdrawalScope::All,
+    }];
+    assert!(matches!(
+        run(&raw(), &w),
+        Err(AnonymiseError::UnknownWithdrawal(_))
+    ));
 }
 
 /// Late data: the withdrawals file may already name a participant of a site
@@ -242,12 +348,23 @@ fn withdrawal_from_an_awaited_site_waits_for_its_data() {
     let ids = common::identities();
     let redactor = Redactor::new(&common::identifiers(), &register, &ids).unwrap();
     let run = |w: &[Withdrawal]| anonymise(&raw(), &ids, &register, w, &Key::demo(), &redactor);
-    let pending = [Withdrawal { record_id: "S04-05".into(), withdrawn_on: "2011-05-01".into(), scope: WithdrawalScope::All }];
+    let pending = [Withdrawal {
+        record_id: "S04-05".into(),
+        withdrawn_on: "2011-05-01".into(),
+        scope: WithdrawalScope::All,
+    }];
     let with = run(&pending).expect("S04 is registered and has no data yet");
     let without = run(&[]).unwrap();
     assert_eq!(with.tables.participants, without.tables.participants);
-    let unregistered = [Withdrawal { record_id: "S99-01".into(), withdrawn_on: "2011-05-01".into(), scope: WithdrawalScope::All }];
-    assert!(matches!(run(&unregistered), Err(AnonymiseError::UnknownWithdrawal(_))));
+    let unregistered = [Withdrawal {
+        record_id: "S99-01".into(),
+        withdrawn_on: "2011-05-01".into(),
+        scope: WithdrawalScope::All,
+    }];
+    assert!(matches!(
+        run(&unregistered),
+        Err(AnonymiseError::UnknownWithdrawal(_))
+    ));
 }
 
 #[test]
@@ -257,21 +374,47 @@ fn record_of_another_site_and_orphan_rows_fail_closed() {
     cols[0] = s(&["S02-02", "S01-01", "S01-02", "S02-01", "S03-77"]);
     cols[1] = s(&["S02", "S01", "S01", "S02", "S03"]);
     r.answers = model::column::conform(schema::answers(), cols).unwrap();
-    assert!(matches!(run(&r, &[]), Err(AnonymiseError::Row { table: "answers", row: 4, .. })));
+    assert!(matches!(
+        run(&r, &[]),
+        Err(AnonymiseError::Row {
+            table: "answers",
+            row: 4,
+            ..
+        })
+    ));
 
     let mut r = raw();
     let mut cols = r.top3.columns().to_vec();
     cols[1] = s(&["S01", "S01", "S01", "S02", "S03"]);
-    cols[2] = s(&["statutory", "statutory", "statutory", "voluntary", "statutory"]);
+    cols[2] = s(&[
+        "statutory",
+        "statutory",
+        "statutory",
+        "voluntary",
+        "statutory",
+    ]);
     r.top3 = model::column::conform(schema::top3(), cols).unwrap();
-    assert!(matches!(run(&r, &[]), Err(AnonymiseError::Row { table: "top3", row: 0, .. })));
+    assert!(matches!(
+        run(&r, &[]),
+        Err(AnonymiseError::Row {
+            table: "top3",
+            row: 0,
+            ..
+        })
+    ));
 }
 
 #[test]
 fn schema_difference_fails_closed() {
     let mut r = raw();
     r.outcomes = r.answers.clone();
-    assert!(matches!(run(&r, &[]), Err(AnonymiseError::Schema { table: "outcomes", .. })));
+    assert!(matches!(
+        run(&r, &[]),
+        Err(AnonymiseError::Schema {
+            table: "outcomes",
+            ..
+        })
+    ));
 }
 
 /// Sites anonymised one by one, in any order, and assembled, give exactly
@@ -283,16 +426,34 @@ fn sites_anonymised_separately_assemble_into_the_whole_study() {
     let sites = common::sites();
     let redactor = Redactor::new(&common::identifiers(), &sites, &ids).unwrap();
     let whole = anonymise(&raw, &ids, &sites, &withdrawals(), &Key::demo(), &redactor).unwrap();
-    let anonymiser = anonymise::Anonymiser::new(&raw, &ids, &sites, &withdrawals(), &Key::demo()).unwrap();
+    let anonymiser =
+        anonymise::Anonymiser::new(&raw, &ids, &sites, &withdrawals(), &Key::demo()).unwrap();
     let split = anonymiser.split(&raw).unwrap();
     assert_eq!(split.keys().collect::<Vec<_>>(), ["S01", "S02", "S03"]);
-    assert_eq!(split["S02"].participants, [0, 3], "a site's rows, wherever they are in the table");
-    let mut parts: Vec<(String, anonymise::Anonymised)> =
-        split.iter().rev().map(|(site, rows)| (site.clone(), anonymiser.site(&raw, rows, &redactor).unwrap())).collect();
+    assert_eq!(
+        split["S02"].participants,
+        [0, 3],
+        "a site's rows, wherever they are in the table"
+    );
+    let mut parts: Vec<(String, anonymise::Anonymised)> = split
+        .iter()
+        .rev()
+        .map(|(site, rows)| {
+            (
+                site.clone(),
+                anonymiser.site(&raw, rows, &redactor).unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(parts[0].1.tables.participants.num_rows(), 1, "S03 alone");
     parts.rotate_left(1);
     let assembled = anonymiser.assemble(parts).unwrap();
-    for ((name, a), (_, b)) in whole.tables.named().into_iter().zip(assembled.tables.named()) {
+    for ((name, a), (_, b)) in whole
+        .tables
+        .named()
+        .into_iter()
+        .zip(assembled.tables.named())
+    {
         assert_eq!(a, b, "{name}");
     }
     assert_eq!(whole.log, assembled.log);
@@ -304,22 +465,50 @@ fn sites_anonymised_separately_assemble_into_the_whole_study() {
 #[test]
 fn a_late_sites_gazetteer_entries_are_found_as_the_redactor_finds_them() {
     let mut ids = common::identities();
-    ids.people.push(common::person("S04-01", "Maria Quennell", "Tom Whitfield", "mq@example.org"));
-    ids.people.push(common::person("S04-02", "Lewisham Okafor-Bright", "Ngozi Adeyemi", ""));
+    ids.people.push(common::person(
+        "S04-01",
+        "Maria Quennell",
+        "Tom Whitfield",
+        "mq@example.org",
+    ));
+    ids.people.push(common::person(
+        "S04-02",
+        "Lewisham Okafor-Bright",
+        "Ngozi Adeyemi",
+        "",
+    ));
     let added = std::collections::BTreeSet::from(["S04".to_string()]);
-    let scan = anonymise::GazetteerScan::added(&common::identifiers(), &common::sites(), &ids, &added).unwrap();
+    let scan =
+        anonymise::GazetteerScan::added(&common::identifiers(), &common::sites(), &ids, &added)
+            .unwrap();
     // New: a surname, a new interviewer's first name, an email, a hyphen part.
     assert!(scan.occurs_in("then QUENNELL said"));
     assert!(scan.occurs_in("ask Ngozi"));
     assert!(scan.occurs_in("write to MQ@example.org today"));
     assert!(scan.occurs_in("Bright spoke"));
-    assert!(scan.occurs_in("Okafor-Bright spoke"), "the full name is new");
+    assert!(
+        scan.occurs_in("Okafor-Bright spoke"),
+        "the full name is new"
+    );
     // Already there with the same effect: an earlier participant's name
     // (Maria, Tom Whitfield, Adeyemi), identifiers.csv (Lewisham, Okafor).
-    for text in ["Maria and Tom Whitfield", "Adeyemi", "Lewisham", "Dr Okafor", "Quennells", "xQuennell"] {
+    for text in [
+        "Maria and Tom Whitfield",
+        "Adeyemi",
+        "Lewisham",
+        "Dr Okafor",
+        "Quennells",
+        "xQuennell",
+    ] {
         assert!(!scan.occurs_in(text), "{text}");
     }
-    let none = anonymise::GazetteerScan::added(&common::identifiers(), &common::sites(), &ids, &Default::default()).unwrap();
+    let none = anonymise::GazetteerScan::added(
+        &common::identifiers(),
+        &common::sites(),
+        &ids,
+        &Default::default(),
+    )
+    .unwrap();
     assert!(!none.occurs_in("Quennell"));
     let fp = anonymise::gazetteer_fingerprints(&Key::demo(), &ids);
     assert_eq!(fp.len(), 4);
@@ -329,5 +518,9 @@ fn a_late_sites_gazetteer_entries_are_found_as_the_redactor_finds_them() {
     assert_ne!(fp["S01"], fp2["S01"]);
     assert_eq!(fp["S02"], fp2["S02"]);
     let other_key = Key::from_bytes(b"another key of 32 bytes, really!").unwrap();
-    assert_ne!(anonymise::gazetteer_fingerprints(&other_key, &ids)["S02"], fp["S02"], "keyed");
+    assert_ne!(
+        anonymise::gazetteer_fingerprints(&other_key, &ids)["S02"],
+        fp["S02"],
+        "keyed"
+    );
 }

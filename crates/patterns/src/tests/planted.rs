@@ -15,8 +15,17 @@
 use super::*;
 use crate::{outcome_summary, pattern_matrix, qca, replication};
 
-const SITES: [&str; 10] = ["Site A", "Site B", "Site C", "Site D", "Site E", "Site F", "Site G", "Site H", "Site I", "Site J"];
-const FACTORS: [&str; 5] = ["role_clarity", "supervision", "peer_network", "career", "pay_parity"];
+const SITES: [&str; 10] = [
+    "Site A", "Site B", "Site C", "Site D", "Site E", "Site F", "Site G", "Site H", "Site I",
+    "Site J",
+];
+const FACTORS: [&str; 5] = [
+    "role_clarity",
+    "supervision",
+    "peer_network",
+    "career",
+    "pay_parity",
+];
 
 fn statutory(site: &str) -> bool {
     SITES.iter().position(|s| *s == site).is_some_and(|i| i < 5)
@@ -37,8 +46,18 @@ pub(super) fn study() -> (RecordBatch, RecordBatch, RecordBatch, RecordBatch) {
     let reg: Vec<(&str, &str, bool, bool, bool)> = SITES
         .iter()
         .map(|s| {
-            let sector = if statutory(s) { "statutory" } else { "voluntary" };
-            (*s, sector, matches!(*s, "Site A" | "Site F"), matches!(*s, "Site E" | "Site J"), true)
+            let sector = if statutory(s) {
+                "statutory"
+            } else {
+                "voluntary"
+            };
+            (
+                *s,
+                sector,
+                matches!(*s, "Site A" | "Site F"),
+                matches!(*s, "Site E" | "Site J"),
+                true,
+            )
         })
         .collect();
     let people: Vec<String> = (0..30).map(|i| format!("P{i:02}")).collect();
@@ -49,10 +68,18 @@ pub(super) fn study() -> (RecordBatch, RecordBatch, RecordBatch, RecordBatch) {
             for f in FACTORS {
                 ans.push((p.as_str(), *s, f, Some(planted_answer(s, f))));
             }
-            outs.push((p.as_str(), *s, "out_benefit", Some(if statutory(s) { 1 } else { 3 })));
+            outs.push((
+                p.as_str(),
+                *s,
+                "out_benefit",
+                Some(if statutory(s) { 1 } else { 3 }),
+            ));
         }
     }
-    let ev = [("Site C", "D01", "pay_parity", Some(1i8)), ("Site C", "D02", "pay_parity", Some(3))];
+    let ev = [
+        ("Site C", "D01", "pay_parity", Some(1i8)),
+        ("Site C", "D02", "pay_parity", Some(3)),
+    ];
     (sites(&reg), answers(&ans), evidence(&ev), outcomes(&outs))
 }
 
@@ -76,7 +103,13 @@ fn planted_effects_are_found() {
     assert_eq!(strs(&r, "factor"), FACTORS);
     assert_eq!(
         strs(&r, "classification"),
-        ["generic", "statutory_specific", "voluntary_specific", "not_replicated", "generic"],
+        [
+            "generic",
+            "statutory_specific",
+            "voluntary_specific",
+            "not_replicated",
+            "generic"
+        ],
         "pay_parity: 4 of 5 statutory sites is exactly the 4/5 share"
     );
     assert_eq!(strs(&r, "alternative_patterns")[4], "Site C: not_in_place");
@@ -84,11 +117,25 @@ fn planted_effects_are_found() {
 
     let o = outcome_summary(&outs, &reg, &st).unwrap();
     let q = qca(&m, &o, &st).unwrap();
-    let rows: Vec<usize> = (0..q.num_rows()).filter(|&i| strs(&q, "outcome")[i] == "out_benefit").collect();
-    let sup = rows.iter().copied().find(|&i| strs(&q, "factor")[i] == "supervision").unwrap();
+    let rows: Vec<usize> = (0..q.num_rows())
+        .filter(|&i| strs(&q, "outcome")[i] == "out_benefit")
+        .collect();
+    let sup = rows
+        .iter()
+        .copied()
+        .find(|&i| strs(&q, "factor")[i] == "supervision")
+        .unwrap();
     assert_eq!(f64s(&q, "sufficiency_consistency")[sup], Some(1.0));
     assert_eq!(f64s(&q, "sufficiency_coverage")[sup], Some(1.0));
-    let role = rows.iter().copied().find(|&i| strs(&q, "factor")[i] == "role_clarity").unwrap();
-    assert_eq!(f64s(&q, "sufficiency_consistency")[role], Some(0.5), "in place everywhere, outcome at half");
+    let role = rows
+        .iter()
+        .copied()
+        .find(|&i| strs(&q, "factor")[i] == "role_clarity")
+        .unwrap();
+    assert_eq!(
+        f64s(&q, "sufficiency_consistency")[role],
+        Some(0.5),
+        "in place everywhere, outcome at half"
+    );
     assert_eq!(f64s(&q, "necessity_consistency")[role], Some(1.0));
 }

@@ -3,7 +3,10 @@ use crate::{outcome_summary, qca};
 
 #[test]
 fn outcome_summary_counts_and_conditions() {
-    let reg = sites(&[("Site A", "statutory", false, false, true), ("Site B", "voluntary", false, false, true)]);
+    let reg = sites(&[
+        ("Site A", "statutory", false, false, true),
+        ("Site B", "voluntary", false, false, true),
+    ]);
     let o = outcomes(&[
         ("P1", "Site A", "out_benefit", Some(1)),
         ("P2", "Site A", "out_benefit", Some(1)),
@@ -18,9 +21,25 @@ fn outcome_summary_counts_and_conditions() {
         ("P8", "Site B", "out_practice", None),
     ]);
     let b = outcome_summary(&o, &reg, &Settings::default()).unwrap();
-    assert_eq!(strs(&b, "site"), ["Site A", "Site A", "Site A", "Site B", "Site B", "Site B"]);
-    assert_eq!(strs(&b, "outcome"), ["out_distinct", "out_practice", "out_benefit"].repeat(2));
-    assert_eq!(strs(&b, "condition"), ["contested", "unknown", "present", "absent", "partly", "unknown"]);
+    assert_eq!(
+        strs(&b, "site"),
+        ["Site A", "Site A", "Site A", "Site B", "Site B", "Site B"]
+    );
+    assert_eq!(
+        strs(&b, "outcome"),
+        ["out_distinct", "out_practice", "out_benefit"].repeat(2)
+    );
+    assert_eq!(
+        strs(&b, "condition"),
+        [
+            "contested",
+            "unknown",
+            "present",
+            "absent",
+            "partly",
+            "unknown"
+        ]
+    );
     assert_eq!(u32s(&b, "yes"), [0, 0, 2, 0, 0, 0].map(Some));
     assert_eq!(u32s(&b, "partly"), [1, 0, 0, 0, 2, 0].map(Some));
     assert_eq!(u32s(&b, "no"), [1, 0, 1, 2, 0, 0].map(Some));
@@ -28,7 +47,9 @@ fn outcome_summary_counts_and_conditions() {
     assert_eq!(strs(&b, "figure_id")[2], "outcomes/Site A/out_benefit");
 
     let bad = outcomes(&[("P1", "Site A", "out_happiness", Some(1))]);
-    let msg = outcome_summary(&bad, &reg, &Settings::default()).unwrap_err().to_string();
+    let msg = outcome_summary(&bad, &reg, &Settings::default())
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("out_happiness"), "{msg}");
     let bad = outcomes(&[("P1", "Site A", "out_benefit", Some(5))]);
     assert!(outcome_summary(&bad, &reg, &Settings::default()).is_err());
@@ -71,7 +92,10 @@ fn qca_matches_a_hand_computed_two_by_two() {
         ("S9", "out_benefit", "present"),
         ("S10", "out_benefit", "unknown"),
     ]);
-    let st = Settings { outcomes: vec!["out_benefit".into()], ..settings(&["career"]) };
+    let st = Settings {
+        outcomes: vec!["out_benefit".into()],
+        ..settings(&["career"])
+    };
     let b = qca(&m, &o, &st).unwrap();
     assert_eq!(b.num_rows(), 1);
     assert_eq!(u32s(&b, "n_sites"), [Some(8)]);
@@ -87,15 +111,36 @@ fn qca_matches_a_hand_computed_two_by_two() {
 
 #[test]
 fn qca_zero_denominators_are_null_and_rows_follow_outcome_then_factor_order() {
-    let m = matrix_rows(&[("S1", "career", "partly"), ("S1", "supervision", "in_place")]);
-    let o = outcome_rows(&[("S1", "out_distinct", "absent"), ("S1", "out_benefit", "absent")]);
-    let st = Settings { outcomes: vec!["out_distinct".into(), "out_benefit".into()], ..settings(&["supervision", "career"]) };
+    let m = matrix_rows(&[
+        ("S1", "career", "partly"),
+        ("S1", "supervision", "in_place"),
+    ]);
+    let o = outcome_rows(&[
+        ("S1", "out_distinct", "absent"),
+        ("S1", "out_benefit", "absent"),
+    ]);
+    let st = Settings {
+        outcomes: vec!["out_distinct".into(), "out_benefit".into()],
+        ..settings(&["supervision", "career"])
+    };
     let b = qca(&m, &o, &st).unwrap();
-    assert_eq!(strs(&b, "outcome"), ["out_distinct", "out_distinct", "out_benefit", "out_benefit"]);
-    assert_eq!(strs(&b, "factor"), ["supervision", "career", "supervision", "career"]);
+    assert_eq!(
+        strs(&b, "outcome"),
+        ["out_distinct", "out_distinct", "out_benefit", "out_benefit"]
+    );
+    assert_eq!(
+        strs(&b, "factor"),
+        ["supervision", "career", "supervision", "career"]
+    );
     // supervision: X = 1, Y = 0 -> consistency 0, coverage null (no Y).
-    assert_eq!(f64s(&b, "sufficiency_consistency"), [Some(0.0), None, Some(0.0), None]);
+    assert_eq!(
+        f64s(&b, "sufficiency_consistency"),
+        [Some(0.0), None, Some(0.0), None]
+    );
     assert_eq!(f64s(&b, "sufficiency_coverage"), [None; 4]);
     assert_eq!(f64s(&b, "necessity_consistency"), [None; 4]);
-    assert_eq!(f64s(&b, "necessity_coverage"), [Some(0.0), None, Some(0.0), None]);
+    assert_eq!(
+        f64s(&b, "necessity_coverage"),
+        [Some(0.0), None, Some(0.0), None]
+    );
 }

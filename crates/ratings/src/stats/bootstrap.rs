@@ -108,7 +108,12 @@ pub fn draw(key: u64, b: u32, i: u32) -> u64 {
 /// Percentile bootstrap CI of the mean; None when the histogram is empty
 /// or `resamples` is 0 or the confidence is not in (0, 1). A shorthand for
 /// [`Resampler::mean_ci`]; build one [`Resampler`] for many cells.
-pub fn mean_ci<const K: usize>(hist: &[u64; K], key: u64, resamples: u32, confidence: f64) -> Option<(f64, f64)> {
+pub fn mean_ci<const K: usize>(
+    hist: &[u64; K],
+    key: u64,
+    resamples: u32,
+    confidence: f64,
+) -> Option<(f64, f64)> {
     Resampler::new(resamples, confidence).mean_ci(hist, key)
 }
 
@@ -135,17 +140,30 @@ impl Resampler {
         } else {
             (Vec::new(), 0)
         };
-        Resampler { resamples, confidence, table, width }
+        Resampler {
+            resamples,
+            confidence,
+            table,
+            width,
+        }
     }
 
     fn usable(&self, n: u64) -> bool {
-        n > 0 && n <= u64::from(u32::MAX) && self.resamples > 0 && self.confidence > 0.0 && self.confidence < 1.0
+        n > 0
+            && n <= u64::from(u32::MAX)
+            && self.resamples > 0
+            && self.confidence > 0.0
+            && self.confidence < 1.0
     }
 
     /// The CI by the method the module doc assigns to the cell's n.
     pub fn mean_ci<const K: usize>(&self, hist: &[u64; K], key: u64) -> Option<(f64, f64)> {
         let n: u64 = hist.iter().sum();
-        if n < BLOCKS_FROM { self.mean_ci_exact(hist, key) } else { self.mean_ci_blocks(hist, key) }
+        if n < BLOCKS_FROM {
+            self.mean_ci_exact(hist, key)
+        } else {
+            self.mean_ci_blocks(hist, key)
+        }
     }
 
     /// The CI resampling answer by answer, at any n (O(B n)).
@@ -251,12 +269,17 @@ impl Resampler {
         let (q, e) = (q as u32, e as u32);
         let mut sums: Vec<u64> = (0..self.resamples)
             .map(|b| {
-                let row = &self.table[(b as usize * self.width).min(self.table.len())..][..self.width.min(q as usize)];
+                let row = &self.table[(b as usize * self.width).min(self.table.len())..]
+                    [..self.width.min(q as usize)];
                 let mut s = n;
                 for j in 0..q {
                     let t = row.get(j as usize).copied().unwrap_or_else(|| inner(b, j));
                     let u = mix(key.wrapping_add(t));
-                    s += if j < e { big.sample(u) } else { small.sample(u) };
+                    s += if j < e {
+                        big.sample(u)
+                    } else {
+                        small.sample(u)
+                    };
                 }
                 s
             })
@@ -294,14 +317,20 @@ pub(crate) struct Dist {
 impl Dist {
     /// The sum of no draws: 0 with certainty.
     pub(crate) fn one() -> Dist {
-        Dist { lo: 0, mass: vec![1.0] }
+        Dist {
+            lo: 0,
+            mass: vec![1.0],
+        }
     }
 
     /// The distribution with one more draw: `D_j[s] = sum_k D_{j-1}[s - k]
     /// p_k`, k ascending, then the ends below `TINY` dropped.
     #[cfg(test)]
     pub(crate) fn add_draw<const K: usize>(&self, p: &[f64; K]) -> Dist {
-        let mut out = Dist { lo: 0, mass: Vec::new() };
+        let mut out = Dist {
+            lo: 0,
+            mass: Vec::new(),
+        };
         self.add_draw_into(p, &mut out);
         out
     }
@@ -318,7 +347,11 @@ impl Dist {
             }
         }
         let first = mass.iter().position(|&x| x >= TINY).unwrap_or(0);
-        let last = mass.iter().rposition(|&x| x >= TINY).unwrap_or(mass.len() - 1).max(first);
+        let last = mass
+            .iter()
+            .rposition(|&x| x >= TINY)
+            .unwrap_or(mass.len() - 1)
+            .max(first);
         mass.truncate(last + 1);
         mass.drain(..first);
         out.lo = self.lo + first as u64;
@@ -354,7 +387,12 @@ impl Inverse {
             }
             guide.push(i as u32);
         }
-        Inverse { lo: d.lo, thresholds, guide, shift }
+        Inverse {
+            lo: d.lo,
+            thresholds,
+            guide,
+            shift,
+        }
     }
 
     /// The smallest point whose threshold exceeds `u`, else the last point.
@@ -397,7 +435,9 @@ pub(crate) fn order_statistics(values: &mut [u64], ranks: [usize; 4]) -> [u64; 4
     let mut order = [0usize, 1, 2, 3];
     order.sort_by_key(|&i| ranks[i]);
     let mut out = [0u64; 4];
-    let (min, max) = values.iter().fold((u64::MAX, 0), |(a, b), &v| (a.min(v), b.max(v)));
+    let (min, max) = values
+        .iter()
+        .fold((u64::MAX, 0), |(a, b), &v| (a.min(v), b.max(v)));
     let span = max - min;
     if span < 4 * values.len() as u64 {
         let mut counts = vec![0u32; span as usize + 1];

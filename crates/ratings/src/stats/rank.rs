@@ -61,7 +61,14 @@ pub fn kruskal<const K: usize>(groups: &[[u64; K]]) -> Kruskal {
     let entered: Vec<[u64; K]> = groups.iter().copied().filter(|g| count(g) > 0).collect();
     let pooled = pool(&entered);
     let n = count(&pooled);
-    let mut out = Kruskal { n, groups: entered.len(), h: None, df: None, p: None, epsilon_sq: None };
+    let mut out = Kruskal {
+        n,
+        groups: entered.len(),
+        h: None,
+        df: None,
+        p: None,
+        epsilon_sq: None,
+    };
     if entered.len() < 2 {
         return out;
     }
@@ -73,11 +80,16 @@ pub fn kruskal<const K: usize>(groups: &[[u64; K]]) -> Kruskal {
     if !(correction > 0.0) {
         return out;
     }
-    let ssbn: f64 = entered.iter().map(|g| rank_sum(g, &ranks).powi(2) / count(g) as f64).sum();
+    let ssbn: f64 = entered
+        .iter()
+        .map(|g| rank_sum(g, &ranks).powi(2) / count(g) as f64)
+        .sum();
     let h = (12.0 / (nf * (nf + 1.0)) * ssbn - 3.0 * (nf + 1.0)) / correction;
     out.h = super::finite(h);
     out.p = out.h.and_then(|h| chi2_sf(h, f64::from(df)));
-    out.epsilon_sq = out.h.and_then(|h| super::finite(h * (nf + 1.0) / (nf * nf - 1.0)));
+    out.epsilon_sq = out
+        .h
+        .and_then(|h| super::finite(h * (nf + 1.0) / (nf * nf - 1.0)));
     out
 }
 
@@ -105,7 +117,14 @@ pub struct MannWhitney {
 /// None and p is 1 (as scipy).
 pub fn mann_whitney<const K: usize>(x: &[u64; K], y: &[u64; K]) -> MannWhitney {
     let (n1, n2) = (count(x), count(y));
-    let mut out = MannWhitney { n1, n2, u1: None, z: None, p: None, rank_biserial: None };
+    let mut out = MannWhitney {
+        n1,
+        n2,
+        u1: None,
+        z: None,
+        p: None,
+        rank_biserial: None,
+    };
     if n1 == 0 || n2 == 0 {
         return out;
     }
@@ -136,8 +155,15 @@ pub fn mann_whitney<const K: usize>(x: &[u64; K], y: &[u64; K]) -> MannWhitney {
 /// non-null p sorted ascending, `p_(i) m / i`, made monotone from the
 /// largest down, capped at 1. Nulls stay null and do not count in m.
 pub fn benjamini_hochberg(ps: &[Option<f64>]) -> Vec<Option<f64>> {
-    let mut idx: Vec<usize> = (0..ps.len()).filter(|&i| ps[i].is_some_and(f64::is_finite)).collect();
-    idx.sort_by(|&a, &b| ps[a].unwrap_or(0.0).total_cmp(&ps[b].unwrap_or(0.0)).then(a.cmp(&b)));
+    let mut idx: Vec<usize> = (0..ps.len())
+        .filter(|&i| ps[i].is_some_and(f64::is_finite))
+        .collect();
+    idx.sort_by(|&a, &b| {
+        ps[a]
+            .unwrap_or(0.0)
+            .total_cmp(&ps[b].unwrap_or(0.0))
+            .then(a.cmp(&b))
+    });
     let m = idx.len() as f64;
     let mut out = vec![None; ps.len()];
     let mut running = f64::INFINITY;

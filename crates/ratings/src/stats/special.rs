@@ -99,7 +99,11 @@ pub fn gamma_q(a: f64, x: f64) -> Option<f64> {
         return Some(0.0);
     }
     let gln = ln_gamma(a)?;
-    Some(if x < a + 1.0 { 1.0 - p_series(a, x, gln) } else { q_fraction(a, x, gln) })
+    Some(if x < a + 1.0 {
+        1.0 - p_series(a, x, gln)
+    } else {
+        q_fraction(a, x, gln)
+    })
 }
 
 /// Upper tail of the chi-square distribution with `df` degrees of freedom
