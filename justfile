@@ -9,7 +9,8 @@ default:
 synthesis:
     cargo run --release --quiet -- run pipelines/synthesis.toml
 
-# Every test: unit, statistics, snapshots, end-to-end, and the HTML report
+# Every test: the format and lint gates (rustfmt, clippy -D warnings), unit,
+# statistics, snapshots, end-to-end, and the HTML report
 # in headless Chromium (installed with apt-get when missing and possible;
 # otherwise that test says SKIPPED and passes).
 test:
@@ -25,6 +26,8 @@ test:
             echo "chromium is not installed and cannot be installed here (needs root and apt-get): the browser test will be SKIPPED"
         fi
     fi
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets --release --quiet -- -D warnings
     cargo test --workspace --release --quiet --no-fail-fast
     if [ ! -x /usr/bin/chromium ]; then
         echo "SKIPPED: browser test of report/synthesis.html (chromium not installed)"

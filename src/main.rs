@@ -2,6 +2,9 @@
 //! Exit codes: 0 success, 1 the study's data is wrong, 2 the command or
 //! the pipeline file is wrong.
 
+// The binary is the one place that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
 
 #[global_allocator]

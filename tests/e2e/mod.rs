@@ -13,20 +13,20 @@ mod synthesis;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn demo_study() -> PathBuf {
+pub(crate) fn demo_study() -> PathBuf {
     root().join("data/demo")
 }
 
-pub fn synthesis_pipeline() -> PathBuf {
+pub(crate) fn synthesis_pipeline() -> PathBuf {
     root().join("pipelines/synthesis.toml")
 }
 
 /// How many stages the synthesis pipeline has.
-pub fn stage_count() -> usize {
+pub(crate) fn stage_count() -> usize {
     std::fs::read_to_string(synthesis_pipeline())
         .unwrap()
         .lines()
@@ -35,18 +35,18 @@ pub fn stage_count() -> usize {
 }
 
 /// Run `crosscase` with arguments, from the repository root.
-pub fn crosscase(args: &[&str]) -> Output {
+pub(crate) fn crosscase(args: &[&str]) -> Output {
     crosscase_env(args, &[])
 }
 
 /// The key of `tests/fixtures/other-study` (its study.toml: env = "OTHER_STUDY_KEY").
-pub const OTHER_KEY: (&str, &str) = (
+pub(crate) const OTHER_KEY: (&str, &str) = (
     "OTHER_STUDY_KEY",
     "a test key for the other study, kept outside it",
 );
 
 /// Run `crosscase` with extra environment variables.
-pub fn crosscase_env(args: &[&str], envs: &[(&str, &str)]) -> Output {
+pub(crate) fn crosscase_env(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_crosscase"));
     command
         .args(args)
@@ -59,24 +59,29 @@ pub fn crosscase_env(args: &[&str], envs: &[(&str, &str)]) -> Output {
     command.output().expect("the crosscase binary runs")
 }
 
-pub fn other_study() -> PathBuf {
+pub(crate) fn other_study() -> PathBuf {
     root().join("tests/fixtures/other-study")
 }
 
-pub fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-pub fn code(output: &Output) -> i32 {
+pub(crate) fn code(output: &Output) -> i32 {
     output.status.code().unwrap_or(-1)
 }
 
 /// Run the synthesis pipeline on a study into an output folder.
-pub fn synthesis(study: &Path, out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn synthesis(study: &Path, out: &Path, extra: &[&str]) -> Output {
     synthesis_env(study, out, extra, &[OTHER_KEY])
 }
 
-pub fn synthesis_env(study: &Path, out: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Output {
+pub(crate) fn synthesis_env(
+    study: &Path,
+    out: &Path,
+    extra: &[&str],
+    envs: &[(&str, &str)],
+) -> Output {
     let pipeline = synthesis_pipeline();
     let mut args = vec![
         "run",
@@ -92,12 +97,15 @@ pub fn synthesis_env(study: &Path, out: &Path, extra: &[&str], envs: &[(&str, &s
 
 /// Assert success, showing stderr when not.
 #[track_caller]
-pub fn assert_ok(output: &Output) {
+pub(crate) fn assert_ok(output: &Output) {
     assert_eq!(code(output), 0, "crosscase failed:\n{}", stderr(output));
 }
 
 /// A table of an output folder as rows of (column -> value).
-pub fn read_table(out: &Path, table: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+pub(crate) fn read_table(
+    out: &Path,
+    table: &str,
+) -> Vec<std::collections::BTreeMap<String, String>> {
     let mut reader =
         csv::Reader::from_path(out.join("tables").join(format!("{table}.csv"))).unwrap();
     let headers = reader.headers().unwrap().clone();
@@ -114,7 +122,7 @@ pub fn read_table(out: &Path, table: &str) -> Vec<std::collections::BTreeMap<Str
 }
 
 /// Copy a folder tree (a study) into a new place.
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -129,7 +137,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 
 /// Every file under a folder, as (relative path, bytes), sorted; skipping
 /// the `.crosscase` state folder.
-pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     fn walk(dir: &Path, base: &Path, into: &mut Vec<(String, Vec<u8>)>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -158,7 +166,7 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// A fresh study copy of the demo in a temporary folder.
-pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let study = tmp.path().join("study");
     copy_tree(&demo_study(), &study);
@@ -166,7 +174,7 @@ pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
 }
 
 /// insta settings that keep snapshots in the repository's `snapshots/`.
-pub fn snapshot_settings(folder: &str) -> insta::Settings {
+pub(crate) fn snapshot_settings(folder: &str) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(root().join("snapshots").join(folder));
     settings.set_prepend_module_to_snapshot(false);

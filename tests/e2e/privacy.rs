@@ -71,14 +71,14 @@ fn squeeze_digits(text: &str) -> String {
     let sep = |c: char| matches!(c, ' ' | '-' | '(' | ')' | '.' | '/' | '\u{a0}');
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
-        if sep(c) && out.ends_with(|p: char| p.is_ascii_digit()) {
-            if chars[i + 1..]
+        if sep(c)
+            && out.ends_with(|p: char| p.is_ascii_digit())
+            && chars[i + 1..]
                 .iter()
                 .find(|&&n| !sep(n))
                 .is_some_and(char::is_ascii_digit)
-            {
-                continue;
-            }
+        {
+            continue;
         }
         out.push(c);
     }
@@ -96,8 +96,9 @@ fn contains_word(hay: &str, needle: &str) -> bool {
     hay.match_indices(needle).any(|(i, m)| {
         let before = hay[..i].chars().next_back();
         let after = hay[i + m.len()..].chars().next();
-        !(needle.starts_with(word) && before.is_some_and(word))
-            && !(needle.ends_with(word) && after.is_some_and(word))
+        let word_before = needle.starts_with(word) && before.is_some_and(word);
+        let word_after = needle.ends_with(word) && after.is_some_and(word);
+        !word_before && !word_after
     })
 }
 
@@ -501,10 +502,10 @@ fn raw_answers(study: &Path, record: &str) -> (BTreeSet<String>, BTreeSet<String
             let mut rated = BTreeSet::new();
             let mut picked = BTreeSet::new();
             for (h, v) in header.iter().zip(r.iter()) {
-                if let Some(f) = h.strip_prefix("imp_") {
-                    if matches!(v, "1" | "2" | "3" | "4" | "5") {
-                        rated.insert(f.to_string());
-                    }
+                if let Some(f) = h.strip_prefix("imp_")
+                    && matches!(v, "1" | "2" | "3" | "4" | "5")
+                {
+                    rated.insert(f.to_string());
                 }
                 if matches!(h, "top_1" | "top_2" | "top_3") && !v.is_empty() && !v.starts_with('-')
                 {
@@ -554,7 +555,7 @@ fn withdrawal_scope_all_removes_the_participant_from_every_output() {
     let pseudonym = anonymise::pseudonym(&anonymise::Key::demo(), record);
 
     // Without the withdrawal they are there: the comparison means something.
-    assert!(!occurrences(&runs.without, &[pseudonym.clone()]).is_empty());
+    assert!(!occurrences(&runs.without, std::slice::from_ref(&pseudonym)).is_empty());
     let lines = raw_lines(&runs.without, &pseudonym);
     assert_eq!(lines.len(), 1);
     let words = own_words(&runs.without, &pseudonym);
@@ -563,7 +564,7 @@ fn withdrawal_scope_all_removes_the_participant_from_every_output() {
     // With it: no pseudonym, no words, anywhere.
     assert_nothing_reaches(
         &runs.with,
-        &[pseudonym.clone()],
+        std::slice::from_ref(&pseudonym),
         "the withdrawn participant's pseudonym",
     );
     assert_nothing_reaches(&runs.with, &words, "the withdrawn participant's words");

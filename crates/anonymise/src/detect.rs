@@ -63,7 +63,7 @@ fn guarded_patterns() -> [(Kind, String); 4] {
 }
 
 impl Detectors {
-    pub fn new() -> Result<Detectors, AnonymiseError> {
+    pub(crate) fn new() -> Result<Detectors, AnonymiseError> {
         let [(_, nhs), (_, postcode), (_, phone), (_, email)] = guarded_patterns();
         Ok(Detectors {
             nhs: re(&nhs)?,
@@ -87,7 +87,7 @@ impl Detectors {
     /// postcodes and dates at least one, emails an `@`, and URLs (in ASCII
     /// text; see [`may_hold_url`]) a `://` or a `.` after `www` or before a
     /// listed top-level domain.
-    pub fn find(
+    pub(crate) fn find(
         &self,
         text: &str,
         enabled: impl Fn(Kind) -> bool,
@@ -125,7 +125,7 @@ impl Detectors {
 
     /// [`Detectors::find`] without its prefilters, to test them against.
     #[cfg(test)]
-    pub fn find_reference(
+    pub(crate) fn find_reference(
         &self,
         text: &str,
         enabled: impl Fn(Kind) -> bool,
@@ -249,7 +249,7 @@ pub(crate) enum Found {
 impl GuardDetectors {
     /// `record_shape`: the pattern of raw record codes (no line breaks, no
     /// Unicode-only classes: see the test of every char).
-    pub fn new(record_shape: &str) -> Result<GuardDetectors, AnonymiseError> {
+    pub(crate) fn new(record_shape: &str) -> Result<GuardDetectors, AnonymiseError> {
         let patterns = guarded_patterns();
         let any: Vec<String> = patterns
             .iter()
@@ -270,7 +270,7 @@ impl GuardDetectors {
 
     /// The ASCII stand-in of `text` (itself when ASCII), or `None` when it
     /// holds a char of [`NO_STAND_IN`]. Same length in chars, same lines.
-    pub fn stand_in<'a>(&self, text: &'a str) -> Option<std::borrow::Cow<'a, str>> {
+    pub(crate) fn stand_in<'a>(&self, text: &'a str) -> Option<std::borrow::Cow<'a, str>> {
         if text.is_ascii() {
             return Some(std::borrow::Cow::Borrowed(text));
         }
@@ -308,7 +308,7 @@ impl GuardDetectors {
     /// particular order, one or more per line and kind); raw record codes
     /// only if `record_codes`. On the stand-in when there is one and `fast`,
     /// else on the text itself with the Unicode regexes (the same findings).
-    pub fn find(
+    pub(crate) fn find(
         &self,
         text: &str,
         record_codes: bool,

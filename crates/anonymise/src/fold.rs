@@ -411,7 +411,7 @@ thread_local! {
 impl<T: Clone> Literals<T> {
     /// Literals as `(text, tag)`; a text folding to the same string as an
     /// earlier one keeps the earlier tag (callers list by priority).
-    pub fn new<S: AsRef<str>>(
+    pub(crate) fn new<S: AsRef<str>>(
         items: impl IntoIterator<Item = (S, T)>,
     ) -> Result<Literals<T>, AnonymiseError> {
         // Every fold, one after another in `arena`, then the first of each.
@@ -516,7 +516,7 @@ impl<T: Clone> Literals<T> {
 
     /// Every match on word boundaries, overlapping ones included, as
     /// `(start, end, tag)` in original byte offsets.
-    pub fn find(&self, text: &str, out: &mut Vec<(usize, usize, T)>) {
+    pub(crate) fn find(&self, text: &str, out: &mut Vec<(usize, usize, T)>) {
         if self.pats.is_empty() {
             return;
         }
@@ -602,7 +602,7 @@ impl<T: Clone> Literals<T> {
 
     /// Every literal on word boundaries in already folded text, as its
     /// start (a byte offset in `folded`) and tag.
-    pub fn find_folded(&self, folded: &str, mut hit: impl FnMut(usize, &T)) {
+    pub(crate) fn find_folded(&self, folded: &str, mut hit: impl FnMut(usize, &T)) {
         self.occurrences(folded.as_bytes(), |p, s, e| {
             if p.left_word && folded[..s].chars().next_back().is_some_and(is_word) {
                 return;
@@ -673,7 +673,7 @@ pub(crate) mod reference {
     impl<T: Clone> Literals<T> {
         /// Literals as `(text, tag)`; a text folding to the same string as an
         /// earlier one keeps the earlier tag (callers list by priority).
-        pub fn new(
+        pub(crate) fn new(
             items: impl IntoIterator<Item = (String, T)>,
         ) -> Result<Literals<T>, AnonymiseError> {
             let mut pats: Vec<Literal<T>> = Vec::new();
@@ -706,7 +706,7 @@ pub(crate) mod reference {
 
         /// Every match on word boundaries, overlapping ones included, as
         /// `(start, end, tag)` in original byte offsets.
-        pub fn find(&self, text: &str, out: &mut Vec<(usize, usize, T)>) {
+        pub(crate) fn find(&self, text: &str, out: &mut Vec<(usize, usize, T)>) {
             let Some(ac) = &self.ac else { return };
             let mut folded = String::with_capacity(text.len());
             let mut starts = Vec::with_capacity(text.len());

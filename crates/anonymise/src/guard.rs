@@ -257,12 +257,11 @@ impl LeakGuard {
         }
         if !self.emails.is_empty() {
             at_signs(folded, self.email_reach, |at, candidate, before, after| {
-                if let Some((tag, left, right)) = self.emails.get(candidate) {
-                    if !(*left && before.is_some_and(is_word))
-                        && !(*right && after.is_some_and(is_word))
-                    {
-                        hit(at, tag);
-                    }
+                if let Some((tag, left, right)) = self.emails.get(candidate)
+                    && !(*left && before.is_some_and(is_word))
+                    && !(*right && after.is_some_and(is_word))
+                {
+                    hit(at, tag);
                 }
             });
         }
@@ -665,10 +664,11 @@ mod record_code_tests {
         let literal = |t: &str| {
             let mut hits = Vec::new();
             at_signs(t, guard.email_reach, |_, c, b, a| {
-                if let Some((_, l, r)) = guard.emails.get(c) {
-                    if !(*l && b.is_some_and(is_word)) && !(*r && a.is_some_and(is_word)) {
-                        hits.push(c.to_string());
-                    }
+                if let Some((_, l, r)) = guard.emails.get(c)
+                    && !(*l && b.is_some_and(is_word))
+                    && !(*r && a.is_some_and(is_word))
+                {
+                    hits.push(c.to_string());
                 }
             });
             hits

@@ -226,15 +226,16 @@ fn participant_table(
     for &row in of_site {
         let record = required(table, pid, row, schema::PARTICIPANT)?;
         let code = required(table, site, row, schema::SITE)?;
-        if let Some((r, c, s, kept)) = last {
-            if r == record && c == code {
-                // Same record, same site: only the row's own sector is checked.
-                let sector_code = cx.sector(table, row, s, sector)?;
-                if let Some((label, p, _)) = kept {
-                    rows.push((label, p, row, sector_code));
-                }
-                continue;
+        if let Some((r, c, s, kept)) = last
+            && r == record
+            && c == code
+        {
+            // Same record, same site: only the row's own sector is checked.
+            let sector_code = cx.sector(table, row, s, sector)?;
+            if let Some((label, p, _)) = kept {
+                rows.push((label, p, row, sector_code));
             }
+            continue;
         }
         let s = cx.site(table, row, code)?;
         let sector_code = cx.sector(table, row, s, sector)?;

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 /// Append one field (without separator) to `out`.
-pub fn field(out: &mut Vec<u8>, text: &str, eol: &str) {
+pub(crate) fn field(out: &mut Vec<u8>, text: &str, eol: &str) {
     let bytes = text.as_bytes();
     if !bytes
         .iter()
@@ -27,7 +27,7 @@ pub fn field(out: &mut Vec<u8>, text: &str, eol: &str) {
 }
 
 /// Append an integer (missing codes included) without allocating.
-pub fn int(out: &mut Vec<u8>, value: i64) {
+pub(crate) fn int(out: &mut Vec<u8>, value: i64) {
     if (0..10).contains(&value) {
         out.push(b'0' + value as u8);
     } else {
@@ -37,12 +37,12 @@ pub fn int(out: &mut Vec<u8>, value: i64) {
 }
 
 /// Append `YYYY-MM-DD`.
-pub fn date(out: &mut Vec<u8>, (y, m, d): (u32, u32, u32)) {
+pub(crate) fn date(out: &mut Vec<u8>, (y, m, d): (u32, u32, u32)) {
     let _ = write!(out, "{y:04}-{m:02}-{d:02}");
 }
 
 /// A header line from column names that need no quoting.
-pub fn header(out: &mut Vec<u8>, columns: &[String], eol: &str) {
+pub(crate) fn header(out: &mut Vec<u8>, columns: &[String], eol: &str) {
     for (i, c) in columns.iter().enumerate() {
         if i > 0 {
             out.push(b',');

@@ -3,7 +3,7 @@
 //! embedded copies of `data-schema/redcap/*.csv`.
 
 /// `(field name, form name)` per dictionary row, header skipped.
-pub fn fields(dictionary: &str) -> Vec<(String, String)> {
+pub(crate) fn fields(dictionary: &str) -> Vec<(String, String)> {
     records(dictionary)
         .into_iter()
         .skip(1)

@@ -57,11 +57,11 @@ fn relevant(doc_type: u8) -> &'static [&'static str] {
 const FIRST_DOCUMENTS: [(u8, &[&str]); 2] =
     [(2, &["role_clarity", "supervision"]), (3, &["pay_parity"])];
 
-pub fn document_count(ctx: &Context, site: &Site) -> usize {
+pub(crate) fn document_count(ctx: &Context, site: &Site) -> usize {
     4 + Rng::new(ctx.seed, &[7, site.index as u64]).below(4) as usize
 }
 
-pub fn site_rows(ctx: &Context, site: &Site, eol: &str) -> Vec<u8> {
+pub(crate) fn site_rows(ctx: &Context, site: &Site, eol: &str) -> Vec<u8> {
     let mut rng = Rng::new(ctx.seed, &[8, site.index as u64]);
     let documents = document_count(ctx, site);
     let mut out = Vec::with_capacity(documents * 900);

@@ -10,23 +10,23 @@ use crate::sites::{Site, Tendency};
 use crate::text;
 
 /// A cell written empty (REDCap's blank, itself a missing value).
-pub const BLANK: i64 = i64::MIN;
+pub(crate) const BLANK: i64 = i64::MIN;
 const MISSING: [i64; 3] = [model::MISSING_DECLINED, model::MISSING_NOT_ASKED, BLANK];
 
 /// The protocol's mix, repeated: 2 peer workers, 2 professionals, 2 service
 /// users, then team and senior managers alternately. Eight people give 1+1
 /// managers, ten give 2+2. Values are `stakeholder_group` codes - 1.
 const GROUP_SLOTS: [usize; 10] = [0, 0, 1, 1, 2, 2, 3, 4, 3, 4];
-pub const PEER_WORKER: usize = 0;
-pub const SERVICE_USER: usize = 2;
+pub(crate) const PEER_WORKER: usize = 0;
+pub(crate) const SERVICE_USER: usize = 2;
 
-pub fn group_of(person: usize) -> usize {
+pub(crate) fn group_of(person: usize) -> usize {
     GROUP_SLOTS[person % GROUP_SLOTS.len()]
 }
 
 /// What each export column holds, decided once from the dictionary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Column {
+pub(crate) enum Column {
     RecordId,
     SiteId,
     Name,
@@ -54,7 +54,7 @@ pub enum Column {
     Unknown,
 }
 
-pub fn plan(columns: &[String], factors: &[String], outcomes: &[String]) -> Vec<Column> {
+pub(crate) fn plan(columns: &[String], factors: &[String], outcomes: &[String]) -> Vec<Column> {
     let factor = |code: &str| factors.iter().position(|f| f == code);
     columns
         .iter()
@@ -183,18 +183,18 @@ struct Person {
 }
 
 /// The rows of one site: bytes and where each row starts.
-pub struct SiteRows {
+pub(crate) struct SiteRows {
     pub bytes: Vec<u8>,
     pub starts: Vec<usize>,
 }
 
-pub fn participant_names(ctx: &Context, site: &Site) -> Vec<String> {
+pub(crate) fn participant_names(ctx: &Context, site: &Site) -> Vec<String> {
     (0..site.interviews)
         .map(|p| text::full_name(&mut Rng::new(ctx.seed, &[5, site.index as u64, p as u64])))
         .collect()
 }
 
-pub fn record_id(out: &mut Vec<u8>, site: &Site, person: usize, width: usize) {
+pub(crate) fn record_id(out: &mut Vec<u8>, site: &Site, person: usize, width: usize) {
     out.extend_from_slice(site.id.as_bytes());
     let _ = std::io::Write::write_fmt(out, format_args!("-{:0width$}", person + 1));
 }
@@ -217,7 +217,7 @@ fn deviants(ctx: &Context, site: &Site, factor: usize) -> Vec<bool> {
     flags
 }
 
-pub fn site_rows(ctx: &Context, site: &Site, eol: &str) -> SiteRows {
+pub(crate) fn site_rows(ctx: &Context, site: &Site, eol: &str) -> SiteRows {
     let n = site.interviews;
     let factors = ctx.factors.len();
     let names = participant_names(ctx, site);
@@ -270,6 +270,8 @@ pub fn site_rows(ctx: &Context, site: &Site, eol: &str) -> SiteRows {
     rows
 }
 
+// One person's answers: several arrays indexed by factor, side by side.
+#[allow(clippy::needless_range_loop)]
 fn answer(
     ctx: &Context,
     site: &Site,
@@ -354,10 +356,10 @@ fn answer(
     }
 
     person.top = [None; 3];
-    let gave_top_three = person.status != 0 && (p * 7 + site.index * 3) % 20 != 0;
+    let gave_top_three = person.status != 0 && !(p * 7 + site.index * 3).is_multiple_of(20);
     if gave_top_three {
         // Planted: four in five name staff acceptance, mostly first.
-        if (p * 3 + site.index) % 5 != 0 {
+        if !(p * 3 + site.index).is_multiple_of(5) {
             person.top[rng.weighted(&[65, 25, 10])] = Some(ctx.staff_accept);
         }
         for k in 0..3 {
@@ -654,14 +656,16 @@ fn code(out: &mut Vec<u8>, value: i64) {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
 }
 
-pub fn add_days((mut y, mut m, mut d): (u32, u32, u32), mut days: u32) -> (u32, u32, u32) {
+pub(crate) fn add_days((mut y, mut m, mut d): (u32, u32, u32), mut days: u32) -> (u32, u32, u32) {
     while days > 0 {
         let left_in_month = days_in_month(y, m) - d;
         if days <= left_in_month {

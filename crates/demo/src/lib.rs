@@ -184,7 +184,7 @@ impl Context {
         }
     }
 
-    pub fn factor_index(&self, code: &str) -> Option<usize> {
+    pub(crate) fn factor_index(&self, code: &str) -> Option<usize> {
         self.factors.iter().position(|f| f.code == code)
     }
 }

@@ -11,7 +11,7 @@ use crate::interviews;
 use crate::sites::Site;
 use crate::{Context, DemoSpec};
 
-pub fn study_toml(spec: &DemoSpec) -> String {
+pub(crate) fn study_toml(spec: &DemoSpec) -> String {
     format!(
         r#"[study]
 name = "New Ways of Working"
@@ -34,7 +34,7 @@ fn yes_no(flag: bool) -> &'static str {
     if flag { "yes" } else { "no" }
 }
 
-pub fn sites_csv(sites: &[Site]) -> Vec<u8> {
+pub(crate) fn sites_csv(sites: &[Site]) -> Vec<u8> {
     let mut out = Vec::with_capacity(128 + sites.len() * 200);
     out.extend_from_slice(
         b"site_id,site_name,label,sector,partnership,bme_focus,region,wave,model\n",
@@ -69,7 +69,7 @@ pub fn sites_csv(sites: &[Site]) -> Vec<u8> {
 /// The names and places planted in free text, each listed once, in site
 /// order. Participant names and full site names are identifiers without
 /// being listed (LAYOUT.md), so they are left out on purpose.
-pub fn identifiers_csv(sites: &[Site]) -> Vec<u8> {
+pub(crate) fn identifiers_csv(sites: &[Site]) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + sites.len() * 400);
     out.extend_from_slice(b"kind,text,replacement\n");
     let mut seen = BTreeSet::new();
@@ -107,7 +107,7 @@ pub fn identifiers_csv(sites: &[Site]) -> Vec<u8> {
 
 /// Who withdrew: `all` from the third site, `quotes` from the fifth (or the
 /// nearest sites that exist), never the same person.
-pub fn withdrawal_people(
+pub(crate) fn withdrawal_people(
     interview_counts: &[usize],
 ) -> (Option<(usize, usize)>, Option<(usize, usize)>) {
     let n = interview_counts.len();
@@ -127,7 +127,7 @@ pub fn withdrawal_people(
     (all, quotes)
 }
 
-pub fn withdrawals_csv(ctx: &Context, sites: &[Site]) -> Vec<u8> {
+pub(crate) fn withdrawals_csv(ctx: &Context, sites: &[Site]) -> Vec<u8> {
     let mut out = b"record_id,withdrawn_on,scope\n".to_vec();
     for (who, date, scope) in [
         (ctx.all_withdrawal, "2012-07-16", "all"),
@@ -153,7 +153,7 @@ fn record(ctx: &Context, sites: &[Site], (site, person): (usize, usize)) -> Stri
 
 /// The README at the study root: what the folder is, and what the analysis
 /// and the anonymiser must find in it.
-pub fn readme(
+pub(crate) fn readme(
     spec: &DemoSpec,
     ctx: &Context,
     sites: &[Site],

@@ -4,7 +4,7 @@
 //! after it, and no external crate decides our bytes.
 
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 /// The SplitMix64 finaliser: a good 64-bit mixer.
 fn mix(mut z: u64) -> u64 {
@@ -15,7 +15,7 @@ fn mix(mut z: u64) -> u64 {
 
 impl Rng {
     /// A stream for `seed` and a path of indices (stream kind, site, person...).
-    pub fn new(seed: u64, path: &[u64]) -> Rng {
+    pub(crate) fn new(seed: u64, path: &[u64]) -> Rng {
         let mut state = mix(seed ^ 0x6A09_E667_F3BC_C909);
         for &part in path {
             state = mix(state ^ mix(part.wrapping_add(0x9E37_79B9_7F4A_7C15)));
@@ -23,13 +23,13 @@ impl Rng {
         Rng(state)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix(self.0)
     }
 
     /// A value in `0..n`; `n == 0` gives 0.
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         if n == 0 {
             return 0;
         }
@@ -37,26 +37,26 @@ impl Rng {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
 
-    pub fn index(&mut self, n: usize) -> usize {
+    pub(crate) fn index(&mut self, n: usize) -> usize {
         self.below(n as u64) as usize
     }
 
     /// True with probability `per_mille / 1000`.
-    pub fn chance(&mut self, per_mille: u64) -> bool {
+    pub(crate) fn chance(&mut self, per_mille: u64) -> bool {
         self.below(1000) < per_mille
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.index(items.len())]
     }
 
     /// One of a list of static strings.
-    pub fn pick_str(&mut self, items: &[&'static str]) -> &'static str {
+    pub(crate) fn pick_str(&mut self, items: &[&'static str]) -> &'static str {
         items[self.index(items.len())]
     }
 
     /// An index drawn with the given integer weights (all zero gives 0).
-    pub fn weighted(&mut self, weights: &[u32]) -> usize {
+    pub(crate) fn weighted(&mut self, weights: &[u32]) -> usize {
         let total: u64 = weights.iter().map(|&w| w as u64).sum();
         let mut draw = self.below(total);
         for (i, &w) in weights.iter().enumerate() {

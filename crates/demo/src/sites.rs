@@ -9,7 +9,7 @@ use crate::text;
 
 /// How a site tends to answer a pattern-matching question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tendency {
+pub(crate) enum Tendency {
     InPlace,
     Partly,
     NotInPlace,
@@ -20,7 +20,7 @@ pub enum Tendency {
 }
 
 #[derive(Debug, Clone)]
-pub struct Site {
+pub(crate) struct Site {
     pub index: usize,
     pub id: String,
     pub label: String,
@@ -192,13 +192,13 @@ const WARD_TREES: [&str; 12] = [
 ];
 
 /// Site id `S` + number padded to max(2, digits of `count`).
-pub fn site_id(number: usize, count: usize) -> String {
+pub(crate) fn site_id(number: usize, count: usize) -> String {
     let width = count.to_string().len().max(2);
     format!("S{number:0width$}")
 }
 
 /// `Site A`..`Site Z` up to 26 sites; beyond that `Site 0001`-style.
-pub fn site_label(index: usize, count: usize) -> String {
+pub(crate) fn site_label(index: usize, count: usize) -> String {
     if count <= 26 {
         format!("Site {}", (b'A' + index as u8) as char)
     } else {
@@ -208,11 +208,11 @@ pub fn site_label(index: usize, count: usize) -> String {
 }
 
 /// Waves spread evenly in order: the first third of sites in wave 1.
-pub fn wave_of(index: usize, count: usize) -> u8 {
+pub(crate) fn wave_of(index: usize, count: usize) -> u8 {
     (1 + index * 3 / count.max(1)).min(3) as u8
 }
 
-pub fn region_of(wave: u8) -> &'static str {
+pub(crate) fn region_of(wave: u8) -> &'static str {
     match wave {
         1 => "London",
         2 => "North",
@@ -221,9 +221,15 @@ pub fn region_of(wave: u8) -> &'static str {
 }
 
 /// Build site `index` of `count`. `interviews` is decided by the caller.
-pub fn build(index: usize, count: usize, interviews: usize, factors: &[String], seed: u64) -> Site {
+pub(crate) fn build(
+    index: usize,
+    count: usize,
+    interviews: usize,
+    factors: &[String],
+    seed: u64,
+) -> Site {
     let slot = index % 10;
-    let sector = if index % 2 == 0 {
+    let sector = if index.is_multiple_of(2) {
         Sector::Statutory
     } else {
         Sector::Voluntary

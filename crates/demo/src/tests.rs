@@ -593,10 +593,10 @@ fn pw_training_importance_differs_by_group() {
         .expect("column");
     let mut groups = vec![Vec::new(); 5];
     for row in records.values() {
-        if let (Ok(g), Ok(v)) = (row[group].parse::<usize>(), row[imp].parse::<f64>()) {
-            if v > 0.0 {
-                groups[g - 1].push(v);
-            }
+        if let (Ok(g), Ok(v)) = (row[group].parse::<usize>(), row[imp].parse::<f64>())
+            && v > 0.0
+        {
+            groups[g - 1].push(v);
         }
     }
     for g in [0, 2] {

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::rng::Rng;
 
-pub const FIRST_NAMES: [&str; 48] = [
+pub(crate) const FIRST_NAMES: [&str; 48] = [
     "Zoë",
     "José",
     "Siobhán",
@@ -60,7 +60,7 @@ pub const FIRST_NAMES: [&str; 48] = [
 /// Surnames. None of them is an ordinary English word: the look-alike
 /// words planted in free text ("hope", "young", "green"...) must stay
 /// unredacted, so no person may carry them as a name.
-pub const SURNAMES: [&str; 48] = [
+pub(crate) const SURNAMES: [&str; 48] = [
     "Hartigan",
     "Okafor",
     "Núñez",
@@ -112,14 +112,14 @@ pub const SURNAMES: [&str; 48] = [
 ];
 
 /// Ordinary words that are also surnames somewhere: never identifiers here.
-pub const LOOKALIKE_WORDS: [&str; 4] = ["hope", "young", "green", "rich"];
+pub(crate) const LOOKALIKE_WORDS: [&str; 4] = ["hope", "young", "green", "rich"];
 
-pub fn full_name(rng: &mut Rng) -> String {
+pub(crate) fn full_name(rng: &mut Rng) -> String {
     format!("{} {}", rng.pick(&FIRST_NAMES), rng.pick(&SURNAMES))
 }
 
 /// Lower-case ASCII for email addresses and domains.
-pub fn ascii_slug(text: &str) -> String {
+pub(crate) fn ascii_slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         let folded = match c {
@@ -141,7 +141,7 @@ pub fn ascii_slug(text: &str) -> String {
 }
 
 /// `first.surname@domain`, folded to ASCII.
-pub fn email(out: &mut String, name: &str, domain: &str) {
+pub(crate) fn email(out: &mut String, name: &str, domain: &str) {
     let mut parts = name.splitn(2, ' ');
     let first = parts.next().unwrap_or("");
     let last = parts.next().unwrap_or("");
@@ -150,7 +150,7 @@ pub fn email(out: &mut String, name: &str, domain: &str) {
 
 /// The NHS number check digit of nine digits; `None` when the check is 10
 /// (no valid number has those nine digits).
-pub fn nhs_check_digit(first9: &[u8; 9]) -> Option<u8> {
+pub(crate) fn nhs_check_digit(first9: &[u8; 9]) -> Option<u8> {
     let sum: u32 = first9
         .iter()
         .enumerate()
@@ -165,7 +165,7 @@ pub fn nhs_check_digit(first9: &[u8; 9]) -> Option<u8> {
 
 /// True when ten digits (other characters ignored) pass the modulus 11 check.
 #[cfg(test)]
-pub fn passes_mod11(text: &str) -> bool {
+pub(crate) fn passes_mod11(text: &str) -> bool {
     let digits: Vec<u8> = text
         .bytes()
         .filter(u8::is_ascii_digit)
@@ -181,7 +181,7 @@ pub fn passes_mod11(text: &str) -> bool {
 
 /// A valid NHS number in the range reserved for testing (999 ...), in one of
 /// the three written forms: `999 123 4567`, `999-123-4567`, `9991234567`.
-pub fn nhs_number(out: &mut String, rng: &mut Rng, form: usize) {
+pub(crate) fn nhs_number(out: &mut String, rng: &mut Rng, form: usize) {
     let digits = loop {
         let mut d = [9u8; 10];
         for slot in d.iter_mut().take(9).skip(3) {
@@ -198,7 +198,7 @@ pub fn nhs_number(out: &mut String, rng: &mut Rng, form: usize) {
 }
 
 /// Ten digits that FAIL the modulus 11 check: a look-alike to leave alone.
-pub fn failing_ten_digits(out: &mut String, rng: &mut Rng) {
+pub(crate) fn failing_ten_digits(out: &mut String, rng: &mut Rng) {
     let mut d = [0u8; 10];
     d[0] = 1 + rng.below(8) as u8;
     for slot in d.iter_mut().take(9).skip(1) {
@@ -229,7 +229,7 @@ fn write_grouped(out: &mut String, d: &[u8; 10], form: usize) {
 const INWARD_LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
 
 /// A postcode of the right shape for the region (`SE1 7EH` style).
-pub fn postcode(out: &mut String, rng: &mut Rng, region: &str) {
+pub(crate) fn postcode(out: &mut String, rng: &mut Rng, region: &str) {
     let outward: &[&str] = match region {
         "London" => &["SE1", "SE15", "N7", "E8", "SW9", "NW6"],
         "North" => &["LS6", "M14", "S10", "BD3", "HX1", "OL9"],
@@ -246,7 +246,7 @@ pub fn postcode(out: &mut String, rng: &mut Rng, region: &str) {
 }
 
 /// A phone number from Ofcom's ranges reserved for drama, in three forms.
-pub fn phone(out: &mut String, rng: &mut Rng, form: usize) {
+pub(crate) fn phone(out: &mut String, rng: &mut Rng, form: usize) {
     let n = rng.below(1000);
     let _ = match form % 3 {
         0 => write!(out, "020 7946 0{n:03}"),
@@ -257,7 +257,7 @@ pub fn phone(out: &mut String, rng: &mut Rng, form: usize) {
 
 /// What a person says about one factor: the account when the condition was
 /// in place (or a facilitator), then when it was not.
-pub fn factor_account(code: &str) -> (&'static str, &'static str) {
+pub(crate) fn factor_account(code: &str) -> (&'static str, &'static str) {
     match code {
         "role_clarity" => (
             "Everyone knew what the peer worker role was for; the job description spelt it out and the team understood it.",
@@ -355,7 +355,7 @@ pub fn factor_account(code: &str) -> (&'static str, &'static str) {
 }
 
 /// How each stakeholder group opens an account (index = group code - 1).
-pub const OPENERS: [&[&str]; 5] = [
+pub(crate) const OPENERS: [&[&str]; 5] = [
     &[
         "Speaking as a peer worker: ",
         "For me personally, ",
@@ -388,7 +388,7 @@ pub const OPENERS: [&[&str]; 5] = [
     ],
 ];
 
-pub const ROLE_DETAILS: [&[&str]; 5] = [
+pub(crate) const ROLE_DETAILS: [&[&str]; 5] = [
     &[
         "Peer support worker",
         "Senior peer support worker",
@@ -416,7 +416,7 @@ pub const ROLE_DETAILS: [&[&str]; 5] = [
     ],
 ];
 
-pub const BME_ACCOUNTS: [&str; 6] = [
+pub(crate) const BME_ACCOUNTS: [&str; 6] = [
     "Having peer workers from the same community, who speak Punjabi and Urdu, meant families trusted the service.",
     "As a Black man in services I'd been sectioned twice. Seeing someone like me in the peer worker role mattered more than anything, it was the first time I felt understood.",
     "People in our community don't talk about mental health, so the mentors went to the mosque, the gurdwara and the community centre first.",
@@ -425,7 +425,7 @@ pub const BME_ACCOUNTS: [&str; 6] = [
     "I'm Polish and the peer worker spoke to my mother in Polish.\nThat changed how she saw my illness.",
 ];
 
-pub const COMMENTS: [&str; 8] = [
+pub(crate) const COMMENTS: [&str; 8] = [
     "I'd like to see more of this, in every team.",
     "The pilot funding ends in March, and nobody knows what happens after that.",
     "Thank you for asking. It's good someone is looking at this properly.",

@@ -69,10 +69,10 @@ fn theme<'t>(field: &str, cell: impl Fn(&str) -> Option<&'t str>, framework: &Fr
         .strip_prefix("top_")
         .and_then(|r| r.strip_suffix("_impact"))
     {
-        if let Some(pick) = cell(&format!("top_{k}")) {
-            if framework.factor(pick).is_some() {
-                return pick.to_string();
-            }
+        if let Some(pick) = cell(&format!("top_{k}"))
+            && framework.factor(pick).is_some()
+        {
+            return pick.to_string();
         }
         return "other".to_string();
     }

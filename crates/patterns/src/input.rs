@@ -21,11 +21,11 @@ pub(crate) struct Table<'a> {
 }
 
 impl<'a> Table<'a> {
-    pub fn new(name: &'a str, batch: &'a RecordBatch) -> Self {
+    pub(crate) fn new(name: &'a str, batch: &'a RecordBatch) -> Self {
         Table { name, batch }
     }
 
-    pub fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         self.batch.num_rows()
     }
 
@@ -52,7 +52,7 @@ impl<'a> Table<'a> {
     }
 
     /// A text column, plain or categorical ([`model::column::Text`]).
-    pub fn utf8(&self, name: &'a str) -> Result<Utf8Col<'a>, ArrowError> {
+    pub(crate) fn utf8(&self, name: &'a str) -> Result<Utf8Col<'a>, ArrowError> {
         let col = self.any_column(name)?;
         let text = Text::of(col).ok_or_else(|| {
             ArrowError::SchemaError(format!(
@@ -69,7 +69,7 @@ impl<'a> Table<'a> {
         })
     }
 
-    pub fn bool(&self, name: &'a str) -> Result<BoolCol<'a>, ArrowError> {
+    pub(crate) fn bool(&self, name: &'a str) -> Result<BoolCol<'a>, ArrowError> {
         let arr = self.column(name, &DataType::Boolean)?.as_boolean_opt();
         let arr = arr.ok_or_else(|| {
             ArrowError::SchemaError(format!(
@@ -85,7 +85,7 @@ impl<'a> Table<'a> {
     }
 
     /// A nullable Int8 code column, read as `Option<i8>`.
-    pub fn codes(&self, name: &str) -> Result<Vec<Option<i8>>, ArrowError> {
+    pub(crate) fn codes(&self, name: &str) -> Result<Vec<Option<i8>>, ArrowError> {
         let arr = self
             .column(name, &DataType::Int8)?
             .as_primitive_opt::<Int8Type>();
@@ -97,7 +97,7 @@ impl<'a> Table<'a> {
 
     /// Where row `i` came from: `file:line` when the table carries
     /// provenance, else `row i`.
-    pub fn locate(&self, i: usize) -> String {
+    pub(crate) fn locate(&self, i: usize) -> String {
         let file = model::column::text(self.batch, model::schema::SOURCE_FILE);
         let line = self
             .batch
@@ -120,7 +120,7 @@ pub(crate) struct Utf8Col<'a> {
 
 impl<'a> Utf8Col<'a> {
     /// The value at row `i`; a null is an error.
-    pub fn get(&self, i: usize) -> Result<&'a str, ArrowError> {
+    pub(crate) fn get(&self, i: usize) -> Result<&'a str, ArrowError> {
         match (i < self.text.len()).then(|| self.text.get(i)).flatten() {
             Some(v) => Ok(v),
             None => Err(invalid(format!(
@@ -144,7 +144,7 @@ pub(crate) struct Distinct<'a> {
 }
 
 impl<'a> Distinct<'a> {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Distinct {
             ids: model::column::Interner::new(),
             by_key: Vec::new(),
@@ -154,7 +154,7 @@ impl<'a> Distinct<'a> {
     /// The id of row `i`'s value in `col` (always the same column), and
     /// whether this is the first row with that value; a null is the error
     /// of [`Utf8Col::get`].
-    pub fn id(&mut self, col: &Utf8Col<'a>, i: usize) -> Result<(u32, bool), ArrowError> {
+    pub(crate) fn id(&mut self, col: &Utf8Col<'a>, i: usize) -> Result<(u32, bool), ArrowError> {
         let key = match col.text.coded() {
             Some((keys, values)) if i < keys.len() && keys.is_valid(i) => {
                 if self.by_key.is_empty() {
@@ -182,11 +182,11 @@ pub(crate) struct PairCounts<const N: usize> {
 }
 
 impl<const N: usize> PairCounts<N> {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         PairCounts { cells: Vec::new() }
     }
 
-    pub fn add(&mut self, a: u32, b: u32, slot: usize) {
+    pub(crate) fn add(&mut self, a: u32, b: u32, slot: usize) {
         let (a, b) = (a as usize, b as usize);
         if self.cells.len() <= a {
             self.cells.resize_with(a + 1, Vec::new);
@@ -199,7 +199,7 @@ impl<const N: usize> PairCounts<N> {
     }
 
     /// The counts keyed by the pair's values.
-    pub fn by_value<'a>(
+    pub(crate) fn by_value<'a>(
         &self,
         a: &Distinct<'a>,
         b: &Distinct<'a>,
@@ -221,7 +221,7 @@ pub(crate) struct BoolCol<'a> {
 }
 
 impl BoolCol<'_> {
-    pub fn get(&self, i: usize) -> Result<bool, ArrowError> {
+    pub(crate) fn get(&self, i: usize) -> Result<bool, ArrowError> {
         if i >= self.arr.len() || self.arr.is_null(i) {
             return Err(invalid(format!(
                 "table `{}`, column `{}`, {}: expected true or false, found null",
@@ -319,7 +319,7 @@ pub(crate) struct KeyOrder {
 }
 
 impl KeyOrder {
-    pub fn new(listed: &[String]) -> Self {
+    pub(crate) fn new(listed: &[String]) -> Self {
         KeyOrder {
             codes: listed.to_vec(),
             strict: !listed.is_empty(),
@@ -327,7 +327,7 @@ impl KeyOrder {
     }
 
     /// Note a code seen in the input at `t`, row `i`.
-    pub fn see(
+    pub(crate) fn see(
         &mut self,
         what: &str,
         code: &str,
@@ -349,7 +349,7 @@ impl KeyOrder {
     }
 
     /// The codes in output order.
-    pub fn finish(mut self) -> Vec<String> {
+    pub(crate) fn finish(mut self) -> Vec<String> {
         if !self.strict {
             self.codes.sort();
         }

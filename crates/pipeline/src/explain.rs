@@ -51,17 +51,16 @@ pub fn find(out: &Utf8Path, figure: &str) -> Result<Found, PipelineError> {
                 column: None,
             });
         }
-        if let Some((base, column)) = figure.rsplit_once('/') {
-            if batch.schema().column_with_name(column).is_some() {
-                if let Some(row) = figure_row(&batch, base) {
-                    return Ok(Found {
-                        stage,
-                        batch,
-                        row,
-                        column: Some(column.to_string()),
-                    });
-                }
-            }
+        if let Some((base, column)) = figure.rsplit_once('/')
+            && batch.schema().column_with_name(column).is_some()
+            && let Some(row) = figure_row(&batch, base)
+        {
+            return Ok(Found {
+                stage,
+                batch,
+                row,
+                column: Some(column.to_string()),
+            });
         }
     }
     Err(PipelineError::Usage(format!(

@@ -7,7 +7,11 @@
 /// Pause here (for a test to kill the process) if `CROSSCASE_FAILPOINT` names this point.
 pub fn hit(point: &str) {
     if std::env::var("CROSSCASE_FAILPOINT").is_ok_and(|p| p == point) {
-        eprintln!("failpoint {point}: waiting to be killed");
+        // The test waits for this line on stderr before it kills the run.
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("failpoint {point}: waiting to be killed");
+        }
         std::thread::sleep(std::time::Duration::from_secs(600));
     }
 }

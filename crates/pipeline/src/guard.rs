@@ -390,11 +390,11 @@ fn scan_column(
                 }
                 let v = value(row);
                 // Sorted tables repeat a value on consecutive rows: no hashing then.
-                if let Some((lv, id)) = last {
-                    if lv == v {
-                        ids.push(id);
-                        continue;
-                    }
+                if let Some((lv, id)) = last
+                    && lv == v
+                {
+                    ids.push(id);
+                    continue;
                 }
                 let id = *seen.entry(v).or_insert_with(|| {
                     push_line(&mut text, v);
@@ -418,11 +418,11 @@ fn scan_column(
                     continue;
                 }
                 let k = key.as_ref().map(|f| f(row));
-                if let (Some(k), Some((lk, id))) = (k, last) {
-                    if k == lk {
-                        ids.push(id);
-                        continue;
-                    }
+                if let (Some(k), Some((lk, id))) = (k, last)
+                    && k == lk
+                {
+                    ids.push(id);
+                    continue;
                 }
                 let known = k.and_then(|k| seen.get(&k).copied());
                 let id = match known {

@@ -141,10 +141,10 @@ fn staged_files(dir: &Utf8Path, base: &Utf8Path, into: &mut Vec<String>) -> std:
         let path = Utf8PathBuf::try_from(entry.path()).map_err(std::io::Error::other)?;
         if path.is_dir() {
             staged_files(&path, base, into)?;
-        } else if let Ok(rel) = path.strip_prefix(base) {
-            if rel.as_str() != COMPLETE_MARKER {
-                into.push(rel.as_str().to_string());
-            }
+        } else if let Ok(rel) = path.strip_prefix(base)
+            && rel.as_str() != COMPLETE_MARKER
+        {
+            into.push(rel.as_str().to_string());
         }
     }
     Ok(())

@@ -266,10 +266,10 @@ fn find_key(stage_text: &str, key: &str) -> Option<usize> {
     let mut offset = 0;
     for line in stage_text.split_inclusive('\n') {
         let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key) {
-            if rest.trim_start().starts_with('=') {
-                return Some(offset + (line.len() - trimmed.len()));
-            }
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(offset + (line.len() - trimmed.len()));
         }
         offset += line.len();
     }

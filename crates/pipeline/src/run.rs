@@ -193,10 +193,10 @@ fn stages_to_run(plan: &Plan, keys: &BTreeMap<String, String>, out: &Utf8Path) -
                 continue;
             }
             for from in &stage.from {
-                if let Some(j) = plan.stages.iter().position(|s| &s.id == from) {
-                    if matches!(plan.stages[j].settings, StageSettings::Ingest(_)) {
-                        runs[j] = true;
-                    }
+                if let Some(j) = plan.stages.iter().position(|s| &s.id == from)
+                    && matches!(plan.stages[j].settings, StageSettings::Ingest(_))
+                {
+                    runs[j] = true;
                 }
             }
         }

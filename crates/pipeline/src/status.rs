@@ -105,12 +105,12 @@ pub fn compare_locks(published: &Utf8Path, fresh: &Utf8Path) -> Vec<String> {
     }
     // A published file edited by hand after the run.
     for (rel, hash) in &a {
-        if let Ok(bytes) = std::fs::read(published.join(rel)) {
-            if &crate::hash::sha256_hex(&bytes) != hash {
-                differ.push(format!(
-                    "{rel}: edited since it was published (does not match outputs.lock)"
-                ));
-            }
+        if let Ok(bytes) = std::fs::read(published.join(rel))
+            && &crate::hash::sha256_hex(&bytes) != hash
+        {
+            differ.push(format!(
+                "{rel}: edited since it was published (does not match outputs.lock)"
+            ));
         }
     }
     differ.sort();

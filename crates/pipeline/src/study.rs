@@ -146,10 +146,12 @@ pub fn glob(dir: &Utf8Path, pattern: &str) -> Vec<String> {
     let mut names = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir.join(folder)) {
         for entry in entries.flatten() {
-            if let Some(name) = entry.file_name().to_str() {
-                if name.starts_with(prefix) && name.ends_with(suffix) && entry.path().is_file() {
-                    names.push(format!("{folder}/{name}"));
-                }
+            if let Some(name) = entry.file_name().to_str()
+                && name.starts_with(prefix)
+                && name.ends_with(suffix)
+                && entry.path().is_file()
+            {
+                names.push(format!("{folder}/{name}"));
             }
         }
     }

@@ -4,8 +4,7 @@ use pipeline::plan::parse;
 
 fn errors(text: &str) -> Vec<String> {
     parse(text, "p.toml")
-        .err()
-        .expect("expected the plan to be refused")
+        .expect_err("expected the plan to be refused")
         .iter()
         .map(|d| d.to_string())
         .collect()

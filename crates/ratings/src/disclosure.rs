@@ -41,7 +41,7 @@ pub(crate) struct System {
 }
 
 impl System {
-    pub fn new(cells: usize, equations: &[(usize, Vec<usize>)]) -> System {
+    pub(crate) fn new(cells: usize, equations: &[(usize, Vec<usize>)]) -> System {
         let mut start = Vec::with_capacity(equations.len() + 1);
         let mut members = Vec::new();
         let mut degree = vec![0usize; cells + 1];
@@ -109,7 +109,7 @@ impl System {
     /// (pass, relation): a relation left with one unknown while the scan
     /// is at relation `e` of pass `p` is met at `(p, r)` if `r > e`, else
     /// at `(p + 1, r)`.
-    pub fn first_revealed(
+    pub(crate) fn first_revealed(
         &self,
         n: &[u64],
         published: &[bool],
@@ -200,7 +200,7 @@ pub(crate) struct Closure<'a> {
 
 impl<'a> Closure<'a> {
     /// The closure of `known`; `protected` cells must never be derived.
-    pub fn new(system: &'a System, known: Vec<bool>, protected: Vec<bool>) -> Closure<'a> {
+    pub(crate) fn new(system: &'a System, known: Vec<bool>, protected: Vec<bool>) -> Closure<'a> {
         let (count, sum) = system.unknowns(&known);
         let mut c = Closure {
             system,
@@ -271,7 +271,7 @@ impl<'a> Closure<'a> {
 
     /// Publish `cell` unless that lets a protected cell be derived; true
     /// when published (it is then known from now on).
-    pub fn publish(&mut self, cell: usize) -> bool {
+    pub(crate) fn publish(&mut self, cell: usize) -> bool {
         if self.leaking {
             return false;
         }

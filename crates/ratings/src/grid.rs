@@ -36,7 +36,7 @@ fn sector_index(s: Sector) -> usize {
 }
 
 impl Grid {
-    pub fn new(layout: &Layout) -> Grid {
+    pub(crate) fn new(layout: &Layout) -> Grid {
         let mut cells = vec![Cell {
             scope: Scope::Study,
             site: None,
@@ -83,27 +83,27 @@ impl Grid {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.cells.len()
     }
-    pub fn study(&self) -> usize {
+    pub(crate) fn study(&self) -> usize {
         0
     }
-    pub fn sector(&self, s: Sector) -> usize {
+    pub(crate) fn sector(&self, s: Sector) -> usize {
         1 + sector_index(s)
     }
-    pub fn site(&self, site: usize) -> usize {
+    pub(crate) fn site(&self, site: usize) -> usize {
         3 + site
     }
-    pub fn group(&self, g: Group) -> usize {
+    pub(crate) fn group(&self, g: Group) -> usize {
         3 + self.sites + group_index(g)
     }
-    pub fn site_group(&self, site: usize, g: Group) -> usize {
+    pub(crate) fn site_group(&self, site: usize, g: Group) -> usize {
         3 + self.sites + G + site * G + group_index(g)
     }
 
     /// The one cell of each scope a person at `site` in `group` belongs to.
-    pub fn cells_of(&self, layout: &Layout, site: usize, group: Group) -> [usize; 5] {
+    pub(crate) fn cells_of(&self, layout: &Layout, site: usize, group: Group) -> [usize; 5] {
         let sector = layout
             .sites
             .get(site)
@@ -126,7 +126,7 @@ impl Grid {
     /// first relation that leaks, so a suppressed site is paired with a
     /// site of its own sector (which also protects it in the study total)
     /// rather than with the smallest site of the study.
-    pub fn equations(&self, layout: &Layout) -> Vec<(usize, Vec<usize>)> {
+    pub(crate) fn equations(&self, layout: &Layout) -> Vec<(usize, Vec<usize>)> {
         let mut eqs = Vec::new();
         for s in 0..self.sites {
             eqs.push((
@@ -164,13 +164,19 @@ impl Grid {
 
     /// `<table>/<scope>/<keys...>/<factor>`: a sector row is keyed by its
     /// sector, a site row by its site label (its sector is implied).
-    pub fn figure_id(&self, layout: &Layout, table: &str, cell: usize, factor: &str) -> FigureId {
+    pub(crate) fn figure_id(
+        &self,
+        layout: &Layout,
+        table: &str,
+        cell: usize,
+        factor: &str,
+    ) -> FigureId {
         let c = self.cells[cell];
         let mut id = FigureId::new(table).part(c.scope.code());
-        if c.scope == Scope::Sector {
-            if let Some(s) = c.sector {
-                id = id.part(s.code());
-            }
+        if c.scope == Scope::Sector
+            && let Some(s) = c.sector
+        {
+            id = id.part(s.code());
         }
         if let Some(site) = c.site {
             id = id.part(&layout.sites[site].0);
@@ -182,7 +188,7 @@ impl Grid {
     }
 
     /// Key columns of a cell: (site label, sector code, group code).
-    pub fn keys<'a>(
+    pub(crate) fn keys<'a>(
         &self,
         layout: &'a Layout,
         cell: usize,
@@ -209,7 +215,7 @@ pub(crate) struct Histograms {
 }
 
 impl Histograms {
-    pub fn at(&self, cell: usize, factor: usize) -> usize {
+    pub(crate) fn at(&self, cell: usize, factor: usize) -> usize {
         cell * self.factors + factor
     }
 }

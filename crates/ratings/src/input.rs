@@ -166,10 +166,10 @@ pub(crate) struct Who {
 }
 
 impl Who {
-    pub fn participant(&self) -> usize {
+    pub(crate) fn participant(&self) -> usize {
         self.participant as usize
     }
-    pub fn site(&self) -> usize {
+    pub(crate) fn site(&self) -> usize {
         self.site as usize
     }
 }
@@ -187,7 +187,7 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    pub fn factor(&self) -> usize {
+    pub(crate) fn factor(&self) -> usize {
         self.factor as usize
     }
 }
@@ -201,7 +201,7 @@ pub(crate) struct Pick {
 }
 
 impl Pick {
-    pub fn factor(&self) -> usize {
+    pub(crate) fn factor(&self) -> usize {
         self.factor as usize
     }
 }

@@ -91,7 +91,7 @@ pub fn ratings_summary(
                 q3: describe::quantile(h, 0.75),
                 pct_high: describe::percent(h, &[3, 4]),
                 ci: resampler.mean_ci(h, key),
-                counts: Some(std::array::from_fn(|k| u64::from(h[k]))),
+                counts: Some(std::array::from_fn(|k| h[k])),
                 suppressed: false,
                 figure_id,
             }

@@ -154,12 +154,12 @@ pub fn tensions(answers: &RecordBatch, settings: &Settings) -> Result<RecordBatc
     for (ci, &(scope, site, sector)) in cells.iter().enumerate() {
         for ia in 0..groups.len() {
             for ib in ia + 1..groups.len() {
-                for f in 0..layout.factors.len() {
+                for (f, shown) in shown.iter().enumerate() {
                     let (imp_a, pat_a) = of(ci, ia, f);
                     let (imp_b, pat_b) = of(ci, ib, f);
                     let (na, nb) = (describe::count(&imp_a), describe::count(&imp_b));
                     let p = groups.len();
-                    let suppressed = !(shown[f][ci * p + ia] && shown[f][ci * p + ib]);
+                    let suppressed = !(shown[ci * p + ia] && shown[ci * p + ib]);
                     let diff = match (describe::mean(&imp_a), describe::mean(&imp_b)) {
                         (Some(a), Some(b)) => Some(a - b),
                         _ => None,

@@ -1606,7 +1606,7 @@ fn block_plan_covers_every_draw() {
     for n in [100u64, 101, 250, 4999, 5000, 48_883, 500_000, 4_000_000] {
         let (q, m1, e) = boot::plan(n, 2000);
         assert_eq!(e * (m1 + 1) + (q - e) * m1, n, "n = {n}");
-        assert!(e < q && m1 >= 1 && m1 <= boot::MAX_BLOCK);
+        assert!(e < q && (1..=boot::MAX_BLOCK).contains(&m1));
         // About n / (B n / 2)^(1/3) blocks.
         let blocks = n as f64 / (1000.0 * n as f64).cbrt();
         assert!(
@@ -1868,7 +1868,7 @@ fn incremental_publishing_decides_as_a_check_from_scratch() {
         let extras: Vec<(u64, Vec<usize>)> = (0..12u64)
             .map(|j| {
                 let parts: Vec<usize> = (first_sg..n.len())
-                    .filter(|&c| boot::mix(seed * 77 + j * 13 + c as u64) % 3 == 0)
+                    .filter(|&c| boot::mix(seed * 77 + j * 13 + c as u64).is_multiple_of(3))
                     .collect();
                 (parts.iter().map(|&c| n[c]).sum(), parts)
             })

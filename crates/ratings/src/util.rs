@@ -150,18 +150,21 @@ pub(crate) fn count32(n: u64) -> u32 {
 pub(crate) struct Columns(Vec<ArrayRef>);
 
 impl Columns {
-    pub fn text<S: AsRef<str>>(mut self, values: impl IntoIterator<Item = Option<S>>) -> Self {
+    pub(crate) fn text<S: AsRef<str>>(
+        mut self,
+        values: impl IntoIterator<Item = Option<S>>,
+    ) -> Self {
         let v: Vec<Option<S>> = values.into_iter().collect();
         let arr: StringArray = v.iter().map(|s| s.as_ref().map(|s| s.as_ref())).collect();
         self.0.push(Arc::new(arr));
         self
     }
-    pub fn count(mut self, values: impl IntoIterator<Item = Option<u64>>) -> Self {
+    pub(crate) fn count(mut self, values: impl IntoIterator<Item = Option<u64>>) -> Self {
         let arr: UInt32Array = values.into_iter().map(|v| v.map(count32)).collect();
         self.0.push(Arc::new(arr));
         self
     }
-    pub fn float(mut self, values: impl IntoIterator<Item = Option<f64>>) -> Self {
+    pub(crate) fn float(mut self, values: impl IntoIterator<Item = Option<f64>>) -> Self {
         let arr: Float64Array = values
             .into_iter()
             .map(|v| v.and_then(stats::finite))
@@ -169,12 +172,12 @@ impl Columns {
         self.0.push(Arc::new(arr));
         self
     }
-    pub fn flag(mut self, values: impl IntoIterator<Item = Option<bool>>) -> Self {
+    pub(crate) fn flag(mut self, values: impl IntoIterator<Item = Option<bool>>) -> Self {
         let arr: BooleanArray = values.into_iter().collect();
         self.0.push(Arc::new(arr));
         self
     }
-    pub fn finish(self, schema: SchemaRef) -> Result<RecordBatch, ArrowError> {
+    pub(crate) fn finish(self, schema: SchemaRef) -> Result<RecordBatch, ArrowError> {
         RecordBatch::try_new(schema, self.0)
     }
 }

@@ -93,7 +93,7 @@ pub(crate) struct Table<'a> {
 }
 
 impl<'a> Table<'a> {
-    pub fn new(batch: &'a RecordBatch) -> Self {
+    pub(crate) fn new(batch: &'a RecordBatch) -> Self {
         let columns = batch
             .schema_ref()
             .fields()
@@ -148,11 +148,11 @@ impl<'a> Row<'a> {
     }
 
     /// Whether the table has this column (a null cell counts).
-    pub fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.table.column(key).is_some()
     }
 
-    pub fn text(&self, key: &str) -> Option<&'a str> {
+    pub(crate) fn text(&self, key: &str) -> Option<&'a str> {
         match self.value(key)? {
             Value::Text(s) => Some(s),
             _ => None,
@@ -160,7 +160,7 @@ impl<'a> Row<'a> {
     }
 
     /// Any finite number, integers included.
-    pub fn float(&self, key: &str) -> Option<f64> {
+    pub(crate) fn float(&self, key: &str) -> Option<f64> {
         match self.value(key)? {
             Value::Signed(v) => Some(v as f64),
             Value::Unsigned(v) => Some(v as f64),
@@ -170,7 +170,7 @@ impl<'a> Row<'a> {
     }
 
     /// A non-negative integer (never a float, even a whole one).
-    pub fn count(&self, key: &str) -> Option<u64> {
+    pub(crate) fn count(&self, key: &str) -> Option<u64> {
         match self.value(key)? {
             Value::Signed(v) => u64::try_from(v).ok(),
             Value::Unsigned(v) => Some(v),
@@ -178,13 +178,13 @@ impl<'a> Row<'a> {
         }
     }
 
-    pub fn flag(&self, key: &str) -> bool {
+    pub(crate) fn flag(&self, key: &str) -> bool {
         matches!(self.value(key), Some(Value::Flag(true)))
     }
 
     /// The cell as JSON shows it, without the quotes of a string (`null`
     /// when empty); an empty string when there is no such column.
-    pub fn shown(&self, key: &str) -> String {
+    pub(crate) fn shown(&self, key: &str) -> String {
         let json = match self.value(key) {
             None => return String::new(),
             Some(Value::Null) => serde_json::Value::Null,
@@ -204,7 +204,7 @@ pub(crate) struct Tables<'a> {
 }
 
 impl<'a> Tables<'a> {
-    pub fn new(batches: &'a BTreeMap<String, &'a RecordBatch>) -> Self {
+    pub(crate) fn new(batches: &'a BTreeMap<String, &'a RecordBatch>) -> Self {
         let tables = batches
             .iter()
             .map(|(name, batch)| {
@@ -236,7 +236,7 @@ type BySite<'a> = (Vec<u32>, HashMap<&'a str, Vec<u32>>);
 
 impl<'a> Selection<'a> {
     /// Every row.
-    pub fn all(tables: &'a Tables<'a>) -> Self {
+    pub(crate) fn all(tables: &'a Tables<'a>) -> Self {
         Selection {
             tables: tables
                 .tables
@@ -247,7 +247,7 @@ impl<'a> Selection<'a> {
     }
 
     /// The rows `keep` keeps, in order.
-    pub fn filter(tables: &'a Tables<'a>, keep: impl Fn(Row<'a>) -> bool) -> Self {
+    pub(crate) fn filter(tables: &'a Tables<'a>, keep: impl Fn(Row<'a>) -> bool) -> Self {
         Selection {
             tables: tables
                 .tables
@@ -269,12 +269,12 @@ impl<'a> Selection<'a> {
         }
     }
 
-    pub fn has(&self, table: &str) -> bool {
+    pub(crate) fn has(&self, table: &str) -> bool {
         self.tables.contains_key(table)
     }
 
     /// The selected rows of a table, in order (none when it is not an input).
-    pub fn rows<'s>(&'s self, table: &str) -> Rows<'s, 'a> {
+    pub(crate) fn rows<'s>(&'s self, table: &str) -> Rows<'s, 'a> {
         match self.tables.get(table) {
             Some((t, rows)) => Rows {
                 table: Some(t),
@@ -288,7 +288,7 @@ impl<'a> Selection<'a> {
     }
 
     /// The rows of each site, by table.
-    pub fn site_index(&self) -> SiteIndex<'a> {
+    pub(crate) fn site_index(&self) -> SiteIndex<'a> {
         let tables = self
             .tables
             .iter()
@@ -314,7 +314,7 @@ impl<'a> Selection<'a> {
 
     /// One site's rows: those that name this site or no site, in order;
     /// the `keep_all` tables whole.
-    pub fn for_site<'s>(
+    pub(crate) fn for_site<'s>(
         &'s self,
         index: &'s SiteIndex<'a>,
         site: &str,
@@ -371,7 +371,7 @@ pub(crate) struct Rows<'s, 'a> {
 }
 
 impl<'s, 'a: 's> Rows<'s, 'a> {
-    pub fn iter(&self) -> impl Iterator<Item = Row<'a>> + Clone + 's {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Row<'a>> + Clone + 's {
         let table = self.table;
         let indices: &'s [u32] = if table.is_some() { self.indices } else { &[] };
         indices.iter().filter_map(move |&i| {
@@ -382,7 +382,7 @@ impl<'s, 'a: 's> Rows<'s, 'a> {
         })
     }
 
-    pub fn first(&self) -> Option<Row<'a>> {
+    pub(crate) fn first(&self) -> Option<Row<'a>> {
         self.iter().next()
     }
 }

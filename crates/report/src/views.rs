@@ -181,7 +181,7 @@ pub(crate) struct Data<'a> {
 
 impl<'a> Data<'a> {
     /// Every row of every table.
-    pub fn new(input: &'a ReportInput<'a>, tables: &'a Tables<'a>) -> Self {
+    pub(crate) fn new(input: &'a ReportInput<'a>, tables: &'a Tables<'a>) -> Self {
         Data {
             input,
             tables: Selection::all(tables),
@@ -192,7 +192,7 @@ impl<'a> Data<'a> {
     /// `site_group`) are left out, since nothing study-wide reads them; at
     /// national scale they are nearly all the rows, and leaving them out
     /// keeps the study-wide views proportionate to what they show.
-    pub fn study_wide(input: &'a ReportInput<'a>, tables: &'a Tables<'a>) -> Self {
+    pub(crate) fn study_wide(input: &'a ReportInput<'a>, tables: &'a Tables<'a>) -> Self {
         let tables = Selection::filter(tables, |r| {
             !matches!(r.text("scope"), Some("site" | "site_group"))
         });
@@ -200,13 +200,13 @@ impl<'a> Data<'a> {
     }
 
     /// For each table, the rows of each site and of no site.
-    pub fn site_index(&self) -> SiteIndex<'a> {
+    pub(crate) fn site_index(&self) -> SiteIndex<'a> {
         self.tables.site_index()
     }
 
     /// One site's view: the rows that name this site or no site (study,
     /// sector and group rows, to compare with), and the whole site register.
-    pub fn for_site<'s>(&'s self, index: &'s SiteIndex<'a>, site: &str) -> Data<'s>
+    pub(crate) fn for_site<'s>(&'s self, index: &'s SiteIndex<'a>, site: &str) -> Data<'s>
     where
         'a: 's,
     {
@@ -216,19 +216,19 @@ impl<'a> Data<'a> {
         }
     }
 
-    pub fn has(&self, table: &str) -> bool {
+    pub(crate) fn has(&self, table: &str) -> bool {
         self.tables.has(table)
     }
 
-    pub fn rows<'s>(&'s self, table: &str) -> Rows<'s, 'a> {
+    pub(crate) fn rows<'s>(&'s self, table: &str) -> Rows<'s, 'a> {
         self.tables.rows(table)
     }
 
-    pub fn min_cell(&self) -> u32 {
+    pub(crate) fn min_cell(&self) -> u32 {
         self.input.min_cell
     }
 
-    pub fn factor_label(&self, code: &str) -> String {
+    pub(crate) fn factor_label(&self, code: &str) -> String {
         self.input
             .framework
             .factors
@@ -238,7 +238,7 @@ impl<'a> Data<'a> {
             .unwrap_or_else(|| code.to_string())
     }
 
-    pub fn factors_of(&self, domain: &str) -> Vec<(String, String)> {
+    pub(crate) fn factors_of(&self, domain: &str) -> Vec<(String, String)> {
         self.input
             .framework
             .factors
@@ -259,14 +259,14 @@ impl<'a> Data<'a> {
     }
 
     /// Site labels in the register's order, with whether their data arrived.
-    pub fn sites(&self) -> Vec<(String, bool)> {
+    pub(crate) fn sites(&self) -> Vec<(String, bool)> {
         self.rows("sites")
             .iter()
             .filter_map(|r| Some((text(r, "site")?.to_string(), flag(r, "has_data"))))
             .collect()
     }
 
-    pub fn site_row(&self, site: &str) -> Option<Row<'a>> {
+    pub(crate) fn site_row(&self, site: &str) -> Option<Row<'a>> {
         self.rows("sites")
             .iter()
             .find(|r| text(r, "site") == Some(site))
@@ -347,10 +347,10 @@ pub(crate) fn sector_summary(data: &Data) -> TableView {
     let rows = data.rows("sites");
     let mut sectors: Vec<String> = Vec::new();
     for r in rows {
-        if let Some(s) = text(r, "sector") {
-            if !sectors.iter().any(|x| x == s) {
-                sectors.push(s.to_string());
-            }
+        if let Some(s) = text(r, "sector")
+            && !sectors.iter().any(|x| x == s)
+        {
+            sectors.push(s.to_string());
         }
     }
     sectors.sort();

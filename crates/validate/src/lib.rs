@@ -257,14 +257,14 @@ fn check_header<'a>(table: &CsvTable, ctx: &Ctx<'a>, out: &mut Vec<Diagnostic>) 
                 plan.push(Col::Skip);
             }
             Some(k) => {
-                if let Some((lk, lname)) = last {
-                    if k < lk {
-                        out.push(err(
+                if let Some((lk, lname)) = last
+                    && k < lk
+                {
+                    out.push(err(
                             path,
                             cell,
                             format!("{name}: expected the columns in dictionary order, found it after `{lname}`"),
                         ));
-                    }
                 }
                 if last.is_none_or(|(lk, _)| k > lk) {
                     last = Some((k, name));
@@ -454,13 +454,13 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
         // Site register and record id.
         let rid_cell = cell(rid_col);
         let site_cell = cell(site_col).filter(|c| !check::is_missing(&c.text));
-        if let Some(sc) = site_cell {
-            if let Some(expected) = site_problem(ctx, &sc.text) {
-                out.push(loc(sc).err(format!(
-                    "{SITE_ID}: expected {expected}, found `{}`",
-                    sc.text
-                )));
-            }
+        if let Some(sc) = site_cell
+            && let Some(expected) = site_problem(ctx, &sc.text)
+        {
+            out.push(loc(sc).err(format!(
+                "{SITE_ID}: expected {expected}, found `{}`",
+                sc.text
+            )));
         }
         let record_id = rid_cell.map(|c| c.text.as_ref()).unwrap_or("");
         if let Some(rc) = rid_cell.filter(|c| !c.text.is_empty()) {

@@ -1,6 +1,6 @@
 use model::{IdentifierEntry, Identities, Identity, Sector, Site};
 
-pub fn person(record_id: &str, name: &str, interviewer: &str, email: &str) -> Identity {
+pub(crate) fn person(record_id: &str, name: &str, interviewer: &str, email: &str) -> Identity {
     let mut fields = vec![
         ("participant_name".to_string(), name.to_string()),
         ("interviewer".to_string(), interviewer.to_string()),
@@ -16,7 +16,7 @@ pub fn person(record_id: &str, name: &str, interviewer: &str, email: &str) -> Id
 }
 
 /// The small fixed gazetteer the redaction fixture is written against.
-pub fn identities() -> Identities {
+pub(crate) fn identities() -> Identities {
     Identities {
         people: vec![
             person(
@@ -34,7 +34,7 @@ pub fn identities() -> Identities {
     }
 }
 
-pub fn identifiers() -> Vec<IdentifierEntry> {
+pub(crate) fn identifiers() -> Vec<IdentifierEntry> {
     [
         ("ward", "Bell Ward", "[ward]"),
         ("person", "Okafor", "[consultant]"),
@@ -52,7 +52,7 @@ pub fn identifiers() -> Vec<IdentifierEntry> {
     .collect()
 }
 
-pub fn site(id: &str, name: &str, label: &str, sector: Sector) -> Site {
+pub(crate) fn site(id: &str, name: &str, label: &str, sector: Sector) -> Site {
     Site {
         site_id: id.into(),
         site_name: name.into(),
@@ -66,7 +66,7 @@ pub fn site(id: &str, name: &str, label: &str, sector: Sector) -> Site {
     }
 }
 
-pub fn sites() -> Vec<Site> {
+pub(crate) fn sites() -> Vec<Site> {
     vec![
         site(
             "S01",

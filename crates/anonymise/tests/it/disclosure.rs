@@ -129,9 +129,9 @@ fn demographics_suppress_small_cells_and_their_complements() {
     assert_eq!(get("demographics/sector/statutory/gender/Woman"), None);
 
     // Primary: every published n is >= min_cell; suppressed rows have null n.
-    for i in 0..out.num_rows() {
+    for (i, id) in ids.iter().enumerate() {
         assert_eq!(sup.value(i), n.is_null(i));
-        assert!(n.is_null(i) || n.value(i) >= 3, "{:?}", ids[i]);
+        assert!(n.is_null(i) || n.value(i) >= 3, "{id:?}");
     }
     // Secondary, within each scope and characteristic (the scope's size is
     // public): no lone hidden cell; hidden cells hold >= min_cell together
