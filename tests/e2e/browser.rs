@@ -1,20 +1,46 @@
 //! The HTML synthesis report in a real browser (Debian's `chromium`,
 //! headless): it loads with no console error and fetches nothing, and a
-//! screenshot is saved for review. Skipped, saying so, when Chromium is not
-//! installed. Also: figure ids taken from the report resolve with `explain`.
+//! screenshot is saved for review. When Chromium is not installed the test
+//! says SKIPPED and passes, unless `CROSSCASE_REQUIRE_BROWSER=1` (as CI
+//! sets it), when a missing browser fails it. `CROSSCASE_CHROMIUM` names
+//! another browser binary. Also: figure ids taken from the report resolve
+//! with `explain`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::*;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
+/// The browser to run, or why the browser test is skipped: there is none,
+/// and none is required (a required browser that is missing fails here).
+fn browser() -> Result<PathBuf, String> {
+    let path = std::env::var_os("CROSSCASE_CHROMIUM")
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| PathBuf::from(CHROMIUM), PathBuf::from);
+    let required =
+        std::env::var("CROSSCASE_REQUIRE_BROWSER").is_ok_and(|v| !v.is_empty() && v != "0");
+    if path.is_file() {
+        return Ok(path);
+    }
+    assert!(
+        !required,
+        "CROSSCASE_REQUIRE_BROWSER is set and there is no browser at {}: \
+         install chromium (`just test` does, as root) or set CROSSCASE_CHROMIUM",
+        path.display()
+    );
+    Err(format!(
+        "SKIPPED: chromium not installed ({}); `just test` installs it when it can",
+        path.display()
+    ))
+}
+
 /// Run headless Chromium on a file with a fresh profile and no background
 /// traffic; returns (success, stdout, stderr).
-fn chromium(page: &Path, extra: &[&str]) -> (bool, String, String) {
+fn chromium(browser: &Path, page: &Path, extra: &[&str]) -> (bool, String, String) {
     let profile = tempfile::tempdir().unwrap();
-    let output = Command::new(CHROMIUM)
+    let output = Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -31,7 +57,7 @@ fn chromium(page: &Path, extra: &[&str]) -> (bool, String, String) {
         .args(extra)
         .arg(format!("file://{}", page.display()))
         .output()
-        .expect("chromium runs");
+        .unwrap_or_else(|e| panic!("{} does not run: {e}", browser.display()));
     (
         output.status.success(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -47,12 +73,13 @@ fn console_lines(stderr: &str) -> Vec<&str> {
 
 #[test]
 fn html_report_loads_offline_in_chromium_with_no_console_error() {
-    if !Path::new(CHROMIUM).exists() {
-        println!(
-            "SKIPPED: chromium not installed ({CHROMIUM}); `just test` installs it when it can"
-        );
-        return;
-    }
+    let browser = match browser() {
+        Ok(browser) => browser,
+        Err(skipped) => {
+            println!("{skipped}");
+            return;
+        }
+    };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&demo_study(), &out, &[]));
@@ -88,13 +115,13 @@ fn html_report_loads_offline_in_chromium_with_no_console_error() {
         ),
     )
     .unwrap();
-    let (_, _, err) = chromium(&bad, &["--dump-dom"]);
+    let (_, _, err) = chromium(&browser, &bad, &["--dump-dom"]);
     assert!(
         !console_lines(&err).is_empty(),
         "a fetch must show as a console message:\n{err}"
     );
 
-    let (ok, dom, err) = chromium(&page, &["--dump-dom"]);
+    let (ok, dom, err) = chromium(&browser, &page, &["--dump-dom"]);
     assert!(ok, "chromium failed:\n{err}");
     assert!(
         dom.contains("cross-case synthesis</h1>") && dom.contains("<svg"),
@@ -109,6 +136,7 @@ fn html_report_loads_offline_in_chromium_with_no_console_error() {
     let shot = root().join("target/report-screenshot.png");
     let _ = std::fs::remove_file(&shot);
     let (ok, _, err) = chromium(
+        &browser,
         &page,
         &[
             "--window-size=1200,2400",

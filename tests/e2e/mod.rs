@@ -8,6 +8,7 @@ mod interrupted;
 mod pipeline_file;
 mod privacy;
 mod provenance;
+mod review;
 mod synthesis;
 
 use std::path::{Path, PathBuf};

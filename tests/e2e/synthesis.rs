@@ -6,25 +6,54 @@ use std::collections::BTreeMap;
 
 use super::*;
 
-/// Every text output of the demo synthesis is pinned by a snapshot; the
-/// binary ones (Parquet, the workbook) through `outputs.lock`, which holds
-/// their hashes (and is itself a snapshot).
+/// What a person can review of the demo synthesis is pinned by snapshots
+/// in `snapshots/demo/`: the Markdown report, site packs and handbook, each
+/// chart as an `.svg` file (`charts/`, taken from the HTML pages, where the
+/// charts live), the CSV tables, the workbook's About sheet as text, and
+/// the provenance files. The bytes of every output, HTML, Parquet and the
+/// workbook included, are pinned by `outputs.lock`, itself a snapshot,
+/// which is checked against the files. Every snapshot is checked before
+/// the test fails, naming all that changed.
 #[test]
 fn demo_synthesis_outputs_are_pinned() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&demo_study(), &out, &[]));
-    let settings = snapshot_settings("demo");
-    settings.bind(|| {
-        for (name, bytes) in tree(&out) {
-            if name.ends_with(".parquet") || name.ends_with(".xlsx") {
-                continue;
+    let files = tree(&out);
+    let locked = review::assert_outputs_match_their_lock(&files);
+    assert_eq!(locked, files.len() - 1, "every output but the lock itself");
+    assert!(locked > 50, "{locked} outputs");
+    let mut snapshots = review::Snapshots::new();
+    let mut charts = 0;
+    for (name, bytes) in &files {
+        let flat = name.replace('/', "__");
+        let text = || std::str::from_utf8(bytes).unwrap_or_else(|_| panic!("{name} is not UTF-8"));
+        match name.rsplit_once('.').map_or("", |(_, ext)| ext) {
+            "md" | "csv" | "json" | "toml" | "lock" => snapshots.text("demo", &flat, text()),
+            "html" => {
+                let page = name
+                    .trim_start_matches("report/")
+                    .trim_end_matches(".html")
+                    .replace('/', "__");
+                for (id, svg) in review::html_charts(text()) {
+                    snapshots.file("demo/charts", &format!("{page}__{id}.svg"), svg.as_bytes());
+                    charts += 1;
+                }
             }
-            let text =
-                String::from_utf8(bytes).unwrap_or_else(|_| panic!("{name} is not UTF-8 text"));
-            insta::assert_snapshot!(name.replace('/', "__"), text);
+            "xlsx" => snapshots.text(
+                "demo",
+                &format!("{flat}__About"),
+                &review::xlsx_sheet_text(bytes, "About"),
+            ),
+            "parquet" => {}
+            _ => panic!("{name}: a new kind of output; decide how a reviewer sees it"),
         }
-    });
+    }
+    assert_eq!(
+        charts, 73,
+        "the report's 37 charts and 4 in each of 9 site packs"
+    );
+    snapshots.finish();
 }
 
 /// Parquet and CSV hold the same table.

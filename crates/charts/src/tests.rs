@@ -662,29 +662,155 @@ fn every_mark_carries_its_figure_id() {
     assert!(svg.contains("<g id=\"fig-top3-supervision\"><title>top3/supervision: 62.5%</title>"));
 }
 
-/// Not a test of behaviour: writes the example charts to `target/charts-preview/`
-/// when `CHARTS_PREVIEW=1`, for looking at (e.g. with rsvg-convert).
+/// The x and y of a group's `transform="translate(x,y)"`.
+fn translate(tag: &str) -> Option<(f64, f64)> {
+    let start = tag.find("translate(")? + "translate(".len();
+    let end = start + tag[start..].find(')')?;
+    let (x, y) = tag[start..end].split_once(',')?;
+    Some((x.trim().parse().ok()?, y.trim().parse().ok()?))
+}
+
+/// Marks (rectangles, lines, circles, text anchors) that fall outside the
+/// chart's viewBox or have a negative size, with the `translate` of the
+/// groups they are in applied.
+fn outside_the_frame(svg: &str) -> Vec<String> {
+    let view = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .unwrap_or_default();
+    let size: Vec<f64> = view.split(' ').filter_map(|n| n.parse().ok()).collect();
+    let [frame_w, frame_h] = size[..] else {
+        return vec![format!("no viewBox: {view:?}")];
+    };
+    let within = |at: f64, len: f64, frame: f64| at >= -0.01 && at + len <= frame + 0.01;
+    let mut offsets = vec![(0.0, 0.0)];
+    let mut outside = Vec::new();
+    for piece in svg.split('<').skip(1) {
+        let tag = piece.split('>').next().unwrap_or_default();
+        let name = tag.split([' ', '/']).next().unwrap_or_default();
+        let (dx, dy) = offsets.last().copied().unwrap_or((0.0, 0.0));
+        if tag == "/g" {
+            offsets.pop();
+            continue;
+        }
+        if name == "g" {
+            let (tx, ty) = translate(tag).unwrap_or((0.0, 0.0));
+            offsets.push((dx + tx, dy + ty));
+            continue;
+        }
+        if !matches!(name, "rect" | "line" | "circle" | "text") {
+            continue;
+        }
+        let width = attr(tag, "width").unwrap_or(0.0);
+        let height = attr(tag, "height").unwrap_or(0.0);
+        let mut fits = width >= 0.0 && height >= 0.0;
+        for x in ["x", "x1", "x2", "cx"].iter().filter_map(|a| attr(tag, a)) {
+            fits &= within(dx + x, width, frame_w);
+        }
+        for y in ["y", "y1", "y2", "cy"].iter().filter_map(|a| attr(tag, a)) {
+            fits &= within(dy + y, height, frame_h);
+        }
+        if !fits {
+            outside.push(format!(
+                "<{tag}> (offset {dx}, {dy}) in {frame_w} x {frame_h}"
+            ));
+        }
+    }
+    outside
+}
+
+/// What the charts draw when the data are awkward (nothing to show, values
+/// no bar can show, labels too long for their column, rows too small to
+/// publish): every mark stays inside the picture, and the chart says in
+/// words what it could not draw.
 #[test]
-fn preview() {
-    if std::env::var_os("CHARTS_PREVIEW").is_none() {
-        return;
+fn awkward_charts_stay_in_frame_and_say_what_they_cannot_draw() {
+    for svg in all_svgs() {
+        assert_eq!(outside_the_frame(&svg), Vec::<String>::new(), "{svg}");
     }
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/charts-preview");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("likert.svg"), diverging_likert(&likert())).unwrap();
-    std::fs::write(dir.join("grid.svg"), pattern_grid(&grid())).unwrap();
-    std::fs::write(dir.join("bars.svg"), ranked_bars(&bars())).unwrap();
-    for (i, c) in edge_likerts().iter().enumerate() {
-        std::fs::write(
-            dir.join(format!("edge-likert-{i}.svg")),
-            diverging_likert(c),
+    // The check sees a mark outside the picture.
+    let shifted = ranked_bars(&bars()).replacen("<rect x=\"266.80\"", "<rect x=\"700.00\"", 1);
+    assert_eq!(outside_the_frame(&shifted).len(), 1);
+
+    // Nothing to show, said in the text alternative.
+    assert!(diverging_likert(&LikertChart::default()).contains("No rows to show.</desc>"));
+    assert!(pattern_grid(&PatternGrid::default()).contains("No cells to show.</desc>"));
+    assert!(ranked_bars(&BarChart::default()).contains(">No bars to show.</desc>"));
+
+    // A row of zeros is "no responses", not an empty bar.
+    let zeros = diverging_likert(&edge_likerts()[1]);
+    assert!(zeros.contains("<title>x/: no responses</title>"), "{zeros}");
+    assert!(!zeros.contains("data-category="), "{zeros}");
+
+    // Below the smallest publishable count, every row is suppressed and
+    // says so; the one row above it (five times u32::MAX responses) is drawn.
+    let small = diverging_likert(&edge_likerts()[2]);
+    assert_eq!(
+        small
+            .matches(">suppressed (fewer than 4294967295)</text>")
+            .count(),
+        5
+    );
+    assert_eq!(small.matches("data-category=").count(), 5);
+    assert!(
+        small.contains("n = 21474836475; 1 20.0%; 2 20.0%"),
+        "{small}"
+    );
+
+    // Values no bar can show: NaN and infinity read n/a, a negative value
+    // is labelled but has no bar, -0 reads 0.0, and the largest finite
+    // value (f64::MAX) gets the whole plot width.
+    let odd = ranked_bars(&edge_bars()[1]);
+    let bar_of = |id: &str| -> (f64, String) {
+        let group = odd
+            .split(&format!("<g id=\"fig-{id}\">"))
+            .nth(1)
+            .and_then(|g| g.split("</g>").next())
+            .unwrap_or_else(|| panic!("no bar {id} in {odd}"));
+        let width = group
+            .split("<rect ")
+            .nth(1)
+            .and_then(|r| attr(r, "width"))
+            .unwrap_or_else(|| panic!("{id}: no rect in {group}"));
+        let label = group
+            .rsplit("font-size=\"11\">")
+            .next()
+            .and_then(|t| t.split("</text>").next())
+            .unwrap_or_default()
+            .to_string();
+        (width, label)
+    };
+    assert_eq!(bar_of("b-inf"), (0.0, "n/a".to_string()));
+    assert_eq!(bar_of("b-neg"), (0.0, "-3.0".to_string()));
+    assert_eq!(bar_of("b-negzero"), (0.0, "0.0".to_string()));
+    assert_eq!(bar_of("b-huge"), (400.0, "1.80e308".to_string()));
+    assert!(
+        odd.contains(&format!("<title>b/{}: n/a</title>", escape(LONG))),
+        "NaN reads n/a: {odd}"
+    );
+    // A percentage above 100 stretches the axis past 100% rather than
+    // drawing outside it: 130% is 1.3 times the width of the 100% mark.
+    let over = ranked_bars(&edge_bars()[2]);
+    assert!(
+        over.contains(
+            "<title>b/over: 130.0%</title><rect x=\"62.00\" y=\"41.00\" width=\"260.00\""
         )
-        .unwrap();
-    }
-    for (i, c) in edge_grids().iter().enumerate() {
-        std::fs::write(dir.join(format!("edge-grid-{i}.svg")), pattern_grid(c)).unwrap();
-    }
-    for (i, c) in edge_bars().iter().enumerate() {
-        std::fs::write(dir.join(format!("edge-bars-{i}.svg")), ranked_bars(c)).unwrap();
+    );
+
+    // A label too long for its column is cut with an ellipsis, and the
+    // whole label is kept as the mark's tooltip.
+    for svg in [
+        diverging_likert(&edge_likerts()[2]),
+        pattern_grid(&edge_grids()[2]),
+        ranked_bars(&edge_bars()[1]),
+    ] {
+        assert!(
+            svg.contains(&format!(
+                "<title>{}</title>An extraordinarily long label tha…</text>",
+                escape(LONG)
+            )),
+            "{svg}"
+        );
     }
 }
