@@ -2,7 +2,7 @@
 //! templates kept in this crate's `templates/` folder.
 //!
 //! Every entry ([`synthesis_markdown`], [`synthesis_html`], [`site_packs`],
-//! [`handbook`], [`workbook`]) takes a [`ReportInput`]: the framework and the
+//! [`handbook`], [`workbook()`]) takes a [`ReportInput`]: the framework and the
 //! published tables as Arrow batches, nothing else, so a report can never
 //! reach data that was not published, and every number shown is a number of
 //! a table, with its `figure_id` beside it.
