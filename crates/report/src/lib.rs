@@ -2,16 +2,19 @@
 //! templates kept in this crate's `templates/` folder.
 //!
 //! Every entry ([`synthesis_markdown`], [`synthesis_html`], [`site_packs`],
-//! [`handbook`], [`workbook`]) takes a [`ReportInput`]: the framework and the
+//! [`handbook`], [`workbook()`]) takes a [`ReportInput`]: the framework and the
 //! published tables as Arrow batches, nothing else, so a report can never
 //! reach data that was not published, and every number shown is a number of
 //! a table, with its `figure_id` beside it.
 //!
-//! The key design choice: each section is built once, in `views`, as plain
-//! view models (tables of text cells, each row with its figure id; charts
-//! as SVG from the `charts` crate with their text alternative and the table
-//! behind them), and the Markdown and HTML templates only lay those out. So
-//! the two formats always say the same thing, and the templates stay short.
+//! The key design choice: each section is built once, in `views` (a module
+//! per document: `synthesis`, its `methods`, `site_pack`, `handbook`), as
+//! plain view models (tables of text cells, each row with its figure id;
+//! charts as SVG from the `charts` crate with their text alternative and
+//! the table behind them), and the Markdown and HTML templates only lay
+//! those out. So the two formats always say the same thing, and the
+//! templates stay short. This file compiles the templates, renders, and
+//! hands the files on (site packs in parallel).
 //!
 //! HTML is self-contained: inline CSS and SVG, no script, no font, nothing
 //! fetched (a Content-Security-Policy of `default-src 'none'` says so to the
@@ -26,7 +29,6 @@ use arrow_array::RecordBatch;
 
 use minijinja::{Environment, Value};
 use rayon::prelude::*;
-use serde::Serialize;
 
 use model::Framework;
 
@@ -38,7 +40,7 @@ mod xlsx;
 mod tests;
 
 use table::Tables;
-use views::{ChartView, Data};
+use views::Data;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ReportError {
@@ -124,7 +126,7 @@ fn compile() -> Result<Environment<'static>, ReportError> {
             return "–".to_string();
         }
         match f64::try_from(v.clone()) {
-            Ok(f) => views::fixed(Some(f), digits.unwrap_or(2)),
+            Ok(f) => views::cells::fixed(Some(f), digits.unwrap_or(2)),
             Err(_) => v.to_string(),
         }
     });
@@ -154,16 +156,6 @@ fn compile() -> Result<Environment<'static>, ReportError> {
     Ok(env)
 }
 
-/// Element ids that the charts of a document already carry.
-fn chart_anchors<'c>(charts: impl IntoIterator<Item = &'c ChartView>) -> BTreeSet<String> {
-    charts
-        .into_iter()
-        .flat_map(|c| c.figures.iter())
-        .filter(|f| !f.is_empty())
-        .map(|f| format!("fig-{}", charts::sanitise_id(f)))
-        .collect()
-}
-
 /// Renders one document. `anchored` holds the element ids already in the
 /// document (chart marks first), so that each figure id is an element id
 /// once and every other mention links to it; it comes back with the ids the
@@ -179,68 +171,16 @@ fn render(name: &str, ctx: &Value, anchored: &mut BTreeSet<String>) -> Result<St
     out
 }
 
-fn serde<T: Serialize>(v: &T) -> Value {
-    Value::from(minijinja::value::Serde(v))
-}
-
-/// The synthesis report's content, shared by its two formats.
-struct Synthesis {
-    ctx: Value,
-    anchors: BTreeSet<String>,
-}
-
-fn synthesis(input: &ReportInput) -> Synthesis {
-    let tables = Tables::new(&input.tables);
-    let data = Data::study_wide(input, &tables);
-    let domains = views::domains(&data);
-    let top3 = views::study_top3(&data);
-    let mut charts: Vec<&ChartView> = vec![&top3];
-    for d in &domains {
-        charts.extend(d.factors.iter().map(|f| &f.importance));
-        charts.push(&d.top3);
-        charts.push(&d.pattern);
-    }
-    let anchors = chart_anchors(charts);
-    let awaited: Vec<String> = data
-        .sites()
-        .into_iter()
-        .filter(|(_, has)| !has)
-        .map(|(s, _)| s)
-        .collect();
-    let ctx = minijinja::context! {
-        study => input.study_name,
-        pipeline => input.pipeline_name,
-        pipeline_source => input.pipeline_source,
-        min_cell => input.min_cell,
-        version => model::VERSION,
-        has_rating_counts => views::has_rating_counts(&data),
-        has_quotes_table => data.has("quotes"),
-        sites => serde(&views::sites_table(&data)),
-        sectors => serde(&views::sector_summary(&data)),
-        awaited => awaited,
-        participants => serde(&views::participants_by_group(&data)),
-        demographics => serde(&views::demographics(&data)),
-        methods => serde(&views::methods(input.pipeline_source)),
-        top3 => serde(&top3),
-        group_tests => serde(&views::group_tests(&data)),
-        sector_tests => serde(&views::sector_tests(&data)),
-        domains => serde(&domains),
-        outcomes => serde(&views::outcomes(&data, None)),
-        bme_quotes => serde(&views::quotes(&data, &["bme"], None)),
-    };
-    Synthesis { ctx, anchors }
-}
-
 /// The synthesis report as Markdown.
 pub fn synthesis_markdown(input: &ReportInput) -> Result<String, ReportError> {
-    let mut s = synthesis(input);
-    render("synthesis.md", &s.ctx, &mut s.anchors)
+    let mut page = views::synthesis::page(input);
+    render("synthesis.md", &page.ctx, &mut page.anchors)
 }
 
 /// The synthesis report as one self-contained HTML file.
 pub fn synthesis_html(input: &ReportInput) -> Result<String, ReportError> {
-    let mut s = synthesis(input);
-    render("synthesis.html", &s.ctx, &mut s.anchors)
+    let mut page = views::synthesis::page(input);
+    render("synthesis.html", &page.ctx, &mut page.anchors)
 }
 
 fn template_error(template: &str, e: minijinja::Error) -> ReportError {
@@ -285,43 +225,24 @@ pub fn site_packs_each(
     let all = Data::new(input, &tables);
     let index = all.site_index();
     let sites = all.sites();
-    let awaited: Vec<String> = sites
-        .iter()
-        .filter(|(_, has)| !has)
-        .map(|(s, _)| s.clone())
-        .collect();
+    let awaited = all.awaited_sites();
     let with_data: Vec<&str> = sites
         .iter()
         .filter(|(_, has)| *has)
         .map(|(s, _)| s.as_str())
         .collect();
     let mut files = BTreeSet::new();
-    let clash = with_data.iter().any(|s| !files.insert(views::slug(s)));
+    let clash = with_data
+        .iter()
+        .any(|s| !files.insert(views::cells::slug(s)));
     let pack = |site: &str| -> Result<(String, [(String, String); 2]), ReportError> {
         let data = all.for_site(&index, site);
-        let pack = views::site_pack(&data, site);
-        let anchors = chart_anchors([
-            &pack.pattern,
-            &pack.importance,
-            &pack.top3,
-            &pack.top3_study,
-        ]);
-        let ctx = minijinja::context! {
-            study => input.study_name,
-            version => model::VERSION,
-            min_cell => input.min_cell,
-            has_rating_counts => views::has_rating_counts(&data),
-            awaited => &awaited,
-            pack => serde(&pack),
-        };
-        let md = render("site.md", &ctx, &mut anchors.clone())?;
-        let html = render("site.html", &ctx, &mut anchors.clone())?;
+        let (file, page) = views::site_pack::page(&data, site, &awaited);
+        let md = render("site.md", &page.ctx, &mut page.anchors.clone())?;
+        let html = render("site.html", &page.ctx, &mut page.anchors.clone())?;
         Ok((
-            pack.file.clone(),
-            [
-                (format!("{}.md", pack.file), md),
-                (format!("{}.html", pack.file), html),
-            ],
+            file.clone(),
+            [(format!("{file}.md"), md), (format!("{file}.html"), html)],
         ))
     };
     let mut file_of: BTreeMap<&str, String> = BTreeMap::new();
@@ -355,18 +276,7 @@ pub fn site_packs_each(
         }
         Ok(())
     })?;
-    let listed: Vec<Value> = sites
-        .iter()
-        .map(
-            |(site, has_data)| match file_of.get(site.as_str()).filter(|_| *has_data) {
-                Some(file) => minijinja::context! { site => site, file => file, awaited => false },
-                None => {
-                    minijinja::context! { site => site, file => Value::from(()), awaited => true }
-                }
-            },
-        )
-        .collect();
-    let ctx = minijinja::context! { study => input.study_name, version => model::VERSION, sites => listed };
+    let ctx = views::site_pack::index(input, &sites, &file_of);
     for (name, template) in [
         ("index.md", "sites_index.md"),
         ("index.html", "sites_index.html"),
@@ -388,37 +298,16 @@ pub fn site_packs_each(
 /// Handbook guidance, one Markdown document per domain (`<domain>.md`), and
 /// `index.md` listing them.
 pub fn handbook(input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
-    let tables = Tables::new(&input.tables);
-    let data = Data::study_wide(input, &tables);
+    let handbook = views::handbook::pages(input);
     // One memory of anchored ids for all the pages, as one environment had.
     let mut anchored = BTreeSet::new();
     let mut out = Vec::new();
-    let mut listed = Vec::new();
-    let sites = data.sites().iter().filter(|(_, has)| *has).count();
-    for d in &input.framework.domains {
-        let factors: Vec<views::HandbookFactor> = input
-            .framework
-            .factors
-            .iter()
-            .filter(|f| f.domain == d.code)
-            .map(|f| views::handbook_factor(&data, &f.code, &f.label, &f.condition))
-            .collect();
-        let file = format!("{}.md", views::slug(&d.code));
-        listed.push(minijinja::context! { code => d.code.clone(), label => d.label.clone(), file => file.clone() });
-        let ctx = minijinja::context! {
-            study => input.study_name,
-            version => model::VERSION,
-            min_cell => input.min_cell,
-            domain => minijinja::context! { code => d.code.clone(), label => d.label.clone() },
-            factors => serde(&factors),
-            sites => sites,
-        };
+    for (file, ctx) in handbook.pages {
         out.push((file, render("handbook.md", &ctx, &mut anchored)?));
     }
-    let ctx = minijinja::context! { study => input.study_name, version => model::VERSION, domains => listed };
     out.push((
         "index.md".to_string(),
-        render("handbook_index.md", &ctx, &mut anchored)?,
+        render("handbook_index.md", &handbook.index, &mut anchored)?,
     ));
     out.sort();
     Ok(out)

@@ -2,7 +2,7 @@
 //! Arrow columns in place, rows picked by index. Nothing is copied, so a
 //! view costs what it shows, not the size of the tables it reads.
 //!
-//! A cell reads as it did when rows were JSON objects (see [`crate::rows`]):
+//! A cell reads as it did when rows were JSON objects:
 //! `Utf8` (plain or dictionary-encoded, see [`model::column::Text`]) is
 //! text, `Boolean` a flag, integers and `Float64` numbers (a
 //! non-finite float is empty), and every other type is an empty cell.
