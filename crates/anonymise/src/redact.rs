@@ -262,7 +262,7 @@ impl Redactor {
         }
         // A name seen before (interviewers recur) adds nothing: its entries
         // are in already, with the same tag, and the first of a fold wins.
-        let mut names_seen = std::collections::HashSet::with_hasher(crate::fold::FxBuild);
+        let mut names_seen = rustc_hash::FxHashSet::default();
         for person in &identities.people {
             each_participant_entry(
                 person,
@@ -468,7 +468,7 @@ pub fn gazetteer_fingerprints(
         .into_par_iter()
         .map(|(site, people)| {
             // An entry seen before in the site (interviewers recur) is in already.
-            let mut seen = std::collections::HashSet::with_hasher(crate::fold::FxBuild);
+            let mut seen = rustc_hash::FxHashSet::default();
             let mut entries: std::collections::BTreeSet<(Kind, String)> = Default::default();
             for person in people {
                 each_participant_entry(
