@@ -751,6 +751,23 @@ fn on_a_study_we_did_not_write_no_planted_identifier_or_withdrawn_word_reaches_a
             .any(|r| r["suppressed"] == "false" && !r["exemplar_1"].is_empty()),
         "{quotes:#?}"
     );
+    // Its `[disclosure] quote_label = ["group"]` reaches every published
+    // label: the group alone, never the sector or site the default allows.
+    for table in ["quotes", "qual_matrix"] {
+        let mut published = 0;
+        for r in read_table(&out, table) {
+            let group = r["group"].replace('_', " ");
+            let want = group[..1].to_uppercase() + &group[1..];
+            for (column, label) in r.iter().filter(|(c, _)| c.starts_with("label_")) {
+                if label.is_empty() || label == "-" {
+                    continue;
+                }
+                assert_eq!(label, &want, "{table} {column}: {r:#?}");
+                published += 1;
+            }
+        }
+        assert!(published > 0, "{table} publishes labelled quotes");
+    }
 }
 
 /// The anonymisation log goes where study.toml says, outside the output

@@ -1,5 +1,4 @@
-//! Disclosure control: what a quote's label may say, and demographic
-//! counts with small-cell suppression.
+//! Disclosure control: demographic counts with small-cell suppression.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -7,44 +6,6 @@ use std::sync::Arc;
 use arrow_array::{Array, BooleanArray, Int8Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use model::{Disclosure, FigureId, Group, Sector};
-
-/// The label of a published quote, saying only the allowed attributes
-/// (`group`, `sector`, `site`) in that fixed order: `Peer worker, statutory
-/// sector`. An attribute whose value is not a known code is left out (never
-/// passed through); with nothing to say the label is `Participant`.
-pub fn quote_label(group: &str, sector: &str, site: &str, allowed: &[String]) -> String {
-    let allow = |a: &str| allowed.iter().any(|x| x == a);
-    let mut parts: Vec<String> = Vec::new();
-    if allow("group") {
-        let g = Group::from_code(group).map(|g| match g {
-            Group::PeerWorker => "peer worker",
-            Group::Professional => "professional",
-            Group::ServiceUser => "service user",
-            Group::TeamManager => "team manager",
-            Group::SeniorManager => "senior manager",
-        });
-        parts.extend(g.map(String::from));
-    }
-    if allow("sector") {
-        parts.extend(Sector::from_code(sector).map(|s| format!("{} sector", s.code())));
-    }
-    if allow("site") {
-        let site = site.trim();
-        // Only a published label (`Site C`), never a raw code or a name.
-        if site.starts_with("Site ") && site.len() <= 12 && !site.contains('[') {
-            parts.push(site.to_string());
-        }
-    }
-    let mut label = if parts.is_empty() {
-        "participant".to_string()
-    } else {
-        parts.join(", ")
-    };
-    if let Some(first) = label.get(..1) {
-        label = first.to_uppercase() + &label[1..];
-    }
-    label
-}
 
 const NOT_RECORDED: &str = "Not recorded";
 

@@ -12,6 +12,7 @@
 //! `Jose` for `José` is the same person (fail closed).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::FxBuildHasher;
 
 use crate::AnonymiseError;
 
@@ -348,58 +349,11 @@ impl Emails {
 }
 
 /// A fast hash of bytes (FxHash, as in rustc): the gazetteer is the study's
-/// own data, hashed to find duplicates and emails.
-pub(crate) fn fx_hash(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = FxHasher(0);
-    h.write(bytes);
-    h.finish()
-}
-
-#[derive(Clone, Copy, Default)]
-pub(crate) struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w) ^ (rest.len() as u64) << 59);
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-/// Builds [`FxHasher`]s, for hash sets of the gazetteer.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct FxBuild;
-
-impl std::hash::BuildHasher for FxBuild {
-    type Hasher = FxHasher;
-    fn build_hasher(&self) -> FxHasher {
-        FxHasher(0)
-    }
+/// own data, hashed to find duplicates and emails. A hash only finds
+/// candidates whose bytes are then compared, so no output depends on it.
+fn fx_hash(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    FxBuildHasher.hash_one(bytes)
 }
 
 thread_local! {
@@ -429,7 +383,7 @@ impl<T: Clone> Literals<T> {
         let mut pats: Vec<Literal<T>> = Vec::new();
         {
             let mut seen =
-                std::collections::HashSet::with_capacity_and_hasher(folds.len(), FxBuild);
+                std::collections::HashSet::with_capacity_and_hasher(folds.len(), FxBuildHasher);
             for (s, e, tag) in folds {
                 let f = &arena[s..e];
                 if !seen.insert(f) {

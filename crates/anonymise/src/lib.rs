@@ -5,9 +5,9 @@
 //! with collision handling), [`Redactor`] (gazetteer + detectors for free
 //! text, returning [`Redacted`] with [`Hit`]s), [`anonymise`] (raw
 //! [`model::StudyTables`] to clean ones, with withdrawals applied and a
-//! [`LogEntry`] log of positions, never text), [`quote_label`] and
-//! [`demographics`] (disclosure control with primary and secondary
-//! suppression), and [`LeakGuard`] (the last scan of every output).
+//! [`LogEntry`] log of positions, never text), [`demographics`]
+//! (disclosure control with primary and secondary suppression; a quote's
+//! label is `patterns::quote_label`), and [`LeakGuard`] (the last scan of every output).
 //!
 //! A key design choice: **fail closed**. Anything unexpected (a site code
 //! missing from the register, a record with no participants row, a
@@ -31,7 +31,7 @@ mod redact;
 mod tables;
 
 pub use detect::nhs_number_is_valid;
-pub use disclosure::{demographics, demographics_schema, quote_label};
+pub use disclosure::{demographics, demographics_schema};
 pub use error::AnonymiseError;
 pub use guard::{Leak, LeakGuard};
 pub use key::{

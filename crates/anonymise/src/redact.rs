@@ -262,7 +262,7 @@ impl Redactor {
         }
         // A name seen before (interviewers recur) adds nothing: its entries
         // are in already, with the same tag, and the first of a fold wins.
-        let mut names_seen = std::collections::HashSet::with_hasher(crate::fold::FxBuild);
+        let mut names_seen = rustc_hash::FxHashSet::default();
         for person in &identities.people {
             each_participant_entry(
                 person,
@@ -371,7 +371,8 @@ impl Redactor {
         Redacted { text: out, hits }
     }
 
-    /// [`Redactor::redact`] as it was before its fast paths, to test them against.
+    /// [`Redactor::redact`] as it was before its fast paths (literal
+    /// matching and detectors), to test them against; both merge alike.
     #[cfg(test)]
     pub(crate) fn redact_reference(
         &self,
@@ -390,47 +391,7 @@ impl Redactor {
         self.detectors
             .find_reference(text, |k| self.kinds.contains(k), &mut det);
         cands.extend(det.into_iter().map(|(s, e, k)| (s, e, k, usize::MAX)));
-        cands.retain(|c| c.0 < c.1 && c.1 <= text.len());
-        cands.sort_by_key(|&(s, e, k, r)| (s, std::cmp::Reverse(e), k, r));
-
-        let mut out = String::with_capacity(text.len());
-        let mut hits = Vec::new();
-        let mut pos = 0;
-        let mut i = 0;
-        while i < cands.len() {
-            let (start, mut end, _, _) = cands[i];
-            let mut best = cands[i];
-            let mut j = i + 1;
-            while j < cands.len() && cands[j].0 < end {
-                let c = cands[j];
-                let better = (c.1 - c.0, std::cmp::Reverse(c.0), std::cmp::Reverse(c.2))
-                    > (
-                        best.1 - best.0,
-                        std::cmp::Reverse(best.0),
-                        std::cmp::Reverse(best.2),
-                    );
-                if better {
-                    best = c;
-                }
-                end = end.max(c.1);
-                j += 1;
-            }
-            out.push_str(&text[pos..start]);
-            out.push_str(
-                self.replacements
-                    .get(best.3)
-                    .map_or(best.2.label(), String::as_str),
-            );
-            hits.push(Hit {
-                kind: best.2,
-                start,
-                end,
-            });
-            pos = end;
-            i = j;
-        }
-        out.push_str(&text[pos..]);
-        Redacted { text: out, hits }
+        self.merge(text, &mut cands)
     }
 }
 
@@ -507,7 +468,7 @@ pub fn gazetteer_fingerprints(
         .into_par_iter()
         .map(|(site, people)| {
             // An entry seen before in the site (interviewers recur) is in already.
-            let mut seen = std::collections::HashSet::with_hasher(crate::fold::FxBuild);
+            let mut seen = rustc_hash::FxHashSet::default();
             let mut entries: std::collections::BTreeSet<(Kind, String)> = Default::default();
             for person in people {
                 each_participant_entry(

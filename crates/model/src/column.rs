@@ -126,32 +126,10 @@ pub fn text<'a>(batch: &'a RecordBatch, name: &str) -> Option<Text<'a>> {
         .and_then(|c| Text::of(c.as_ref()))
 }
 
-/// FNV-1a, for looking up the short strings of categorical columns (codes,
-/// record ids): much cheaper than the default SipHash, and used for lookups
-/// only, so it never decides an order or an output.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-/// A `HashMap` hasher for text keys: [`Fnv`].
-pub type FastHash = std::hash::BuildHasherDefault<Fnv>;
+/// The hasher of text lookups (codes, record ids): FxHash, much cheaper
+/// than the default SipHash, and used for lookups only, so it never decides
+/// an order or an output.
+pub type FastHash = rustc_hash::FxBuildHasher;
 
 /// Text -> dense id in first-seen order, for text borrowed from the table
 /// being read (nothing copied). The last row's answer is remembered and the
@@ -204,7 +182,7 @@ pub struct Categories {
     keys: Vec<i32>,
     nulls: Option<Vec<bool>>,
     values: StringBuilder,
-    /// FNV hash of a value -> its key. The value itself is in `values`; a
+    /// [`text_hash`] of a value -> its key. The value itself is in `values`; a
     /// value whose hash another value already holds goes to `collided`
     /// (rare), so no value is copied into the index.
     index: HashMap<u64, i32, std::hash::BuildHasherDefault<Prehashed>>,
@@ -231,17 +209,15 @@ impl std::hash::Hasher for Prehashed {
 }
 
 #[cfg(not(test))]
-fn fnv(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = Fnv::default();
-    h.write(bytes);
-    h.finish()
+fn text_hash(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    FastHash::default().hash_one(bytes)
 }
 
 /// In this crate's tests, a hash with only four values: most distinct
 /// values collide, so the collision path is what the tests exercise.
 #[cfg(test)]
-fn fnv(bytes: &[u8]) -> u64 {
+fn text_hash(bytes: &[u8]) -> u64 {
     bytes.iter().map(|&b| u64::from(b)).sum::<u64>() % 4
 }
 
@@ -263,7 +239,7 @@ impl Categories {
         match self.last {
             Some(k) if self.value_bytes(k) == value.as_bytes() => k,
             _ => {
-                let hash = fnv(value.as_bytes());
+                let hash = text_hash(value.as_bytes());
                 match self.index.get(&hash) {
                     Some(&k) if self.value_bytes(k) == value.as_bytes() => k,
                     Some(_) => match self.collided.get(value) {

@@ -58,10 +58,6 @@ impl FieldType {
             _ => return None,
         })
     }
-    /// Free text that may hold identifying words and must be redacted.
-    pub fn is_free_text(&self) -> bool {
-        matches!(self, FieldType::Notes)
-    }
 }
 
 /// Text validation of a `text` field (`Text Validation Type`).
@@ -136,12 +132,6 @@ impl Field {
     pub fn choice(&self, code: &str) -> Option<&Choice> {
         self.choices.iter().find(|c| c.code == code)
     }
-    pub fn has_choices(&self) -> bool {
-        matches!(
-            self.field_type,
-            FieldType::Dropdown | FieldType::Radio | FieldType::Checkbox
-        )
-    }
 }
 
 /// A parsed data dictionary, fields in dictionary order.
@@ -165,8 +155,5 @@ impl Dictionary {
             }
         }
         forms
-    }
-    pub fn fields_of_form<'a>(&'a self, form: &'a str) -> impl Iterator<Item = &'a Field> + 'a {
-        self.fields.iter().filter(move |f| f.form == form)
     }
 }

@@ -88,7 +88,7 @@ fn figure_rows(batch: &RecordBatch) -> Vec<(String, usize)> {
 /// Compare a freshly computed table with the one published before (if any):
 /// figures in id order, columns in name order. Cells are compared as typed
 /// values and rendered as text only when they differ.
-pub fn table_changes(_table: &str, previous: &Utf8Path, new: &RecordBatch) -> Vec<Change> {
+pub fn table_changes(previous: &Utf8Path, new: &RecordBatch) -> Vec<Change> {
     let Ok(bytes) = std::fs::read(previous) else {
         return Vec::new();
     };
@@ -291,7 +291,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("old.parquet")).unwrap();
         std::fs::write(&path, crate::tables::to_parquet(&old).unwrap()).unwrap();
-        let ours = table_changes("t", &path, &new);
+        let ours = table_changes(&path, &new);
         assert_eq!(ours, reference(&old, &new));
         assert!(ours.contains(&Change::Appeared { figure: "e".into() }));
         assert!(ours.contains(&Change::Disappeared { figure: "c".into() }));
@@ -299,7 +299,7 @@ mod tests {
         assert!(ours.iter().any(|c| matches!(c, Change::Changed { figure, column, .. } if figure == "d" && column == "n")), "the last row of a repeated id: {ours:?}");
         assert!(!ours.iter().any(|c| matches!(c, Change::Changed { figure, column, .. } if figure == "a" && column == "z_text")), "null and empty read the same");
         // A table compared with itself: nothing.
-        assert!(table_changes("t", &path, &old).is_empty());
+        assert!(table_changes(&path, &old).is_empty());
 
         // Text columns dictionary-encoded (categorical), on either side or
         // both: the same changes.
@@ -325,23 +325,19 @@ mod tests {
         let coded_path =
             camino::Utf8PathBuf::from_path_buf(dir.path().join("old-coded.parquet")).unwrap();
         std::fs::write(&coded_path, crate::tables::to_parquet(&old_coded).unwrap()).unwrap();
+        assert_eq!(table_changes(&coded_path, &new_coded), ours, "both coded");
         assert_eq!(
-            table_changes("t", &coded_path, &new_coded),
-            ours,
-            "both coded"
-        );
-        assert_eq!(
-            table_changes("t", &coded_path, &new),
+            table_changes(&coded_path, &new),
             ours,
             "old coded, new plain"
         );
         assert_eq!(
-            table_changes("t", &path, &new_coded),
+            table_changes(&path, &new_coded),
             ours,
             "old plain, new coded"
         );
         assert!(
-            table_changes("t", &coded_path, &old).is_empty(),
+            table_changes(&coded_path, &old).is_empty(),
             "the same values, either kind"
         );
     }

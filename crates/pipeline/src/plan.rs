@@ -72,8 +72,8 @@ struct RawHeader {
 
 /// Parse and check a pipeline file. Every problem found is returned.
 pub fn parse(text: &str, path: &str) -> Result<Plan, Vec<Diagnostic>> {
-    let raw: RawFile =
-        toml::from_str(text).map_err(|e| vec![toml_error(text, path, &e, 0..text.len())])?;
+    let raw: RawFile = toml::from_str(text)
+        .map_err(|e| vec![model::framework::toml_diagnostic(path, text, &e)])?;
     let header = raw.pipeline.into_inner();
     let mut problems = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
@@ -274,15 +274,6 @@ fn find_key(stage_text: &str, key: &str) -> Option<usize> {
         offset += line.len();
     }
     None
-}
-
-fn toml_error(
-    text: &str,
-    path: &str,
-    e: &toml::de::Error,
-    _within: std::ops::Range<usize>,
-) -> Diagnostic {
-    model::framework::toml_diagnostic(path, text, e)
 }
 
 /// Settings as JSON with sorted keys: the same settings always hash the same.

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::plan::{Plan, Stage};
+use crate::plan::Plan;
 use crate::settings::{RatingsKind, StageSettings};
 
 /// Where a stage's figures come from.
@@ -182,9 +182,4 @@ pub fn store(plan: &Plan, data_hashes: &BTreeMap<String, String>) -> String {
     .unwrap_or_default();
     text.push('\n');
     text
-}
-
-/// The stage that made a table (by stage id).
-pub fn stage_of<'a>(plan: &'a Plan, table: &str) -> Option<&'a Stage> {
-    plan.stages.iter().find(|s| s.id == table)
 }

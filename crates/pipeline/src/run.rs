@@ -283,7 +283,6 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                 // Every table a stage makes is published, as CSV and Parquet.
                 publish_table(&mut staging, stage, batch)?;
                 changes.extend(crate::diff::table_changes(
-                    &stage.id,
                     &out.join(format!("tables/{}.parquet", stage.id)),
                     batch,
                 ));
@@ -607,18 +606,9 @@ fn publish_table(
 fn ratings_settings(clean: &CleanStudy, s: &RatingsSettings) -> Result<ratings::Settings, String> {
     let mut scopes = Vec::new();
     for scope in &s.scopes {
-        scopes.push(match scope.as_str() {
-            "study" => ratings::Scope::Study,
-            "sector" => ratings::Scope::Sector,
-            "site" => ratings::Scope::Site,
-            "group" => ratings::Scope::Group,
-            "site_group" => ratings::Scope::SiteGroup,
-            other => {
-                return Err(format!(
-                    "unknown scope `{other}`; expected study, sector, site, group or site_group"
-                ));
-            }
-        });
+        scopes.push(ratings::Scope::from_code(scope).ok_or_else(|| {
+            format!("unknown scope `{scope}`; expected study, sector, site, group or site_group")
+        })?);
     }
     Ok(ratings::Settings {
         scopes,

@@ -173,10 +173,10 @@ pub fn from_parquet(bytes: Vec<u8>) -> Result<RecordBatch, parquet::errors::Parq
     for batch in reader {
         batches.push(batch.map_err(|e| parquet::errors::ParquetError::General(e.to_string()))?);
     }
-    arrow_select_concat(&schema, &batches)
+    concat_row_groups(&schema, &batches)
 }
 
-fn arrow_select_concat(
+fn concat_row_groups(
     schema: &arrow_schema::SchemaRef,
     batches: &[RecordBatch],
 ) -> Result<RecordBatch, parquet::errors::ParquetError> {

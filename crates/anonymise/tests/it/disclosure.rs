@@ -1,43 +1,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use anonymise::{demographics, quote_label};
+use anonymise::demographics;
 use arrow_array::{
     Array, ArrayRef, BooleanArray, Int8Array, RecordBatch, StringArray, UInt32Array,
 };
 use model::{Disclosure, schema};
-
-#[test]
-fn quote_label_says_only_what_is_allowed() {
-    let allowed = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    assert_eq!(
-        quote_label(
-            "peer_worker",
-            "statutory",
-            "Site C",
-            &allowed(&["group", "sector"])
-        ),
-        "Peer worker, statutory sector"
-    );
-    assert_eq!(
-        quote_label(
-            "team_manager",
-            "voluntary",
-            "Site C",
-            &allowed(&["site", "group"])
-        ),
-        "Team manager, Site C"
-    );
-    assert_eq!(
-        quote_label("peer_worker", "statutory", "Site C", &[]),
-        "Participant"
-    );
-    assert_eq!(
-        quote_label("Maria", "statutory", "S03", &allowed(&["group", "site"])),
-        "Participant",
-        "never passes through"
-    );
-}
 
 /// 14 participants: Site A (statutory) 6, Site B (statutory) 2, Site C (voluntary) 6.
 fn participants() -> RecordBatch {
