@@ -42,7 +42,7 @@ pub use positions::PositionUnit;
 pub use project::{Case, Code, Codebook, CodedSegment, Guid, Project, Selection, Transcript};
 pub use read::{MAX_ENTRY_BYTES, read_project};
 pub use speakers::{
-    INTERVIEWER_LABELS, MAX_LABEL_CHARS, MAX_LABEL_WORDS, Speaker, Turn, Turns, label_length,
+    INTERVIEWER_LABELS, MAX_LABEL_CHARS, MAX_LABEL_WORDS, Speaker, Turn, Turns, speaker_label,
 };
 pub use study::{LinkedProject, StudyReader, ThemedSegment};
 pub use themes::{BME_THEME, CODES_COLUMNS, CodeThemes, IGNORE_THEME, Theme, normalise_code_path};

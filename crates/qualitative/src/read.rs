@@ -431,8 +431,15 @@ impl Reader<'_, '_, '_> {
             };
         }
         if let Some(content) = children_named(node, "PlainTextContent").next() {
-            // Inline text is taken as XML delivers it (line ends as LF).
-            return Some(content.text().unwrap_or("").to_string());
+            // Inline text is taken as XML delivers it (line ends as LF,
+            // entities and CDATA resolved), all its text nodes together.
+            return Some(
+                content
+                    .descendants()
+                    .filter(|n| n.is_text())
+                    .filter_map(|n| n.text())
+                    .collect(),
+            );
         }
         let rich = if node.has_attribute("richTextPath") {
             "only a rich-text copy (`richTextPath`)"

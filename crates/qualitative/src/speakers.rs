@@ -59,7 +59,7 @@ pub struct Turns {
 /// characters in at most [`MAX_LABEL_WORDS`] words; then `:` followed by
 /// the end of the line or a space. So `10:30`, `http://...`,
 /// `so what I said to them was: ...` and `Yes, she said: ...` are not labels.
-pub fn label_length(line: &str) -> Option<Range<usize>> {
+pub fn speaker_label(line: &str) -> Option<Range<usize>> {
     let start = line.len() - line.trim_start_matches([' ', '\t']).len();
     let rest = &line[start..];
     let mut chars = rest.char_indices();
@@ -106,7 +106,7 @@ impl Turns {
         let mut found: Vec<(Range<usize>, String)> = Vec::new();
         let mut line_start = 0;
         for line in text.split_inclusive('\n') {
-            if let Some(label) = label_length(line) {
+            if let Some(label) = speaker_label(line) {
                 let label = line_start + label.start..line_start + label.end;
                 found.push((label.clone(), label_key(&text[label])));
             }
@@ -188,7 +188,7 @@ mod tests {
             "王芳: 是的",
             "Q:",
         ] {
-            assert!(label_length(line).is_some(), "{line:?} is a label");
+            assert!(speaker_label(line).is_some(), "{line:?} is a label");
         }
         for line in [
             "10:30 we met",
@@ -202,10 +202,10 @@ mod tests {
             "",
             ": empty",
         ] {
-            assert!(label_length(line).is_none(), "{line:?} is not a label");
+            assert!(speaker_label(line).is_none(), "{line:?} is not a label");
         }
-        assert_eq!(label_length("  I: x"), Some(2..4));
-        assert_eq!(label_length("Interviewer:\r\n"), Some(0..12));
+        assert_eq!(speaker_label("  I: x"), Some(2..4));
+        assert_eq!(speaker_label("Interviewer:\r\n"), Some(0..12));
     }
 
     #[test]

@@ -841,3 +841,20 @@ fn positions_setting_is_read_from_study_toml() {
         err.message
     );
 }
+
+#[test]
+fn inline_text_is_read_as_xml_delivers_it() {
+    // Entities and CDATA resolved, a comment between text nodes skipped.
+    let body = format!(
+        "{CODEBOOK}<Sources><TextSource guid=\"s1\" name=\"S01-01\"><PlainTextContent>a &amp; b<![CDATA[ <c> ]]><!-- a note -->d 😀e</PlainTextContent>{}</TextSource></Sources>",
+        selection("x1", 2, 9, &[OTHER])
+    );
+    let (project, diagnostics) = read(
+        &qdpx("project.qde", &project_xml("ATLAS.ti", &body), &[]),
+        Positions::Auto,
+    );
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let project = project.unwrap();
+    assert_eq!(project.transcripts[0].text, "a & b <c> d 😀e");
+    assert_eq!(segments(&project)[0].1, "& b <c>");
+}

@@ -135,6 +135,17 @@ fn each_damaged_project_gives_its_error_naming_the_file() {
         let errors: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
         assert_eq!(errors.len(), 1, "{name}: {diagnostics:#?}");
         assert!(matches(errors[0], &row), "{name}: {} vs {row:?}", errors[0]);
+        // Sources are named, their words never quoted.
+        for d in &diagnostics {
+            for words in [
+                "Nowak",
+                "Riverside",
+                "Supervision every",
+                "peer support worker",
+            ] {
+                assert!(!d.message.contains(words), "{name}: {d}");
+            }
+        }
     }
 }
 
