@@ -20,7 +20,7 @@ pub fn cell_count_message(expected: usize, found: usize) -> String {
 
 /// Find the `expected` columns by name (any order); every other column and
 /// every missing one is an error.
-fn named_columns(
+pub fn named_columns(
     table: &CsvTable,
     expected: &[&str],
     errors: &mut Vec<Diagnostic>,
@@ -63,8 +63,8 @@ fn named_columns(
     ok.then_some(idx)
 }
 
-/// The record's cells, if it has as many as the header.
-fn full(table: &CsvTable, record: &Record, errors: &mut Vec<Diagnostic>) -> bool {
+/// Whether the record has as many cells as the header (an error if not).
+pub fn full(table: &CsvTable, record: &Record, errors: &mut Vec<Diagnostic>) -> bool {
     if record.len() != table.header.len() {
         errors.push(Diagnostic::error(
             &table.path,

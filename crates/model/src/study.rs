@@ -16,6 +16,8 @@ pub struct StudyConfig {
     pub disclosure: Disclosure,
     #[serde(default)]
     pub anonymisation: AnonymisationSection,
+    #[serde(default)]
+    pub qualitative: QualitativeSection,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -78,6 +80,28 @@ impl Default for Disclosure {
 #[serde(deny_unknown_fields)]
 pub struct AnonymisationSection {
     pub log: Option<String>,
+}
+
+/// `[qualitative]`: how the coded transcripts are read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct QualitativeSection {
+    #[serde(default)]
+    pub positions: Positions,
+}
+
+/// How a REFI-QDA project counts a selection's start and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Positions {
+    /// UTF-16 code units where the project's `origin` names NVivo, code
+    /// points otherwise.
+    #[default]
+    Auto,
+    /// UTF-16 code units, as NVivo counts.
+    Utf16,
+    /// Unicode code points, as the REFI-QDA standard says.
+    Codepoints,
 }
 
 impl StudyConfig {
