@@ -9,6 +9,7 @@ mod pipeline_file;
 mod privacy;
 mod provenance;
 mod synthesis;
+mod workbook;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

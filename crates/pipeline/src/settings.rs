@@ -265,6 +265,34 @@ pub struct WorkbookSettings {
     /// File name of the workbook under `report/`.
     #[serde(default = "default_workbook")]
     pub file: String,
+    /// Who writes it (`report::WorkbookWriter`): `fast` (the default),
+    /// `rust_xlsxwriter` (the same bytes, slower) or
+    /// `rust_xlsxwriter_low_memory` (only in a build for measuring it).
+    /// For `just bench --workbook-writers`.
+    #[serde(default)]
+    pub writer: WorkbookWriterName,
+}
+
+/// [`report::WorkbookWriter`] as a pipeline file names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkbookWriterName {
+    #[default]
+    Fast,
+    RustXlsxwriter,
+    RustXlsxwriterLowMemory,
+}
+
+impl WorkbookWriterName {
+    pub fn writer(self) -> report::WorkbookWriter {
+        match self {
+            WorkbookWriterName::Fast => report::WorkbookWriter::Fast,
+            WorkbookWriterName::RustXlsxwriter => report::WorkbookWriter::RustXlsxwriter,
+            WorkbookWriterName::RustXlsxwriterLowMemory => {
+                report::WorkbookWriter::RustXlsxwriterLowMemory
+            }
+        }
+    }
 }
 
 fn default_workbook() -> String {
