@@ -90,6 +90,14 @@ def study_for(size):
     return path
 
 
+def interview_rows(study):
+    """Rows of a study's interview exports."""
+    return sum(
+        max(0, sum(1 for _ in csv.reader(open(f, encoding="utf-8-sig"))) - 1)
+        for f in __import__("glob").glob(os.path.join(study, "raw", "interviews", "*.csv"))
+    )
+
+
 def crosscase_runs(study, runs):
     """Medians of full run, no-change rerun and late-site rerun."""
     results = {"full": [], "unchanged": [], "late": [], "stats": [], "stages": {}}
@@ -402,15 +410,12 @@ def workbook_writers(args):
     builds = args.builds.split(",")
     binaries = build_variants(builds)
     load_before = load_average()
-    rows, notes = [], []
+    rows, notes, decision = [], [], []
     for spec in args.sizes.split(","):
         size, _, runs = spec.partition(":")
         runs = int(runs) if runs else args.runs
         study = study_for(size)
-        interviews = sum(
-            max(0, sum(1 for _ in csv.reader(open(f, encoding="utf-8-sig"))) - 1)
-            for f in __import__("glob").glob(os.path.join(study, "raw", "interviews", "*.csv"))
-        )
+        interviews = interview_rows(study)
         timed, memory = {}, {}  # (build, writer) / writer -> [measures]
         for run in range(runs):
             # A different order each run: what one writer leaves behind
@@ -440,6 +445,19 @@ def workbook_writers(args):
             mid = f"{statistics.median(values):.{digits}f}"
             return mid if len(values) < 2 else f"{mid} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
+        # The rule of issue 12: a rust_xlsxwriter path that comes within 1.5x
+        # of the `fast` writer's time replaces it. Low-memory worksheets write
+        # temporary files, which only `pipeline` may: listed apart.
+        for low, what in [(False, "that write no temporary file"), (True, "that write temporary files")]:
+            ratios = sorted(
+                (statistics.median([m["ratio"] for m in got]), build, writer)
+                for (build, writer), got in timed.items()
+                if writer != "fast" and (writer == "rust_xlsxwriter_low_memory") == low
+            )
+            if ratios:
+                ratio, build, writer = ratios[0]
+                decision.append(f"- {size}: of the rust_xlsxwriter paths {what}, the closest to `fast` is {writer} "
+                                f"({build} build), {ratio:.2f}× its time in the same runs (median)")
         for build in builds:
             if not os.path.isfile(binaries[build]):
                 rows.append(f"| {size} | {interviews} | {build} | (not measured: {binaries[build]}) | | | | | | | |")
@@ -480,7 +498,7 @@ def workbook_writers(args):
         "",
         "| size | interviews | build | writer | wall s | vs fast | vs standard fast | MiB over start | peak MiB | MB | same bytes |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ] + rows + [""] + notes + ([""] if notes else [])
+    ] + rows + [""] + decision + [""] + notes + ([""] if notes else [])
     results = os.path.join(ROOT, "bench", "results.md")
     text = open(results).read() if os.path.isfile(results) else "# Benchmark results\n"
     text = replace_section(text, WORKBOOK_SECTION, "\n".join(section))
@@ -539,10 +557,7 @@ def main():
         size, _, runs = spec.partition(":")
         runs = int(runs) if runs else args.runs
         study = study_for(size)
-        interviews = sum(
-            max(0, sum(1 for _ in csv.reader(open(f, encoding="utf-8-sig"))) - 1)
-            for f in __import__("glob").glob(os.path.join(study, "raw", "interviews", "*.csv"))
-        )
+        interviews = interview_rows(study)
         print(f"== {size}: {interviews} interview rows, {runs} run(s)", flush=True)
         ours = crosscase_runs(study, runs)
         duck, duck_csv = duckdb_runs(study, runs)

@@ -35,17 +35,7 @@ fn the_fast_writer_gives_rust_xlsxwriters_bytes_on_every_table() {
     std::fs::write(&pipeline, with_rust_xlsxwriter_workbook()).unwrap();
     for (study, name) in [(demo_study(), "demo"), (other_study(), "other study")] {
         let out = tmp.path().join(name);
-        assert_ok(&crosscase_env(
-            &[
-                "run",
-                pipeline.to_str().unwrap(),
-                "--study",
-                study.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &[OTHER_KEY],
-        ));
+        assert_ok(&run_pipeline(&pipeline, &study, &out, &[], &[OTHER_KEY]));
         // The fast writer leaves dates and decimals to rust_xlsxwriter: the
         // comparison is worth something only if no table holds one.
         let mut tables = 0;
@@ -75,5 +65,35 @@ fn the_fast_writer_gives_rust_xlsxwriters_bytes_on_every_table() {
             fast.len(),
             plain.len()
         );
+    }
+}
+
+/// A writer this build lacks (low-memory worksheets are built only to be
+/// measured) or that does not exist is refused when the pipeline file is
+/// checked, before any stage runs.
+#[test]
+fn a_writer_not_in_this_build_is_refused_before_anything_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = with_rust_xlsxwriter_workbook();
+    for (writer, expected) in [
+        (
+            "rust_xlsxwriter_low_memory",
+            "the workbook writer `rust_xlsxwriter_low_memory` is not in this build",
+        ),
+        ("slow", "unknown variant `slow`"),
+    ] {
+        let pipeline = tmp.path().join(format!("{writer}.toml"));
+        let line = format!("writer = \"{writer}\"");
+        std::fs::write(
+            &pipeline,
+            text.replace("writer = \"rust_xlsxwriter\"", &line),
+        )
+        .unwrap();
+        let out = tmp.path().join(writer);
+        let run = run_pipeline(&pipeline, &demo_study(), &out, &[], &[]);
+        let err = stderr(&run);
+        assert_eq!(code(&run), 2, "{err}");
+        assert!(err.contains(expected), "{err}");
+        assert!(!out.join("tables").exists(), "{writer}: nothing written");
     }
 }

@@ -105,7 +105,20 @@ impl StageSettings {
             "report.html" => S::ReportHtml(settings_from(table)?),
             "report.site_packs" => S::SitePacks(settings_from(table)?),
             "report.handbook" => S::Handbook(settings_from(table)?),
-            "report.workbook" => S::Workbook(settings_from(table)?),
+            "report.workbook" => {
+                let settings: WorkbookSettings = settings_from(table)?;
+                let writer = settings.writer.writer();
+                if !writer.is_built() {
+                    return Err(SettingsError::Invalid {
+                        key: Some("writer".into()),
+                        message: format!(
+                            "the workbook writer `{}` is not in this build of crosscase (it is built only to be measured: `just bench --workbook-writers`)",
+                            writer.name()
+                        ),
+                    });
+                }
+                S::Workbook(settings)
+            }
             "guard.leaks" => S::LeakGuard(settings_from(table)?),
             _ => return Err(SettingsError::UnknownKind),
         })

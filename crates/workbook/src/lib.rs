@@ -172,7 +172,7 @@ pub enum WorkbookError {
     Xlsx(String),
     /// The writer asked for is not in this build.
     #[error(
-        "the workbook writer `{0}` is not in this build of crosscase; build it with `--features workbook/low-memory`"
+        "the workbook writer `{0}` is not in this build (`cargo build --release -p crosscase -p workbook --features workbook/low-memory` has it)"
     )]
     NotBuilt(&'static str),
 }
@@ -230,6 +230,11 @@ impl Writer {
             Writer::RustXlsxwriterLowMemory => "rust_xlsxwriter_low_memory",
         }
     }
+
+    /// Whether this build has the writer.
+    pub fn is_built(self) -> bool {
+        self != Writer::RustXlsxwriterLowMemory || cfg!(feature = "low-memory")
+    }
 }
 
 /// [`workbook`], written by `writer`.
@@ -244,7 +249,7 @@ pub fn workbook_with(
             None => by_rust_xlsxwriter(sheets, labels, false),
         },
         Writer::RustXlsxwriter => by_rust_xlsxwriter(sheets, labels, false),
-        Writer::RustXlsxwriterLowMemory if cfg!(feature = "low-memory") => {
+        Writer::RustXlsxwriterLowMemory if writer.is_built() => {
             by_rust_xlsxwriter(sheets, labels, true)
         }
         Writer::RustXlsxwriterLowMemory => Err(WorkbookError::NotBuilt(writer.name())),
