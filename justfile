@@ -79,6 +79,8 @@ validate study="data/demo":
 
 # Benchmark against DuckDB on three study sizes; writes bench/results.md.
 # Sizes: just bench --sizes demo,2000x25 --runs 3 (default: all three sizes).
+# The workbook stage by each writer, side by side (its own section):
+# just bench --workbook-writers --sizes 200x250:3,2000x250:1
 bench *args:
     cargo build --release --quiet
     python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb

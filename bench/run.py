@@ -19,11 +19,19 @@ generated with `crosscase demo` into target/bench/ (not committed).
 
 Usage: python3 bench/run.py [--sizes demo,2000x25,2000x250] [--runs 3]
 A size may carry its own number of runs: --sizes demo:5,2000x25:3,2000x250:1
+
+With --workbook-writers it measures instead the workbook stage written by
+each of the workbook crate's writers (`fast`, `rust_xlsxwriter`,
+`rust_xlsxwriter_low_memory`), side by side in one run of the synthesis on
+the same tables, in builds with rust_xlsxwriter's `ryu` and `zlib` features
+too (--builds), and writes its own section of bench/results.md:
+    python3 bench/run.py --workbook-writers --sizes 200x250:3,2000x250:1
 """
 import argparse
 import csv
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -80,6 +88,14 @@ def study_for(size):
     if not os.path.isfile(os.path.join(path, "study.toml")):
         subprocess.run([BIN, "demo", "--out", path, "--sites", sites, "--per-site", per_site], check=True)
     return path
+
+
+def interview_rows(study):
+    """Rows of a study's interview exports."""
+    return sum(
+        max(0, sum(1 for _ in csv.reader(open(f, encoding="utf-8-sig"))) - 1)
+        for f in __import__("glob").glob(os.path.join(study, "raw", "interviews", "*.csv"))
+    )
 
 
 def crosscase_runs(study, runs):
@@ -232,15 +248,291 @@ def load_average():
         return ["?", "?", "?"]
 
 
+WRITERS = ["fast", "rust_xlsxwriter", "rust_xlsxwriter_low_memory"]
+# Each build has the low-memory writer (it writes temporary files, so only a
+# build for measuring has it); `ryu` and `zlib` are rust_xlsxwriter's
+# features for faster numbers and deflate (zlib: the C library).
+BUILDS = {
+    "standard": ["workbook/low-memory"],
+    "ryu": ["workbook/low-memory", "workbook/ryu"],
+    "zlib": ["workbook/low-memory", "workbook/zlib"],
+}
+WORKBOOK_SECTION = "## Workbook writers"
+PROGRESS = re.compile(r"\[\s*\d+/\d+\]\s+(\S+)")
+
+
+def resident_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def measure_stages(cmd, env=None, timeout=None):
+    """Run `crosscase run`; return (wall s, peak MiB, exit code, stages).
+
+    `stages` is [(stage id, resident MiB when it began, peak resident MiB
+    while it ran)]. The run ledger's `peak_mib` is the process's high-water
+    mark after each stage, which hides a stage whose peak is below an
+    earlier stage's; here the child's resident memory is sampled every few
+    milliseconds, and a stage's samples are those taken between the
+    progress line of the stage before it and its own.
+    """
+    timeout = TIMEOUT if timeout is None else timeout
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    fd = proc.stderr.fileno()
+    os.set_blocking(fd, False)
+    pending, stages = b"", []
+    began = peak = None
+
+    def lines(chunk):
+        nonlocal pending, began, peak
+        pending += chunk
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            m = PROGRESS.match(line.decode("utf-8", "replace"))
+            if m:
+                stages.append((m.group(1), (began or 0) / 1024.0, (peak or 0) / 1024.0))
+                began = peak = None
+
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid == proc.pid:
+            break
+        rss = resident_kib(proc.pid)
+        if rss is not None:
+            began = rss if began is None else began
+            peak = rss if peak is None else max(peak, rss)
+        try:
+            lines(os.read(fd, 1 << 16))
+        except BlockingIOError:
+            pass
+        if time.perf_counter() - start > timeout:
+            proc.kill()
+            _, status, usage = os.wait4(proc.pid, 0)
+            return time.perf_counter() - start, usage.ru_maxrss / 1024.0, None, stages
+        time.sleep(0.005)
+    wall = time.perf_counter() - start
+    os.set_blocking(fd, True)
+    lines(proc.stderr.read())
+    return wall, usage.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status), stages
+
+
+def writers_pipeline(order, path):
+    """The synthesis pipeline with its workbook stage once per writer, in `order`."""
+    text = open(PIPELINE).read()
+    blocks = text.split("[[stage]]")
+    at = next(i for i, b in enumerate(blocks) if 'run = "report.workbook"' in b)
+    workbook = blocks[at]
+    copies = []
+    for writer in order:
+        block = re.sub(r'^id = ".*"$', f'id = "workbook_{writer}"', workbook, flags=re.M)
+        block = re.sub(r'^file = ".*"$', f'file = "tables-{writer}.xlsx"\nwriter = "{writer}"', block, flags=re.M)
+        copies.append(block)
+    blocks[at:at + 1] = copies
+    with open(path, "w") as fh:
+        fh.write("[[stage]]".join(blocks))
+
+
+def xml_parts(path, drop_spans=False):
+    """Every part of a workbook, unzipped; optionally without rows' `spans`."""
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        parts = [(n, z.read(n)) for n in z.namelist()]
+    if drop_spans:
+        parts = [(n, re.sub(rb' spans="[0-9:]+"', b"", x)) for n, x in parts]
+    return parts
+
+
+def build_variants(builds):
+    """Build crosscase once per build; returns {build: binary or error}."""
+    binaries = {}
+    for name in builds:
+        features = ",".join(BUILDS[name])
+        print(f"== building crosscase with {features}", flush=True)
+        done = subprocess.run(
+            ["cargo", "build", "--release", "--quiet", "-p", "crosscase", "-p", "workbook", "--features", features],
+            cwd=ROOT, capture_output=True, text=True,
+        )
+        if done.returncode != 0:
+            binaries[name] = "build failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]
+            continue
+        binary = os.path.join(WORK, f"crosscase-{name}")
+        shutil.copy2(os.path.join(ROOT, "target", "release", "crosscase"), binary)
+        binaries[name] = binary
+    # Leave target/release/crosscase as `cargo build --release` makes it.
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    return binaries
+
+
+def writers_run(binary, order, study, env=None):
+    """One synthesis with a workbook stage per writer; {writer: measures} or an error."""
+    pipeline = os.path.join(WORK, "workbook-writers.toml")
+    writers_pipeline(order, pipeline)
+    out = os.path.join(WORK, "writers-out")
+    shutil.rmtree(out, ignore_errors=True)
+    wall, _, code, sampled = measure_stages([binary, "run", pipeline, "--study", study, "--out", out], env=env)
+    if code != 0:
+        return f"exit {code} after {wall:.0f} s"
+    seconds = {stage: sec for stage, sec, _ in stage_seconds(out)}
+    memory = {stage: (began, peak) for stage, began, peak in sampled}
+    fast = os.path.join(out, "report", "tables-fast.xlsx")
+    found = {}
+    for writer in WRITERS:
+        stage = f"workbook_{writer}"
+        path = os.path.join(out, "report", f"tables-{writer}.xlsx")
+        low = writer == "rust_xlsxwriter_low_memory"
+        began, peak = memory.get(stage, (0.0, 0.0))
+        found[writer] = {
+            "seconds": seconds[stage],
+            "ratio": seconds[stage] / seconds["workbook_fast"],
+            "over": peak - began,
+            "peak": peak,
+            "bytes": os.path.getsize(path),
+            "same": xml_parts(path, low) == xml_parts(fast, low),
+        }
+    return found
+
+
+def workbook_writers(args):
+    """Each writer's workbook stage, side by side on the same tables.
+
+    Times come from runs with the allocator as it ships. Memory comes from
+    runs of the standard build with mimalloc returning freed memory at once
+    (MIMALLOC_PURGE_DELAY=0): otherwise a stage starts with what the one
+    before freed still resident, and reuses it unseen.
+    """
+    builds = args.builds.split(",")
+    binaries = build_variants(builds)
+    load_before = load_average()
+    rows, notes, decision = [], [], []
+    for spec in args.sizes.split(","):
+        size, _, runs = spec.partition(":")
+        runs = int(runs) if runs else args.runs
+        study = study_for(size)
+        interviews = interview_rows(study)
+        timed, memory = {}, {}  # (build, writer) / writer -> [measures]
+        for run in range(runs):
+            # A different order each run: what one writer leaves behind
+            # (warm caches, freed memory) does not always favour the same one.
+            order = WRITERS[run % len(WRITERS):] + WRITERS[:run % len(WRITERS)]
+            passes = [(b, None) for b in builds]
+            if "standard" in builds:
+                passes.append(("standard", dict(os.environ, MIMALLOC_PURGE_DELAY="0")))
+            for build, env in passes:
+                if not os.path.isfile(binaries[build]):
+                    continue
+                what = "memory" if env else "time"
+                print(f"== {size} run {run + 1}/{runs}, {build} build ({what}), order {' '.join(order)}", flush=True)
+                found = writers_run(binaries[build], order, study, env)
+                if isinstance(found, str):
+                    notes.append(f"- {size}, {build} build ({what}), run {run + 1}: {found}")
+                    continue
+                for writer, m in found.items():
+                    if env:
+                        memory.setdefault(writer, []).append(m)
+                    else:
+                        timed.setdefault((build, writer), []).append(m)
+        standard = timed.get(("standard", "fast"))
+        standard = statistics.median([m["seconds"] for m in standard]) if standard else None
+
+        def spread(values, digits=2):
+            mid = f"{statistics.median(values):.{digits}f}"
+            return mid if len(values) < 2 else f"{mid} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+        # The rule of issue 12: a rust_xlsxwriter path that comes within 1.5x
+        # of the `fast` writer's time replaces it. Low-memory worksheets write
+        # temporary files, which only `pipeline` may: listed apart.
+        for low, what in [(False, "that write no temporary file"), (True, "that write temporary files")]:
+            ratios = sorted(
+                (statistics.median([m["ratio"] for m in got]), build, writer)
+                for (build, writer), got in timed.items()
+                if writer != "fast" and (writer == "rust_xlsxwriter_low_memory") == low
+            )
+            if ratios:
+                ratio, build, writer = ratios[0]
+                decision.append(f"- {size}: of the rust_xlsxwriter paths {what}, the closest to `fast` is {writer} "
+                                f"({build} build), {ratio:.2f}× its time in the same runs (median)")
+        for build in builds:
+            if not os.path.isfile(binaries[build]):
+                rows.append(f"| {size} | {interviews} | {build} | (not measured: {binaries[build]}) | | | | | | | |")
+                continue
+            for writer in WRITERS:
+                got = timed.get((build, writer), [])
+                if not got:
+                    continue
+                secs = [m["seconds"] for m in got]
+                versus = f"{statistics.median(secs) / standard:.2f}" if standard else ""
+                same = "yes" if all(m["same"] for m in got) else "no"
+                if writer == "rust_xlsxwriter_low_memory" and same == "yes":
+                    same = "yes, but rows' `spans`"
+                mem = memory.get(writer, []) if build == "standard" else []
+                over = spread([m["over"] for m in mem], 0) if mem else ""
+                peak = spread([m["peak"] for m in mem], 0) if mem else ""
+                rows.append(
+                    f"| {size} | {interviews} | {build} | {writer} | {spread(secs)} | "
+                    f"{spread([m['ratio'] for m in got])} | {versus} | {over} | {peak} | "
+                    f"{got[-1]['bytes'] / 1e6:.1f} | {same} |"
+                )
+    section = [
+        WORKBOOK_SECTION,
+        "",
+        f"Written by `just bench --workbook-writers` (bench/run.py) on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f"Machine: {machine()}. Load average before: {' '.join(load_before)}; after: {' '.join(load_average())}",
+        "(the machine is shared: other builds add noise).",
+        f"Sizes and runs: {args.sizes}. Each run is one synthesis (`pipelines/synthesis.toml`) whose workbook",
+        "stage runs once per writer on the same tables, in a different order each run. `wall s`: the stage's",
+        "time in the run ledger, median (and range) over the runs; `vs fast`: its ratio to the `fast` writer's",
+        "stage in the same run; `vs standard fast`: ratio of medians to the standard build's `fast` writer.",
+        "Memory, from separate runs of the standard build with MIMALLOC_PURGE_DELAY=0 (freed memory returned",
+        "at once, so a stage does not reuse what the one before left resident), resident memory sampled every",
+        "5 ms: `MiB over start` is the stage's peak less the process's when it began, `peak MiB` the stage's",
+        "peak (the process holds the clean study and every table meanwhile). `MB`: the workbook's size.",
+        "`same bytes`: against the `fast` writer's workbook of the same run (low-memory: its XML, without the",
+        "rows' optional `spans`; in the ryu build `fast` writes numbers as before, rust_xlsxwriter through ryu).",
+        "",
+        "| size | interviews | build | writer | wall s | vs fast | vs standard fast | MiB over start | peak MiB | MB | same bytes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ] + rows + [""] + decision + [""] + notes + ([""] if notes else [])
+    results = os.path.join(ROOT, "bench", "results.md")
+    text = open(results).read() if os.path.isfile(results) else "# Benchmark results\n"
+    text = replace_section(text, WORKBOOK_SECTION, "\n".join(section))
+    with open(results, "w") as fh:
+        fh.write(text)
+    print("\n".join(section))
+
+
+def replace_section(text, heading, section):
+    """`text` with its `heading` section (to the next `## ` or the end) replaced by `section`, or appended."""
+    start = text.find(heading + "\n")
+    if start < 0:
+        return text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
+    end = text.find("\n## ", start + len(heading))
+    end = len(text) if end < 0 else end + 1
+    return text[:start] + section.rstrip("\n") + "\n" + ("\n" + text[end:] if end < len(text) else "")
+
+
 def main():
     global TIMEOUT
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="demo,2000x25,2000x250")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=int, default=TIMEOUT, help="seconds before one run is stopped")
+    parser.add_argument("--workbook-writers", action="store_true",
+                        help="measure the workbook stage by each writer instead (its own section of results.md)")
+    parser.add_argument("--builds", default=",".join(BUILDS),
+                        help="with --workbook-writers: builds to measure (" + ", ".join(BUILDS) + ")")
     args = parser.parse_args()
     TIMEOUT = args.timeout
     os.makedirs(WORK, exist_ok=True)
+    if args.workbook_writers:
+        workbook_writers(args)
+        return
     # Measure a private copy of the binary: the shared target/ may be rebuilt
     # by someone else during a long benchmark.
     global BIN
@@ -265,10 +557,7 @@ def main():
         size, _, runs = spec.partition(":")
         runs = int(runs) if runs else args.runs
         study = study_for(size)
-        interviews = sum(
-            max(0, sum(1 for _ in csv.reader(open(f, encoding="utf-8-sig"))) - 1)
-            for f in __import__("glob").glob(os.path.join(study, "raw", "interviews", "*.csv"))
-        )
+        interviews = interview_rows(study)
         print(f"== {size}: {interviews} interview rows, {runs} run(s)", flush=True)
         ours = crosscase_runs(study, runs)
         duck, duck_csv = duckdb_runs(study, runs)
@@ -328,8 +617,16 @@ def main():
         "## Agreement between crosscase and DuckDB",
         "",
     ] + agreement + [""]
-    with open(os.path.join(ROOT, "bench", "results.md"), "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+    results = os.path.join(ROOT, "bench", "results.md")
+    text = "\n".join(lines) + "\n"
+    # The workbook writers' section is written by --workbook-writers: kept.
+    previous = open(results).read() if os.path.isfile(results) else ""
+    if WORKBOOK_SECTION + "\n" in previous:
+        kept = previous[previous.find(WORKBOOK_SECTION + "\n"):]
+        end = kept.find("\n## ", len(WORKBOOK_SECTION))
+        text = replace_section(text, WORKBOOK_SECTION, kept if end < 0 else kept[:end + 1])
+    with open(results, "w") as fh:
+        fh.write(text)
     print("\n".join(lines))
 
 

@@ -10,6 +10,7 @@ mod privacy;
 mod provenance;
 mod review;
 mod synthesis;
+mod workbook;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -83,7 +84,17 @@ pub(crate) fn synthesis_env(
     extra: &[&str],
     envs: &[(&str, &str)],
 ) -> Output {
-    let pipeline = synthesis_pipeline();
+    run_pipeline(&synthesis_pipeline(), study, out, extra, envs)
+}
+
+/// Run a pipeline file on a study into an output folder.
+pub(crate) fn run_pipeline(
+    pipeline: &Path,
+    study: &Path,
+    out: &Path,
+    extra: &[&str],
+    envs: &[(&str, &str)],
+) -> Output {
     let mut args = vec![
         "run",
         pipeline.to_str().unwrap(),

@@ -1090,7 +1090,7 @@ fn render_report(
         ),
         StageSettings::Workbook(s) => staging.write(
             &format!("report/{}", s.file),
-            &report::workbook(input).map_err(failed)?,
+            &report::workbook_with(input, s.writer.writer()).map_err(failed)?,
         ),
         _ => Ok(()),
     }

@@ -105,7 +105,20 @@ impl StageSettings {
             "report.html" => S::ReportHtml(settings_from(table)?),
             "report.site_packs" => S::SitePacks(settings_from(table)?),
             "report.handbook" => S::Handbook(settings_from(table)?),
-            "report.workbook" => S::Workbook(settings_from(table)?),
+            "report.workbook" => {
+                let settings: WorkbookSettings = settings_from(table)?;
+                let writer = settings.writer.writer();
+                if !writer.is_built() {
+                    return Err(SettingsError::Invalid {
+                        key: Some("writer".into()),
+                        message: format!(
+                            "the workbook writer `{}` is not in this build of crosscase (it is built only to be measured: `just bench --workbook-writers`)",
+                            writer.name()
+                        ),
+                    });
+                }
+                S::Workbook(settings)
+            }
             "guard.leaks" => S::LeakGuard(settings_from(table)?),
             _ => return Err(SettingsError::UnknownKind),
         })
@@ -265,6 +278,34 @@ pub struct WorkbookSettings {
     /// File name of the workbook under `report/`.
     #[serde(default = "default_workbook")]
     pub file: String,
+    /// Who writes it (`report::WorkbookWriter`): `fast` (the default),
+    /// `rust_xlsxwriter` (the same bytes, slower) or
+    /// `rust_xlsxwriter_low_memory` (only in a build for measuring it).
+    /// For `just bench --workbook-writers`.
+    #[serde(default)]
+    pub writer: WorkbookWriterName,
+}
+
+/// [`report::WorkbookWriter`] as a pipeline file names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkbookWriterName {
+    #[default]
+    Fast,
+    RustXlsxwriter,
+    RustXlsxwriterLowMemory,
+}
+
+impl WorkbookWriterName {
+    pub fn writer(self) -> report::WorkbookWriter {
+        match self {
+            WorkbookWriterName::Fast => report::WorkbookWriter::Fast,
+            WorkbookWriterName::RustXlsxwriter => report::WorkbookWriter::RustXlsxwriter,
+            WorkbookWriterName::RustXlsxwriterLowMemory => {
+                report::WorkbookWriter::RustXlsxwriterLowMemory
+            }
+        }
+    }
 }
 
 fn default_workbook() -> String {

@@ -36,6 +36,8 @@ mod table;
 mod views;
 mod xlsx;
 
+pub use workbook::Writer as WorkbookWriter;
+
 #[cfg(test)]
 mod tests;
 
@@ -317,5 +319,10 @@ pub fn handbook(input: &ReportInput) -> Result<Vec<(String, String)>, ReportErro
 /// labels from the data dictionary and the framework, then one sheet per
 /// table with a frozen header row.
 pub fn workbook(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
-    xlsx::workbook(input)
+    xlsx::workbook(input, WorkbookWriter::default())
+}
+
+/// [`workbook`], written by `writer` (to measure one against another).
+pub fn workbook_with(input: &ReportInput, writer: WorkbookWriter) -> Result<Vec<u8>, ReportError> {
+    xlsx::workbook(input, writer)
 }

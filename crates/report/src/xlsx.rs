@@ -114,7 +114,10 @@ const SCOPES: &[(&str, &str)] = &[
     ("site_group", "Site x stakeholder group"),
 ];
 
-pub(crate) fn workbook(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
+pub(crate) fn workbook(
+    input: &ReportInput,
+    writer: workbook::Writer,
+) -> Result<Vec<u8>, ReportError> {
     let labels = labels(input);
     let sheets: Vec<workbook::Sheet> = input
         .tables
@@ -130,7 +133,8 @@ pub(crate) fn workbook(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
                 .unwrap_or("Result table"),
         })
         .collect();
-    workbook::workbook(&sheets, &labels).map_err(|e| ReportError::Workbook(e.to_string()))
+    workbook::workbook_with(&sheets, &labels, writer)
+        .map_err(|e| ReportError::Workbook(e.to_string()))
 }
 
 pub(crate) fn labels(input: &ReportInput) -> workbook::Labels {

@@ -170,6 +170,11 @@ pub enum WorkbookError {
     /// The xlsx writer refused something (a bug here if it happens).
     #[error("writing the workbook failed: {0}")]
     Xlsx(String),
+    /// The writer asked for is not in this build.
+    #[error(
+        "the workbook writer `{0}` is not in this build (`cargo build --release -p crosscase -p workbook --features workbook/low-memory` has it)"
+    )]
+    NotBuilt(&'static str),
 }
 
 impl From<rust_xlsxwriter::XlsxError> for WorkbookError {
@@ -189,35 +194,129 @@ impl From<rust_xlsxwriter::XlsxError> for WorkbookError {
 ///
 /// The same arguments always give the same bytes.
 pub fn workbook(sheets: &[Sheet], labels: &Labels) -> Result<Vec<u8>, WorkbookError> {
-    match fast::workbook(sheets, labels)? {
-        Some(bytes) => Ok(bytes),
-        None => plain(sheets, labels),
+    workbook_with(sheets, labels, Writer::Fast)
+}
+
+/// Who writes a workbook's XML and zip. Every writer gives a workbook of the
+/// same sheets, cells, widths, frozen headers and filters; [`Writer::Fast`]
+/// and [`Writer::RustXlsxwriter`] give the same bytes (tested on every table
+/// of the demo). The others are there to be measured against
+/// [`Writer::Fast`] (`just bench --workbook-writers`, `bench/results.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Writer {
+    /// `rust_xlsxwriter` writes a skeleton workbook without the data
+    /// sheets' cells, which are written here straight from the Arrow
+    /// columns, the parts deflated in parallel (`fast.rs`). Where it cannot
+    /// give `rust_xlsxwriter`'s bytes (dates, decimals), `RustXlsxwriter`
+    /// writes the workbook instead.
+    #[default]
+    Fast,
+    /// `rust_xlsxwriter` writes everything, holding every cell in its
+    /// worksheets' cell tables until it saves.
+    RustXlsxwriter,
+    /// `rust_xlsxwriter`'s low-memory worksheets, each row written out to a
+    /// temporary file as the next begins. Only in a build with this crate's
+    /// `low-memory` feature: the temporary files break the rule that only
+    /// `pipeline` touches the file system, so it is there to be measured.
+    RustXlsxwriterLowMemory,
+}
+
+impl Writer {
+    /// The writer's name, as a pipeline file gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Writer::Fast => "fast",
+            Writer::RustXlsxwriter => "rust_xlsxwriter",
+            Writer::RustXlsxwriterLowMemory => "rust_xlsxwriter_low_memory",
+        }
+    }
+
+    /// Whether this build has the writer.
+    pub fn is_built(self) -> bool {
+        self != Writer::RustXlsxwriterLowMemory || cfg!(feature = "low-memory")
     }
 }
 
-/// [`workbook`] with every cell given to `rust_xlsxwriter`: what
-/// [`fast::workbook`] reproduces, and the way taken where it does not.
-fn plain(sheets: &[Sheet], labels: &Labels) -> Result<Vec<u8>, WorkbookError> {
-    let formats = Formats::new();
+/// [`workbook`], written by `writer`.
+pub fn workbook_with(
+    sheets: &[Sheet],
+    labels: &Labels,
+    writer: Writer,
+) -> Result<Vec<u8>, WorkbookError> {
+    match writer {
+        Writer::Fast => match fast::workbook(sheets, labels)? {
+            Some(bytes) => Ok(bytes),
+            None => by_rust_xlsxwriter(sheets, labels, false),
+        },
+        Writer::RustXlsxwriter => by_rust_xlsxwriter(sheets, labels, false),
+        Writer::RustXlsxwriterLowMemory if writer.is_built() => {
+            by_rust_xlsxwriter(sheets, labels, true)
+        }
+        Writer::RustXlsxwriterLowMemory => Err(WorkbookError::NotBuilt(writer.name())),
+    }
+}
+
+/// A workbook with the document properties every writer sets.
+fn new_book() -> Result<Workbook, WorkbookError> {
     let mut book = Workbook::new();
     let (year, month, day) = CREATION_DATE;
     let creation_time = ExcelDateTime::from_ymd(year, month, day)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&creation_time));
+    Ok(book)
+}
 
+/// [`workbook`] with every cell given to `rust_xlsxwriter`, in standard or
+/// low-memory worksheets: what [`fast::workbook`] reproduces, and the way
+/// taken where it does not.
+///
+/// Rows are written in order, sheet by sheet, `About` first (its notes
+/// found beforehand): a low-memory worksheet takes rows only in order and
+/// numbers the shared strings as they come, which standard worksheets do
+/// when saved, in the same order.
+fn by_rust_xlsxwriter(
+    sheets: &[Sheet],
+    labels: &Labels,
+    low_memory: bool,
+) -> Result<Vec<u8>, WorkbookError> {
+    let formats = Formats::new();
+    let mut book = new_book()?;
     let names = sheet_names(sheets.iter().map(|s| s.name));
     let mut about = About::default();
-    // Write the data sheets first (notes are only known then), but into a
-    // workbook whose first sheet is About.
-    let about_sheet = book.add_worksheet();
-    about_sheet.set_name(ABOUT_SHEET)?;
     for (sheet, name) in sheets.iter().zip(&names) {
-        let worksheet = book.add_worksheet();
-        worksheet.set_name(name.as_str())?;
-        let notes = write_table(worksheet, sheet, &formats)?;
-        about.table(name, sheet, labels, notes);
+        about.table(name, sheet, labels, notes(sheet));
     }
-    about.write(book.worksheet_from_index(0)?, &formats)?;
+    about.write(add_worksheet(&mut book, ABOUT_SHEET, low_memory)?, &formats)?;
+    for (sheet, name) in sheets.iter().zip(&names) {
+        write_table(add_worksheet(&mut book, name, low_memory)?, sheet, &formats)?;
+    }
     Ok(book.save_to_buffer()?)
+}
+
+/// A new worksheet named `name`, standard or low-memory.
+fn add_worksheet<'b>(
+    book: &'b mut Workbook,
+    name: &str,
+    low_memory: bool,
+) -> Result<&'b mut Worksheet, WorkbookError> {
+    let worksheet = if low_memory {
+        low_memory_worksheet(book)?
+    } else {
+        book.add_worksheet()
+    };
+    worksheet.set_name(name)?;
+    Ok(worksheet)
+}
+
+#[cfg(feature = "low-memory")]
+fn low_memory_worksheet(book: &mut Workbook) -> Result<&mut Worksheet, WorkbookError> {
+    Ok(book.add_worksheet_with_low_memory()?)
+}
+
+#[cfg(not(feature = "low-memory"))]
+fn low_memory_worksheet(_: &mut Workbook) -> Result<&mut Worksheet, WorkbookError> {
+    Err(WorkbookError::NotBuilt(
+        Writer::RustXlsxwriterLowMemory.name(),
+    ))
 }
 
 /// Cell formats shared by all sheets.
@@ -339,12 +438,51 @@ impl Issue {
 /// Rows (1-based, as Excel shows them) with an issue, by column and issue.
 type Notes = BTreeMap<(usize, Issue), Vec<usize>>;
 
-/// Writes one table; returns its notes.
+/// The notes of one table: its values that Excel cannot hold as they are.
+fn notes(sheet: &Sheet) -> Notes {
+    let mut notes = Notes::new();
+    for (c, array) in sheet.batch.columns().iter().enumerate() {
+        let Some(reader) = ColumnReader::new(array.as_ref()) else {
+            continue;
+        };
+        use DataType as T;
+        // Only text, 64-bit integers and floats can hold such values.
+        let text = matches!(
+            reader.array.data_type(),
+            T::Utf8 | T::LargeUtf8 | T::Utf8View
+        );
+        let number = matches!(
+            reader.array.data_type(),
+            T::Int64 | T::UInt64 | T::Float16 | T::Float32 | T::Float64
+        );
+        if !(text || number) {
+            continue;
+        }
+        for r in 0..sheet.batch.num_rows() {
+            let issue = if text {
+                match reader.text(r) {
+                    Some(s) if cell_text(s).1 => Issue::Truncated,
+                    _ => continue,
+                }
+            } else {
+                match reader.cell(r) {
+                    Cell::BigInteger(_) => Issue::BigInteger,
+                    Cell::NotFinite => Issue::NotFinite,
+                    _ => continue,
+                }
+            };
+            notes.entry((c, issue)).or_default().push(r + 2);
+        }
+    }
+    notes
+}
+
+/// Writes one table, row by row (as a low-memory worksheet takes them).
 fn write_table(
     worksheet: &mut Worksheet,
     sheet: &Sheet,
     formats: &Formats,
-) -> Result<Notes, WorkbookError> {
+) -> Result<(), WorkbookError> {
     let batch = sheet.batch;
     let schema = batch.schema();
     let (rows, columns) = (batch.num_rows(), batch.num_columns());
@@ -358,8 +496,8 @@ fn write_table(
     }
     // Checked against Excel's limits above, so these fit.
     let last_row = u32::try_from(rows).map_err(|_| too_large())?;
-    let mut notes = Notes::new();
-
+    let mut readers = Vec::with_capacity(columns);
+    let mut widths = Vec::with_capacity(columns);
     for (c, (field, array)) in schema.fields().iter().zip(batch.columns()).enumerate() {
         let col = u16::try_from(c).map_err(|_| too_large())?;
         let reader =
@@ -368,13 +506,17 @@ fn write_table(
                 column: field.name().clone(),
                 data_type: field.data_type().to_string(),
             })?;
+        readers.push((col, reader));
         let (header, _) = cell_text(field.name());
         worksheet.write_string_with_format(0, col, header.as_ref(), &formats.header)?;
-        let mut width = column_width(text_width(field.name()), true);
+        widths.push(column_width(text_width(field.name()), true));
+    }
 
-        for (r, row) in (1..=last_row).enumerate() {
+    for (r, row) in (1..=last_row).enumerate() {
+        for ((col, reader), width) in readers.iter().zip(&mut widths) {
+            let col = *col;
             let chars = match reader.cell(r) {
-                Cell::Blank => 0,
+                Cell::Blank | Cell::NotFinite => 0,
                 Cell::Number(x) => {
                     worksheet.write_number(row, col, x)?;
                     number_width(x)
@@ -384,21 +526,13 @@ fn write_table(
                     5
                 }
                 Cell::Text(s) => {
-                    let (text, truncated) = cell_text(&s);
-                    if truncated {
-                        notes.entry((c, Issue::Truncated)).or_default().push(r + 2);
-                    }
+                    let (text, _) = cell_text(&s);
                     worksheet.write_string(row, col, text.as_ref())?;
                     text_width(&text)
                 }
                 Cell::BigInteger(s) => {
-                    notes.entry((c, Issue::BigInteger)).or_default().push(r + 2);
                     worksheet.write_string(row, col, &s)?;
                     text_width(&s)
-                }
-                Cell::NotFinite => {
-                    notes.entry((c, Issue::NotFinite)).or_default().push(r + 2);
-                    0
                 }
                 Cell::Date(serial, kind) => {
                     let (format, chars) = match kind {
@@ -410,9 +544,11 @@ fn write_table(
                     chars
                 }
             };
-            width = width.max(column_width(chars, false));
+            *width = width.max(column_width(chars, false));
         }
-        worksheet.set_column_width(col, width)?;
+    }
+    for ((col, _), width) in readers.iter().zip(&widths) {
+        worksheet.set_column_width(*col, *width)?;
     }
 
     worksheet.set_freeze_panes(1, 0)?;
@@ -420,7 +556,7 @@ fn write_table(
         let last_col = u16::try_from(columns - 1).map_err(|_| too_large())?;
         worksheet.autofilter(0, 0, last_row, last_col)?;
     }
-    Ok(notes)
+    Ok(())
 }
 
 /// Characters Excel's General format shows for `x`, roughly.
@@ -480,23 +616,37 @@ impl<'a> ColumnReader<'a> {
         supported(array.data_type()).then_some(ColumnReader { array, keys: None })
     }
 
-    fn cell(&self, row: usize) -> Cell {
+    /// Where `row`'s value is in `array`; `None` for no value (null, or a
+    /// null key or one past the dictionary).
+    fn index(&self, row: usize) -> Option<usize> {
         let index = match &self.keys {
             None => row,
             Some((dict, keys)) => {
                 if dict.is_null(row) {
-                    return Cell::Blank;
+                    return None;
                 }
-                match keys.get(row) {
-                    Some(&k) if k < self.array.len() => k,
-                    _ => return Cell::Blank,
-                }
+                *keys.get(row)?
             }
         };
-        if index >= self.array.len() || self.array.is_null(index) {
-            return Cell::Blank;
+        (index < self.array.len() && !self.array.is_null(index)).then_some(index)
+    }
+
+    fn cell(&self, row: usize) -> Cell {
+        match self.index(row) {
+            Some(index) => value(self.array, index),
+            None => Cell::Blank,
         }
-        value(self.array, index)
+    }
+
+    /// `row`'s text, borrowed, in a text column.
+    fn text(&self, row: usize) -> Option<&'a str> {
+        let i = self.index(row)?;
+        match self.array.data_type() {
+            DataType::Utf8 => Some(self.array.as_string::<i32>().value(i)),
+            DataType::LargeUtf8 => Some(self.array.as_string::<i64>().value(i)),
+            DataType::Utf8View => Some(self.array.as_string_view().value(i)),
+            _ => None,
+        }
     }
 }
 
