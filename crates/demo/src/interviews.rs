@@ -105,7 +105,7 @@ pub(crate) fn plan(columns: &[String], factors: &[String], outcomes: &[String]) 
 /// Identifier-shaped text planted in free text, in a fixed rotation so every
 /// kind shows up in even a small study.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Plant {
+pub(crate) enum Plant {
     None,
     OwnName,
     Colleague,
@@ -128,7 +128,7 @@ enum Plant {
     Lookalike,
 }
 
-const PLANTS: [Plant; 21] = [
+pub(crate) const PLANTS: [Plant; 21] = [
     Plant::None,
     Plant::Colleague,
     Plant::Place,
@@ -614,28 +614,59 @@ impl RowWriter<'_> {
     }
 
     fn plant(&self, out: &mut String, plant: Plant, rng: &mut Rng, textbook_nhs: &mut bool) {
+        let writer = PlantWriter {
+            site: self.site,
+            names: self.names,
+            p: self.p,
+            name_as: &str::to_string,
+        };
+        writer.write(out, plant, rng, textbook_nhs);
+    }
+}
+
+/// Writes a planted identifier as a sentence of free text (data sheets and
+/// transcripts alike).
+pub(crate) struct PlantWriter<'a> {
+    pub site: &'a Site,
+    /// The site's interviewees, in record order, and whose words these are.
+    pub names: &'a [String],
+    pub p: usize,
+    /// How a name is typed (as registered, or in another form).
+    pub name_as: &'a dyn Fn(&str) -> String,
+}
+
+impl PlantWriter<'_> {
+    pub(crate) fn write(
+        &self,
+        out: &mut String,
+        plant: Plant,
+        rng: &mut Rng,
+        textbook_nhs: &mut bool,
+    ) {
         let site = self.site;
+        let name = self.name_as;
         let form = self.p + site.index;
         let _ = match plant {
             Plant::None => Ok(()),
             Plant::OwnName => write!(
                 out,
                 " I'm {}, by the way, and happy to be quoted.",
-                self.names[self.p]
+                name(&self.names[self.p])
             ),
             Plant::Colleague => {
                 write!(
                     out,
                     " {} and {} made a real difference here.",
-                    site.colleagues[0], site.colleagues[1]
+                    name(&site.colleagues[0]),
+                    name(&site.colleagues[1])
                 )
             }
             Plant::OtherParticipant => {
-                let other = if self.names.len() > 1 {
+                let other = name(if self.names.len() > 1 {
                     &self.names[(self.p + 1) % self.names.len()]
                 } else {
                     &site.colleagues[0]
-                };
+                });
                 write!(out, " {other} would tell you the same.")
             }
             Plant::SiteName => write!(out, " At {} this came up again and again.", site.name),
@@ -645,7 +676,8 @@ impl RowWriter<'_> {
             Plant::Team => write!(
                 out,
                 " People in {} noticed it first, {} especially.",
-                site.team, site.colleagues[2]
+                site.team,
+                name(&site.colleagues[2])
             ),
             Plant::Organisation => match &site.partner {
                 Some(partner) => {

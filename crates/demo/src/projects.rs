@@ -421,9 +421,10 @@ pub(crate) fn readme(
          drop or keep them as `withdrawals.csv` says). Each opens with a header naming the\n\
          interviewee, the site's real name and the interviewer, and uses speaker labels\n\
          (`Interviewer:` and the interviewee's first name). The interviewee is greeted by first\n\
-         name; answers mention colleagues (`identifiers.csv`), other interviewees, the site's real\n\
-         and short names, towns, wards, teams, organisations, phone numbers from Ofcom's drama\n\
-         ranges, postcodes and `*.example.org` emails, inside coded selections and outside them.\n\
+         name and names a colleague in the opening; answers plant what the data sheets' free\n\
+         text plants (below), inside coded selections and outside them: colleagues, other\n\
+         interviewees, the site's real and short names, towns, wards, teams, organisations,\n\
+         NHS numbers, postcodes, phone numbers, emails, and the look-alikes that must stay.\n\
          Names typed otherwise than in the registers: in NFD (`Zoe` + U+0308) in {}; without\n\
          diacritics (`Zoe`, also the speaker label) in {}. A coded selection starts\n\
          three characters into a colleague's name in {}, and ends three characters\n\

@@ -17,7 +17,7 @@ use std::ops::Range;
 use model::Sector;
 
 use crate::Context;
-use crate::interviews::{self, PEER_WORKER, Person, SERVICE_USER};
+use crate::interviews::{self, PEER_WORKER, PLANTS, Person, PlantWriter, SERVICE_USER};
 use crate::rng::Rng;
 use crate::sites::Site;
 use crate::text;
@@ -260,39 +260,6 @@ fn plan(ctx: &Context, site: &Site, person: &Person, bme_so_far: usize, rng: &mu
         funding: rng.chance(voluntary as u64 * 150 + 150),
     }
 }
-
-/// What a person says is planted with, in rotation, so every kind shows up.
-#[derive(Debug, Clone, Copy)]
-enum Mention {
-    None,
-    Colleague,
-    OtherParticipant,
-    SiteName,
-    ShortName,
-    Place,
-    Ward,
-    Team,
-    Organisation,
-    Phone,
-    Email,
-    Postcode,
-}
-
-const MENTIONS: [Mention; 13] = [
-    Mention::None,
-    Mention::Colleague,
-    Mention::ShortName,
-    Mention::Phone,
-    Mention::None,
-    Mention::OtherParticipant,
-    Mention::SiteName,
-    Mention::Email,
-    Mention::Place,
-    Mention::Postcode,
-    Mention::Ward,
-    Mention::Organisation,
-    Mention::Team,
-];
 
 pub(crate) const MONTHS: [&str; 12] = [
     "January",
@@ -640,50 +607,18 @@ impl Interview<'_> {
         out
     }
 
-    /// The identifier planted in the current answer, as a sentence.
+    /// The identifier (or look-alike) planted in the current answer, as
+    /// the data sheets plant them, names typed in the transcript's form.
     fn mention(&self, out: &mut String, rng: &mut Rng) {
-        let site = self.site;
-        let k = self.answers;
-        let _ = match MENTIONS[(self.p * 5 + k * 3 + site.index) % MENTIONS.len()] {
-            Mention::None => Ok(()),
-            Mention::Colleague => {
-                write!(out, " {} was good about that.", self.colleague(self.p + k))
-            }
-            Mention::OtherParticipant => {
-                let other = if self.names.len() > 1 {
-                    self.form
-                        .write(&self.names[(self.p + 1) % self.names.len()])
-                } else {
-                    self.colleague(0)
-                };
-                write!(out, " {other} would tell you the same.")
-            }
-            Mention::SiteName => write!(out, " That's how it's always been at {}.", site.name),
-            Mention::ShortName => write!(out, " At {} we learned that the hard way.", site.short),
-            Mention::Place => write!(out, " It's the same all over {}.", site.place),
-            Mention::Ward => write!(out, " On {} it was different.", site.ward),
-            Mention::Team => write!(out, " The {} saw it first.", site.team),
-            Mention::Organisation => write!(
-                out,
-                " {} has to take some responsibility for that.",
-                site.organisation
-            ),
-            Mention::Phone => {
-                out.push_str(" The number for the advice line was ");
-                text::phone(out, rng, self.p + k);
-                write!(out, ", if you want it.")
-            }
-            Mention::Email => write!(
-                out,
-                " I can send you our policy, my email is {}.",
-                self.email()
-            ),
-            Mention::Postcode => {
-                out.push_str(" We moved to the new base at ");
-                text::postcode(out, rng, site.region);
-                write!(out, " last spring.")
-            }
+        let rotation = self.p * 5 + self.answers * 2 + self.site.index * 3;
+        let form = self.form;
+        let writer = PlantWriter {
+            site: self.site,
+            names: self.names,
+            p: self.p,
+            name_as: &|name| form.write(name),
         };
+        writer.write(out, PLANTS[rotation % PLANTS.len()], rng, &mut false);
     }
 
     fn question(&self, w: &mut Writer, rng: &mut Rng, topic: &str) {
