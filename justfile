@@ -62,11 +62,14 @@ late-site:
     out=out/late-site
     echo "== 1. the synthesis before the late site arrives (into $out)"
     "$bin" run pipelines/synthesis.toml --out "$out"
-    added=$(cd data/demo/late && find raw -type f | sort)
+    # The late site's exports, and its coded transcripts and workshop notes
+    # (which the synthesis does not read yet).
+    added=$(cd data/demo/late && find raw qualitative -type f | sort)
     trap 'for f in $added; do rm -f "data/demo/$f"; done; echo "== restored data/demo (the late files were removed again)"' EXIT
     echo "== 2. the late site's exports arrive:"
     for f in $added; do echo "   data/demo/$f"; done
     cp -r data/demo/late/raw/. data/demo/raw/
+    cp -r data/demo/late/qualitative/. data/demo/qualitative/
     "$bin" status --out "$out"
     echo "== 3. rerun: only the new site is anonymised; the cross-site stages run again"
     "$bin" run pipelines/synthesis.toml --out "$out"

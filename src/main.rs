@@ -90,6 +90,10 @@ enum Command {
         /// Interviews per site (default: the protocol's mix of 8-10).
         #[arg(long)]
         per_site: Option<usize>,
+        /// Also write coded transcripts (`qualitative/`) at a size other than
+        /// the demo's; the demo's own size always has them.
+        #[arg(long)]
+        transcripts: bool,
     },
 }
 
@@ -108,7 +112,8 @@ fn main() -> ExitCode {
             seed,
             sites,
             per_site,
-        } => demo(&out, seed, sites, per_site),
+            transcripts,
+        } => demo(&out, seed, sites, per_site, transcripts),
         Command::Explain { figure, out } => explain(&out, &figure),
         Command::Status {
             pipeline,
@@ -429,11 +434,22 @@ fn explain(out: &Utf8Path, figure: &str) -> CliResult {
     Ok(())
 }
 
-fn demo(out: &Utf8Path, seed: u64, sites: usize, per_site: Option<usize>) -> CliResult {
+fn demo(
+    out: &Utf8Path,
+    seed: u64,
+    sites: usize,
+    per_site: Option<usize>,
+    transcripts: bool,
+) -> CliResult {
+    let default = demo::DemoSpec::default();
+    // National-scale studies get transcripts only when asked: they are
+    // most of the bytes.
+    let demo_size = sites == default.sites && per_site == default.per_site;
     let spec = demo::DemoSpec {
         sites,
         per_site,
         seed,
+        transcripts: transcripts || demo_size,
     };
     let files = demo::generate(&spec);
     pipeline::write_tree(

@@ -40,6 +40,10 @@ fn a_generated_study_runs_and_its_many_warnings_are_summarised() {
         "--per-site",
         "8",
     ]));
+    assert!(
+        !study.join("qualitative").exists(),
+        "transcripts only when asked"
+    );
     let out = tmp.path().join("out");
     let run = crosscase(&[
         "run",
@@ -73,4 +77,31 @@ fn a_generated_study_runs_and_its_many_warnings_are_summarised() {
         .filter(|l| l.contains(": warning: "))
         .count();
     assert_eq!(all, 20 + more, "validate lists every warning");
+}
+
+/// `--transcripts` adds the coded transcripts to a study of any size.
+#[test]
+fn transcripts_are_written_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let study = tmp.path().join("study");
+    let output = crosscase(&[
+        "demo",
+        "--out",
+        study.to_str().unwrap(),
+        "--sites",
+        "12",
+        "--per-site",
+        "3",
+        "--transcripts",
+    ]);
+    assert_ok(&output);
+    for file in [
+        "qualitative/codes.csv",
+        "qualitative/nww_waves1-2.qdpx",
+        "qualitative/NWW wave 3 South (Priya Ramanathan).qdpx",
+        "qualitative/workshops/S01.md",
+        "late/qualitative/wave3_south_late.qdpx",
+    ] {
+        assert!(study.join(file).is_file(), "{file}");
+    }
 }

@@ -105,7 +105,7 @@ pub(crate) fn plan(columns: &[String], factors: &[String], outcomes: &[String]) 
 /// Identifier-shaped text planted in free text, in a fixed rotation so every
 /// kind shows up in even a small study.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Plant {
+pub(crate) enum Plant {
     None,
     OwnName,
     Colleague,
@@ -128,7 +128,7 @@ enum Plant {
     Lookalike,
 }
 
-const PLANTS: [Plant; 21] = [
+pub(crate) const PLANTS: [Plant; 21] = [
     Plant::None,
     Plant::Colleague,
     Plant::Place,
@@ -166,20 +166,103 @@ const WAVE_WINDOWS: [((u32, u32, u32), u32); 3] = [
 ];
 
 /// One interviewee's answers, reused from person to person.
-struct Person {
-    group: usize,
-    status: i64,
-    pattern: Vec<i64>,
-    importance: Vec<i64>,
+#[derive(Debug, Clone)]
+pub(crate) struct Person {
+    pub group: usize,
+    /// `interview_data_sheet_complete`: 0 incomplete, 1 unverified, 2 complete.
+    pub status: i64,
+    /// Per factor, in framework order (coded values or missing codes).
+    pub pattern: Vec<i64>,
+    pub importance: Vec<i64>,
     direction: Vec<i64>,
-    outcome: Vec<i64>,
-    top: [Option<usize>; 3],
+    /// Per outcome, in framework order.
+    pub outcome: Vec<i64>,
+    /// Factor indices of the top three, ranked.
+    pub top: [Option<usize>; 3],
     age: i64,
     gender: i64,
-    ethnicity: i64,
+    /// `ethnicity` code (1 White ... 6 prefer not to say) or a missing code.
+    pub ethnicity: i64,
     lived: i64,
     years: i64,
-    date: (u32, u32, u32),
+    pub date: (u32, u32, u32),
+}
+
+impl Person {
+    fn blank(ctx: &Context) -> Person {
+        let factors = ctx.factors.len();
+        Person {
+            group: 0,
+            status: 2,
+            pattern: vec![0; factors],
+            importance: vec![0; factors],
+            direction: vec![0; factors],
+            outcome: vec![0; ctx.outcomes.len()],
+            top: [None; 3],
+            age: 0,
+            gender: 0,
+            ethnicity: 0,
+            lived: 0,
+            years: 0,
+            date: (0, 0, 0),
+        }
+    }
+}
+
+/// What a site's people are drawn with: the planted deviants of each
+/// `Fixed` factor and the first day of its fieldwork.
+struct SiteDraws {
+    fixed: Vec<Option<Vec<bool>>>,
+    fieldwork_start: (u32, u32, u32),
+}
+
+impl SiteDraws {
+    fn new(ctx: &Context, site: &Site) -> SiteDraws {
+        let fixed = site
+            .tendency
+            .iter()
+            .enumerate()
+            .map(|(f, t)| matches!(t, Tendency::Fixed(_)).then(|| deviants(ctx, site, f)))
+            .collect();
+        let mut site_rng = Rng::new(ctx.seed, &[6, site.index as u64]);
+        let wave = (site.wave as usize).clamp(1, 3) - 1;
+        let (window_start, window_len) = WAVE_WINDOWS[wave];
+        let fieldwork_start = add_days(window_start, site_rng.below(window_len as u64 - 42) as u32);
+        SiteDraws {
+            fixed,
+            fieldwork_start,
+        }
+    }
+}
+
+/// Person `p`'s random stream: their answers first, then their row's text.
+fn person_rng(ctx: &Context, site: &Site, p: usize) -> Rng {
+    Rng::new(ctx.seed, &[2, site.index as u64, p as u64])
+}
+
+/// Every interviewee of a site with the answers their data sheet row
+/// carries (the same draws as [`site_rows`]), for the transcripts.
+pub(crate) fn people(ctx: &Context, site: &Site) -> Vec<Person> {
+    let draws = SiteDraws::new(ctx, site);
+    let mut person = Person::blank(ctx);
+    (0..site.interviews)
+        .map(|p| {
+            let mut rng = person_rng(ctx, site, p);
+            answer(ctx, site, p, &draws, &mut rng, &mut person);
+            person.clone()
+        })
+        .collect()
+}
+
+/// Who interviewed person `p` of a site (two interviewers per wave).
+pub(crate) fn interviewer(site: &Site, p: usize) -> &'static str {
+    let wave = (site.wave as usize).clamp(1, 3) - 1;
+    INTERVIEWERS[wave][(p + site.index) % 2]
+}
+
+/// The two interviewers of a wave (who also coded its transcripts).
+pub(crate) fn wave_interviewers(wave: u8) -> [&'static str; 2] {
+    INTERVIEWERS[(wave as usize).clamp(1, 3) - 1]
 }
 
 /// The rows of one site: bytes and where each row starts.
@@ -219,34 +302,9 @@ fn deviants(ctx: &Context, site: &Site, factor: usize) -> Vec<bool> {
 
 pub(crate) fn site_rows(ctx: &Context, site: &Site, eol: &str) -> SiteRows {
     let n = site.interviews;
-    let factors = ctx.factors.len();
     let names = participant_names(ctx, site);
-    let fixed: Vec<Option<Vec<bool>>> = site
-        .tendency
-        .iter()
-        .enumerate()
-        .map(|(f, t)| matches!(t, Tendency::Fixed(_)).then(|| deviants(ctx, site, f)))
-        .collect();
-    let mut site_rng = Rng::new(ctx.seed, &[6, site.index as u64]);
-    let wave = (site.wave as usize).clamp(1, 3) - 1;
-    let (window_start, window_len) = WAVE_WINDOWS[wave];
-    let fieldwork_start = add_days(window_start, site_rng.below(window_len as u64 - 42) as u32);
-
-    let mut person = Person {
-        group: 0,
-        status: 2,
-        pattern: vec![0; factors],
-        importance: vec![0; factors],
-        direction: vec![0; factors],
-        outcome: vec![0; ctx.outcomes.len()],
-        top: [None; 3],
-        age: 0,
-        gender: 0,
-        ethnicity: 0,
-        lived: 0,
-        years: 0,
-        date: window_start,
-    };
+    let draws = SiteDraws::new(ctx, site);
+    let mut person = Person::blank(ctx);
     let mut rows = SiteRows {
         bytes: Vec::with_capacity(n * 1400),
         starts: Vec::with_capacity(n),
@@ -254,8 +312,8 @@ pub(crate) fn site_rows(ctx: &Context, site: &Site, eol: &str) -> SiteRows {
     let mut scratch = String::with_capacity(512);
     let mut textbook_nhs = site.index == 0;
     for p in 0..n {
-        let mut rng = Rng::new(ctx.seed, &[2, site.index as u64, p as u64]);
-        answer(ctx, site, p, &fixed, fieldwork_start, &mut rng, &mut person);
+        let mut rng = person_rng(ctx, site, p);
+        answer(ctx, site, p, &draws, &mut rng, &mut person);
         rows.starts.push(rows.bytes.len());
         let writer = RowWriter {
             ctx,
@@ -276,11 +334,11 @@ fn answer(
     ctx: &Context,
     site: &Site,
     p: usize,
-    fixed: &[Option<Vec<bool>>],
-    fieldwork_start: (u32, u32, u32),
+    draws: &SiteDraws,
     rng: &mut Rng,
     person: &mut Person,
 ) {
+    let (fixed, fieldwork_start) = (&draws.fixed, draws.fieldwork_start);
     let group = group_of(p);
     person.group = group;
     person.status = [0, 1, 2][rng.weighted(&[4, 6, 90])];
@@ -441,10 +499,7 @@ impl RowWriter<'_> {
                     text::email(scratch, &self.names[p], &site.email_domain);
                     csvout::field(out, scratch, self.eol);
                 }
-                Column::Interviewer => {
-                    let wave = (site.wave as usize).clamp(1, 3) - 1;
-                    out.extend_from_slice(INTERVIEWERS[wave][(p + site.index) % 2].as_bytes());
-                }
+                Column::Interviewer => out.extend_from_slice(interviewer(site, p).as_bytes()),
                 Column::Date => csvout::date(out, person.date),
                 Column::Consent => out.push(b'1'),
                 Column::Group => csvout::int(out, person.group as i64 + 1),
@@ -559,28 +614,59 @@ impl RowWriter<'_> {
     }
 
     fn plant(&self, out: &mut String, plant: Plant, rng: &mut Rng, textbook_nhs: &mut bool) {
+        let writer = PlantWriter {
+            site: self.site,
+            names: self.names,
+            p: self.p,
+            name_as: &str::to_string,
+        };
+        writer.write(out, plant, rng, textbook_nhs);
+    }
+}
+
+/// Writes a planted identifier as a sentence of free text (data sheets and
+/// transcripts alike).
+pub(crate) struct PlantWriter<'a> {
+    pub site: &'a Site,
+    /// The site's interviewees, in record order, and whose words these are.
+    pub names: &'a [String],
+    pub p: usize,
+    /// How a name is typed (as registered, or in another form).
+    pub name_as: &'a dyn Fn(&str) -> String,
+}
+
+impl PlantWriter<'_> {
+    pub(crate) fn write(
+        &self,
+        out: &mut String,
+        plant: Plant,
+        rng: &mut Rng,
+        textbook_nhs: &mut bool,
+    ) {
         let site = self.site;
+        let name = self.name_as;
         let form = self.p + site.index;
         let _ = match plant {
             Plant::None => Ok(()),
             Plant::OwnName => write!(
                 out,
                 " I'm {}, by the way, and happy to be quoted.",
-                self.names[self.p]
+                name(&self.names[self.p])
             ),
             Plant::Colleague => {
                 write!(
                     out,
                     " {} and {} made a real difference here.",
-                    site.colleagues[0], site.colleagues[1]
+                    name(&site.colleagues[0]),
+                    name(&site.colleagues[1])
                 )
             }
             Plant::OtherParticipant => {
-                let other = if self.names.len() > 1 {
+                let other = name(if self.names.len() > 1 {
                     &self.names[(self.p + 1) % self.names.len()]
                 } else {
                     &site.colleagues[0]
-                };
+                });
                 write!(out, " {other} would tell you the same.")
             }
             Plant::SiteName => write!(out, " At {} this came up again and again.", site.name),
@@ -590,7 +676,8 @@ impl RowWriter<'_> {
             Plant::Team => write!(
                 out,
                 " People in {} noticed it first, {} especially.",
-                site.team, site.colleagues[2]
+                site.team,
+                name(&site.colleagues[2])
             ),
             Plant::Organisation => match &site.partner {
                 Some(partner) => {

@@ -1,7 +1,9 @@
 //! The synthetic demo study: [`generate`] turns a [`DemoSpec`] into every
 //! file of a study folder (as [`DemoFile`]s), laid out as
 //! `data-schema/LAYOUT.md` requires, with effects planted for the analysis
-//! to find and identifiers planted for the anonymiser to remove.
+//! to find and identifiers planted for the anonymiser to remove; with
+//! [`DemoSpec::transcripts`], also `qualitative/`: a coded transcript for
+//! every interviewee as REFI-QDA projects, `codes.csv` and workshop notes.
 //!
 //! A key design choice: every site and every person draws from its own
 //! counter-seeded random stream (`rng`), keyed by the study seed and its
@@ -14,15 +16,21 @@ mod csvout;
 mod dictionary;
 mod documents;
 mod interviews;
+mod projects;
+mod qdpx;
 mod registers;
 mod rng;
 mod sites;
 mod text;
+mod transcripts;
+mod workshops;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transcript_tests;
 
-use model::{Factor, Framework};
+use model::{Domain, Factor, Framework};
 
 /// The embedded study schema, copied byte for byte into every study.
 const FRAMEWORK_TOML: &str = include_str!(concat!(
@@ -47,6 +55,9 @@ pub struct DemoSpec {
     pub per_site: Option<usize>,
     /// Seeds every random choice, and is written to `study.toml`.
     pub seed: u64,
+    /// Also write `qualitative/`: a coded transcript for every interviewee
+    /// (REFI-QDA projects), `codes.csv` and the workshops' notes.
+    pub transcripts: bool,
 }
 
 impl Default for DemoSpec {
@@ -55,6 +66,7 @@ impl Default for DemoSpec {
             sites: 10,
             per_site: None,
             seed: 20110301,
+            transcripts: true,
         }
     }
 }
@@ -72,8 +84,10 @@ const SITES_PER_FILE: usize = 20;
 /// Everything the writers share, derived once from the spec and schema.
 pub(crate) struct Context {
     pub seed: u64,
+    pub domains: Vec<Domain>,
     pub factors: Vec<Factor>,
     pub outcomes: Vec<String>,
+    pub outcome_labels: Vec<String>,
     pub interview_columns: Vec<String>,
     pub interview_plan: Vec<interviews::Column>,
     /// Document dictionary fields after `record_id`, with their form.
@@ -86,6 +100,8 @@ pub(crate) struct Context {
     pub supervision: usize,
     pub role_clarity: usize,
     pub role_distinct: usize,
+    pub risk_share: usize,
+    pub welfare_advice: usize,
     /// Factors people rate a little lower on the whole.
     pub low_salience: Vec<bool>,
     /// How likely each factor is to be picked for a top three.
@@ -103,6 +119,7 @@ impl Context {
             .unwrap_or_else(|e| panic!("embedded framework.toml does not parse: {e:?}"));
         let codes: Vec<String> = framework.factors.iter().map(|f| f.code.clone()).collect();
         let outcomes: Vec<String> = framework.outcomes.iter().map(|o| o.code.clone()).collect();
+        let outcome_labels = framework.outcomes.iter().map(|o| o.label.clone()).collect();
         let required = |code: &str| {
             codes.iter().position(|c| c == code).unwrap_or_else(|| {
                 panic!("embedded framework.toml lacks the planted factor `{code}`")
@@ -170,8 +187,12 @@ impl Context {
             supervision: required("supervision"),
             role_clarity: required("role_clarity"),
             role_distinct: required("role_distinct"),
+            risk_share: required("risk_share"),
+            welfare_advice: required("welfare_advice"),
+            domains: framework.domains,
             factors: framework.factors,
             outcomes,
+            outcome_labels,
             interview_columns,
             interview_plan,
             document_fields,
@@ -223,8 +244,8 @@ fn new_export(style: Style, columns: &[String], capacity: usize) -> Vec<u8> {
     bytes
 }
 
-/// Generate the whole study folder, sorted by path. Same spec, same bytes.
-pub fn generate(spec: &DemoSpec) -> Vec<DemoFile> {
+/// The study's world: the shared context and its sites.
+pub(crate) fn world(spec: &DemoSpec) -> (Context, Vec<sites::Site>) {
     let count = spec.sites;
     let interview_counts: Vec<usize> = (0..count)
         .map(|i| {
@@ -234,9 +255,16 @@ pub fn generate(spec: &DemoSpec) -> Vec<DemoFile> {
         .collect();
     let ctx = Context::new(spec, &interview_counts);
     let codes: Vec<String> = ctx.factors.iter().map(|f| f.code.clone()).collect();
-    let sites: Vec<sites::Site> = (0..count)
+    let sites = (0..count)
         .map(|i| sites::build(i, count, interview_counts[i], &codes, spec.seed))
         .collect();
+    (ctx, sites)
+}
+
+/// Generate the whole study folder, sorted by path. Same spec, same bytes.
+pub fn generate(spec: &DemoSpec) -> Vec<DemoFile> {
+    let count = spec.sites;
+    let (ctx, sites) = world(spec);
 
     // The last site arrives late; the one before it is split across two
     // exports that share one record.
@@ -344,9 +372,24 @@ pub fn generate(spec: &DemoSpec) -> Vec<DemoFile> {
         bytes: registers::withdrawals_csv(&ctx, &sites),
     });
 
+    let mut qualitative = spec
+        .transcripts
+        .then(|| projects::folder(&ctx, &sites, late));
+    if let Some(q) = &mut qualitative {
+        files.append(&mut q.files);
+    }
+
     let mut paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     paths.sort();
-    let readme = registers::readme(spec, &ctx, &sites, late, split, &paths);
+    let readme = registers::readme(
+        spec,
+        &ctx,
+        &sites,
+        late,
+        split,
+        &paths,
+        qualitative.as_ref(),
+    );
     files.push(DemoFile {
         path: "README.md".into(),
         bytes: readme.into_bytes(),

@@ -6,24 +6,24 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::text::passes_mod11;
 use crate::{DemoFile, DemoSpec, generate};
 
-struct Table {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
+pub(crate) struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    fn col(&self, name: &str) -> usize {
+    pub(crate) fn col(&self, name: &str) -> usize {
         self.header
             .iter()
             .position(|h| h == name)
             .unwrap_or_else(|| panic!("no column {name}"))
     }
-    fn get<'a>(&self, row: &'a [String], name: &str) -> &'a str {
+    pub(crate) fn get<'a>(&self, row: &'a [String], name: &str) -> &'a str {
         &row[self.col(name)]
     }
 }
 
-fn parse(bytes: &[u8]) -> Table {
+pub(crate) fn parse(bytes: &[u8]) -> Table {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -42,7 +42,7 @@ fn parse(bytes: &[u8]) -> Table {
     Table { header, rows }
 }
 
-fn file<'a>(files: &'a [DemoFile], path: &str) -> &'a DemoFile {
+pub(crate) fn file<'a>(files: &'a [DemoFile], path: &str) -> &'a DemoFile {
     files
         .iter()
         .find(|f| f.path == path)
@@ -50,7 +50,7 @@ fn file<'a>(files: &'a [DemoFile], path: &str) -> &'a DemoFile {
 }
 
 /// Every interview row, raw and late, each record once.
-fn interviews(files: &[DemoFile]) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+pub(crate) fn interviews(files: &[DemoFile]) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
     let mut header = Vec::new();
     let mut records = BTreeMap::new();
     for f in files.iter().filter(|f| f.path.contains("raw/interviews/")) {
@@ -63,7 +63,7 @@ fn interviews(files: &[DemoFile]) -> (Vec<String>, BTreeMap<String, Vec<String>>
     (header, records)
 }
 
-fn default_files() -> Vec<DemoFile> {
+pub(crate) fn default_files() -> Vec<DemoFile> {
     generate(&DemoSpec::default())
 }
 
@@ -92,8 +92,24 @@ fn default_file_list() {
             "README.md",
             "framework.toml",
             "identifiers.csv",
+            "late/qualitative/wave3_south_late.qdpx",
+            "late/qualitative/workshops/S10.md",
             "late/raw/documents/wave3_south_late.csv",
             "late/raw/interviews/wave3_south_late.csv",
+            "qualitative/NWW wave 3 South (Priya Ramanathan).qdpx",
+            "qualitative/codes.csv",
+            "qualitative/nww_waves1-2.qdpx",
+            "qualitative/workshops/S01.csv",
+            "qualitative/workshops/S01.md",
+            "qualitative/workshops/S02.md",
+            "qualitative/workshops/S03.md",
+            "qualitative/workshops/S04.md",
+            "qualitative/workshops/S05.csv",
+            "qualitative/workshops/S05.md",
+            "qualitative/workshops/S07.csv",
+            "qualitative/workshops/S07.md",
+            "qualitative/workshops/S08.md",
+            "qualitative/workshops/S09.md",
             "raw/documents/wave1_london.csv",
             "raw/documents/wave2_north.csv",
             "raw/documents/wave3_south.csv",
@@ -853,6 +869,7 @@ fn larger_specs_keep_the_layout_and_the_effects() {
         sites: 60,
         per_site: Some(120),
         seed: 11,
+        transcripts: false,
     };
     let files = generate(&spec);
     let sites = parse(&file(&files, "sites.csv").bytes);
@@ -880,6 +897,7 @@ fn larger_specs_keep_the_layout_and_the_effects() {
         sites: 130,
         per_site: Some(2),
         seed: 3,
+        transcripts: false,
     });
     assert!(
         many.iter()
@@ -904,6 +922,7 @@ fn tiny_specs_do_not_panic() {
                 sites,
                 per_site,
                 seed: 1,
+                transcripts: true,
             });
             assert!(files.iter().any(|f| f.path == "sites.csv"));
         }
