@@ -7,6 +7,7 @@ use std::path::Path;
 use super::*;
 
 const EXPORT: &str = "raw/interviews/export_s21.csv";
+const DICTIONARY: &str = "redcap/interview_dictionary.csv";
 
 /// A CSV file as rows of cells, and back, written the way REDCap and
 /// Python's csv module write them (quotes only where needed, LF).
@@ -73,6 +74,50 @@ const CASES: &[Case] = &[
                 format!(
                     "{EXPORT}:3:{}: imp_supervision: expected one of the codes 1, 2, 3, 4, 5 (or -98, -99, empty), found `7`",
                     column_of(&rows[2], f)
+                )
+            })
+        },
+    },
+    Case {
+        name: "an ethnic group the dictionary does not define",
+        apply: |study| {
+            edit(study, EXPORT, |rows| {
+                let f = field(rows, "ethnicity");
+                rows[2][f] = "8".into();
+                format!(
+                    "{EXPORT}:3:{}: ethnicity: expected one of the codes 1, 2, 3, 4, 5, 6, 7 (or -98, -99, empty), found `8`",
+                    column_of(&rows[2], f)
+                )
+            })
+        },
+    },
+    Case {
+        name: "a sixth stakeholder group in the dictionary",
+        apply: |study| {
+            edit(study, DICTIONARY, |rows| {
+                let line = rows
+                    .iter()
+                    .position(|r| r[0] == "stakeholder_group")
+                    .unwrap();
+                rows[line][5].push_str(" | 6, Volunteer");
+                format!(
+                    "{DICTIONARY}:{}:{}: stakeholder_group: expected exactly the protocol's five stakeholder groups, coded 1 (peer worker), 2 (professional), 3 (service user), 4 (team manager), 5 (senior manager); found a group beyond the five, `6, Volunteer`",
+                    line + 1,
+                    column_of(&rows[line], 5)
+                )
+            })
+        },
+    },
+    Case {
+        name: "a pattern answer missing from the dictionary",
+        apply: |study| {
+            edit(study, DICTIONARY, |rows| {
+                let line = rows.iter().position(|r| r[0] == "pm_career").unwrap();
+                rows[line][5] = rows[line][5].replace(" | 9, Don't know", "");
+                format!(
+                    "{DICTIONARY}:{}:{}: pm_career: expected exactly the pattern-matching answers, coded 1 (in place), 2 (partly in place), 3 (not in place), 9 (don't know); found no choice coded 9 (don't know)",
+                    line + 1,
+                    column_of(&rows[line], 5)
                 )
             })
         },

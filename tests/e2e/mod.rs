@@ -5,6 +5,7 @@ mod browser;
 mod demo;
 mod findings;
 mod interrupted;
+mod labels;
 mod pipeline_file;
 mod privacy;
 mod provenance;

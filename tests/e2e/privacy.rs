@@ -752,12 +752,16 @@ fn on_a_study_we_did_not_write_no_planted_identifier_or_withdrawn_word_reaches_a
         "{quotes:#?}"
     );
     // Its `[disclosure] quote_label = ["group"]` reaches every published
-    // label: the group alone, never the sector or site the default allows.
+    // label: the group alone (in the study's words), never the sector or
+    // site the default allows.
     for table in ["quotes", "qual_matrix"] {
         let mut published = 0;
         for r in read_table(&out, table) {
-            let group = r["group"].replace('_', " ");
-            let want = group[..1].to_uppercase() + &group[1..];
+            let want = super::labels::GROUPS
+                .iter()
+                .find(|(code, _)| *code == r["group"])
+                .map(|(_, words)| words.to_string())
+                .unwrap_or_else(|| panic!("{table}: group {}", r["group"]));
             for (column, label) in r.iter().filter(|(c, _)| c.starts_with("label_")) {
                 if label.is_empty() || label == "-" {
                     continue;

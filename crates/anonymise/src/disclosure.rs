@@ -5,60 +5,34 @@ use std::sync::Arc;
 
 use arrow_array::{Array, BooleanArray, Int8Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
-use model::{Disclosure, FigureId, Group, Sector};
+use model::labels::NOT_RECORDED;
+use model::{Disclosure, FigureId, Group, Labels, Sector};
 
-const NOT_RECORDED: &str = "Not recorded";
-
-/// The characteristics, with the dictionary's choice labels.
-const CHARACTERISTICS: [(&str, &[(i8, &str)]); 3] = [
-    (
-        "age_band",
-        &[
-            (1, "18-24"),
-            (2, "25-34"),
-            (3, "35-44"),
-            (4, "45-54"),
-            (5, "55-64"),
-            (6, "65 or over"),
-            (7, "Prefer not to say"),
-        ],
-    ),
-    (
-        "gender",
-        &[
-            (1, "Woman"),
-            (2, "Man"),
-            (3, "Non-binary or other"),
-            (4, "Prefer not to say"),
-        ],
-    ),
-    (
-        "ethnicity",
-        &[
-            (1, "White"),
-            (2, "Mixed or multiple ethnic groups"),
-            (3, "Asian or Asian British"),
-            (4, "Black, African, Caribbean or Black British"),
-            (5, "Other ethnic group"),
-            (6, "Prefer not to say"),
-        ],
-    ),
-];
+/// A `yesno` field: REDCap's own labels, whatever the study.
 const LIVED: &str = "lived_experience";
+const LIVED_CATEGORIES: [&str; 2] = ["Yes", "No"];
 /// Stakeholder group: the last characteristic. Every participant has one
 /// (a required field), so it has no `Not recorded` category: a structural
 /// zero would only force a real group's count to be suppressed.
 const GROUP: &str = "group";
 
-fn categories(characteristic: usize) -> Vec<&'static str> {
-    if characteristic == CHARACTERISTICS.len() + 1 {
-        return Group::ALL.iter().map(|g| g.label()).collect();
-    }
-    let mut out: Vec<&str> = match CHARACTERISTICS.get(characteristic) {
-        Some((_, choices)) => choices.iter().map(|c| c.1).collect(),
-        None => vec!["Yes", "No"],
-    };
-    out.push(NOT_RECORDED);
+/// Each characteristic's categories, as the study words them: the coded
+/// fields' choices then `Not recorded`, lived experience, then the
+/// stakeholder groups.
+fn categories(labels: &Labels) -> Vec<Vec<&str>> {
+    let mut out: Vec<Vec<&str>> = labels
+        .characteristics()
+        .iter()
+        .map(|c| {
+            c.choices
+                .iter()
+                .map(|(_, label)| label.as_str())
+                .chain([NOT_RECORDED])
+                .collect()
+        })
+        .collect();
+    out.push(LIVED_CATEGORIES.into_iter().chain([NOT_RECORDED]).collect());
+    out.push(Group::ALL.iter().map(|g| labels.group(*g)).collect());
     out
 }
 
@@ -140,10 +114,11 @@ fn protect(cells: &mut [Cell], members: &[usize], min_cell: u32) -> bool {
     suppress_smallest(cells, members)
 }
 
-/// Demographic counts per characteristic (`age_band`, `gender`, `group`,
-/// `ethnicity`, `lived_experience`) and category (with `Not recorded` for
-/// missing) at the levels of `disclosure.demographics` (`study`, `sector`,
-/// `site`).
+/// Demographic counts per characteristic (`age_band`, `gender`,
+/// `ethnicity`, `lived_experience`, `group`) and category (the study's
+/// words from `labels`: every choice its dictionary defines, with `Not
+/// recorded` for missing) at the levels of `disclosure.demographics`
+/// (`study`, `sector`, `site`).
 ///
 /// Primary suppression: every cell below `min_cell` (zero included) is
 /// published as null with `suppressed = true`. Secondary suppression, to a
@@ -155,6 +130,7 @@ fn protect(cells: &mut [Cell], members: &[usize], min_cell: u32) -> bool {
 pub fn demographics(
     participants: &RecordBatch,
     disclosure: &Disclosure,
+    labels: &Labels,
 ) -> Result<RecordBatch, ArrowError> {
     for level in &disclosure.demographics {
         if !matches!(level.as_str(), "study" | "sector" | "site") {
@@ -168,13 +144,14 @@ pub fn demographics(
 
     let site = text_column(participants, model::schema::SITE)?;
     let sector = text_column(participants, model::schema::SECTOR)?;
-    let codes: Vec<&Int8Array> = CHARACTERISTICS
+    let coded = labels.characteristics();
+    let codes: Vec<&Int8Array> = coded
         .iter()
-        .map(|(name, _)| column::<Int8Array>(participants, name))
+        .map(|c| column::<Int8Array>(participants, &c.field))
         .collect::<Result<_, _>>()?;
     let lived = column::<BooleanArray>(participants, LIVED)?;
     let group = text_column(participants, model::schema::GROUP)?;
-    let n_char = CHARACTERISTICS.len() + 2;
+    let categories = categories(labels);
 
     // Each participant: (sector, site, category index per characteristic).
     let mut people: Vec<(String, String, Vec<usize>)> = Vec::with_capacity(participants.num_rows());
@@ -199,16 +176,18 @@ pub fn demographics(
                 "participants row {row}: site `{st}` is in two sectors"
             )));
         }
-        let mut cats = Vec::with_capacity(n_char);
-        for (c, (name, choices)) in CHARACTERISTICS.iter().enumerate() {
+        let mut cats = Vec::with_capacity(categories.len());
+        for (c, characteristic) in coded.iter().enumerate() {
             let a = codes[c];
+            let choices = &characteristic.choices;
             let idx = if a.is_null(row) {
                 choices.len()
             } else {
                 let v = a.value(row);
                 choices.iter().position(|ch| ch.0 == v).ok_or_else(|| {
                     invalid(format!(
-                        "participants row {row}: `{name}` code {v} is not a choice"
+                        "participants row {row}: `{}` code {v} is not a choice of the dictionary",
+                        characteristic.field
                     ))
                 })?
             };
@@ -264,8 +243,8 @@ pub fn demographics(
     // (scope index, characteristic, category) -> cell index
     let mut at: BTreeMap<(usize, usize, usize), usize> = BTreeMap::new();
     for (si, (scope, sc, st)) in scopes.iter().enumerate() {
-        for ch in 0..n_char {
-            for (cat, _) in categories(ch).iter().enumerate() {
+        for (ch, names) in categories.iter().enumerate() {
+            for cat in 0..names.len() {
                 let n = people
                     .iter()
                     .filter(|p| match *scope {
@@ -293,8 +272,8 @@ pub fn demographics(
     // Groups whose sum is known: (parent cell or None for a public total, members).
     let mut groups: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
     for si in 0..scopes.len() {
-        for ch in 0..n_char {
-            let members = (0..categories(ch).len())
+        for (ch, names) in categories.iter().enumerate() {
+            let members = (0..names.len())
                 .filter_map(|cat| at.get(&(si, ch, cat)).copied())
                 .collect();
             groups.push((None, members));
@@ -341,8 +320,8 @@ pub fn demographics(
         }
     }
     for (parent, children) in &links {
-        for ch in 0..n_char {
-            for cat in 0..categories(ch).len() {
+        for (ch, names) in categories.iter().enumerate() {
+            for cat in 0..names.len() {
                 let Some(&p) = at.get(&(*parent, ch, cat)) else {
                     continue;
                 };
@@ -373,9 +352,9 @@ pub fn demographics(
         }
     }
 
-    let names: Vec<&str> = CHARACTERISTICS
+    let names: Vec<&str> = coded
         .iter()
-        .map(|c| c.0)
+        .map(|c| c.field.as_str())
         .chain([LIVED, GROUP])
         .collect();
     let figure = |c: &Cell| {
@@ -385,9 +364,8 @@ pub fn demographics(
             "site" => id = id.part(c.site.as_deref().unwrap_or_default()),
             _ => {}
         }
-        let cats = categories(c.characteristic);
         id.part(names[c.characteristic])
-            .part(cats[c.category])
+            .part(categories[c.characteristic][c.category])
             .into_string()
     };
     let columns: Vec<Arc<dyn Array>> = vec![
@@ -413,7 +391,7 @@ pub fn demographics(
         Arc::new(
             cells
                 .iter()
-                .map(|c| Some(categories(c.characteristic)[c.category]))
+                .map(|c| Some(categories[c.characteristic][c.category]))
                 .collect::<StringArray>(),
         ),
         Arc::new(

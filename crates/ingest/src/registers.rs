@@ -87,12 +87,15 @@ impl At<'_> {
     fn text(&self, i: usize) -> &str {
         self.cells.get(i).map(|c| c.text.as_str()).unwrap_or("")
     }
-    fn err(&self, i: usize, message: String) -> Diagnostic {
-        let (line, column) = self
-            .cells
+    /// Line and column of cell `i` (the record's start if it has none).
+    fn position(&self, i: usize) -> (u32, u32) {
+        self.cells
             .get(i)
             .map(|c| (c.line, c.column))
-            .unwrap_or((self.line, 1));
+            .unwrap_or((self.line, 1))
+    }
+    fn err(&self, i: usize, message: String) -> Diagnostic {
+        let (line, column) = self.position(i);
         Diagnostic::error(self.path, line, column, message)
     }
 }
@@ -267,6 +270,7 @@ pub fn parse_dictionary(table: &CsvTable) -> Result<Dictionary, Vec<Diagnostic>>
             matrix_ranking,
             annotation: at.text(17).to_string(),
             line: record.line,
+            choices_at: at.position(5),
         });
     }
     if fields.is_empty() && errors.is_empty() {

@@ -28,7 +28,7 @@ pub const RECORD_ID: &str = "record_id";
 /// The field naming the site of a record.
 pub const SITE_ID: &str = "site_id";
 /// The field giving the stakeholder group (choice codes of [`Group::from_redcap`]).
-pub const STAKEHOLDER_GROUP: &str = "stakeholder_group";
+pub const STAKEHOLDER_GROUP: &str = model::labels::STAKEHOLDER_GROUP;
 /// REDCap's repeating-instrument columns of the document export.
 pub const REPEAT_INSTRUMENT: &str = "redcap_repeat_instrument";
 pub const REPEAT_INSTANCE: &str = "redcap_repeat_instance";

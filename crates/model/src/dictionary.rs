@@ -126,11 +126,55 @@ pub struct Field {
     pub annotation: String,
     /// The 1-based line of this field in the dictionary file.
     pub line: u32,
+    /// Line and column of the field's choices cell, for messages about them.
+    pub choices_at: (u32, u32),
 }
 
 impl Field {
     pub fn choice(&self, code: &str) -> Option<&Choice> {
         self.choices.iter().find(|c| c.code == code)
+    }
+    /// The choice whose code is this number (`1`, ` 01` and `1` alike).
+    pub fn numbered_choice(&self, code: i64) -> Option<&Choice> {
+        self.choices
+            .iter()
+            .find(|c| c.code.trim().parse::<i64>() == Ok(code))
+    }
+    /// A dropdown field with these `(code, label)` choices and nothing
+    /// else set: a dictionary built in code rather than read.
+    pub fn dropdown(name: &str, label: &str, choices: &[(&str, &str)]) -> Field {
+        Field {
+            name: name.to_string(),
+            form: String::new(),
+            section_header: String::new(),
+            field_type: FieldType::Dropdown,
+            label: label.to_string(),
+            choices: choices
+                .iter()
+                .map(|(code, label)| Choice {
+                    code: code.to_string(),
+                    label: label.to_string(),
+                })
+                .collect(),
+            note: String::new(),
+            validation: Validation::None,
+            min: None,
+            max: None,
+            identifier: false,
+            branching: String::new(),
+            required: false,
+            alignment: String::new(),
+            question_number: String::new(),
+            matrix_group: String::new(),
+            matrix_ranking: false,
+            annotation: String::new(),
+            line: 0,
+            choices_at: (0, 0),
+        }
+    }
+    /// Whether a field's values are choice codes (dropdown or radio).
+    pub fn is_coded(&self) -> bool {
+        matches!(self.field_type, FieldType::Dropdown | FieldType::Radio)
     }
 }
 

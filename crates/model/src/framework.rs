@@ -33,6 +33,27 @@ pub struct Outcome {
     pub hypothesis: String,
 }
 
+/// How the report names a stakeholder group. Optional: a group the
+/// framework does not name is named by the interview dictionary's choice
+/// label of `stakeholder_group` (see [`crate::Labels`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupName {
+    /// A group's code (`peer_worker`, ...), or `managers`: team and senior
+    /// managers pooled, where a pipeline pools them.
+    pub code: String,
+    /// The group, as a row of a table or a bar of a chart names it
+    /// (`Peer workers`).
+    pub label: String,
+    /// One of its members, as a quote's label names them (`peer worker`;
+    /// default: the dictionary's choice label).
+    #[serde(default)]
+    pub member: Option<String>,
+}
+
+/// The code of the pooled team and senior managers in [`GroupName`].
+pub const MANAGERS: &str = "managers";
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Framework {
@@ -43,6 +64,20 @@ pub struct Framework {
     pub factors: Vec<Factor>,
     #[serde(rename = "outcome", default)]
     pub outcomes: Vec<Outcome>,
+    #[serde(rename = "group", default)]
+    pub groups: Vec<GroupName>,
+}
+
+/// Where each `[[group]]`'s code is, read only to point at a wrong one.
+#[derive(Deserialize)]
+struct GroupSpans {
+    #[serde(rename = "group", default)]
+    groups: Vec<GroupSpan>,
+}
+
+#[derive(Deserialize)]
+struct GroupSpan {
+    code: toml::Spanned<String>,
 }
 
 impl Framework {
@@ -71,7 +106,48 @@ impl Framework {
                 ));
             }
         }
+        fw.check_groups(text, path)?;
         Ok(fw)
+    }
+
+    /// Each `[[group]]` names one of the protocol's groups (or the pooled
+    /// managers) once, with a label of its own.
+    fn check_groups(&self, text: &str, path: &str) -> Result<(), Diagnostic> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut labels: Vec<&str> = Vec::new();
+        for (i, g) in self.groups.iter().enumerate() {
+            let known = crate::Group::from_code(&g.code).is_some() || g.code == MANAGERS;
+            let problem = if !known {
+                let codes: Vec<&str> = crate::Group::ALL.iter().map(|g| g.code()).collect();
+                Some(format!(
+                    "[[group]]: expected the code of a stakeholder group ({}) or `{MANAGERS}`, found `{}`",
+                    codes.join(", "),
+                    g.code
+                ))
+            } else if seen.contains(&g.code.as_str()) {
+                Some(format!(
+                    "[[group]]: expected each group once, found `{}` again",
+                    g.code
+                ))
+            } else if g.label.trim().is_empty() || labels.contains(&g.label.as_str()) {
+                Some(format!(
+                    "[[group]] `{}`: expected a label no other group has, found `{}`",
+                    g.code, g.label
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                let (line, column) = toml::from_str::<GroupSpans>(text)
+                    .ok()
+                    .and_then(|s| s.groups.get(i).map(|g| line_col(text, g.code.span().start)))
+                    .unwrap_or((0, 0));
+                return Err(Diagnostic::error(path, line, column, message));
+            }
+            seen.push(&g.code);
+            labels.push(&g.label);
+        }
+        Ok(())
     }
     pub fn factor(&self, code: &str) -> Option<&Factor> {
         self.factors.iter().find(|f| f.code == code)

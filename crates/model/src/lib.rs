@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod dictionary;
 pub mod figure;
 pub mod framework;
+pub mod labels;
 pub mod schema;
 pub mod study;
 pub mod tables;
@@ -21,7 +22,8 @@ pub mod vocab;
 pub use diagnostic::{Diagnostic, Severity};
 pub use dictionary::{Choice, Dictionary, Field, FieldType, Validation};
 pub use figure::FigureId;
-pub use framework::{Domain, Factor, Framework, Outcome};
+pub use framework::{Domain, Factor, Framework, GroupName, Outcome};
+pub use labels::{Characteristic, Labels};
 pub use study::{
     Disclosure, IdentifierEntry, KeySource, Positions, QualitativeSection, Site, StudyConfig,
     Withdrawal, WithdrawalScope,
@@ -29,7 +31,7 @@ pub use study::{
 pub use tables::{Identities, Identity, StudyTables};
 pub use vocab::{
     Direction, DocStatus, Group, MISSING_DECLINED, MISSING_NOT_ASKED, OutcomeAnswer, PatternAnswer,
-    Sector,
+    Scale, Sector,
 };
 
 /// The crosscase version, part of every cache key and provenance record.

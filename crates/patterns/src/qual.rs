@@ -33,13 +33,14 @@ pub fn qual_matrix_schema(settings: &Settings) -> SchemaRef {
 
 /// A published quote's label, from only the attributes in
 /// `settings.quote_label`, always in the order group, site, sector:
-/// `["group", "sector"]` gives "Peer worker, statutory sector". With no
+/// `["group", "sector"]` gives "Peer worker, statutory sector", the group
+/// as the study names one of its members (`settings.labels`). With no
 /// attribute allowed the label is "Participant".
 pub fn quote_label(settings: &Settings, group: Group, site: &str, sector: Sector) -> String {
     let allowed = |a: &str| settings.quote_label.iter().any(|x| x == a);
     let mut parts: Vec<String> = Vec::new();
     if allowed("group") {
-        parts.push(group_singular(group).to_string());
+        parts.push(settings.labels.member(group).to_string());
     }
     if allowed("site") {
         parts.push(site.to_string());
@@ -52,16 +53,6 @@ pub fn quote_label(settings: &Settings, group: Group, site: &str, sector: Sector
     match chars.next() {
         None => "Participant".to_string(),
         Some(first) => first.to_uppercase().chain(chars).collect(),
-    }
-}
-
-fn group_singular(g: Group) -> &'static str {
-    match g {
-        Group::PeerWorker => "peer worker",
-        Group::Professional => "professional",
-        Group::ServiceUser => "service user",
-        Group::TeamManager => "team manager",
-        Group::SeniorManager => "senior manager",
     }
 }
 

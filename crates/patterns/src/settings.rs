@@ -170,6 +170,9 @@ pub struct Settings {
     /// Attributes a quote label may carry: `group`, `sector`, `site`
     /// (default `group`, `sector`: the study's `[disclosure] quote_label`).
     pub quote_label: Vec<String>,
+    /// The study's words for its stakeholder groups, as a quote's label
+    /// names a member (default: each group's code in words).
+    pub labels: model::Labels,
     /// Include the `role` and `other` themes in the qualitative matrix
     /// (default false: only factor themes and `bme`).
     pub qual_other_themes: bool,
@@ -194,6 +197,7 @@ impl Default for Settings {
             min_cell: 3,
             exemplars: 2,
             quote_label: vec!["group".into(), "sector".into()],
+            labels: model::Labels::default(),
             qual_other_themes: false,
             exemplars_in_suppressed: false,
         }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use arrow_array::RecordBatch;
 use camino::{Utf8Path, Utf8PathBuf};
 
-use model::{Diagnostic, Framework, Identities, StudyConfig, StudyTables};
+use model::{Diagnostic, Framework, Identities, Labels, StudyConfig, StudyTables};
 
 use crate::error::PipelineError;
 use crate::output::{STATE_DIR, Staging};
@@ -68,6 +68,7 @@ impl RawStudy {
 struct CleanStudy {
     config: StudyConfig,
     framework: Framework,
+    labels: Labels,
     tables: StudyTables,
 }
 
@@ -487,10 +488,7 @@ fn materialise(
     let artifact = match &stage.settings {
         StageSettings::Anonymise(_) => {
             let config = crate::study::read_config(study)?;
-            let text = std::fs::read_to_string(study.join("framework.toml"))
-                .map_err(|e| PipelineError::io(study.join("framework.toml"), e))?;
-            let framework = Framework::parse(&text, "framework.toml")
-                .map_err(|d| PipelineError::Data(vec![d]))?;
+            let (framework, labels) = crate::study::read_vocabulary(study)?;
             let tables = StudyTables {
                 sites: load("data/sites.parquet".into())?,
                 participants: load("data/participants.parquet".into())?,
@@ -504,6 +502,7 @@ fn materialise(
             Artifact::Clean(Box::new(CleanStudy {
                 config,
                 framework,
+                labels,
                 tables,
             }))
         }
@@ -749,9 +748,12 @@ fn run_stage(
         }
         StageSettings::Demographics(_) => {
             let clean = clean(stage, artifacts)?;
-            let batch =
-                anonymise::demographics(&clean.tables.participants, &clean.config.disclosure)
-                    .map_err(arrow_error(stage))?;
+            let batch = anonymise::demographics(
+                &clean.tables.participants,
+                &clean.config.disclosure,
+                &clean.labels,
+            )
+            .map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
         }
         StageSettings::Report(_)
@@ -978,6 +980,7 @@ fn anonymise_stage(
     Ok(Artifact::Clean(Box::new(CleanStudy {
         config: raw.inputs.config.clone(),
         framework: raw.inputs.framework.clone(),
+        labels: raw.inputs.labels.clone(),
         tables,
     })))
 }
@@ -1013,6 +1016,7 @@ fn patterns_settings(
             .collect(),
         min_cell: clean.config.disclosure.min_cell,
         quote_label: clean.config.disclosure.quote_label.clone(),
+        labels: clean.labels.clone(),
         ..Default::default()
     };
     adjust(&mut settings);
@@ -1109,6 +1113,7 @@ fn report_input<'a>(
     report::ReportInput {
         study_name: &clean.config.study.name,
         framework: &clean.framework,
+        labels: &clean.labels,
         min_cell: clean.config.disclosure.min_cell,
         pipeline_source: &plan.source,
         pipeline_name: &plan.name,

@@ -3,7 +3,9 @@
 use camino::{Utf8Path, Utf8PathBuf};
 
 use ingest::CsvTable;
-use model::{Diagnostic, Dictionary, Framework, IdentifierEntry, Site, StudyConfig, Withdrawal};
+use model::{
+    Diagnostic, Dictionary, Framework, IdentifierEntry, Labels, Site, StudyConfig, Withdrawal,
+};
 
 use crate::error::PipelineError;
 use crate::settings::IngestSettings;
@@ -17,6 +19,8 @@ pub struct StudyInputs {
     pub framework: Framework,
     pub interview_dictionary: Dictionary,
     pub document_dictionary: Dictionary,
+    /// The study's words for its codes, from the dictionary and framework.
+    pub labels: Labels,
     pub sites: Vec<Site>,
     pub identifiers: Vec<IdentifierEntry>,
     pub withdrawals: Vec<Withdrawal>,
@@ -190,6 +194,22 @@ pub fn fingerprint(dir: &Utf8Path, settings: &IngestSettings) -> Vec<(String, St
     files
 }
 
+/// The framework and the study's words for its codes, for a run whose
+/// study stage was skipped (its files, hence these, are unchanged).
+pub fn read_vocabulary(dir: &Utf8Path) -> Result<(Framework, Labels), PipelineError> {
+    let path = dir.join("framework.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| PipelineError::io(&path, e))?;
+    let framework =
+        Framework::parse(&text, "framework.toml").map_err(|d| PipelineError::Data(vec![d]))?;
+    let rel = "redcap/interview_dictionary.csv";
+    let bytes = std::fs::read(dir.join(rel)).map_err(|e| PipelineError::io(dir.join(rel), e))?;
+    let dictionary = ingest::read_csv(&bytes, rel)
+        .map_err(|d| PipelineError::Data(vec![d]))
+        .and_then(|t| ingest::parse_dictionary(&t).map_err(PipelineError::Data))?;
+    let labels = Labels::new(&dictionary, &framework);
+    Ok((framework, labels))
+}
+
 /// Just `study.toml`, for what is needed before the study is read (the key).
 pub fn read_config(dir: &Utf8Path) -> Result<StudyConfig, PipelineError> {
     let path = dir.join("study.toml");
@@ -267,6 +287,7 @@ pub fn load(dir: &Utf8Path, settings: &IngestSettings) -> Result<StudyInputs, Pi
         ) if problems.iter().all(|p| !p.is_error()) => Ok(StudyInputs {
             dir: dir.to_owned(),
             config,
+            labels: Labels::new(&idict, &framework),
             framework,
             interview_dictionary: idict,
             document_dictionary: ddict,

@@ -2,8 +2,8 @@
 //! templates kept in this crate's `templates/` folder.
 //!
 //! Every entry ([`synthesis_markdown`], [`synthesis_html`], [`site_packs`],
-//! [`handbook`], [`workbook()`]) takes a [`ReportInput`]: the framework and the
-//! published tables as Arrow batches, nothing else, so a report can never
+//! [`handbook`], [`workbook()`]) takes a [`ReportInput`]: the framework, the
+//! study's labels and the published tables as Arrow batches, nothing else, so a report can never
 //! reach data that was not published, and every number shown is a number of
 //! a table, with its `figure_id` beside it.
 //!
@@ -30,7 +30,7 @@ use arrow_array::RecordBatch;
 use minijinja::{Environment, Value};
 use rayon::prelude::*;
 
-use model::Framework;
+use model::{Framework, Labels};
 
 mod table;
 mod views;
@@ -59,6 +59,9 @@ pub enum ReportError {
 pub struct ReportInput<'a> {
     pub study_name: &'a str,
     pub framework: &'a Framework,
+    /// The study's words for the codes the tables hold (stakeholder
+    /// groups, answers), from its dictionary and framework.
+    pub labels: &'a Labels,
     pub min_cell: u32,
     /// The pipeline file's text, shown in the methods section as run.
     pub pipeline_source: &'a str,

@@ -27,7 +27,56 @@ condition = "Peer workers have distinct tasks"
 code = "out_benefit"
 label = "Peer workers deliver benefits"
 hypothesis = "iii"
+[[group]]
+code = "peer_worker"
+label = "Peer workers"
+member = "peer worker"
+[[group]]
+code = "service_user"
+label = "Service users"
+[[group]]
+code = "managers"
+label = "Managers (team and senior)"
 "#;
+
+/// The interview dictionary's coded fields that the report's words come from.
+fn dictionary(groups: &[(&str, &str)], outcome: &[(&str, &str)]) -> model::Dictionary {
+    model::Dictionary {
+        path: "redcap/interview_dictionary.csv".into(),
+        fields: vec![
+            model::Field::dropdown("stakeholder_group", "Stakeholder group", groups),
+            model::Field::dropdown(
+                "pm_clarity",
+                "In place at this service?",
+                &[
+                    ("1", "In place"),
+                    ("2", "Partly in place"),
+                    ("3", "Not in place"),
+                    ("9", "Don't know"),
+                ],
+            ),
+            model::Field::dropdown("out_benefit", "Benefits", outcome),
+        ],
+    }
+}
+
+const GROUPS: [(&str, &str); 5] = [
+    ("1", "Peer worker"),
+    ("2", "Mental health professional"),
+    ("3", "Service user"),
+    ("4", "Team manager"),
+    ("5", "Senior manager"),
+];
+const OUTCOME: [(&str, &str); 4] = [
+    ("1", "Yes"),
+    ("2", "Partly"),
+    ("3", "No"),
+    ("9", "Don't know"),
+];
+
+fn labels(framework: &Framework) -> Labels {
+    Labels::new(&dictionary(&GROUPS, &OUTCOME), framework)
+}
 
 fn s(v: &[Option<&str>]) -> ArrayRef {
     Arc::new(StringArray::from(v.to_vec()))
@@ -405,18 +454,30 @@ fn tables(with_counts: bool) -> BTreeMap<String, RecordBatch> {
     t
 }
 
-fn render_with<T>(with_counts: bool, source: &str, f: impl FnOnce(&ReportInput) -> T) -> T {
-    let framework =
-        Framework::parse(FRAMEWORK, "framework.toml").expect("the test framework parses");
-    let owned = tables(with_counts);
-    let input = ReportInput {
+/// The tiny study's report input from these parts.
+fn input<'a>(
+    framework: &'a Framework,
+    labels: &'a Labels,
+    source: &'a str,
+    owned: &'a BTreeMap<String, RecordBatch>,
+) -> ReportInput<'a> {
+    ReportInput {
         study_name: "Tiny study",
-        framework: &framework,
+        framework,
+        labels,
         min_cell: 3,
         pipeline_source: source,
         pipeline_name: "tiny",
         tables: owned.iter().map(|(k, v)| (k.clone(), v)).collect(),
-    };
+    }
+}
+
+fn render_with<T>(with_counts: bool, source: &str, f: impl FnOnce(&ReportInput) -> T) -> T {
+    let framework =
+        Framework::parse(FRAMEWORK, "framework.toml").expect("the test framework parses");
+    let owned = tables(with_counts);
+    let labels = labels(&framework);
+    let input = input(&framework, &labels, source, &owned);
     f(&input)
 }
 
@@ -626,15 +687,9 @@ fn coded(tables: BTreeMap<String, RecordBatch>) -> BTreeMap<String, RecordBatch>
 fn dictionary_encoded_text_renders_the_same_bytes() {
     let framework =
         Framework::parse(FRAMEWORK, "framework.toml").expect("the test framework parses");
+    let labels = labels(&framework);
     let render_all = |owned: &BTreeMap<String, RecordBatch>| {
-        let input = ReportInput {
-            study_name: "Tiny study",
-            framework: &framework,
-            min_cell: 3,
-            pipeline_source: PIPELINE,
-            pipeline_name: "tiny",
-            tables: owned.iter().map(|(k, v)| (k.clone(), v)).collect(),
-        };
+        let input = input(&framework, &labels, PIPELINE, owned);
         (
             synthesis_markdown(&input).unwrap(),
             synthesis_html(&input).unwrap(),
@@ -662,9 +717,11 @@ fn dictionary_encoded_text_renders_the_same_bytes() {
 #[test]
 fn no_tables_and_no_pipeline_still_render_something() {
     let framework = Framework::parse(FRAMEWORK, "framework.toml").unwrap();
+    let labels = Labels::default();
     let input = ReportInput {
         study_name: "Empty",
         framework: &framework,
+        labels: &labels,
         min_cell: 3,
         pipeline_source: "not [ toml",
         pipeline_name: "empty",
@@ -676,4 +733,68 @@ fn no_tables_and_no_pipeline_still_render_something() {
     assert_eq!(site_packs(&input).unwrap().len(), 2, "just the index");
     assert!(handbook(&input).is_ok());
     assert!(workbook(&input).is_ok());
+}
+
+/// A study that words its groups and answers otherwise reads its own words
+/// in every document (none of the words above), and the codes stay codes.
+#[test]
+fn every_document_speaks_the_studys_own_words() {
+    let text = &FRAMEWORK[..FRAMEWORK.find("[[group]]").expect("groups")];
+    let framework = Framework::parse(text, "framework.toml").expect("parses");
+    let groups = [
+        ("1", "Peer support worker"),
+        ("2", "Clinician"),
+        ("3", "Person using the service"),
+        ("4", "Team leader"),
+        ("5", "Director"),
+    ];
+    let labels = Labels::new(&dictionary(&groups, &OUTCOME), &framework);
+    let owned = tables(true);
+    let input = input(&framework, &labels, PIPELINE, &owned);
+    let mut documents = vec![
+        (
+            "synthesis.md".to_string(),
+            synthesis_markdown(&input).unwrap(),
+        ),
+        (
+            "synthesis.html".to_string(),
+            synthesis_html(&input).unwrap(),
+        ),
+    ];
+    documents.extend(site_packs(&input).unwrap());
+    documents.extend(handbook(&input).unwrap());
+    let said = |name: &str, words: &str| {
+        documents
+            .iter()
+            .any(|(n, text)| n.as_str() == name && text.contains(words))
+    };
+    for name in ["synthesis.md", "synthesis.html", "role.md"] {
+        assert!(said(name, "Peer support worker"), "{name}");
+    }
+    assert!(said(
+        "synthesis.md",
+        "| whole study | Clarity of the role | Peer support worker | Team leader and Director, pooled |"
+    ));
+    assert!(said(
+        "synthesis.md",
+        "| Person using the service | suppressed |"
+    ));
+    // Codes stay codes.
+    assert!(said("synthesis.md", "`ratings/group/peer_worker/clarity`"));
+    for (name, text) in &documents {
+        // (The framework's own text says "Peer workers have distinct tasks".)
+        for other in [
+            "| Peer workers |",
+            "Peer workers: n",
+            "| Service users |",
+            "Service users: suppressed",
+            "Managers (team and senior)",
+        ] {
+            assert!(!text.contains(other), "{name} says {other:?}");
+        }
+    }
+    let about = xlsx::labels(&input);
+    let values: Vec<(&str, &str)> = about.value_labels("group_b").collect();
+    assert!(values.contains(&("service_user", "Person using the service")));
+    assert!(values.contains(&("managers", "Team leader and Director, pooled")));
 }

@@ -1,15 +1,13 @@
-//! The output tables as one `.xlsx` workbook, labelled from the data
-//! dictionary and the framework.
+//! The output tables as one `.xlsx` workbook, labelled from the study's
+//! data dictionary and framework (the report input's labels).
 //!
 //! Only the published result tables go in (the report input's `tables`,
 //! without the clean `sites` register), so the workbook can hold nothing
 //! that the CSV tables do not already publish.
 
-use crate::{ReportError, ReportInput};
+use model::{Group, PatternAnswer};
 
-/// The study's REDCap data dictionary, for value labels (stakeholder groups,
-/// pattern-matching answers). Embedded: the report reads no file.
-const DICTIONARY: &str = include_str!("../../../data-schema/redcap/interview_dictionary.csv");
+use crate::{ReportError, ReportInput};
 
 /// One-line descriptions of the tables, for the `About` sheet.
 const DESCRIPTIONS: &[(&str, &str)] = &[
@@ -162,40 +160,22 @@ pub(crate) fn labels(input: &ReportInput) -> workbook::Labels {
     }
     // Value labels as the interview instrument words them, where a table
     // column carries the codes of a dictionary field.
-    if let Some(dictionary) = ingest::read_csv(DICTIONARY.as_bytes(), "interview_dictionary.csv")
-        .ok()
-        .and_then(|t| ingest::parse_dictionary(&t).ok())
-    {
-        if let Some(field) = dictionary.field("stakeholder_group") {
-            labels.column("group", &field.label);
-            for choice in &field.choices {
-                let group = choice
-                    .code
-                    .trim()
-                    .parse::<i64>()
-                    .ok()
-                    .and_then(model::Group::from_redcap);
-                if let Some(g) = group {
-                    for column in ["group", "group_a", "group_b"] {
-                        labels.values(column, g.code(), &choice.label);
-                    }
-                }
-            }
-        }
-        if let Some(field) = dictionary.fields.iter().find(|f| f.name.starts_with("pm_")) {
-            for choice in &field.choices {
-                let code = match choice.code.trim() {
-                    "1" => "in_place",
-                    "2" => "partly",
-                    "3" => "not_in_place",
-                    _ => continue,
-                };
-                labels.values("condition", code, &choice.label);
-            }
+    let study = input.labels;
+    labels.column("group", study.group_field());
+    for g in Group::ALL {
+        for column in ["group", "group_a", "group_b"] {
+            labels.values(column, g.code(), study.group_choice(g));
         }
     }
+    for answer in [
+        PatternAnswer::InPlace,
+        PatternAnswer::Partly,
+        PatternAnswer::NotInPlace,
+    ] {
+        labels.values("condition", answer.code(), study.pattern_answer(answer));
+    }
     for column in ["group_a", "group_b"] {
-        labels.values(column, "managers", "Managers (team and senior, pooled)");
+        labels.values(column, model::framework::MANAGERS, study.managers());
     }
     labels.values(
         "condition",

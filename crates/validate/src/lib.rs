@@ -16,7 +16,11 @@ use std::collections::{HashMap, HashSet};
 use ingest::check;
 use ingest::tidy::{REPEAT_INSTANCE, REPEAT_INSTRUMENT, SITE_ID, record_id_field, top_fields};
 use ingest::{Cell, CsvTable, Field as CellField, Record};
-use model::{Diagnostic, Dictionary, Field, FieldType, Framework, Site, Validation};
+use model::labels::{NOT_RECORDED, STAKEHOLDER_GROUP};
+use model::{
+    Diagnostic, Dictionary, Field, FieldType, Framework, Group, Labels, Scale, Site, Validation,
+    vocab,
+};
 use rayon::prelude::*;
 
 /// The factor-valued field of the document dictionary.
@@ -589,6 +593,176 @@ fn check_framework(
     }
 }
 
+/// The coded fields whose codes crosscase gives meaning to, with the
+/// scale each must define exactly: the stakeholder group, each framework
+/// factor's three fields, each outcome's field, and the document status.
+fn scaled_fields<'a>(
+    dict: &'a Dictionary,
+    doc_dict: &'a Dictionary,
+    framework: &Framework,
+) -> Vec<(&'a Dictionary, &'a Field, &'static Scale)> {
+    let mut fields = Vec::new();
+    let mut add = |d: &'a Dictionary, name: &str, scale: &'static Scale| {
+        if let Some(f) = d.field(name) {
+            fields.push((d, f, scale));
+        }
+    };
+    add(dict, STAKEHOLDER_GROUP, &vocab::STAKEHOLDER_GROUPS);
+    for f in &framework.factors {
+        add(dict, &format!("pm_{}", f.code), &vocab::PATTERN_ANSWERS);
+        add(dict, &format!("imp_{}", f.code), &vocab::IMPORTANCE);
+        add(dict, &format!("dir_{}", f.code), &vocab::DIRECTIONS);
+    }
+    for o in &framework.outcomes {
+        add(dict, &o.code, &vocab::OUTCOME_ANSWERS);
+    }
+    add(doc_dict, ingest::tidy::EV_STATUS, &vocab::DOCUMENT_STATUSES);
+    fields
+}
+
+fn at_choices(d: &Dictionary, field: &Field, message: String) -> Diagnostic {
+    Diagnostic::error(&d.path, field.choices_at.0, field.choices_at.1, message)
+}
+
+/// The dictionaries against the codes crosscase gives meaning to: each
+/// scaled field defines exactly its scale's codes (worded as the study
+/// likes); no choice uses a missing-data code; the demographic fields'
+/// codes fit their columns and their labels tell categories apart.
+fn check_vocabulary(
+    dict: &Dictionary,
+    doc_dict: &Dictionary,
+    framework: &Framework,
+    out: &mut Vec<Diagnostic>,
+) {
+    if dict.field(STAKEHOLDER_GROUP).is_none() {
+        out.push(Diagnostic::error(
+            &dict.path,
+            0,
+            0,
+            format!(
+                "{STAKEHOLDER_GROUP}: expected a field giving {}, coded {}; found none",
+                vocab::STAKEHOLDER_GROUPS.name,
+                vocab::STAKEHOLDER_GROUPS.describe()
+            ),
+        ));
+    }
+    for (d, field, scale) in scaled_fields(dict, doc_dict, framework) {
+        let name = &field.name;
+        let expected = format!("{}, coded {}", scale.name, scale.describe());
+        if !field.is_coded() {
+            out.push(at_choices(
+                d,
+                field,
+                format!("{name}: expected a dropdown or radio field with {expected}; found a field without choices"),
+            ));
+            continue;
+        }
+        for c in &field.choices {
+            let code = c.code.trim().parse::<i64>().ok();
+            let known = code.and_then(|n| scale.meaning(n)).is_some();
+            let missing = code.is_some_and(|n| vocab::MISSING_CODES.meaning(n).is_some());
+            if !known && !missing {
+                let which = if *scale == vocab::STAKEHOLDER_GROUPS {
+                    format!("a group beyond the five, `{}, {}`", c.code, c.label)
+                } else {
+                    format!(
+                        "`{}, {}`, a code crosscase gives no meaning to",
+                        c.code, c.label
+                    )
+                };
+                out.push(at_choices(
+                    d,
+                    field,
+                    format!("{name}: expected exactly {expected}; found {which}"),
+                ));
+            }
+        }
+        for (code, meaning) in scale.codes {
+            if field.numbered_choice(*code).is_none() {
+                out.push(at_choices(
+                    d,
+                    field,
+                    format!("{name}: expected exactly {expected}; found no choice coded {code} ({meaning})"),
+                ));
+            }
+        }
+    }
+    // A missing-data code is never an answer: crosscase reads it as missing.
+    for d in [dict, doc_dict] {
+        for field in &d.fields {
+            for c in &field.choices {
+                if let Some(meaning) = c
+                    .code
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|n| vocab::MISSING_CODES.meaning(n))
+                {
+                    out.push(at_choices(
+                        d,
+                        field,
+                        format!(
+                            "{}: expected no choice coded {}, since crosscase reads {} as missing data in every field without it being listed; found `{}, {}` (reading it as {meaning})",
+                            field.name,
+                            c.code.trim(),
+                            vocab::MISSING_CODES.describe(),
+                            c.code,
+                            c.label
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for name in vocab::DEMOGRAPHIC_FIELDS {
+        let Some(field) = dict.field(name) else {
+            continue;
+        };
+        if !field.is_coded() {
+            out.push(at_choices(
+                dict,
+                field,
+                format!("{name}: expected a dropdown or radio field (its choices are the demographics table's categories); found a field without choices"),
+            ));
+            continue;
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for c in &field.choices {
+            if !c.code.trim().parse::<i8>().is_ok_and(|n| n >= 0) {
+                out.push(at_choices(
+                    dict,
+                    field,
+                    format!("{name}: expected choice codes that are whole numbers from 0 to 127; found `{}, {}`", c.code, c.label),
+                ));
+            }
+            if c.label.trim() == NOT_RECORDED || seen.contains(&c.label.as_str()) {
+                out.push(at_choices(
+                    dict,
+                    field,
+                    format!("{name}: expected a label for each choice that no other choice has, nor `{NOT_RECORDED}` (the demographics table's missing answers); found `{}, {}`", c.code, c.label),
+                ));
+            }
+            seen.push(&c.label);
+        }
+    }
+    // The groups' labels are categories of the demographics table too.
+    if let Some(field) = dict.field(STAKEHOLDER_GROUP) {
+        let labels = Labels::new(dict, framework);
+        let mut seen: Vec<&str> = Vec::new();
+        for g in Group::ALL {
+            let label = labels.group(g);
+            if seen.contains(&label) {
+                out.push(at_choices(
+                    dict,
+                    field,
+                    format!("{STAKEHOLDER_GROUP}: expected each stakeholder group to be named apart (here or in framework.toml's [[group]]); found `{label}` for two groups"),
+                ));
+            }
+            seen.push(label);
+        }
+    }
+}
+
 /// Check every raw export against the dictionaries, the framework and the
 /// site register. Returns every problem, sorted by file, line and column.
 pub fn check_study(
@@ -601,6 +775,7 @@ pub fn check_study(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     check_framework(dict, doc_dict, framework, &mut out);
+    check_vocabulary(dict, doc_dict, framework, &mut out);
     let site_ids: HashSet<&str> = sites.iter().map(|s| s.site_id.as_str()).collect();
     let mut sorted: Vec<&str> = site_ids.iter().copied().collect();
     sorted.sort();

@@ -326,3 +326,217 @@ fn bom_crlf_and_quoted_newline_positions_of_errors() {
         ]
     );
 }
+
+/// The study with its interview dictionary edited: `edit(line)` rewrites
+/// each line of the data-schema copy.
+fn study_with(edit: impl Fn(&str) -> String) -> Study {
+    let text: String = INTERVIEW_DICT.lines().map(|l| edit(l) + "\n").collect();
+    let table = read_csv(text.as_bytes(), "redcap/interview_dictionary.csv").expect("csv");
+    Study {
+        dict: parse_dictionary(&table).expect("dict"),
+        ..study()
+    }
+}
+
+/// `path:line:column` of a field's choices cell in the data-schema
+/// dictionary, counted here from the text (1-based, characters).
+fn choices_at(field: &str) -> String {
+    let (i, line) = INTERVIEW_DICT
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.starts_with(&format!("{field},")))
+        .expect("a field of the dictionary");
+    // The choices are the sixth cell; every field's first five hold no comma
+    // outside quotes except the quoted label, so count cells properly.
+    let mut cells = 0;
+    let mut quoted = false;
+    let mut column = 0;
+    for (k, c) in line.chars().enumerate() {
+        if cells == 5 {
+            column = k + 1;
+            break;
+        }
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells += 1,
+            _ => {}
+        }
+    }
+    format!("redcap/interview_dictionary.csv:{}:{column}", i + 1)
+}
+
+/// The problems of the study's dictionaries alone (no export).
+fn dictionary_problems(s: &Study) -> Vec<String> {
+    s.run(&[], &[])
+}
+
+#[test]
+fn a_dictionary_lacking_a_code_crosscase_reads_is_an_error() {
+    let s = study_with(|l| {
+        if l.starts_with("pm_supervision,") {
+            l.replace(" | 9, Don't know", "")
+        } else {
+            l.to_string()
+        }
+    });
+    assert_eq!(
+        dictionary_problems(&s),
+        [format!(
+            "{}: pm_supervision: expected exactly the pattern-matching answers, coded 1 (in place), 2 (partly in place), 3 (not in place), 9 (don't know); found no choice coded 9 (don't know)",
+            choices_at("pm_supervision")
+        )]
+    );
+}
+
+#[test]
+fn a_sixth_stakeholder_group_is_an_error() {
+    let s = study_with(|l| {
+        if l.starts_with("stakeholder_group,") {
+            l.replace("commissioner\"", "commissioner | 6, Volunteer\"")
+        } else {
+            l.to_string()
+        }
+    });
+    assert_eq!(
+        dictionary_problems(&s),
+        [format!(
+            "{}: stakeholder_group: expected exactly the protocol's five stakeholder groups, coded 1 (peer worker), 2 (professional), 3 (service user), 4 (team manager), 5 (senior manager); found a group beyond the five, `6, Volunteer`",
+            choices_at("stakeholder_group")
+        )]
+    );
+}
+
+#[test]
+fn a_direction_code_out_of_its_scale_and_a_missing_group_are_errors() {
+    let s = study_with(|l| {
+        if l.starts_with("dir_career,") {
+            l.replace("4, Neither", "5, Neither")
+        } else if l.starts_with("stakeholder_group,") {
+            l.replace(" | 3, Service user", "")
+        } else {
+            l.to_string()
+        }
+    });
+    let at = choices_at("dir_career");
+    let group = choices_at("stakeholder_group");
+    assert_eq!(
+        dictionary_problems(&s),
+        [
+            format!(
+                "{group}: stakeholder_group: expected exactly the protocol's five stakeholder groups, coded 1 (peer worker), 2 (professional), 3 (service user), 4 (team manager), 5 (senior manager); found no choice coded 3 (service user)"
+            ),
+            format!(
+                "{at}: dir_career: expected exactly the directions, coded 1 (facilitator), 2 (barrier), 3 (both), 4 (neither); found `5, Neither`, a code crosscase gives no meaning to"
+            ),
+            format!(
+                "{at}: dir_career: expected exactly the directions, coded 1 (facilitator), 2 (barrier), 3 (both), 4 (neither); found no choice coded 4 (neither)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn missing_data_codes_and_demographic_codes_are_checked() {
+    let s = study_with(|l| {
+        if l.starts_with("gender,") {
+            l.replace("4, Prefer not to say", "-99, Not asked")
+        } else if l.starts_with("age_band,") {
+            l.replace("7, Prefer not to say", "200, Prefer not to say | 8, 18-24")
+        } else if l.starts_with("ethnicity,") {
+            l.replace("5, Other ethnic group", "5, Not recorded")
+        } else if l.starts_with("out_benefit,") {
+            l.replace("dropdown", "text")
+                .replace("\"1, Yes | 2, Partly | 3, No | 9, Don't know\"", "")
+        } else {
+            l.to_string()
+        }
+    });
+    let problems = dictionary_problems(&s);
+    let age = choices_at("age_band");
+    let ethnicity = choices_at("ethnicity");
+    let gender = choices_at("gender");
+    // Its choices cell is now empty: the line is the field's, the column moved.
+    let outcome = choices_at("out_benefit");
+    let outcome = outcome.rsplit_once(':').expect("a column").0;
+    let expected = [
+        format!(
+            "{age}: age_band: expected a label for each choice that no other choice has, nor `Not recorded` (the demographics table's missing answers); found `8, 18-24`"
+        ),
+        format!(
+            "{age}: age_band: expected choice codes that are whole numbers from 0 to 127; found `200, Prefer not to say`"
+        ),
+        format!(
+            "{gender}: gender: expected no choice coded -99, since crosscase reads -98 (declined), -99 (not asked) as missing data in every field without it being listed; found `-99, Not asked` (reading it as not asked)"
+        ),
+        format!(
+            "{gender}: gender: expected choice codes that are whole numbers from 0 to 127; found `-99, Not asked`"
+        ),
+        format!(
+            "{ethnicity}: ethnicity: expected a label for each choice that no other choice has, nor `Not recorded` (the demographics table's missing answers); found `5, Not recorded`"
+        ),
+    ];
+    for e in &expected {
+        assert!(problems.contains(e), "{e}\n not in {problems:#?}");
+    }
+    // A field crosscase reads as a scale, without choices.
+    assert!(
+        problems.iter().any(|p| p.starts_with(&format!("{outcome}:"))
+            && p.contains("out_benefit: expected a dropdown or radio field with the outcome answers, coded 1 (yes), 2 (partly), 3 (no), 9 (don't know); found a field without choices")),
+        "{problems:#?}"
+    );
+    assert_eq!(problems.len(), expected.len() + 1, "{problems:#?}");
+}
+
+/// A study's own words and an added choice are fine; a value its
+/// dictionary does not define is an error at the export's cell.
+#[test]
+fn reworded_choices_and_an_added_one_validate_and_undefined_values_do_not() {
+    let s = study_with(|l| {
+        if l.starts_with("stakeholder_group,") {
+            l.replace("1, Peer worker", "1, Peer support worker")
+        } else if l.starts_with("gender,") {
+            l.replace("1, Woman", "1, Female (including trans women)")
+        } else if l.starts_with("ethnicity,") {
+            l.replace(
+                "6, Prefer not to say\"",
+                "6, Prefer not to say | 7, Gypsy, Roma or Irish Traveller\"",
+            )
+        } else {
+            l.to_string()
+        }
+    });
+    assert_eq!(dictionary_problems(&s), Vec::<String>::new());
+    let text = format!("{REQ},gender,ethnicity\nS01-01,S01,1,1,1,7\nS01-02,S01,1,1,1,8\n");
+    assert_eq!(
+        s.interviews(&text),
+        [
+            "raw/interviews/a.csv:3:18: ethnicity: expected one of the codes 1, 2, 3, 4, 5, 6, 7 (or -98, -99, empty), found `8`"
+        ]
+    );
+}
+
+/// Two groups the report would name alike are an error: the demographics
+/// table could not tell them apart.
+#[test]
+fn two_groups_named_alike_are_an_error() {
+    let s = study_with(|l| {
+        if l.starts_with("stakeholder_group,") {
+            l.replace(
+                "5, Senior or strategic manager or commissioner",
+                "5, Team or service manager",
+            )
+        } else {
+            l.to_string()
+        }
+    });
+    let mut s = s;
+    // Without the framework's names, the dictionary's words are the labels.
+    s.framework.groups.clear();
+    assert_eq!(
+        dictionary_problems(&s),
+        [format!(
+            "{}: stakeholder_group: expected each stakeholder group to be named apart (here or in framework.toml's [[group]]); found `Team or service manager` for two groups",
+            choices_at("stakeholder_group")
+        )]
+    );
+}

@@ -5,7 +5,85 @@ use anonymise::demographics;
 use arrow_array::{
     Array, ArrayRef, BooleanArray, Int8Array, RecordBatch, StringArray, UInt32Array,
 };
-use model::{Disclosure, schema};
+use model::{Dictionary, Disclosure, Field, Framework, Labels, schema};
+
+/// A dictionary's demographic fields and stakeholder groups.
+fn dictionary(gender: &[(&str, &str)], ethnicity: &[(&str, &str)]) -> Dictionary {
+    Dictionary {
+        path: "interview_dictionary.csv".into(),
+        fields: vec![
+            Field::dropdown(
+                "stakeholder_group",
+                "Stakeholder group",
+                &[
+                    ("1", "Peer worker"),
+                    ("2", "Professional"),
+                    ("3", "Service user"),
+                    ("4", "Team manager"),
+                    ("5", "Senior manager"),
+                ],
+            ),
+            Field::dropdown(
+                "age_band",
+                "Age",
+                &[
+                    ("1", "18-24"),
+                    ("2", "25-34"),
+                    ("3", "35-44"),
+                    ("4", "45-54"),
+                    ("5", "55-64"),
+                    ("6", "65 or over"),
+                    ("7", "Prefer not to say"),
+                ],
+            ),
+            Field::dropdown("gender", "Gender", gender),
+            Field::dropdown("ethnicity", "Ethnic group", ethnicity),
+        ],
+    }
+}
+
+const GENDER: [(&str, &str); 4] = [
+    ("1", "Woman"),
+    ("2", "Man"),
+    ("3", "Non-binary or other"),
+    ("4", "Prefer not to say"),
+];
+const ETHNICITY: [(&str, &str); 6] = [
+    ("1", "White"),
+    ("2", "Mixed or multiple ethnic groups"),
+    ("3", "Asian or Asian British"),
+    ("4", "Black, African, Caribbean or Black British"),
+    ("5", "Other ethnic group"),
+    ("6", "Prefer not to say"),
+];
+
+/// The demo's words: its dictionary, and its framework's group labels.
+fn labels() -> Labels {
+    let framework = Framework::parse(
+        r#"version = "1"
+domain = []
+factor = []
+[[group]]
+code = "peer_worker"
+label = "Peer workers"
+[[group]]
+code = "professional"
+label = "Professionals"
+[[group]]
+code = "service_user"
+label = "Service users"
+[[group]]
+code = "team_manager"
+label = "Team managers"
+[[group]]
+code = "senior_manager"
+label = "Senior managers"
+"#,
+        "framework.toml",
+    )
+    .unwrap();
+    Labels::new(&dictionary(&GENDER, &ETHNICITY), &framework)
+}
 
 /// 14 participants: Site A (statutory) 6, Site B (statutory) 2, Site C (voluntary) 6.
 fn participants() -> RecordBatch {
@@ -60,6 +138,21 @@ fn strs(b: &RecordBatch, c: &str) -> Vec<Option<String>> {
     a.iter().map(|v| v.map(str::to_string)).collect()
 }
 
+/// The published count of a figure (`None` when suppressed).
+fn count(out: &RecordBatch, id: &str) -> Option<u32> {
+    let i = strs(out, "figure_id")
+        .iter()
+        .position(|x| x.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("no figure {id}"));
+    let n = out
+        .column_by_name("n")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<UInt32Array>()
+        .unwrap();
+    (!n.is_null(i)).then(|| n.value(i))
+}
+
 #[test]
 fn demographics_suppress_small_cells_and_their_complements() {
     let d = Disclosure {
@@ -67,7 +160,7 @@ fn demographics_suppress_small_cells_and_their_complements() {
         quote_label: vec![],
         demographics: vec!["study".into(), "sector".into(), "site".into()],
     };
-    let out = demographics(&participants(), &d).unwrap();
+    let out = demographics(&participants(), &d, &labels()).unwrap();
     let ids = strs(&out, "figure_id");
     let n = out
         .column_by_name("n")
@@ -81,13 +174,7 @@ fn demographics_suppress_small_cells_and_their_complements() {
         .as_any()
         .downcast_ref::<BooleanArray>()
         .unwrap();
-    let get = |id: &str| {
-        let i = ids
-            .iter()
-            .position(|x| x.as_deref() == Some(id))
-            .unwrap_or_else(|| panic!("{id}"));
-        (!n.is_null(i)).then(|| n.value(i))
-    };
+    let get = |id: &str| count(&out, id);
     assert_eq!(get("demographics/study/gender/Woman"), Some(8));
     assert_eq!(get("demographics/site/Site B/gender/Woman"), None, "1 < 3");
     // Site C: 4 women, 2 men: the men (2 < 3) cannot be hidden alone, and
@@ -205,5 +292,77 @@ fn demographics_refuse_unknown_codes() {
     let mut cols = participants().columns().to_vec();
     cols[5] = Arc::new(Int8Array::from(vec![Some(9); 14]));
     let bad = model::column::conform(schema::participants(), cols).unwrap();
-    assert!(demographics(&bad, &Disclosure::default()).is_err());
+    let e = demographics(&bad, &Disclosure::default(), &labels()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("`gender` code 9 is not a choice of the dictionary"),
+        "{e}"
+    );
+}
+
+/// Categories are the study's words, and every choice its dictionary
+/// defines is counted: one that crosscase's demo does not have included.
+#[test]
+fn demographics_count_every_choice_of_the_study_in_its_words() {
+    let mut ethnicity = ETHNICITY.to_vec();
+    ethnicity.push(("7", "Gypsy, Roma or Irish Traveller"));
+    let gender = [
+        ("1", "Female (including trans women)"),
+        ("2", "Male (including trans men)"),
+        ("3", "In another way"),
+    ];
+    let labels = Labels::new(
+        &dictionary(&gender, &ethnicity),
+        &Framework::parse(
+            "version = \"1\"\ndomain = []\nfactor = []\n",
+            "framework.toml",
+        )
+        .unwrap(),
+    );
+    let mut cols = participants().columns().to_vec();
+    // Ethnicity 7 for five people, 1 for the others (one not recorded).
+    cols[6] = Arc::new(Int8Array::from(
+        (0..14)
+            .map(|i| match i {
+                0 => None,
+                1..=5 => Some(7),
+                _ => Some(1),
+            })
+            .collect::<Vec<_>>(),
+    ));
+    let batch = model::column::conform(schema::participants(), cols).unwrap();
+    let d = Disclosure {
+        min_cell: 1,
+        quote_label: vec![],
+        demographics: vec!["study".into()],
+    };
+    let out = demographics(&batch, &d, &labels).unwrap();
+    let categories = strs(&out, "category");
+    let count = |id: &str| count(&out, id);
+    assert_eq!(
+        count("demographics/study/ethnicity/Gypsy, Roma or Irish Traveller"),
+        Some(5)
+    );
+    assert_eq!(count("demographics/study/ethnicity/White"), Some(8));
+    assert_eq!(
+        count("demographics/study/gender/Female (including trans women)"),
+        Some(8)
+    );
+    assert_eq!(
+        count("demographics/study/gender/Male (including trans men)"),
+        Some(5)
+    );
+    // One person (published as suppressed: the empty `Not recorded` cell
+    // cannot be hidden alone).
+    assert_eq!(count("demographics/study/gender/In another way"), None);
+    // Without framework labels, a group is the dictionary's choice label
+    // (everyone is a peer worker: that cell is hidden with the empty ones).
+    assert_eq!(count("demographics/study/group/Peer worker"), None);
+    assert_eq!(count("demographics/study/group/Senior manager"), None);
+    for demo in ["Woman", "Man", "Peer workers"] {
+        assert!(
+            !categories.iter().flatten().any(|c| c == demo),
+            "the demo's {demo:?} in a study that does not say it"
+        );
+    }
 }

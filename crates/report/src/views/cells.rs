@@ -3,8 +3,6 @@
 //! document's view reads its tables through these, so a number or a code
 //! reads the same wherever it is shown.
 
-use model::Group;
-
 use crate::table::{AsRow, Row};
 
 pub(crate) fn text<'a>(row: impl AsRow<'a>, key: &str) -> Option<&'a str> {
@@ -60,14 +58,6 @@ pub(crate) fn in_factors(r: &Row<'_>, factors: &[(String, String)]) -> bool {
     factors
         .iter()
         .any(|(code, _)| text(r, "factor") == Some(code))
-}
-
-pub(crate) fn group_label(code: &str) -> String {
-    match Group::from_code(code) {
-        Some(g) => g.label().to_string(),
-        None if code == "managers" => "Managers (team and senior)".to_string(),
-        None => code.to_string(),
-    }
 }
 
 pub(crate) fn condition_words(code: &str) -> String {

@@ -166,7 +166,7 @@ pub(crate) fn factor_importance(data: &Data, factor: &str, label: &str) -> Chart
             .rows_about("ratings_summary", Scope::Group(g), factor)
             .next()
         {
-            rows.push((g.label().to_string(), r));
+            rows.push((data.labels().group(g).to_string(), r));
         }
     }
     importance_chart(

@@ -1,9 +1,10 @@
 //! What a document's view reads: some rows of the published tables (the
-//! whole study's, or one site's) and the framework's labels.
+//! whole study's, or one site's), the framework's labels and the study's
+//! words for its codes.
 
 use std::collections::BTreeSet;
 
-use model::Group;
+use model::{Group, Labels};
 
 use super::cells::{flag, text};
 use crate::ReportInput;
@@ -96,6 +97,17 @@ impl<'a> Data<'a> {
 
     pub(crate) fn min_cell(&self) -> u32 {
         self.input.min_cell
+    }
+
+    /// The study's words for its codes.
+    pub(crate) fn labels(&self) -> &'a Labels {
+        self.input.labels
+    }
+
+    /// The report's label of a stakeholder group code (`managers` too);
+    /// an unknown code as it is.
+    pub(crate) fn group_label(&self, code: &str) -> String {
+        self.labels().group_code(code).unwrap_or(code).to_string()
     }
 
     fn factor_label(&self, code: &str) -> String {

@@ -4,12 +4,12 @@
 //! published accounts.
 
 use super::cells::{
-    condition_words, count, figure, fixed, flag, float, group_label, in_factors, text, whole,
-    words, yes_no,
+    condition_words, count, figure, fixed, flag, float, in_factors, text, whole, words, yes_no,
 };
 use super::data::{Data, Scope};
 use super::{QuoteView, TableView};
 use crate::table::Row;
+use model::OutcomeAnswer;
 
 fn is_divergent(r: &Row<'_>) -> bool {
     matches!(
@@ -83,8 +83,8 @@ pub(crate) fn tensions(data: &Data, factors: &[(String, String)], site: Option<&
             vec![
                 where_,
                 data.factor_of(&r),
-                group_label(text(r, "group_a").unwrap_or("")),
-                group_label(text(r, "group_b").unwrap_or("")),
+                data.group_label(text(r, "group_a").unwrap_or("")),
+                data.group_label(text(r, "group_b").unwrap_or("")),
                 fixed(float(r, "mean_a"), 2),
                 fixed(float(r, "mean_b"), 2),
                 fixed(float(r, "difference"), 2),
@@ -98,14 +98,15 @@ pub(crate) fn tensions(data: &Data, factors: &[(String, String)], site: Option<&
 
 /// Each site's outcomes: every site's, or one site's.
 pub(crate) fn outcomes(data: &Data, site: Option<&str>) -> TableView {
+    let answer = |a| data.labels().outcome_answer(a);
     let mut t = TableView::new(
         &[
             "Site",
             "Outcome",
-            "Yes",
-            "Partly",
-            "No",
-            "Don't know",
+            answer(OutcomeAnswer::Yes),
+            answer(OutcomeAnswer::Partly),
+            answer(OutcomeAnswer::No),
+            answer(OutcomeAnswer::DontKnow),
             "Outcome at the site",
             "figure",
         ],

@@ -133,7 +133,7 @@ fn handbook_factor(data: &Data, code: &str, label: &str, condition: &str) -> Han
         if publishable(r, "n", min_cell) {
             by_group.push(
                 vec![
-                    g.label().into(),
+                    data.labels().group(g).into(),
                     whole(count(r, "n")),
                     fixed(float(r, "mean"), 2),
                     fixed(float(r, "pct_high"), 0),
@@ -142,7 +142,7 @@ fn handbook_factor(data: &Data, code: &str, label: &str, condition: &str) -> Han
                 figure(r),
             );
         } else {
-            by_group.push_suppressed(g.label().into(), figure(r));
+            by_group.push_suppressed(data.labels().group(g).into(), figure(r));
         }
     }
     let mut in_place = Vec::new();

@@ -186,7 +186,7 @@ pub(crate) fn participants_by_group(data: &Data) -> TableView {
         rows.iter().find(|r| {
             text(r, "scope") == Some(scope)
                 && text(r, "characteristic") == Some("group")
-                && text(r, "category") == Some(g.label())
+                && text(r, "category") == Some(data.labels().group(g))
                 && (sector.is_none() || text(r, "sector") == sector)
         })
     };
@@ -200,7 +200,7 @@ pub(crate) fn participants_by_group(data: &Data) -> TableView {
         let Some(row) = study else { continue };
         t.push(
             vec![
-                g.label().to_string(),
+                data.labels().group(g).to_string(),
                 shown(study.as_ref()),
                 shown(cell("sector", Some("statutory"), g).as_ref()),
                 shown(cell("sector", Some("voluntary"), g).as_ref()),
