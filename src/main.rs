@@ -207,6 +207,17 @@ fn load_plan(
     Ok((plan, study, out))
 }
 
+/// Every run of a study that uses the published demo key says so.
+fn warn_if_demo_key(study: &Utf8Path) {
+    if pipeline::key::uses_demo_key(study) {
+        eprintln!(
+            "warning: {study}/study.toml sets [key] demo = true: pseudonyms made with the public demo key are not secret \
+             (anyone who knows a record id can work out its pseudonym). Give the study a key of its own \
+             ([key] env or file) before sharing any output; every report and pack says so."
+        );
+    }
+}
+
 /// Warnings a run prints before summarising the rest.
 const SHOWN_WARNINGS: usize = 20;
 
@@ -225,6 +236,7 @@ fn run(
         env!("CARGO_PKG_VERSION"),
         plan.name
     );
+    warn_if_demo_key(&study);
     let mut progress = |line: &str| eprintln!("{line}");
     let summary = pipeline::run(
         &plan,
@@ -372,6 +384,7 @@ fn verify(
         "verify: running `{}` from nothing into {scratch} ...",
         plan.name
     );
+    warn_if_demo_key(&study);
     let mut quiet = |_: &str| {};
     pipeline::run(
         &plan,

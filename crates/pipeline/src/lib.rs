@@ -17,6 +17,7 @@ pub mod failpoint;
 pub mod guard;
 pub mod hash;
 pub mod key;
+pub mod kinds;
 pub mod output;
 pub mod partitions;
 pub mod plan;

@@ -10,6 +10,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use model::{Diagnostic, Framework, Identities, StudyConfig, StudyTables};
 
 use crate::error::PipelineError;
+use crate::kinds::Makes;
 use crate::output::{STATE_DIR, Staging};
 use crate::plan::{Plan, Stage};
 use crate::rocrate::StageFiles;
@@ -251,8 +252,9 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             let artifact = match &stage.settings {
                 StageSettings::Anonymise(settings) => {
                     let last = !plan.stages[index + 1..].iter().any(anonymises);
-                    let Some(Artifact::Raw(raw)) =
-                        stage.from.first().and_then(|from| artifacts.get_mut(from))
+                    let Some(Artifact::Raw(raw)) = stage
+                        .input("study")
+                        .and_then(|from| artifacts.get_mut(from))
                     else {
                         return Err(stage_error(
                             stage,
@@ -507,32 +509,26 @@ fn materialise(
                 tables,
             }))
         }
-        s if s.publishes_table() => Artifact::Table(load(format!("tables/{id}.parquet"))?),
+        _ if stage.kind.makes == Makes::Table => {
+            Artifact::Table(load(format!("tables/{id}.parquet"))?)
+        }
         _ => return Ok(()),
     };
     artifacts.insert(id.to_string(), artifact);
     Ok(())
 }
 
+/// The artifact of the stage that fills one of the kind's needs (the
+/// plan has checked that one does).
 fn input<'a>(
     stage: &Stage,
     artifacts: &'a BTreeMap<String, Artifact>,
-    n: usize,
+    role: &str,
 ) -> Result<&'a Artifact, PipelineError> {
     stage
-        .from
-        .get(n)
+        .input(role)
         .and_then(|id| artifacts.get(id))
-        .ok_or_else(|| {
-            stage_error(
-                stage,
-                format!(
-                    "expected {} input(s) in `from`, found {}",
-                    n + 1,
-                    stage.from.len()
-                ),
-            )
-        })
+        .ok_or_else(|| stage_error(stage, format!("no `{role}` stage among `from`")))
 }
 
 fn stage_error(stage: &Stage, message: impl Into<String>) -> PipelineError {
@@ -560,13 +556,13 @@ fn clean<'a>(
 fn table<'a>(
     stage: &Stage,
     artifacts: &'a BTreeMap<String, Artifact>,
-    n: usize,
+    role: &str,
 ) -> Result<&'a RecordBatch, PipelineError> {
-    match input(stage, artifacts, n)? {
+    match input(stage, artifacts, role)? {
         Artifact::Table(t) => Ok(t),
         _ => Err(stage_error(
             stage,
-            format!("expected `{}` to be a table stage", stage.from[n]),
+            format!("expected the `{role}` stage to make a table"),
         )),
     }
 }
@@ -708,7 +704,7 @@ fn run_stage(
         }
         StageSettings::Replication(s) => {
             let clean = clean(stage, artifacts)?;
-            let matrix = table(stage, artifacts, 1)?;
+            let matrix = table(stage, artifacts, "matrix")?;
             let settings = patterns_settings(clean, |p| p.replication_share = s.share);
             let batch = patterns::replication(matrix, &clean.tables.sites, &settings)
                 .map_err(arrow_error(stage))?;
@@ -727,8 +723,8 @@ fn run_stage(
         }
         StageSettings::Qca(_) => {
             let clean = clean(stage, artifacts)?;
-            let matrix = table(stage, artifacts, 1)?;
-            let outcomes = table(stage, artifacts, 2)?;
+            let matrix = table(stage, artifacts, "matrix")?;
+            let outcomes = table(stage, artifacts, "outcomes")?;
             let settings = patterns_settings(clean, |_| {});
             let batch = patterns::qca(matrix, outcomes, &settings).map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
@@ -1055,17 +1051,11 @@ fn render_report(
     match &stage.settings {
         StageSettings::Report(s) => {
             let text = report::synthesis_markdown(input).map_err(failed)?;
-            staging.write(
-                &format!("report/{}", s.file.as_deref().unwrap_or("synthesis.md")),
-                text.as_bytes(),
-            )
+            staging.write(&format!("report/{}", s.file), text.as_bytes())
         }
         StageSettings::ReportHtml(s) => {
             let text = report::synthesis_html(input).map_err(failed)?;
-            staging.write(
-                &format!("report/{}", s.file.as_deref().unwrap_or("synthesis.html")),
-                text.as_bytes(),
-            )
+            staging.write(&format!("report/{}", s.file), text.as_bytes())
         }
         StageSettings::SitePacks(_) => {
             let mut write_error = None;
@@ -1110,8 +1100,23 @@ fn report_input<'a>(
         study_name: &clean.config.study.name,
         framework: &clean.framework,
         min_cell: clean.config.disclosure.min_cell,
-        pipeline_source: &plan.source,
         pipeline_name: &plan.name,
+        methods: stage_methods(plan),
+        demo_key: clean.config.key.demo,
         tables,
     }
+}
+
+/// Every stage of the plan as the report's methods section describes it.
+fn stage_methods(plan: &Plan) -> Vec<report::StageMethod> {
+    plan.stages
+        .iter()
+        .map(|s| report::StageMethod {
+            id: s.id.clone(),
+            kind: s.run.clone(),
+            from: s.from.clone(),
+            text: s.method.clone(),
+            settings: s.settings_shown(),
+        })
+        .collect()
 }
