@@ -277,6 +277,12 @@ fn run(
             summary.sites_awaited.join(", ")
         }
     );
+    let restored = summary.edited.len() + summary.removed.len();
+    if restored > 0 {
+        eprintln!(
+            "Restored {restored} published file(s) edited or removed since the last run; the outputs are again those of a run from nothing."
+        );
+    }
     eprintln!("{} outputs in {out}:", summary.outputs.len());
     for folder in ["tables", "report", "data"] {
         let n = summary
@@ -356,6 +362,12 @@ fn status(
     );
     for (stage, why) in &status.stale {
         say!("  stale: {stage}: {why}");
+    }
+    for rel in &status.edited {
+        say!("Edited since it was published: {out}/{rel} (the next run restores it)");
+    }
+    for rel in &status.removed {
+        say!("Removed since it was published: {out}/{rel} (the next run restores it)");
     }
     Ok(())
 }

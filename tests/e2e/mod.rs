@@ -3,6 +3,7 @@
 mod broken;
 mod browser;
 mod demo;
+mod edited;
 mod findings;
 mod interrupted;
 mod pipeline_file;

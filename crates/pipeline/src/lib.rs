@@ -22,6 +22,7 @@ pub mod output;
 pub mod partitions;
 pub mod plan;
 pub mod provenance;
+pub mod published;
 pub mod rocrate;
 pub mod run;
 pub mod settings;

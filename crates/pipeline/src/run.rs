@@ -38,6 +38,10 @@ pub struct RunSummary {
     pub sites_awaited: Vec<String>,
     /// Nothing had changed: no stage ran, nothing was written.
     pub unchanged: bool,
+    /// Published files edited, or removed, since the last run published
+    /// them: their stages ran again.
+    pub edited: Vec<String>,
+    pub removed: Vec<String>,
     /// Figures changed, appeared or disappeared since the previous run.
     pub changes: usize,
     /// Those changes, as text (also kept for `crosscase diff`).
@@ -170,9 +174,15 @@ pub fn stage_keys(
 }
 
 /// Which stages must run: those whose key changed or whose outputs are not
-/// as they were published; plus what a running stage needs in memory and
-/// cannot load from disk (the raw study: identifying, never stored).
-fn stages_to_run(plan: &Plan, keys: &BTreeMap<String, String>, out: &Utf8Path) -> Vec<bool> {
+/// as they were published (edited or removed since); plus what a running
+/// stage needs in memory and cannot load from disk (the raw study:
+/// identifying, never stored).
+fn stages_to_run(
+    plan: &Plan,
+    keys: &BTreeMap<String, String>,
+    out: &Utf8Path,
+    published: &crate::published::Published,
+) -> Vec<bool> {
     let cache = read_cache(out);
     let lock = crate::output::read_lock(out);
     let mut runs: Vec<bool> =
@@ -182,7 +192,7 @@ fn stages_to_run(plan: &Plan, keys: &BTreeMap<String, String>, out: &Utf8Path) -
                 Some(entry) => {
                     entry.key != keys[&stage.id]
                         || entry.outputs.iter().any(|(rel, hash)| {
-                            lock.get(rel) != Some(hash) || !out.join(rel).is_file()
+                            lock.get(rel) != Some(hash) || published.changed(rel)
                         })
                 }
                 None => true,
@@ -224,11 +234,33 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
         out: out.clone(),
         ..Default::default()
     };
-    let runs = stages_to_run(plan, &keys, &out);
+    // A publish that was interrupted is finished first, so that what is
+    // checked below is what the last run published.
+    crate::output::roll_forward(&out)?;
+    let published = crate::published::check(&out);
+    let runs = stages_to_run(plan, &keys, &out, &published);
+    for (rel, what) in published
+        .edited
+        .iter()
+        .map(|r| (r, "was edited"))
+        .chain(published.removed.iter().map(|r| (r, "was removed")))
+    {
+        progress(&format!(
+            "{rel} {what} since it was published; {}",
+            match writer(plan, &out, rel) {
+                Some(stage) => format!("stage {stage} runs again to restore it"),
+                None => "no stage of this pipeline writes it".to_string(),
+            }
+        ));
+    }
+    summary.edited = published.edited.clone();
+    summary.removed = published.removed.clone();
     let total = plan.stages.len();
     if !runs.iter().any(|&r| r) {
+        published.refresh(&out)?;
         progress(&format!(
-            "nothing changed: all {total} stages are up to date (cache keys match)"
+            "nothing changed: all {total} stages are up to date (cache keys match; the {} published files are as outputs.lock says, {} of them read to tell)",
+            published.checked, published.hashed
         ));
         summary.outputs = crate::output::read_lock(&out).into_keys().collect();
         summary.unchanged = true;
@@ -373,6 +405,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
         })
         .collect();
     staging.publish()?;
+    crate::published::record(&out)?;
     let state = out.join(STATE_DIR);
     let cache_text = serde_json::to_string_pretty(&new_cache).unwrap_or_default();
     crate::output::write_atomic(&state.join(CACHE_FILE), cache_text.as_bytes())?;
@@ -389,6 +422,19 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     summary.diff = diff_text;
     ledger(&out, plan, &study, started_run, &timings, "published");
     Ok(summary)
+}
+
+/// The stage whose outputs, as the last run cached them, include `rel`.
+fn writer(plan: &Plan, out: &Utf8Path, rel: &str) -> Option<String> {
+    let cache = read_cache(out);
+    plan.stages
+        .iter()
+        .find(|s| {
+            cache
+                .get(&s.id)
+                .is_some_and(|e| e.outputs.contains_key(rel))
+        })
+        .map(|s| s.id.clone())
 }
 
 /// The last run's list of changed figures (`crosscase diff`).
