@@ -153,6 +153,12 @@ fn settings_are_checked_before_any_data_is_read() {
             "stage `report` (report.markdown): `file`: `/tmp/synthesis.md` is not a plain file name; expected a name of letters, digits, `_`, `-` or `.`, ending `.md`, written under report/ (no folder)",
         ),
         (
+            "interviews = \"raw/interviews/*.csv\"",
+            "interviews = \"../elsewhere/*.csv\"",
+            14,
+            "stage `study` (ingest.study): `interviews`: `../elsewhere/*.csv` is not a pattern of export files; expected a folder inside the study folder and file names with at most one `*`, ending `.csv`, like \"raw/interviews/*.csv\" (no `..`, not absolute)",
+        ),
+        (
             "from = [\"clean\", \"pattern_matrix\"]",
             "from = [\"clean\"]",
             8,

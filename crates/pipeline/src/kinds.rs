@@ -118,16 +118,6 @@ impl Kind {
     pub(crate) fn parse(&self, table: Deserializer<'_>) -> Result<Parsed, Vec<Refused>> {
         (self.parse)(table)
     }
-
-    /// This kind's settings when a stage gives none.
-    pub fn defaults(&self) -> StageSettings {
-        let empty = toml::de::DeTable::default();
-        match self.parse(Deserializer::from(toml::Spanned::new(0..0, empty))) {
-            Ok(parsed) => parsed.settings,
-            // Every kind's defaults pass its own checks (tested).
-            Err(_) => StageSettings::LeakGuard(NoSettings {}),
-        }
-    }
 }
 
 /// Read `T`, check it, and wrap it as the run's settings.

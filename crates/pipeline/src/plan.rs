@@ -258,8 +258,7 @@ fn stage(
     let inputs = from
         .as_ref()
         .and_then(|from| resolve_from(problems, id, kind, from, &span, seen));
-    // Where each setting's value, and each item of a list, is.
-    let places: BTreeMap<String, (Range<usize>, Vec<Range<usize>>)> = table
+    let places: Places = table
         .iter()
         .map(|(key, value)| {
             let items = match value.get_ref() {
@@ -310,6 +309,12 @@ fn is_plain_id(id: &str) -> bool {
 /// `from`: a list of stage ids, each with where it is written.
 type From = Vec<(String, Range<usize>)>;
 
+/// `from` resolved: its ids, and the stage filling each need, by role.
+type Resolved = (Vec<String>, BTreeMap<&'static str, String>);
+
+/// Where each setting's value is, and each item of a list.
+type Places = BTreeMap<String, (Range<usize>, Vec<Range<usize>>)>;
+
 fn read_from(
     problems: &mut Problems<'_>,
     id: &str,
@@ -347,7 +352,6 @@ fn read_from(
 /// Check `from` against what the kind needs: each need filled by exactly
 /// one stage of its kind, in any order; nothing else, but table stages
 /// for a report. Returns the ids and each need's stage.
-#[allow(clippy::type_complexity)]
 fn resolve_from(
     problems: &mut Problems<'_>,
     id: &str,
@@ -355,7 +359,7 @@ fn resolve_from(
     (from, from_span): &(From, Range<usize>),
     span: &Range<usize>,
     seen: &[(String, Option<&'static Kind>)],
-) -> Option<(Vec<String>, BTreeMap<&'static str, String>)> {
+) -> Option<Resolved> {
     let before = problems.found.len();
     let above = &seen[..seen.len() - 1];
     let kind_of = |input: &str| above.iter().find(|(s, _)| s == input).map(|(_, k)| *k);
@@ -484,7 +488,7 @@ fn settings_problem(
     id: &str,
     run: &str,
     span: &Range<usize>,
-    places: &BTreeMap<String, (Range<usize>, Vec<Range<usize>>)>,
+    places: &Places,
     refused: Refused,
 ) {
     match refused {
