@@ -78,17 +78,7 @@ fn edited_outputs_are_noticed_and_restored(study: &Path) {
         text.replacen(line, &format!("{head},edited{tail}"), 1),
     )
     .unwrap();
-    let status = crosscase_env(
-        &[
-            "status",
-            "--study",
-            study.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[OTHER_KEY],
-    );
-    let said = String::from_utf8_lossy(&status.stdout).into_owned();
+    let said = status_of(study, &out);
     assert!(
         said.contains("stale: ratings_summary: its output tables/ratings_summary.csv was edited since it was published"),
         "{said}"

@@ -97,6 +97,22 @@ pub(crate) fn synthesis_env(
     crosscase_env(&args, envs)
 }
 
+/// `crosscase status` of a study and output folder: what it printed.
+pub(crate) fn status_of(study: &Path, out: &Path) -> String {
+    let output = crosscase_env(
+        &[
+            "status",
+            "--study",
+            study.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[OTHER_KEY],
+    );
+    assert_ok(&output);
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// Assert success, showing stderr when not.
 #[track_caller]
 pub(crate) fn assert_ok(output: &Output) {
