@@ -212,6 +212,17 @@ fn load_plan(
     Ok((plan, study, out))
 }
 
+/// Every run of a study that uses the published demo key says so.
+fn warn_if_demo_key(study: &Utf8Path) {
+    if pipeline::key::uses_demo_key(study) {
+        eprintln!(
+            "warning: {study}/study.toml sets [key] demo = true: pseudonyms made with the public demo key are not secret \
+             (anyone who knows a record id can work out its pseudonym). Give the study a key of its own \
+             ([key] env or file) before sharing any output; every report and pack says so."
+        );
+    }
+}
+
 /// Warnings a run prints before summarising the rest.
 const SHOWN_WARNINGS: usize = 20;
 
@@ -230,6 +241,7 @@ fn run(
         env!("CARGO_PKG_VERSION"),
         plan.name
     );
+    warn_if_demo_key(&study);
     let mut progress = |line: &str| eprintln!("{line}");
     let summary = pipeline::run(
         &plan,
@@ -270,6 +282,12 @@ fn run(
             summary.sites_awaited.join(", ")
         }
     );
+    let restored = summary.edited.len() + summary.removed.len();
+    if restored > 0 {
+        eprintln!(
+            "Restored {restored} published file(s) edited or removed since the last run; the outputs are again those of a run from nothing."
+        );
+    }
     eprintln!("{} outputs in {out}:", summary.outputs.len());
     for folder in ["tables", "report", "data"] {
         let n = summary
@@ -350,6 +368,12 @@ fn status(
     for (stage, why) in &status.stale {
         say!("  stale: {stage}: {why}");
     }
+    for rel in &status.edited {
+        say!("Edited since it was published: {out}/{rel} (the next run restores it)");
+    }
+    for rel in &status.removed {
+        say!("Removed since it was published: {out}/{rel} (the next run restores it)");
+    }
     Ok(())
 }
 
@@ -377,6 +401,7 @@ fn verify(
         "verify: running `{}` from nothing into {scratch} ...",
         plan.name
     );
+    warn_if_demo_key(&study);
     let mut quiet = |_: &str| {};
     pipeline::run(
         &plan,

@@ -3,6 +3,7 @@
 mod broken;
 mod browser;
 mod demo;
+mod edited;
 mod findings;
 mod interrupted;
 mod labels;
@@ -106,6 +107,22 @@ pub(crate) fn run_pipeline(
     ];
     args.extend_from_slice(extra);
     crosscase_env(&args, envs)
+}
+
+/// `crosscase status` of a study and output folder: what it printed.
+pub(crate) fn status_of(study: &Path, out: &Path) -> String {
+    let output = crosscase_env(
+        &[
+            "status",
+            "--study",
+            study.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[OTHER_KEY],
+    );
+    assert_ok(&output);
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Assert success, showing stderr when not.

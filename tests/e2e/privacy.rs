@@ -855,3 +855,69 @@ fn the_key_is_never_written_or_printed() {
     let bad = crosscase_env(&["validate", "--study", "/nonexistent"], &[OTHER_KEY]);
     assert!(!stderr(&bad).contains(key));
 }
+
+/// `[key] demo = true` lets any study use the key printed in crosscase's
+/// source, but never quietly: every run warns, and every report and pack
+/// (HTML and Markdown) carries a banner. A study with a key of its own
+/// sees neither.
+#[test]
+fn the_public_demo_key_warns_on_every_run_and_bannered_every_report_and_pack() {
+    const SAID: &str = "pseudonyms made with the public demo key are not secret";
+    let tmp = tempfile::tempdir().unwrap();
+    let study = tmp.path().join("study");
+    copy_tree(&other_study(), &study);
+    let config = std::fs::read_to_string(study.join("study.toml")).unwrap();
+    assert!(config.contains("env = \"OTHER_STUDY_KEY\""));
+    std::fs::write(
+        study.join("study.toml"),
+        config.replace("env = \"OTHER_STUDY_KEY\"", "demo = true"),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    // No key in the environment: the demo key is used.
+    for run in ["first", "nothing changed"] {
+        let output = synthesis_env(&study, &out, &[], &[]);
+        assert_ok(&output);
+        let err = stderr(&output);
+        assert!(
+            err.contains(&format!(
+                "warning: {}/study.toml sets [key] demo = true: {SAID}",
+                study.display()
+            )),
+            "{run}: {err}"
+        );
+    }
+    let documents: Vec<(String, String)> = tree(&out.join("report"))
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".md") || name.ends_with(".html"))
+        .map(|(name, bytes)| (name, String::from_utf8(bytes).unwrap()))
+        .collect();
+    let packs = documents
+        .iter()
+        .filter(|(n, _)| n.starts_with("sites/"))
+        .count();
+    assert!(
+        packs >= 4,
+        "site packs and their index in both formats: {packs}"
+    );
+    assert!(documents.iter().any(|(n, _)| n == "synthesis.html"));
+    assert!(documents.iter().any(|(n, _)| n.starts_with("handbook/")));
+    for (name, text) in &documents {
+        assert!(
+            text.contains(&format!("Warning: {SAID}.")),
+            "{name} has no banner"
+        );
+    }
+
+    // The same study with its own key: no warning, no banner.
+    let own = tmp.path().join("own");
+    let output = synthesis(&other_study(), &own, &[]);
+    assert_ok(&output);
+    assert!(!stderr(&output).contains("demo key"), "{}", stderr(&output));
+    for (name, bytes) in tree(&own.join("report")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("demo key"),
+            "{name} has a banner"
+        );
+    }
+}

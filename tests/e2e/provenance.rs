@@ -131,18 +131,7 @@ fn the_run_is_an_ro_crate_listing_every_stage_and_output() {
 fn status_lists_awaited_sites_and_stale_stages() {
     let (tmp, study) = demo_copy();
     let out = tmp.path().join("out");
-    let args = |study: &Path, out: &Path| {
-        crosscase(&[
-            "status",
-            "--study",
-            study.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-    };
-    let before = args(&study, &out);
-    assert_ok(&before);
-    let text = String::from_utf8_lossy(&before.stdout).into_owned();
+    let text = status_of(&study, &out);
     assert!(text.contains("Sites in the register: 10"), "{text}");
     assert!(
         text.contains("wave 3 (South): data from Site H, Site I\n    awaited: Site J"),
@@ -154,13 +143,13 @@ fn status_lists_awaited_sites_and_stale_stages() {
         "{text}"
     );
     assert_ok(&synthesis(&study, &out, &[]));
-    let after = String::from_utf8_lossy(&args(&study, &out).stdout).into_owned();
+    let after = status_of(&study, &out);
     assert!(
         after.contains(&format!("{stages} up to date, 0 stale")),
         "{after}"
     );
     copy_tree(&study.join("late/raw"), &study.join("raw"));
-    let late = String::from_utf8_lossy(&args(&study, &out).stdout).into_owned();
+    let late = status_of(&study, &out);
     assert!(
         late.contains("wave 3 (South): data from Site H, Site I, Site J\n"),
         "{late}"

@@ -326,18 +326,8 @@ fn late_site_in_a_study_we_did_not_write() {
     std::fs::remove_file(study.join("raw/interviews/export_s23.csv")).unwrap();
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
-    let status = crosscase_env(
-        &[
-            "status",
-            "--study",
-            study.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[OTHER_KEY],
-    );
     assert!(
-        String::from_utf8_lossy(&status.stdout).contains("wave 3 (South): data from Hub West"),
+        status_of(&study, &out).contains("wave 3 (South): data from Hub West"),
         "documents only so far"
     );
     std::fs::write(study.join("raw/interviews/export_s23.csv"), late).unwrap();

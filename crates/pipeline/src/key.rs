@@ -58,6 +58,12 @@ pub fn resolve(
     ))
 }
 
+/// The study's `study.toml` says `[key] demo = true`: its pseudonyms are
+/// made with the key printed in crosscase's source, so they are not secret.
+pub fn uses_demo_key(study_dir: &Utf8Path) -> bool {
+    crate::study::read_config(study_dir).is_ok_and(|config| config.key.demo)
+}
+
 fn is_inside(path: &Utf8Path, dir: &Utf8Path) -> bool {
     let canonical = |p: &Utf8Path| {
         std::fs::canonicalize(p).ok().or_else(|| {

@@ -34,9 +34,7 @@ impl Staging {
     /// interrupted run's partial staging.
     pub fn begin(out: &Utf8Path) -> Result<Staging, PipelineError> {
         let dir = out.join(STATE_DIR).join("staging");
-        if dir.join(COMPLETE_MARKER).is_file() {
-            publish_dir(out, &dir)?;
-        }
+        roll_forward(out)?;
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|e| PipelineError::io(&dir, e))?;
         }
@@ -95,6 +93,16 @@ impl Staging {
         std::fs::write(&marker, b"").map_err(|e| PipelineError::io(&marker, e))?;
         publish_dir(&self.out, &self.dir)
     }
+}
+
+/// Finish publishing a staging folder that was marked complete when its
+/// run was killed (roll forward); anything else is left for `begin`.
+pub fn roll_forward(out: &Utf8Path) -> Result<(), PipelineError> {
+    let dir = out.join(STATE_DIR).join("staging");
+    if dir.join(COMPLETE_MARKER).is_file() {
+        publish_dir(out, &dir)?;
+    }
+    Ok(())
 }
 
 /// A run that stops with an error (the leak guard refusing, a stage

@@ -10,6 +10,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use model::{Diagnostic, Framework, Identities, Labels, StudyConfig, StudyTables};
 
 use crate::error::PipelineError;
+use crate::kinds::Makes;
 use crate::output::{STATE_DIR, Staging};
 use crate::plan::{Plan, Stage};
 use crate::rocrate::StageFiles;
@@ -37,6 +38,10 @@ pub struct RunSummary {
     pub sites_awaited: Vec<String>,
     /// Nothing had changed: no stage ran, nothing was written.
     pub unchanged: bool,
+    /// Published files edited, or removed, since the last run published
+    /// them: their stages ran again.
+    pub edited: Vec<String>,
+    pub removed: Vec<String>,
     /// Figures changed, appeared or disappeared since the previous run.
     pub changes: usize,
     /// Those changes, as text (also kept for `crosscase diff`).
@@ -170,9 +175,15 @@ pub fn stage_keys(
 }
 
 /// Which stages must run: those whose key changed or whose outputs are not
-/// as they were published; plus what a running stage needs in memory and
-/// cannot load from disk (the raw study: identifying, never stored).
-fn stages_to_run(plan: &Plan, keys: &BTreeMap<String, String>, out: &Utf8Path) -> Vec<bool> {
+/// as they were published (edited or removed since); plus what a running
+/// stage needs in memory and cannot load from disk (the raw study:
+/// identifying, never stored).
+fn stages_to_run(
+    plan: &Plan,
+    keys: &BTreeMap<String, String>,
+    out: &Utf8Path,
+    published: &crate::published::Published,
+) -> Vec<bool> {
     let cache = read_cache(out);
     let lock = crate::output::read_lock(out);
     let mut runs: Vec<bool> =
@@ -182,7 +193,7 @@ fn stages_to_run(plan: &Plan, keys: &BTreeMap<String, String>, out: &Utf8Path) -
                 Some(entry) => {
                     entry.key != keys[&stage.id]
                         || entry.outputs.iter().any(|(rel, hash)| {
-                            lock.get(rel) != Some(hash) || !out.join(rel).is_file()
+                            lock.get(rel) != Some(hash) || published.changed(rel)
                         })
                 }
                 None => true,
@@ -224,11 +235,33 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
         out: out.clone(),
         ..Default::default()
     };
-    let runs = stages_to_run(plan, &keys, &out);
+    // A publish that was interrupted is finished first, so that what is
+    // checked below is what the last run published.
+    crate::output::roll_forward(&out)?;
+    let published = crate::published::check(&out);
+    let runs = stages_to_run(plan, &keys, &out, &published);
+    for (rel, what) in published
+        .edited
+        .iter()
+        .map(|r| (r, "was edited"))
+        .chain(published.removed.iter().map(|r| (r, "was removed")))
+    {
+        progress(&format!(
+            "{rel} {what} since it was published; {}",
+            match writer(plan, &out, rel) {
+                Some(stage) => format!("stage {stage} runs again to restore it"),
+                None => "no stage of this pipeline writes it".to_string(),
+            }
+        ));
+    }
+    summary.edited = published.edited.clone();
+    summary.removed = published.removed.clone();
     let total = plan.stages.len();
     if !runs.iter().any(|&r| r) {
+        published.refresh(&out)?;
         progress(&format!(
-            "nothing changed: all {total} stages are up to date (cache keys match)"
+            "nothing changed: all {total} stages are up to date (cache keys match; the {} published files are as outputs.lock says, {} of them read to tell)",
+            published.checked, published.hashed
         ));
         summary.outputs = crate::output::read_lock(&out).into_keys().collect();
         summary.unchanged = true;
@@ -252,8 +285,9 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             let artifact = match &stage.settings {
                 StageSettings::Anonymise(settings) => {
                     let last = !plan.stages[index + 1..].iter().any(anonymises);
-                    let Some(Artifact::Raw(raw)) =
-                        stage.from.first().and_then(|from| artifacts.get_mut(from))
+                    let Some(Artifact::Raw(raw)) = stage
+                        .input("study")
+                        .and_then(|from| artifacts.get_mut(from))
                     else {
                         return Err(stage_error(
                             stage,
@@ -372,6 +406,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
         })
         .collect();
     staging.publish()?;
+    crate::published::record(&out)?;
     let state = out.join(STATE_DIR);
     let cache_text = serde_json::to_string_pretty(&new_cache).unwrap_or_default();
     crate::output::write_atomic(&state.join(CACHE_FILE), cache_text.as_bytes())?;
@@ -388,6 +423,19 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     summary.diff = diff_text;
     ledger(&out, plan, &study, started_run, &timings, "published");
     Ok(summary)
+}
+
+/// The stage whose outputs, as the last run cached them, include `rel`.
+fn writer(plan: &Plan, out: &Utf8Path, rel: &str) -> Option<String> {
+    let cache = read_cache(out);
+    plan.stages
+        .iter()
+        .find(|s| {
+            cache
+                .get(&s.id)
+                .is_some_and(|e| e.outputs.contains_key(rel))
+        })
+        .map(|s| s.id.clone())
 }
 
 /// The last run's list of changed figures (`crosscase diff`).
@@ -506,32 +554,26 @@ fn materialise(
                 tables,
             }))
         }
-        s if s.publishes_table() => Artifact::Table(load(format!("tables/{id}.parquet"))?),
+        _ if stage.kind.makes == Makes::Table => {
+            Artifact::Table(load(format!("tables/{id}.parquet"))?)
+        }
         _ => return Ok(()),
     };
     artifacts.insert(id.to_string(), artifact);
     Ok(())
 }
 
+/// The artifact of the stage that fills one of the kind's needs (the
+/// plan has checked that one does).
 fn input<'a>(
     stage: &Stage,
     artifacts: &'a BTreeMap<String, Artifact>,
-    n: usize,
+    role: &str,
 ) -> Result<&'a Artifact, PipelineError> {
     stage
-        .from
-        .get(n)
+        .input(role)
         .and_then(|id| artifacts.get(id))
-        .ok_or_else(|| {
-            stage_error(
-                stage,
-                format!(
-                    "expected {} input(s) in `from`, found {}",
-                    n + 1,
-                    stage.from.len()
-                ),
-            )
-        })
+        .ok_or_else(|| stage_error(stage, format!("no `{role}` stage among `from`")))
 }
 
 fn stage_error(stage: &Stage, message: impl Into<String>) -> PipelineError {
@@ -559,13 +601,13 @@ fn clean<'a>(
 fn table<'a>(
     stage: &Stage,
     artifacts: &'a BTreeMap<String, Artifact>,
-    n: usize,
+    role: &str,
 ) -> Result<&'a RecordBatch, PipelineError> {
-    match input(stage, artifacts, n)? {
+    match input(stage, artifacts, role)? {
         Artifact::Table(t) => Ok(t),
         _ => Err(stage_error(
             stage,
-            format!("expected `{}` to be a table stage", stage.from[n]),
+            format!("expected the `{role}` stage to make a table"),
         )),
     }
 }
@@ -707,7 +749,7 @@ fn run_stage(
         }
         StageSettings::Replication(s) => {
             let clean = clean(stage, artifacts)?;
-            let matrix = table(stage, artifacts, 1)?;
+            let matrix = table(stage, artifacts, "matrix")?;
             let settings = patterns_settings(clean, |p| p.replication_share = s.share);
             let batch = patterns::replication(matrix, &clean.tables.sites, &settings)
                 .map_err(arrow_error(stage))?;
@@ -726,8 +768,8 @@ fn run_stage(
         }
         StageSettings::Qca(_) => {
             let clean = clean(stage, artifacts)?;
-            let matrix = table(stage, artifacts, 1)?;
-            let outcomes = table(stage, artifacts, 2)?;
+            let matrix = table(stage, artifacts, "matrix")?;
+            let outcomes = table(stage, artifacts, "outcomes")?;
             let settings = patterns_settings(clean, |_| {});
             let batch = patterns::qca(matrix, outcomes, &settings).map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
@@ -1059,17 +1101,11 @@ fn render_report(
     match &stage.settings {
         StageSettings::Report(s) => {
             let text = report::synthesis_markdown(input).map_err(failed)?;
-            staging.write(
-                &format!("report/{}", s.file.as_deref().unwrap_or("synthesis.md")),
-                text.as_bytes(),
-            )
+            staging.write(&format!("report/{}", s.file), text.as_bytes())
         }
         StageSettings::ReportHtml(s) => {
             let text = report::synthesis_html(input).map_err(failed)?;
-            staging.write(
-                &format!("report/{}", s.file.as_deref().unwrap_or("synthesis.html")),
-                text.as_bytes(),
-            )
+            staging.write(&format!("report/{}", s.file), text.as_bytes())
         }
         StageSettings::SitePacks(_) => {
             let mut write_error = None;
@@ -1115,8 +1151,23 @@ fn report_input<'a>(
         framework: &clean.framework,
         labels: &clean.labels,
         min_cell: clean.config.disclosure.min_cell,
-        pipeline_source: &plan.source,
         pipeline_name: &plan.name,
+        methods: stage_methods(plan),
+        demo_key: clean.config.key.demo,
         tables,
     }
+}
+
+/// Every stage of the plan as the report's methods section describes it.
+fn stage_methods(plan: &Plan) -> Vec<report::StageMethod> {
+    plan.stages
+        .iter()
+        .map(|s| report::StageMethod {
+            id: s.id.clone(),
+            kind: s.run.clone(),
+            from: s.from.clone(),
+            text: s.method.clone(),
+            settings: s.settings_shown(),
+        })
+        .collect()
 }

@@ -1,40 +1,45 @@
-//! The settings of each kind of stage, as a pipeline file spells them.
+//! The settings of each kind of stage: a type per kind, with its defaults,
+//! the values each setting allows, and the settings in words.
 //!
-//! Every kind has its own settings type with `deny_unknown_fields`, so a
-//! misspelt key is caught when the plan is checked, not when the stage runs.
+//! Every value is checked when the plan is read, before any data is: a
+//! setting a stage could not honour (`scopes = ["ward"]`, `confidence = 95`)
+//! is an error naming the pipeline file's line and column and the values
+//! allowed, never a failure halfway through a run. The registry
+//! (`kinds.rs`) says which type each kind of stage reads.
 
-use serde::Deserialize;
-use toml::Table;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
-use crate::plan::{SettingsError, settings_from};
+/// A setting's value that the plan refuses: its key, the item of a list
+/// when one item is at fault, and what is allowed.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Refusal {
+    pub key: &'static str,
+    pub item: Option<usize>,
+    pub message: String,
+}
 
-/// Every kind of stage a pipeline can run.
-pub const KINDS: &[&str] = &[
-    "ingest.study",
-    "anonymise",
-    "ratings.summary",
-    "ratings.top3",
-    "ratings.direction",
-    "ratings.consensus",
-    "ratings.group_tests",
-    "ratings.sector_tests",
-    "ratings.tensions",
-    "ratings.top3_importance",
-    "patterns.matrix",
-    "patterns.replication",
-    "patterns.outcomes",
-    "patterns.qca",
-    "patterns.qual_matrix",
-    "patterns.quotes",
-    "disclosure.demographics",
-    "report.markdown",
-    "report.html",
-    "report.site_packs",
-    "report.handbook",
-    "report.workbook",
-    "guard.leaks",
-];
+impl Refusal {
+    fn of(key: &'static str, message: String) -> Refusal {
+        Refusal {
+            key,
+            item: None,
+            message,
+        }
+    }
+}
 
+/// What the registry needs of a settings type. Each type is read with
+/// `deny_unknown_fields` and a container `default`, so an absent key takes
+/// its default and a misspelt one is refused with the keys allowed.
+pub(crate) trait Settings: Serialize + DeserializeOwned {
+    /// Every value outside what its setting allows.
+    fn refusals(&self) -> Vec<Refusal>;
+    /// The settings in words, a sentence each, for the methods section.
+    fn words(&self) -> Vec<String>;
+}
+
+/// A stage's settings as the run uses them, one variant per settings type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StageSettings {
     Ingest(IngestSettings),
@@ -48,8 +53,8 @@ pub enum StageSettings {
     QualMatrix(QualSettings),
     Quotes(QualSettings),
     Demographics(NoSettings),
-    Report(ReportSettings),
-    ReportHtml(ReportSettings),
+    Report(ReportFile),
+    ReportHtml(ReportFile),
     SitePacks(NoSettings),
     Handbook(NoSettings),
     Workbook(WorkbookSettings),
@@ -68,226 +73,601 @@ pub enum RatingsKind {
     Top3Importance,
 }
 
+/// A `ratings.*` stage: which analysis, and the settings of the ratings
+/// crate it takes (the kinds without a setting keep its defaults).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RatingsStage {
     pub kind: RatingsKind,
     pub settings: RatingsSettings,
 }
 
-impl StageSettings {
-    pub(crate) fn parse(run: &str, table: Table) -> Result<StageSettings, SettingsError> {
-        use StageSettings as S;
-        let ratings = |kind, table| -> Result<StageSettings, SettingsError> {
-            Ok(S::Ratings(RatingsStage {
-                kind,
-                settings: settings_from(table)?,
-            }))
-        };
-        Ok(match run {
-            "ingest.study" => S::Ingest(settings_from(table)?),
-            "anonymise" => S::Anonymise(settings_from(table)?),
-            "ratings.summary" => ratings(RatingsKind::Summary, table)?,
-            "ratings.top3" => ratings(RatingsKind::Top3, table)?,
-            "ratings.direction" => ratings(RatingsKind::Direction, table)?,
-            "ratings.consensus" => ratings(RatingsKind::Consensus, table)?,
-            "ratings.group_tests" => ratings(RatingsKind::GroupTests, table)?,
-            "ratings.sector_tests" => ratings(RatingsKind::SectorTests, table)?,
-            "ratings.top3_importance" => ratings(RatingsKind::Top3Importance, table)?,
-            "ratings.tensions" => S::Tensions(settings_from(table)?),
-            "patterns.matrix" => S::PatternMatrix(settings_from(table)?),
-            "patterns.replication" => S::Replication(settings_from(table)?),
-            "patterns.outcomes" => S::Outcomes(settings_from(table)?),
-            "patterns.qca" => S::Qca(settings_from(table)?),
-            "patterns.qual_matrix" => S::QualMatrix(settings_from(table)?),
-            "patterns.quotes" => S::Quotes(settings_from(table)?),
-            "disclosure.demographics" => S::Demographics(settings_from(table)?),
-            "report.markdown" => S::Report(settings_from(table)?),
-            "report.html" => S::ReportHtml(settings_from(table)?),
-            "report.site_packs" => S::SitePacks(settings_from(table)?),
-            "report.handbook" => S::Handbook(settings_from(table)?),
-            "report.workbook" => {
-                let settings: WorkbookSettings = settings_from(table)?;
-                let writer = settings.writer.writer();
-                if !writer.is_built() {
-                    return Err(SettingsError::Invalid {
-                        key: Some("writer".into()),
-                        message: format!(
-                            "the workbook writer `{}` is not in this build of crosscase (it is built only to be measured: `just bench --workbook-writers`)",
-                            writer.name()
-                        ),
-                    });
-                }
-                S::Workbook(settings)
-            }
-            "guard.leaks" => S::LeakGuard(settings_from(table)?),
-            _ => return Err(SettingsError::UnknownKind),
-        })
-    }
-
-    /// Does this stage publish a table under `tables/`?
-    pub fn publishes_table(&self) -> bool {
-        !matches!(
-            self,
-            StageSettings::Ingest(_)
-                | StageSettings::Anonymise(_)
-                | StageSettings::Report(_)
-                | StageSettings::ReportHtml(_)
-                | StageSettings::SitePacks(_)
-                | StageSettings::Handbook(_)
-                | StageSettings::Workbook(_)
-                | StageSettings::LeakGuard(_)
-        )
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct NoSettings {}
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+impl Settings for NoSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        Vec::new()
+    }
+    fn words(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// `ingest.study`: which exports of the study folder it reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct IngestSettings {
     /// Interview exports, relative to the study folder: a folder and `*.csv`.
-    #[serde(default = "default_interviews")]
     pub interviews: String,
-    #[serde(default = "default_documents")]
     pub documents: String,
 }
 
 impl Default for IngestSettings {
     fn default() -> Self {
         IngestSettings {
-            interviews: default_interviews(),
-            documents: default_documents(),
+            interviews: "raw/interviews/*.csv".into(),
+            documents: "raw/documents/*.csv".into(),
         }
     }
 }
 
-fn default_interviews() -> String {
-    "raw/interviews/*.csv".into()
-}
-fn default_documents() -> String {
-    "raw/documents/*.csv".into()
+impl Settings for IngestSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        [
+            ("interviews", &self.interviews),
+            ("documents", &self.documents),
+        ]
+        .into_iter()
+        .filter(|(_, pattern)| !is_export_pattern(pattern))
+        .map(|(key, pattern)| {
+            Refusal::of(
+                key,
+                format!(
+                    "`{pattern}` is not a pattern of export files; expected a folder inside the study folder and file names with at most one `*`, ending `.csv`, like \"raw/{key}/*.csv\" (no `..`, not absolute)"
+                ),
+            )
+        })
+        .collect()
+    }
+    fn words(&self) -> Vec<String> {
+        // The patterns themselves are in the settings listed beside these
+        // words: a `*` in running Markdown text would read as emphasis.
+        vec!["It reads the interview and the document exports that its two patterns name, in file name order.".into()]
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `folder/name*.csv`: a relative folder (no `..`, no wildcard) and file
+/// names with at most one `*`, as `study::glob` reads them.
+fn is_export_pattern(pattern: &str) -> bool {
+    let Some((folder, file)) = pattern.rsplit_once('/') else {
+        return false;
+    };
+    let folder_ok = !folder.is_empty()
+        && !folder.starts_with('/')
+        && !folder.contains('\\')
+        && folder
+            .split('/')
+            .all(|part| !part.is_empty() && part != ".." && !part.contains('*'));
+    folder_ok && file.ends_with(".csv") && file.matches('*').count() <= 1
+}
+
+/// `anonymise`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnonymiseSettings {
+    /// Redaction kinds to switch off (`name`, `email`, `phone`, ...). Only for
+    /// testing the leak guard: with any kind off, identifying text reaches
+    /// the outputs and the guard stops the run. Never set in a real pipeline.
+    pub disable_redaction: Vec<String>,
+}
+
+impl Settings for AnonymiseSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        let codes: Vec<&str> = anonymise::Kind::ALL.iter().map(|k| k.code()).collect();
+        self.disable_redaction
+            .iter()
+            .enumerate()
+            .filter(|(_, code)| !codes.contains(&code.as_str()))
+            .map(|(i, code)| Refusal {
+                key: "disable_redaction",
+                item: Some(i),
+                message: format!(
+                    "`{code}` is not a redaction kind; expected any of {}",
+                    quoted(&codes)
+                ),
+            })
+            .collect()
+    }
+    fn words(&self) -> Vec<String> {
+        if self.disable_redaction.is_empty() {
+            vec!["Every kind of redaction is on.".into()]
+        } else {
+            vec![format!(
+                "Redaction switched off for {} (a setting for testing the leak guard only).",
+                self.disable_redaction.join(", ")
+            )]
+        }
+    }
+}
+
+/// The ratings crate's settings as a `ratings.*` stage hands them on.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RatingsSettings {
-    /// Scopes: study, sector, site, group, site_group.
-    #[serde(default = "default_scopes")]
+    /// Scope codes: study, sector, site, group, site_group.
     pub scopes: Vec<String>,
-    #[serde(default = "default_resamples")]
     pub bootstrap_resamples: u32,
-    #[serde(default = "default_confidence")]
     pub confidence: f64,
 }
 
 impl Default for RatingsSettings {
     fn default() -> Self {
+        let summary = SummarySettings::default();
         RatingsSettings {
-            scopes: default_scopes(),
-            bootstrap_resamples: default_resamples(),
-            confidence: default_confidence(),
+            scopes: summary.scopes,
+            bootstrap_resamples: summary.bootstrap_resamples,
+            confidence: summary.confidence,
         }
     }
 }
 
-fn default_scopes() -> Vec<String> {
-    ["study", "sector", "site", "group", "site_group"]
-        .map(String::from)
-        .to_vec()
-}
-fn default_resamples() -> u32 {
-    2000
-}
-fn default_confidence() -> f64 {
-    0.95
+/// Every scope a ratings table can be computed at, in output order.
+const ALL_SCOPES: &[&str] = &["study", "sector", "site", "group", "site_group"];
+
+fn scopes(codes: &[&str]) -> Vec<String> {
+    codes.iter().map(|s| s.to_string()).collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Scopes outside `allowed`, listed twice, or none at all.
+fn scope_refusals(scopes: &[String], allowed: &[&str]) -> Vec<Refusal> {
+    let mut refusals = Vec::new();
+    if scopes.is_empty() {
+        refusals.push(Refusal::of(
+            "scopes",
+            format!(
+                "no scope listed; expected one or more of {}",
+                quoted(allowed)
+            ),
+        ));
+    }
+    for (i, scope) in scopes.iter().enumerate() {
+        let message = if !allowed.contains(&scope.as_str()) {
+            format!(
+                "`{scope}` is not a scope of this kind of stage; expected one or more of {}",
+                quoted(allowed)
+            )
+        } else if scopes[..i].contains(scope) {
+            format!("scope `{scope}` is listed twice")
+        } else {
+            continue;
+        };
+        refusals.push(Refusal {
+            key: "scopes",
+            item: Some(i),
+            message,
+        });
+    }
+    refusals
+}
+
+/// "the whole study, each sector and each site".
+fn scope_words(scopes: &[String]) -> String {
+    let words: Vec<&str> = scopes
+        .iter()
+        .map(|s| match s.as_str() {
+            "study" => "the whole study",
+            "sector" => "each sector",
+            "site" => "each site",
+            "group" => "each stakeholder group",
+            "site_group" => "each stakeholder group at each site",
+            other => other,
+        })
+        .collect();
+    format!("Computed for {}.", and_list(&words))
+}
+
+/// `ratings.summary`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SummarySettings {
+    pub scopes: Vec<String>,
+    /// Resamples of the bootstrap interval of a mean; 0: no interval.
+    pub bootstrap_resamples: u32,
+    pub confidence: f64,
+}
+
+impl Default for SummarySettings {
+    fn default() -> Self {
+        SummarySettings {
+            scopes: scopes(ALL_SCOPES),
+            bootstrap_resamples: 2000,
+            confidence: 0.95,
+        }
+    }
+}
+
+/// Fewer resamples than this give a percentile interval too coarse to
+/// read; more make a national study's bootstrap run for hours.
+const RESAMPLES: std::ops::RangeInclusive<u32> = 100..=100_000;
+
+impl Settings for SummarySettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        let mut refusals = scope_refusals(&self.scopes, ALL_SCOPES);
+        if self.bootstrap_resamples != 0 && !RESAMPLES.contains(&self.bootstrap_resamples) {
+            refusals.push(Refusal::of(
+                "bootstrap_resamples",
+                format!(
+                    "expected 0 (no confidence interval) or a whole number from {} to {}, found {}",
+                    RESAMPLES.start(),
+                    RESAMPLES.end(),
+                    self.bootstrap_resamples
+                ),
+            ));
+        }
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            refusals.push(Refusal::of(
+                "confidence",
+                format!(
+                    "expected a number strictly between 0 and 1 (0.95 for 95%), found {}",
+                    self.confidence
+                ),
+            ));
+        }
+        refusals
+    }
+    fn words(&self) -> Vec<String> {
+        let interval = if self.bootstrap_resamples == 0 {
+            "No confidence interval is computed.".to_string()
+        } else {
+            format!(
+                "The {} confidence interval of a mean is a percentile bootstrap of {} resamples, seeded by the study seed and the figure id.",
+                percent(self.confidence),
+                self.bootstrap_resamples
+            )
+        };
+        vec![scope_words(&self.scopes), interval]
+    }
+}
+
+impl From<SummarySettings> for RatingsSettings {
+    fn from(s: SummarySettings) -> Self {
+        RatingsSettings {
+            scopes: s.scopes,
+            bootstrap_resamples: s.bootstrap_resamples,
+            confidence: s.confidence,
+        }
+    }
+}
+
+/// `ratings.top3`, `ratings.direction`, `ratings.consensus`: the scopes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScopeSettings {
+    pub scopes: Vec<String>,
+}
+
+impl Default for ScopeSettings {
+    fn default() -> Self {
+        ScopeSettings {
+            scopes: scopes(ALL_SCOPES),
+        }
+    }
+}
+
+impl Settings for ScopeSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        scope_refusals(&self.scopes, ALL_SCOPES)
+    }
+    fn words(&self) -> Vec<String> {
+        vec![scope_words(&self.scopes)]
+    }
+}
+
+impl From<ScopeSettings> for RatingsSettings {
+    fn from(s: ScopeSettings) -> Self {
+        RatingsSettings {
+            scopes: s.scopes,
+            ..Default::default()
+        }
+    }
+}
+
+/// The scopes at which groups are compared: the tests pool sites.
+const TEST_SCOPES: &[&str] = &["study", "sector"];
+
+/// `ratings.group_tests`: the whole study and each sector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroupTestSettings {
+    pub scopes: Vec<String>,
+}
+
+impl Default for GroupTestSettings {
+    fn default() -> Self {
+        GroupTestSettings {
+            scopes: scopes(TEST_SCOPES),
+        }
+    }
+}
+
+impl Settings for GroupTestSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        scope_refusals(&self.scopes, TEST_SCOPES)
+    }
+    fn words(&self) -> Vec<String> {
+        vec![scope_words(&self.scopes)]
+    }
+}
+
+impl From<GroupTestSettings> for RatingsSettings {
+    fn from(s: GroupTestSettings) -> Self {
+        RatingsSettings {
+            scopes: s.scopes,
+            ..Default::default()
+        }
+    }
+}
+
+impl From<NoSettings> for RatingsSettings {
+    fn from(_: NoSettings) -> Self {
+        RatingsSettings::default()
+    }
+}
+
+/// The largest difference of two means on the 1-5 importance scale.
+const MAX_DIFFERENCE: f64 = 4.0;
+
+/// `ratings.tensions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct TensionSettings {
     /// Pool team and senior managers as one group, `managers`.
-    #[serde(default = "yes")]
     pub pool_managers: bool,
     /// Difference in mean importance (1-5 scale) that is flagged.
-    #[serde(default = "default_threshold")]
     pub threshold: f64,
 }
 
-fn yes() -> bool {
-    true
-}
-fn default_threshold() -> f64 {
-    1.0
+impl Default for TensionSettings {
+    fn default() -> Self {
+        TensionSettings {
+            pool_managers: true,
+            threshold: 1.0,
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+impl Settings for TensionSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        if self.threshold > 0.0 && self.threshold <= MAX_DIFFERENCE {
+            return Vec::new();
+        }
+        vec![Refusal::of(
+            "threshold",
+            format!(
+                "expected a difference of mean importance on the 1-5 scale, greater than 0 and at most {MAX_DIFFERENCE}, found {}",
+                self.threshold
+            ),
+        )]
+    }
+    fn words(&self) -> Vec<String> {
+        vec![
+            format!(
+                "A difference of at least {} in mean importance (on the 1–5 scale) is flagged as a tension.",
+                short(self.threshold)
+            ),
+            if self.pool_managers {
+                "Team managers and senior managers are pooled as one perspective, managers."
+            } else {
+                "The five stakeholder groups are compared as five perspectives."
+            }
+            .into(),
+        ]
+    }
+}
+
+/// A share of answers or sites: greater than 0, at most 1.
+fn share_refusal(key: &'static str, share: f64) -> Option<Refusal> {
+    (!(share > 0.0 && share <= 1.0)).then(|| {
+        Refusal::of(
+            key,
+            format!("expected a share greater than 0 and at most 1 (0.8 for 80%), found {share}"),
+        )
+    })
+}
+
+/// `patterns.matrix`, `patterns.outcomes`: when a site's condition is known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct ConditionSettings {
     /// The modal answer must hold at least this share of valid answers.
-    #[serde(default = "two_thirds")]
     pub share: f64,
     /// Fewer valid answers than this: the condition is unknown.
-    #[serde(default = "two")]
     pub min_valid: u32,
 }
 
-fn two_thirds() -> f64 {
-    2.0 / 3.0
-}
-fn two() -> u32 {
-    2
+impl Default for ConditionSettings {
+    fn default() -> Self {
+        ConditionSettings {
+            share: 2.0 / 3.0,
+            min_valid: 2,
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+impl Settings for ConditionSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        let mut refusals: Vec<Refusal> = share_refusal("share", self.share).into_iter().collect();
+        if self.min_valid == 0 {
+            refusals.push(Refusal::of(
+                "min_valid",
+                "expected a whole number of valid answers, 1 or more, found 0".into(),
+            ));
+        }
+        refusals
+    }
+    fn words(&self) -> Vec<String> {
+        vec![format!(
+            "A site's condition is the modal valid answer when it holds at least {} of the valid answers (otherwise contested), and unknown with fewer than {} valid answers.",
+            short(self.share),
+            self.min_valid
+        )]
+    }
+}
+
+/// `patterns.replication`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct ReplicationSettings {
     /// Share of sites (with a known condition) that makes a pattern replicated.
-    #[serde(default = "default_replication")]
     pub share: f64,
 }
 
-fn default_replication() -> f64 {
-    0.8
+impl Default for ReplicationSettings {
+    fn default() -> Self {
+        ReplicationSettings { share: 0.8 }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+impl Settings for ReplicationSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        share_refusal("share", self.share).into_iter().collect()
+    }
+    fn words(&self) -> Vec<String> {
+        vec![format!(
+            "A condition is replicated where it is in place at a share of at least {} of the sites whose condition is known.",
+            short(self.share)
+        )]
+    }
+}
+
+/// At most this many exemplar accounts per cell: each is a column.
+const MAX_EXEMPLARS: usize = 10;
+
+/// `patterns.qual_matrix`, `patterns.quotes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct QualSettings {
     /// Exemplar accounts published per cell.
-    #[serde(default = "two_usize")]
     pub exemplars: usize,
 }
 
-fn two_usize() -> usize {
-    2
+impl Default for QualSettings {
+    fn default() -> Self {
+        QualSettings { exemplars: 2 }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReportSettings {
-    /// File name of the report under `report/` (default `synthesis.md`, or
-    /// `synthesis.html` for `report.html`).
-    pub file: Option<String>,
+impl Settings for QualSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        if self.exemplars <= MAX_EXEMPLARS {
+            return Vec::new();
+        }
+        vec![Refusal::of(
+            "exemplars",
+            format!(
+                "expected a whole number from 0 (counts only, no accounts) to {MAX_EXEMPLARS}, found {}",
+                self.exemplars
+            ),
+        )]
+    }
+    fn words(&self) -> Vec<String> {
+        vec![match self.exemplars {
+            0 => "No account is published, only counts.".to_string(),
+            1 => "One exemplar account is published per cell, chosen by row hash.".to_string(),
+            n => format!("Up to {n} exemplar accounts are published per cell, chosen by row hash."),
+        }]
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The file a report stage writes under `report/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFile {
+    pub file: String,
+}
+
+/// `report.markdown`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownSettings {
+    pub file: String,
+}
+
+impl Default for MarkdownSettings {
+    fn default() -> Self {
+        MarkdownSettings {
+            file: "synthesis.md".into(),
+        }
+    }
+}
+
+/// `report.html`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HtmlSettings {
+    pub file: String,
+}
+
+impl Default for HtmlSettings {
+    fn default() -> Self {
+        HtmlSettings {
+            file: "synthesis.html".into(),
+        }
+    }
+}
+
+/// `report.workbook`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct WorkbookSettings {
-    /// File name of the workbook under `report/`.
-    #[serde(default = "default_workbook")]
     pub file: String,
     /// Who writes it (`report::WorkbookWriter`): `fast` (the default),
     /// `rust_xlsxwriter` (the same bytes, slower) or
     /// `rust_xlsxwriter_low_memory` (only in a build for measuring it).
-    /// For `just bench --workbook-writers`.
-    #[serde(default)]
+    /// For `just bench --workbook-writers`. Every writer gives the same
+    /// bytes, so the default is left out of the canonical settings (cache
+    /// key, provenance) and outputs do not depend on it.
+    #[serde(skip_serializing_if = "WorkbookWriterName::is_default")]
     pub writer: WorkbookWriterName,
 }
 
+impl Default for WorkbookSettings {
+    fn default() -> Self {
+        WorkbookSettings {
+            file: "tables.xlsx".into(),
+            writer: WorkbookWriterName::default(),
+        }
+    }
+}
+
+impl Settings for WorkbookSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        let mut refusals = file_refusal(&self.file, ".xlsx");
+        let writer = self.writer.writer();
+        if !writer.is_built() {
+            refusals.push(Refusal::of(
+                "writer",
+                format!(
+                    "the workbook writer `{}` is not in this build of crosscase (it is built only to be measured: `just bench --workbook-writers`); expected `fast` or `rust_xlsxwriter`",
+                    writer.name()
+                ),
+            ));
+        }
+        refusals
+    }
+    fn words(&self) -> Vec<String> {
+        let mut words = vec![format!("Written to report/{}.", self.file)];
+        if !self.writer.is_default() {
+            words.push(format!(
+                "Written by the `{}` writer.",
+                self.writer.writer().name()
+            ));
+        }
+        words
+    }
+}
+
 /// [`report::WorkbookWriter`] as a pipeline file names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkbookWriterName {
     #[default]
@@ -306,18 +686,78 @@ impl WorkbookWriterName {
             }
         }
     }
+    fn is_default(&self) -> bool {
+        *self == WorkbookWriterName::default()
+    }
 }
 
-fn default_workbook() -> String {
-    "tables.xlsx".into()
+/// A file name under `report/`: one plain name with the kind's extension
+/// (no folder, nothing hidden, nothing that reaches outside `report/`).
+fn file_refusal(file: &str, extension: &str) -> Vec<Refusal> {
+    let stem = file.strip_suffix(extension).unwrap_or_default();
+    let plain = !stem.is_empty()
+        && !stem.starts_with('.')
+        && stem
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if plain {
+        return Vec::new();
+    }
+    vec![Refusal::of(
+        "file",
+        format!(
+            "`{file}` is not a plain file name; expected a name of letters, digits, `_`, `-` or `.`, ending `{extension}`, written under report/ (no folder)"
+        ),
+    )]
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct AnonymiseSettings {
-    /// Redaction kinds to switch off (`name`, `email`, `phone`, ...). Only for
-    /// testing the leak guard: with any kind off, identifying text reaches
-    /// the outputs and the guard stops the run. Never set in a real pipeline.
-    #[serde(default)]
-    pub disable_redaction: Vec<String>,
+macro_rules! report_file_settings {
+    ($type:ty, $extension:literal, $what:literal) => {
+        impl Settings for $type {
+            fn refusals(&self) -> Vec<Refusal> {
+                file_refusal(&self.file, $extension)
+            }
+            fn words(&self) -> Vec<String> {
+                vec![format!(concat!($what, " report/{}."), self.file)]
+            }
+        }
+        impl From<$type> for ReportFile {
+            fn from(s: $type) -> Self {
+                ReportFile { file: s.file }
+            }
+        }
+    };
+}
+
+report_file_settings!(MarkdownSettings, ".md", "Written to");
+report_file_settings!(HtmlSettings, ".html", "Written to");
+
+/// `` `a`, `b`, `c` ``.
+fn quoted(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "a, b and c".
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// 0.95 as "95%", 0.975 as "97.5%".
+fn percent(share: f64) -> String {
+    format!("{}%", short(share * 100.0))
+}
+
+/// A setting's number as a reader reads it: at most four decimals
+/// (a share of two thirds is written with sixteen).
+pub(crate) fn short(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

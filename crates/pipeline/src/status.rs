@@ -20,6 +20,10 @@ pub struct Status {
     /// (stage id, why it is stale), for stages that would run.
     pub stale: Vec<(String, String)>,
     pub up_to_date: Vec<String>,
+    /// Published files edited, or removed, since they were published (a
+    /// run puts them back).
+    pub edited: Vec<String>,
+    pub removed: Vec<String>,
 }
 
 pub fn status(plan: &Plan, study: &Utf8Path, out: &Utf8Path) -> Result<Status, PipelineError> {
@@ -56,6 +60,7 @@ pub fn status(plan: &Plan, study: &Utf8Path, out: &Utf8Path) -> Result<Status, P
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default();
     let lock = read_lock(out);
+    let published = crate::published::check(out);
     let mut stale = Vec::new();
     let mut up_to_date = Vec::new();
     for stage in &plan.stages {
@@ -65,11 +70,23 @@ pub fn status(plan: &Plan, study: &Utf8Path, out: &Utf8Path) -> Result<Status, P
                 StageSettings::Ingest(_) => "study files changed".to_string(),
                 _ => "its settings or its inputs changed".to_string(),
             }),
-            Some(entry) => entry
-                .outputs
-                .iter()
-                .find(|(rel, hash)| lock.get(*rel) != Some(*hash) || !out.join(rel).is_file())
-                .map(|(rel, _)| format!("its output {rel} is missing or was changed by hand")),
+            Some(entry) => entry.outputs.iter().find_map(|(rel, hash)| {
+                if published.removed.contains(rel) {
+                    Some(format!(
+                        "its output {rel} was removed since it was published"
+                    ))
+                } else if published.edited.contains(rel) {
+                    Some(format!(
+                        "its output {rel} was edited since it was published"
+                    ))
+                } else if lock.get(rel) != Some(hash) {
+                    Some(format!(
+                        "its output {rel} is not the one outputs.lock lists"
+                    ))
+                } else {
+                    None
+                }
+            }),
         };
         match why {
             Some(why) => stale.push((stage.id.clone(), why)),
@@ -81,6 +98,8 @@ pub fn status(plan: &Plan, study: &Utf8Path, out: &Utf8Path) -> Result<Status, P
         sites,
         stale,
         up_to_date,
+        edited: published.edited,
+        removed: published.removed,
     })
 }
 

@@ -63,11 +63,28 @@ pub struct ReportInput<'a> {
     /// groups, answers), from its dictionary and framework.
     pub labels: &'a Labels,
     pub min_cell: u32,
-    /// The pipeline file's text, shown in the methods section as run.
-    pub pipeline_source: &'a str,
     pub pipeline_name: &'a str,
+    /// Each stage of the run, for the methods section.
+    pub methods: Vec<StageMethod>,
+    /// The study's pseudonyms were made with the published demo key: every
+    /// report and pack says that they are not secret.
+    pub demo_key: bool,
     /// Result tables by name (`ratings_summary`, `top3_frequency`, ...).
     pub tables: BTreeMap<String, &'a RecordBatch>,
+}
+
+/// One stage of the run, as the methods section describes it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct StageMethod {
+    pub id: String,
+    /// Its kind (`ratings.summary`).
+    pub kind: String,
+    /// The stages it read.
+    pub from: Vec<String>,
+    /// What it did, with every setting in words.
+    pub text: String,
+    /// Every setting, defaults included: (key, value as written in TOML).
+    pub settings: Vec<(String, String)>,
 }
 
 /// The templates, by the name they are rendered under: `.html` names are
@@ -164,12 +181,18 @@ fn compile() -> Result<Environment<'static>, ReportError> {
 /// Renders one document. `anchored` holds the element ids already in the
 /// document (chart marks first), so that each figure id is an element id
 /// once and every other mention links to it; it comes back with the ids the
-/// document added.
-fn render(name: &str, ctx: &Value, anchored: &mut BTreeSet<String>) -> Result<String, ReportError> {
+/// document added. Every document also gets `demo_key`, for its banner.
+fn render(
+    name: &str,
+    ctx: &Value,
+    input: &ReportInput,
+    anchored: &mut BTreeSet<String>,
+) -> Result<String, ReportError> {
     let env = environment()?;
     let template = env
         .get_template(name)
         .map_err(|e| template_error(name, e))?;
+    let ctx = minijinja::context! { demo_key => input.demo_key, ..ctx.clone() };
     ANCHORED.with(|seen| std::mem::swap(&mut *seen.borrow_mut(), anchored));
     let out = template.render(ctx).map_err(|e| template_error(name, e));
     ANCHORED.with(|seen| std::mem::swap(&mut *seen.borrow_mut(), anchored));
@@ -179,13 +202,13 @@ fn render(name: &str, ctx: &Value, anchored: &mut BTreeSet<String>) -> Result<St
 /// The synthesis report as Markdown.
 pub fn synthesis_markdown(input: &ReportInput) -> Result<String, ReportError> {
     let mut page = views::synthesis::page(input);
-    render("synthesis.md", &page.ctx, &mut page.anchors)
+    render("synthesis.md", &page.ctx, input, &mut page.anchors)
 }
 
 /// The synthesis report as one self-contained HTML file.
 pub fn synthesis_html(input: &ReportInput) -> Result<String, ReportError> {
     let mut page = views::synthesis::page(input);
-    render("synthesis.html", &page.ctx, &mut page.anchors)
+    render("synthesis.html", &page.ctx, input, &mut page.anchors)
 }
 
 fn template_error(template: &str, e: minijinja::Error) -> ReportError {
@@ -243,8 +266,8 @@ pub fn site_packs_each(
     let pack = |site: &str| -> Result<(String, [(String, String); 2]), ReportError> {
         let data = all.for_site(&index, site);
         let (file, page) = views::site_pack::page(&data, site, &awaited);
-        let md = render("site.md", &page.ctx, &mut page.anchors.clone())?;
-        let html = render("site.html", &page.ctx, &mut page.anchors.clone())?;
+        let md = render("site.md", &page.ctx, input, &mut page.anchors.clone())?;
+        let html = render("site.html", &page.ctx, input, &mut page.anchors.clone())?;
         Ok((
             file.clone(),
             [(format!("{file}.md"), md), (format!("{file}.html"), html)],
@@ -286,7 +309,7 @@ pub fn site_packs_each(
         ("index.md", "sites_index.md"),
         ("index.html", "sites_index.html"),
     ] {
-        let text = render(template, &ctx, &mut BTreeSet::new())?;
+        let text = render(template, &ctx, input, &mut BTreeSet::new())?;
         if clash {
             held.push((name.to_string(), text))
         } else {
@@ -308,11 +331,11 @@ pub fn handbook(input: &ReportInput) -> Result<Vec<(String, String)>, ReportErro
     let mut anchored = BTreeSet::new();
     let mut out = Vec::new();
     for (file, ctx) in handbook.pages {
-        out.push((file, render("handbook.md", &ctx, &mut anchored)?));
+        out.push((file, render("handbook.md", &ctx, input, &mut anchored)?));
     }
     out.push((
         "index.md".to_string(),
-        render("handbook_index.md", &handbook.index, &mut anchored)?,
+        render("handbook_index.md", &handbook.index, input, &mut anchored)?,
     ));
     out.sort();
     Ok(out)

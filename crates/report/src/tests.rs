@@ -458,7 +458,7 @@ fn tables(with_counts: bool) -> BTreeMap<String, RecordBatch> {
 fn input<'a>(
     framework: &'a Framework,
     labels: &'a Labels,
-    source: &'a str,
+    demo_key: bool,
     owned: &'a BTreeMap<String, RecordBatch>,
 ) -> ReportInput<'a> {
     ReportInput {
@@ -466,39 +466,50 @@ fn input<'a>(
         framework,
         labels,
         min_cell: 3,
-        pipeline_source: source,
         pipeline_name: "tiny",
+        methods: methods(),
+        demo_key,
         tables: owned.iter().map(|(k, v)| (k.clone(), v)).collect(),
     }
 }
 
-fn render_with<T>(with_counts: bool, source: &str, f: impl FnOnce(&ReportInput) -> T) -> T {
+fn render_with<T>(with_counts: bool, demo_key: bool, f: impl FnOnce(&ReportInput) -> T) -> T {
     let framework =
         Framework::parse(FRAMEWORK, "framework.toml").expect("the test framework parses");
     let owned = tables(with_counts);
     let labels = labels(&framework);
-    let input = input(&framework, &labels, source, &owned);
+    let input = input(&framework, &labels, demo_key, &owned);
     f(&input)
 }
 
-const PIPELINE: &str = r#"[pipeline]
-name = "tiny"
-[[stage]]
-id = "ratings_summary"
-run = "ratings.summary"
-from = ["clean"]
-bootstrap_resamples = 500
-confidence = 0.9
-[[stage]]
-id = "pattern_matrix"
-run = "patterns.matrix"
-from = ["clean"]
-share = 0.6666666666666666
-min_valid = 2
-"#;
+/// Two stages of a run, as the pipeline's registry words them.
+fn methods() -> Vec<StageMethod> {
+    let settings = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    vec![
+        StageMethod {
+            id: "ratings_summary".into(),
+            kind: "ratings.summary".into(),
+            from: vec!["clean".into()],
+            text: "Means of the valid ratings. The 90% confidence interval of a mean is a percentile bootstrap of 500 resamples.".into(),
+            settings: settings(&[("bootstrap_resamples", "500"), ("confidence", "0.9")]),
+        },
+        StageMethod {
+            id: "qca".into(),
+            kind: "patterns.qca".into(),
+            from: vec!["clean".into(), "pattern_matrix".into(), "outcomes".into()],
+            text: "Crisp-set consistency & coverage.".into(),
+            settings: Vec::new(),
+        },
+    ]
+}
 
 fn render<T>(f: impl FnOnce(&ReportInput) -> T) -> T {
-    render_with(true, PIPELINE, f)
+    render_with(true, false, f)
 }
 
 /// Element ids that appear more than once in an HTML document.
@@ -532,13 +543,33 @@ fn synthesis_says_the_same_in_markdown_and_html() {
         "patterns/Site A/clarity",
         "tensions/study/peer_worker~managers/clarity",
         "Peer worker, statutory sector",
-        "90% confidence intervals of means are percentile",
-        "bootstraps of 500 resamples",
-        "at least 0.6667 of the valid answers",
+        "The 90% confidence interval of a mean is a percentile bootstrap of 500 resamples.",
+        "reading clean, pattern_matrix and outcomes",
     ] {
         assert!(md.contains(said), "markdown lacks {said:?}");
         assert!(html.contains(said), "html lacks {said:?}");
     }
+    // The methods section: each stage in words, with its settings as written.
+    assert!(
+        md.contains(
+            "1. **ratings_summary** (`ratings.summary`, reading clean): Means of the valid ratings."
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("Settings: `bootstrap_resamples = 500; confidence = 0.9`."),
+        "{md}"
+    );
+    assert!(md.contains("2. **qca** (`patterns.qca`, reading clean, pattern_matrix and outcomes): Crisp-set consistency & coverage.\n"), "{md}");
+    assert!(html.contains("<li><strong>ratings_summary</strong> (<code>ratings.summary</code>, reading clean): Means"), "{html}");
+    assert!(
+        html.contains("Settings: <code>bootstrap_resamples = 500; confidence = 0.9</code>."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Crisp-set consistency &amp; coverage."),
+        "escaped: {html}"
+    );
     // A suppressed group shows as suppressed and never with a number.
     assert!(md.contains("| Service users | suppressed |"), "{md}");
     // Quotes keep their text but cannot break a Markdown table or quote.
@@ -575,8 +606,8 @@ fn html_is_self_contained_and_every_figure_is_an_anchor() {
 
 #[test]
 fn importance_is_a_likert_chart_when_counts_are_published_and_bars_otherwise() {
-    let with = render_with(true, PIPELINE, synthesis_html).unwrap();
-    let without = render_with(false, PIPELINE, synthesis_html).unwrap();
+    let with = render_with(true, false, synthesis_html).unwrap();
+    let without = render_with(false, false, synthesis_html).unwrap();
     assert!(
         with.contains("Importance ratings from 1 (not at all important) to 5"),
         "a Likert text alternative"
@@ -689,7 +720,7 @@ fn dictionary_encoded_text_renders_the_same_bytes() {
         Framework::parse(FRAMEWORK, "framework.toml").expect("the test framework parses");
     let labels = labels(&framework);
     let render_all = |owned: &BTreeMap<String, RecordBatch>| {
-        let input = input(&framework, &labels, PIPELINE, owned);
+        let input = input(&framework, &labels, false, owned);
         (
             synthesis_markdown(&input).unwrap(),
             synthesis_html(&input).unwrap(),
@@ -723,8 +754,9 @@ fn no_tables_and_no_pipeline_still_render_something() {
         framework: &framework,
         labels: &labels,
         min_cell: 3,
-        pipeline_source: "not [ toml",
         pipeline_name: "empty",
+        methods: Vec::new(),
+        demo_key: false,
         tables: BTreeMap::new(),
     };
     let md = synthesis_markdown(&input).unwrap();
@@ -750,7 +782,7 @@ fn every_document_speaks_the_studys_own_words() {
     ];
     let labels = Labels::new(&dictionary(&groups, &OUTCOME), &framework);
     let owned = tables(true);
-    let input = input(&framework, &labels, PIPELINE, &owned);
+    let input = input(&framework, &labels, false, &owned);
     let mut documents = vec![
         (
             "synthesis.md".to_string(),
@@ -797,4 +829,74 @@ fn every_document_speaks_the_studys_own_words() {
     let values: Vec<(&str, &str)> = about.value_labels("group_b").collect();
     assert!(values.contains(&("service_user", "Person using the service")));
     assert!(values.contains(&("managers", "Team leader and Director, pooled")));
+}
+
+/// Every document of a study that uses the public demo key says so at its
+/// top, in both formats; a study with a key of its own sees no banner.
+#[test]
+fn the_demo_key_puts_a_banner_on_every_report_and_pack() {
+    const BANNER: &str = "Warning: pseudonyms made with the public demo key are not secret.";
+    let documents = |input: &ReportInput| {
+        let mut all = vec![
+            (
+                "synthesis.md".to_string(),
+                synthesis_markdown(input).unwrap(),
+            ),
+            ("synthesis.html".to_string(), synthesis_html(input).unwrap()),
+        ];
+        all.extend(
+            site_packs(input)
+                .unwrap()
+                .into_iter()
+                .map(|(n, t)| (format!("sites/{n}"), t)),
+        );
+        all.extend(
+            handbook(input)
+                .unwrap()
+                .into_iter()
+                .map(|(n, t)| (format!("handbook/{n}"), t)),
+        );
+        all
+    };
+    let with = render_with(true, true, documents);
+    assert_eq!(
+        with.len(),
+        2 + 4 + 2,
+        "synthesis, a pack and index in two formats, handbook page and index"
+    );
+    for (name, text) in &with {
+        let at = text
+            .find(BANNER)
+            .unwrap_or_else(|| panic!("{name} has no banner"));
+        let title = if name.ends_with(".html") {
+            "<h1>"
+        } else {
+            "# "
+        };
+        let heading = text
+            .find(title)
+            .unwrap_or_else(|| panic!("{name} has no title"));
+        assert!(
+            heading < at && at < heading + 200,
+            "{name}: the banner comes right under the title"
+        );
+    }
+    for (name, text) in render_with(true, false, documents) {
+        assert!(
+            !text.contains("demo key"),
+            "{name} has a banner without the demo key"
+        );
+    }
+}
+
+#[test]
+fn p_values_below_0_0001_read_less_than_0_0001() {
+    use crate::views::cells::p_value;
+    assert_eq!(p_value(Some(3.2e-9)), "< 0.0001");
+    assert_eq!(p_value(Some(0.0)), "< 0.0001");
+    assert_eq!(p_value(Some(0.000099)), "< 0.0001");
+    assert_eq!(p_value(Some(0.0001)), "0.0001");
+    assert_eq!(p_value(Some(0.0412)), "0.0412");
+    assert_eq!(p_value(None), "–");
+    assert_eq!(p_value(Some(f64::NAN)), "–");
 }

@@ -41,6 +41,15 @@ pub(crate) fn fixed(v: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// A p-value to four decimals; below 0.0001, "< 0.0001" (never a
+/// p of "0.0000").
+pub(crate) fn p_value(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p.is_finite() && p < 0.0001 => "< 0.0001".to_string(),
+        _ => fixed(p, 4),
+    }
+}
+
 pub(crate) fn whole(v: Option<u64>) -> String {
     v.map(|n| n.to_string()).unwrap_or_else(|| "–".into())
 }

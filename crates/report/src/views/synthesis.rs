@@ -15,7 +15,7 @@ use serde::Serialize;
 use model::Group;
 
 use super::cells::{
-    count, figure, fixed, flag, float, in_factors, register_cells, text, whole, words,
+    count, figure, fixed, flag, float, in_factors, p_value, register_cells, text, whole, words,
 };
 use super::charts::{
     Top3Measure, chart_id, factor_importance, has_rating_counts, pattern_chart, top3_chart,
@@ -43,7 +43,6 @@ pub(crate) fn page(input: &ReportInput) -> Page {
     let ctx = minijinja::context! {
         study => input.study_name,
         pipeline => input.pipeline_name,
-        pipeline_source => input.pipeline_source,
         min_cell => input.min_cell,
         version => model::VERSION,
         has_rating_counts => has_rating_counts(&data),
@@ -53,7 +52,7 @@ pub(crate) fn page(input: &ReportInput) -> Page {
         awaited => data.awaited_sites(),
         participants => serde(&participants_by_group(&data)),
         demographics => serde(&demographics(&data)),
-        methods => serde(&methods(input.pipeline_source)),
+        methods => serde(&methods(&input.methods)),
         top3 => serde(&top3),
         group_tests => serde(&group_tests(&data)),
         sector_tests => serde(&sector_tests(&data)),
@@ -256,8 +255,8 @@ pub(crate) fn group_tests(data: &Data) -> TableView {
                 whole(count(r, "n")),
                 fixed(float(r, "h"), 2),
                 whole(count(r, "df")),
-                fixed(float(r, "p_value"), 4),
-                fixed(float(r, "p_adj_bh"), 4),
+                p_value(float(r, "p_value")),
+                p_value(float(r, "p_adj_bh")),
                 fixed(float(r, "epsilon_sq"), 2),
             ],
             figure(r),
@@ -288,7 +287,7 @@ pub(crate) fn sector_tests(data: &Data) -> TableView {
                 whole(count(r, "n_voluntary")),
                 fixed(float(r, "u"), 1),
                 fixed(float(r, "z"), 2),
-                fixed(float(r, "p_adj_bh"), 4),
+                p_value(float(r, "p_adj_bh")),
                 fixed(float(r, "rank_biserial"), 2),
             ],
             figure(r),
