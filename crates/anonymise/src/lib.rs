@@ -27,6 +27,7 @@ mod error;
 mod fold;
 mod guard;
 mod key;
+mod names;
 mod redact;
 mod tables;
 
