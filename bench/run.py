@@ -328,8 +328,17 @@ def main():
         "## Agreement between crosscase and DuckDB",
         "",
     ] + agreement + [""]
-    with open(os.path.join(ROOT, "bench", "results.md"), "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+    # Side-by-side measurements of a change, written by hand (the sections
+    # from the first "## Before and after" on), are kept.
+    path = os.path.join(ROOT, "bench", "results.md")
+    kept = ""
+    if os.path.exists(path):
+        old = open(path, encoding="utf-8").read()
+        at = old.find("\n## Before and after")
+        if at >= 0:
+            kept = old[at + 1:]
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n" + ("\n" + kept if kept else ""))
     print("\n".join(lines))
 
 

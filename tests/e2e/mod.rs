@@ -5,6 +5,7 @@ mod browser;
 mod demo;
 mod findings;
 mod interrupted;
+mod names;
 mod pipeline_file;
 mod privacy;
 mod provenance;

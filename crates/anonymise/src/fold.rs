@@ -250,9 +250,10 @@ fn mark_at(text: &str, i: usize) -> bool {
 }
 
 /// The fold, appended to `out`. `LINES`: line by line, as [`fold_lines`].
-/// An ASCII char with no combining mark after it folds through
-/// [`ASCII_FOLD`] (what [`fold_cluster`] makes of it; a test checks every
-/// ASCII char); any other cluster through [`fold_cluster`].
+/// Runs of ASCII chars fold byte by byte through [`ASCII_FOLD`] (what
+/// [`fold_cluster`] makes of each; a test checks every ASCII char), but an
+/// ASCII char with combining marks after it; any other cluster folds
+/// through [`fold_cluster`].
 fn fold_text<const LINES: bool>(text: &str, out: &mut Vec<u8>, starts: Option<&mut Vec<u32>>) {
     out.reserve(text.len() + usize::from(LINES));
     let mut sink = Sink {
@@ -264,27 +265,35 @@ fn fold_text<const LINES: bool>(text: &str, out: &mut Vec<u8>, starts: Option<&m
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        // A line break is never part of a cluster: the marks after it
-        // start the next line.
-        if b < 0x80
-            && (LINES && b == b'\n'
-                || !(bytes.get(i + 1).is_some_and(|&n| n >= 0x80) && mark_at(text, i + 1)))
+        let run_end = bytes[i..]
+            .iter()
+            .position(|&b| b >= 0x80)
+            .map_or(bytes.len(), |k| i + k);
+        // The char before a combining mark is the start of a cluster (a
+        // line break never is: the marks after it start the next line).
+        let fast_end = if run_end > i
+            && run_end < bytes.len()
+            && !(LINES && bytes[run_end - 1] == b'\n')
+            && mark_at(text, run_end)
         {
-            let at = i as u32;
-            i += 1;
-            if LINES && b == b'\n' {
-                sink.push_ascii(b'\n', at);
-                continue;
+            run_end - 1
+        } else {
+            run_end
+        };
+        if fast_end > i {
+            let Sink {
+                out,
+                starts,
+                prev_space,
+                keep_marks,
+            } = &mut sink;
+            let run = &bytes[..fast_end];
+            match starts.as_deref_mut() {
+                Some(starts) => ascii_run::<LINES, true>(out, starts, prev_space, run, i),
+                None => ascii_run::<LINES, false>(out, &mut Vec::new(), prev_space, run, i),
             }
-            // `\r\n` ends a line; any other `\r` is whitespace.
-            if LINES && b == b'\r' && bytes.get(i) == Some(&b'\n') {
-                continue;
-            }
-            match ASCII_FOLD[b as usize] {
-                SPACE => sink.space(at),
-                folded => sink.push_ascii(folded, at),
-            }
+            *keep_marks = false;
+            i = fast_end;
             continue;
         }
         let end = cluster_end(text, i);
@@ -294,6 +303,46 @@ fn fold_text<const LINES: bool>(text: &str, out: &mut Vec<u8>, starts: Option<&m
     if LINES && !text.is_empty() && !text.ends_with('\n') {
         sink.out.push(b'\n');
     }
+}
+
+/// Folds the ASCII bytes `bytes[from..]` into `out` (`STARTS`: pushing
+/// each folded byte's offset to `starts`). `LINES`: a `\n` ends a line, as
+/// does a `\r` before one (`bytes` may end before the `\n`: a `\r` there
+/// is followed by a non-ASCII char); any other `\r` is whitespace.
+fn ascii_run<const LINES: bool, const STARTS: bool>(
+    out: &mut Vec<u8>,
+    starts: &mut Vec<u32>,
+    prev_space: &mut bool,
+    bytes: &[u8],
+    from: usize,
+) {
+    let mut space = *prev_space;
+    for (k, &b) in bytes[from..].iter().enumerate() {
+        let at = from + k;
+        match ASCII_FOLD[usize::from(b)] {
+            SPACE => {
+                if LINES && b == b'\n' {
+                    out.push(b'\n');
+                    space = false;
+                } else if LINES && b == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                    continue;
+                } else if !space {
+                    out.push(b' ');
+                    space = true;
+                } else {
+                    continue;
+                }
+            }
+            folded => {
+                out.push(folded);
+                space = false;
+            }
+        }
+        if STARTS {
+            starts.push(at as u32);
+        }
+    }
+    *prev_space = space;
 }
 
 /// The fold of an ASCII text, as [`fold_bytes`] makes it, without a start

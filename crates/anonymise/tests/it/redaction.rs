@@ -63,6 +63,11 @@ fn unescape(line: &str) -> String {
     out
 }
 
+/// A fixture line's sentence, markers removed, escapes decoded.
+pub(crate) fn plain_text(line: &str) -> String {
+    parse(line).text
+}
+
 fn parse(line: &str) -> Sentence {
     let line = unescape(line);
     let (id, marked) = line.split_once('\t').expect("id<TAB>sentence");
