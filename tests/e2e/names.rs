@@ -17,8 +17,7 @@ fn unicode_study() -> PathBuf {
 
 /// The register's names: participants and interviewers.
 fn register_names(study: &Path) -> Vec<String> {
-    let mut reader =
-        csv::Reader::from_path(study.join("raw/interviews/export.csv")).unwrap();
+    let mut reader = csv::Reader::from_path(study.join("raw/interviews/export.csv")).unwrap();
     let header = reader.headers().unwrap().clone();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let (name, interviewer) = (col("participant_name"), col("interviewer"));
@@ -110,7 +109,10 @@ fn a_vietnamese_name_written_in_another_unicode_form_reaches_no_output() {
     assert_ok(&synthesis(&study, &out, &[]));
 
     let names = register_names(&study);
-    assert!(names.contains(&"Nguyễn Thị Ngọc Hà".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"Nguyễn Thị Ngọc Hà".to_string()),
+        "{names:?}"
+    );
     let needles = forms(&names);
     // The raw free text holds the forms the test looks for: decomposed,
     // plain, capitals, full-width.
@@ -142,8 +144,13 @@ fn a_vietnamese_name_written_in_another_unicode_form_reaches_no_output() {
         .map(|(_, text)| text)
         .collect();
     assert!(
-        accounts.contains("It took an hour, ha, and to be honest an advocate did it. Do you see? My son came too."),
+        accounts.contains(
+            "It took an hour, ha, and to be honest an advocate did it. Do you see? My son came too."
+        ),
         "{accounts}"
     );
-    assert!(accounts.contains("call me [name]. Write [name] on the form."), "{accounts}");
+    assert!(
+        accounts.contains("call me [name]. Write [name] on the form."),
+        "{accounts}"
+    );
 }

@@ -208,9 +208,9 @@ impl LeakGuard {
     ///
     /// A short name's match counts only where it reads as a name, which
     /// the folded text cannot tell: the lines holding one are searched
-    /// again on their original text, as the redactor searches (its rule
-    /// reads only the line around the match; a line's start is the start
-    /// of the guard's text).
+    /// again on their original text, as the redactor searches (seeing
+    /// only that line around a match, the rule finds no more names there
+    /// than in the whole text: see [`crate::names`]).
     fn find_literals(
         &self,
         text: &str,

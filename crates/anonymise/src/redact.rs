@@ -139,35 +139,11 @@ impl Subject for Tag {
     }
 }
 
-/// Titles and particles never redacted on their own (the rest of the name is).
-const NOT_A_NAME: &[&str] = &[
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "mx",
-    "miss",
-    "prof",
-    "professor",
-    "sir",
-    "dame",
-    "de",
-    "da",
-    "di",
-    "du",
-    "van",
-    "von",
-    "der",
-    "den",
-    "la",
-    "le",
-    "del",
-    "della",
-    "bin",
-    "bint",
-    "al",
-    "el",
-    "st",
+/// Particles never redacted on their own (the rest of the name is), as
+/// titles ([`crate::names::TITLES`]) are not.
+const PARTICLES: &[&str] = &[
+    "de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "del", "della", "bin", "bint",
+    "al", "el", "st",
 ];
 
 /// Names of a person: the full name, each part, and the parts of hyphenated
@@ -197,13 +173,15 @@ fn each_name_variant<'a>(full: &'a str, mut variant: impl FnMut(&'a str)) {
     }
 }
 
-/// Whether `p` lowercased is one of [`NOT_A_NAME`] (ASCII text compared
-/// without allocating: its lowercase is its ASCII lowercase).
+/// Whether `p` lowercased is a title or one of [`PARTICLES`] (ASCII text
+/// compared without allocating: its lowercase is its ASCII lowercase).
 fn not_a_name(p: &str) -> bool {
+    let titles = crate::names::TITLES.iter();
     if p.is_ascii() {
-        NOT_A_NAME.iter().any(|n| n.eq_ignore_ascii_case(p))
+        titles.chain(PARTICLES).any(|n| n.eq_ignore_ascii_case(p))
     } else {
-        NOT_A_NAME.contains(&p.to_lowercase().as_str())
+        let lower = p.to_lowercase();
+        titles.chain(PARTICLES).any(|n| *n == lower)
     }
 }
 
@@ -560,7 +538,9 @@ pub(crate) fn name_variants_reference(full: &str) -> Vec<String> {
             pieces.extend(part.split(['-', '\'', '\u{2019}']));
         }
         for p in pieces {
-            if p.chars().count() >= 2 && !NOT_A_NAME.contains(&p.to_lowercase().as_str()) {
+            let lower = p.to_lowercase();
+            let titled = crate::names::TITLES.contains(&lower.as_str());
+            if p.chars().count() >= 2 && !titled && !PARTICLES.contains(&lower.as_str()) {
                 out.push(p.to_string());
             }
         }

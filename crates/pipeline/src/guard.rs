@@ -820,8 +820,14 @@ mod tests {
         };
         let words = "An advocate said ha, an hour, to do: the HA board.\n";
         let clean = stage(&[
-            ("tables/quotes.csv", format!("label,text\nA,{words}").into_bytes()),
-            ("data/accounts.parquet", parquet(vec![words, "[name] said so"])),
+            (
+                "tables/quotes.csv",
+                format!("label,text\nA,{words}").into_bytes(),
+            ),
+            (
+                "data/accounts.parquet",
+                parquet(vec![words, "[name] said so"]),
+            ),
             ("report/synthesis.md", words.repeat(3).into_bytes()),
         ]);
         assert!(super::scan_staging(guard(), &clean).is_ok());
@@ -837,9 +843,16 @@ mod tests {
             ),
             (
                 "report/synthesis.md",
-                "# Findings\nfine\nThen Ha\u{300} spoke.\n".as_bytes().to_vec(),
+                "# Findings\nfine\nThen Ha\u{300} spoke.\n"
+                    .as_bytes()
+                    .to_vec(),
             ),
-            ("report/pack.html", "<p>ask \u{ff2e}\u{ff47}\u{ff4f}\u{ff43}</p>\n".as_bytes().to_vec()),
+            (
+                "report/pack.html",
+                "<p>ask \u{ff2e}\u{ff47}\u{ff4f}\u{ff43}</p>\n"
+                    .as_bytes()
+                    .to_vec(),
+            ),
             ("data/evidence.parquet", parquet(vec!["An Tran wrote it"])),
         ]);
         let Err(crate::error::PipelineError::Leak(findings)) = super::scan_staging(guard(), &leaky)

@@ -176,29 +176,13 @@ fn guard_finds_names_in_every_unicode_form() {
 /// name on exactly the sentences where the redactor redacts one.
 #[test]
 fn the_guard_sees_the_names_the_redactor_redacts() {
-    let raw = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/redaction/sentences.tsv"
-    ))
-    .unwrap();
-    let texts: Vec<String> = raw
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| crate::redaction::plain_text(l))
+    let texts: Vec<String> = crate::redaction::sentences()
+        .into_iter()
+        .map(|s| s.text)
         .collect();
-    let full = Redactor::new(
-        &common::identifiers(),
-        &common::sites(),
-        &common::identities_of_many_origins(),
-    )
-    .unwrap();
-    let without_names = Redactor::new(
-        &common::identifiers(),
-        &common::sites(),
-        &common::identities_of_many_origins(),
-    )
-    .unwrap()
-    .with_kinds(RedactionKinds::all().without(Kind::Name));
+    let full = crate::redaction::redactor();
+    let without_names =
+        crate::redaction::redactor().with_kinds(RedactionKinds::all().without(Kind::Name));
     let g = guard_of_many_origins();
     let mut named = 0;
     for text in &texts {

@@ -40,9 +40,9 @@ fn fixture_kind(kind: Kind) -> &'static str {
     }
 }
 
-struct Sentence {
-    id: String,
-    text: String,
+pub(crate) struct Sentence {
+    pub(crate) id: String,
+    pub(crate) text: String,
     spans: Vec<(String, usize, usize)>,
 }
 
@@ -61,11 +61,6 @@ fn unescape(line: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// A fixture line's sentence, markers removed, escapes decoded.
-pub(crate) fn plain_text(line: &str) -> String {
-    parse(line).text
 }
 
 fn parse(line: &str) -> Sentence {
@@ -92,7 +87,8 @@ fn parse(line: &str) -> Sentence {
     }
 }
 
-fn sentences() -> Vec<Sentence> {
+/// The labelled sentences, markers removed, escapes decoded.
+pub(crate) fn sentences() -> Vec<Sentence> {
     let raw = std::fs::read_to_string(FIXTURE).expect("fixture");
     raw.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -100,7 +96,8 @@ fn sentences() -> Vec<Sentence> {
         .collect()
 }
 
-fn redactor() -> Redactor {
+/// The redactor of the labelled sentences.
+pub(crate) fn redactor() -> Redactor {
     Redactor::new(
         &common::identifiers(),
         &common::sites(),
@@ -249,7 +246,12 @@ fn every_normal_form_of_a_sentence_is_redacted_alike() {
                 }
                 let covered =
                     (*start..*end).all(|b| red.hits.iter().any(|h| h.start <= b && b < h.end));
-                assert!(covered, "{} in {form}: {kind} {:?}", s.id, &text[*start..*end]);
+                assert!(
+                    covered,
+                    "{} in {form}: {kind} {:?}",
+                    s.id,
+                    &text[*start..*end]
+                );
                 checked += 1;
             }
             for h in &red.hits {

@@ -531,9 +531,16 @@ fn a_late_sites_gazetteer_entries_are_found_as_the_redactor_finds_them() {
 #[test]
 fn a_late_name_is_found_in_any_unicode_form() {
     let mut ids = common::identities();
-    ids.people.push(common::person("S01-09", "Ha Phan", "Tom Whitfield", ""));
-    ids.people.push(common::person("S04-01", "Nguyễn Thị Hà", "Tom Whitfield", ""));
-    ids.people.push(common::person("S05-01", "Phan Ha", "Tom Whitfield", ""));
+    ids.people
+        .push(common::person("S01-09", "Ha Phan", "Tom Whitfield", ""));
+    ids.people.push(common::person(
+        "S04-01",
+        "Nguyễn Thị Hà",
+        "Tom Whitfield",
+        "",
+    ));
+    ids.people
+        .push(common::person("S05-01", "Phan Ha", "Tom Whitfield", ""));
     let scan = |site: &str| {
         let added = std::collections::BTreeSet::from([site.to_string()]);
         anonymise::GazetteerScan::added(&common::identifiers(), &common::sites(), &ids, &added)
