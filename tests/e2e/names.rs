@@ -80,9 +80,8 @@ fn forms(names: &[String]) -> Vec<String> {
             let short = bare.chars().filter(|c| c.is_alphanumeric()).count() < 4;
             let mut with_diacritics = vec![nfc.clone(), nfc.to_uppercase(), nfc.to_lowercase()];
             with_diacritics.extend(with_diacritics.clone().iter().map(|f| f.nfd().collect()));
-            if nfc != bare {
-                out.extend(with_diacritics);
-            } else if !short {
+            // A short name without diacritics is matched in title case only.
+            if nfc != bare || !short {
                 out.extend(with_diacritics);
             }
             if !short {
