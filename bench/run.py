@@ -619,13 +619,15 @@ def main():
     ] + agreement + [""]
     results = os.path.join(ROOT, "bench", "results.md")
     text = "\n".join(lines) + "\n"
-    # The workbook writers' section is written by --workbook-writers: kept.
-    previous = open(results).read() if os.path.isfile(results) else ""
-    if WORKBOOK_SECTION + "\n" in previous:
-        kept = previous[previous.find(WORKBOOK_SECTION + "\n"):]
-        end = kept.find("\n## ", len(WORKBOOK_SECTION))
-        text = replace_section(text, WORKBOOK_SECTION, kept if end < 0 else kept[:end + 1])
-    with open(results, "w") as fh:
+    previous = open(results, encoding="utf-8").read() if os.path.isfile(results) else ""
+    # Sections this run does not write are kept: the workbook writers'
+    # (written by --workbook-writers) and the side-by-side measurements of
+    # a change, written by hand ("## Before and after ...").
+    for section in previous.split("\n## ")[1:]:
+        heading = "## " + section.split("\n", 1)[0]
+        if heading == WORKBOOK_SECTION or heading.startswith("## Before and after"):
+            text = replace_section(text, heading, "## " + section)
+    with open(results, "w", encoding="utf-8") as fh:
         fh.write(text)
     print("\n".join(lines))
 

@@ -7,6 +7,7 @@ mod edited;
 mod findings;
 mod interrupted;
 mod labels;
+mod names;
 mod pipeline_file;
 mod privacy;
 mod provenance;

@@ -18,7 +18,7 @@ use super::*;
 // ------------------------------------------------------------------ helpers
 
 /// Every file under `dir`, state folder included, as (relative path, text).
-fn output_texts(dir: &Path) -> Vec<(String, String)> {
+pub(crate) fn output_texts(dir: &Path) -> Vec<(String, String)> {
     fn walk(dir: &Path, base: &Path, into: &mut Vec<(String, String)>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;

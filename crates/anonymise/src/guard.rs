@@ -8,7 +8,7 @@ use model::{IdentifierEntry, Identities, Site};
 
 use crate::AnonymiseError;
 use crate::detect::{Found, GuardDetectors};
-use crate::fold::{Literals, fold, fold_into, fold_lines, is_word};
+use crate::fold::{Literals, Subject, fold, fold_into, fold_lines, is_word};
 use crate::redact::{EMAIL_FIELD, NAME_FIELDS, name_variants};
 
 /// One leak: the 1-based line and the kind (`name`, `email`, `identifier`,
@@ -24,6 +24,12 @@ struct Tag {
     kind: &'static str,
     /// Only a leak in published tables and reports (raw codes).
     published_only: bool,
+}
+
+impl Subject for Tag {
+    fn names_a_person(&self) -> bool {
+        self.kind == "name"
+    }
 }
 
 /// Scans text for identifiers. Build once, scan every output file.
@@ -53,9 +59,12 @@ impl fmt::Debug for LeakGuard {
 const RECORD_SHAPE: &str = r"\b[Ss][0-9]{2,4}-[0-9]{1,4}\b";
 
 impl LeakGuard {
-    /// From the study's identities (names, name parts of three letters or
-    /// more, emails, interviewers, record and site codes), identifiers.csv
-    /// and the site register (names, codes).
+    /// From the study's identities (names and their parts, as the redactor
+    /// has them, emails, interviewers, record and site codes),
+    /// identifiers.csv and the site register (names, codes). Names match as
+    /// the redactor matches them: in any Unicode form and case, with or
+    /// without diacritics, short ones where they read as names
+    /// ([`crate::names`]).
     pub fn new(
         identities: &Identities,
         identifiers: &[IdentifierEntry],
@@ -80,9 +89,7 @@ impl LeakGuard {
             for field in NAME_FIELDS {
                 if let Some(name) = person.get(field) {
                     for v in name_variants(name) {
-                        if v.chars().filter(|c| c.is_alphanumeric()).count() >= 3 {
-                            items.push((v, any("name")));
-                        }
+                        items.push((v, any("name")));
                     }
                 }
             }
@@ -198,6 +205,12 @@ impl LeakGuard {
     /// (folding makes every whitespace char a space), so no match spans a
     /// line, and a `\n` next to a match is, as the end of a line is, no
     /// word char.
+    ///
+    /// A short name's match counts only where it reads as a name, which
+    /// the folded text cannot tell: the lines holding one are searched
+    /// again on their original text, as the redactor searches (seeing
+    /// only that line around a match, the rule finds no more names there
+    /// than in the whole text: see [`crate::names`]).
     fn find_literals(
         &self,
         text: &str,
@@ -205,6 +218,7 @@ impl LeakGuard {
         whole: bool,
         leaks: &mut std::collections::BTreeSet<(u32, &'static str)>,
     ) {
+        let mut recheck = std::collections::BTreeSet::new();
         let mut folded = String::new();
         if whole {
             let mut bytes = Vec::new();
@@ -219,7 +233,7 @@ impl LeakGuard {
             let line_of = |offset: usize| {
                 u32::try_from(newlines.partition_point(|&nl| nl < offset) + 1).unwrap_or(u32::MAX)
             };
-            self.find_folded(&folded, published, line_of, leaks);
+            self.find_folded(&folded, published, line_of, leaks, &mut recheck);
         } else {
             for (n, line) in text.lines().enumerate() {
                 let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
@@ -229,7 +243,24 @@ impl LeakGuard {
                 } else {
                     fold_into(line, &mut folded, None);
                 }
-                self.find_folded(&folded, published, |_| line_no, leaks);
+                self.find_folded(&folded, published, |_| line_no, leaks, &mut recheck);
+            }
+        }
+        if recheck.is_empty() {
+            return;
+        }
+        let mut found = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
+            if !recheck.contains(&line_no) {
+                continue;
+            }
+            found.clear();
+            self.literals.find(line, &mut found);
+            for (_, _, tag) in &found {
+                if published || !tag.published_only {
+                    leaks.insert((line_no, tag.kind));
+                }
             }
         }
     }
@@ -241,13 +272,20 @@ impl LeakGuard {
         published: bool,
         line_of: impl Fn(usize) -> u32,
         leaks: &mut std::collections::BTreeSet<(u32, &'static str)>,
+        recheck: &mut std::collections::BTreeSet<u32>,
     ) {
         let mut hit = |offset: usize, tag: &Tag| {
             if published || !tag.published_only {
                 leaks.insert((line_of(offset), tag.kind));
             }
         };
-        self.literals.find_folded(folded, &mut hit);
+        self.literals.find_folded(folded, |offset, tag, short| {
+            if short {
+                recheck.insert(line_of(offset));
+            } else {
+                hit(offset, tag);
+            }
+        });
         if !self.codes.is_empty() {
             record_codes(folded, |at, code| {
                 if let Some(tag) = self.codes.get(code) {

@@ -13,9 +13,11 @@
 //! missing from the register, a record with no participants row, a
 //! withdrawal naming an unknown record, an unknown demographic code, a
 //! schema that differs from [`model::schema`]) is an error, never passed
-//! through; overlapping detections are merged so no fragment survives; name
-//! matching is case- and accent-insensitive (`JOSÉ`, `Jose` and `José` are
-//! the same person). A leaked name is a real harm; a refused run is not.
+//! through; overlapping detections are merged so no fragment survives; names
+//! match in any Unicode form, case- and accent-insensitively (`JOSÉ`,
+//! `Jose`, `José` decomposed and full-width `ＪＯＳＥ` are the same person;
+//! `fold.rs`), short ones where they read as names
+//! (`names.rs`). A leaked name is a real harm; a refused run is not.
 //!
 //! The crate is pure: no file system, no environment, no clock. The key
 //! arrives as bytes, tables as Arrow batches; `Debug` never prints key
@@ -27,6 +29,7 @@ mod error;
 mod fold;
 mod guard;
 mod key;
+mod names;
 mod redact;
 mod tables;
 

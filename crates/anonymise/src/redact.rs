@@ -8,7 +8,7 @@ use model::{IdentifierEntry, Identities, Site};
 
 use crate::AnonymiseError;
 use crate::detect::Detectors;
-use crate::fold::Literals;
+use crate::fold::{Literals, Subject, fold, fold_keeping_diacritics, is_word};
 
 /// What a hit is. The order is the tie-break when two hits of equal length
 /// start at the same place.
@@ -133,35 +133,17 @@ pub(crate) struct Tag {
     pub replacement: usize,
 }
 
-/// Titles and particles never redacted on their own (the rest of the name is).
-const NOT_A_NAME: &[&str] = &[
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "mx",
-    "miss",
-    "prof",
-    "professor",
-    "sir",
-    "dame",
-    "de",
-    "da",
-    "di",
-    "du",
-    "van",
-    "von",
-    "der",
-    "den",
-    "la",
-    "le",
-    "del",
-    "della",
-    "bin",
-    "bint",
-    "al",
-    "el",
-    "st",
+impl Subject for Tag {
+    fn names_a_person(&self) -> bool {
+        self.kind == Kind::Name
+    }
+}
+
+/// Particles never redacted on their own (the rest of the name is), as
+/// titles ([`crate::names::TITLES`]) are not.
+const PARTICLES: &[&str] = &[
+    "de", "da", "di", "du", "van", "von", "der", "den", "la", "le", "del", "della", "bin", "bint",
+    "al", "el", "st",
 ];
 
 /// Names of a person: the full name, each part, and the parts of hyphenated
@@ -182,7 +164,8 @@ fn each_name_variant<'a>(full: &'a str, mut variant: impl FnMut(&'a str)) {
         }
     };
     for part in full.split_whitespace() {
-        let part = part.trim_matches(|c: char| !c.is_alphanumeric());
+        // A name ending in a combining mark (`Hà` decomposed) keeps it.
+        let part = part.trim_matches(|c: char| !is_word(c));
         take(part);
         if part.contains(['-', '\'', '\u{2019}']) {
             part.split(['-', '\'', '\u{2019}']).for_each(&mut take);
@@ -190,13 +173,15 @@ fn each_name_variant<'a>(full: &'a str, mut variant: impl FnMut(&'a str)) {
     }
 }
 
-/// Whether `p` lowercased is one of [`NOT_A_NAME`] (ASCII text compared
-/// without allocating: its lowercase is its ASCII lowercase).
+/// Whether `p` lowercased is a title or one of [`PARTICLES`] (ASCII text
+/// compared without allocating: its lowercase is its ASCII lowercase).
 fn not_a_name(p: &str) -> bool {
+    let titles = crate::names::TITLES.iter();
     if p.is_ascii() {
-        NOT_A_NAME.iter().any(|n| n.eq_ignore_ascii_case(p))
+        titles.chain(PARTICLES).any(|n| n.eq_ignore_ascii_case(p))
     } else {
-        NOT_A_NAME.contains(&p.to_lowercase().as_str())
+        let lower = p.to_lowercase();
+        titles.chain(PARTICLES).any(|n| *n == lower)
     }
 }
 
@@ -447,9 +432,14 @@ fn each_participant_entry<'a>(
     }
 }
 
+/// What a gazetteer fingerprint hashes first: v2 entries are folded
+/// keeping their diacritics (a short name's matches depend on them).
+const GAZETTEER_VERSION: &str = "crosscase gazetteer v2\n";
+
 /// For each site code (of the identities), a keyed fingerprint of the
 /// gazetteer entries its participants contribute: equal fingerprints, equal
-/// entries. Keyed (HMAC with the study key), so a fingerprint kept in the
+/// entries (folded keeping diacritics: two entries that fold alike so
+/// match alike). Keyed (HMAC with the study key), so a fingerprint kept in the
 /// run's cache cannot be checked against a list of common names.
 pub fn gazetteer_fingerprints(
     key: &crate::Key,
@@ -476,7 +466,7 @@ pub fn gazetteer_fingerprints(
                     |_| true,
                     |text, kind| {
                         if seen.insert((kind, text)) {
-                            let folded = crate::fold::fold(text);
+                            let folded = fold_keeping_diacritics(text);
                             if !folded.is_empty() {
                                 entries.insert((kind, folded));
                             }
@@ -484,7 +474,7 @@ pub fn gazetteer_fingerprints(
                     },
                 );
             }
-            let mut message = String::from("crosscase gazetteer v1\n");
+            let mut message = String::from(GAZETTEER_VERSION);
             for (kind, folded) in entries {
                 message.push_str(kind.code());
                 message.push('\t');
@@ -511,7 +501,7 @@ pub(crate) fn gazetteer_fingerprints_reference(
     for person in &identities.people {
         let entries = by_site.entry(person.site_id.as_str()).or_default();
         for (text, kind) in participant_entries_reference(person) {
-            let folded = crate::fold::reference::fold(&text);
+            let folded = fold_keeping_diacritics(&text);
             if !folded.is_empty() {
                 entries.insert((kind, folded));
             }
@@ -520,7 +510,7 @@ pub(crate) fn gazetteer_fingerprints_reference(
     by_site
         .into_iter()
         .map(|(site, entries)| {
-            let mut message = String::from("crosscase gazetteer v1\n");
+            let mut message = String::from(GAZETTEER_VERSION);
             for (kind, folded) in entries {
                 message.push_str(kind.code());
                 message.push('\t');
@@ -542,13 +532,15 @@ pub(crate) fn name_variants_reference(full: &str) -> Vec<String> {
     let full = full.trim();
     let mut out = vec![full.to_string()];
     for part in full.split_whitespace() {
-        let part = part.trim_matches(|c: char| !c.is_alphanumeric());
+        let part = part.trim_matches(|c: char| !is_word(c));
         let mut pieces = vec![part];
         if part.contains(['-', '\'', '\u{2019}']) {
             pieces.extend(part.split(['-', '\'', '\u{2019}']));
         }
         for p in pieces {
-            if p.chars().count() >= 2 && !NOT_A_NAME.contains(&p.to_lowercase().as_str()) {
+            let lower = p.to_lowercase();
+            let titled = crate::names::TITLES.contains(&lower.as_str());
+            if p.chars().count() >= 2 && !titled && !PARTICLES.contains(&lower.as_str()) {
                 out.push(p.to_string());
             }
         }
@@ -640,16 +632,29 @@ impl GazetteerScan {
     /// gazetteer, less those it already held with the same effect: an entry
     /// folding like an identifiers.csv entry or a site name (those come
     /// first and win), or like other participants' entries of the same kind
-    /// only (same replacement either way). What is left is what can change
-    /// a redaction of text that had been redacted without those sites.
+    /// only (same replacement either way), and for a short name, written
+    /// with diacritics already known (its matches depend on them). What is
+    /// left is what can change a redaction of text that had been redacted
+    /// without those sites.
+    ///
+    /// The scan finds every match of those entries, in any form, without
+    /// the short-name rule ([`crate::names`]): whether a match of a short
+    /// name counts depends on the names around it, so any match may change
+    /// the redaction (fail closed: a site re-anonymised needlessly costs
+    /// time, never a name).
     pub fn added(
         identifiers: &[IdentifierEntry],
         sites: &[Site],
         identities: &Identities,
         added: &std::collections::BTreeSet<String>,
     ) -> Result<GazetteerScan, AnonymiseError> {
-        use crate::fold::fold;
         use std::collections::{BTreeMap, BTreeSet};
+        // A short name's forms with diacritics, as the rule keeps them.
+        let written = |text: &str, folded: &str| -> Option<String> {
+            (!text.is_ascii() && crate::names::is_short(folded))
+                .then(|| fold_keeping_diacritics(text))
+                .filter(|w| w != folded)
+        };
         let mut before: BTreeMap<String, BTreeSet<Kind>> = BTreeMap::new();
         for entry in identifiers {
             before
@@ -663,13 +668,18 @@ impl GazetteerScan {
                 .or_default()
                 .insert(Kind::Site);
         }
+        let mut known_forms: BTreeSet<String> = BTreeSet::new();
         for person in identities
             .people
             .iter()
             .filter(|p| !added.contains(&p.site_id))
         {
             for (text, kind) in participant_entries(person) {
-                before.entry(fold(&text)).or_default().insert(kind);
+                let folded = fold(&text);
+                if kind == Kind::Name {
+                    known_forms.extend(written(&text, &folded));
+                }
+                before.entry(folded).or_default().insert(kind);
             }
         }
         let items = identities
@@ -677,12 +687,18 @@ impl GazetteerScan {
             .iter()
             .filter(|p| added.contains(&p.site_id))
             .flat_map(participant_entries)
-            .filter(|(text, kind)| match before.get(&fold(text)) {
-                None => true,
-                Some(kinds) => {
-                    !(kinds.contains(&Kind::Identifier)
-                        || kinds.contains(&Kind::Site)
-                        || kinds.iter().all(|k| k == kind))
+            .filter(|(text, kind)| {
+                let folded = fold(text);
+                match before.get(&folded) {
+                    None => true,
+                    Some(kinds) => {
+                        !(kinds.contains(&Kind::Identifier)
+                            || kinds.contains(&Kind::Site)
+                            || kinds.iter().all(|k| k == kind)
+                                && (*kind != Kind::Name
+                                    || written(text, &folded)
+                                        .is_none_or(|w| known_forms.contains(&w))))
+                    }
                 }
             })
             .map(|(text, _)| (text, ()));

@@ -780,4 +780,94 @@ mod tests {
             guard.scan(&text, true)
         );
     }
+
+    /// A Vietnamese name staged in any Unicode form (decomposed, without
+    /// its diacritics, in capitals, in full-width letters) is found in
+    /// every kind of output and fails the run, file and line named; the
+    /// words its short parts spell (`an`, `ha`, `thi`) in the same outputs
+    /// are not names.
+    #[test]
+    fn a_name_in_any_unicode_form_fails_the_run_and_short_words_do_not() {
+        use arrow_array::ArrayRef;
+        let person = model::Identity {
+            record_id: "S01-01".into(),
+            site_id: "S01".into(),
+            fields: vec![
+                ("participant_name".into(), "Nguyễn Thị Ngọc Hà".into()),
+                ("interviewer".into(), "Trần Văn Ân".into()),
+            ],
+        };
+        let identities = model::Identities {
+            people: vec![person],
+        };
+        let guard = || anonymise::LeakGuard::new(&identities, &[], &[]).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let out = camino::Utf8PathBuf::from_path_buf(tmp.path().join("out")).unwrap();
+        let stage = |files: &[(&str, Vec<u8>)]| {
+            let mut staging = crate::output::Staging::begin(&out).unwrap();
+            for (rel, bytes) in files {
+                staging.write(rel, bytes).unwrap();
+            }
+            staging
+        };
+        let parquet = |cells: Vec<&str>| {
+            let batch = RecordBatch::try_from_iter([(
+                "text",
+                Arc::new(StringArray::from(cells)) as ArrayRef,
+            )])
+            .unwrap();
+            crate::tables::to_parquet(&batch).unwrap()
+        };
+        let words = "An advocate said ha, an hour, to do: the HA board.\n";
+        let clean = stage(&[
+            (
+                "tables/quotes.csv",
+                format!("label,text\nA,{words}").into_bytes(),
+            ),
+            (
+                "data/accounts.parquet",
+                parquet(vec![words, "[name] said so"]),
+            ),
+            ("report/synthesis.md", words.repeat(3).into_bytes()),
+        ]);
+        assert!(super::scan_staging(guard(), &clean).is_ok());
+
+        let leaky = stage(&[
+            (
+                "tables/quotes.csv",
+                "label,text\nA,fine\nB,NGUYEN said so\n".as_bytes().to_vec(),
+            ),
+            (
+                "data/accounts.parquet",
+                parquet(vec!["fine", "Nguye\u{302}\u{303}n Thi\u{323} said", "ok"]),
+            ),
+            (
+                "report/synthesis.md",
+                "# Findings\nfine\nThen Ha\u{300} spoke.\n"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            (
+                "report/pack.html",
+                "<p>ask \u{ff2e}\u{ff47}\u{ff4f}\u{ff43}</p>\n"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            ("data/evidence.parquet", parquet(vec!["An Tran wrote it"])),
+        ]);
+        let Err(crate::error::PipelineError::Leak(findings)) = super::scan_staging(guard(), &leaky)
+        else {
+            panic!("the run must fail closed");
+        };
+        assert_eq!(
+            findings,
+            [
+                "data/accounts.parquet: row 2: name",
+                "data/evidence.parquet: row 1: name",
+                "report/pack.html:1: name",
+                "report/synthesis.md:3: name",
+                "tables/quotes.csv:3: name",
+            ]
+        );
+    }
 }

@@ -34,6 +34,43 @@ pub(crate) fn identities() -> Identities {
     }
 }
 
+/// [`identities`] and people named in many languages and scripts, for the
+/// sentences that write names in every Unicode form (issue 13).
+pub(crate) fn identities_of_many_origins() -> Identities {
+    let mut ids = identities();
+    let more = [
+        ("S01-11", "Nguyễn Thị Ngọc Hà", "Fẹ́mi Ògúnlẹ́yẹ"),
+        ("S01-12", "Trần Văn Ân", "Fẹ́mi Ògúnlẹ́yẹ"),
+        ("S01-13", "Lê Minh Đức", "Tom Whitfield"),
+        ("S01-14", "Đỗ Mỹ Linh", "Tom Whitfield"),
+        ("S01-15", "Tô Thanh Sơn", "Rachel Adeyemi"),
+        ("S02-11", "Adébáyọ̀ Ọláòṣebìkan", "Fẹ́mi Ògúnlẹ́yẹ"),
+        ("S02-12", "Małgorzata Żółkiewska", "Rachel Adeyemi"),
+        ("S02-13", "İbrahim Yıldırım", "Rachel Adeyemi"),
+        ("S02-14", "Işıl Öztürk", "Tom Whitfield"),
+        ("S02-15", "Llŷr Gwŷn", "Tom Whitfield"),
+        ("S02-16", "Siân Prŷs", "Tom Whitfield"),
+        ("S03-11", "Seán Ó Súilleabháin", "Rachel Adeyemi"),
+        ("S03-12", "Aoibhínn Ní Bhriain", "Rachel Adeyemi"),
+        ("S03-13", "Aoife Griffith", "Rachel Adeyemi"),
+        ("S03-14", "Jiří Dvořák", "Tom Whitfield"),
+        ("S03-15", "Győző Szőke", "Tom Whitfield"),
+        ("S03-16", "Csenge Kőműves", "Tom Whitfield"),
+        ("S03-17", "Jürgen Großmann", "Rachel Adeyemi"),
+        ("S03-18", "Þórdís Guðmundsdóttir", "Rachel Adeyemi"),
+        ("S03-19", "Søren Kjærgaard", "Rachel Adeyemi"),
+        ("S03-20", "Bénédicte Cœurdevey", "Rachel Adeyemi"),
+        ("S03-21", "Ġorġ Ħabela", "Rachel Adeyemi"),
+        ("S03-22", "Σοφία Παπαδοπούλου", "Rachel Adeyemi"),
+        ("S03-23", "Андрей Кузнецов", "Rachel Adeyemi"),
+        ("S03-24", "王芳", "Rachel Adeyemi"),
+    ];
+    for (record, name, interviewer) in more {
+        ids.people.push(person(record, name, interviewer, ""));
+    }
+    ids
+}
+
 pub(crate) fn identifiers() -> Vec<IdentifierEntry> {
     [
         ("ward", "Bell Ward", "[ward]"),

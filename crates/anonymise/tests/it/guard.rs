@@ -106,3 +106,98 @@ fn disabled_redaction_kind_leaks_and_the_guard_catches_it() {
         assert_eq!(kinds(&leaks), [(2, code)], "{kind} disabled");
     }
 }
+
+fn guard_of_many_origins() -> LeakGuard {
+    LeakGuard::new(
+        &common::identities_of_many_origins(),
+        &common::identifiers(),
+        &common::sites(),
+    )
+    .unwrap()
+}
+
+/// A name planted in an output in any Unicode form is a leak: decomposed,
+/// without diacritics, in capitals or small letters, in compatibility
+/// forms; short names where they read as names. The words short names
+/// spell are not.
+#[test]
+fn guard_finds_names_in_every_unicode_form() {
+    let g = guard_of_many_origins();
+    let planted = [
+        "Nguye\u{302}\u{303}n said so",
+        "NGUYEN said so",
+        "nguyen said so",
+        "\u{ff2e}\u{ff47}\u{ff55}\u{ff59}\u{ff45}\u{ff4e} said so",
+        "ask Ha\u{300} then",
+        "ask HÀ then",
+        "ask Ha then",
+        "Ha said so",
+        "NGUYEN HA said so",
+        "Dr Le said so",
+        "ask lê then",
+        "An Tran said so",
+        "ĐỖ said so",
+        "Mrs Do said so",
+        "GROSSMANN said so",
+        "Yildirim said so",
+        "İBRAHİM said so",
+        "Zolkiewska said so",
+        "Gudmundsdottir said so",
+        "Coeurdevey said so",
+        "Σοφι\u{301}α said so",
+        "АНДРЕЙ said so",
+        "Griﬃth said so",
+        "Ogunleye said so",
+        "ask Ní then",
+    ];
+    let words = [
+        "an advocate said so",
+        "An advocate said so",
+        "ha ha, said so",
+        "the HA board said so",
+        "le petit coin said so",
+        "To be honest, do it",
+        "Do you see? My manager did",
+        "my son and the van",
+        "ni hao",
+    ];
+    let text: String = planted
+        .iter()
+        .chain(&words)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let leaks = g.scan(&text, true);
+    let want: Vec<(u32, &str)> = (1..=planted.len() as u32).map(|l| (l, "name")).collect();
+    assert_eq!(kinds(&leaks), want);
+}
+
+/// The guard judges as the redactor does: on the redacted labelled
+/// sentences it finds no name; with name redaction disabled it finds a
+/// name on exactly the sentences where the redactor redacts one.
+#[test]
+fn the_guard_sees_the_names_the_redactor_redacts() {
+    let texts: Vec<String> = crate::redaction::sentences()
+        .into_iter()
+        .map(|s| s.text)
+        .collect();
+    let full = crate::redaction::redactor();
+    let without_names =
+        crate::redaction::redactor().with_kinds(RedactionKinds::all().without(Kind::Name));
+    let g = guard_of_many_origins();
+    let mut named = 0;
+    for text in &texts {
+        let redacted = full.redact(text);
+        let has_name = redacted.hits.iter().any(|h| h.kind == Kind::Name);
+        let leaks = g.scan(&redacted.text, false);
+        assert!(
+            !leaks.iter().any(|l| l.kind == "name"),
+            "{text:?} redacted to {:?}",
+            redacted.text
+        );
+        let leaked = without_names.redact(text).text;
+        let found = g.scan(&leaked, false).iter().any(|l| l.kind == "name");
+        assert_eq!(found, has_name, "{text:?} as {leaked:?}");
+        named += usize::from(has_name);
+    }
+    assert!(named > 200, "{named} sentences name someone");
+}

@@ -524,3 +524,46 @@ fn a_late_sites_gazetteer_entries_are_found_as_the_redactor_finds_them() {
         "keyed"
     );
 }
+
+/// A late site's Vietnamese name is found in any form its text may hold,
+/// and a short name's new diacritics count as a new entry (the redactor
+/// judges its matches by them); a short name known as written does not.
+#[test]
+fn a_late_name_is_found_in_any_unicode_form() {
+    let mut ids = common::identities();
+    ids.people
+        .push(common::person("S01-09", "Ha Phan", "Tom Whitfield", ""));
+    ids.people.push(common::person(
+        "S04-01",
+        "Nguyễn Thị Hà",
+        "Tom Whitfield",
+        "",
+    ));
+    ids.people
+        .push(common::person("S05-01", "Phan Ha", "Tom Whitfield", ""));
+    let scan = |site: &str| {
+        let added = std::collections::BTreeSet::from([site.to_string()]);
+        anonymise::GazetteerScan::added(&common::identifiers(), &common::sites(), &ids, &added)
+            .unwrap()
+    };
+    let s04 = scan("S04");
+    for text in [
+        "then Nguye\u{302}\u{303}n said",
+        "then NGUYEN said",
+        "then nguyen said",
+        "then \u{ff2e}\u{ff27}\u{ff35}\u{ff39}\u{ff25}\u{ff2e} said",
+        "then THI\u{323} said",
+        "then Ha\u{300} said",
+        // Every match of a short name counts for the scan, word or not:
+        // whether the redactor takes it for a name depends on its
+        // neighbours (fail closed).
+        "ha ha",
+    ] {
+        assert!(s04.occurs_in(text), "{text}");
+    }
+    assert!(!s04.occurs_in("then Phan said"));
+    // S05's parts are known as written (S01-09): only its full name is new.
+    let s05 = scan("S05");
+    assert!(!s05.occurs_in("then Ha said, ha") && !s05.occurs_in("PHAN"));
+    assert!(s05.occurs_in("then PHAN HA said"));
+}
