@@ -271,3 +271,40 @@ fn a_label_changed_in_the_dictionary_reruns_what_shows_it() {
         "the rerun equals a run from nothing"
     );
 }
+
+/// The outcomes are the framework's: a study whose framework, dictionary
+/// and exports name an outcome otherwise (`out_wellbeing` for
+/// `out_benefit`) has it summarised and labelled in its own words, not the
+/// demo's list of outcome codes.
+#[test]
+fn outcomes_come_from_the_studys_framework() {
+    let tmp = tempfile::tempdir().unwrap();
+    let study = tmp.path().join("study");
+    copy_tree(&other_study(), &study);
+    let rename = |path: &Path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.contains("out_benefit"), "{}", path.display());
+        std::fs::write(path, text.replace("out_benefit", "out_wellbeing")).unwrap();
+    };
+    rename(&study.join("framework.toml"));
+    rename(&study.join("redcap/interview_dictionary.csv"));
+    for entry in std::fs::read_dir(study.join("raw/interviews")).unwrap() {
+        rename(&entry.unwrap().path());
+    }
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&study, &out, &[]));
+    let outcomes: std::collections::BTreeSet<String> = read_table(&out, "outcome_summary")
+        .into_iter()
+        .map(|row| row["outcome"].clone())
+        .collect();
+    assert_eq!(
+        outcomes.into_iter().collect::<Vec<_>>(),
+        ["out_distinct", "out_practice", "out_wellbeing"]
+    );
+    let qca: Vec<String> = read_table(&out, "qca")
+        .into_iter()
+        .map(|row| row["outcome"].clone())
+        .collect();
+    assert!(qca.iter().any(|o| o == "out_wellbeing"), "{qca:?}");
+    assert!(!qca.iter().any(|o| o == "out_benefit"), "{qca:?}");
+}

@@ -1056,6 +1056,13 @@ fn patterns_settings(
             .into_iter()
             .map(String::from)
             .collect(),
+        // The study's outcomes, never the demo's list (the default).
+        outcomes: clean
+            .framework
+            .outcomes
+            .iter()
+            .map(|o| o.code.clone())
+            .collect(),
         min_cell: clean.config.disclosure.min_cell,
         quote_label: clean.config.disclosure.quote_label.clone(),
         labels: clean.labels.clone(),
