@@ -23,8 +23,8 @@ pub use dictionary::{Choice, Dictionary, Field, FieldType, Validation};
 pub use figure::FigureId;
 pub use framework::{Domain, Factor, Framework, Outcome};
 pub use study::{
-    Disclosure, IdentifierEntry, KeySource, Positions, QualitativeSection, Site, StudyConfig,
-    Withdrawal, WithdrawalScope,
+    Disclosure, IdentifierEntry, KeySource, License, Positions, Publication, PublicationDate,
+    QualitativeSection, Site, StudyConfig, Withdrawal, WithdrawalScope,
 };
 pub use tables::{Identities, Identity, StudyTables};
 pub use vocab::{
