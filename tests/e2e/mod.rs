@@ -13,6 +13,7 @@ mod privacy;
 mod provenance;
 mod review;
 mod synthesis;
+mod validators;
 mod workbook;
 
 use std::path::{Path, PathBuf};

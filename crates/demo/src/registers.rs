@@ -25,6 +25,10 @@ demo = true              # only the shipped demo study: a published demo key
 [disclosure]
 min_cell = 3                       # cells with fewer people are suppressed
 quote_label = ["group", "sector"]  # what a published quote's label may say
+
+[publication]                      # what the outputs' RO-Crate and Data Package say
+license = "CC-BY-4.0"              # the licence they are published under (SPDX id or URL)
+date_published = "2026-11-30"      # the day they are published (never the clock)
 "#,
         spec.seed
     )

@@ -150,6 +150,15 @@ fn study_toml_parses_as_a_demo_study() {
     assert_eq!(config.study.name, "New Ways of Working");
     assert_eq!(config.disclosure.min_cell, 3);
     assert_eq!(config.disclosure.quote_label, ["group", "sector"]);
+    let publication = config.publication;
+    assert_eq!(
+        publication.license,
+        Some(model::License::Spdx("CC-BY-4.0".into()))
+    );
+    assert_eq!(
+        publication.date_published.as_ref().map(|d| d.as_str()),
+        Some("2026-11-30")
+    );
 }
 
 #[test]

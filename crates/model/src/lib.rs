@@ -25,8 +25,8 @@ pub use figure::FigureId;
 pub use framework::{Domain, Factor, Framework, GroupName, Outcome};
 pub use labels::{Characteristic, Labels};
 pub use study::{
-    Disclosure, IdentifierEntry, KeySource, Positions, QualitativeSection, Site, StudyConfig,
-    Withdrawal, WithdrawalScope,
+    Disclosure, IdentifierEntry, KeySource, License, Positions, Publication, PublicationDate,
+    QualitativeSection, Site, StudyConfig, Withdrawal, WithdrawalScope,
 };
 pub use tables::{Identities, Identity, StudyTables};
 pub use vocab::{

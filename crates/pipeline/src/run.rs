@@ -108,6 +108,10 @@ fn check(inputs: &StudyInputs) -> Vec<Diagnostic> {
         &inputs.sites,
     );
     diagnostics.sort();
+    // About every output rather than one row: first, where a run shows it.
+    if let Some(warning) = crate::rocrate::publication_warning(&inputs.config.publication) {
+        diagnostics.insert(0, warning);
+    }
     diagnostics
 }
 
@@ -823,8 +827,22 @@ fn run_stage(
             staging.write("pipeline.toml", plan.source.as_bytes())?;
             let provenance = crate::provenance::store(plan, staging.hashes());
             staging.write("provenance.json", provenance.as_bytes())?;
-            let crate_text =
-                crate::rocrate::metadata(plan, stage_files, staging.hashes(), &raw.inputs.files);
+            let inputs = &raw.inputs;
+            let publication = &inputs.config.publication;
+            crate::datapackage::stage(
+                staging,
+                plan,
+                &inputs.framework,
+                &inputs.sites,
+                publication,
+            )?;
+            let crate_text = crate::rocrate::metadata(
+                plan,
+                stage_files,
+                staging.hashes(),
+                &inputs.files,
+                publication,
+            );
             staging.write("ro-crate-metadata.json", crate_text.as_bytes())?;
             let guard = anonymise::LeakGuard::new(
                 &raw.identities,
