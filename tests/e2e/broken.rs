@@ -291,7 +291,11 @@ const CASES: &[Case] = &[
             edit(study, EXPORT, |rows| {
                 // REDCap writes the event after the record id.
                 for (i, row) in rows.iter_mut().enumerate() {
-                    let event = if i == 0 { "redcap_event_name" } else { "interview_arm_1" };
+                    let event = if i == 0 {
+                        "redcap_event_name"
+                    } else {
+                        "interview_arm_1"
+                    };
                     row.insert(1, event.into());
                 }
                 let mut again = rows[2].clone();

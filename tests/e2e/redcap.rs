@@ -62,10 +62,11 @@ fn redcaps_own_columns_are_read_and_never_reach_any_output() {
     let raw = raw_exports(&study);
     // Not vacuous: the exports carry every group, survey emails and
     // timestamps, and free text naming a service by its group's words.
-    for needle in GROUPS[..4]
-        .iter()
-        .chain(&["redcap_survey_identifier", "2012-03-10 10:20:05", "[not completed]"])
-    {
+    for needle in GROUPS[..4].iter().chain(&[
+        "redcap_survey_identifier",
+        "2012-03-10 10:20:05",
+        "[not completed]",
+    ]) {
         assert!(raw.contains(needle), "{needle} is in the raw exports");
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -145,8 +146,9 @@ fn a_data_access_group_name_in_an_output_fails_the_leak_guard() {
     assert!(tree(&out).is_empty());
     let left: Vec<_> = walkdir(&out);
     assert!(
-        left.iter()
-            .all(|p| !std::fs::read_to_string(p).unwrap_or_default().contains("Harbour Lights")),
+        left.iter().all(|p| !std::fs::read_to_string(p)
+            .unwrap_or_default()
+            .contains("Harbour Lights")),
         "{left:?}"
     );
     // Without the group column, nothing knows the name: it would be
@@ -217,7 +219,10 @@ fn checkbox_choices_and_their_counts_equal_independent_values() {
     let withdrawn = anonymise::pseudonym(&key, "S22-03");
     assert!(published.iter().all(|r| r.1 != withdrawn));
     for pair in published.windows(2) {
-        assert!((&pair[0].0, &pair[0].1) <= (&pair[1].0, &pair[1].1), "{pair:?}");
+        assert!(
+            (&pair[0].0, &pair[0].1) <= (&pair[1].0, &pair[1].1),
+            "{pair:?}"
+        );
     }
     // The codes as the dictionary writes them, `-3` and `A` included.
     for code in ["-3", "A"] {
@@ -254,15 +259,27 @@ fn checkbox_choices_and_their_counts_equal_independent_values() {
             assert_eq!(cell["suppressed"], "true", "{id}: {n} is a small cell");
         }
         // Yes and No add up to the scope's size: hidden together or not at all.
-        let other = if row["category"] == "Yes" { "No" } else { "Yes" };
+        let other = if row["category"] == "Yes" {
+            "No"
+        } else {
+            "Yes"
+        };
         let partner = id.replace(&format!("/{}", row["category"]), &format!("/{other}"));
-        assert_eq!(cell["suppressed"], demographics[&partner]["suppressed"], "{id}");
+        assert_eq!(
+            cell["suppressed"], demographics[&partner]["suppressed"],
+            "{id}"
+        );
     }
-    assert!(compared >= 12 && hidden >= 2, "{compared} published, {hidden} hidden");
+    assert!(
+        compared >= 12 && hidden >= 2,
+        "{compared} published, {hidden} hidden"
+    );
     // The report names each choice by the question and the choice.
     let report = std::fs::read_to_string(out.join("report/synthesis.md")).unwrap();
     assert!(
-        report.contains("| Which support have you had in this role?: Reflective practice | Yes | 6 |"),
+        report.contains(
+            "| Which support have you had in this role?: Reflective practice | Yes | 6 |"
+        ),
         "the report's demographics table"
     );
 }

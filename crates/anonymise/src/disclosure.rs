@@ -52,14 +52,17 @@ fn ticked<'a>(
     let choices: HashMap<(&str, &str), usize> = labels
         .checkboxes()
         .iter()
-        .flat_map(|f| f.choices.iter().map(move |c| (f.field.as_str(), c.code.as_str())))
+        .flat_map(|f| {
+            f.choices
+                .iter()
+                .map(move |c| (f.field.as_str(), c.code.as_str()))
+        })
         .enumerate()
         .map(|(k, key)| (key, k))
         .collect();
     let text = |name: &str| {
-        model::column::text(checkboxes, name).ok_or_else(|| {
-            ArrowError::SchemaError(format!("checkboxes: no text column `{name}`"))
-        })
+        model::column::text(checkboxes, name)
+            .ok_or_else(|| ArrowError::SchemaError(format!("checkboxes: no text column `{name}`")))
     };
     let (participant, field, choice) = (
         text(model::schema::PARTICIPANT)?,

@@ -595,7 +595,12 @@ fn participant_entries_reference(person: &model::Identity) -> Vec<(String, Kind)
     if let Some(survey) = person.get(SURVEY_FIELD).filter(|s| is_email_like(s)) {
         out.push((survey.to_string(), Kind::Email));
     }
-    for (_, group) in person.fields.iter().filter(|(f, _)| f == GROUP_FIELD).take(2) {
+    for (_, group) in person
+        .fields
+        .iter()
+        .filter(|(f, _)| f == GROUP_FIELD)
+        .take(2)
+    {
         out.push((group.clone(), Kind::Site));
     }
     out

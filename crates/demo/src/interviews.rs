@@ -529,7 +529,9 @@ impl RowWriter<'_> {
             match *column {
                 Column::RecordId => record_id(out, site, p, ctx.record_width),
                 Column::SiteId => out.extend_from_slice(site.id.as_bytes()),
-                Column::DataAccessGroup => out.extend_from_slice(data_access_group(site).as_bytes()),
+                Column::DataAccessGroup => {
+                    out.extend_from_slice(data_access_group(site).as_bytes())
+                }
                 Column::WorkSetting(k) => out.push(if settings[k] { b'1' } else { b'0' }),
                 Column::Name => csvout::field(out, &self.names[p], self.eol),
                 Column::Email => {

@@ -147,12 +147,20 @@ fn schema_files_are_byte_copies() {
     let field = parsed.field("work_settings").unwrap();
     assert!(field.is_checkbox());
     assert_eq!(
-        field.choices.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
+        field
+            .choices
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect::<Vec<_>>(),
         crate::WORK_SETTINGS_CODES
     );
     assert_eq!(
         parsed.fields.iter().position(|f| f.name == "work_settings"),
-        parsed.fields.iter().position(|f| f.name == "role_detail").map(|i| i + 1)
+        parsed
+            .fields
+            .iter()
+            .position(|f| f.name == "role_detail")
+            .map(|i| i + 1)
     );
 }
 
@@ -263,8 +271,7 @@ fn interview_exports_have_every_dictionary_field() {
             // The site's group, named after the service (never its label).
             let group = table.get(row, "redcap_data_access_group");
             assert!(
-                group.len() > 10
-                    && group.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                group.len() > 10 && group.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
                 "{group}"
             );
             for c in 1..=5 {

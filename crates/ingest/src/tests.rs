@@ -585,9 +585,21 @@ fn data_access_group_names_leave_out_what_is_published_anyway() {
         tidy::data_access_group_names("riverside_peer_hub", &sites),
         ["riverside_peer_hub", "riverside peer hub"]
     );
-    assert_eq!(tidy::data_access_group_names(" elmhouse ", &sites), ["elmhouse"]);
+    assert_eq!(
+        tidy::data_access_group_names(" elmhouse ", &sites),
+        ["elmhouse"]
+    );
     // A site's label, code or region, a sector, or too short: nothing to hide.
-    for published in ["site_c", "Site_A", "s02", "london", "south", "voluntary", "ab", ""] {
+    for published in [
+        "site_c",
+        "Site_A",
+        "s02",
+        "london",
+        "south",
+        "voluntary",
+        "ab",
+        "",
+    ] {
         assert!(
             tidy::data_access_group_names(published, &sites).is_empty(),
             "{published}"
@@ -598,11 +610,19 @@ fn data_access_group_names_leave_out_what_is_published_anyway() {
 #[test]
 fn tidy_reads_checkbox_choices_and_keeps_redcaps_own_columns_as_identities() {
     let (mut d, dd, fw) = dictionaries();
-    let at = d.fields.iter().position(|f| f.name == "role_detail").unwrap();
+    let at = d
+        .fields
+        .iter()
+        .position(|f| f.name == "role_detail")
+        .unwrap();
     let mut settings = model::Field::dropdown(
         "work_settings",
         "Where do you work?",
-        &[("1", "Inpatient ward"), ("2", "Community team"), ("-3", "Crisis team")],
+        &[
+            ("1", "Inpatient ward"),
+            ("2", "Community team"),
+            ("-3", "Crisis team"),
+        ],
     );
     settings.field_type = model::FieldType::Checkbox;
     settings.form = "interview_data_sheet".into();
@@ -618,7 +638,10 @@ S01-02,site_a,,,S01,4,0,1,0,\n";
     assert_eq!(strings(c, "participant"), ["S01-02", "S03-07", "S03-07"]);
     assert_eq!(strings(c, "field"), ["work_settings"; 3]);
     assert_eq!(strings(c, "choice"), ["2", "1", "-3"]);
-    assert_eq!(strings(c, "group"), ["team_manager", "peer_worker", "peer_worker"]);
+    assert_eq!(
+        strings(c, "group"),
+        ["team_manager", "peer_worker", "peer_worker"]
+    );
     assert_eq!(strings(c, "source_file"), ["raw/interviews/a.csv"; 3]);
     // REDCap's own columns reach no table: only the identities.
     for (name, batch) in t.named() {

@@ -474,7 +474,8 @@ pub fn tidy(
                 if let Some(survey) = get(survey_c) {
                     identity.push((SURVEY_IDENTIFIER.to_string(), survey.to_string()));
                 }
-                let group = code_of(get(stakeholder_c)).and_then(|c| Group::from_redcap(i64::from(c)));
+                let group =
+                    code_of(get(stakeholder_c)).and_then(|c| Group::from_redcap(i64::from(c)));
                 let by_name = |name: &str| get(col(name));
                 let accounts = text_cols
                     .iter()

@@ -446,10 +446,17 @@ mod tests {
             ]
         );
         let (f, c) = labels.checkbox_choice("work_settings___c").unwrap();
-        assert_eq!((f.field.as_str(), c.label.as_str()), ("work_settings", "Crisis team"));
+        assert_eq!(
+            (f.field.as_str(), c.label.as_str()),
+            ("work_settings", "Crisis team")
+        );
         assert!(labels.checkbox_choice("gender").is_none());
         // Dropdowns are not checkboxes.
-        assert!(Labels::new(&dictionary(), &framework("")).checkboxes().is_empty());
+        assert!(
+            Labels::new(&dictionary(), &framework(""))
+                .checkboxes()
+                .is_empty()
+        );
     }
 
     #[test]

@@ -564,7 +564,10 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
             }
         } else {
             // The data sheet is one row per interviewee: no repeats.
-            for (i, name) in [(inst_col, REPEAT_INSTRUMENT), (instance_col, REPEAT_INSTANCE)] {
+            for (i, name) in [
+                (inst_col, REPEAT_INSTRUMENT),
+                (instance_col, REPEAT_INSTANCE),
+            ] {
                 if let Some(c) = cell(i).filter(|c| !c.text.is_empty()) {
                     out.push(loc(c).err(format!(
                         "{name}: expected an empty cell (the interview data sheet is one row per interviewee, so crosscase reads no repeating instrument or event), found `{}`",
@@ -738,7 +741,9 @@ fn one_event_per_record(checked: &[TableCheck], kind: Kind, out: &mut Vec<Diagno
             }
             Some((e, at)) if *e != event && reported.insert(record_id) => {
                 let what = match kind {
-                    Kind::Interviews => "one event per interviewee (one row of the interview data sheet each)",
+                    Kind::Interviews => {
+                        "one event per interviewee (one row of the interview data sheet each)"
+                    }
                     Kind::Documents => "one event per document",
                 };
                 out.push(loc.err(format!(

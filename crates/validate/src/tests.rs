@@ -552,7 +552,11 @@ fn with_checkbox(s: &mut Study, required: bool) {
     let mut field = model::Field::dropdown(
         "work_settings",
         "Where do you work?",
-        &[("1", "Inpatient ward"), ("2", "Community team"), ("-3", "Elsewhere")],
+        &[
+            ("1", "Inpatient ward"),
+            ("2", "Community team"),
+            ("-3", "Elsewhere"),
+        ],
     );
     field.field_type = model::FieldType::Checkbox;
     field.form = "interview_data_sheet".into();
@@ -613,7 +617,9 @@ fn a_record_in_two_events_is_an_error_naming_both_rows() {
             ],
             &[]
         ),
-        ["raw/interviews/a.csv:4:8: redcap_event_name: expected one event for record `S01-01`, found `followup_arm_1` here and `baseline_arm_1` at raw/interviews/a.csv:2: crosscase reads one event per interviewee (one row of the interview data sheet each); export the data of one event (REDCap lets an export choose its events)"]
+        [
+            "raw/interviews/a.csv:4:8: redcap_event_name: expected one event for record `S01-01`, found `followup_arm_1` here and `baseline_arm_1` at raw/interviews/a.csv:2: crosscase reads one event per interviewee (one row of the interview data sheet each); export the data of one event (REDCap lets an export choose its events)"
+        ]
     );
 }
 
@@ -625,7 +631,9 @@ S01-01,hope_house,S01,1,2\nS01-02,hope_house,S01,1,2\nS01-03,old_hope,S01,1,2\nS
     let found = s.interviews(text);
     assert_eq!(
         found,
-        ["raw/interviews/a.csv:4:8: warning: redcap_data_access_group: expected every record of site S01 in one data access group (as at raw/interviews/a.csv:2), found a record in another data access group (groups' names are not shown)"]
+        [
+            "raw/interviews/a.csv:4:8: warning: redcap_data_access_group: expected every record of site S01 in one data access group (as at raw/interviews/a.csv:2), found a record in another data access group (groups' names are not shown)"
+        ]
     );
     assert!(!found[0].contains("old_hope") && !found[0].contains("hope_house"));
 }
@@ -654,15 +662,23 @@ fn checkbox_fields_are_read_as_one_column_per_choice() {
     );
     // The field's own name is not a column of a raw export.
     assert_eq!(
-        s.interviews("record_id,site_id,consent_recorded,stakeholder_group,work_settings\nS01-01,S01,1,2,1\n"),
-        ["raw/interviews/a.csv:1:54: work_settings: expected a column named after a field of redcap/interview_dictionary.csv, found an unknown column"]
+        s.interviews(
+            "record_id,site_id,consent_recorded,stakeholder_group,work_settings\nS01-01,S01,1,2,1\n"
+        ),
+        [
+            "raw/interviews/a.csv:1:54: work_settings: expected a column named after a field of redcap/interview_dictionary.csv, found an unknown column"
+        ]
     );
     // A required checkbox field needs every choice's column.
     let mut s = study();
     with_checkbox(&mut s, true);
     assert_eq!(
-        s.interviews(&format!("{REQ},work_settings___1,work_settings___2\nS01-01,S01,1,2,1,0\n")),
-        ["raw/interviews/a.csv:1:0: work_settings____3: expected a column for this required field, found none"]
+        s.interviews(&format!(
+            "{REQ},work_settings___1,work_settings___2\nS01-01,S01,1,2,1,0\n"
+        )),
+        [
+            "raw/interviews/a.csv:1:0: work_settings____3: expected a column for this required field, found none"
+        ]
     );
 }
 
@@ -681,7 +697,9 @@ fn two_checkbox_codes_exported_to_one_column_are_an_error() {
     let found = s.interviews(&format!("{REQ}\nS01-01,S01,1,2\n"));
     assert_eq!(
         found,
-        ["redcap/interview_dictionary.csv:0:0: work_settings: expected checkbox choice codes that REDCap exports to different columns, found `A` and `a`, both exported as `work_settings___a`"]
+        [
+            "redcap/interview_dictionary.csv:0:0: work_settings: expected checkbox choice codes that REDCap exports to different columns, found `A` and `a`, both exported as `work_settings___a`"
+        ]
     );
 }
 
@@ -702,12 +720,16 @@ S01-02,Hope House,S01,Yes,Peer worker,Unchecked,Unchecked,Complete\n";
             ],
             &[]
         ),
-        ["raw/interviews/a.csv:1:1: expected a REDCap \"CSV (raw data)\" export (field names such as `record_id` as the header, codes as values), found a \"CSV (labels)\" export: 8 of its 8 columns are headed by a label of redcap/interview_dictionary.csv (`Participant code (site code, hyphen, two digits)` at column 1); export the data again as \"CSV (raw data)\""]
+        [
+            "raw/interviews/a.csv:1:1: expected a REDCap \"CSV (raw data)\" export (field names such as `record_id` as the header, codes as values), found a \"CSV (labels)\" export: 8 of its 8 columns are headed by a label of redcap/interview_dictionary.csv (`Participant code (site code, hyphen, two digits)` at column 1); export the data again as \"CSV (raw data)\""
+        ]
     );
     // A raw export with one odd column is not taken for a labels export.
     let one = format!("{REQ},Stakeholder group\nS01-01,S01,1,2,x\n");
     assert_eq!(
         s.interviews(&one),
-        ["raw/interviews/a.csv:1:54: Stakeholder group: expected a column named after a field of redcap/interview_dictionary.csv, found an unknown column"]
+        [
+            "raw/interviews/a.csv:1:54: Stakeholder group: expected a column named after a field of redcap/interview_dictionary.csv, found an unknown column"
+        ]
     );
 }

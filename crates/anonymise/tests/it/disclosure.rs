@@ -412,20 +412,41 @@ fn demographics_count_each_checkbox_choice_as_yes_and_no() {
     let mut settings = Field::dropdown(
         "work_settings",
         "Where do you work?",
-        &[("1", "Inpatient ward"), ("2", "Community team"), ("-3", "Crisis team")],
+        &[
+            ("1", "Inpatient ward"),
+            ("2", "Community team"),
+            ("-3", "Crisis team"),
+        ],
     );
     settings.field_type = model::FieldType::Checkbox;
     dict.fields.push(settings);
     let labels = Labels::new(
         &dict,
-        &Framework::parse("version = \"1\"\ndomain = []\nfactor = []\n", "framework.toml")
-            .unwrap(),
+        &Framework::parse(
+            "version = \"1\"\ndomain = []\nfactor = []\n",
+            "framework.toml",
+        )
+        .unwrap(),
     );
     // Statutory: participants 0-7 (Sites A and B); voluntary: 8-13 (Site C).
     let ticks: Vec<(usize, &str, &str)> = [
-        (0, "1"), (0, "2"), (1, "1"), (2, "2"), (4, "1"), (4, "2"), (4, "-3"),
-        (5, "2"), (6, "1"), (7, "2"), (7, "-3"), (8, "-3"), (9, "-3"), (10, "2"),
-        (10, "-3"), (12, "2"), (13, "1"),
+        (0, "1"),
+        (0, "2"),
+        (1, "1"),
+        (2, "2"),
+        (4, "1"),
+        (4, "2"),
+        (4, "-3"),
+        (5, "2"),
+        (6, "1"),
+        (7, "2"),
+        (7, "-3"),
+        (8, "-3"),
+        (9, "-3"),
+        (10, "2"),
+        (10, "-3"),
+        (12, "2"),
+        (13, "1"),
     ]
     .iter()
     .map(|(i, c)| (*i, "work_settings", *c))
@@ -438,22 +459,69 @@ fn demographics_count_each_checkbox_choice_as_yes_and_no() {
     let out = demographics(&participants(), &checkboxes(&ticks), &d, &labels).unwrap();
     let count = |id: &str| count(&out, id);
     let at = |scope: &str, choice: &str, yes: &str| {
-        count(&format!("demographics/{scope}/work_settings___{choice}/{yes}"))
+        count(&format!(
+            "demographics/{scope}/work_settings___{choice}/{yes}"
+        ))
     };
     // Ward: 5 of 14; 4 of 8 statutory, 1 of 6 voluntary. The voluntary 1 is
     // suppressed, with its No (5, else 6 - 5 gives it away); the statutory
     // pair too, else the study's 5 less the statutory 4 gives it away.
-    assert_eq!((at("study", "1", "Yes"), at("study", "1", "No")), (Some(5), Some(9)));
-    assert_eq!((at("sector/voluntary", "1", "Yes"), at("sector/voluntary", "1", "No")), (None, None));
-    assert_eq!((at("sector/statutory", "1", "Yes"), at("sector/statutory", "1", "No")), (None, None));
+    assert_eq!(
+        (at("study", "1", "Yes"), at("study", "1", "No")),
+        (Some(5), Some(9))
+    );
+    assert_eq!(
+        (
+            at("sector/voluntary", "1", "Yes"),
+            at("sector/voluntary", "1", "No")
+        ),
+        (None, None)
+    );
+    assert_eq!(
+        (
+            at("sector/statutory", "1", "Yes"),
+            at("sector/statutory", "1", "No")
+        ),
+        (None, None)
+    );
     // Community team: 7 of 14; 5 of 8; 2 of 6: nothing small.
-    assert_eq!((at("study", "2", "Yes"), at("study", "2", "No")), (Some(7), Some(7)));
-    assert_eq!((at("sector/statutory", "2", "Yes"), at("sector/statutory", "2", "No")), (Some(5), Some(3)));
-    assert_eq!((at("sector/voluntary", "2", "Yes"), at("sector/voluntary", "2", "No")), (Some(2), Some(4)));
+    assert_eq!(
+        (at("study", "2", "Yes"), at("study", "2", "No")),
+        (Some(7), Some(7))
+    );
+    assert_eq!(
+        (
+            at("sector/statutory", "2", "Yes"),
+            at("sector/statutory", "2", "No")
+        ),
+        (Some(5), Some(3))
+    );
+    assert_eq!(
+        (
+            at("sector/voluntary", "2", "Yes"),
+            at("sector/voluntary", "2", "No")
+        ),
+        (Some(2), Some(4))
+    );
     // Crisis team (code -3, column `work_settings____3`): 5; 2 of 8; 3 of 6.
-    assert_eq!((at("study", "_3", "Yes"), at("study", "_3", "No")), (Some(5), Some(9)));
-    assert_eq!((at("sector/statutory", "_3", "Yes"), at("sector/statutory", "_3", "No")), (Some(2), Some(6)));
-    assert_eq!((at("sector/voluntary", "_3", "Yes"), at("sector/voluntary", "_3", "No")), (Some(3), Some(3)));
+    assert_eq!(
+        (at("study", "_3", "Yes"), at("study", "_3", "No")),
+        (Some(5), Some(9))
+    );
+    assert_eq!(
+        (
+            at("sector/statutory", "_3", "Yes"),
+            at("sector/statutory", "_3", "No")
+        ),
+        (Some(2), Some(6))
+    );
+    assert_eq!(
+        (
+            at("sector/voluntary", "_3", "Yes"),
+            at("sector/voluntary", "_3", "No")
+        ),
+        (Some(3), Some(3))
+    );
     // Choices are not exclusive: their Yes counts add up to more than the 14.
     let yes: u32 = ["1", "2", "_3"]
         .iter()
@@ -463,8 +531,11 @@ fn demographics_count_each_checkbox_choice_as_yes_and_no() {
     // The other characteristics are as in a study without the field.
     let plain = Labels::new(
         &dictionary(&GENDER, &ETHNICITY),
-        &Framework::parse("version = \"1\"\ndomain = []\nfactor = []\n", "framework.toml")
-            .unwrap(),
+        &Framework::parse(
+            "version = \"1\"\ndomain = []\nfactor = []\n",
+            "framework.toml",
+        )
+        .unwrap(),
     );
     let without = demographics(&participants(), &no_checkboxes(), &d, &plain).unwrap();
     assert_eq!(without.num_rows() + 3 * 3 * 2, out.num_rows());
@@ -499,12 +570,20 @@ fn demographics_refuse_a_tick_the_dictionary_or_the_participants_do_not_have() {
     dict.fields.push(settings);
     let labels = Labels::new(
         &dict,
-        &Framework::parse("version = \"1\"\ndomain = []\nfactor = []\n", "framework.toml")
-            .unwrap(),
+        &Framework::parse(
+            "version = \"1\"\ndomain = []\nfactor = []\n",
+            "framework.toml",
+        )
+        .unwrap(),
     );
     let d = Disclosure::default();
-    let e = demographics(&participants(), &checkboxes(&[(3, "work_settings", "2")]), &d, &labels)
-        .unwrap_err();
+    let e = demographics(
+        &participants(),
+        &checkboxes(&[(3, "work_settings", "2")]),
+        &d,
+        &labels,
+    )
+    .unwrap_err();
     assert!(
         e.to_string()
             .contains("`work_settings` choice `2` is not a checkbox choice of the dictionary"),
@@ -512,8 +591,13 @@ fn demographics_refuse_a_tick_the_dictionary_or_the_participants_do_not_have() {
     );
     // A participant withdrawn from `participants` but left in `checkboxes`.
     let people = participants().slice(0, 13);
-    let e = demographics(&people, &checkboxes(&[(13, "work_settings", "1")]), &d, &labels)
-        .unwrap_err();
+    let e = demographics(
+        &people,
+        &checkboxes(&[(13, "work_settings", "1")]),
+        &d,
+        &labels,
+    )
+    .unwrap_err();
     assert!(
         e.to_string()
             .contains("participant `P-000013` has no row in the participants table"),

@@ -210,9 +210,18 @@ fn the_guard_sees_the_names_the_redactor_redacts() {
 fn data_access_groups_and_survey_emails_are_redacted_and_guarded() {
     let mut ids = common::identities();
     ids.people[0].fields.extend([
-        ("redcap_data_access_group".to_string(), "harbour_lights".to_string()),
-        ("redcap_data_access_group".to_string(), "harbour lights".to_string()),
-        ("redcap_survey_identifier".to_string(), "ann.lee@example.org".to_string()),
+        (
+            "redcap_data_access_group".to_string(),
+            "harbour_lights".to_string(),
+        ),
+        (
+            "redcap_data_access_group".to_string(),
+            "harbour lights".to_string(),
+        ),
+        (
+            "redcap_survey_identifier".to_string(),
+            "ann.lee@example.org".to_string(),
+        ),
     ]);
     ids.people[1]
         .fields
@@ -231,7 +240,11 @@ fn data_access_groups_and_survey_emails_are_redacted_and_guarded() {
     );
     // Without the group in the identities, its name is no finding (an
     // email is, by its shape, either way).
-    let plain = LeakGuard::new(&common::identities(), &common::identifiers(), &common::sites())
-        .unwrap();
+    let plain = LeakGuard::new(
+        &common::identities(),
+        &common::identifiers(),
+        &common::sites(),
+    )
+    .unwrap();
     assert_eq!(kinds(&plain.scan(text, false)), [(4, "email")]);
 }

@@ -139,10 +139,7 @@ fn raw() -> StudyTables {
     );
     // Everyone ticked the first choice of a checkbox field; S02-01 the second too.
     let mut k = who(&PEOPLE);
-    k.extend([
-        s(&["work_settings"; 5]),
-        s(&["1"; 5]),
-    ]);
+    k.extend([s(&["work_settings"; 5]), s(&["1"; 5])]);
     let mut checkboxes = batch(schema::checkboxes(), k, n);
     let mut extra = who(&PEOPLE[3..4]);
     extra.extend([s(&["work_settings"]), s(&["2"])]);
