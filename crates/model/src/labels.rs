@@ -418,15 +418,15 @@ mod tests {
 
     #[test]
     fn checkbox_fields_are_named_with_their_choices_and_columns() {
-        let mut dictionary = dictionary();
+        let mut with_checkbox = dictionary();
         let mut settings = dropdown(
             "work_settings",
             "Where do you work?",
             "1, Inpatient ward | -1, Somewhere else | C, Crisis team",
         );
         settings.field_type = crate::FieldType::Checkbox;
-        dictionary.fields.push(settings);
-        let labels = Labels::new(&dictionary, &framework(""));
+        with_checkbox.fields.push(settings);
+        let labels = Labels::new(&with_checkbox, &framework(""));
         let [field] = labels.checkboxes() else {
             panic!("one checkbox field: {:?}", labels.checkboxes())
         };

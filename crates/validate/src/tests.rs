@@ -569,13 +569,11 @@ fn redcap_own_columns_are_read_where_redcap_writes_them() {
     let s = study();
     // Record id, event, repeat instrument and instance, data access group,
     // survey identifier, then the instrument's timestamp, fields, complete.
-    let text = format!(
-        "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,redcap_data_access_group,redcap_survey_identifier,interview_data_sheet_timestamp,site_id,consent_recorded,stakeholder_group,interview_data_sheet_complete\n\
+    let text = "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,redcap_data_access_group,redcap_survey_identifier,interview_data_sheet_timestamp,site_id,consent_recorded,stakeholder_group,interview_data_sheet_complete\n\
 S01-01,interview_arm_1,,,hope_house,ann@example.org,2011-03-05 14:22:10,S01,1,2,2\n\
 S01-02,interview_arm_1,,,hope_house,,[not completed],S01,1,2,2\n\
-S03-01,interview_arm_1,,,,,,S03,1,1,2\n"
-    );
-    assert_eq!(s.interviews(&text), Vec::<String>::new());
+S03-01,interview_arm_1,,,,,,S03,1,1,2\n";
+    assert_eq!(s.interviews(text), Vec::<String>::new());
     // Out of place (the group after a field), repeating rows, and bad timestamps.
     let text = "record_id,site_id,redcap_data_access_group,redcap_repeat_instrument,redcap_repeat_instance,consent_recorded,stakeholder_group,interview_data_sheet_timestamp\n\
 S01-01,S01,hope_house,follow_up,1,1,2,2011-03-05 24:00:00\n\

@@ -250,7 +250,7 @@ fn clean_tables_have_pseudonyms_labels_redacted_text_and_withdrawals() {
         .zip(col(&t.checkboxes, "choice"))
         .map(|((site, p), c)| (site, p, c))
         .collect();
-    let mut expected = vec![
+    let mut expected = [
         ("Site A", ps("S01-01"), "1"),
         ("Site B", ps("S02-01"), "1"),
         ("Site B", ps("S02-01"), "2"),
