@@ -615,7 +615,7 @@ fn tidy_reads_checkbox_choices_and_keeps_redcaps_own_columns_as_identities() {
         .iter()
         .position(|f| f.name == "role_detail")
         .unwrap();
-    let mut settings = model::Field::dropdown(
+    let mut settings = model::Field::checkbox(
         "work_settings",
         "Where do you work?",
         &[
@@ -624,7 +624,6 @@ fn tidy_reads_checkbox_choices_and_keeps_redcaps_own_columns_as_identities() {
             ("-3", "Crisis team"),
         ],
     );
-    settings.field_type = model::FieldType::Checkbox;
     settings.form = "interview_data_sheet".into();
     d.fields.insert(at + 1, settings);
     let text = "record_id,redcap_data_access_group,redcap_survey_identifier,interview_data_sheet_timestamp,site_id,stakeholder_group,work_settings___1,work_settings___2,work_settings____3,comments\n\

@@ -172,6 +172,14 @@ impl Field {
             choices_at: (0, 0),
         }
     }
+    /// A checkbox field (tick all that apply) with these `(code, label)`
+    /// choices, built in code as [`Field::dropdown`] is.
+    pub fn checkbox(name: &str, label: &str, choices: &[(&str, &str)]) -> Field {
+        Field {
+            field_type: FieldType::Checkbox,
+            ..Field::dropdown(name, label, choices)
+        }
+    }
     /// Whether a field's values are choice codes (dropdown or radio).
     pub fn is_coded(&self) -> bool {
         matches!(self.field_type, FieldType::Dropdown | FieldType::Radio)
@@ -265,9 +273,9 @@ mod tests {
         assert_eq!(checkbox_column("setting", "1.5"), "setting___1_5");
         assert_eq!(checkbox_column("setting", " ward "), "setting___ward");
         assert_eq!(checkbox_column("setting", "é-2"), "setting____2");
-        let mut field = Field::dropdown("setting", "Where", &[("1", "Ward"), ("-9", "Other")]);
-        assert!(field.checkbox_columns().is_empty(), "a dropdown has none");
-        field.field_type = FieldType::Checkbox;
+        let dropdown = Field::dropdown("setting", "Where", &[("1", "Ward"), ("-9", "Other")]);
+        assert!(dropdown.checkbox_columns().is_empty(), "a dropdown has none");
+        let field = Field::checkbox("setting", "Where", &[("1", "Ward"), ("-9", "Other")]);
         let columns: Vec<(&str, String)> = field
             .checkbox_columns()
             .into_iter()

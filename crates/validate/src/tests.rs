@@ -549,7 +549,7 @@ fn with_checkbox(s: &mut Study, required: bool) {
         .iter()
         .position(|f| f.name == "role_detail")
         .unwrap();
-    let mut field = model::Field::dropdown(
+    let mut field = model::Field::checkbox(
         "work_settings",
         "Where do you work?",
         &[
@@ -558,7 +558,6 @@ fn with_checkbox(s: &mut Study, required: bool) {
             ("-3", "Elsewhere"),
         ],
     );
-    field.field_type = model::FieldType::Checkbox;
     field.form = "interview_data_sheet".into();
     field.required = required;
     s.dict.fields.insert(at + 1, field);

@@ -409,7 +409,7 @@ fn demographics_count_every_choice_of_the_study_in_its_words() {
 #[test]
 fn demographics_count_each_checkbox_choice_as_yes_and_no() {
     let mut dict = dictionary(&GENDER, &ETHNICITY);
-    let mut settings = Field::dropdown(
+    let settings = Field::checkbox(
         "work_settings",
         "Where do you work?",
         &[
@@ -418,7 +418,6 @@ fn demographics_count_each_checkbox_choice_as_yes_and_no() {
             ("-3", "Crisis team"),
         ],
     );
-    settings.field_type = model::FieldType::Checkbox;
     dict.fields.push(settings);
     let labels = Labels::new(
         &dict,
@@ -565,8 +564,7 @@ fn demographics_count_each_checkbox_choice_as_yes_and_no() {
 #[test]
 fn demographics_refuse_a_tick_the_dictionary_or_the_participants_do_not_have() {
     let mut dict = dictionary(&GENDER, &ETHNICITY);
-    let mut settings = Field::dropdown("work_settings", "Where?", &[("1", "Ward")]);
-    settings.field_type = model::FieldType::Checkbox;
+    let settings = Field::checkbox("work_settings", "Where?", &[("1", "Ward")]);
     dict.fields.push(settings);
     let labels = Labels::new(
         &dict,
