@@ -274,7 +274,10 @@ mod tests {
         assert_eq!(checkbox_column("setting", " ward "), "setting___ward");
         assert_eq!(checkbox_column("setting", "é-2"), "setting____2");
         let dropdown = Field::dropdown("setting", "Where", &[("1", "Ward"), ("-9", "Other")]);
-        assert!(dropdown.checkbox_columns().is_empty(), "a dropdown has none");
+        assert!(
+            dropdown.checkbox_columns().is_empty(),
+            "a dropdown has none"
+        );
         let field = Field::checkbox("setting", "Where", &[("1", "Ward"), ("-9", "Other")]);
         let columns: Vec<(&str, String)> = field
             .checkbox_columns()
