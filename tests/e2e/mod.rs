@@ -11,6 +11,7 @@ mod names;
 mod pipeline_file;
 mod privacy;
 mod provenance;
+mod redcap;
 mod review;
 mod synthesis;
 mod validators;

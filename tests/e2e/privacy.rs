@@ -103,7 +103,7 @@ fn contains_word(hay: &str, needle: &str) -> bool {
 }
 
 /// Where any of `needles` occurs in any file under `out`: (file, needle).
-fn occurrences(out: &Path, needles: &[String]) -> Vec<(String, String)> {
+pub(crate) fn occurrences(out: &Path, needles: &[String]) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for (file, text) in output_texts(out) {
         let lower = text.to_lowercase();
@@ -124,7 +124,7 @@ fn occurrences(out: &Path, needles: &[String]) -> Vec<(String, String)> {
 }
 
 #[track_caller]
-fn assert_nothing_reaches(out: &Path, needles: &[String], what: &str) {
+pub(crate) fn assert_nothing_reaches(out: &Path, needles: &[String], what: &str) {
     let found = occurrences(out, needles);
     assert!(found.is_empty(), "{what} reached the outputs:\n{found:#?}");
 }
@@ -432,7 +432,7 @@ fn with_withdrawals(study: &Path, rows: &[&str]) {
     std::fs::write(study.join("withdrawals.csv"), text).unwrap();
 }
 
-fn parquet(out: &Path, rel: &str) -> Vec<BTreeMap<String, String>> {
+pub(crate) fn parquet(out: &Path, rel: &str) -> Vec<BTreeMap<String, String>> {
     let batch = pipeline::tables::from_parquet(std::fs::read(out.join(rel)).unwrap()).unwrap();
     let csv = pipeline::tables::to_csv(&batch);
     let mut reader = csv::Reader::from_reader(csv.as_bytes());

@@ -19,6 +19,8 @@ pub struct StudyTables {
     pub accounts: RecordBatch,
     pub documents: RecordBatch,
     pub evidence: RecordBatch,
+    /// The checkbox choices participants ticked.
+    pub checkboxes: RecordBatch,
 }
 
 impl StudyTables {
@@ -34,10 +36,11 @@ impl StudyTables {
             accounts: B::new_empty(crate::schema::accounts()),
             documents: B::new_empty(crate::schema::documents()),
             evidence: B::new_empty(crate::schema::evidence()),
+            checkboxes: B::new_empty(crate::schema::checkboxes()),
         }
     }
     /// The tables by their published names, in a fixed order.
-    pub fn named(&self) -> [(&'static str, &RecordBatch); 8] {
+    pub fn named(&self) -> [(&'static str, &RecordBatch); 9] {
         [
             ("sites", &self.sites),
             ("participants", &self.participants),
@@ -47,6 +50,7 @@ impl StudyTables {
             ("accounts", &self.accounts),
             ("documents", &self.documents),
             ("evidence", &self.evidence),
+            ("checkboxes", &self.checkboxes),
         ]
     }
 }

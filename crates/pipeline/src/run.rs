@@ -550,6 +550,7 @@ fn materialise(
                 accounts: load("data/accounts.parquet".into())?,
                 documents: load("data/documents.parquet".into())?,
                 evidence: load("data/evidence.parquet".into())?,
+                checkboxes: load("data/checkboxes.parquet".into())?,
             };
             Artifact::Clean(Box::new(CleanStudy {
                 config,
@@ -796,6 +797,7 @@ fn run_stage(
             let clean = clean(stage, artifacts)?;
             let batch = anonymise::demographics(
                 &clean.tables.participants,
+                &clean.tables.checkboxes,
                 &clean.config.disclosure,
                 &clean.labels,
             )
