@@ -55,7 +55,9 @@ pub fn write_tree<'a>(
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| PipelineError::io(parent, e))?;
         }
-        let tmp = path.with_extension("crosscase-tmp");
+        // Appended, not replacing the extension: `S01.md` and `S01.csv`
+        // must not share a temporary name.
+        let tmp = camino::Utf8PathBuf::from(format!("{path}.crosscase-tmp"));
         std::fs::write(&tmp, bytes).map_err(|e| PipelineError::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| PipelineError::io(&path, e))?;
     }
