@@ -432,7 +432,7 @@ fn with_withdrawals(study: &Path, rows: &[&str]) {
     std::fs::write(study.join("withdrawals.csv"), text).unwrap();
 }
 
-fn parquet(out: &Path, rel: &str) -> Vec<BTreeMap<String, String>> {
+pub(crate) fn parquet(out: &Path, rel: &str) -> Vec<BTreeMap<String, String>> {
     let batch = pipeline::tables::from_parquet(std::fs::read(out.join(rel)).unwrap()).unwrap();
     let csv = pipeline::tables::to_csv(&batch);
     let mut reader = csv::Reader::from_reader(csv.as_bytes());

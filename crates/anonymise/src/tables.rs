@@ -732,6 +732,7 @@ impl<'a> Anonymiser<'a> {
                 redactor,
                 &mut log,
             )?,
+            coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         };
         Ok(Anonymised { tables, log })
     }
@@ -772,6 +773,8 @@ impl<'a> Anonymiser<'a> {
             accounts: concat(schema::accounts(), |t| &mut t.accounts)?,
             documents: concat(schema::documents(), |t| &mut t.documents)?,
             evidence: concat(schema::evidence(), |t| &mut t.evidence)?,
+            // Transcripts are not site rows: the pipeline adds them.
+            coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         };
         let log = parts.into_iter().flat_map(|(_, p)| p.log).collect();
         Ok(Anonymised { tables, log })

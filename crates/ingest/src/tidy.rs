@@ -827,6 +827,7 @@ pub fn tidy(
             accounts,
             documents: documents_batch,
             evidence,
+            coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         },
         Identities { people: identities },
     )

@@ -19,6 +19,9 @@ pub struct StudyTables {
     pub accounts: RecordBatch,
     pub documents: RecordBatch,
     pub evidence: RecordBatch,
+    /// Not a raw table: empty out of `ingest` (transcripts are read and
+    /// redacted by the pipeline's `anonymise` stage, one project at a time).
+    pub coded_segments: RecordBatch,
 }
 
 impl StudyTables {
@@ -34,10 +37,11 @@ impl StudyTables {
             accounts: B::new_empty(crate::schema::accounts()),
             documents: B::new_empty(crate::schema::documents()),
             evidence: B::new_empty(crate::schema::evidence()),
+            coded_segments: B::new_empty(crate::schema::coded_segments()),
         }
     }
     /// The tables by their published names, in a fixed order.
-    pub fn named(&self) -> [(&'static str, &RecordBatch); 8] {
+    pub fn named(&self) -> [(&'static str, &RecordBatch); 9] {
         [
             ("sites", &self.sites),
             ("participants", &self.participants),
@@ -47,6 +51,7 @@ impl StudyTables {
             ("accounts", &self.accounts),
             ("documents", &self.documents),
             ("evidence", &self.evidence),
+            ("coded_segments", &self.coded_segments),
         ]
     }
 }

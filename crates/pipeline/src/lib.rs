@@ -29,6 +29,7 @@ pub mod settings;
 pub mod status;
 pub mod study;
 pub mod tables;
+pub mod transcripts;
 
 pub use error::PipelineError;
 pub use plan::{Plan, Stage};

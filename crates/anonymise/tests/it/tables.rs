@@ -146,6 +146,7 @@ fn raw() -> StudyTables {
         accounts,
         documents,
         evidence,
+        coded_segments: RecordBatch::new_empty(model::schema::coded_segments()),
     }
 }
 
