@@ -565,6 +565,146 @@ fn a_changed_codes_csv_reruns_the_segments() {
     assert_eq!(tree(&out), tree(&fresh));
 }
 
+/// A gazetteer change (the team lists a word as identifying) redacts every
+/// transcript again, as it does the data-sheet text: no project is reused,
+/// the word is gone from every segment, and the rerun equals a run from
+/// nothing.
+#[test]
+fn a_changed_gazetteer_redacts_every_transcript_again() {
+    let (tmp, study) = demo_copy();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&study, &out, &[]));
+    let before = segments(&out);
+    let word = "Gujarati";
+    let with_word = before.iter().filter(|r| has_word(&r["text"], word)).count();
+    assert!(with_word >= 2, "the demo's segments mention {word}");
+    let identifiers = study.join("identifiers.csv");
+    let mut text = std::fs::read_to_string(&identifiers).unwrap();
+    text.push_str(&format!("place,{word},[language]\n"));
+    std::fs::write(&identifiers, text).unwrap();
+    let rerun = synthesis(&study, &out, &[]);
+    assert_ok(&rerun);
+    assert!(
+        stderr(&rerun).contains(
+            "(9 of 9 sites anonymised, 0 reused; 2 of 2 transcript projects redacted, 0 reused)"
+        ),
+        "{}",
+        stderr(&rerun)
+    );
+    let after = segments(&out);
+    assert_eq!(after.len(), before.len());
+    assert!(after.iter().all(|r| !has_word(&r["text"], word)));
+    assert_eq!(
+        after
+            .iter()
+            .filter(|r| r["text"].contains("[language]"))
+            .count(),
+        with_word
+    );
+    let fresh = tmp.path().join("fresh");
+    assert_ok(&synthesis(&study, &fresh, &[]));
+    assert_eq!(tree(&out), tree(&fresh));
+}
+
+/// With the redaction of names switched off, the leak guard finds the
+/// names in `data/coded_segments.parquet` (by row and kind, never the
+/// value) and stops the run: nothing published changes.
+#[test]
+fn the_leak_guard_scans_the_coded_segments() {
+    let (tmp, study) = demo_copy();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&study, &out, &[]));
+    let published = tree(&out);
+    let pipeline = tmp.path().join("no-names.toml");
+    let text = std::fs::read_to_string(synthesis_pipeline()).unwrap();
+    let changed = text.replacen(
+        "run = \"anonymise\"\nfrom = [\"study\"]\n",
+        "run = \"anonymise\"\nfrom = [\"study\"]\ndisable_redaction = [\"name\"]\n",
+        1,
+    );
+    assert_ne!(changed, text, "the pipeline copy disables a redaction");
+    std::fs::write(&pipeline, changed).unwrap();
+    let run = run_pipeline(&pipeline, &study, &out, &[], &[]);
+    let err = stderr(&run);
+    assert_eq!(code(&run), 1, "{err}");
+    let leaks: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("leak: data/coded_segments.parquet: row "))
+        .collect();
+    assert!(!leaks.is_empty(), "{err}");
+    assert!(leaks.iter().all(|l| l.ends_with(": name")), "{err}");
+    for name in register(&study).identifying {
+        assert!(!has_word(&err, &name), "{name} printed");
+    }
+    assert_eq!(tree(&out), published);
+}
+
+/// `explain` resolves what provenance names by sha256 to the project's
+/// file in the study folder (the team runs it locally), by the full
+/// published name or a prefix of the hash; and a coded selection by its
+/// guid, with its codes and published text.
+#[test]
+fn explain_names_a_project_file_and_a_selection_locally() {
+    let (tmp, study) = demo_copy();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&study, &out, &[]));
+    let rows = segments(&out);
+    let file = "nww_waves1-2.qdpx";
+    let sha = sha256(&std::fs::read(study.join("qualitative").join(file)).unwrap());
+    let explain = |what: &str| {
+        let run = crosscase(&["explain", what, "--out", out.to_str().unwrap()]);
+        assert_ok(&run);
+        String::from_utf8(run.stdout).unwrap()
+    };
+    let theirs: Vec<&Row> = rows.iter().filter(|r| r["project"] == sha).collect();
+    let people: BTreeSet<&str> = theirs.iter().map(|r| r["participant"].as_str()).collect();
+    for what in [format!("qualitative/{sha}.qdpx"), sha[..10].to_string()] {
+        let text = explain(&what);
+        assert!(
+            text.contains(&format!("project   qualitative/{sha}.qdpx\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("qualitative/{file} (local only")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "segments  {} coded segments of {} participants",
+                theirs.len(),
+                people.len()
+            )),
+            "{text}"
+        );
+    }
+    // A selection: its codes (the most a demo selection has), the text once.
+    let mut by_selection: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for r in &rows {
+        by_selection
+            .entry(r["selection"].as_str())
+            .or_default()
+            .push(r);
+    }
+    let (guid, coded) = by_selection
+        .iter()
+        .filter(|(_, rs)| rs[0]["text"].len() > 40)
+        .max_by_key(|(_, rs)| rs.len())
+        .unwrap();
+    let text = explain(guid);
+    assert!(text.starts_with(&format!("selection {guid}\n")), "{text}");
+    for r in coded {
+        assert!(
+            text.contains(&format!("coded     theme {}: {}\n", r["theme"], r["code"])),
+            "{text}"
+        );
+    }
+    assert_eq!(text.matches(coded[0]["text"].as_str()).count(), 1, "{text}");
+    assert!(text.contains("(local only"), "{text}");
+    // Nothing else answers to a word that is neither.
+    let run = crosscase(&["explain", "no-such-thing", "--out", out.to_str().unwrap()]);
+    assert_eq!(code(&run), 2);
+}
+
 /// A study without `qualitative/` has no coded segments and no error.
 #[test]
 fn a_study_without_transcripts_publishes_an_empty_table() {

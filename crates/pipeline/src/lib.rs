@@ -13,6 +13,7 @@
 pub mod diff;
 pub mod error;
 pub mod explain;
+mod explain_coded;
 pub mod failpoint;
 pub mod guard;
 pub mod hash;
