@@ -260,16 +260,16 @@ def qualitative_rows(size, interviews, runs, got, study):
             + (f"; after the late site, {statistics.median(late_parts):.2f} s (its project redacted, every other "
                "read again, scanned for the late site's names and reused)" if late_parts else "")
         )
-    if runs == 1:
-        notes.append(
-            f"- {size}: one run of each: the ratios of the totals carry the shared machine's noise (load average "
-            "above); the transcripts part is timed inside the run"
-        )
     if read_mem:
         notes.append(
             f"- {size}: reading and checking every project (`validate` with `qualitative/` less without) adds "
             f"{statistics.median(read_mem):.0f} MiB of peak memory (median); the largest project unzips to "
             f"{largest:.1f} MiB, all of them to {total:.0f} MiB"
+        )
+    if runs == 1:
+        notes.append(
+            f"- {size}: one run of each: the ratios of the totals carry the shared machine's noise (load average "
+            "above); the transcripts part is timed inside the run"
         )
     return rows, notes
 

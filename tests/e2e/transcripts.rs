@@ -789,6 +789,16 @@ fn a_damaged_project_stops_the_run_naming_it_and_leaves_the_outputs() {
             stderr(&validate)
         );
     }
+    // Both projects damaged: both named in one pass.
+    let other = "qualitative/NWW wave 3 South (Priya Ramanathan).qdpx";
+    std::fs::write(study.join(file), b"PK\x03\x04 cut short").unwrap();
+    let bytes = std::fs::read(study.join(other)).unwrap();
+    std::fs::write(study.join(other), &bytes[..bytes.len() / 2]).unwrap();
+    let run = synthesis(&study, &out, &[]);
+    let err = stderr(&run);
+    assert_eq!(code(&run), 1, "{err}");
+    assert!(err.contains(file) && err.contains(other), "{err}");
+    assert_eq!(tree(&out), published);
 }
 
 // ------------------------------------------------------- a study we did not write
