@@ -463,6 +463,20 @@ fn a_late_project_reruns_to_the_bytes_of_a_run_from_nothing() {
     let fresh = tmp.path().join("fresh");
     let from_nothing = synthesis(&study, &fresh, &[]);
     assert_ok(&from_nothing);
+    // The study stage says what it read: every interviewee has a transcript.
+    let interviewees = register(&study).people.len();
+    assert!(
+        stderr(&from_nothing).contains("ingest.study               done in "),
+        "{}",
+        stderr(&from_nothing)
+    );
+    assert!(
+        stderr(&from_nothing).contains(&format!(
+            "({interviewees} coded transcripts in 3 projects read and checked)"
+        )),
+        "{}",
+        stderr(&from_nothing)
+    );
     assert!(
         stderr(&from_nothing).contains("3 of 3 transcript projects redacted, 0 reused"),
         "{}",

@@ -735,6 +735,16 @@ fn run_stage(
                 return Err(PipelineError::Data(diagnostics));
             }
             summary.warnings = diagnostics;
+            let projects = &inputs.qualitative.projects;
+            if !projects.is_empty() {
+                let linked: usize = projects.iter().map(|p| p.record_ids.len()).sum();
+                summary.stage_note = Some(format!(
+                    "{linked} coded transcript{} in {} project{} read and checked",
+                    if linked == 1 { "" } else { "s" },
+                    projects.len(),
+                    if projects.len() == 1 { "" } else { "s" }
+                ));
+            }
             let (tables, identities) = ingest::tidy(
                 &inputs.interviews,
                 &inputs.documents,
