@@ -14,9 +14,35 @@ synthesis:
 # (installed with apt-get when missing and possible; otherwise that test says
 # SKIPPED and passes, unless CROSSCASE_REQUIRE_BROWSER=1, as in CI: then a
 # browser that is missing or cannot be installed fails the recipe at once).
+# The outputs' RO-Crate and Data Package are checked by the formats' own
+# validators (rocrate-validator, frictionless), installed with pip at the
+# versions pinned in tests/validators/requirements.txt into
+# target/validators-venv; likewise SKIPPED without them, unless
+# CROSSCASE_REQUIRE_VALIDATORS=1 (as in CI).
 test:
     #!/usr/bin/env bash
     set -euo pipefail
+    venv=target/validators-venv
+    pins=tests/validators/requirements.txt
+    case "${CROSSCASE_REQUIRE_VALIDATORS:-0}" in 0 | "") need_validators= ;; *) need_validators=1 ;; esac
+    # The venv keeps a copy of the pins it was made from: new pins, new venv.
+    if ! cmp -s "$pins" "$venv/requirements.txt"; then
+        echo "installing the pinned validators (rocrate-validator, frictionless) into $venv"
+        if python3 -m venv --clear "$venv" \
+            && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$pins"; then
+            cp "$pins" "$venv/requirements.txt"
+        else
+            echo "could not install the validators (python3 -m venv or pip failed, its errors are above)"
+            rm -rf "$venv"
+        fi
+    fi
+    if [ ! -f "$venv/requirements.txt" ]; then
+        if [ -n "$need_validators" ]; then
+            echo "error: CROSSCASE_REQUIRE_VALIDATORS is set and the validators could not be installed into $venv" >&2
+            exit 1
+        fi
+        echo "no validators in $venv: the validator tests will be SKIPPED"
+    fi
     browser="${CROSSCASE_CHROMIUM:-/usr/bin/chromium}"
     case "${CROSSCASE_REQUIRE_BROWSER:-0}" in 0 | "") required= ;; *) required=1 ;; esac
     if [ ! -x "$browser" ] && [ "$browser" = /usr/bin/chromium ]; then
@@ -43,6 +69,11 @@ test:
         echo "SKIPPED: browser test of report/synthesis.html (no browser at $browser)"
     else
         echo "browser test ran ($browser); screenshot of the report: target/report-screenshot.png"
+    fi
+    if [ ! -f "$venv/requirements.txt" ]; then
+        echo "SKIPPED: validator tests of ro-crate-metadata.json and datapackage.json (no validators in $venv)"
+    else
+        echo "validator tests ran (rocrate-validator and frictionless in $venv)"
     fi
 
 # Regenerate the demo study in data/demo (deterministic: the same bytes each time).

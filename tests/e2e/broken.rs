@@ -259,6 +259,69 @@ const CASES: &[Case] = &[
             "raw/interviews/export_s22.csv:1:0: expected a header line naming the columns, found an empty file".to_string()
         },
     },
+    Case {
+        name: "a checkbox choice neither ticked nor not",
+        apply: |study| {
+            edit(study, EXPORT, |rows| {
+                let f = field(rows, "support____3");
+                rows[1][f] = "2".into();
+                format!(
+                    "{EXPORT}:2:{}: support____3: expected 1 (ticked) or 0 (not ticked), a choice of the checkbox field support, found `2`",
+                    column_of(&rows[1], f)
+                )
+            })
+        },
+    },
+    Case {
+        name: "an empty checkbox cell",
+        apply: |study| {
+            edit(study, EXPORT, |rows| {
+                let f = field(rows, "support___a");
+                rows[3][f] = String::new();
+                format!(
+                    "{EXPORT}:4:{}: support___a: expected 1 (ticked) or 0 (not ticked), a choice of the checkbox field support, found an empty cell",
+                    column_of(&rows[3], f)
+                )
+            })
+        },
+    },
+    Case {
+        name: "a record in two events of a longitudinal export",
+        apply: |study| {
+            edit(study, EXPORT, |rows| {
+                // REDCap writes the event after the record id.
+                for (i, row) in rows.iter_mut().enumerate() {
+                    let event = if i == 0 {
+                        "redcap_event_name"
+                    } else {
+                        "interview_arm_1"
+                    };
+                    row.insert(1, event.into());
+                }
+                let mut again = rows[2].clone();
+                again[1] = "follow_up_arm_1".into();
+                rows.push(again);
+                let line = rows.len();
+                format!(
+                    "{EXPORT}:{line}:{}: redcap_event_name: expected one event for record `S21-02`, found `follow_up_arm_1` here and `interview_arm_1` at {EXPORT}:3: crosscase reads one event per interviewee",
+                    column_of(&rows[line - 1], 1)
+                )
+            })
+        },
+    },
+    Case {
+        name: "a labels export",
+        apply: |study| {
+            std::fs::copy(
+                root().join("tests/fixtures/other-study-broken/labels_export_s21.csv"),
+                study.join(EXPORT),
+            )
+            .unwrap();
+            format!(
+                "{EXPORT}:1:1: expected a REDCap \"CSV (raw data)\" export (field names such as `record_id` as the header, codes as values), found a \"CSV (labels)\" export"
+            )
+        },
+    },
 ];
 
 #[test]

@@ -11,9 +11,11 @@ mod names;
 mod pipeline_file;
 mod privacy;
 mod provenance;
+mod redcap;
 mod review;
 mod synthesis;
 mod transcripts;
+mod validators;
 mod workbook;
 
 use std::path::{Path, PathBuf};

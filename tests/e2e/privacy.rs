@@ -103,7 +103,7 @@ fn contains_word(hay: &str, needle: &str) -> bool {
 }
 
 /// Where any of `needles` occurs in any file under `out`: (file, needle).
-fn occurrences(out: &Path, needles: &[String]) -> Vec<(String, String)> {
+pub(crate) fn occurrences(out: &Path, needles: &[String]) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for (file, text) in output_texts(out) {
         let lower = text.to_lowercase();
@@ -124,7 +124,7 @@ fn occurrences(out: &Path, needles: &[String]) -> Vec<(String, String)> {
 }
 
 #[track_caller]
-fn assert_nothing_reaches(out: &Path, needles: &[String], what: &str) {
+pub(crate) fn assert_nothing_reaches(out: &Path, needles: &[String], what: &str) {
     let found = occurrences(out, needles);
     assert!(found.is_empty(), "{what} reached the outputs:\n{found:#?}");
 }

@@ -55,7 +55,10 @@ fn the_run_is_an_ro_crate_listing_every_stage_and_output() {
             .unwrap();
     assert_eq!(
         crate_json["@context"],
-        "https://w3id.org/ro/crate/1.1/context"
+        serde_json::json!([
+            "https://w3id.org/ro/crate/1.1/context",
+            { "sha256": "https://w3id.org/ro/terms/workflow-run#sha256" }
+        ])
     );
     let graph = crate_json["@graph"].as_array().unwrap();
     let entity = |id: &str| {
@@ -73,6 +76,16 @@ fn the_run_is_an_ro_crate_listing_every_stage_and_output() {
             .any(|p| p["@id"] == "https://w3id.org/ro/wfrun/provenance/0.5")
     );
     assert_eq!(root["mainEntity"]["@id"], "pipeline.toml");
+    // The licence and date of the demo's study.toml ([publication]).
+    assert_eq!(root["datePublished"], "2026-11-30");
+    assert_eq!(
+        root["license"]["@id"],
+        "https://spdx.org/licenses/CC-BY-4.0"
+    );
+    assert_eq!(
+        entity("https://spdx.org/licenses/CC-BY-4.0")["name"],
+        "CC-BY-4.0"
+    );
     let workflow = entity("pipeline.toml");
     assert!(
         workflow["@type"]
@@ -122,7 +135,34 @@ fn the_run_is_an_ro_crate_listing_every_stage_and_output() {
             continue;
         }
         assert_eq!(entity(path)["sha256"], hash, "{path}");
+        assert!(
+            entity(path)["encodingFormat"].is_string(),
+            "{path} has a media type"
+        );
     }
+    // Every stage run is mentioned by the root and says what it did.
+    let mentions = root["mentions"].as_array().unwrap();
+    for id in &stage_ids {
+        assert!(mentions.iter().any(|m| m["@id"] == format!("#run-{id}")));
+    }
+    assert_eq!(
+        entity("#run-study")["description"],
+        format!(
+            "Stage `study` (kind `ingest.study`) read {} files of the study folder and wrote no \
+             file (what it made stays in memory for the stages after it).",
+            entity("#run")["object"].as_array().unwrap().len()
+        )
+    );
+    let guard = entity("#run-leak_guard");
+    assert_eq!(
+        guard["result"],
+        serde_json::json!([
+            { "@id": "datapackage.json" },
+            { "@id": "pipeline.toml" },
+            { "@id": "provenance.json" },
+            { "@id": "ro-crate-metadata.json" }
+        ])
+    );
     // Study inputs are named and hashed, never included.
     assert!(!tree(&out).iter().any(|(p, _)| p.starts_with("raw/")));
 }
@@ -188,4 +228,28 @@ fn verify_reruns_from_nothing_and_names_a_file_that_differs() {
         "{}",
         stderr(&bad)
     );
+}
+
+/// `datapackage.json` lists the register's site labels (its `enum`s), an
+/// awaited site's too: the leak guard scans it like every output. A label
+/// that is the service's real name stops the run there as well.
+#[test]
+fn the_leak_guard_scans_the_data_package() {
+    let (tmp, study) = demo_copy();
+    let sites = std::fs::read_to_string(study.join("sites.csv")).unwrap();
+    let name = "Chalkhurst Hearing Voices Peer Project";
+    let relabelled = sites.replacen(&format!("{name},Site J,"), &format!("{name},{name},"), 1);
+    assert_ne!(relabelled, sites, "the awaited Site J is in the register");
+    std::fs::write(study.join("sites.csv"), relabelled).unwrap();
+    let out = tmp.path().join("out");
+    let run = synthesis(&study, &out, &[]);
+    assert_eq!(code(&run), 1, "{}", stderr(&run));
+    let err = stderr(&run);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("leak: datapackage.json:") && l.ends_with(": site")),
+        "{err}"
+    );
+    assert!(!err.contains(name), "the value is never shown");
+    assert!(!out.join("datapackage.json").exists(), "nothing published");
 }

@@ -1,6 +1,6 @@
 //! Disclosure control: demographic counts with small-cell suppression.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use arrow_array::{Array, BooleanArray, Int8Array, RecordBatch, StringArray, UInt32Array};
@@ -11,14 +11,17 @@ use model::{Disclosure, FigureId, Group, Labels, Sector};
 /// A `yesno` field: REDCap's own labels, whatever the study.
 const LIVED: &str = "lived_experience";
 const LIVED_CATEGORIES: [&str; 2] = ["Yes", "No"];
-/// Stakeholder group: the last characteristic. Every participant has one
-/// (a required field), so it has no `Not recorded` category: a structural
-/// zero would only force a real group's count to be suppressed.
+/// Stakeholder group. Every participant has one (a required field), so it
+/// has no `Not recorded` category: a structural zero would only force a
+/// real group's count to be suppressed.
 const GROUP: &str = "group";
+/// A checkbox choice: ticked or not. REDCap exports 0 or 1 for every
+/// choice of every record, so there is nothing `Not recorded`.
+const TICKED_CATEGORIES: [&str; 2] = ["Yes", "No"];
 
 /// Each characteristic's categories, as the study words them: the coded
-/// fields' choices then `Not recorded`, lived experience, then the
-/// stakeholder groups.
+/// fields' choices then `Not recorded`, lived experience, the stakeholder
+/// groups, then each checkbox choice's yes and no.
 fn categories(labels: &Labels) -> Vec<Vec<&str>> {
     let mut out: Vec<Vec<&str>> = labels
         .characteristics()
@@ -33,7 +36,53 @@ fn categories(labels: &Labels) -> Vec<Vec<&str>> {
         .collect();
     out.push(LIVED_CATEGORIES.into_iter().chain([NOT_RECORDED]).collect());
     out.push(Group::ALL.iter().map(|g| labels.group(*g)).collect());
+    for field in labels.checkboxes() {
+        out.extend(field.choices.iter().map(|_| TICKED_CATEGORIES.to_vec()));
+    }
     out
+}
+
+/// Which checkbox choices each participant ticked, by pseudonym: indices
+/// into the study's checkbox choices ([`Labels::checkboxes`] flattened).
+/// Fails closed on a choice the dictionary does not have.
+fn ticked<'a>(
+    checkboxes: &'a RecordBatch,
+    labels: &Labels,
+) -> Result<HashMap<&'a str, BTreeSet<usize>>, ArrowError> {
+    let choices: HashMap<(&str, &str), usize> = labels
+        .checkboxes()
+        .iter()
+        .flat_map(|f| {
+            f.choices
+                .iter()
+                .map(move |c| (f.field.as_str(), c.code.as_str()))
+        })
+        .enumerate()
+        .map(|(k, key)| (key, k))
+        .collect();
+    let text = |name: &str| {
+        model::column::text(checkboxes, name)
+            .ok_or_else(|| ArrowError::SchemaError(format!("checkboxes: no text column `{name}`")))
+    };
+    let (participant, field, choice) = (
+        text(model::schema::PARTICIPANT)?,
+        text("field")?,
+        text("choice")?,
+    );
+    let mut out: HashMap<&str, BTreeSet<usize>> = HashMap::new();
+    for row in 0..checkboxes.num_rows() {
+        let (Some(p), Some(f), Some(c)) = (participant.get(row), field.get(row), choice.get(row))
+        else {
+            return Err(invalid(format!("checkboxes row {row}: an empty cell")));
+        };
+        let k = choices.get(&(f, c)).ok_or_else(|| {
+            invalid(format!(
+                "checkboxes row {row}: `{f}` choice `{c}` is not a checkbox choice of the dictionary"
+            ))
+        })?;
+        out.entry(p).or_default().insert(*k);
+    }
+    Ok(out)
 }
 
 fn invalid(msg: String) -> ArrowError {
@@ -115,10 +164,14 @@ fn protect(cells: &mut [Cell], members: &[usize], min_cell: u32) -> bool {
 }
 
 /// Demographic counts per characteristic (`age_band`, `gender`,
-/// `ethnicity`, `lived_experience`, `group`) and category (the study's
-/// words from `labels`: every choice its dictionary defines, with `Not
-/// recorded` for missing) at the levels of `disclosure.demographics`
-/// (`study`, `sector`, `site`).
+/// `ethnicity`, `lived_experience`, `group`, then each choice of each
+/// checkbox field by its export column, `<field>___<code>`) and category
+/// (the study's words from `labels`: every choice its dictionary defines,
+/// with `Not recorded` for missing; `Yes` and `No` for a checkbox choice,
+/// ticked or not, from `checkboxes`) at the levels of
+/// `disclosure.demographics` (`study`, `sector`, `site`). A participant may
+/// tick several choices of one checkbox field: each choice is a
+/// characteristic of its own, whose yes and no add up to the scope's size.
 ///
 /// Primary suppression: every cell below `min_cell` (zero included) is
 /// published as null with `suppressed = true`. Secondary suppression, to a
@@ -129,6 +182,7 @@ fn protect(cells: &mut [Cell], members: &[usize], min_cell: u32) -> bool {
 /// suppressed count can be recovered by subtraction.
 pub fn demographics(
     participants: &RecordBatch,
+    checkboxes: &RecordBatch,
     disclosure: &Disclosure,
     labels: &Labels,
 ) -> Result<RecordBatch, ArrowError> {
@@ -151,7 +205,14 @@ pub fn demographics(
         .collect::<Result<_, _>>()?;
     let lived = column::<BooleanArray>(participants, LIVED)?;
     let group = text_column(participants, model::schema::GROUP)?;
+    let participant = text_column(participants, model::schema::PARTICIPANT)?;
     let categories = categories(labels);
+    let mut ticked = ticked(checkboxes, labels)?;
+    let checkbox_choices = labels
+        .checkboxes()
+        .iter()
+        .map(|f| f.choices.len())
+        .sum::<usize>();
 
     // Each participant: (sector, site, category index per characteristic).
     let mut people: Vec<(String, String, Vec<usize>)> = Vec::with_capacity(participants.num_rows());
@@ -214,7 +275,20 @@ pub fn demographics(
                 ))
             })?;
         cats.push(g);
+        let own = participant.get(row).and_then(|p| ticked.remove(p));
+        cats.extend((0..checkbox_choices).map(|k| {
+            if own.as_ref().is_some_and(|t| t.contains(&k)) {
+                0
+            } else {
+                1
+            }
+        }));
         people.push((sc, st, cats));
+    }
+    if let Some(p) = ticked.keys().next() {
+        return Err(invalid(format!(
+            "checkboxes: participant `{p}` has no row in the participants table"
+        )));
     }
 
     // Scopes, in output order.
@@ -356,6 +430,12 @@ pub fn demographics(
         .iter()
         .map(|c| c.field.as_str())
         .chain([LIVED, GROUP])
+        .chain(
+            labels
+                .checkboxes()
+                .iter()
+                .flat_map(|f| f.choices.iter().map(|c| c.column.as_str())),
+        )
         .collect();
     let figure = |c: &Cell| {
         let mut id = FigureId::new("demographics").part(c.scope);

@@ -9,7 +9,6 @@ use model::{IdentifierEntry, Identities, Site};
 use crate::AnonymiseError;
 use crate::detect::{Found, GuardDetectors};
 use crate::fold::{Literals, Subject, fold, fold_into, fold_lines, is_word};
-use crate::redact::{EMAIL_FIELD, NAME_FIELDS, name_variants};
 
 /// One leak: the 1-based line and the kind (`name`, `email`, `identifier`,
 /// `site`, `record_id`, `site_id`, `nhs_number`, `postcode`, `phone`).
@@ -85,17 +84,14 @@ impl LeakGuard {
         for site in sites {
             items.push((site.site_name.clone(), any("site")));
         }
+        // What the redactor has of each record: names and their parts,
+        // emails, data access groups (kind `site`).
         for person in &identities.people {
-            for field in NAME_FIELDS {
-                if let Some(name) = person.get(field) {
-                    for v in name_variants(name) {
-                        items.push((v, any("name")));
-                    }
-                }
-            }
-            if let Some(email) = person.get(EMAIL_FIELD) {
-                items.push((email.to_string(), any("email")));
-            }
+            crate::redact::each_participant_entry(
+                person,
+                |_| true,
+                |text, kind| items.push((text.to_string(), any(kind.code()))),
+            );
         }
         for person in &identities.people {
             items.push((person.record_id.clone(), published("record_id")));

@@ -151,6 +151,7 @@ const PARTICLES: &[&str] = &[
 
 /// Names of a person: the full name, each part, and the parts of hyphenated
 /// and apostrophe names, skipping titles and single letters.
+#[cfg(test)]
 pub(crate) fn name_variants(full: &str) -> Vec<String> {
     let mut out = Vec::new();
     each_name_variant(full, |v| out.push(v.to_string()));
@@ -191,6 +192,19 @@ fn not_a_name(p: &str) -> bool {
 /// The identifier fields of an interview record that are names.
 pub(crate) const NAME_FIELDS: [&str; 2] = ["participant_name", "interviewer"];
 pub(crate) const EMAIL_FIELD: &str = "contact_email";
+/// REDCap's own columns kept as identities: the record's data access
+/// group (its names as `ingest` gives them: often the service's real name,
+/// redacted as a site's) and the survey identifier (an email address, as
+/// an email).
+pub(crate) const GROUP_FIELD: &str = model::dictionary::redcap::DATA_ACCESS_GROUP;
+pub(crate) const SURVEY_FIELD: &str = model::dictionary::redcap::SURVEY_IDENTIFIER;
+
+/// A survey identifier that is an email address: one `@`, no spaces.
+fn is_email_like(text: &str) -> bool {
+    text.split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'))
+        && !text.chars().any(char::is_whitespace)
+}
 
 /// Redacts free text. Build once per study, use for every field.
 pub struct Redactor {
@@ -417,18 +431,27 @@ fn participant_entries(person: &model::Identity) -> Vec<(String, Kind)> {
 
 /// [`participant_entries`], in order, as parts of the record; the entries
 /// of a name for which `expand` is false are left out.
-fn each_participant_entry<'a>(
+pub(crate) fn each_participant_entry<'a>(
     person: &'a model::Identity,
     mut expand: impl FnMut(&'a str) -> bool,
     mut entry: impl FnMut(&'a str, Kind),
 ) {
-    // Each field as `Identity::get` finds it (the first of its name), in one pass.
-    let mut found: [Option<&'a str>; 3] = [None; 3];
+    // Each field as `Identity::get` finds it (the first of its name), in
+    // one pass; a data access group's every name (as exported, in words).
+    let mut found: [Option<&'a str>; 4] = [None; 4];
+    let mut groups: [Option<&'a str>; 2] = [None; 2];
     for (field, value) in &person.fields {
         let slot = match field.as_str() {
             f if f == NAME_FIELDS[0] => 0,
             f if f == NAME_FIELDS[1] => 1,
             f if f == EMAIL_FIELD => 2,
+            f if f == SURVEY_FIELD => 3,
+            f if f == GROUP_FIELD => {
+                if let Some(free) = groups.iter_mut().find(|g| g.is_none()) {
+                    *free = Some(value.as_str());
+                }
+                continue;
+            }
             _ => continue,
         };
         found[slot].get_or_insert(value.as_str());
@@ -440,6 +463,12 @@ fn each_participant_entry<'a>(
     }
     if let Some(email) = found[2] {
         entry(email, Kind::Email);
+    }
+    if let Some(survey) = found[3].filter(|s| is_email_like(s)) {
+        entry(survey, Kind::Email);
+    }
+    for group in groups.into_iter().flatten() {
+        entry(group, Kind::Site);
     }
 }
 
@@ -573,6 +602,17 @@ fn participant_entries_reference(person: &model::Identity) -> Vec<(String, Kind)
     }
     if let Some(email) = person.get(EMAIL_FIELD) {
         out.push((email.to_string(), Kind::Email));
+    }
+    if let Some(survey) = person.get(SURVEY_FIELD).filter(|s| is_email_like(s)) {
+        out.push((survey.to_string(), Kind::Email));
+    }
+    for (_, group) in person
+        .fields
+        .iter()
+        .filter(|(f, _)| f == GROUP_FIELD)
+        .take(2)
+    {
+        out.push((group.clone(), Kind::Site));
     }
     out
 }

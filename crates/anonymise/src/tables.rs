@@ -204,7 +204,8 @@ impl Context<'_> {
     }
 }
 
-/// A participant-level table: participants, answers, top3, outcomes, accounts.
+/// A participant-level table: participants, answers, top3, outcomes,
+/// accounts, checkboxes.
 fn participant_table(
     table: &'static str,
     batch: &RecordBatch,
@@ -513,6 +514,7 @@ pub struct SiteRows {
     pub accounts: Vec<usize>,
     pub documents: Vec<usize>,
     pub evidence: Vec<usize>,
+    pub checkboxes: Vec<usize>,
 }
 
 /// Anonymisation of one study, site by site. [`Anonymiser::new`] does what
@@ -637,7 +639,7 @@ impl<'a> Anonymiser<'a> {
             &'static str,
             &RecordBatch,
             fn(&mut SiteRows) -> &mut Vec<usize>,
-        ); 7] = [
+        ); 8] = [
             ("participants", &raw.participants, |s| &mut s.participants),
             ("answers", &raw.answers, |s| &mut s.answers),
             ("top3", &raw.top3, |s| &mut s.top3),
@@ -645,6 +647,7 @@ impl<'a> Anonymiser<'a> {
             ("accounts", &raw.accounts, |s| &mut s.accounts),
             ("documents", &raw.documents, |s| &mut s.documents),
             ("evidence", &raw.evidence, |s| &mut s.evidence),
+            ("checkboxes", &raw.checkboxes, |s| &mut s.checkboxes),
         ];
         for (table, batch, rows_of) in tables {
             let site = strings(table, batch, schema::SITE)?;
@@ -732,6 +735,15 @@ impl<'a> Anonymiser<'a> {
                 redactor,
                 &mut log,
             )?,
+            checkboxes: participant_table(
+                "checkboxes",
+                &raw.checkboxes,
+                schema::checkboxes(),
+                cx,
+                &rows.checkboxes,
+                redactor,
+                &mut log,
+            )?,
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         };
         Ok(Anonymised { tables, log })
@@ -773,6 +785,7 @@ impl<'a> Anonymiser<'a> {
             accounts: concat(schema::accounts(), |t| &mut t.accounts)?,
             documents: concat(schema::documents(), |t| &mut t.documents)?,
             evidence: concat(schema::evidence(), |t| &mut t.evidence)?,
+            checkboxes: concat(schema::checkboxes(), |t| &mut t.checkboxes)?,
             // Transcripts are not site rows: the pipeline adds them.
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         };

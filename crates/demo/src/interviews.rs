@@ -50,6 +50,10 @@ pub(crate) enum Column {
     BmeExperience,
     Comments,
     Complete,
+    /// `redcap_data_access_group`: the site's group.
+    DataAccessGroup,
+    /// One choice of the `work_settings` checkbox field: 1 ticked, 0 not.
+    WorkSetting(usize),
     /// A field this generator does not know: left empty (optional).
     Unknown,
 }
@@ -83,7 +87,12 @@ pub(crate) fn plan(columns: &[String], factors: &[String], outcomes: &[String]) 
                 "top_1_impact" => Column::TopImpact(0),
                 "top_2_impact" => Column::TopImpact(1),
                 "top_3_impact" => Column::TopImpact(2),
+                "redcap_data_access_group" => Column::DataAccessGroup,
                 _ if name.ends_with("_complete") => Column::Complete,
+                _ if name.starts_with("work_settings___") => crate::WORK_SETTINGS_CODES
+                    .iter()
+                    .position(|c| name == model::dictionary::checkbox_column("work_settings", c))
+                    .map_or(Column::Unknown, Column::WorkSetting),
                 _ => {
                     if let Some(i) = outcomes.iter().position(|o| o == name) {
                         Column::Outcome(i)
@@ -263,6 +272,32 @@ pub(crate) fn interviewer(site: &Site, p: usize) -> &'static str {
 /// The two interviewers of a wave (who also coded its transcripts).
 pub(crate) fn wave_interviewers(wave: u8) -> [&'static str; 2] {
     INTERVIEWERS[(wave as usize).clamp(1, 3) - 1]
+}
+
+/// A site's data access group as REDCap exports it: the unique name made
+/// from the group's name, the service's real name (`lambury_recovery_and_inclusion_team`).
+pub(crate) fn data_access_group(site: &Site) -> String {
+    let mut out = String::with_capacity(site.name.len());
+    for c in site.name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_whitespace() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// Where person `p` of a site works (`work_settings`), from a stream of its
+/// own so no other answer changes: statutory services' people mostly in
+/// community teams and on wards, voluntary ones' mostly in peer-led services.
+pub(crate) fn work_settings(ctx: &Context, site: &Site, p: usize) -> [bool; 5] {
+    let mut rng = Rng::new(ctx.seed, &[9, site.index as u64, p as u64]);
+    let per_mille: [u64; 5] = match site.sector {
+        model::Sector::Statutory => [350, 600, 250, 150, 80],
+        model::Sector::Voluntary => [100, 150, 100, 800, 80],
+    };
+    per_mille.map(|chance| rng.chance(chance))
 }
 
 /// The rows of one site: bytes and where each row starts.
@@ -486,6 +521,7 @@ impl RowWriter<'_> {
     ) {
         let (ctx, site, person, p) = (self.ctx, self.site, self.person, self.p);
         let complete = person.status == 2 || person.status == 1;
+        let settings = work_settings(ctx, site, p);
         for (i, column) in ctx.interview_plan.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
@@ -493,6 +529,10 @@ impl RowWriter<'_> {
             match *column {
                 Column::RecordId => record_id(out, site, p, ctx.record_width),
                 Column::SiteId => out.extend_from_slice(site.id.as_bytes()),
+                Column::DataAccessGroup => {
+                    out.extend_from_slice(data_access_group(site).as_bytes())
+                }
+                Column::WorkSetting(k) => out.push(if settings[k] { b'1' } else { b'0' }),
                 Column::Name => csvout::field(out, &self.names[p], self.eol),
                 Column::Email => {
                     scratch.clear();

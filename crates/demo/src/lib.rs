@@ -41,6 +41,28 @@ const INTERVIEW_DICTIONARY: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../data-schema/redcap/interview_dictionary.csv"
 ));
+/// The demo's own checkbox field, which the protocol's dictionary does not
+/// have (the demo is one study among many): where an interviewee works,
+/// ticking all that apply. Written after `role_detail`.
+const WORK_SETTINGS: &str = "work_settings";
+const WORK_SETTINGS_ROW: &str = "work_settings,interview_data_sheet,,checkbox,Where do you work in this role?,\"1, Inpatient ward | 2, Community mental health team | 3, Crisis or home treatment team | 4, Peer-led or voluntary sector service | 5, Somewhere else\",Tick all that apply,,,,,,,,,,,";
+/// The choice codes of [`WORK_SETTINGS_ROW`].
+pub(crate) const WORK_SETTINGS_CODES: [&str; 5] = ["1", "2", "3", "4", "5"];
+
+/// The demo's interview dictionary: the protocol's, with the demo's own
+/// checkbox field after `role_detail` (lines end as REDCap writes them).
+pub(crate) fn interview_dictionary() -> String {
+    let mut out = String::with_capacity(INTERVIEW_DICTIONARY.len() + WORK_SETTINGS_ROW.len() + 2);
+    for line in INTERVIEW_DICTIONARY.split_inclusive('\n') {
+        out.push_str(line);
+        if line.starts_with("role_detail,") {
+            out.push_str(WORK_SETTINGS_ROW);
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
 const DOCUMENT_DICTIONARY: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../data-schema/redcap/document_dictionary.csv"
@@ -126,11 +148,24 @@ impl Context {
             })
         };
 
-        let interview_fields = dictionary::fields(INTERVIEW_DICTIONARY);
-        let mut interview_columns: Vec<String> = interview_fields
-            .iter()
-            .map(|(name, _)| name.clone())
-            .collect();
+        let interview_fields = dictionary::fields(&interview_dictionary());
+        // As REDCap exports a project with data access groups: the group
+        // after the record id; a checkbox field as a column per choice.
+        let mut interview_columns: Vec<String> = Vec::new();
+        for (name, _) in &interview_fields {
+            if name == WORK_SETTINGS {
+                interview_columns.extend(
+                    WORK_SETTINGS_CODES
+                        .iter()
+                        .map(|c| model::dictionary::checkbox_column(name, c)),
+                );
+                continue;
+            }
+            interview_columns.push(name.clone());
+            if name == "record_id" {
+                interview_columns.push(model::dictionary::redcap::DATA_ACCESS_GROUP.into());
+            }
+        }
         let mut forms: Vec<&str> = Vec::new();
         for (_, form) in &interview_fields {
             if !forms.contains(&form.as_str()) {
@@ -349,7 +384,7 @@ pub fn generate(spec: &DemoSpec) -> Vec<DemoFile> {
     });
     files.push(DemoFile {
         path: "redcap/interview_dictionary.csv".into(),
-        bytes: INTERVIEW_DICTIONARY.as_bytes().to_vec(),
+        bytes: interview_dictionary().into_bytes(),
     });
     files.push(DemoFile {
         path: "redcap/document_dictionary.csv".into(),

@@ -25,6 +25,10 @@ demo = true              # only the shipped demo study: a published demo key
 [disclosure]
 min_cell = 3                       # cells with fewer people are suppressed
 quote_label = ["group", "sector"]  # what a published quote's label may say
+
+[publication]                      # what the outputs' RO-Crate and Data Package say
+license = "CC-BY-4.0"              # the licence they are published under (SPDX id or URL)
+date_published = "2026-11-30"      # the day they are published (never the clock)
 "#,
         spec.seed
     )
@@ -243,6 +247,9 @@ pub(crate) fn readme(
             "sites.csv" => "the site register",
             "identifiers.csv" => "names and places planted in free text",
             "withdrawals.csv" => "withdrawals of consent",
+            "redcap/interview_dictionary.csv" => {
+                "REDCap data dictionary: data-schema's, with the demo's own checkbox field `work_settings`"
+            }
             p if p.starts_with("redcap/") => "REDCap data dictionary, a copy of data-schema",
             p if p.starts_with("late/") => "the late site, held back (see below)",
             "qualitative/codes.csv" => "which code of each codebook means which theme",
@@ -286,6 +293,34 @@ pub(crate) fn readme(
         }
     }
     r.push('\n');
+
+    // REDCap's own columns and the checkbox field, as the exports have them.
+    let ticked = |sector: Sector, choice: usize| -> (usize, usize) {
+        let people = sites
+            .iter()
+            .filter(|s| s.sector == sector)
+            .flat_map(|s| (0..s.interviews).map(move |p| (s, p)));
+        people.fold((0, 0), |(yes, all), (s, p)| {
+            let t = crate::interviews::work_settings(ctx, s, p)[choice];
+            (yes + usize::from(t), all + 1)
+        })
+    };
+    let (community, statutory_people) = ticked(Sector::Statutory, 1);
+    let (peer_led, voluntary_people) = ticked(Sector::Voluntary, 3);
+    let _ = writeln!(
+        r,
+        "## REDCap's own columns\n\n\
+         The interview exports are as REDCap writes them for a project with a data access\n\
+         group per site: `redcap_data_access_group` after `record_id`, each group's unique\n\
+         name made from its service's real name (identifying: crosscase reads it only to\n\
+         redact and guard against it). The interview dictionary adds a checkbox field to\n\
+         the protocol's, `work_settings` (where do you work in this role, tick all that\n\
+         apply), exported as `work_settings___1` to `work_settings___5`, 1 ticked, 0 not.\n\
+         Its choices follow the sector: {community} of {statutory_people} interviewees of statutory\n\
+         sites tick a community mental health team, {peer_led} of {voluntary_people} of voluntary sites a\n\
+         peer-led or voluntary sector service (every site, the held-back one included,\n\
+         before withdrawals).\n"
+    );
 
     let label = |i: usize| format!("{} ({})", sites[i].label, sites[i].id);
     let list = |set: &[&Site]| {

@@ -130,14 +130,38 @@ fn default_file_list() {
 fn schema_files_are_byte_copies() {
     let files = default_files();
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data-schema/");
-    for path in [
-        "framework.toml",
-        "redcap/interview_dictionary.csv",
-        "redcap/document_dictionary.csv",
-    ] {
+    for path in ["framework.toml", "redcap/document_dictionary.csv"] {
         let on_disk = std::fs::read(format!("{root}{path}")).expect("data-schema file");
         assert_eq!(file(&files, path).bytes, on_disk, "{path}");
     }
+    // The interview dictionary is the protocol's with the demo's own
+    // checkbox field: that one row removed, a byte copy.
+    let path = "redcap/interview_dictionary.csv";
+    let demo = String::from_utf8(file(&files, path).bytes.clone()).unwrap();
+    let row = format!("{}\r\n", crate::WORK_SETTINGS_ROW);
+    assert_eq!(demo.matches(&row).count(), 1);
+    let on_disk = std::fs::read_to_string(format!("{root}{path}")).expect("data-schema file");
+    assert_eq!(demo.replacen(&row, "", 1), on_disk);
+    let parsed = ingest::parse_dictionary(&ingest::read_csv(demo.as_bytes(), path).unwrap())
+        .expect("the demo's dictionary parses");
+    let field = parsed.field("work_settings").unwrap();
+    assert!(field.is_checkbox());
+    assert_eq!(
+        field
+            .choices
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect::<Vec<_>>(),
+        crate::WORK_SETTINGS_CODES
+    );
+    assert_eq!(
+        parsed.fields.iter().position(|f| f.name == "work_settings"),
+        parsed
+            .fields
+            .iter()
+            .position(|f| f.name == "role_detail")
+            .map(|i| i + 1)
+    );
 }
 
 #[test]
@@ -150,6 +174,15 @@ fn study_toml_parses_as_a_demo_study() {
     assert_eq!(config.study.name, "New Ways of Working");
     assert_eq!(config.disclosure.min_cell, 3);
     assert_eq!(config.disclosure.quote_label, ["group", "sector"]);
+    let publication = config.publication;
+    assert_eq!(
+        publication.license,
+        Some(model::License::Spdx("CC-BY-4.0".into()))
+    );
+    assert_eq!(
+        publication.date_published.as_ref().map(|d| d.as_str()),
+        Some("2026-11-30")
+    );
 }
 
 #[test]
@@ -206,8 +239,20 @@ fn site_register_follows_the_protocol_design() {
 #[test]
 fn interview_exports_have_every_dictionary_field() {
     let files = default_files();
-    let dictionary = crate::dictionary::fields(crate::INTERVIEW_DICTIONARY);
-    let mut expected: Vec<String> = dictionary.iter().map(|(n, _)| n.clone()).collect();
+    let dictionary = crate::dictionary::fields(&crate::interview_dictionary());
+    // As REDCap writes them: the data access group after the record id, a
+    // column per checkbox choice.
+    let mut expected: Vec<String> = Vec::new();
+    for (name, _) in &dictionary {
+        if name == "work_settings" {
+            expected.extend((1..=5).map(|c| format!("work_settings___{c}")));
+        } else {
+            expected.push(name.clone());
+        }
+        if name == "record_id" {
+            expected.push("redcap_data_access_group".into());
+        }
+    }
     expected.push("interview_data_sheet_complete".into());
     let factors: Vec<String> = crate::Context::new(&DemoSpec::default(), &[8])
         .factors
@@ -232,6 +277,15 @@ fn interview_exports_have_every_dictionary_field() {
                 "{date}"
             );
             assert!(table.get(row, "contact_email").contains('@'));
+            // The site's group, named after the service (never its label).
+            let group = table.get(row, "redcap_data_access_group");
+            assert!(
+                group.len() > 10 && group.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{group}"
+            );
+            for c in 1..=5 {
+                assert!(["0", "1"].contains(&table.get(row, &format!("work_settings___{c}"))));
+            }
             assert!(["0", "1", "2"].contains(&table.get(row, "interview_data_sheet_complete")));
             let tops: Vec<&str> = (1..=3)
                 .map(|k| table.get(row, &format!("top_{k}")))
@@ -344,7 +398,7 @@ fn split_site_shares_one_identical_record() {
         table
             .rows
             .iter()
-            .filter(|r| r[1] == "S09")
+            .filter(|r| table.get(r, "site_id") == "S09")
             .map(|r| r.join("\u{1}"))
             .collect()
     };
@@ -908,7 +962,7 @@ fn larger_specs_keep_the_layout_and_the_effects() {
         .filter(|f| f.path.starts_with("raw/interviews/"))
     {
         let table = parse(&f.bytes);
-        let sites: BTreeSet<&str> = table.rows.iter().map(|r| r[1].as_str()).collect();
+        let sites: BTreeSet<&str> = table.rows.iter().map(|r| table.get(r, "site_id")).collect();
         assert!(sites.len() <= 20, "{}", f.path);
     }
     assert_eq!(parse(&file(&many, "sites.csv").bytes).rows[129][0], "S130");

@@ -577,3 +577,96 @@ fn tidy_never_panics_on_odd_input() {
     assert_eq!(t.sites.num_rows(), 0);
     assert!(ids.people.is_empty());
 }
+
+#[test]
+fn data_access_group_names_leave_out_what_is_published_anyway() {
+    let sites = register();
+    assert_eq!(
+        tidy::data_access_group_names("riverside_peer_hub", &sites),
+        ["riverside_peer_hub", "riverside peer hub"]
+    );
+    assert_eq!(
+        tidy::data_access_group_names(" elmhouse ", &sites),
+        ["elmhouse"]
+    );
+    // A site's label, code or region, a sector, or too short: nothing to hide.
+    for published in [
+        "site_c",
+        "Site_A",
+        "s02",
+        "london",
+        "south",
+        "voluntary",
+        "ab",
+        "",
+    ] {
+        assert!(
+            tidy::data_access_group_names(published, &sites).is_empty(),
+            "{published}"
+        );
+    }
+}
+
+#[test]
+fn tidy_reads_checkbox_choices_and_keeps_redcaps_own_columns_as_identities() {
+    let (mut d, dd, fw) = dictionaries();
+    let at = d
+        .fields
+        .iter()
+        .position(|f| f.name == "role_detail")
+        .unwrap();
+    let mut settings = model::Field::checkbox(
+        "work_settings",
+        "Where do you work?",
+        &[
+            ("1", "Inpatient ward"),
+            ("2", "Community team"),
+            ("-3", "Crisis team"),
+        ],
+    );
+    settings.form = "interview_data_sheet".into();
+    d.fields.insert(at + 1, settings);
+    let text = "record_id,redcap_data_access_group,redcap_survey_identifier,interview_data_sheet_timestamp,site_id,stakeholder_group,work_settings___1,work_settings___2,work_settings____3,comments\n\
+S03-07,riverside_peer_hub,jo@example.org,2011-03-05 14:22:10,S03,1,1,0,1,Fine\n\
+S03-08,riverside_peer_hub,,[not completed],S03,2,0,0,0,\n\
+S01-02,site_a,,,S01,4,0,1,0,\n";
+    let interviews = [read_csv(text.as_bytes(), "raw/interviews/a.csv").expect("a")];
+    let (t, ids) = tidy(&interviews, &[], &d, &dd, &fw, &register());
+    let c = &t.checkboxes;
+    assert_eq!(c.schema(), model::schema::checkboxes());
+    assert_eq!(strings(c, "participant"), ["S01-02", "S03-07", "S03-07"]);
+    assert_eq!(strings(c, "field"), ["work_settings"; 3]);
+    assert_eq!(strings(c, "choice"), ["2", "1", "-3"]);
+    assert_eq!(
+        strings(c, "group"),
+        ["team_manager", "peer_worker", "peer_worker"]
+    );
+    assert_eq!(strings(c, "source_file"), ["raw/interviews/a.csv"; 3]);
+    // REDCap's own columns reach no table: only the identities.
+    for (name, batch) in t.named() {
+        for column in ["redcap_data_access_group", "redcap_survey_identifier"] {
+            assert!(batch.column_by_name(column).is_none(), "{name}");
+        }
+    }
+    let fields = |record: &str| -> Vec<(String, String)> {
+        ids.people
+            .iter()
+            .find(|p| p.record_id == record)
+            .unwrap()
+            .fields
+            .clone()
+    };
+    let pair = |f: &str, v: &str| (f.to_string(), v.to_string());
+    assert_eq!(
+        fields("S03-07"),
+        [
+            pair("redcap_data_access_group", "riverside_peer_hub"),
+            pair("redcap_data_access_group", "riverside peer hub"),
+            pair("redcap_survey_identifier", "jo@example.org"),
+        ]
+    );
+    // `site_a` is Site A's published label: nothing to hide.
+    assert_eq!(fields("S01-02"), []);
+    // The free text is read as before, the timestamps not at all.
+    assert_eq!(strings(&t.accounts, "text"), ["Fine"]);
+}

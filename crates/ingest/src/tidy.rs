@@ -30,8 +30,10 @@ pub const SITE_ID: &str = "site_id";
 /// The field giving the stakeholder group (choice codes of [`Group::from_redcap`]).
 pub const STAKEHOLDER_GROUP: &str = model::labels::STAKEHOLDER_GROUP;
 /// REDCap's repeating-instrument columns of the document export.
-pub const REPEAT_INSTRUMENT: &str = "redcap_repeat_instrument";
-pub const REPEAT_INSTANCE: &str = "redcap_repeat_instance";
+pub const REPEAT_INSTRUMENT: &str = model::dictionary::redcap::REPEAT_INSTRUMENT;
+pub const REPEAT_INSTANCE: &str = model::dictionary::redcap::REPEAT_INSTANCE;
+/// REDCap's own identifying columns, kept only as identities.
+use model::dictionary::redcap::{DATA_ACCESS_GROUP, SURVEY_IDENTIFIER};
 /// Document and evidence fields behind the `documents` and `evidence` columns.
 pub const DOC_TYPE: &str = "doc_type";
 pub const DOC_DATE: &str = "doc_date";
@@ -82,6 +84,38 @@ fn theme<'t>(field: &str, cell: impl Fn(&str) -> Option<&'t str>, framework: &Fr
         _ => "other",
     }
     .to_string()
+}
+
+/// The forms of a data access group's unique name (`harbour_lights`) that
+/// the gazetteer and the leak guard look for: the name as exported, and
+/// its words (`harbour lights`), as a service's name is written in text.
+/// A form that is something crosscase publishes anyway (a site's label,
+/// code, region or sector: a group named `site_a` or `london`) identifies
+/// no one and is left out, as is one of fewer than three characters.
+pub fn data_access_group_names(group: &str, sites: &[Site]) -> Vec<String> {
+    let squeeze = |t: &str| -> String {
+        t.split(|c: char| c == '_' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let published: HashSet<String> = sites
+        .iter()
+        .flat_map(|s| [&s.label, &s.site_id, &s.region])
+        .map(|t| squeeze(t))
+        .chain(Sector::ALL.iter().map(|s| s.code().to_string()))
+        .collect();
+    let group = group.trim();
+    let words = squeeze(group);
+    if words.chars().count() < 3 || published.contains(&words) {
+        return Vec::new();
+    }
+    let mut forms = vec![group.to_string()];
+    if words != group {
+        forms.push(words);
+    }
+    forms
 }
 
 /// A coded value: missing codes, empty, and anything unreadable are null.
@@ -295,6 +329,8 @@ struct Interview<'a> {
     outcomes: Vec<Option<i8>>,
     /// Published free text: (index into the free-text fields, theme, text).
     accounts: Vec<(usize, String, Cow<'a, str>)>,
+    /// The checkbox choices ticked: indices into the study's checkbox choices.
+    ticked: Vec<usize>,
 }
 
 struct Participant<'a> {
@@ -341,6 +377,16 @@ pub fn tidy(
         })
         .collect();
     let tops = top_fields(dict);
+    // Every checkbox choice of the dictionary: (field, code, export column).
+    let checkbox_choices: Vec<(&str, &str, String)> = dict
+        .fields
+        .iter()
+        .flat_map(|f| {
+            f.checkbox_columns()
+                .into_iter()
+                .map(move |(c, column)| (f.name.as_str(), c.code.as_str(), column))
+        })
+        .collect();
     let did = record_id_field(dict);
     let free_text: Vec<&str> = dict
         .fields
@@ -365,7 +411,7 @@ pub fn tidy(
                 cols.entry(c.text.as_str()).or_insert(i);
             }
             let col = |name: &str| cols.get(name).copied();
-            let (rid_c, site_c, group_c) = (col(rid), col(SITE_ID), col(STAKEHOLDER_GROUP));
+            let (rid_c, site_c, stakeholder_c) = (col(rid), col(SITE_ID), col(STAKEHOLDER_GROUP));
             let code_cols = [
                 col("age_band"),
                 col("gender"),
@@ -388,6 +434,9 @@ pub fn tidy(
                 .collect();
             let outcome_cols: Vec<Option<usize>> =
                 framework.outcomes.iter().map(|o| col(&o.code)).collect();
+            let checkbox_cols: Vec<Option<usize>> =
+                checkbox_choices.iter().map(|(_, _, c)| col(c)).collect();
+            let (group_c, survey_c) = (col(DATA_ACCESS_GROUP), col(SURVEY_IDENTIFIER));
             let text_cols: Vec<(usize, &str, usize)> = free_text
                 .iter()
                 .enumerate()
@@ -411,11 +460,22 @@ pub fn tidy(
                 let site_id = get(site_c)
                     .or_else(|| check::interview_site(record_id))
                     .unwrap_or("");
-                let identity = ident_cols
+                let mut identity: Vec<(String, String)> = ident_cols
                     .iter()
                     .filter_map(|(f, i)| get(Some(*i)).map(|val| (f.to_string(), val.to_string())))
                     .collect();
-                let group = code_of(get(group_c)).and_then(|c| Group::from_redcap(i64::from(c)));
+                // REDCap's own identifying columns: never a table's, only
+                // the gazetteer's and the leak guard's.
+                if let Some(group) = get(group_c) {
+                    for name in data_access_group_names(group, sites) {
+                        identity.push((DATA_ACCESS_GROUP.to_string(), name));
+                    }
+                }
+                if let Some(survey) = get(survey_c) {
+                    identity.push((SURVEY_IDENTIFIER.to_string(), survey.to_string()));
+                }
+                let group =
+                    code_of(get(stakeholder_c)).and_then(|c| Group::from_redcap(i64::from(c)));
                 let by_name = |name: &str| get(col(name));
                 let accounts = text_cols
                     .iter()
@@ -461,6 +521,12 @@ pub fn tidy(
                         .collect(),
                     outcomes: outcome_cols.iter().map(|c| code_of(get(*c))).collect(),
                     accounts,
+                    ticked: checkbox_cols
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| get(**c) == Some("1"))
+                        .map(|(k, _)| k)
+                        .collect(),
                     record_id: record_id_cow,
                 });
             }
@@ -647,11 +713,38 @@ pub fn tidy(
         batch(schema::accounts(), cols)
     };
 
-    // The five tables are independent: built in parallel, each the same
+    // checkboxes: one row per ticked choice, in dictionary order
+    let build_checkboxes = || {
+        let (who, prov) = shared.repeated(&people, |p| p.interview.ticked.len());
+        let (mut field, mut choice) = (Categories::new(), Categories::new());
+        let keys: Vec<(i32, i32)> = checkbox_choices
+            .iter()
+            .map(|(f, c, _)| (field.intern(f), choice.intern(c)))
+            .collect();
+        for p in &people {
+            for &k in &p.interview.ticked {
+                field.append_key(keys[k].0, 1);
+                choice.append_key(keys[k].1, 1);
+            }
+        }
+        let mut cols = who;
+        cols.push(field.finish());
+        cols.push(choice.finish());
+        cols.extend(prov);
+        batch(schema::checkboxes(), cols)
+    };
+
+    // The six tables are independent: built in parallel, each the same
     // whatever the number of threads.
-    let ((participants, answers), (top3, (outcomes, accounts))) = rayon::join(
+    let ((participants, answers), (top3, (outcomes, (accounts, checkboxes)))) = rayon::join(
         || rayon::join(build_participants, build_answers),
-        || rayon::join(build_top3, || rayon::join(build_outcomes, build_accounts)),
+        || {
+            rayon::join(build_top3, || {
+                rayon::join(build_outcomes, || {
+                    rayon::join(build_accounts, build_checkboxes)
+                })
+            })
+        },
     );
 
     // ---------------------------------------------------------- documents
@@ -827,6 +920,7 @@ pub fn tidy(
             accounts,
             documents: documents_batch,
             evidence,
+            checkboxes,
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         },
         Identities { people: identities },

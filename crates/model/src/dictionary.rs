@@ -172,10 +172,69 @@ impl Field {
             choices_at: (0, 0),
         }
     }
+    /// A checkbox field (tick all that apply) with these `(code, label)`
+    /// choices, built in code as [`Field::dropdown`] is.
+    pub fn checkbox(name: &str, label: &str, choices: &[(&str, &str)]) -> Field {
+        Field {
+            field_type: FieldType::Checkbox,
+            ..Field::dropdown(name, label, choices)
+        }
+    }
     /// Whether a field's values are choice codes (dropdown or radio).
     pub fn is_coded(&self) -> bool {
         matches!(self.field_type, FieldType::Dropdown | FieldType::Radio)
     }
+    /// Whether a field is a checkbox (tick all that apply): exported as one
+    /// column per choice, [`checkbox_column`].
+    pub fn is_checkbox(&self) -> bool {
+        self.field_type == FieldType::Checkbox
+    }
+    /// Each choice of a checkbox field with the export column it is read
+    /// from, in dictionary order (none for any other field).
+    pub fn checkbox_columns(&self) -> Vec<(&Choice, String)> {
+        if !self.is_checkbox() {
+            return Vec::new();
+        }
+        self.choices
+            .iter()
+            .map(|c| (c, checkbox_column(&self.name, &c.code)))
+            .collect()
+    }
+}
+
+/// The export column of one choice of a checkbox field, as REDCap names
+/// it: `<field>___<code>`, the code with `-` and `.` as `_`, lower case,
+/// anything but `a-z`, `0-9` and `_` left out (`-1` is `<field>____1`,
+/// `A` is `<field>___a`).
+pub fn checkbox_column(field: &str, code: &str) -> String {
+    let code: String = code
+        .trim()
+        .replace(['-', '.'], "_")
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+        .collect();
+    format!("{field}___{code}")
+}
+
+/// The columns REDCap adds to a "CSV (raw data)" export besides the
+/// fields, in the order it writes them after the record id.
+pub mod redcap {
+    /// Longitudinal projects: the record's event (`baseline_arm_1`).
+    pub const EVENT_NAME: &str = "redcap_event_name";
+    /// Repeating instruments and events.
+    pub const REPEAT_INSTRUMENT: &str = "redcap_repeat_instrument";
+    pub const REPEAT_INSTANCE: &str = "redcap_repeat_instance";
+    /// Projects with Data Access Groups: the group's unique name. Often a
+    /// service's real name: identifying, never published.
+    pub const DATA_ACCESS_GROUP: &str = "redcap_data_access_group";
+    /// Survey projects: who the survey was sent to, often an email address.
+    pub const SURVEY_IDENTIFIER: &str = "redcap_survey_identifier";
+    /// Survey projects: `<instrument>_timestamp`, when the survey was
+    /// completed (`2024-03-05 14:22:10`, `[not completed]` or empty).
+    pub const TIMESTAMP_SUFFIX: &str = "_timestamp";
+    /// `<instrument>_complete`: 0 incomplete, 1 unverified, 2 complete.
+    pub const COMPLETE_SUFFIX: &str = "_complete";
 }
 
 /// A parsed data dictionary, fields in dictionary order.
@@ -199,5 +258,38 @@ impl Dictionary {
             }
         }
         forms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkbox_columns_are_named_as_redcap_exports_them() {
+        assert_eq!(checkbox_column("setting", "1"), "setting___1");
+        assert_eq!(checkbox_column("setting", "-1"), "setting____1");
+        assert_eq!(checkbox_column("setting", "A"), "setting___a");
+        assert_eq!(checkbox_column("setting", "1.5"), "setting___1_5");
+        assert_eq!(checkbox_column("setting", " ward "), "setting___ward");
+        assert_eq!(checkbox_column("setting", "é-2"), "setting____2");
+        let dropdown = Field::dropdown("setting", "Where", &[("1", "Ward"), ("-9", "Other")]);
+        assert!(
+            dropdown.checkbox_columns().is_empty(),
+            "a dropdown has none"
+        );
+        let field = Field::checkbox("setting", "Where", &[("1", "Ward"), ("-9", "Other")]);
+        let columns: Vec<(&str, String)> = field
+            .checkbox_columns()
+            .into_iter()
+            .map(|(c, col)| (c.label.as_str(), col))
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                ("Ward", "setting___1".to_string()),
+                ("Other", "setting____9".to_string())
+            ]
+        );
     }
 }

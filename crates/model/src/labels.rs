@@ -28,6 +28,30 @@ pub struct Characteristic {
     pub choices: Vec<(i8, String)>,
 }
 
+/// A checkbox field (tick all that apply) as the study's dictionary words
+/// it: each choice is a yes/no characteristic of the demographics table.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Checkbox {
+    /// The dictionary field (`work_settings`).
+    pub field: String,
+    /// The field's label.
+    pub label: String,
+    /// Each choice, in dictionary order.
+    pub choices: Vec<CheckboxChoice>,
+}
+
+/// One choice of a [`Checkbox`] field.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CheckboxChoice {
+    /// The dictionary's code (`1`, `ward`), as the `checkboxes` table holds it.
+    pub code: String,
+    /// Its export column, `<field>___<code>` as REDCap names it
+    /// ([`crate::dictionary::checkbox_column`]): the demographics table's
+    /// characteristic.
+    pub column: String,
+    pub label: String,
+}
+
 /// The three ways a stakeholder group is named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct GroupWords {
@@ -47,6 +71,7 @@ pub struct Labels {
     managers: String,
     group_field: String,
     characteristics: Vec<Characteristic>,
+    checkboxes: Vec<Checkbox>,
     pattern_answers: Vec<(i64, String)>,
     outcome_answers: Vec<(i64, String)>,
 }
@@ -165,11 +190,30 @@ impl Labels {
                 }
             })
             .collect();
+        let checkboxes = dictionary
+            .fields
+            .iter()
+            .filter(|f| f.is_checkbox())
+            .map(|f| Checkbox {
+                field: f.name.clone(),
+                label: f.label.clone(),
+                choices: f
+                    .checkbox_columns()
+                    .into_iter()
+                    .map(|(c, column)| CheckboxChoice {
+                        code: c.code.clone(),
+                        column,
+                        label: c.label.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
         Labels {
             groups,
             managers,
             group_field: field.map_or_else(|| "Stakeholder group".to_string(), |f| f.label.clone()),
             characteristics,
+            checkboxes,
             pattern_answers: worded(dictionary, pattern_field, &PATTERN_ANSWERS),
             outcome_answers: worded(dictionary, outcome_field, &OUTCOME_ANSWERS),
         }
@@ -217,6 +261,22 @@ impl Labels {
     /// The demographic characteristics, in [`DEMOGRAPHIC_FIELDS`] order.
     pub fn characteristics(&self) -> &[Characteristic] {
         &self.characteristics
+    }
+
+    /// The interview dictionary's checkbox fields, in dictionary order.
+    pub fn checkboxes(&self) -> &[Checkbox] {
+        &self.checkboxes
+    }
+
+    /// A checkbox choice by its export column (`work_settings___2`): the
+    /// field and the choice, as a characteristic of the demographics table.
+    pub fn checkbox_choice(&self, column: &str) -> Option<(&Checkbox, &CheckboxChoice)> {
+        self.checkboxes.iter().find_map(|f| {
+            f.choices
+                .iter()
+                .find(|c| c.column == column)
+                .map(|c| (f, c))
+        })
     }
 
     /// How the dictionary words a pattern-matching answer (`In place`).
@@ -354,6 +414,49 @@ mod tests {
         // Not named by the framework: the dictionary's word.
         assert_eq!(labels.group(Group::TeamManager), "Team leader");
         assert_eq!(labels.managers(), "Managers (team and senior)");
+    }
+
+    #[test]
+    fn checkbox_fields_are_named_with_their_choices_and_columns() {
+        let mut with_checkbox = dictionary();
+        let mut settings = dropdown(
+            "work_settings",
+            "Where do you work?",
+            "1, Inpatient ward | -1, Somewhere else | C, Crisis team",
+        );
+        settings.field_type = crate::FieldType::Checkbox;
+        with_checkbox.fields.push(settings);
+        let labels = Labels::new(&with_checkbox, &framework(""));
+        let [field] = labels.checkboxes() else {
+            panic!("one checkbox field: {:?}", labels.checkboxes())
+        };
+        assert_eq!(field.field, "work_settings");
+        assert_eq!(field.label, "Where do you work?");
+        let choices: Vec<(&str, &str, &str)> = field
+            .choices
+            .iter()
+            .map(|c| (c.code.as_str(), c.column.as_str(), c.label.as_str()))
+            .collect();
+        assert_eq!(
+            choices,
+            [
+                ("1", "work_settings___1", "Inpatient ward"),
+                ("-1", "work_settings____1", "Somewhere else"),
+                ("C", "work_settings___c", "Crisis team")
+            ]
+        );
+        let (f, c) = labels.checkbox_choice("work_settings___c").unwrap();
+        assert_eq!(
+            (f.field.as_str(), c.label.as_str()),
+            ("work_settings", "Crisis team")
+        );
+        assert!(labels.checkbox_choice("gender").is_none());
+        // Dropdowns are not checkboxes.
+        assert!(
+            Labels::new(&dictionary(), &framework(""))
+                .checkboxes()
+                .is_empty()
+        );
     }
 
     #[test]

@@ -23,10 +23,10 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use dictionary::{Choice, Dictionary, Field, FieldType, Validation};
 pub use figure::FigureId;
 pub use framework::{Domain, Factor, Framework, GroupName, Outcome};
-pub use labels::{Characteristic, Labels};
+pub use labels::{Characteristic, Checkbox, CheckboxChoice, Labels};
 pub use study::{
-    Disclosure, IdentifierEntry, KeySource, Positions, QualitativeSection, Site, StudyConfig,
-    Withdrawal, WithdrawalScope,
+    Disclosure, IdentifierEntry, KeySource, License, Positions, Publication, PublicationDate,
+    QualitativeSection, Site, StudyConfig, Withdrawal, WithdrawalScope,
 };
 pub use tables::{Identities, Identity, StudyTables};
 pub use vocab::{

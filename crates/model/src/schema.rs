@@ -126,6 +126,18 @@ pub fn accounts() -> SchemaRef {
     schema(f)
 }
 
+/// One row per checkbox choice a participant ticked (a checkbox field of
+/// the interview dictionary, `<field>___<code>` = 1 in the export): `field`
+/// is the dictionary field, `choice` the dictionary's code of the choice. A
+/// choice not ticked has no row; a participant may tick several choices of
+/// one field, or none. Withdrawn-`all` participants have no rows.
+pub fn checkboxes() -> SchemaRef {
+    let mut f: Vec<Field> = who().into();
+    f.extend([cat("field"), cat("choice")]);
+    f.extend(provenance());
+    schema(f)
+}
+
 /// One row per coded segment of an interview transcript (one code of a
 /// theme applied to one selection: data-schema/coded_segments.md), of every
 /// interviewee who has not withdrawn everything. `text` is the selection

@@ -19,6 +19,8 @@ pub struct StudyTables {
     pub accounts: RecordBatch,
     pub documents: RecordBatch,
     pub evidence: RecordBatch,
+    /// The checkbox choices participants ticked.
+    pub checkboxes: RecordBatch,
     /// Not a raw table: empty out of `ingest` (transcripts are read and
     /// redacted by the pipeline's `anonymise` stage, one project at a time).
     pub coded_segments: RecordBatch,
@@ -37,11 +39,12 @@ impl StudyTables {
             accounts: B::new_empty(crate::schema::accounts()),
             documents: B::new_empty(crate::schema::documents()),
             evidence: B::new_empty(crate::schema::evidence()),
+            checkboxes: B::new_empty(crate::schema::checkboxes()),
             coded_segments: B::new_empty(crate::schema::coded_segments()),
         }
     }
     /// The tables by their published names, in a fixed order.
-    pub fn named(&self) -> [(&'static str, &RecordBatch); 9] {
+    pub fn named(&self) -> [(&'static str, &RecordBatch); 10] {
         [
             ("sites", &self.sites),
             ("participants", &self.participants),
@@ -51,6 +54,7 @@ impl StudyTables {
             ("accounts", &self.accounts),
             ("documents", &self.documents),
             ("evidence", &self.evidence),
+            ("checkboxes", &self.checkboxes),
             ("coded_segments", &self.coded_segments),
         ]
     }

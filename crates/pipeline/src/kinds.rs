@@ -301,24 +301,28 @@ pub static KINDS: &[Kind] = &[
     table(
         "disclosure.demographics",
         &[CLEAN],
-        &[(
-            "participants",
-            &[
-                "site",
-                "sector",
-                "group",
-                "age_band",
-                "gender",
-                "ethnicity",
-                "lived_experience",
-            ],
-        )],
+        &[
+            (
+                "participants",
+                &[
+                    "participant",
+                    "site",
+                    "sector",
+                    "group",
+                    "age_band",
+                    "gender",
+                    "ethnicity",
+                    "lived_experience",
+                ],
+            ),
+            ("checkboxes", &["participant", "field", "choice"]),
+        ],
         Figures {
             input: "participants",
             values: &["age_band", "gender", "ethnicity", "lived_experience"],
             keys: &["site", "sector"],
         },
-        "Counts of participants per characteristic and category, at the levels study.toml allows, with small cells suppressed.",
+        "Counts of participants per characteristic and category, at the levels study.toml allows, with small cells suppressed; each choice of a checkbox field counted as ticked or not.",
         |t| read::<NoSettings>(t, StageSettings::Demographics),
     ),
     table(

@@ -10,6 +10,7 @@
 //! guard has scanned it, so a failed run leaves the last good outputs as
 //! they were.
 
+pub mod datapackage;
 pub mod diff;
 pub mod error;
 pub mod explain;

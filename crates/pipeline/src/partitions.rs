@@ -33,7 +33,7 @@ use crate::hash::sha256_hex;
 pub const MANIFEST_FILE: &str = "partitions.json";
 
 /// The clean tables that hold site partitions, as `data/<name>.parquet`.
-pub const TABLES: [&str; 7] = [
+pub const TABLES: [&str; 8] = [
     "participants",
     "answers",
     "top3",
@@ -41,6 +41,7 @@ pub const TABLES: [&str; 7] = [
     "accounts",
     "documents",
     "evidence",
+    "checkboxes",
 ];
 
 /// What the last run that anonymised wrote, to decide what can be reused.
@@ -270,6 +271,7 @@ impl Previous {
             accounts: slice("accounts")?,
             documents: slice("documents")?,
             evidence: slice("evidence")?,
+            checkboxes: slice("checkboxes")?,
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         };
         // The site's own entries: transcripts are not site partitions.

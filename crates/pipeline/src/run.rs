@@ -136,6 +136,10 @@ fn check(inputs: &mut StudyInputs) -> Vec<Diagnostic> {
     inputs.files.extend(inputs.qualitative.files());
     inputs.files.sort();
     diagnostics.sort();
+    // About every output rather than one row: first, where a run shows it.
+    if let Some(warning) = crate::rocrate::publication_warning(&inputs.config.publication) {
+        diagnostics.insert(0, warning);
+    }
     diagnostics
 }
 
@@ -596,6 +600,7 @@ fn materialise(
                 accounts: load("data/accounts.parquet".into())?,
                 documents: load("data/documents.parquet".into())?,
                 evidence: load("data/evidence.parquet".into())?,
+                checkboxes: load("data/checkboxes.parquet".into())?,
                 coded_segments: load("data/coded_segments.parquet".into())?,
             };
             Artifact::Clean(Box::new(CleanStudy {
@@ -852,6 +857,7 @@ fn run_stage(
             let clean = clean(stage, artifacts)?;
             let batch = anonymise::demographics(
                 &clean.tables.participants,
+                &clean.tables.checkboxes,
                 &clean.config.disclosure,
                 &clean.labels,
             )
@@ -883,8 +889,22 @@ fn run_stage(
             staging.write("pipeline.toml", plan.source.as_bytes())?;
             let provenance = crate::provenance::store(plan, staging.hashes());
             staging.write("provenance.json", provenance.as_bytes())?;
-            let crate_text =
-                crate::rocrate::metadata(plan, stage_files, staging.hashes(), &raw.inputs.files);
+            let inputs = &raw.inputs;
+            let publication = &inputs.config.publication;
+            crate::datapackage::stage(
+                staging,
+                plan,
+                &inputs.framework,
+                &inputs.sites,
+                publication,
+            )?;
+            let crate_text = crate::rocrate::metadata(
+                plan,
+                stage_files,
+                staging.hashes(),
+                &inputs.files,
+                publication,
+            );
             staging.write("ro-crate-metadata.json", crate_text.as_bytes())?;
             let guard = anonymise::LeakGuard::new(
                 &raw.identities,

@@ -9,6 +9,9 @@ use crate::stats::describe;
 use crate::util::{self, Columns, Prepared};
 use crate::{Scope, Settings, input, schema};
 
+/// The perspective of team and senior managers pooled (`pool_managers`).
+pub const POOLED_MANAGERS: &str = "managers";
+
 /// The groups compared: the five groups, or with `pool_managers` four,
 /// `team_manager` + `senior_manager` pooled as `managers`.
 fn perspectives(pool_managers: bool) -> Vec<(&'static str, Vec<Group>)> {
@@ -19,7 +22,7 @@ fn perspectives(pool_managers: bool) -> Vec<(&'static str, Vec<Group>)> {
             .map(|&g| (g.code(), vec![g]))
             .collect();
         v.push((
-            "managers",
+            POOLED_MANAGERS,
             Group::ALL
                 .iter()
                 .copied()

@@ -16,6 +16,9 @@ use std::collections::{HashMap, HashSet};
 use ingest::check;
 use ingest::tidy::{REPEAT_INSTANCE, REPEAT_INSTRUMENT, SITE_ID, record_id_field, top_fields};
 use ingest::{Cell, CsvTable, Field as CellField, Record};
+use model::dictionary::redcap::{
+    COMPLETE_SUFFIX, DATA_ACCESS_GROUP, EVENT_NAME, SURVEY_IDENTIFIER, TIMESTAMP_SUFFIX,
+};
 use model::labels::{NOT_RECORDED, STAKEHOLDER_GROUP};
 use model::{
     Diagnostic, Dictionary, Field, FieldType, Framework, Group, Labels, Scale, Site, Validation,
@@ -32,12 +35,28 @@ const MAX_LISTED: usize = 12;
 #[derive(Clone, Copy)]
 enum Col<'a> {
     Field(&'a Field),
+    /// One choice of a checkbox field: `<field>___<code>`, 0 or 1.
+    Checkbox(&'a Field),
     /// `<form>_complete`.
     Complete(&'a str),
+    /// `<form>_timestamp` (survey instruments).
+    Timestamp(&'a str),
     RepeatInstrument,
     RepeatInstance,
+    /// REDCap's own columns that crosscase reads but never publishes.
+    Event,
+    DataAccessGroup,
+    SurveyIdentifier,
     /// Unknown or repeated: already reported, not checked.
     Skip,
+}
+
+impl Col<'_> {
+    /// REDCap writes these where their instrument is; crosscase reads
+    /// them by name, wherever they are.
+    fn anywhere(self) -> bool {
+        matches!(self, Col::Complete(_) | Col::Timestamp(_))
+    }
 }
 
 /// The two kinds of export.
@@ -50,6 +69,8 @@ enum Kind {
 struct Ctx<'a> {
     dict: &'a Dictionary,
     kind: Kind,
+    /// What a "CSV (labels)" export's header holds ([`label_headers`]).
+    labels: HashSet<String>,
     /// Expected columns in order: name and what it is.
     expected: Vec<(String, Col<'a>)>,
     site_ids: &'a HashSet<&'a str>,
@@ -58,26 +79,100 @@ struct Ctx<'a> {
     tops: Vec<(u8, &'a str)>,
 }
 
-fn expected_columns(dict: &Dictionary, kind: Kind) -> Vec<(String, Col<'_>)> {
+/// The columns of a "CSV (raw data)" export, in REDCap's order: the record
+/// id, REDCap's own columns (event, repeat instrument and instance, data
+/// access group, survey identifier: each only where the project has them),
+/// then the fields, a checkbox field as one column per choice; each
+/// instrument's `_timestamp` and `_complete` columns are read wherever they are.
+fn expected_columns(dict: &Dictionary) -> Vec<(String, Col<'_>)> {
     let mut cols: Vec<(String, Col)> = Vec::new();
     let rid = record_id_field(dict);
-    if kind == Kind::Documents {
-        if let Some(f) = dict.field(rid) {
-            cols.push((f.name.clone(), Col::Field(f)));
-        }
-        cols.push((REPEAT_INSTRUMENT.to_string(), Col::RepeatInstrument));
-        cols.push((REPEAT_INSTANCE.to_string(), Col::RepeatInstance));
-    }
-    for f in &dict.fields {
-        if kind == Kind::Documents && f.name == rid {
-            continue;
-        }
+    if let Some(f) = dict.field(rid) {
         cols.push((f.name.clone(), Col::Field(f)));
     }
+    cols.push((EVENT_NAME.to_string(), Col::Event));
+    cols.push((REPEAT_INSTRUMENT.to_string(), Col::RepeatInstrument));
+    cols.push((REPEAT_INSTANCE.to_string(), Col::RepeatInstance));
+    cols.push((DATA_ACCESS_GROUP.to_string(), Col::DataAccessGroup));
+    cols.push((SURVEY_IDENTIFIER.to_string(), Col::SurveyIdentifier));
+    for f in dict.fields.iter().filter(|f| f.name != rid) {
+        if f.is_checkbox() {
+            for (_, column) in f.checkbox_columns() {
+                cols.push((column, Col::Checkbox(f)));
+            }
+        } else {
+            cols.push((f.name.clone(), Col::Field(f)));
+        }
+    }
     for form in dict.forms() {
-        cols.push((format!("{form}_complete"), Col::Complete(form)));
+        cols.push((format!("{form}{TIMESTAMP_SUFFIX}"), Col::Timestamp(form)));
+        cols.push((format!("{form}{COMPLETE_SUFFIX}"), Col::Complete(form)));
     }
     cols
+}
+
+/// The headers of REDCap's "CSV (labels)" export for a dictionary: each
+/// field's label (`<label> (choice=<choice label>)` for a checkbox choice)
+/// and the words REDCap uses for its own columns, lower-cased.
+fn label_headers(dict: &Dictionary) -> HashSet<String> {
+    let mut labels: HashSet<String> = [
+        "Event Name",
+        "Repeat Instrument",
+        "Repeat Instance",
+        "Data Access Group",
+        "Survey Identifier",
+        "Survey Timestamp",
+        "Complete?",
+    ]
+    .iter()
+    .map(|l| l.to_lowercase())
+    .collect();
+    for f in &dict.fields {
+        let label = f.label.trim();
+        if f.is_checkbox() {
+            labels.extend(
+                f.choices
+                    .iter()
+                    .map(|c| format!("{label} (choice={})", c.label.trim()).to_lowercase()),
+            );
+        } else if !label.is_empty() {
+            labels.insert(label.to_lowercase());
+        }
+    }
+    labels
+}
+
+/// If the export is a "CSV (labels)" export (more of its header is the
+/// dictionary's labels than its field names), the one problem to report
+/// for the whole file.
+fn labels_export(table: &CsvTable, ctx: &Ctx) -> Option<Diagnostic> {
+    let names: HashSet<&str> = ctx.expected.iter().map(|(n, _)| n.as_str()).collect();
+    let (mut as_names, mut as_labels) = (0usize, Vec::new());
+    for cell in &table.header {
+        if names.contains(cell.text.as_str()) {
+            as_names += 1;
+        } else if ctx.labels.contains(&cell.text.trim().to_lowercase()) {
+            as_labels.push(cell);
+        }
+    }
+    let first = as_labels.first()?;
+    if as_labels.len() <= as_names || as_labels.len() * 2 < table.header.len() {
+        return None;
+    }
+    Some(Diagnostic::error(
+        &table.path,
+        table.header_line(),
+        1,
+        format!(
+            "expected a REDCap \"CSV (raw data)\" export (field names such as `{}` as the header, codes as values), found a \"CSV (labels)\" export: {} of its {} columns are headed by a label of {} (`{}` at column {}); export the data again as \"CSV (raw data)\"",
+            ctx.rid,
+            as_labels.len(),
+            table.header.len(),
+            ctx.dict.path,
+            first.text.trim(),
+            first.column
+        ),
+    ))
 }
 
 fn quoted_list(items: &[&str]) -> String {
@@ -260,6 +355,7 @@ fn check_header<'a>(table: &CsvTable, ctx: &Ctx<'a>, out: &mut Vec<Diagnostic>) 
                 ));
                 plan.push(Col::Skip);
             }
+            Some(k) if ctx.expected[k].1.anywhere() => plan.push(ctx.expected[k].1),
             Some(k) => {
                 if let Some((lk, lname)) = last
                     && k < lk
@@ -279,8 +375,8 @@ fn check_header<'a>(table: &CsvTable, ctx: &Ctx<'a>, out: &mut Vec<Diagnostic>) 
     }
     for (name, col) in &ctx.expected {
         let needed = match col {
-            Col::Field(f) => f.required,
-            Col::RepeatInstrument | Col::RepeatInstance => true,
+            Col::Field(f) | Col::Checkbox(f) => f.required,
+            Col::RepeatInstrument | Col::RepeatInstance => ctx.kind == Kind::Documents,
             _ => false,
         };
         if needed && !seen.contains_key(name.as_str()) {
@@ -301,7 +397,7 @@ struct Seen<'a> {
     record: &'a Record,
 }
 
-fn label_of(key: &(String, String, String)) -> String {
+fn label_of(key: &Key) -> String {
     if key.1.is_empty() {
         format!("record {}", key.0)
     } else {
@@ -309,7 +405,7 @@ fn label_of(key: &(String, String, String)) -> String {
     }
 }
 
-fn compare(first: &Seen, second: &Seen, key: &(String, String, String), out: &mut Vec<Diagnostic>) {
+fn compare(first: &Seen, second: &Seen, key: &Key, out: &mut Vec<Diagnostic>) {
     let (mut a_cells, mut b_cells) = (Vec::new(), Vec::new());
     first.table.fields(first.record, &mut a_cells);
     second.table.fields(second.record, &mut b_cells);
@@ -352,21 +448,53 @@ fn site_problem(ctx: &Ctx, site: &str) -> Option<String> {
     (!ctx.site_ids.contains(site)).then(|| format!("a site_id of sites.csv ({})", ctx.sites_list))
 }
 
+/// A row's key: record id, repeat instrument, repeat instance, event.
+type Key = (String, String, String, String);
+
 /// What checking one export found: its problems, and what the checks
 /// across files need (record keys in file order, document rows, evidence).
 #[derive(Default)]
 struct TableCheck<'a> {
     out: Vec<Diagnostic>,
-    /// `(record id, repeat instrument, repeat instance)` and the record.
-    keys: Vec<((String, String, String), &'a Record)>,
+    /// Each row's [`Key`] and the record.
+    keys: Vec<(Key, &'a Record)>,
     doc_rows: Vec<String>,
     /// Evidence rows: record id and where its id cell is.
     evidence: Vec<(String, Loc<'a>)>,
+    /// Longitudinal exports: record id, event, where the event cell is.
+    events: Vec<(String, String, Loc<'a>)>,
+    /// Exports with data access groups: site, group, where the group cell is.
+    groups: Vec<(String, String, Loc<'a>)>,
+}
+
+/// `YYYY-MM-DD HH:MM:SS` with a real date and time, as REDCap writes a
+/// survey's timestamp.
+fn is_timestamp(v: &str) -> bool {
+    let Some((date, time)) = v.split_once(' ') else {
+        return false;
+    };
+    let t = time.as_bytes();
+    let two = |i: usize| -> Option<u8> {
+        let (a, b) = (*t.get(i)?, *t.get(i + 1)?);
+        (a.is_ascii_digit() && b.is_ascii_digit()).then(|| (a - b'0') * 10 + (b - b'0'))
+    };
+    check::is_real_date(date)
+        && t.len() == 8
+        && t[2] == b':'
+        && t[5] == b':'
+        && two(0).is_some_and(|h| h < 24)
+        && two(3).is_some_and(|m| m < 60)
+        && two(6).is_some_and(|s| s < 60)
 }
 
 /// Check one export on its own (exports are checked in parallel).
 fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
     let mut result = TableCheck::default();
+    // A labels export is said once: its every column would be unknown.
+    if let Some(d) = labels_export(table, ctx) {
+        result.out.push(d);
+        return result;
+    }
     let out = &mut result.out;
     let path = table.path.as_str();
     let dict_path = ctx.dict.path.as_str();
@@ -376,6 +504,8 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
     let site_col = index(SITE_ID);
     let inst_col = index(REPEAT_INSTRUMENT);
     let instance_col = index(REPEAT_INSTANCE);
+    let event_col = index(EVENT_NAME);
+    let group_col = index(DATA_ACCESS_GROUP);
     let forms = ctx.dict.forms();
     let first_form = forms.first().copied().unwrap_or("");
     let tops: Vec<(u8, &str, usize)> = ctx
@@ -432,6 +562,19 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
                     )));
                 }
             }
+        } else {
+            // The data sheet is one row per interviewee: no repeats.
+            for (i, name) in [
+                (inst_col, REPEAT_INSTRUMENT),
+                (instance_col, REPEAT_INSTANCE),
+            ] {
+                if let Some(c) = cell(i).filter(|c| !c.text.is_empty()) {
+                    out.push(loc(c).err(format!(
+                        "{name}: expected an empty cell (the interview data sheet is one row per interviewee, so crosscase reads no repeating instrument or event), found `{}`",
+                        c.text
+                    )));
+                }
+            }
         }
         for (i, col) in plan.iter().enumerate() {
             let Some(c) = cells.get(i) else { continue };
@@ -439,6 +582,29 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
                 Col::Field(f) => {
                     let required = f.required && (f.form == row_form || f.name == ctx.rid);
                     check_value(dict_path, f, c.text.as_ref(), loc(c), required, out);
+                }
+                // REDCap writes 0 or 1 on a row of the field's instrument.
+                Col::Checkbox(f) if f.form == row_form => {
+                    let v = c.text.as_ref();
+                    if v != "0" && v != "1" {
+                        let found = if v.is_empty() {
+                            "an empty cell".to_string()
+                        } else {
+                            found(f, v, "0 or 1")
+                        };
+                        out.push(loc(c).err(format!(
+                            "{}: expected 1 (ticked) or 0 (not ticked), a choice of the checkbox field {}, found {found}",
+                            table.header[i].text, f.name
+                        )));
+                    }
+                }
+                Col::Timestamp(form) => {
+                    let v = c.text.as_ref();
+                    if !(v.is_empty() || v == "[not completed]" || is_timestamp(v)) {
+                        out.push(loc(c).err(format!(
+                            "{form}{TIMESTAMP_SUFFIX}: expected a survey timestamp (`YYYY-MM-DD HH:MM:SS`), `[not completed]` or an empty cell, found a value that is none of these (not shown)"
+                        )));
+                    }
                 }
                 Col::Complete(form) => match c.text.as_ref() {
                     "2" | "" => {}
@@ -529,16 +695,93 @@ fn check_table<'a>(table: &'a CsvTable, ctx: &Ctx) -> TableCheck<'a> {
                 result.evidence.push((record_id.to_string(), loc(rc)));
             }
         }
+        let event = cell(event_col).map(|c| c.text.as_ref()).unwrap_or("");
+        if let Some(c) = cell(event_col) {
+            result
+                .events
+                .push((record_id.to_string(), event.to_string(), loc(c)));
+        }
+        if let Some(c) = cell(group_col) {
+            let site = match site_cell {
+                Some(sc) => Some(sc.text.as_ref()),
+                None => match ctx.kind {
+                    Kind::Interviews => check::interview_site(record_id),
+                    Kind::Documents => check::document_parts(record_id).map(|(s, _)| s),
+                },
+            };
+            if let Some(site) = site {
+                result
+                    .groups
+                    .push((site.to_string(), c.text.to_string(), loc(c)));
+            }
+        }
         result.keys.push((
             (
                 record_id.to_string(),
                 instrument.to_string(),
                 instance.to_string(),
+                event.to_string(),
             ),
             record,
         ));
     }
     result
+}
+
+/// A longitudinal export is read when each record has one event: crosscase
+/// reads one data sheet row per interviewee (one document per record).
+/// Each record found in a second event is an error, once, naming where.
+fn one_event_per_record(checked: &[TableCheck], kind: Kind, out: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, (&str, &Loc)> = HashMap::new();
+    let mut reported: HashSet<&str> = HashSet::new();
+    for (record_id, event, loc) in checked.iter().flat_map(|c| &c.events) {
+        match first.get(record_id.as_str()) {
+            None => {
+                first.insert(record_id, (event, loc));
+            }
+            Some((e, at)) if *e != event && reported.insert(record_id) => {
+                let what = match kind {
+                    Kind::Interviews => {
+                        "one event per interviewee (one row of the interview data sheet each)"
+                    }
+                    Kind::Documents => "one event per document",
+                };
+                out.push(loc.err(format!(
+                    "{EVENT_NAME}: expected one event for record `{record_id}`, found `{event}` here and `{e}` at {}:{}: crosscase reads {what}; export the data of one event (REDCap lets an export choose its events)",
+                    at.table.path, at.record.line
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Data access groups are one per site, as a multi-site project sets them
+/// up: a site whose records are in different groups (or some in none) is
+/// warned about, once, at its first record in another group. A group's
+/// name is never shown: it is often the service's real name.
+fn one_group_per_site(checked: &[TableCheck], out: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, (&str, &Loc)> = HashMap::new();
+    let mut warned: HashSet<&str> = HashSet::new();
+    for (site, group, loc) in checked.iter().flat_map(|c| &c.groups) {
+        match first.get(site.as_str()) {
+            None => {
+                first.insert(site, (group, loc));
+            }
+            Some((g, at)) if *g != group && warned.insert(site) => {
+                let found = if group.is_empty() {
+                    "a record in no data access group"
+                } else {
+                    "a record in another data access group"
+                };
+                out.push(loc.warning(format!(
+                    "{DATA_ACCESS_GROUP}: expected every record of site {site} in one data access group (as at {}:{}), found {found} (groups' names are not shown)",
+                    at.table.path, at.record.line
+                )));
+            }
+            Some(_) => {}
+        }
+    }
 }
 
 /// Dictionary against framework: every factor has its three fields, every
@@ -745,6 +988,23 @@ fn check_vocabulary(
             seen.push(&c.label);
         }
     }
+    // REDCap exports a checkbox choice as a column named from its code:
+    // two codes that name one column could not be told apart.
+    for field in dict.fields.iter().filter(|f| f.is_checkbox()) {
+        let columns = field.checkbox_columns();
+        for (k, (choice, column)) in columns.iter().enumerate() {
+            if let Some((other, _)) = columns[..k].iter().find(|(_, c)| c == column) {
+                out.push(at_choices(
+                    dict,
+                    field,
+                    format!(
+                        "{}: expected checkbox choice codes that REDCap exports to different columns, found `{}` and `{}`, both exported as `{column}`",
+                        field.name, other.code, choice.code
+                    ),
+                ));
+            }
+        }
+    }
     // The groups' labels are categories of the demographics table too.
     if let Some(field) = dict.field(STAKEHOLDER_GROUP) {
         let labels = Labels::new(dict, framework);
@@ -793,7 +1053,8 @@ pub fn check_study(
         let ctx = Ctx {
             dict: d,
             kind,
-            expected: expected_columns(d, kind),
+            labels: label_headers(d),
+            expected: expected_columns(d),
             site_ids: &site_ids,
             sites_list: sites_list.clone(),
             rid: record_id_field(d),
@@ -804,7 +1065,7 @@ pub fn check_study(
             },
         };
         let checked: Vec<TableCheck> = tables.par_iter().map(|t| check_table(t, &ctx)).collect();
-        let mut seen: HashMap<&(String, String, String), Seen> = HashMap::new();
+        let mut seen: HashMap<&Key, Seen> = HashMap::new();
         let mut doc_rows: HashSet<&str> = HashSet::new();
         for (t, c) in tables.iter().zip(&checked) {
             out.extend(c.out.iter().cloned());
@@ -819,6 +1080,8 @@ pub fn check_study(
             }
             doc_rows.extend(c.doc_rows.iter().map(String::as_str));
         }
+        one_event_per_record(&checked, kind, &mut out);
+        one_group_per_site(&checked, &mut out);
         let mut reported = HashSet::new();
         for (record_id, loc) in checked.iter().flat_map(|c| &c.evidence) {
             if !doc_rows.contains(record_id.as_str())

@@ -540,3 +540,193 @@ fn two_groups_named_alike_are_an_error() {
         )]
     );
 }
+
+/// The study's dictionary with a checkbox field after `role_detail`.
+fn with_checkbox(s: &mut Study, required: bool) {
+    let at = s
+        .dict
+        .fields
+        .iter()
+        .position(|f| f.name == "role_detail")
+        .unwrap();
+    let mut field = model::Field::checkbox(
+        "work_settings",
+        "Where do you work?",
+        &[
+            ("1", "Inpatient ward"),
+            ("2", "Community team"),
+            ("-3", "Elsewhere"),
+        ],
+    );
+    field.form = "interview_data_sheet".into();
+    field.required = required;
+    s.dict.fields.insert(at + 1, field);
+}
+
+#[test]
+fn redcap_own_columns_are_read_where_redcap_writes_them() {
+    let s = study();
+    // Record id, event, repeat instrument and instance, data access group,
+    // survey identifier, then the instrument's timestamp, fields, complete.
+    let text = "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance,redcap_data_access_group,redcap_survey_identifier,interview_data_sheet_timestamp,site_id,consent_recorded,stakeholder_group,interview_data_sheet_complete\n\
+S01-01,interview_arm_1,,,hope_house,ann@example.org,2011-03-05 14:22:10,S01,1,2,2\n\
+S01-02,interview_arm_1,,,hope_house,,[not completed],S01,1,2,2\n\
+S03-01,interview_arm_1,,,,,,S03,1,1,2\n";
+    assert_eq!(s.interviews(text), Vec::<String>::new());
+    // Out of place (the group after a field), repeating rows, and bad timestamps.
+    let text = "record_id,site_id,redcap_data_access_group,redcap_repeat_instrument,redcap_repeat_instance,consent_recorded,stakeholder_group,interview_data_sheet_timestamp\n\
+S01-01,S01,hope_house,follow_up,1,1,2,2011-03-05 24:00:00\n\
+S01-02,S01,hope_house,,,1,2,05/03/2011 14:22\n";
+    assert_eq!(
+        s.interviews(text),
+        [
+            "raw/interviews/a.csv:1:19: redcap_data_access_group: expected the columns in dictionary order, found it after `site_id`",
+            "raw/interviews/a.csv:1:44: redcap_repeat_instrument: expected the columns in dictionary order, found it after `site_id`",
+            "raw/interviews/a.csv:1:69: redcap_repeat_instance: expected the columns in dictionary order, found it after `site_id`",
+            "raw/interviews/a.csv:2:23: redcap_repeat_instrument: expected an empty cell (the interview data sheet is one row per interviewee, so crosscase reads no repeating instrument or event), found `follow_up`",
+            "raw/interviews/a.csv:2:33: redcap_repeat_instance: expected an empty cell (the interview data sheet is one row per interviewee, so crosscase reads no repeating instrument or event), found `1`",
+            "raw/interviews/a.csv:2:39: interview_data_sheet_timestamp: expected a survey timestamp (`YYYY-MM-DD HH:MM:SS`), `[not completed]` or an empty cell, found a value that is none of these (not shown)",
+            "raw/interviews/a.csv:3:29: interview_data_sheet_timestamp: expected a survey timestamp (`YYYY-MM-DD HH:MM:SS`), `[not completed]` or an empty cell, found a value that is none of these (not shown)",
+        ]
+    );
+    // Documents: REDCap writes each instrument's complete column after its
+    // fields, and the group after the repeat columns.
+    let docs = "record_id,redcap_repeat_instrument,redcap_repeat_instance,redcap_data_access_group,site_id,doc_type,doc_title,doc_date,document_complete,ev_factor,ev_status,ev_excerpt,ev_page,evidence_complete\n\
+S03-D01,,,riverside,S03,1,Title,2010-05-01,2,,,,,\n\
+S03-D01,evidence,1,riverside,,,,,,career,2,Excerpt,p. 3,2\n";
+    assert_eq!(s.documents(docs), Vec::<String>::new());
+}
+
+#[test]
+fn a_record_in_two_events_is_an_error_naming_both_rows() {
+    let s = study();
+    let head = "record_id,redcap_event_name,site_id,consent_recorded,stakeholder_group";
+    let first = format!(
+        "{head}\nS01-01,baseline_arm_1,S01,1,2\nS01-02,baseline_arm_1,S01,1,2\nS01-01,followup_arm_1,S01,1,2\nS01-01,third_arm_1,S01,1,2\n"
+    );
+    // The same record and event again in another file is a duplicate, as before.
+    let second = format!("{head}\nS01-02,baseline_arm_1,S01,1,2\nS03-01,followup_arm_1,S03,1,1\n");
+    assert_eq!(
+        s.run(
+            &[
+                export(&first, "raw/interviews/a.csv"),
+                export(&second, "raw/interviews/b.csv")
+            ],
+            &[]
+        ),
+        [
+            "raw/interviews/a.csv:4:8: redcap_event_name: expected one event for record `S01-01`, found `followup_arm_1` here and `baseline_arm_1` at raw/interviews/a.csv:2: crosscase reads one event per interviewee (one row of the interview data sheet each); export the data of one event (REDCap lets an export choose its events)"
+        ]
+    );
+}
+
+#[test]
+fn a_site_in_two_data_access_groups_is_warned_about_once_without_naming_them() {
+    let s = study();
+    let text = "record_id,redcap_data_access_group,site_id,consent_recorded,stakeholder_group\n\
+S01-01,hope_house,S01,1,2\nS01-02,hope_house,S01,1,2\nS01-03,old_hope,S01,1,2\nS01-04,,S01,1,2\nS03-01,,S03,1,1\nS03-02,,S03,1,1\n";
+    let found = s.interviews(text);
+    assert_eq!(
+        found,
+        [
+            "raw/interviews/a.csv:4:8: warning: redcap_data_access_group: expected every record of site S01 in one data access group (as at raw/interviews/a.csv:2), found a record in another data access group (groups' names are not shown)"
+        ]
+    );
+    assert!(!found[0].contains("old_hope") && !found[0].contains("hope_house"));
+}
+
+#[test]
+fn checkbox_fields_are_read_as_one_column_per_choice() {
+    let mut s = study();
+    with_checkbox(&mut s, false);
+    let head = "record_id,site_id,consent_recorded,stakeholder_group,work_settings___1,work_settings___2,work_settings____3";
+    let good = format!("{head}\nS01-01,S01,1,2,1,0,1\nS01-02,S01,1,2,0,0,0\n");
+    assert_eq!(s.interviews(&good), Vec::<String>::new());
+    // An optional field's columns may be left out, as any optional field.
+    assert_eq!(
+        s.interviews("record_id,site_id,consent_recorded,stakeholder_group\nS01-01,S01,1,2\n"),
+        Vec::<String>::new()
+    );
+    let bad = format!("{head}\nS01-01,S01,1,2,2,,-98\nS01-02,S01,1,2,yes,1,0\n");
+    assert_eq!(
+        s.interviews(&bad),
+        [
+            "raw/interviews/a.csv:2:16: work_settings___1: expected 1 (ticked) or 0 (not ticked), a choice of the checkbox field work_settings, found `2`",
+            "raw/interviews/a.csv:2:18: work_settings___2: expected 1 (ticked) or 0 (not ticked), a choice of the checkbox field work_settings, found an empty cell",
+            "raw/interviews/a.csv:2:19: work_settings____3: expected 1 (ticked) or 0 (not ticked), a choice of the checkbox field work_settings, found `-98`",
+            "raw/interviews/a.csv:3:16: work_settings___1: expected 1 (ticked) or 0 (not ticked), a choice of the checkbox field work_settings, found `yes`",
+        ]
+    );
+    // The field's own name is not a column of a raw export.
+    assert_eq!(
+        s.interviews(
+            "record_id,site_id,consent_recorded,stakeholder_group,work_settings\nS01-01,S01,1,2,1\n"
+        ),
+        [
+            "raw/interviews/a.csv:1:54: work_settings: expected a column named after a field of redcap/interview_dictionary.csv, found an unknown column"
+        ]
+    );
+    // A required checkbox field needs every choice's column.
+    let mut s = study();
+    with_checkbox(&mut s, true);
+    assert_eq!(
+        s.interviews(&format!(
+            "{REQ},work_settings___1,work_settings___2\nS01-01,S01,1,2,1,0\n"
+        )),
+        [
+            "raw/interviews/a.csv:1:0: work_settings____3: expected a column for this required field, found none"
+        ]
+    );
+}
+
+#[test]
+fn two_checkbox_codes_exported_to_one_column_are_an_error() {
+    let mut s = study();
+    with_checkbox(&mut s, false);
+    let field = s
+        .dict
+        .fields
+        .iter_mut()
+        .find(|f| f.name == "work_settings")
+        .unwrap();
+    field.choices[1].code = "A".into();
+    field.choices[2].code = "a".into();
+    let found = s.interviews(&format!("{REQ}\nS01-01,S01,1,2\n"));
+    assert_eq!(
+        found,
+        [
+            "redcap/interview_dictionary.csv:0:0: work_settings: expected checkbox choice codes that REDCap exports to different columns, found `A` and `a`, both exported as `work_settings___a`"
+        ]
+    );
+}
+
+#[test]
+fn a_labels_export_is_said_once_per_file() {
+    let mut s = study();
+    with_checkbox(&mut s, false);
+    // As REDCap writes "CSV (labels)": labels as the header, labels as values.
+    let text = "\"Participant code (site code, hyphen, two digits)\",Data Access Group,Case study site code,Informed consent recorded,Stakeholder group,Where do you work? (choice=Inpatient ward),Where do you work? (choice=Community team),Complete?\n\
+S01-01,Hope House,S01,Yes,Mental health professional or other team member,Checked,Unchecked,Complete\n\
+S01-02,Hope House,S01,Yes,Peer worker,Unchecked,Unchecked,Complete\n";
+    let raw = format!("{REQ}\nS03-01,S03,1,1\n");
+    assert_eq!(
+        s.run(
+            &[
+                export(text, "raw/interviews/a.csv"),
+                export(&raw, "raw/interviews/b.csv")
+            ],
+            &[]
+        ),
+        [
+            "raw/interviews/a.csv:1:1: expected a REDCap \"CSV (raw data)\" export (field names such as `record_id` as the header, codes as values), found a \"CSV (labels)\" export: 8 of its 8 columns are headed by a label of redcap/interview_dictionary.csv (`Participant code (site code, hyphen, two digits)` at column 1); export the data again as \"CSV (raw data)\""
+        ]
+    );
+    // A raw export with one odd column is not taken for a labels export.
+    let one = format!("{REQ},Stakeholder group\nS01-01,S01,1,2,x\n");
+    assert_eq!(
+        s.interviews(&one),
+        [
+            "raw/interviews/a.csv:1:54: Stakeholder group: expected a column named after a field of redcap/interview_dictionary.csv, found an unknown column"
+        ]
+    );
+}

@@ -133,6 +133,42 @@ fn participants() -> RecordBatch {
     model::column::conform(schema::participants(), cols).unwrap()
 }
 
+fn no_checkboxes() -> RecordBatch {
+    RecordBatch::new_empty(schema::checkboxes())
+}
+
+/// The ticked choices `(participant index, field, choice)` of [`participants`].
+fn checkboxes(ticks: &[(usize, &str, &str)]) -> RecordBatch {
+    let people = participants();
+    let of = |column: &str| strs(&people, column);
+    let (pid, site, sector) = (of("participant"), of("site"), of("sector"));
+    let n = ticks.len();
+    let pick = |col: &[Option<String>]| -> ArrayRef {
+        Arc::new(StringArray::from(
+            ticks
+                .iter()
+                .map(|(i, _, _)| col[*i].clone())
+                .collect::<Vec<_>>(),
+        ))
+    };
+    let cols: Vec<ArrayRef> = vec![
+        pick(&pid),
+        pick(&site),
+        pick(&sector),
+        Arc::new(StringArray::from(vec!["peer_worker"; n])),
+        Arc::new(StringArray::from(
+            ticks.iter().map(|t| t.1).collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            ticks.iter().map(|t| t.2).collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(vec!["raw/a.csv"; n])),
+        Arc::new(UInt32Array::from(vec![2u32; n])),
+        Arc::new(StringArray::from(vec!["0123456789abcdef"; n])),
+    ];
+    model::column::conform(schema::checkboxes(), cols).unwrap()
+}
+
 fn strs(b: &RecordBatch, c: &str) -> Vec<Option<String>> {
     let a = model::column::text(b, c).unwrap();
     a.iter().map(|v| v.map(str::to_string)).collect()
@@ -160,7 +196,7 @@ fn demographics_suppress_small_cells_and_their_complements() {
         quote_label: vec![],
         demographics: vec!["study".into(), "sector".into(), "site".into()],
     };
-    let out = demographics(&participants(), &d, &labels()).unwrap();
+    let out = demographics(&participants(), &no_checkboxes(), &d, &labels()).unwrap();
     let ids = strs(&out, "figure_id");
     let n = out
         .column_by_name("n")
@@ -292,7 +328,7 @@ fn demographics_refuse_unknown_codes() {
     let mut cols = participants().columns().to_vec();
     cols[5] = Arc::new(Int8Array::from(vec![Some(9); 14]));
     let bad = model::column::conform(schema::participants(), cols).unwrap();
-    let e = demographics(&bad, &Disclosure::default(), &labels()).unwrap_err();
+    let e = demographics(&bad, &no_checkboxes(), &Disclosure::default(), &labels()).unwrap_err();
     assert!(
         e.to_string()
             .contains("`gender` code 9 is not a choice of the dictionary"),
@@ -336,7 +372,7 @@ fn demographics_count_every_choice_of_the_study_in_its_words() {
         quote_label: vec![],
         demographics: vec!["study".into()],
     };
-    let out = demographics(&batch, &d, &labels).unwrap();
+    let out = demographics(&batch, &no_checkboxes(), &d, &labels).unwrap();
     let categories = strs(&out, "category");
     let count = |id: &str| count(&out, id);
     assert_eq!(
@@ -365,4 +401,204 @@ fn demographics_count_every_choice_of_the_study_in_its_words() {
             "the demo's {demo:?} in a study that does not say it"
         );
     }
+}
+
+/// A checkbox field's choices are characteristics of their own, ticked or
+/// not (`Yes`/`No`, adding up to the scope's size), counted and suppressed
+/// like the others. Counts worked out by hand from the ticks below.
+#[test]
+fn demographics_count_each_checkbox_choice_as_yes_and_no() {
+    let mut dict = dictionary(&GENDER, &ETHNICITY);
+    let settings = Field::checkbox(
+        "work_settings",
+        "Where do you work?",
+        &[
+            ("1", "Inpatient ward"),
+            ("2", "Community team"),
+            ("-3", "Crisis team"),
+        ],
+    );
+    dict.fields.push(settings);
+    let labels = Labels::new(
+        &dict,
+        &Framework::parse(
+            "version = \"1\"\ndomain = []\nfactor = []\n",
+            "framework.toml",
+        )
+        .unwrap(),
+    );
+    // Statutory: participants 0-7 (Sites A and B); voluntary: 8-13 (Site C).
+    let ticks: Vec<(usize, &str, &str)> = [
+        (0, "1"),
+        (0, "2"),
+        (1, "1"),
+        (2, "2"),
+        (4, "1"),
+        (4, "2"),
+        (4, "-3"),
+        (5, "2"),
+        (6, "1"),
+        (7, "2"),
+        (7, "-3"),
+        (8, "-3"),
+        (9, "-3"),
+        (10, "2"),
+        (10, "-3"),
+        (12, "2"),
+        (13, "1"),
+    ]
+    .iter()
+    .map(|(i, c)| (*i, "work_settings", *c))
+    .collect();
+    let d = Disclosure {
+        min_cell: 2,
+        quote_label: vec![],
+        demographics: vec!["study".into(), "sector".into()],
+    };
+    let out = demographics(&participants(), &checkboxes(&ticks), &d, &labels).unwrap();
+    let count = |id: &str| count(&out, id);
+    let at = |scope: &str, choice: &str, yes: &str| {
+        count(&format!(
+            "demographics/{scope}/work_settings___{choice}/{yes}"
+        ))
+    };
+    // Ward: 5 of 14; 4 of 8 statutory, 1 of 6 voluntary. The voluntary 1 is
+    // suppressed, with its No (5, else 6 - 5 gives it away); the statutory
+    // pair too, else the study's 5 less the statutory 4 gives it away.
+    assert_eq!(
+        (at("study", "1", "Yes"), at("study", "1", "No")),
+        (Some(5), Some(9))
+    );
+    assert_eq!(
+        (
+            at("sector/voluntary", "1", "Yes"),
+            at("sector/voluntary", "1", "No")
+        ),
+        (None, None)
+    );
+    assert_eq!(
+        (
+            at("sector/statutory", "1", "Yes"),
+            at("sector/statutory", "1", "No")
+        ),
+        (None, None)
+    );
+    // Community team: 7 of 14; 5 of 8; 2 of 6: nothing small.
+    assert_eq!(
+        (at("study", "2", "Yes"), at("study", "2", "No")),
+        (Some(7), Some(7))
+    );
+    assert_eq!(
+        (
+            at("sector/statutory", "2", "Yes"),
+            at("sector/statutory", "2", "No")
+        ),
+        (Some(5), Some(3))
+    );
+    assert_eq!(
+        (
+            at("sector/voluntary", "2", "Yes"),
+            at("sector/voluntary", "2", "No")
+        ),
+        (Some(2), Some(4))
+    );
+    // Crisis team (code -3, column `work_settings____3`): 5; 2 of 8; 3 of 6.
+    assert_eq!(
+        (at("study", "_3", "Yes"), at("study", "_3", "No")),
+        (Some(5), Some(9))
+    );
+    assert_eq!(
+        (
+            at("sector/statutory", "_3", "Yes"),
+            at("sector/statutory", "_3", "No")
+        ),
+        (Some(2), Some(6))
+    );
+    assert_eq!(
+        (
+            at("sector/voluntary", "_3", "Yes"),
+            at("sector/voluntary", "_3", "No")
+        ),
+        (Some(3), Some(3))
+    );
+    // Choices are not exclusive: their Yes counts add up to more than the 14.
+    let yes: u32 = ["1", "2", "_3"]
+        .iter()
+        .map(|c| at("study", c, "Yes").unwrap())
+        .sum();
+    assert!(yes > 14, "{yes}");
+    // The other characteristics are as in a study without the field.
+    let plain = Labels::new(
+        &dictionary(&GENDER, &ETHNICITY),
+        &Framework::parse(
+            "version = \"1\"\ndomain = []\nfactor = []\n",
+            "framework.toml",
+        )
+        .unwrap(),
+    );
+    let without = demographics(&participants(), &no_checkboxes(), &d, &plain).unwrap();
+    assert_eq!(without.num_rows() + 3 * 3 * 2, out.num_rows());
+    let cells = |b: &RecordBatch| -> Vec<(Option<String>, Option<u32>)> {
+        let n = b
+            .column_by_name("n")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<UInt32Array>()
+            .unwrap();
+        strs(b, "figure_id")
+            .into_iter()
+            .enumerate()
+            .filter(|(_, id)| !id.as_deref().unwrap_or("").contains("work_settings"))
+            .map(|(i, id)| (id, (!n.is_null(i)).then(|| n.value(i))))
+            .collect()
+    };
+    assert_eq!(cells(&out), cells(&without));
+    let characteristics = strs(&out, "characteristic");
+    assert_eq!(
+        characteristics.last().unwrap().as_deref(),
+        Some("work_settings____3"),
+        "checkbox choices come after the group"
+    );
+}
+
+#[test]
+fn demographics_refuse_a_tick_the_dictionary_or_the_participants_do_not_have() {
+    let mut dict = dictionary(&GENDER, &ETHNICITY);
+    let settings = Field::checkbox("work_settings", "Where?", &[("1", "Ward")]);
+    dict.fields.push(settings);
+    let labels = Labels::new(
+        &dict,
+        &Framework::parse(
+            "version = \"1\"\ndomain = []\nfactor = []\n",
+            "framework.toml",
+        )
+        .unwrap(),
+    );
+    let d = Disclosure::default();
+    let e = demographics(
+        &participants(),
+        &checkboxes(&[(3, "work_settings", "2")]),
+        &d,
+        &labels,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("`work_settings` choice `2` is not a checkbox choice of the dictionary"),
+        "{e}"
+    );
+    // A participant withdrawn from `participants` but left in `checkboxes`.
+    let people = participants().slice(0, 13);
+    let e = demographics(
+        &people,
+        &checkboxes(&[(13, "work_settings", "1")]),
+        &d,
+        &labels,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("participant `P-000013` has no row in the participants table"),
+        "{e}"
+    );
 }

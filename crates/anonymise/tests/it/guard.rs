@@ -201,3 +201,50 @@ fn the_guard_sees_the_names_the_redactor_redacts() {
     }
     assert!(named > 200, "{named} sentences name someone");
 }
+
+/// REDCap's own identifying columns, as `ingest` keeps them: a record's
+/// data access group (its unique name and its words) is redacted as a
+/// site's name and is a leak of kind `site`; a survey identifier that is
+/// an email address, as an email. One that is not an email adds nothing.
+#[test]
+fn data_access_groups_and_survey_emails_are_redacted_and_guarded() {
+    let mut ids = common::identities();
+    ids.people[0].fields.extend([
+        (
+            "redcap_data_access_group".to_string(),
+            "harbour_lights".to_string(),
+        ),
+        (
+            "redcap_data_access_group".to_string(),
+            "harbour lights".to_string(),
+        ),
+        (
+            "redcap_survey_identifier".to_string(),
+            "ann.lee@example.org".to_string(),
+        ),
+    ]);
+    ids.people[1]
+        .fields
+        .push(("redcap_survey_identifier".to_string(), "Visit".to_string()));
+    let redactor = Redactor::new(&common::identifiers(), &common::sites(), &ids).unwrap();
+    let red = redactor.redact("We all called it Harbour Lights (harbour_lights in REDCap); write to ann.lee@example.org. Visit us.");
+    assert_eq!(
+        red.text,
+        "We all called it [site] ([site] in REDCap); write to [email]. Visit us."
+    );
+    let guard = LeakGuard::new(&ids, &common::identifiers(), &common::sites()).unwrap();
+    let text = "fine\nthe HARBOUR LIGHTS team\nharbour_lights\nann.lee@example.org\nVisit us\n";
+    assert_eq!(
+        kinds(&guard.scan(text, false)),
+        [(2, "site"), (3, "site"), (4, "email")]
+    );
+    // Without the group in the identities, its name is no finding (an
+    // email is, by its shape, either way).
+    let plain = LeakGuard::new(
+        &common::identities(),
+        &common::identifiers(),
+        &common::sites(),
+    )
+    .unwrap();
+    assert_eq!(kinds(&plain.scan(text, false)), [(4, "email")]);
+}

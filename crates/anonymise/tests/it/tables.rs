@@ -137,6 +137,17 @@ fn raw() -> StudyTables {
         ],
         2,
     );
+    // Everyone ticked the first choice of a checkbox field; S02-01 the second too.
+    let mut k = who(&PEOPLE);
+    k.extend([s(&["work_settings"; 5]), s(&["1"; 5])]);
+    let mut checkboxes = batch(schema::checkboxes(), k, n);
+    let mut extra = who(&PEOPLE[3..4]);
+    extra.extend([s(&["work_settings"]), s(&["2"])]);
+    checkboxes = model::column::concat_batches(
+        &schema::checkboxes(),
+        &[checkboxes, batch(schema::checkboxes(), extra, 1)],
+    )
+    .unwrap();
     StudyTables {
         sites,
         participants,
@@ -146,6 +157,7 @@ fn raw() -> StudyTables {
         accounts,
         documents,
         evidence,
+        checkboxes,
         coded_segments: RecordBatch::new_empty(model::schema::coded_segments()),
     }
 }
@@ -229,6 +241,31 @@ fn clean_tables_have_pseudonyms_labels_redacted_text_and_withdrawals() {
     assert_eq!(t.answers.num_rows(), 4);
     assert_eq!(t.top3.num_rows(), 4);
     assert_eq!(t.outcomes.num_rows(), 4);
+    // Checkboxes: pseudonyms and labels, the withdrawn gone, ticks kept
+    // (withdrawn `quotes` keeps them), sorted by site label and pseudonym.
+    assert_eq!(t.checkboxes.schema(), schema::checkboxes());
+    assert_eq!(t.checkboxes.num_rows(), 5);
+    let ticked: Vec<(&str, &str, &str)> = col(&t.checkboxes, schema::SITE)
+        .into_iter()
+        .zip(col(&t.checkboxes, schema::PARTICIPANT))
+        .zip(col(&t.checkboxes, "choice"))
+        .map(|((site, p), c)| (site, p, c))
+        .collect();
+    let mut expected = [
+        ("Site A", ps("S01-01"), "1"),
+        ("Site B", ps("S02-01"), "1"),
+        ("Site B", ps("S02-01"), "2"),
+        ("Site B", ps("S02-02"), "1"),
+        ("Site C", ps("S03-01"), "1"),
+    ];
+    expected.sort();
+    assert_eq!(
+        ticked,
+        expected
+            .iter()
+            .map(|(a, b, c)| (*a, b.as_str(), *c))
+            .collect::<Vec<_>>()
+    );
     // Withdrawn `quotes`: S02-01 keeps ratings, flagged, no accounts.
     assert!(col(&t.answers, schema::PARTICIPANT).contains(&ps("S02-01").as_str()));
     assert!(!col(&t.accounts, schema::PARTICIPANT).contains(&ps("S02-01").as_str()));

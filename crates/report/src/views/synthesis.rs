@@ -222,12 +222,14 @@ pub(crate) fn demographics(data: &Data) -> TableView {
         } else {
             whole(count(r, "n"))
         };
+        let characteristic = text(r, "characteristic").unwrap_or("");
+        // A checkbox choice is named by its question and choice.
+        let named = match data.labels().checkbox_choice(characteristic) {
+            Some((field, choice)) => format!("{}: {}", field.label, choice.label),
+            None => words(characteristic),
+        };
         t.push(
-            vec![
-                words(text(r, "characteristic").unwrap_or("")),
-                text(r, "category").unwrap_or("").into(),
-                n,
-            ],
+            vec![named, text(r, "category").unwrap_or("").into(), n],
             figure(r),
         );
     }
