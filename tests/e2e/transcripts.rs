@@ -438,6 +438,14 @@ fn sha256(bytes: &[u8]) -> String {
     pipeline::hash::sha256_hex(bytes)
 }
 
+/// A run from nothing of `study` (into `<tmp>/fresh`) writes what `out` holds.
+#[track_caller]
+fn assert_same_as_a_run_from_nothing(tmp: &Path, study: &Path, out: &Path) {
+    let fresh = tmp.join("fresh");
+    assert_ok(&synthesis(study, &fresh, &[]));
+    assert_eq!(tree(out), tree(&fresh));
+}
+
 /// The late site's project arrives with its exports: only it is redacted
 /// (the earlier projects are reused: none holds one of the late site's
 /// names), and the rerun equals a run from nothing, byte for byte.
@@ -512,9 +520,7 @@ fn a_late_name_in_an_earlier_transcript_redacts_that_project_again() {
         "{}",
         stderr(&rerun)
     );
-    let fresh = tmp.path().join("fresh");
-    assert_ok(&synthesis(&study, &fresh, &[]));
-    assert_eq!(tree(&out), tree(&fresh));
+    assert_same_as_a_run_from_nothing(tmp.path(), &study, &out);
 }
 
 /// A project with every source's text edited by `edit` (positions are left
@@ -574,9 +580,7 @@ fn a_changed_codes_csv_reruns_the_segments() {
     let staff = |rows: &[Row]| rows.iter().filter(|r| r["theme"] == "staff_accept").count();
     assert!(staff(&after) > staff(&before));
     assert!(after.iter().any(|r| r["code"] == "Anecdotes"));
-    let fresh = tmp.path().join("fresh");
-    assert_ok(&synthesis(&study, &fresh, &[]));
-    assert_eq!(tree(&out), tree(&fresh));
+    assert_same_as_a_run_from_nothing(tmp.path(), &study, &out);
 }
 
 /// A gazetteer change (the team lists a word as identifying) redacts every
@@ -615,9 +619,7 @@ fn a_changed_gazetteer_redacts_every_transcript_again() {
             .count(),
         with_word
     );
-    let fresh = tmp.path().join("fresh");
-    assert_ok(&synthesis(&study, &fresh, &[]));
-    assert_eq!(tree(&out), tree(&fresh));
+    assert_same_as_a_run_from_nothing(tmp.path(), &study, &out);
 }
 
 /// With the redaction of names switched off, the leak guard finds the
@@ -977,8 +979,6 @@ fn a_late_project_in_a_study_we_did_not_write_with_a_private_log() {
         assert!(!has_word(&log, &name), "{name} in the log");
     }
     std::fs::remove_file(&log_path).unwrap();
-    let fresh = tmp.path().join("fresh");
-    assert_ok(&synthesis(&study, &fresh, &[]));
-    assert_eq!(tree(&out), tree(&fresh));
+    assert_same_as_a_run_from_nothing(tmp.path(), &study, &out);
     assert_eq!(log, std::fs::read_to_string(&log_path).unwrap());
 }
