@@ -93,7 +93,7 @@ late-site:
     out=out/late-site
     echo "== 1. the synthesis before the late site arrives (into $out)"
     "$bin" run pipelines/synthesis.toml --out "$out"
-    # The late site's exports, and its coded transcripts and workshop notes
+    # The late site's exports, its coded transcripts, and its workshop notes
     # (which the synthesis does not read yet).
     added=$(cd data/demo/late && find raw qualitative -type f | sort)
     trap 'for f in $added; do rm -f "data/demo/$f"; done; echo "== restored data/demo (the late files were removed again)"' EXIT
@@ -111,8 +111,10 @@ late-site:
 validate study="data/demo":
     cargo run --release --quiet -- validate --study {{study}}
 
-# Benchmark against DuckDB on three study sizes; writes bench/results.md.
-# Sizes: just bench --sizes demo,2000x25 --runs 3 (default: all three sizes).
+# Benchmark against DuckDB on three study sizes, and coded transcripts at
+# 2,000 sites x 25 interviews (2000x25q) against the same study without them;
+# writes bench/results.md.
+# Sizes: just bench --sizes demo,2000x25 --runs 3 (default: all four sizes).
 # The workbook stage by each writer, side by side (its own section):
 # just bench --workbook-writers --sizes 200x250:3,2000x250:1
 bench *args:

@@ -17,8 +17,22 @@ It checks that DuckDB and crosscase agree on every published value and
 writes bench/results.md with the machine's description. Studies are
 generated with `crosscase demo` into target/bench/ (not committed).
 
-Usage: python3 bench/run.py [--sizes demo,2000x25,2000x250] [--runs 3]
+Usage: python3 bench/run.py [--sizes demo,2000x25,2000x25q,2000x250] [--runs 3]
 A size may carry its own number of runs: --sizes demo:5,2000x25:3,2000x250:1
+
+A size ending in `q` (2000x25q: 2,000 sites x 25 interviews) is a study with
+coded transcripts (`crosscase demo --transcripts`: REFI-QDA projects in
+`qualitative/`). DuckDB reads no transcripts, so its baseline is the same
+study without `qualitative/`, run side by side (alternating, each run):
+`validate` (which reads and checks every project, one at a time) and the
+full synthesis, with and without transcripts, their time and peak memory and
+the ratios; the transcripts part of the anonymise stage (read, redact whole,
+cut) from the run ledger; reruns with nothing changed and after the late
+site's export and project arrive. Against the largest project's and all
+projects' unzipped size, the peak memory added by reading the projects
+shows that memory is bounded by one project, not the whole study. It writes
+the section "## Coded transcripts" of bench/results.md (kept when a run
+measures no such size).
 
 With --workbook-writers it measures instead the workbook stage written by
 each of the workbook crate's writers (`fast`, `rust_xlsxwriter`,
@@ -83,10 +97,12 @@ def stage_seconds(out):
 def study_for(size):
     if size == "demo":
         return os.path.join(ROOT, "data", "demo")
-    sites, per_site = size.split("x")
-    path = os.path.join(WORK, f"s{sites}x{per_site}")
+    transcripts = size.endswith("q")
+    sites, per_site = size.rstrip("q").split("x")
+    path = os.path.join(WORK, f"s{sites}x{per_site}" + ("q" if transcripts else ""))
     if not os.path.isfile(os.path.join(path, "study.toml")):
-        subprocess.run([BIN, "demo", "--out", path, "--sites", sites, "--per-site", per_site], check=True)
+        extra = ["--transcripts"] if transcripts else []
+        subprocess.run([BIN, "demo", "--out", path, "--sites", sites, "--per-site", per_site] + extra, check=True)
     return path
 
 
@@ -127,6 +143,135 @@ def crosscase_runs(study, runs):
         results["stats"].append(measure([BIN, "run", STATS, "--study", study, "--out", stats_out]))
         results["stages"]["stats"] = stage_seconds(stats_out)
     return results
+
+
+QUALITATIVE_SECTION = "## Coded transcripts"
+
+
+def ledger_part(out, name="transcripts"):
+    """(seconds, resident MiB when it began) of the anonymise stage's transcripts part, last run."""
+    import json
+    try:
+        with open(os.path.join(out, ".crosscase", "runs.jsonl")) as fh:
+            last = [l for l in fh if l.strip()][-1]
+        for stage in json.loads(last)["stages"]:
+            for part in stage.get("parts", []):
+                if part["part"] == name:
+                    return part["seconds"], part.get("resident_mib")
+    except (OSError, IndexError, KeyError, ValueError):
+        pass
+    return None, None
+
+
+def project_sizes(study):
+    """(projects, largest project's unzipped MiB, all projects' unzipped MiB, interviews with a transcript)."""
+    import glob
+    import zipfile
+    sizes, sources = [], 0
+    for path in sorted(glob.glob(os.path.join(study, "qualitative", "*.qdpx"))):
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            sizes.append(sum(i.file_size for i in infos) / 2**20)
+            sources += sum(1 for i in infos if i.filename.lower().startswith("sources/"))
+    return len(sizes), max(sizes, default=0.0), sum(sizes), sources
+
+
+def qualitative_runs(size, study, runs):
+    """The synthesis and validate with and without `qualitative/`, side by side."""
+    without = os.path.join(WORK, "study-without-transcripts")
+    shutil.rmtree(without, ignore_errors=True)
+    shutil.copytree(study, without, ignore=lambda d, names: ["qualitative"] if d == study else [])
+    shutil.rmtree(os.path.join(without, "late", "qualitative"), ignore_errors=True)
+    got = {k: [] for k in ["validate", "validate_without", "full", "full_without", "unchanged", "late", "part", "late_part"]}
+    for i in range(runs):
+        # Alternate which goes first: what one leaves in the page cache helps the other.
+        order = [("", study), ("_without", without)]
+        if i % 2:
+            order.reverse()
+        for suffix, which in order:
+            got["validate" + suffix].append(measure([BIN, "validate", "--study", which]))
+        for suffix, which in order:
+            copy = os.path.join(WORK, "study-copy" + suffix)
+            out = os.path.join(WORK, "out" + suffix)
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.copytree(which, copy)
+            got["full" + suffix].append(measure([BIN, "run", PIPELINE, "--study", copy, "--out", out]))
+            if suffix:
+                continue
+            got["part"].append(ledger_part(out))
+            if got["full"][-1][2] != 0:
+                continue
+            got["unchanged"].append(measure([BIN, "run", PIPELINE, "--study", copy, "--out", out]))
+            late = os.path.join(copy, "late")
+            if os.path.isdir(late):
+                for folder in ["raw", "qualitative"]:
+                    if os.path.isdir(os.path.join(late, folder)):
+                        shutil.copytree(os.path.join(late, folder), os.path.join(copy, folder), dirs_exist_ok=True)
+                got["late"].append(measure([BIN, "run", PIPELINE, "--study", copy, "--out", out]))
+                got["late_part"].append(ledger_part(out))
+    return got
+
+
+def qualitative_rows(size, interviews, runs, got, study):
+    """Rows of the coded transcripts table and its notes."""
+    projects, largest, total, sources = project_sizes(study)
+    rows, notes = [], []
+
+    def cell(pairs, i, digits):
+        value = median(pairs, i)
+        return "" if value is None else f"{value:.{digits}f}"
+
+    def ratio(a, b, i):
+        x, y = median(a, i), median(b, i)
+        return f"{x / y:.2f}" if x and y else ""
+
+    for name, base, label in [
+        ("validate", "validate_without", "validate (reads and checks every project)"),
+        ("full", "full_without", "full synthesis, from nothing"),
+        ("unchanged", None, "rerun, nothing changed"),
+        ("late", None, "rerun, the late site's export and project added"),
+    ]:
+        pairs = got[name]
+        if not pairs:
+            continue
+        failed = [p for p in pairs if p[2] != 0]
+        if failed and median(pairs, 0) is None:
+            why = f"stopped after {failed[0][0]:.0f} s" if failed[0][2] is None else f"failed (exit {failed[0][2]})"
+            rows.append(f"| {size} | {interviews} | {label} | {why} | | | | | |")
+            continue
+        b = got[base] if base else []
+        rows.append(
+            f"| {size} | {interviews} | {label} | {cell(pairs, 0, 3)} | {cell(pairs, 1, 0)} | "
+            f"{cell(b, 0, 3) if b else ''} | {cell(b, 1, 0) if b else ''} | "
+            f"{ratio(pairs, b, 0) if b else ''} | {ratio(pairs, b, 1) if b else ''} |"
+        )
+    parts = [p[0] for p in got["part"] if p[0] is not None]
+    late_parts = [p[0] for p in got["late_part"] if p[0] is not None]
+    read_mem = [(w[1] - wo[1]) for w, wo in zip(got["validate"], got["validate_without"]) if w[2] == 0 and wo[2] == 0]
+    notes.append(
+        f"- {size}: {projects} projects holding {sources} transcripts; unzipped, the largest project is "
+        f"{largest:.1f} MiB and all of them {total:.0f} MiB"
+    )
+    if parts:
+        notes.append(
+            f"- {size}: the anonymise stage's transcripts part (read each project again, redact every transcript "
+            f"whole, cut the segments) took {statistics.median(parts):.2f} s (median, from the run ledger)"
+            + (f"; after the late site, {statistics.median(late_parts):.2f} s (its project redacted, every other "
+               "read again, scanned for the late site's names and reused)" if late_parts else "")
+        )
+    if read_mem:
+        notes.append(
+            f"- {size}: reading and checking every project (`validate` with `qualitative/` less without) adds "
+            f"{statistics.median(read_mem):.0f} MiB of peak memory (median); the largest project unzips to "
+            f"{largest:.1f} MiB, all of them to {total:.0f} MiB"
+        )
+    if runs == 1:
+        notes.append(
+            f"- {size}: one run of each: the ratios of the totals carry the shared machine's noise (load average "
+            "above); the transcripts part is timed inside the run"
+        )
+    return rows, notes
 
 
 DUCKDB_SCRIPT = r'''
@@ -520,7 +665,7 @@ def replace_section(text, heading, section):
 def main():
     global TIMEOUT
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="demo,2000x25,2000x250")
+    parser.add_argument("--sizes", default="demo,2000x25,2000x25q,2000x250")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=int, default=TIMEOUT, help="seconds before one run is stopped")
     parser.add_argument("--workbook-writers", action="store_true",
@@ -539,11 +684,14 @@ def main():
     private = os.path.join(WORK, "crosscase")
     shutil.copy2(BIN, private)
     BIN = private
+    duck_version = None
     try:
         import duckdb  # noqa: F401
         duck_version = duckdb.__version__
     except ImportError:
-        sys.exit("duckdb is not installed: `pip install duckdb` (the `bench` recipe does this)")
+        # Sizes with transcripts are measured against themselves without them.
+        if not all(spec.partition(":")[0].endswith("q") for spec in args.sizes.split(",")):
+            sys.exit("duckdb is not installed: `pip install duckdb` (the `bench` recipe does this)")
     load_before = load_average()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     table = [
@@ -553,12 +701,20 @@ def main():
     agreement = []
     stages = []
     headline = {}
+    qualitative_table, qualitative_notes = [], []
     for spec in args.sizes.split(","):
         size, _, runs = spec.partition(":")
         runs = int(runs) if runs else args.runs
         study = study_for(size)
         interviews = interview_rows(study)
         print(f"== {size}: {interviews} interview rows, {runs} run(s)", flush=True)
+        if size.endswith("q"):
+            got = qualitative_runs(size, study, runs)
+            rows, notes = qualitative_rows(size, interviews, runs, got, study)
+            qualitative_table += rows
+            qualitative_notes += notes
+            print("\n".join(rows + notes), flush=True)
+            continue
         ours = crosscase_runs(study, runs)
         duck, duck_csv = duckdb_runs(study, runs)
         d_wall, d_mem = median(duck, 0), median(duck, 1)
@@ -617,15 +773,36 @@ def main():
         "## Agreement between crosscase and DuckDB",
         "",
     ] + agreement + [""]
+    if qualitative_table:
+        lines += [
+            QUALITATIVE_SECTION,
+            "",
+            f"Written by `just bench` (bench/run.py) on {started}. Machine: {machine()}.",
+            f"Load average before: {' '.join(load_before)}; after: {' '.join(load_average())} (the machine is shared: other builds add noise).",
+            "Studies with coded transcripts (`crosscase demo --sites N --per-site M --transcripts`: REFI-QDA",
+            "projects of at most 20 sites each, NVivo and ATLAS.ti style) beside the same study without",
+            "`qualitative/`, run alternately; medians; wall time in seconds, peak memory (ru_maxrss) in MiB.",
+            "",
+            "| size | interviews | measurement | wall s | peak MiB | without: wall s | without: peak MiB | wall vs without | memory vs without |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ] + qualitative_table + [""] + qualitative_notes + [""]
     results = os.path.join(ROOT, "bench", "results.md")
     text = "\n".join(lines) + "\n"
     previous = open(results, encoding="utf-8").read() if os.path.isfile(results) else ""
+    if not headline and previous:
+        # Only sizes with transcripts: the other sections stay as they were.
+        text = replace_section(previous, QUALITATIVE_SECTION, "\n".join(lines[lines.index(QUALITATIVE_SECTION):]))
+        with open(results, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
     # Sections this run does not write are kept: the workbook writers'
-    # (written by --workbook-writers) and the side-by-side measurements of
-    # a change, written by hand ("## Before and after ...").
+    # (written by --workbook-writers), the coded transcripts' when this run
+    # measured no size with them, and the side-by-side measurements of a
+    # change, written by hand ("## Before and after ...").
     for section in previous.split("\n## ")[1:]:
         heading = "## " + section.split("\n", 1)[0]
-        if heading == WORKBOOK_SECTION or heading.startswith("## Before and after"):
+        kept = heading == WORKBOOK_SECTION or heading.startswith("## Before and after")
+        if kept or (heading == QUALITATIVE_SECTION and not qualitative_table):
             text = replace_section(text, heading, "## " + section)
     with open(results, "w", encoding="utf-8") as fh:
         fh.write(text)

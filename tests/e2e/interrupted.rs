@@ -44,7 +44,7 @@ fn a_run_killed_mid_stage_leaves_the_last_good_outputs_and_the_next_run_complete
     assert_ok(&synthesis(&study, &out, &[]));
     let good = tree(&out);
     // New data arrives; the run is killed after the ratings have been staged.
-    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    add_late_site(&study);
     kill_at(&study, &out, "stage:ratings_summary");
     assert!(
         tree(&out) == good,
@@ -61,7 +61,7 @@ fn a_run_killed_while_publishing_is_completed_by_the_next_run() {
     let (tmp, study) = demo_copy();
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
-    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    add_late_site(&study);
     kill_at(&study, &out, "publish:5");
     // Half published: the next run rolls forward, then finds nothing to do
     // or redoes what it must; either way the result is a run from nothing's.

@@ -14,6 +14,7 @@ mod provenance;
 mod redcap;
 mod review;
 mod synthesis;
+mod transcripts;
 mod validators;
 mod workbook;
 
@@ -196,6 +197,13 @@ pub(crate) fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     walk(dir, dir, &mut files);
     files.sort();
     files
+}
+
+/// The demo's held-back late site arrives: its exports and its coded
+/// transcripts' project.
+pub(crate) fn add_late_site(study: &Path) {
+    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    copy_tree(&study.join("late/qualitative"), &study.join("qualitative"));
 }
 
 /// A fresh study copy of the demo in a temporary folder.

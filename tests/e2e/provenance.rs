@@ -188,7 +188,7 @@ fn status_lists_awaited_sites_and_stale_stages() {
         after.contains(&format!("{stages} up to date, 0 stale")),
         "{after}"
     );
-    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    add_late_site(&study);
     let late = status_of(&study, &out);
     assert!(
         late.contains("wave 3 (South): data from Site H, Site I, Site J\n"),

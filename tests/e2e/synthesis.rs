@@ -182,12 +182,14 @@ fn late_site_rerun_is_byte_identical_to_a_run_from_nothing() {
     let (tmp, study) = demo_copy();
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
-    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    add_late_site(&study);
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
     let err = stderr(&rerun);
     assert!(
-        err.contains("(1 of 10 sites anonymised, 9 reused)"),
+        err.contains(
+            "(1 of 10 sites anonymised, 9 reused; 1 of 3 transcript projects redacted, 2 reused)"
+        ),
         "only the late site is anonymised: {err}"
     );
     assert!(
@@ -387,11 +389,13 @@ fn a_late_name_in_an_earlier_sites_text_re_anonymises_that_site() {
         "before the late site, nothing says Quennellow is a name: {}",
         accounts(&out).len()
     );
-    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    add_late_site(&study);
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
     assert!(
-        stderr(&rerun).contains("(2 of 10 sites anonymised, 8 reused)"),
+        stderr(&rerun).contains(
+            "(2 of 10 sites anonymised, 8 reused; 1 of 3 transcript projects redacted, 2 reused)"
+        ),
         "{}",
         stderr(&rerun)
     );
@@ -421,11 +425,13 @@ fn reused_partitions_keep_their_anonymisation_log_entries() {
     .unwrap();
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
-    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    add_late_site(&study);
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
     assert!(
-        stderr(&rerun).contains("(1 of 10 sites anonymised, 9 reused)"),
+        stderr(&rerun).contains(
+            "(1 of 10 sites anonymised, 9 reused; 1 of 3 transcript projects redacted, 2 reused)"
+        ),
         "{}",
         stderr(&rerun)
     );
@@ -449,7 +455,9 @@ fn reused_partitions_keep_their_anonymisation_log_entries() {
     let again = synthesis(&study, &out, &[]);
     assert_ok(&again);
     assert!(
-        stderr(&again).contains("(10 of 10 sites anonymised, 0 reused)"),
+        stderr(&again).contains(
+            "(10 of 10 sites anonymised, 0 reused; 3 of 3 transcript projects redacted, 0 reused)"
+        ),
         "{}",
         stderr(&again)
     );
@@ -468,11 +476,13 @@ fn a_tampered_data_table_is_never_reused() {
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
     std::fs::write(out.join("data/accounts.parquet"), b"not what the run wrote").unwrap();
-    copy_tree(&study.join("late/raw"), &study.join("raw"));
+    add_late_site(&study);
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
     assert!(
-        stderr(&rerun).contains("(10 of 10 sites anonymised, 0 reused)"),
+        stderr(&rerun).contains(
+            "(10 of 10 sites anonymised, 0 reused; 1 of 3 transcript projects redacted, 2 reused)"
+        ),
         "{}",
         stderr(&rerun)
     );

@@ -5,7 +5,9 @@
 //! with collision handling), [`Redactor`] (gazetteer + detectors for free
 //! text, returning [`Redacted`] with [`Hit`]s), [`anonymise`] (raw
 //! [`model::StudyTables`] to clean ones, with withdrawals applied and a
-//! [`LogEntry`] log of positions, never text), [`demographics`]
+//! [`LogEntry`] log of positions, never text), [`RedactedTranscript`] (a
+//! transcript redacted whole, its speaker labels replaced, and its coded
+//! selections mapped onto the result, never cutting a name in two), [`demographics`]
 //! (disclosure control with primary and secondary suppression; a quote's
 //! label is `patterns::quote_label`), and [`LeakGuard`] (the last scan of every output).
 //!
@@ -32,6 +34,7 @@ mod key;
 mod names;
 mod redact;
 mod tables;
+mod transcript;
 
 pub use detect::nhs_number_is_valid;
 pub use disclosure::{demographics, demographics_schema};
@@ -44,3 +47,4 @@ pub use redact::{
     GazetteerScan, Hit, Kind, Redacted, RedactionKinds, Redactor, gazetteer_fingerprints,
 };
 pub use tables::{Anonymised, Anonymiser, LogEntry, SiteRows, anonymise};
+pub use transcript::RedactedTranscript;

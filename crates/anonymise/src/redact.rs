@@ -124,6 +124,9 @@ pub struct Hit {
 pub struct Redacted {
     pub text: String,
     pub hits: Vec<Hit>,
+    /// Where each hit's replacement lies in `text` (index-aligned with
+    /// `hits`): how offsets of the original map onto the redacted text.
+    pub replaced: Vec<std::ops::Range<usize>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -326,12 +329,14 @@ impl Redactor {
             return Redacted {
                 text: text.to_string(),
                 hits: Vec::new(),
+                replaced: Vec::new(),
             };
         }
         cands.sort_unstable_by_key(|&(s, e, k, r)| (s, std::cmp::Reverse(e), k, r));
 
         let mut out = String::with_capacity(text.len());
         let mut hits = Vec::new();
+        let mut replaced = Vec::new();
         let mut pos = 0;
         let mut i = 0;
         while i < cands.len() {
@@ -353,11 +358,13 @@ impl Redactor {
                 j += 1;
             }
             out.push_str(&text[pos..start]);
+            let at = out.len();
             out.push_str(
                 self.replacements
                     .get(best.3)
                     .map_or(best.2.label(), String::as_str),
             );
+            replaced.push(at..out.len());
             hits.push(Hit {
                 kind: best.2,
                 start,
@@ -367,7 +374,11 @@ impl Redactor {
             i = j;
         }
         out.push_str(&text[pos..]);
-        Redacted { text: out, hits }
+        Redacted {
+            text: out,
+            hits,
+            replaced,
+        }
     }
 
     /// [`Redactor::redact`] as it was before its fast paths (literal

@@ -744,6 +744,7 @@ impl<'a> Anonymiser<'a> {
                 redactor,
                 &mut log,
             )?,
+            coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         };
         Ok(Anonymised { tables, log })
     }
@@ -785,6 +786,8 @@ impl<'a> Anonymiser<'a> {
             documents: concat(schema::documents(), |t| &mut t.documents)?,
             evidence: concat(schema::evidence(), |t| &mut t.evidence)?,
             checkboxes: concat(schema::checkboxes(), |t| &mut t.checkboxes)?,
+            // Transcripts are not site rows: the pipeline adds them.
+            coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         };
         let log = parts.into_iter().flat_map(|(_, p)| p.log).collect();
         Ok(Anonymised { tables, log })

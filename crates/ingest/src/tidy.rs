@@ -921,6 +921,7 @@ pub fn tidy(
             documents: documents_batch,
             evidence,
             checkboxes,
+            coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         },
         Identities { people: identities },
     )

@@ -138,6 +138,31 @@ pub fn checkboxes() -> SchemaRef {
     schema(f)
 }
 
+/// One row per coded segment of an interview transcript (one code of a
+/// theme applied to one selection: data-schema/coded_segments.md), of every
+/// interviewee who has not withdrawn everything. `text` is the selection
+/// cut from the transcript after it was redacted whole and its speaker
+/// labels replaced; empty for an interviewee withdrawn from quotes. Where
+/// it came from: the project's SHA-256 (never its file name), the source's
+/// and the selection's guid, `start` and `end` as the project wrote them,
+/// in `positions` (`utf16` or `codepoints`). Sorted by site, participant,
+/// start, end, selection, code, theme.
+pub fn coded_segments() -> SchemaRef {
+    let mut f: Vec<Field> = who().into();
+    f.extend([
+        cat("theme"),
+        cat("code"),
+        utf8("text"),
+        cat("project"),
+        cat("source"),
+        utf8("selection"),
+        Field::new("start", DataType::UInt64, false),
+        Field::new("end", DataType::UInt64, false),
+        cat("positions"),
+    ]);
+    schema(f)
+}
+
 /// One row per document: `document` is the site-local number (`D02`).
 pub fn documents() -> SchemaRef {
     let mut f = vec![

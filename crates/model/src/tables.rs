@@ -21,6 +21,9 @@ pub struct StudyTables {
     pub evidence: RecordBatch,
     /// The checkbox choices participants ticked.
     pub checkboxes: RecordBatch,
+    /// Not a raw table: empty out of `ingest` (transcripts are read and
+    /// redacted by the pipeline's `anonymise` stage, one project at a time).
+    pub coded_segments: RecordBatch,
 }
 
 impl StudyTables {
@@ -37,10 +40,11 @@ impl StudyTables {
             documents: B::new_empty(crate::schema::documents()),
             evidence: B::new_empty(crate::schema::evidence()),
             checkboxes: B::new_empty(crate::schema::checkboxes()),
+            coded_segments: B::new_empty(crate::schema::coded_segments()),
         }
     }
     /// The tables by their published names, in a fixed order.
-    pub fn named(&self) -> [(&'static str, &RecordBatch); 9] {
+    pub fn named(&self) -> [(&'static str, &RecordBatch); 10] {
         [
             ("sites", &self.sites),
             ("participants", &self.participants),
@@ -51,6 +55,7 @@ impl StudyTables {
             ("documents", &self.documents),
             ("evidence", &self.evidence),
             ("checkboxes", &self.checkboxes),
+            ("coded_segments", &self.coded_segments),
         ]
     }
 }

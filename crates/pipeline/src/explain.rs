@@ -65,12 +65,19 @@ pub fn find(out: &Utf8Path, figure: &str) -> Result<Found, PipelineError> {
     }
     Err(PipelineError::Usage(format!(
         "no figure `{figure}` in {out}: figure ids are in the `figure_id` column of every table under {out}/tables \
-         (add a column name, such as /mean, to ask for one statistic)"
+         (add a column name, such as /mean, to ask for one statistic); a coded transcript project by its sha256 \
+         and a coded selection by its guid are in {out}/data/coded_segments.parquet"
     )))
 }
 
-/// The explanation of a figure, as text for a person.
+/// The explanation of a figure, as text for a person; or of a coded
+/// transcript project (`qualitative/<sha256>.qdpx`, its sha256 or the
+/// sha256's first 8 or more characters) or a coded selection (its guid)
+/// of `data/coded_segments.parquet`.
 pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
+    if let Some(text) = crate::explain_coded::explain(out, figure)? {
+        return Ok(text);
+    }
     let found = find(out, figure)?;
     let provenance = read_json(&out.join("provenance.json"))?;
     let record = provenance["stages"]
@@ -197,12 +204,24 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
         "          participant  source                                        {}\n",
         values.join("  ")
     ));
+    // Coded segments come from a project's selection, not a raw line.
+    let mut projects = crate::explain_coded::ProjectFiles::new(out);
     for i in matching {
-        let source = format!(
-            "{}:{}",
-            column("source_file", i).unwrap_or_default(),
-            column("source_line", i).unwrap_or_default()
-        );
+        let source = match (column("source_file", i), column("project", i)) {
+            (None, Some(sha256)) => format!(
+                "{} {}",
+                projects
+                    .file(&sha256)
+                    .map(|f| f.to_string())
+                    .unwrap_or_else(|| format!("qualitative/{sha256}.qdpx")),
+                column("selection", i).unwrap_or_default()
+            ),
+            (file, _) => format!(
+                "{}:{}",
+                file.unwrap_or_default(),
+                column("source_line", i).unwrap_or_default()
+            ),
+        };
         let vals: Vec<String> = values
             .iter()
             .map(|v| show(&column(v, i).unwrap_or_default()))

@@ -204,6 +204,25 @@ const ACCOUNTS: (&str, &[&str]) = (
     ],
 );
 
+/// The coded segments of the interview transcripts, as a stage that counts
+/// and quotes them reads them (the framework matrix and joint display of
+/// issue 15 will; no kind reads them yet): who, theme, the redacted text,
+/// and where each came from, for `explain`.
+pub const CODED_SEGMENTS: (&str, &[&str]) = (
+    "coded_segments",
+    &[
+        "participant",
+        "site",
+        "sector",
+        "group",
+        "theme",
+        "text",
+        "project",
+        "source",
+        "selection",
+    ],
+);
+
 /// A kind with no figures, reading no de-identified table by itself.
 const fn kind(
     name: &'static str,
@@ -567,19 +586,20 @@ mod tests {
     fn what_a_kind_reads_are_columns_of_the_clean_tables() {
         let empty = model::StudyTables::empty();
         let tables = empty.named();
-        for kind in KINDS {
-            for (table, columns) in kind.reads() {
-                let (_, batch) = tables
-                    .iter()
-                    .find(|(name, _)| name == table)
-                    .unwrap_or_else(|| panic!("{}: no clean table {table}", kind.name));
-                for column in *columns {
-                    assert!(
-                        batch.schema().column_with_name(column).is_some(),
-                        "{}: {table} has no column {column}",
-                        kind.name
-                    );
-                }
+        let reads = KINDS
+            .iter()
+            .flat_map(|kind| kind.reads().iter().map(move |r| (kind.name, r)))
+            .chain([("coded segments", &CODED_SEGMENTS)]);
+        for (kind, (table, columns)) in reads {
+            let (_, batch) = tables
+                .iter()
+                .find(|(name, _)| name == table)
+                .unwrap_or_else(|| panic!("{kind}: no clean table {table}"));
+            for column in *columns {
+                assert!(
+                    batch.schema().column_with_name(column).is_some(),
+                    "{kind}: {table} has no column {column}"
+                );
             }
         }
     }

@@ -14,6 +14,7 @@ pub mod datapackage;
 pub mod diff;
 pub mod error;
 pub mod explain;
+mod explain_coded;
 pub mod failpoint;
 pub mod guard;
 pub mod hash;
@@ -30,6 +31,7 @@ pub mod settings;
 pub mod status;
 pub mod study;
 pub mod tables;
+pub mod transcripts;
 
 pub use error::PipelineError;
 pub use plan::{Plan, Stage};

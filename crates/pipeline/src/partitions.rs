@@ -15,7 +15,9 @@
 //! re-anonymises every site. The run's cache keeps only hashes: partition
 //! keys, keyed fingerprints of each site's gazetteer entries (HMAC with the
 //! study key, so they cannot be checked against a list of names), and the
-//! row ranges of each site in the `data/` tables it wrote.
+//! row ranges of each site in the `data/` tables it wrote. Coded
+//! transcripts are not site rows: `transcripts` reuses them per project,
+//! keeping its keys in the same manifest.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -55,6 +57,9 @@ pub struct Manifest {
     pub gazetteer: BTreeMap<String, String>,
     /// Each site's partition, by site code.
     pub sites: BTreeMap<String, SiteEntry>,
+    /// Each transcript project's key, by its sha256 (`transcripts`).
+    #[serde(default)]
+    pub projects: BTreeMap<String, String>,
 }
 
 /// One site's partition.
@@ -197,20 +202,9 @@ impl Previous {
         raw: &StudyTables,
         split: &BTreeMap<String, SiteRows>,
     ) -> Result<BTreeSet<String>, anonymise::AnonymiseError> {
-        // Every earlier site's entries must be unchanged; new sites add.
-        if self
-            .manifest
-            .gazetteer
-            .iter()
-            .any(|(site, fp)| gazetteer.get(site) != Some(fp))
-        {
+        let Some(added) = added_sites(&self.manifest.gazetteer, gazetteer) else {
             return Ok(BTreeSet::new());
-        }
-        let added: BTreeSet<String> = gazetteer
-            .keys()
-            .filter(|site| !self.manifest.gazetteer.contains_key(*site))
-            .cloned()
-            .collect();
+        };
         let same_key: Vec<&String> = keys
             .iter()
             .filter(|(site, key)| {
@@ -250,6 +244,16 @@ impl Previous {
         Ok(untouched.into_iter().collect())
     }
 
+    /// The manifest, as the last run that anonymised wrote it.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Every entry of the private log it wrote (none without one).
+    pub fn log_entries(&self) -> impl Iterator<Item = &LogEntry> {
+        self.log.values().flatten()
+    }
+
     /// A reused site's clean rows and log entries, as they were written.
     pub fn part(&self, site: &str, label: &str) -> Option<Anonymised> {
         let entry = self.manifest.sites.get(site)?;
@@ -268,12 +272,37 @@ impl Previous {
             documents: slice("documents")?,
             evidence: slice("evidence")?,
             checkboxes: slice("checkboxes")?,
+            coded_segments: RecordBatch::new_empty(schema::coded_segments()),
         };
+        // The site's own entries: transcripts are not site partitions.
+        let log = self.log.get(label).into_iter().flatten();
         Some(Anonymised {
             tables,
-            log: self.log.get(label).cloned().unwrap_or_default(),
+            log: log
+                .filter(|e| !e.field.starts_with(crate::transcripts::LOG_FIELD))
+                .cloned()
+                .collect(),
         })
     }
+}
+
+/// The sites whose gazetteer entries were added since `before` (keyed
+/// fingerprints by site, see `anonymise::gazetteer_fingerprints`); `None`
+/// when an earlier site's entries changed or went: then nothing redacted
+/// before can be trusted.
+pub fn added_sites(
+    before: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+) -> Option<BTreeSet<String>> {
+    if before.iter().any(|(site, fp)| now.get(site) != Some(fp)) {
+        return None;
+    }
+    Some(
+        now.keys()
+            .filter(|site| !before.contains_key(*site))
+            .cloned()
+            .collect(),
+    )
 }
 
 /// Rows of each table per site, as the parts will be assembled (in label

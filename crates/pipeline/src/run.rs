@@ -2,6 +2,7 @@
 //! reading the artifacts of the stages it names in `from`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use arrow_array::RecordBatch;
@@ -51,6 +52,19 @@ pub struct RunSummary {
     /// The anonymise stage's partitions, written to the state folder when
     /// the run publishes.
     pub(crate) partitions: Option<crate::partitions::Manifest>,
+    /// Parts of the stage that just ran, timed on their own (the run
+    /// ledger's `parts`: a benchmark reads them).
+    pub(crate) stage_parts: Vec<StagePart>,
+}
+
+/// A part of a stage, as the run ledger records it.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub(crate) struct StagePart {
+    pub part: String,
+    pub seconds: f64,
+    /// Resident memory when it began and the process's peak when it ended.
+    pub resident_mib: Option<f64>,
+    pub peak_mib: Option<f64>,
 }
 
 /// What the study stage hands on: identifying, memory only.
@@ -89,8 +103,8 @@ enum Artifact {
 
 /// Read and validate a study folder without running anything else.
 pub fn validate_study(dir: &Utf8Path) -> Result<Vec<Diagnostic>, PipelineError> {
-    let inputs = crate::study::load(dir, &Default::default())?;
-    let diagnostics = check(&inputs);
+    let mut inputs = crate::study::load(dir, &Default::default())?;
+    let diagnostics = check(&mut inputs);
     if diagnostics.iter().any(Diagnostic::is_error) {
         Err(PipelineError::Data(diagnostics))
     } else {
@@ -98,7 +112,10 @@ pub fn validate_study(dir: &Utf8Path) -> Result<Vec<Diagnostic>, PipelineError> 
     }
 }
 
-fn check(inputs: &StudyInputs) -> Vec<Diagnostic> {
+/// Every problem of the study in one pass: the exports, and the coded
+/// transcripts (read one project at a time, what was found kept in
+/// `inputs.qualitative`).
+fn check(inputs: &mut StudyInputs) -> Vec<Diagnostic> {
     let mut diagnostics = validate::check_study(
         &inputs.interviews,
         &inputs.documents,
@@ -107,6 +124,17 @@ fn check(inputs: &StudyInputs) -> Vec<Diagnostic> {
         &inputs.framework,
         &inputs.sites,
     );
+    let record_ids =
+        crate::transcripts::record_ids(&inputs.interviews, &inputs.interview_dictionary);
+    inputs.qualitative = crate::transcripts::check(
+        &inputs.dir,
+        &inputs.framework,
+        inputs.config.qualitative.positions,
+        &record_ids,
+        &mut diagnostics,
+    );
+    inputs.files.extend(inputs.qualitative.files());
+    inputs.files.sort();
     diagnostics.sort();
     // About every output rather than one row: first, where a run shows it.
     if let Some(warning) = crate::rocrate::publication_warning(&inputs.config.publication) {
@@ -375,7 +403,13 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
         stage_files.insert(stage.id.clone(), StageFiles { read, wrote });
         crate::failpoint::hit(&format!("stage:{}", stage.id));
         let seconds = started.elapsed().as_secs_f64();
-        timings.push((stage.id.clone(), runs[index], seconds, peak_memory_mib()));
+        timings.push((
+            stage.id.clone(),
+            runs[index],
+            seconds,
+            peak_memory_mib(),
+            std::mem::take(&mut summary.stage_parts),
+        ));
         let what = match (runs[index], summary.stage_note.take()) {
             (true, Some(note)) => format!("done in {seconds:.2}s ({note})"),
             (true, None) => format!("done in {seconds:.2}s"),
@@ -456,10 +490,19 @@ pub fn last_diff(out: &Utf8Path) -> Result<String, PipelineError> {
 /// (Linux `VmHWM`); for the run ledger, so a benchmark can see which stage
 /// raised the peak.
 fn peak_memory_mib() -> Option<f64> {
+    memory_mib("VmHWM:")
+}
+
+/// The process's resident memory now, in MiB (Linux `VmRSS`).
+fn resident_memory_mib() -> Option<f64> {
+    memory_mib("VmRSS:")
+}
+
+fn memory_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kib: f64 = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .find_map(|l| l.strip_prefix(field))?
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -468,8 +511,9 @@ fn peak_memory_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Stage id, whether it ran, seconds, and peak memory after it (MiB).
-type Timing = (String, bool, f64, Option<f64>);
+/// Stage id, whether it ran, seconds, peak memory after it (MiB), and
+/// its parts timed on their own.
+type Timing = (String, bool, f64, Option<f64>, Vec<StagePart>);
 
 fn ledger(
     out: &Utf8Path,
@@ -494,7 +538,13 @@ fn ledger(
         "outcome": outcome,
         "stages": timings
             .iter()
-            .map(|(id, ran, s, peak)| serde_json::json!({"stage": id, "ran": ran, "seconds": s, "peak_mib": peak}))
+            .map(|(id, ran, s, peak, parts)| {
+                let mut stage = serde_json::json!({"stage": id, "ran": ran, "seconds": s, "peak_mib": peak});
+                if !parts.is_empty() {
+                    stage["parts"] = serde_json::json!(parts);
+                }
+                stage
+            })
             .collect::<Vec<_>>(),
     });
     if let Ok(mut f) = std::fs::OpenOptions::new()
@@ -551,6 +601,7 @@ fn materialise(
                 documents: load("data/documents.parquet".into())?,
                 evidence: load("data/evidence.parquet".into())?,
                 checkboxes: load("data/checkboxes.parquet".into())?,
+                coded_segments: load("data/coded_segments.parquet".into())?,
             };
             Artifact::Clean(Box::new(CleanStudy {
                 config,
@@ -683,12 +734,22 @@ fn run_stage(
 ) -> Result<Artifact, PipelineError> {
     match &stage.settings {
         StageSettings::Ingest(settings) => {
-            let inputs = crate::study::load(study_dir, settings)?;
-            let diagnostics = check(&inputs);
+            let mut inputs = crate::study::load(study_dir, settings)?;
+            let diagnostics = check(&mut inputs);
             if diagnostics.iter().any(Diagnostic::is_error) {
                 return Err(PipelineError::Data(diagnostics));
             }
             summary.warnings = diagnostics;
+            let projects = &inputs.qualitative.projects;
+            if !projects.is_empty() {
+                let linked: usize = projects.iter().map(|p| p.record_ids.len()).sum();
+                summary.stage_note = Some(format!(
+                    "{linked} coded transcript{} in {} project{} read and checked",
+                    if linked == 1 { "" } else { "s" },
+                    projects.len(),
+                    if projects.len() == 1 { "" } else { "s" }
+                ));
+            }
             let (tables, identities) = ingest::tidy(
                 &inputs.interviews,
                 &inputs.documents,
@@ -699,7 +760,6 @@ fn run_stage(
             );
             // The exports' text is in the tables now: freed before anonymise
             // (the stage with the highest peak) rather than after it.
-            let mut inputs = inputs;
             inputs.interviews = Vec::new();
             inputs.documents = Vec::new();
             Ok(Artifact::Raw(Box::new(RawStudy {
@@ -908,6 +968,7 @@ fn anonymise_stage(
     let log_path = crate::key::log_path(&raw.inputs);
     let state = staging.out().join(STATE_DIR);
     let previous = crate::partitions::Previous::load(&state, &global, log_path.as_deref());
+    let earlier = previous.as_ref().map(crate::transcripts::Earlier::of);
     let mut reusable = match &previous {
         Some(p) => p
             .reusable(
@@ -928,12 +989,21 @@ fn anonymise_stage(
     if previous.is_none() {
         reusable.clear();
     }
-    let redactor = if reusable.len() < split.len() {
-        Some(
+    // One redactor for sites and transcripts, built when first needed.
+    let built: std::sync::Mutex<Option<Arc<anonymise::Redactor>>> = Default::default();
+    let make_redactor = || -> Result<Arc<anonymise::Redactor>, PipelineError> {
+        let mut slot = built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = slot.as_ref() {
+            return Ok(Arc::clone(r));
+        }
+        let r =
             anonymise::Redactor::new(&raw.inputs.identifiers, &raw.inputs.sites, &raw.identities)
                 .map_err(fail)?
-                .with_kinds(kinds),
-        )
+                .with_kinds(kinds);
+        Ok(Arc::clone(slot.insert(Arc::new(r))))
+    };
+    let redactor = if reusable.len() < split.len() {
+        Some(make_redactor()?)
     } else {
         None
     };
@@ -982,6 +1052,23 @@ fn anonymise_stage(
     );
     drop(redactor);
     drop(previous);
+    let qualitative = &raw.inputs.qualitative;
+    if qualitative.projects.is_empty() {
+        // Nothing else will redact: freed before the tables are assembled.
+        built.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+    // Who each transcript's interviewee is, read before the raw tables go.
+    let who = if qualitative.projects.is_empty() {
+        Default::default()
+    } else {
+        crate::transcripts::interviewees(
+            &raw.tables.participants,
+            &anonymiser,
+            &raw.inputs.sites,
+            &raw.inputs.labels,
+        )
+        .map_err(|m| stage_error(stage, m))?
+    };
     // The sites-with-data summary reads the raw register table; then the
     // raw tables are freed before the clean ones are assembled (at
     // national scale both are gigabytes) when no later stage needs them.
@@ -998,7 +1085,7 @@ fn anonymise_stage(
     if last {
         raw.tables = StudyTables::empty();
     }
-    let anonymised = anonymiser
+    let mut anonymised = anonymiser
         .assemble(
             parts
                 .into_iter()
@@ -1006,12 +1093,56 @@ fn anonymise_stage(
                 .collect(),
         )
         .map_err(fail)?;
+    // The coded transcripts, one project at a time (`transcripts`).
+    let mut projects = BTreeMap::new();
+    if !qualitative.projects.is_empty() {
+        let resident = resident_memory_mib();
+        let made = crate::transcripts::Transcripts {
+            study: study_dir,
+            out: staging.out(),
+            qualitative,
+            positions: raw.inputs.config.qualitative.positions,
+            who: &who,
+            global: &global,
+            gazetteer: &gazetteer,
+            earlier,
+            scan: &|added| {
+                anonymise::GazetteerScan::added(
+                    &raw.inputs.identifiers,
+                    &raw.inputs.sites,
+                    &raw.identities,
+                    added,
+                )
+                .map_err(fail)
+            },
+            redactor: &make_redactor,
+        }
+        .run()?;
+        summary.stage_note = Some(format!(
+            "{}; {} of {} transcript projects redacted, {} reused",
+            summary.stage_note.take().unwrap_or_default(),
+            made.redacted,
+            made.redacted + made.reused,
+            made.reused
+        ));
+        summary.stage_parts.push(StagePart {
+            part: "transcripts".into(),
+            seconds: made.seconds,
+            resident_mib: resident,
+            peak_mib: peak_memory_mib(),
+        });
+        anonymised.tables.coded_segments = made.table;
+        anonymised.log.extend(made.log);
+        projects = made.projects;
+    }
+    drop(built);
     crate::key::write_log(&raw.inputs, staging.out(), &anonymised.log)?;
     let tables = anonymised.tables;
     let mut manifest = crate::partitions::Manifest {
         global,
         log: log_path.map(|p| p.to_string()),
         gazetteer,
+        projects,
         ..Default::default()
     };
     // The tables are encoded in parallel (each file's bytes do not depend

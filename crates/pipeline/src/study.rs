@@ -26,7 +26,12 @@ pub struct StudyInputs {
     pub withdrawals: Vec<Withdrawal>,
     pub interviews: Vec<CsvTable>,
     pub documents: Vec<CsvTable>,
-    /// `(path relative to the study folder, sha256 hex)` of every file read, sorted.
+    /// `qualitative/`: filled when the study is checked (`run::check`),
+    /// which reads every project once.
+    pub qualitative: crate::transcripts::Qualitative,
+    /// `(path relative to the study folder, sha256 hex)` of every file read,
+    /// sorted; a transcript project by its hash, never its file name
+    /// (`transcripts::published_name`).
     pub files: Vec<(String, String)>,
 }
 
@@ -176,7 +181,8 @@ pub const STUDY_FILES: [&str; 7] = [
 
 /// Every file a run reads from the study folder with its sha256, sorted by
 /// path: what the study stage's cache key is made of. A missing fixed file
-/// is listed with an empty hash (the run will then report it).
+/// is listed with an empty hash (the run will then report it); a
+/// transcript project is named by its hash.
 pub fn fingerprint(dir: &Utf8Path, settings: &IngestSettings) -> Vec<(String, String)> {
     let mut rels: Vec<String> = STUDY_FILES.iter().map(|s| s.to_string()).collect();
     rels.extend(glob(dir, &settings.interviews));
@@ -190,6 +196,7 @@ pub fn fingerprint(dir: &Utf8Path, settings: &IngestSettings) -> Vec<(String, St
             (rel, hash)
         })
         .collect();
+    files.extend(crate::transcripts::fingerprint(dir));
     files.sort();
     files
 }
@@ -296,6 +303,7 @@ pub fn load(dir: &Utf8Path, settings: &IngestSettings) -> Result<StudyInputs, Pi
             withdrawals,
             interviews,
             documents,
+            qualitative: Default::default(),
             files,
         }),
         _ => {

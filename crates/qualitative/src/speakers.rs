@@ -8,6 +8,9 @@
 
 use std::ops::Range;
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
 /// A label has at most this many characters before its colon...
 pub const MAX_LABEL_CHARS: usize = 24;
 /// ...and at most this many words (`Participant 12`, `Dr Ama Mensah`).
@@ -55,8 +58,9 @@ pub struct Turns {
 ///
 /// A label, after optional spaces or tabs: starts with a letter that is not
 /// lower case (`I`, `P1`, `Aoife`, `Ngozi`, `王`); then letters, digits,
+/// combining marks (a name typed decomposed, `Zoe` + U+0308, is the name),
 /// spaces, `.`, `'`, `’`, `-`, `_`, `(`, `)`; at most [`MAX_LABEL_CHARS`]
-/// characters in at most [`MAX_LABEL_WORDS`] words; then `:` followed by
+/// characters (marks not counted) in at most [`MAX_LABEL_WORDS`] words; then `:` followed by
 /// the end of the line or a space. So `10:30`, `http://...`,
 /// `so what I said to them was: ...` and `Yes, she said: ...` are not labels.
 pub fn speaker_label(line: &str) -> Option<Range<usize>> {
@@ -76,6 +80,9 @@ pub fn speaker_label(line: &str) -> Option<Range<usize>> {
             let words = label.split_whitespace().count();
             return (ends && words <= MAX_LABEL_WORDS).then(|| start..start + at + 1);
         }
+        if is_combining_mark(c) {
+            continue;
+        }
         count += 1;
         let allowed =
             c.is_alphanumeric() || matches!(c, ' ' | '.' | '\'' | '’' | '-' | '_' | '(' | ')');
@@ -86,11 +93,14 @@ pub fn speaker_label(line: &str) -> Option<Range<usize>> {
     None
 }
 
-/// A label as compared with [`INTERVIEWER_LABELS`].
+/// A label as compared with [`INTERVIEWER_LABELS`] and with other labels:
+/// composed (NFC), so one name typed decomposed and composed is one speaker.
 fn label_key(label: &str) -> String {
     label
         .trim_end_matches(':')
         .trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.')
+        .nfc()
+        .collect::<String>()
         .to_lowercase()
 }
 
@@ -187,6 +197,10 @@ mod tests {
             "Łukasz: tak",
             "王芳: 是的",
             "Q:",
+            // Decomposed (NFD) names: the marks are part of the label.
+            "Zoe\u{308}: yes",
+            "Jose\u{301} Nun\u{303}ez: well",
+            "Nguye\u{302}\u{303}n Thi\u{323} Hoa: da",
         ] {
             assert!(speaker_label(line).is_some(), "{line:?} is a label");
         }
@@ -206,6 +220,13 @@ mod tests {
         }
         assert_eq!(speaker_label("  I: x"), Some(2..4));
         assert_eq!(speaker_label("Interviewer:\r\n"), Some(0..12));
+        assert_eq!(speaker_label("Zoe\u{308}: yes"), Some(0..6));
+        // Marks do not count towards the length.
+        let long = format!("{}:", "e\u{301}".repeat(MAX_LABEL_CHARS - 1));
+        assert_eq!(
+            speaker_label(&format!("A{long} x")),
+            Some(0..long.len() + 1)
+        );
     }
 
     #[test]
@@ -260,5 +281,28 @@ mod tests {
         let text = "Tomasz: Hello.\nInterviewer 2: Hi.\n";
         let speakers: Vec<Speaker> = Turns::find(text).all().iter().map(|t| t.speaker).collect();
         assert_eq!(speakers, vec![Speaker::Interviewee, Speaker::Interviewer]);
+    }
+
+    #[test]
+    fn a_label_typed_decomposed_is_found_and_is_the_same_speaker() {
+        // Zoë leads (no listed interviewer label): her label in NFC and NFD
+        // is one speaker, the interviewer; Ama's, decomposed, is found.
+        let text =
+            "Zoe\u{308}: Shall we start?\nA\u{301}ma: Yes.\nZo\u{eb}: Good.\nA\u{301}ma: Right.\n";
+        let turns = Turns::find(text);
+        let found: Vec<(&str, Speaker)> = turns
+            .all()
+            .iter()
+            .map(|t| (&text[t.label.clone()], t.speaker))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("Zoe\u{308}:", Speaker::Interviewer),
+                ("A\u{301}ma:", Speaker::Interviewee),
+                ("Zo\u{eb}:", Speaker::Interviewer),
+                ("A\u{301}ma:", Speaker::Interviewee),
+            ]
+        );
     }
 }

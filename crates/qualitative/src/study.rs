@@ -65,29 +65,33 @@ impl LinkedProject {
     /// The segments that reach the analysis: linked transcripts, codes with
     /// a theme other than `ignore`; each (selection, code) once.
     pub fn themed_segments(&self) -> impl Iterator<Item = ThemedSegment<'_>> {
+        (0..self.project.transcripts.len()).flat_map(|i| self.segments_of(i))
+    }
+
+    /// [`Self::themed_segments`] of transcript `index` alone (none when it
+    /// is not linked).
+    pub fn segments_of(&self, index: usize) -> impl Iterator<Item = ThemedSegment<'_>> {
         let project = &self.project;
-        project
-            .transcripts
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| Some((self.record_id(i)?, t)))
-            .flat_map(move |(record_id, transcript)| {
-                transcript.selections.iter().flat_map(move |selection| {
-                    selection.codes.iter().filter_map(move |&code_index| {
-                        let theme = self.theme(code_index)?.name()?;
-                        Some(ThemedSegment {
-                            record_id,
-                            theme,
-                            segment: CodedSegment {
-                                transcript,
-                                selection,
-                                code_index,
-                                code: project.codebook.code(code_index),
-                            },
-                        })
+        let linked = self
+            .record_id(index)
+            .and_then(|record_id| Some((record_id, project.transcripts.get(index)?)));
+        linked.into_iter().flat_map(move |(record_id, transcript)| {
+            transcript.selections.iter().flat_map(move |selection| {
+                selection.codes.iter().filter_map(move |&code_index| {
+                    let theme = self.theme(code_index)?.name()?;
+                    Some(ThemedSegment {
+                        record_id,
+                        theme,
+                        segment: CodedSegment {
+                            transcript,
+                            selection,
+                            code_index,
+                            code: project.codebook.code(code_index),
+                        },
                     })
                 })
             })
+        })
     }
 }
 

@@ -158,6 +158,7 @@ fn raw() -> StudyTables {
         documents,
         evidence,
         checkboxes,
+        coded_segments: RecordBatch::new_empty(model::schema::coded_segments()),
     }
 }
 
