@@ -10,7 +10,8 @@ pub enum Severity {
     Error,
 }
 
-/// One problem, shown as `file:line:column: message`.
+/// One problem, shown as `file:line:column: message`, or `file: message`
+/// when it is about the whole file (line 0).
 ///
 /// `line` is the physical line on which the record starts, as an editor
 /// shows it (1-based); `column` is the 1-based character column where the
@@ -66,10 +67,27 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning: ",
             Severity::Error => "",
         };
+        if self.line == 0 {
+            // No line to point at: `file:0:0` would send an editor nowhere.
+            return write!(f, "{}: {}{}", self.file, kind, self.message);
+        }
         write!(
             f,
             "{}:{}:{}: {}{}",
             self.file, self.line, self.column, kind, self.message
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Diagnostic;
+
+    #[test]
+    fn a_problem_shows_its_place_and_a_whole_file_problem_only_the_file() {
+        let at = Diagnostic::error("raw/a.csv", 3, 7, "expected 1-5, found 9");
+        assert_eq!(at.to_string(), "raw/a.csv:3:7: expected 1-5, found 9");
+        let whole = Diagnostic::warning("study.toml", 0, 0, "no [publication]");
+        assert_eq!(whole.to_string(), "study.toml: warning: no [publication]");
     }
 }

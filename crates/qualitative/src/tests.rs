@@ -810,7 +810,7 @@ fn the_study_reader_links_themes_and_checks_across_projects() {
         got,
         vec![
             "qualitative/codes.csv:3:1: code: expected the path of a code in a project's codebook, found `Framework / Typo`, which no project has (check the spelling and the ` / ` between names)",
-            "qualitative/codes.csv:0:0: warning: code `Other` (in `qualitative/a.qdpx`, `qualitative/b.qdpx`) has no theme: neither it nor a code above it is listed here, so its 3 coded segments are left out",
+            "qualitative/codes.csv: warning: code `Other` (in `qualitative/a.qdpx`, `qualitative/b.qdpx`) has no theme: neither it nor a code above it is listed here, so its 3 coded segments are left out",
         ]
     );
 }

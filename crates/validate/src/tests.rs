@@ -175,8 +175,8 @@ fn framework_against_dictionary() {
     assert_eq!(
         s.run(&[], &[]),
         [
-            "redcap/interview_dictionary.csv:0:0: imp_supervision: expected a field of the dictionary for the framework factor `supervision`, found none",
-            "redcap/interview_dictionary.csv:0:0: out_benefit: expected a field of the dictionary for the framework outcome `out_benefit`, found none",
+            "redcap/interview_dictionary.csv: imp_supervision: expected a field of the dictionary for the framework factor `supervision`, found none",
+            "redcap/interview_dictionary.csv: out_benefit: expected a field of the dictionary for the framework outcome `out_benefit`, found none",
             "redcap/interview_dictionary.csv:87:0: top_2: expected choice codes that are factors of the framework, found `teamwork`",
         ]
     );
@@ -695,7 +695,7 @@ fn two_checkbox_codes_exported_to_one_column_are_an_error() {
     assert_eq!(
         found,
         [
-            "redcap/interview_dictionary.csv:0:0: work_settings: expected checkbox choice codes that REDCap exports to different columns, found `A` and `a`, both exported as `work_settings___a`"
+            "redcap/interview_dictionary.csv: work_settings: expected checkbox choice codes that REDCap exports to different columns, found `A` and `a`, both exported as `work_settings___a`"
         ]
     );
 }
