@@ -5,9 +5,9 @@
 //! late data rerun to the bytes of a run from nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use super::privacy::parquet;
+use super::transcripts::csv_rows;
 use super::*;
 
 type Row = BTreeMap<String, String>;
@@ -21,22 +21,6 @@ const GROUPS: [&str; 5] = [
     "team_manager",
     "senior_manager",
 ];
-
-fn csv_rows(path: &Path) -> Vec<Row> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
 
 fn cell_of(r: &Row) -> Cell {
     let sector = if r["scope"] == "sector" {
