@@ -5,6 +5,7 @@ mod browser;
 mod demo;
 mod edited;
 mod findings;
+mod framework;
 mod interrupted;
 mod labels;
 mod names;

@@ -72,7 +72,7 @@ fn parquet_tables_hold_what_the_csv_tables_hold() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 15, "every table in both formats");
+    assert_eq!(checked, 17, "every table in both formats");
 }
 
 #[test]

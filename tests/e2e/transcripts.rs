@@ -45,7 +45,7 @@ fn has_word(hay: &str, needle: &str) -> bool {
 }
 
 /// The rows of a CSV file of a study, by column name.
-fn csv_rows(path: &Path) -> Vec<Row> {
+pub(crate) fn csv_rows(path: &Path) -> Vec<Row> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = reader.headers().unwrap().clone();

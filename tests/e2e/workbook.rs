@@ -56,7 +56,7 @@ fn the_fast_writer_gives_rust_xlsxwriters_bytes_on_every_table() {
             }
             tables += 1;
         }
-        assert_eq!(tables, 15, "{name}: every table");
+        assert_eq!(tables, 17, "{name}: every table");
         let fast = std::fs::read(out.join("report/tables.xlsx")).unwrap();
         let plain = std::fs::read(out.join("report/tables-rust_xlsxwriter.xlsx")).unwrap();
         assert!(

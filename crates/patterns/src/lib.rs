@@ -34,7 +34,7 @@ mod settings;
 pub use matrix::{pattern_matrix, pattern_matrix_schema};
 pub use outcomes::{outcome_summary, outcome_summary_schema};
 pub use qca::{qca, qca_schema};
-pub use qual::{qual_matrix, qual_matrix_schema, quote_label};
+pub use qual::{choose_exemplars, qual_matrix, qual_matrix_schema, quote_label};
 pub use quotes::{quotes, quotes_by_sector, quotes_schema};
 pub use replication::{replication, replication_schema};
 pub use settings::{MAX_EXEMPLARS, Settings, Share};

@@ -247,13 +247,25 @@ pub fn qual_matrix(accounts: &RecordBatch, settings: &Settings) -> Result<Record
     out::batch(qual_matrix_schema(settings), columns)
 }
 
-/// Up to `k` accounts of a sorted cell: one per participant first, in
-/// order, then the remaining accounts in order. Blank text is never chosen.
+/// Up to `k` accounts of a sorted cell: [`choose_exemplars`].
 fn choose<'r, 'a>(rows: &'r [Account<'a>], k: usize) -> Vec<&'r Account<'a>> {
-    let candidates: Vec<(usize, &Account<'a>)> = rows
+    choose_exemplars(rows, k, |a| a.participant, |a| a.text)
+}
+
+/// Up to `k` of `rows` (already in the order that decides): one per
+/// participant first, in order, then the remaining rows in order. Blank
+/// text (a participant withdrawn from quotes) is never chosen. The rule of
+/// every table that publishes exemplars.
+pub fn choose_exemplars<T>(
+    rows: &[T],
+    k: usize,
+    participant: impl Fn(&T) -> &str,
+    text: impl Fn(&T) -> &str,
+) -> Vec<&T> {
+    let candidates: Vec<(usize, &T)> = rows
         .iter()
         .enumerate()
-        .filter(|(_, a)| !a.text.trim().is_empty())
+        .filter(|(_, a)| !text(a).trim().is_empty())
         .collect();
     let mut taken: BTreeSet<usize> = BTreeSet::new();
     let mut speakers: BTreeSet<&str> = BTreeSet::new();
@@ -262,7 +274,7 @@ fn choose<'r, 'a>(rows: &'r [Account<'a>], k: usize) -> Vec<&'r Account<'a>> {
         if chosen.len() == k {
             break;
         }
-        if speakers.insert(a.participant) {
+        if speakers.insert(participant(a)) {
             taken.insert(*i);
             chosen.push(*a);
         }

@@ -200,6 +200,10 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
         rows.column_by_name(name)
             .and_then(|c| cell_text(c.as_ref(), i))
     };
+    if input == crate::transcripts::TABLE {
+        segments_counted(out, &rows, &matching, &mut text);
+        return Ok(text);
+    }
     text.push_str(&format!(
         "          participant  source                                        {}\n",
         values.join("  ")
@@ -236,6 +240,69 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
         ));
     }
     Ok(text)
+}
+
+/// The coded segments a figure counted: pseudonym, project, source and
+/// selection GUIDs, theme. Each project is named by its SHA-256, and, when
+/// the study folder of the last run is at hand, by its file name there
+/// (printed here, never published: a file name may hold a coder's name).
+fn segments_counted(out: &Utf8Path, rows: &RecordBatch, matching: &[usize], text: &mut String) {
+    let column = |name: &str, i: usize| {
+        rows.column_by_name(name)
+            .and_then(|c| cell_text(c.as_ref(), i))
+            .unwrap_or_default()
+    };
+    text.push_str("          participant  project           source                                  selection                               theme\n");
+    let mut projects = std::collections::BTreeSet::new();
+    for &i in matching {
+        let project = column("project", i);
+        let sha = project_sha(&project);
+        text.push_str(&format!(
+            "          {:<12} {:<17} {:<39} {:<39} {}\n",
+            column("participant", i),
+            &sha[..sha.len().min(16)],
+            column("source", i),
+            column("selection", i),
+            column("theme", i),
+        ));
+        projects.insert(sha.to_string());
+    }
+    let local = local_projects(out);
+    for sha in projects {
+        match local.get(&sha) {
+            Some(name) => text.push_str(&format!("project   sha256 {sha} (here: {name})\n")),
+            None => text.push_str(&format!("project   sha256 {sha}\n")),
+        }
+    }
+}
+
+/// A project's SHA-256 from its published name (`qualitative/<sha256>.qdpx`).
+fn project_sha(project: &str) -> &str {
+    project
+        .trim_start_matches("qualitative/")
+        .trim_end_matches(".qdpx")
+}
+
+/// SHA-256 to file name of the projects in the last run's study folder.
+fn local_projects(out: &Utf8Path) -> std::collections::BTreeMap<String, String> {
+    let mut found = std::collections::BTreeMap::new();
+    let Some((study, _)) = crate::run::last_run(out) else {
+        return found;
+    };
+    let folder = Utf8Path::new(&study).join("qualitative");
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.to_lowercase().ends_with(".qdpx") {
+            continue;
+        }
+        if let Ok(bytes) = std::fs::read(entry.path()) {
+            found.insert(sha256_hex(&bytes), format!("qualitative/{name}"));
+        }
+    }
+    found
 }
 
 fn show(value: &str) -> String {

@@ -12,7 +12,7 @@ use toml::de::Deserializer;
 
 use crate::settings::{
     AnonymiseSettings, ConditionSettings, GroupTestSettings, HtmlSettings, IngestSettings,
-    MarkdownSettings, NoSettings, QualSettings, RatingsKind, RatingsStage, Refusal,
+    JointSettings, MarkdownSettings, NoSettings, QualSettings, RatingsKind, RatingsStage, Refusal,
     ReplicationSettings, ScopeSettings, Settings, StageSettings, SummarySettings, TensionSettings,
     WorkbookSettings,
 };
@@ -165,6 +165,22 @@ const OUTCOMES: Need = Need {
     role: "outcomes",
     kind: "patterns.outcomes",
 };
+const REPLICATION: Need = Need {
+    role: "replication",
+    kind: "patterns.replication",
+};
+const SUMMARY: Need = Need {
+    role: "summary",
+    kind: "ratings.summary",
+};
+const TOP3_FREQUENCY: Need = Need {
+    role: "top3",
+    kind: "ratings.top3",
+};
+const FRAMEWORK: Need = Need {
+    role: "framework",
+    kind: "mixed.framework_matrix",
+};
 
 /// Who a row belongs to, in every table of answers and picks.
 const WHO: &[&str] = &["site", "sector", "group", "factor"];
@@ -205,9 +221,9 @@ const ACCOUNTS: (&str, &[&str]) = (
 );
 
 /// The coded segments of the interview transcripts, as a stage that counts
-/// and quotes them reads them (the framework matrix and joint display of
-/// issue 15 will; no kind reads them yet): who, theme, the redacted text,
-/// and where each came from, for `explain`.
+/// and quotes them reads them (the framework matrix and the joint
+/// display): who, theme, the redacted text, and where each came from (the
+/// exemplars' order, and `explain`).
 pub const CODED_SEGMENTS: (&str, &[&str]) = (
     "coded_segments",
     &[
@@ -220,6 +236,8 @@ pub const CODED_SEGMENTS: (&str, &[&str]) = (
         "project",
         "source",
         "selection",
+        "start",
+        "end",
     ],
 );
 
@@ -492,6 +510,37 @@ pub static KINDS: &[Kind] = &[
         },
         "Redacted accounts per theme and stakeholder group, pooled across sites; a cell with fewer people than the minimum cell size publishes none.",
         |t| read::<QualSettings>(t, StageSettings::Quotes),
+    ),
+    table(
+        "mixed.framework_matrix",
+        &[CLEAN],
+        &[CODED_SEGMENTS],
+        Figures {
+            input: "coded_segments",
+            values: &["theme", "participant"],
+            keys: &["site", "sector", "group", "theme"],
+        },
+        "The framework matrix (Averill): the coded segments of the interview transcripts and the interviewees who spoke of each theme (factor, outcome or BME experiences), per cell of each scope, with small cells suppressed and complementary cells suppressed until none can be recovered by subtraction; up to two redacted exemplar quotes where the study's quote label allows (one per interviewee first, in the order of project, source and position; never from an interviewee withdrawn from quotes, never under a label that fits fewer people than the minimum cell size).",
+        |t| read::<ScopeSettings>(t, StageSettings::FrameworkMatrix),
+    ),
+    table(
+        "mixed.joint_display",
+        &[
+            CLEAN,
+            SUMMARY,
+            TOP3_FREQUENCY,
+            MATRIX,
+            REPLICATION,
+            FRAMEWORK,
+        ],
+        &[CODED_SEGMENTS],
+        Figures {
+            input: "answers",
+            values: &["importance"],
+            keys: WHO,
+        },
+        "The joint display (Guetterman, Fetters and Creswell): for each factor of the whole study, each sector, each site and each stakeholder group, the mean importance, the share naming it in their top three, the site's pattern-matching condition and the study's replication class, beside the interviewees who spoke of it (of those with coded transcripts) and an exemplar quote, and whether ratings and talk agree.",
+        |t| read::<JointSettings>(t, StageSettings::JointDisplay),
     ),
     report(
         "report.markdown",

@@ -853,6 +853,37 @@ fn run_stage(
                 patterns::quotes(&clean.tables.accounts, &settings).map_err(arrow_error(stage))?;
             Ok(Artifact::Table(batch))
         }
+        StageSettings::FrameworkMatrix(s) => {
+            let clean = clean(stage, artifacts)?;
+            let mut settings = mixed_settings(clean);
+            settings.scopes = s
+                .scopes
+                .iter()
+                .filter_map(|c| ratings::Scope::from_code(c))
+                .collect();
+            let batch = mixed::framework_matrix(&clean.tables.coded_segments, &settings)
+                .map_err(arrow_error(stage))?;
+            Ok(Artifact::Table(batch))
+        }
+        StageSettings::JointDisplay(s) => {
+            let clean = clean(stage, artifacts)?;
+            let settings = mixed::Settings {
+                rated_share: s.rated_share,
+                talk_many: s.talk_many,
+                talk_few: s.talk_few,
+                ..mixed_settings(clean)
+            };
+            let input = mixed::JointInput {
+                segments: &clean.tables.coded_segments,
+                matrix: table(stage, artifacts, "framework")?,
+                summary: table(stage, artifacts, "summary")?,
+                top3: table(stage, artifacts, "top3")?,
+                pattern_matrix: Some(table(stage, artifacts, "matrix")?),
+                replication: Some(table(stage, artifacts, "replication")?),
+            };
+            let batch = mixed::joint_display(&input, &settings).map_err(arrow_error(stage))?;
+            Ok(Artifact::Table(batch))
+        }
         StageSettings::Demographics(_) => {
             let clean = clean(stage, artifacts)?;
             let batch = anonymise::demographics(
@@ -1221,6 +1252,25 @@ fn patterns_settings(
     };
     adjust(&mut settings);
     settings
+}
+
+/// The mixed-methods tables' settings from the study: themes (factors,
+/// outcomes, `bme`), disclosure and the study's words for its groups.
+fn mixed_settings(clean: &CleanStudy) -> mixed::Settings {
+    let framework = &clean.framework;
+    mixed::Settings {
+        themes: framework
+            .factor_codes()
+            .into_iter()
+            .map(String::from)
+            .chain(framework.outcomes.iter().map(|o| o.code.clone()))
+            .chain([qualitative::BME_THEME.to_string()])
+            .collect(),
+        min_cell: clean.config.disclosure.min_cell,
+        quote_label: clean.config.disclosure.quote_label.clone(),
+        labels: clean.labels.clone(),
+        ..Default::default()
+    }
 }
 
 impl RawStudy {

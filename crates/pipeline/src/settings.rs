@@ -52,6 +52,8 @@ pub enum StageSettings {
     Qca(NoSettings),
     QualMatrix(QualSettings),
     Quotes(QualSettings),
+    FrameworkMatrix(ScopeSettings),
+    JointDisplay(JointSettings),
     Demographics(NoSettings),
     Report(ReportFile),
     ReportHtml(ReportFile),
@@ -576,6 +578,71 @@ impl Settings for QualSettings {
             1 => "One exemplar account is published per cell, chosen by row hash.".to_string(),
             n => format!("Up to {n} exemplar accounts are published per cell, chosen by row hash."),
         }]
+    }
+}
+
+/// `mixed.joint_display`: when ratings and talk are said to diverge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JointSettings {
+    /// The share of a scope's factors, ranked by mean importance, that is
+    /// rated very important (at the top) and rated low (at the bottom).
+    pub rated_share: f64,
+    /// A share of the scope's interviewees at or above this who speak of a
+    /// factor: spoken of by many.
+    pub talk_many: f64,
+    /// At or below this: hardly spoken of.
+    pub talk_few: f64,
+}
+
+impl Default for JointSettings {
+    fn default() -> Self {
+        JointSettings {
+            rated_share: 1.0 / 3.0,
+            talk_many: 0.5,
+            talk_few: 0.1,
+        }
+    }
+}
+
+impl Settings for JointSettings {
+    fn refusals(&self) -> Vec<Refusal> {
+        let mut out = Vec::new();
+        if !(self.rated_share > 0.0 && self.rated_share <= 0.5) {
+            out.push(Refusal::of(
+                "rated_share",
+                format!(
+                    "expected a share greater than 0 and at most 0.5 (a third of the factors: 0.3333), found {}",
+                    self.rated_share
+                ),
+            ));
+        }
+        for (key, v) in [("talk_many", self.talk_many), ("talk_few", self.talk_few)] {
+            if !(0.0..=1.0).contains(&v) {
+                out.push(Refusal::of(
+                    key,
+                    format!("expected a share from 0 to 1 (0.5 for half), found {v}"),
+                ));
+            }
+        }
+        if out.is_empty() && self.talk_few >= self.talk_many {
+            out.push(Refusal::of(
+                "talk_few",
+                format!(
+                    "expected less than talk_many ({}), found {}",
+                    self.talk_many, self.talk_few
+                ),
+            ));
+        }
+        out
+    }
+    fn words(&self) -> Vec<String> {
+        vec![format!(
+            "A factor is rated very important when fewer than {share} of its scope's factors (rounded down) have a higher mean importance, and rated low when fewer have a lower one; spoken of by many when at least {many}% of the scope's interviewees speak of it, hardly spoken of at {few}% or fewer. Rated very important yet hardly spoken of, or spoken of by many yet rated low, is a divergence; rated very important and spoken of by many, or rated low and hardly spoken of, is agreement; anything else is neither.",
+            share = short(self.rated_share),
+            many = short(self.talk_many * 100.0),
+            few = short(self.talk_few * 100.0),
+        )]
     }
 }
 

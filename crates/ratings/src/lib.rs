@@ -32,6 +32,7 @@
 //! `group_tests`, `sector_tests`) follow that pattern and publish a new sum
 //! only if it reveals nothing it hides.
 
+pub mod cells;
 pub mod compare;
 pub mod consensus;
 pub mod direction;
@@ -49,6 +50,7 @@ mod util;
 #[cfg(test)]
 mod tests;
 
+pub use cells::ScopeCells;
 pub use compare::{group_tests, sector_tests};
 pub use consensus::consensus;
 pub use direction::direction;

@@ -24,8 +24,16 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "Each factor as a facilitator or a barrier, by scope",
     ),
     (
+        "framework_matrix",
+        "Coded transcripts: interviewees who spoke of each theme, by scope, with redacted exemplars",
+    ),
+    (
         "group_tests",
         "Kruskal-Wallis tests of importance across stakeholder groups",
+    ),
+    (
+        "joint_display",
+        "Ratings beside talk: importance, top three, condition and interviewees who spoke of each factor",
     ),
     (
         "outcome_summary",
@@ -82,7 +90,7 @@ const COLUMNS: &[(&str, &str)] = &[
     ("group_a", "Stakeholder group A"),
     ("group_b", "Stakeholder group B"),
     ("factor", "Factor of the conceptual framework"),
-    ("theme", "Theme (factor, or BME experiences)"),
+    ("theme", "Theme (factor, outcome, or BME experiences)"),
     ("outcome", "Outcome (null hypothesis)"),
     ("n", "Valid responses"),
     ("mean", "Mean importance (1-5)"),
@@ -101,7 +109,33 @@ const COLUMNS: &[(&str, &str)] = &[
     ("mentions", "Respondents naming the factor"),
     ("pct_mentions", "% of respondents naming the factor"),
     ("suppressed", "Suppressed (small cell)"),
+    ("segments", "Coded segments"),
+    ("participants", "Participants"),
+    ("exemplar_1", "Exemplar quote"),
+    ("exemplar_1_label", "Who the exemplar quote is from"),
+    ("exemplar_2", "Second exemplar quote"),
+    ("exemplar_2_label", "Who the second exemplar quote is from"),
+    ("exemplar", "Exemplar quote (coded transcripts)"),
+    ("exemplar_label", "Who the exemplar quote is from"),
+    ("mean_importance", "Mean importance (1-5)"),
+    ("top3_percent", "% naming the factor in their top three"),
+    ("replication", "Replication classification"),
+    ("interviewees", "Interviewees with coded transcripts"),
+    ("talk_percent", "% of interviewees who spoke of the factor"),
+    ("convergence", "Ratings and talk"),
     ("figure_id", "Figure id (crosscase explain)"),
+];
+
+/// The joint display's `convergence`, in words.
+pub(crate) const CONVERGENCE: &[(&str, &str)] = &[
+    ("agree", "Ratings and talk agree"),
+    (
+        "rated_high_talk_low",
+        "Rated very important, yet hardly spoken of",
+    ),
+    ("rated_low_talk_high", "Spoken of by many, yet rated low"),
+    ("neither", "Neither agree nor diverge"),
+    ("unknown", "Not known (suppressed)"),
 ];
 
 const SCOPES: &[(&str, &str)] = &[
@@ -157,6 +191,10 @@ pub(crate) fn labels(input: &ReportInput) -> workbook::Labels {
     labels.values("theme", "bme", "Culturally specific experiences (BME)");
     for o in &input.framework.outcomes {
         labels.values("outcome", &o.code, &o.label);
+        labels.values("theme", &o.code, &o.label);
+    }
+    for (code, label) in CONVERGENCE {
+        labels.values("convergence", code, label);
     }
     // Value labels as the interview instrument words them, where a table
     // column carries the codes of a dictionary field.

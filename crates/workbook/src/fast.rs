@@ -1022,6 +1022,54 @@ mod tests {
         }
     }
 
+    /// An exemplar longer than Excel's 32,767 characters per cell (a long
+    /// coded segment of a transcript) is cut with a marker in the workbook,
+    /// both ways alike, and said in the About sheet; the table itself (what
+    /// the CSV and Parquet publish) keeps every character.
+    #[test]
+    fn a_cell_longer_than_excel_allows_is_cut_with_a_marker_only_in_the_workbook() {
+        // 'é' is one UTF-16 unit, '🙂' two: the cut counts units, as Excel does.
+        let long = format!("{}{}", "é".repeat(30_000), "🙂".repeat(5_000));
+        let exemplar: ArrayRef =
+            Arc::new(StringArray::from(vec![Some(long.as_str()), Some("short")]));
+        let b = batch(vec![("exemplar_1", exemplar)]);
+        let sheets = [Sheet {
+            name: "framework_matrix",
+            batch: &b,
+            description: "Result table",
+        }];
+        same(&sheets, &labels());
+        let book = workbook(&sheets, &labels())
+            .expect("no error")
+            .expect("fast");
+        let parts = parts(&book).expect("a zip");
+        let strings = parts
+            .iter()
+            .find(|(n, _)| n == "xl/sharedStrings.xml")
+            .map(|(_, x)| String::from_utf8(x.clone()).expect("utf-8"))
+            .expect("shared strings");
+        let cut: &str = strings
+            .split("<t>")
+            .filter_map(|t| t.split("</t>").next())
+            .find(|t| t.starts_with("éé"))
+            .expect("the long text");
+        assert!(cut.ends_with("… [truncated]"), "{}", &cut[cut.len() - 40..]);
+        assert_eq!(cut.encode_utf16().count(), 32_767);
+        assert!(cut.starts_with(&"é".repeat(30_000)));
+        assert!(strings.contains("<t>short</t>"));
+        assert!(
+            strings.contains("truncated and marked"),
+            "the About sheet says so"
+        );
+        // The table is untouched.
+        let text = b
+            .column(0)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .expect("text");
+        assert_eq!(text.value(0), long);
+    }
+
     #[test]
     fn the_same_bytes_as_the_plain_way() {
         let rows = 53;
