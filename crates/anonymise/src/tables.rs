@@ -733,6 +733,8 @@ impl<'a> Anonymiser<'a> {
                 &mut log,
             )?,
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
+            workshop_notes: RecordBatch::new_empty(schema::workshop_notes()),
+            workshop_verdicts: RecordBatch::new_empty(schema::workshop_verdicts()),
         };
         Ok(Anonymised { tables, log })
     }
@@ -775,6 +777,8 @@ impl<'a> Anonymiser<'a> {
             evidence: concat(schema::evidence(), |t| &mut t.evidence)?,
             // Transcripts are not site rows: the pipeline adds them.
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
+            workshop_notes: RecordBatch::new_empty(schema::workshop_notes()),
+            workshop_verdicts: RecordBatch::new_empty(schema::workshop_verdicts()),
         };
         let log = parts.into_iter().flat_map(|(_, p)| p.log).collect();
         Ok(Anonymised { tables, log })

@@ -828,6 +828,8 @@ pub fn tidy(
             documents: documents_batch,
             evidence,
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
+            workshop_notes: RecordBatch::new_empty(schema::workshop_notes()),
+            workshop_verdicts: RecordBatch::new_empty(schema::workshop_verdicts()),
         },
         Identities { people: identities },
     )

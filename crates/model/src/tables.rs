@@ -22,6 +22,10 @@ pub struct StudyTables {
     /// Not a raw table: empty out of `ingest` (transcripts are read and
     /// redacted by the pipeline's `anonymise` stage, one project at a time).
     pub coded_segments: RecordBatch,
+    /// Not raw tables either: the feedback workshops' notes and verdicts,
+    /// read by the study stage and redacted by `anonymise`.
+    pub workshop_notes: RecordBatch,
+    pub workshop_verdicts: RecordBatch,
 }
 
 impl StudyTables {
@@ -38,10 +42,12 @@ impl StudyTables {
             documents: B::new_empty(crate::schema::documents()),
             evidence: B::new_empty(crate::schema::evidence()),
             coded_segments: B::new_empty(crate::schema::coded_segments()),
+            workshop_notes: B::new_empty(crate::schema::workshop_notes()),
+            workshop_verdicts: B::new_empty(crate::schema::workshop_verdicts()),
         }
     }
     /// The tables by their published names, in a fixed order.
-    pub fn named(&self) -> [(&'static str, &RecordBatch); 9] {
+    pub fn named(&self) -> [(&'static str, &RecordBatch); 11] {
         [
             ("sites", &self.sites),
             ("participants", &self.participants),
@@ -52,6 +58,8 @@ impl StudyTables {
             ("documents", &self.documents),
             ("evidence", &self.evidence),
             ("coded_segments", &self.coded_segments),
+            ("workshop_notes", &self.workshop_notes),
+            ("workshop_verdicts", &self.workshop_verdicts),
         ]
     }
 }

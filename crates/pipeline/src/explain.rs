@@ -71,6 +71,9 @@ pub fn find(out: &Utf8Path, figure: &str) -> Result<Found, PipelineError> {
 
 /// The explanation of a figure, as text for a person.
 pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
+    if let Some(site) = figure.strip_prefix("workshop/") {
+        return crate::workshops::explain(out, site);
+    }
     let found = find(out, figure)?;
     let provenance = read_json(&out.join("provenance.json"))?;
     let record = provenance["stages"]

@@ -30,6 +30,7 @@ pub mod status;
 pub mod study;
 pub mod tables;
 pub mod transcripts;
+pub mod workshops;
 
 pub use error::PipelineError;
 pub use plan::{Plan, Stage};

@@ -112,9 +112,9 @@ pub fn validate_study(dir: &Utf8Path) -> Result<Vec<Diagnostic>, PipelineError> 
     }
 }
 
-/// Every problem of the study in one pass: the exports, and the coded
+/// Every problem of the study in one pass: the exports, the coded
 /// transcripts (read one project at a time, what was found kept in
-/// `inputs.qualitative`).
+/// `inputs.qualitative`) and the workshops' notes and verdicts.
 fn check(inputs: &mut StudyInputs) -> Vec<Diagnostic> {
     let mut diagnostics = validate::check_study(
         &inputs.interviews,
@@ -134,6 +134,8 @@ fn check(inputs: &mut StudyInputs) -> Vec<Diagnostic> {
         &mut diagnostics,
     );
     inputs.files.extend(inputs.qualitative.files());
+    inputs.workshops = crate::workshops::check(&inputs.dir, &inputs.sites, &mut diagnostics);
+    inputs.files.extend(inputs.workshops.files());
     inputs.files.sort();
     diagnostics.sort();
     diagnostics
@@ -597,6 +599,8 @@ fn materialise(
                 documents: load("data/documents.parquet".into())?,
                 evidence: load("data/evidence.parquet".into())?,
                 coded_segments: load("data/coded_segments.parquet".into())?,
+                workshop_notes: load("data/workshop_notes.parquet".into())?,
+                workshop_verdicts: load("data/workshop_verdicts.parquet".into())?,
             };
             Artifact::Clean(Box::new(CleanStudy {
                 config,
@@ -855,6 +859,17 @@ fn run_stage(
         | StageSettings::Workbook(_) => {
             let clean = clean(stage, artifacts)?;
             let input = report_input(plan, stage, clean, artifacts);
+            // A verdict on a figure its site's pack lacks stops the run
+            // before a report shows or counts it (the workbook shows none).
+            if !matches!(stage.settings, StageSettings::Workbook(_)) {
+                let missing = report::misplaced_verdicts(&input);
+                if !missing.is_empty() {
+                    let sites = crate::study::read_sites(study_dir)?;
+                    return Err(PipelineError::Data(crate::workshops::misplaced(
+                        &missing, &sites,
+                    )));
+                }
+            }
             render_report(stage, &input, staging)?;
             Ok(Artifact::Report)
         }
@@ -1023,7 +1038,9 @@ fn anonymise_stage(
     drop(redactor);
     drop(previous);
     let qualitative = &raw.inputs.qualitative;
-    if qualitative.projects.is_empty() {
+    let workshops = &raw.inputs.workshops;
+    if qualitative.projects.is_empty() && workshops.notes.is_empty() && workshops.verdicts.is_empty()
+    {
         // Nothing else will redact: freed before the tables are assembled.
         built.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
@@ -1104,6 +1121,35 @@ fn anonymise_stage(
         anonymised.tables.coded_segments = made.table;
         anonymised.log.extend(made.log);
         projects = made.projects;
+    }
+    // The workshops' notes and verdicts, redacted on every run (a few
+    // files): those of sites with data; the others wait for it.
+    if !workshops.notes.is_empty() || !workshops.verdicts.is_empty() {
+        let with_data: BTreeMap<String, String> = raw
+            .inputs
+            .sites
+            .iter()
+            .filter(|s| summary.sites_with_data.contains(&s.label))
+            .map(|s| (s.site_id.clone(), s.label.clone()))
+            .collect();
+        let redacted = crate::workshops::redact(workshops, &with_data, &*make_redactor()?)
+            .map_err(arrow_error(stage))?;
+        let ids = with_data.keys().map(String::as_str).collect();
+        summary
+            .warnings
+            .extend(crate::workshops::held_back(workshops, &ids));
+        summary.stage_note = Some(format!(
+            "{}; {} workshop files redacted{}",
+            summary.stage_note.take().unwrap_or_default(),
+            workshops.notes.len() + workshops.verdicts.len() - redacted.held,
+            match redacted.held {
+                0 => String::new(),
+                n => format!(", {n} held back (no data yet)"),
+            }
+        ));
+        anonymised.tables.workshop_notes = redacted.notes;
+        anonymised.tables.workshop_verdicts = redacted.verdicts;
+        anonymised.log.extend(redacted.log);
     }
     drop(built);
     crate::key::write_log(&raw.inputs, staging.out(), &anonymised.log)?;
@@ -1274,6 +1320,14 @@ fn report_input<'a>(
 ) -> report::ReportInput<'a> {
     let mut tables = tables_of(stage, artifacts);
     tables.insert("sites".to_string(), &clean.tables.sites);
+    tables.insert(
+        "workshop_notes".to_string(),
+        &clean.tables.workshop_notes,
+    );
+    tables.insert(
+        "workshop_verdicts".to_string(),
+        &clean.tables.workshop_verdicts,
+    );
     report::ReportInput {
         study_name: &clean.config.study.name,
         framework: &clean.framework,

@@ -29,6 +29,8 @@ pub struct StudyInputs {
     /// `qualitative/`: filled when the study is checked (`run::check`),
     /// which reads every project once.
     pub qualitative: crate::transcripts::Qualitative,
+    /// `qualitative/workshops/`: filled when the study is checked.
+    pub workshops: crate::workshops::Workshops,
     /// `(path relative to the study folder, sha256 hex)` of every file read,
     /// sorted; a transcript project by its hash, never its file name
     /// (`transcripts::published_name`).
@@ -197,6 +199,7 @@ pub fn fingerprint(dir: &Utf8Path, settings: &IngestSettings) -> Vec<(String, St
         })
         .collect();
     files.extend(crate::transcripts::fingerprint(dir));
+    files.extend(crate::workshops::fingerprint(dir));
     files.sort();
     files
 }
@@ -215,6 +218,15 @@ pub fn read_vocabulary(dir: &Utf8Path) -> Result<(Framework, Labels), PipelineEr
         .and_then(|t| ingest::parse_dictionary(&t).map_err(PipelineError::Data))?;
     let labels = Labels::new(&dictionary, &framework);
     Ok((framework, labels))
+}
+
+/// Just the site register, to name a site's files in an error message.
+pub fn read_sites(dir: &Utf8Path) -> Result<Vec<Site>, PipelineError> {
+    let rel = "sites.csv";
+    let bytes = std::fs::read(dir.join(rel)).map_err(|e| PipelineError::io(dir.join(rel), e))?;
+    ingest::read_csv(&bytes, rel)
+        .map_err(|d| PipelineError::Data(vec![d]))
+        .and_then(|t| ingest::parse_sites(&t).map_err(PipelineError::Data))
 }
 
 /// Just `study.toml`, for what is needed before the study is read (the key).
@@ -304,6 +316,7 @@ pub fn load(dir: &Utf8Path, settings: &IngestSettings) -> Result<StudyInputs, Pi
             interviews,
             documents,
             qualitative: Default::default(),
+            workshops: Default::default(),
             files,
         }),
         _ => {

@@ -147,6 +147,8 @@ fn raw() -> StudyTables {
         documents,
         evidence,
         coded_segments: RecordBatch::new_empty(model::schema::coded_segments()),
+        workshop_notes: RecordBatch::new_empty(model::schema::workshop_notes()),
+        workshop_verdicts: RecordBatch::new_empty(model::schema::workshop_verdicts()),
     }
 }
 
