@@ -149,6 +149,8 @@ pub struct CacheEntry {
 }
 
 const CACHE_FILE: &str = "cache.json";
+/// The study files the last published run read, `(path, sha256)`.
+const STUDY_FILES_FILE: &str = "study-files.json";
 const DIFF_FILE: &str = "last-diff.txt";
 const LEDGER_FILE: &str = "runs.jsonl";
 
@@ -159,16 +161,38 @@ fn read_cache(out: &Utf8Path) -> BTreeMap<String, CacheEntry> {
         .unwrap_or_default()
 }
 
+/// The study files whose words every stage after `anonymise` reads beside
+/// the clean tables: the settings, the framework and the labels.
+const VOCABULARY: [&str; 4] = [
+    "study.toml",
+    "framework.toml",
+    "redcap/interview_dictionary.csv",
+    "redcap/document_dictionary.csv",
+];
+
 /// Every stage's cache key: a hash of its kind, canonical settings, the
 /// crosscase version and the keys of what it reads. The study stage's key is
 /// made of the hashes of every study file; `anonymise` adds a fingerprint of
 /// the key (never the key itself).
+///
+/// A stage that reads an `anonymise` stage's clean tables depends on their
+/// bytes, not on how they were made: given `clean` (`data/<table>.parquet`
+/// to its sha256), that input's part of its key is the hashes of the clean
+/// tables its kind reads (`Kind::reads`) and of the [`VOCABULARY`] files.
+/// So new data that changes some clean tables (a workshop file changes the
+/// workshop tables only) reruns only the stages that read them.
 pub fn stage_keys(
     plan: &Plan,
     study_files: &[(String, String)],
     key_fingerprint: &str,
+    clean: Option<&BTreeMap<String, String>>,
 ) -> BTreeMap<String, String> {
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    let anonymises = |id: &str| {
+        plan.stages
+            .iter()
+            .any(|s| s.id == id && matches!(s.settings, StageSettings::Anonymise(_)))
+    };
     for stage in &plan.stages {
         let mut material = format!(
             "{}\n{}\n{}\n{}\n",
@@ -178,8 +202,25 @@ pub fn stage_keys(
             stage.from.join(",")
         );
         for from in &stage.from {
-            material.push_str(keys.get(from).map(String::as_str).unwrap_or(""));
-            material.push('\n');
+            match clean.filter(|_| anonymises(from)) {
+                Some(clean) => {
+                    material.push_str("clean tables\n");
+                    for (table, _) in stage.kind.reads() {
+                        let rel = format!("data/{table}.parquet");
+                        let hash = clean.get(&rel).map(String::as_str).unwrap_or("");
+                        material.push_str(&format!("{hash}  {rel}\n"));
+                    }
+                    for (path, hash) in study_files {
+                        if VOCABULARY.contains(&path.as_str()) {
+                            material.push_str(&format!("{hash}  {path}\n"));
+                        }
+                    }
+                }
+                None => {
+                    material.push_str(keys.get(from).map(String::as_str).unwrap_or(""));
+                    material.push('\n');
+                }
+            }
         }
         match &stage.settings {
             StageSettings::Ingest(_) => {
@@ -202,6 +243,49 @@ pub fn stage_keys(
         );
     }
     keys
+}
+
+/// The clean tables among output hashes (`data/<table>.parquet`).
+fn clean_hashes(hashes: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    hashes
+        .iter()
+        .filter(|(rel, _)| rel.starts_with("data/"))
+        .map(|(rel, hash)| (rel.clone(), hash.clone()))
+        .collect()
+}
+
+/// Every stage's key as far as it can be known before anything runs: when
+/// no `anonymise` stage will run (its key and published outputs are as the
+/// last run left them), the later stages' keys are made from the clean
+/// tables it published; otherwise they are made once it has run.
+pub fn planned_keys(
+    plan: &Plan,
+    study_files: &[(String, String)],
+    key_fingerprint: &str,
+    out: &Utf8Path,
+    published: &crate::published::Published,
+) -> BTreeMap<String, String> {
+    let keys = stage_keys(plan, study_files, key_fingerprint, None);
+    let cache = read_cache(out);
+    let lock = crate::output::read_lock(out);
+    let mut clean = BTreeMap::new();
+    for stage in &plan.stages {
+        if !matches!(stage.settings, StageSettings::Anonymise(_)) {
+            continue;
+        }
+        match cache.get(&stage.id) {
+            Some(entry)
+                if entry.key == keys[&stage.id]
+                    && entry.outputs.iter().all(|(rel, hash)| {
+                        lock.get(rel) == Some(hash) && !published.changed(rel)
+                    }) =>
+            {
+                clean.extend(clean_hashes(&entry.outputs));
+            }
+            _ => return keys,
+        }
+    }
+    stage_keys(plan, study_files, key_fingerprint, Some(&clean))
 }
 
 /// Which stages must run: those whose key changed or whose outputs are not
@@ -259,7 +343,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     let config = crate::study::read_config(&study)?;
     let key = crate::key::resolve(&config, &study)?;
     let study_files = crate::study::fingerprint(&study, &ingest_settings);
-    let keys = stage_keys(plan, &study_files, &anonymise::key_fingerprint(&key));
+    let key_fingerprint = anonymise::key_fingerprint(&key);
     std::fs::create_dir_all(out.join(STATE_DIR)).map_err(|e| PipelineError::io(&out, e))?;
     let mut summary = RunSummary {
         out: out.clone(),
@@ -269,7 +353,8 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     // checked below is what the last run published.
     crate::output::roll_forward(&out)?;
     let published = crate::published::check(&out);
-    let runs = stages_to_run(plan, &keys, &out, &published);
+    let mut keys = planned_keys(plan, &study_files, &key_fingerprint, &out, &published);
+    let mut runs = stages_to_run(plan, &keys, &out, &published);
     for (rel, what) in published
         .edited
         .iter()
@@ -353,6 +438,18 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                 ));
             }
             artifacts.insert(stage.id.clone(), artifact);
+            // The clean tables exist now: the stages after are keyed by
+            // the bytes of those they read, and run only if those changed.
+            if anonymises(stage) {
+                keys = stage_keys(
+                    plan,
+                    &study_files,
+                    &key_fingerprint,
+                    Some(&clean_hashes(staging.hashes())),
+                );
+                let now = stages_to_run(plan, &keys, &out, &published);
+                runs[index + 1..].copy_from_slice(&now[index + 1..]);
+            }
             // The raw tables and the exports' text are read by `anonymise`
             // only: after the last such stage they are freed (at national
             // scale they are gigabytes); identities stay for the leak guard.
@@ -408,6 +505,16 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             peak_memory_mib(),
             std::mem::take(&mut summary.stage_parts),
         ));
+        if runs[index] && matches!(stage.settings, StageSettings::Ingest(_)) {
+            let before: Option<Vec<(String, String)>> =
+                std::fs::read_to_string(out.join(STATE_DIR).join(STUDY_FILES_FILE))
+                    .ok()
+                    .and_then(|t| serde_json::from_str(&t).ok());
+            if let Some(said) = before.and_then(|b| crate::study::changes(&study, &b, &study_files))
+            {
+                summary.stage_note = Some(said);
+            }
+        }
         let what = match (runs[index], summary.stage_note.take()) {
             (true, Some(note)) => format!("done in {seconds:.2}s ({note})"),
             (true, None) => format!("done in {seconds:.2}s"),
@@ -446,6 +553,8 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     let state = out.join(STATE_DIR);
     let cache_text = serde_json::to_string_pretty(&new_cache).unwrap_or_default();
     crate::output::write_atomic(&state.join(CACHE_FILE), cache_text.as_bytes())?;
+    let files_text = serde_json::to_string_pretty(&study_files).unwrap_or_default();
+    crate::output::write_atomic(&state.join(STUDY_FILES_FILE), files_text.as_bytes())?;
     if let Some(manifest) = summary.partitions.take() {
         let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
         crate::output::write_atomic(

@@ -204,6 +204,60 @@ pub fn fingerprint(dir: &Utf8Path, settings: &IngestSettings) -> Vec<(String, St
     files
 }
 
+/// What is new in the study folder since the run that read `before`, in
+/// words for the progress line (files added, changed, removed), or `None`
+/// when nothing is. Files published under their hash (transcript projects,
+/// workshop files) are named here by their local name: this is never
+/// written to an output.
+pub fn changes(
+    dir: &Utf8Path,
+    before: &[(String, String)],
+    now: &[(String, String)],
+) -> Option<String> {
+    let was: std::collections::BTreeMap<&str, &str> =
+        before.iter().map(|(p, h)| (p.as_str(), h.as_str())).collect();
+    let is: std::collections::BTreeMap<&str, &str> =
+        now.iter().map(|(p, h)| (p.as_str(), h.as_str())).collect();
+    let local = |path: &str, hash: &str| -> String {
+        let folder = path.rsplit_once('/').map(|(f, _)| f).unwrap_or(".");
+        let hashed = path.contains(hash) && !hash.is_empty();
+        if !hashed {
+            return path.to_string();
+        }
+        std::fs::read_dir(dir.join(folder))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().map(String::from))
+            .find(|name| {
+                std::fs::read(dir.join(folder).join(name))
+                    .is_ok_and(|b| crate::hash::sha256_hex(&b) == hash)
+            })
+            .map(|name| format!("{folder}/{name}"))
+            .unwrap_or_else(|| path.to_string())
+    };
+    let mut said = Vec::new();
+    for (path, hash) in &is {
+        match was.get(path) {
+            None if path.contains(hash) && !hash.is_empty() => {
+                // A hashed name is new whenever its bytes are.
+                said.push(format!("{} new", local(path, hash)));
+            }
+            None => said.push(format!("{path} new")),
+            Some(h) if h != hash => said.push(format!("{path} changed")),
+            Some(_) => {}
+        }
+    }
+    let removed = was.keys().filter(|p| !is.contains_key(*p)).count();
+    if said.is_empty() && removed == 0 {
+        return None;
+    }
+    if removed > 0 {
+        said.push(format!("{removed} file(s) gone or replaced"));
+    }
+    Some(format!("new data since the last run: {}", said.join(", ")))
+}
+
 /// The framework and the study's words for its codes, for a run whose
 /// study stage was skipped (its files, hence these, are unchanged).
 pub fn read_vocabulary(dir: &Utf8Path) -> Result<(Framework, Labels), PipelineError> {
