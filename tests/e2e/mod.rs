@@ -15,6 +15,7 @@ mod review;
 mod synthesis;
 mod transcripts;
 mod workbook;
+mod workshops;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

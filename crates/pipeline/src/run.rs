@@ -1247,6 +1247,7 @@ fn anonymise_stage(
         summary
             .warnings
             .extend(crate::workshops::held_back(workshops, &ids));
+        summary.warnings.sort();
         summary.stage_note = Some(format!(
             "{}; {} workshop files redacted{}",
             summary.stage_note.take().unwrap_or_default(),
