@@ -452,7 +452,7 @@ fn a_late_project_reruns_to_the_bytes_of_a_run_from_nothing() {
     assert_ok(&rerun);
     assert!(
         stderr(&rerun).contains(
-            "(1 of 10 sites anonymised, 9 reused; 1 of 3 transcript projects redacted, 2 reused)"
+            "(1 of 10 sites anonymised, 9 reused; 1 of 3 transcript projects redacted, 2 reused; 12 workshop files redacted)"
         ),
         "{}",
         stderr(&rerun)
@@ -551,7 +551,7 @@ fn a_changed_codes_csv_reruns_the_segments() {
     assert_ok(&rerun);
     assert!(
         stderr(&rerun).contains(
-            "(0 of 9 sites anonymised, 9 reused; 2 of 2 transcript projects redacted, 0 reused)"
+            "(0 of 9 sites anonymised, 9 reused; 2 of 2 transcript projects redacted, 0 reused; 11 workshop files redacted)"
         ),
         "{}",
         stderr(&rerun)

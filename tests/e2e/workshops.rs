@@ -68,7 +68,10 @@ fn the_demo_workshops_are_redacted_shown_as_text_and_counted() {
     let verdicts = parquet(&out, "data/workshop_verdicts.parquet");
     assert_eq!(verdicts.len(), 12, "four rows from each of three sites");
     let planted = demo_planted(&demo_study());
-    assert!(planted.iter().any(|p| p.contains('@')), "emails are planted");
+    assert!(
+        planted.iter().any(|p| p.contains('@')),
+        "emails are planted"
+    );
     let mut found = Vec::new();
     for (rel, text) in published_texts(&out) {
         let workshop_text = rel.contains("workshop")
@@ -83,7 +86,11 @@ fn the_demo_workshops_are_redacted_shown_as_text_and_counted() {
             }
         }
     }
-    for row in notes.iter().map(|r| &r["text"]).chain(verdicts.iter().map(|r| &r["comment"])) {
+    for row in notes
+        .iter()
+        .map(|r| &r["text"])
+        .chain(verdicts.iter().map(|r| &r["comment"]))
+    {
         if let Some(kind) = planted_number(row) {
             found.push(format!("a {kind} in {row}"));
         }
@@ -96,16 +103,24 @@ fn the_demo_workshops_are_redacted_shown_as_text_and_counted() {
     let c = &notes.iter().find(|r| r["site"] == "Site C").unwrap()["text"];
     assert!(!c.contains('\r'), "Site C's notes were typed with CRLF");
     assert!(
-        notes.iter().all(|r| r["source"].starts_with("qualitative/workshops/")
-            && r["source"].len() == "qualitative/workshops/".len() + 64 + 3),
+        notes
+            .iter()
+            .all(|r| r["source"].starts_with("qualitative/workshops/")
+                && r["source"].len() == "qualitative/workshops/".len() + 64 + 3),
         "files are named by their sha256"
     );
 
     // The pack shows the notes as text: the pasted script is never run.
     let html = read(&out, "report/sites/site-e.html");
     assert!(!html.contains("<script"), "a script element in the pack");
-    assert!(html.contains("&lt;script&gt;alert("), "the script shown as text");
-    assert!(html.contains("&lt;p style="), "the pasted HTML shown as text");
+    assert!(
+        html.contains("&lt;script&gt;alert("),
+        "the script shown as text"
+    );
+    assert!(
+        html.contains("&lt;p style="),
+        "the pasted HTML shown as text"
+    );
     let md = read(&out, "report/sites/site-e.md");
     assert!(md.contains("## The feedback workshop"), "{md}");
     assert!(
@@ -152,7 +167,10 @@ fn the_demo_workshops_are_redacted_shown_as_text_and_counted() {
     let explained = crosscase(&["explain", "workshop/Site E", "--out", out.to_str().unwrap()]);
     assert_ok(&explained);
     let said = String::from_utf8_lossy(&explained.stdout);
-    assert!(said.contains("qualitative/workshops/S05.md (local"), "{said}");
+    assert!(
+        said.contains("qualitative/workshops/S05.md (local"),
+        "{said}"
+    );
     let none = crosscase(&["explain", "workshop/Site F", "--out", out.to_str().unwrap()]);
     assert_eq!(code(&none), 2, "Site F sent no notes");
 }
@@ -183,7 +201,11 @@ fn broken_workshop_files_are_named_at_once_and_leave_the_outputs() {
     ] {
         assert!(err.contains(expected), "{expected}\n{err}");
     }
-    assert_eq!(read(&out, "outputs.lock"), lock, "earlier outputs untouched");
+    assert_eq!(
+        read(&out, "outputs.lock"),
+        lock,
+        "earlier outputs untouched"
+    );
 
     // Well-formed, but a figure the site's pack does not show.
     for name in ["S99.md", "notes.txt", "S02.csv"] {
@@ -201,7 +223,11 @@ fn broken_workshop_files_are_named_at_once_and_leave_the_outputs() {
     ] {
         assert!(err.contains(expected), "{expected}\n{err}");
     }
-    assert_eq!(read(&out, "outputs.lock"), lock, "earlier outputs untouched");
+    assert_eq!(
+        read(&out, "outputs.lock"),
+        lock,
+        "earlier outputs untouched"
+    );
 }
 
 #[test]
@@ -242,10 +268,20 @@ fn a_new_workshop_file_reruns_only_the_reports_to_the_bytes_of_a_run_from_nothin
     for skipped in ["ratings_summary", "pattern_matrix", "quotes", "workbook"] {
         assert!(line(skipped).ends_with("unchanged, skipped"), "{said}");
     }
-    for ran in ["study", "clean", "report", "site_packs", "handbook", "leak_guard"] {
+    for ran in [
+        "study",
+        "clean",
+        "report",
+        "site_packs",
+        "handbook",
+        "leak_guard",
+    ] {
         assert!(line(ran).contains("done in"), "{said}");
     }
-    assert!(line("clean").contains("0 of 9 sites anonymised, 9 reused"), "{said}");
+    assert!(
+        line("clean").contains("0 of 9 sites anonymised, 9 reused"),
+        "{said}"
+    );
     let notes = parquet(&out, "data/workshop_notes.parquet");
     assert_eq!(notes.len(), before + 1);
     let f = &notes.iter().find(|r| r["site"] == "Site F").unwrap()["text"];
@@ -256,7 +292,10 @@ fn a_new_workshop_file_reruns_only_the_reports_to_the_bytes_of_a_run_from_nothin
     );
     let fresh = tmp.path().join("fresh");
     assert_ok(&synthesis(&study, &fresh, &[]));
-    assert!(tree(&out) == tree(&fresh), "the rerun equals a run from nothing");
+    assert!(
+        tree(&out) == tree(&fresh),
+        "the rerun equals a run from nothing"
+    );
 }
 
 #[test]
@@ -271,7 +310,8 @@ fn workshop_notes_of_a_site_whose_data_has_not_arrived_wait_for_it() {
     let run = synthesis(&study, &out, &[]);
     assert_ok(&run);
     assert!(
-        stderr(&run).contains("qualitative/workshops/S10.md:0:0: warning: site S10 has no data yet"),
+        stderr(&run)
+            .contains("qualitative/workshops/S10.md:0:0: warning: site S10 has no data yet"),
         "{}",
         stderr(&run)
     );
@@ -291,7 +331,10 @@ fn workshop_notes_of_a_site_whose_data_has_not_arrived_wait_for_it() {
     assert!(found.is_empty(), "{found:?} in\n{j}");
     let fresh = tmp.path().join("fresh");
     assert_ok(&synthesis(&study, &fresh, &[]));
-    assert!(tree(&out) == tree(&fresh), "the rerun equals a run from nothing");
+    assert!(
+        tree(&out) == tree(&fresh),
+        "the rerun equals a run from nothing"
+    );
 }
 
 #[test]
@@ -305,11 +348,13 @@ fn a_name_the_redactor_is_told_to_leave_in_workshop_notes_stops_the_run() {
     )
     .unwrap();
     let pipeline = tmp.path().join("pipeline.toml");
-    let text = std::fs::read_to_string(synthesis_pipeline()).unwrap().replacen(
-        "run = \"anonymise\"\nfrom = [\"study\"]\n",
-        "run = \"anonymise\"\nfrom = [\"study\"]\ndisable_redaction = [\"phone\"]\n",
-        1,
-    );
+    let text = std::fs::read_to_string(synthesis_pipeline())
+        .unwrap()
+        .replacen(
+            "run = \"anonymise\"\nfrom = [\"study\"]\n",
+            "run = \"anonymise\"\nfrom = [\"study\"]\ndisable_redaction = [\"phone\"]\n",
+            1,
+        );
     std::fs::write(&pipeline, text).unwrap();
     let run = run_pipeline(&pipeline, &study, &out, &[], &[]);
     assert_eq!(code(&run), 1, "{}", stderr(&run));
@@ -319,7 +364,10 @@ fn a_name_the_redactor_is_told_to_leave_in_workshop_notes_stops_the_run() {
             .any(|l| l.starts_with("leak: data/workshop_notes.parquet") && l.contains("phone")),
         "{err}"
     );
-    assert!(!err.contains("0161 496 0999"), "the guard never shows the value");
+    assert!(
+        !err.contains("0161 496 0999"),
+        "the guard never shows the value"
+    );
     assert!(!out.join("outputs.lock").exists(), "nothing published");
 }
 
@@ -394,7 +442,10 @@ fn workshops_of_a_study_we_did_not_write_equal_the_independent_expectations() {
                 "–" => "0".to_string(),
                 c => c.split(' ').next().unwrap().to_string(),
             };
-            (cells[1].to_string(), [n(cells[2]), n(cells[3]), n(cells[4])])
+            (
+                cells[1].to_string(),
+                [n(cells[2]), n(cells[3]), n(cells[4])],
+            )
         })
         .collect();
     let expected: BTreeMap<String, [String; 3]> = csv_rows(&fixture.join("expected_counts.csv"))
@@ -402,7 +453,11 @@ fn workshops_of_a_study_we_did_not_write_equal_the_independent_expectations() {
         .map(|r| {
             (
                 r["finding"].clone(),
-                [r["confirmed"].clone(), r["challenged"].clone(), r["new"].clone()],
+                [
+                    r["confirmed"].clone(),
+                    r["challenged"].clone(),
+                    r["new"].clone(),
+                ],
             )
         })
         .collect();

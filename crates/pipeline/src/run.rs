@@ -1148,7 +1148,9 @@ fn anonymise_stage(
     drop(previous);
     let qualitative = &raw.inputs.qualitative;
     let workshops = &raw.inputs.workshops;
-    if qualitative.projects.is_empty() && workshops.notes.is_empty() && workshops.verdicts.is_empty()
+    if qualitative.projects.is_empty()
+        && workshops.notes.is_empty()
+        && workshops.verdicts.is_empty()
     {
         // Nothing else will redact: freed before the tables are assembled.
         built.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -1430,10 +1432,7 @@ fn report_input<'a>(
 ) -> report::ReportInput<'a> {
     let mut tables = tables_of(stage, artifacts);
     tables.insert("sites".to_string(), &clean.tables.sites);
-    tables.insert(
-        "workshop_notes".to_string(),
-        &clean.tables.workshop_notes,
-    );
+    tables.insert("workshop_notes".to_string(), &clean.tables.workshop_notes);
     tables.insert(
         "workshop_verdicts".to_string(),
         &clean.tables.workshop_verdicts,

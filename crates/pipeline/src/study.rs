@@ -214,8 +214,10 @@ pub fn changes(
     before: &[(String, String)],
     now: &[(String, String)],
 ) -> Option<String> {
-    let was: std::collections::BTreeMap<&str, &str> =
-        before.iter().map(|(p, h)| (p.as_str(), h.as_str())).collect();
+    let was: std::collections::BTreeMap<&str, &str> = before
+        .iter()
+        .map(|(p, h)| (p.as_str(), h.as_str()))
+        .collect();
     let is: std::collections::BTreeMap<&str, &str> =
         now.iter().map(|(p, h)| (p.as_str(), h.as_str())).collect();
     let local = |path: &str, hash: &str| -> String {

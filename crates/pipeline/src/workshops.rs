@@ -214,7 +214,11 @@ fn notes_text(bytes: Vec<u8>, rel: &str, diagnostics: &mut Vec<Diagnostic>) -> O
 
 /// The rows of a verdicts file, or `None` when any is wrong (each problem
 /// pushed, with its line and column).
-fn verdict_rows(bytes: &[u8], rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<Verdict>> {
+fn verdict_rows(
+    bytes: &[u8],
+    rel: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<Verdict>> {
     let table = match ingest::read_csv(bytes, rel) {
         Ok(table) => table,
         Err(d) => {
@@ -466,12 +470,14 @@ pub fn explain(out: &Utf8Path, label: &str) -> Result<String, PipelineError> {
     // Locally, the file of the study folder the last run read.
     let local = crate::run::last_run(out).and_then(|(study, _)| {
         let dir = Utf8Path::new(&study);
-        listed(dir).into_iter().find(|name| {
-            name.ends_with(".md")
-                && std::fs::read(dir.join(FOLDER).join(name))
-                    .is_ok_and(|b| sha256_hex(&b) == sha256)
-        })
-        .map(|name| format!("{study}/{FOLDER}/{name}"))
+        listed(dir)
+            .into_iter()
+            .find(|name| {
+                name.ends_with(".md")
+                    && std::fs::read(dir.join(FOLDER).join(name))
+                        .is_ok_and(|b| sha256_hex(&b) == sha256)
+            })
+            .map(|name| format!("{study}/{FOLDER}/{name}"))
     });
     match local {
         Some(file) => said.push_str(&format!("file      {file} (local: never published)\n")),

@@ -15,10 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::TableView;
 use super::cells::text;
 use super::data::Data;
 use super::site_pack::SitePack;
-use super::TableView;
 use crate::table::{SiteIndex, Tables};
 use crate::{Misplaced, ReportInput};
 
@@ -51,7 +51,10 @@ fn findings(pack: &SitePack) -> BTreeMap<String, String> {
         (&pack.pattern_vs_study, "in place"),
         (&pack.ratings, "importance"),
         (&pack.top3.table, "named in the top three"),
-        (&pack.top3_study.table, "named in the top three, whole study"),
+        (
+            &pack.top3_study.table,
+            "named in the top three, whole study",
+        ),
         (&pack.fidelity, "fidelity"),
         (&pack.tensions, "where perspectives differ"),
         (&pack.outcomes, "outcome"),
@@ -71,7 +74,12 @@ fn findings(pack: &SitePack) -> BTreeMap<String, String> {
             }
         }
     }
-    for chart in [&pack.pattern, &pack.importance, &pack.top3, &pack.top3_study] {
+    for chart in [
+        &pack.pattern,
+        &pack.importance,
+        &pack.top3,
+        &pack.top3_study,
+    ] {
         for id in chart.figures.iter().filter(|f| !f.is_empty()) {
             out.entry(id.clone()).or_insert_with(|| chart.title.clone());
         }
@@ -106,7 +114,7 @@ pub(crate) fn pack_section(data: &Data, site: &str, pack: &SitePack) -> Workshop
         .iter()
         .find(|r| text(r, "site") == Some(site))
         .and_then(|r| text(r, "text"))
-        .map(str::to_string);
+        .map(|t| t.trim_end().to_string());
     let longest = notes.as_deref().map(longest_backticks).unwrap_or(0);
     let findings = findings(pack);
     let mut marked = TableView::new(
@@ -300,7 +308,7 @@ pub(crate) fn handbook_page(input: &ReportInput) -> Option<minijinja::Value> {
                 .rows(NOTES)
                 .iter()
                 .find(|r| text(r, "site") == Some(site.as_str()))?;
-            let text = text(&row, "text").unwrap_or("").to_string();
+            let text = text(&row, "text").unwrap_or("").trim_end().to_string();
             let fence = "`".repeat(longest_backticks(&text).max(2) + 1);
             Some(minijinja::context! {
                 figure => format!("workshop/{site}"),
