@@ -308,7 +308,7 @@ pub(crate) fn handbook_page(input: &ReportInput) -> Option<minijinja::Value> {
                 .rows(NOTES)
                 .iter()
                 .find(|r| text(r, "site") == Some(site.as_str()))?;
-            let text = text(&row, "text").unwrap_or("").trim_end().to_string();
+            let text = text(row, "text").unwrap_or("").trim_end().to_string();
             let fence = "`".repeat(longest_backticks(&text).max(2) + 1);
             Some(minijinja::context! {
                 figure => format!("workshop/{site}"),
