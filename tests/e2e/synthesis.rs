@@ -456,7 +456,7 @@ fn reused_partitions_keep_their_anonymisation_log_entries() {
     assert_ok(&again);
     assert!(
         stderr(&again).contains(
-            "(10 of 10 sites anonymised, 0 reused; 3 of 3 transcript projects redacted, 0 reused)"
+            "(10 of 10 sites anonymised, 0 reused; 3 of 3 transcript projects redacted, 0 reused; 12 workshop files redacted)"
         ),
         "{}",
         stderr(&again)
