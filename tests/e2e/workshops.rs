@@ -381,25 +381,16 @@ fn workshops_of_a_study_we_did_not_write_equal_the_independent_expectations() {
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
 
-    let verdicts: Vec<Vec<String>> = parquet(&out, "data/workshop_verdicts.parquet")
-        .into_iter()
-        .map(|r| {
-            ["site", "source_line", "figure_id", "verdict"]
-                .iter()
-                .map(|c| r[*c].clone())
-                .collect()
-        })
-        .collect();
-    let expected: Vec<Vec<String>> = csv_rows(&fixture.join("expected_verdicts.csv"))
-        .into_iter()
-        .map(|r| {
-            ["site", "source_line", "figure_id", "verdict"]
-                .iter()
-                .map(|c| r[*c].clone())
-                .collect()
-        })
-        .collect();
-    assert_eq!(verdicts, expected);
+    let columns = |rows: Vec<BTreeMap<String, String>>| -> Vec<Vec<String>> {
+        let keep = ["site", "source_line", "figure_id", "verdict"];
+        rows.iter()
+            .map(|r| keep.iter().map(|c| r[*c].clone()).collect())
+            .collect()
+    };
+    assert_eq!(
+        columns(parquet(&out, "data/workshop_verdicts.parquet")),
+        columns(csv_rows(&fixture.join("expected_verdicts.csv")))
+    );
 
     // Nothing the files plant is published, anywhere.
     let must_not = std::fs::read_to_string(fixture.join("must_not_appear.txt")).unwrap();
