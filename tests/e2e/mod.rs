@@ -18,6 +18,7 @@ mod synthesis;
 mod transcripts;
 mod validators;
 mod workbook;
+mod workshops;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

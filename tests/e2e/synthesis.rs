@@ -188,7 +188,7 @@ fn late_site_rerun_is_byte_identical_to_a_run_from_nothing() {
     let err = stderr(&rerun);
     assert!(
         err.contains(
-            "(1 of 10 sites anonymised, 9 reused; 1 of 3 transcript projects redacted, 2 reused)"
+            "(1 of 10 sites anonymised, 9 reused; 1 of 3 transcript projects redacted, 2 reused; 12 workshop files redacted)"
         ),
         "only the late site is anonymised: {err}"
     );
@@ -394,7 +394,7 @@ fn a_late_name_in_an_earlier_sites_text_re_anonymises_that_site() {
     assert_ok(&rerun);
     assert!(
         stderr(&rerun).contains(
-            "(2 of 10 sites anonymised, 8 reused; 1 of 3 transcript projects redacted, 2 reused)"
+            "(2 of 10 sites anonymised, 8 reused; 1 of 3 transcript projects redacted, 2 reused; 12 workshop files redacted)"
         ),
         "{}",
         stderr(&rerun)
@@ -430,7 +430,7 @@ fn reused_partitions_keep_their_anonymisation_log_entries() {
     assert_ok(&rerun);
     assert!(
         stderr(&rerun).contains(
-            "(1 of 10 sites anonymised, 9 reused; 1 of 3 transcript projects redacted, 2 reused)"
+            "(1 of 10 sites anonymised, 9 reused; 1 of 3 transcript projects redacted, 2 reused; 12 workshop files redacted)"
         ),
         "{}",
         stderr(&rerun)
@@ -456,7 +456,7 @@ fn reused_partitions_keep_their_anonymisation_log_entries() {
     assert_ok(&again);
     assert!(
         stderr(&again).contains(
-            "(10 of 10 sites anonymised, 0 reused; 3 of 3 transcript projects redacted, 0 reused)"
+            "(10 of 10 sites anonymised, 0 reused; 3 of 3 transcript projects redacted, 0 reused; 12 workshop files redacted)"
         ),
         "{}",
         stderr(&again)
@@ -481,7 +481,7 @@ fn a_tampered_data_table_is_never_reused() {
     assert_ok(&rerun);
     assert!(
         stderr(&rerun).contains(
-            "(10 of 10 sites anonymised, 0 reused; 1 of 3 transcript projects redacted, 2 reused)"
+            "(10 of 10 sites anonymised, 0 reused; 1 of 3 transcript projects redacted, 2 reused; 12 workshop files redacted)"
         ),
         "{}",
         stderr(&rerun)

@@ -24,7 +24,7 @@ fn segments(out: &Path) -> Vec<Row> {
 /// Text as the checks compare it: compatibility-decomposed, marks
 /// dropped, lower case (so `Zoë` in NFC, NFD or without its diaeresis is
 /// `zoe`).
-fn folded(text: &str) -> String {
+pub(super) fn folded(text: &str) -> String {
     text.nfkd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .collect::<String>()
@@ -32,7 +32,7 @@ fn folded(text: &str) -> String {
 }
 
 /// Whether `needle` occurs in `hay` as whole words (both folded).
-fn has_word(hay: &str, needle: &str) -> bool {
+pub(super) fn has_word(hay: &str, needle: &str) -> bool {
     let (hay, needle) = (folded(hay), folded(needle));
     let word = |c: char| c.is_alphanumeric();
     hay.match_indices(&needle).any(|(at, _)| {
@@ -64,13 +64,13 @@ pub(crate) fn csv_rows(path: &Path) -> Vec<Row> {
 /// A study's interviewees as its exports and register say: record id to
 /// (site label, stakeholder group code), and their names, emails and
 /// interviewers (what must never be published).
-struct Register {
+pub(super) struct Register {
     people: BTreeMap<String, (String, String)>,
-    identifying: BTreeSet<String>,
+    pub(super) identifying: BTreeSet<String>,
     withdrawn: BTreeMap<String, String>,
 }
 
-fn register(study: &Path) -> Register {
+pub(super) fn register(study: &Path) -> Register {
     let labels: BTreeMap<String, String> = csv_rows(&study.join("sites.csv"))
         .into_iter()
         .map(|r| (r["site_id"].clone(), r["label"].clone()))
@@ -231,7 +231,7 @@ fn assert_nothing_identifying(rows: &[Row], register: &Register, member_labels: 
 /// numbers from 999, the regions' postcodes), if `text` holds one; the
 /// look-alikes it plants (ten digits failing the NHS check, from 1 to 8)
 /// are not.
-fn planted_number(text: &str) -> Option<&'static str> {
+pub(super) fn planted_number(text: &str) -> Option<&'static str> {
     let squeezed: String = text
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '+'))
@@ -460,7 +460,7 @@ fn a_late_project_reruns_to_the_bytes_of_a_run_from_nothing() {
     assert_ok(&rerun);
     assert!(
         stderr(&rerun).contains(
-            "(1 of 10 sites anonymised, 9 reused; 1 of 3 transcript projects redacted, 2 reused)"
+            "(1 of 10 sites anonymised, 9 reused; 1 of 3 transcript projects redacted, 2 reused; 12 workshop files redacted)"
         ),
         "{}",
         stderr(&rerun)
@@ -571,7 +571,7 @@ fn a_changed_codes_csv_reruns_the_segments() {
     assert_ok(&rerun);
     assert!(
         stderr(&rerun).contains(
-            "(0 of 9 sites anonymised, 9 reused; 2 of 2 transcript projects redacted, 0 reused)"
+            "(0 of 9 sites anonymised, 9 reused; 2 of 2 transcript projects redacted, 0 reused; 11 workshop files redacted)"
         ),
         "{}",
         stderr(&rerun)
@@ -604,7 +604,7 @@ fn a_changed_gazetteer_redacts_every_transcript_again() {
     assert_ok(&rerun);
     assert!(
         stderr(&rerun).contains(
-            "(9 of 9 sites anonymised, 0 reused; 2 of 2 transcript projects redacted, 0 reused)"
+            "(9 of 9 sites anonymised, 0 reused; 2 of 2 transcript projects redacted, 0 reused; "
         ),
         "{}",
         stderr(&rerun)

@@ -745,6 +745,8 @@ impl<'a> Anonymiser<'a> {
                 &mut log,
             )?,
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
+            workshop_notes: RecordBatch::new_empty(schema::workshop_notes()),
+            workshop_verdicts: RecordBatch::new_empty(schema::workshop_verdicts()),
         };
         Ok(Anonymised { tables, log })
     }
@@ -788,6 +790,8 @@ impl<'a> Anonymiser<'a> {
             checkboxes: concat(schema::checkboxes(), |t| &mut t.checkboxes)?,
             // Transcripts are not site rows: the pipeline adds them.
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
+            workshop_notes: RecordBatch::new_empty(schema::workshop_notes()),
+            workshop_verdicts: RecordBatch::new_empty(schema::workshop_verdicts()),
         };
         let log = parts.into_iter().flat_map(|(_, p)| p.log).collect();
         Ok(Anonymised { tables, log })

@@ -922,6 +922,8 @@ pub fn tidy(
             evidence,
             checkboxes,
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
+            workshop_notes: RecordBatch::new_empty(schema::workshop_notes()),
+            workshop_verdicts: RecordBatch::new_empty(schema::workshop_verdicts()),
         },
         Identities { people: identities },
     )

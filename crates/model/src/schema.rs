@@ -163,6 +163,31 @@ pub fn coded_segments() -> SchemaRef {
     schema(f)
 }
 
+/// One row per site whose feedback workshop notes
+/// (`qualitative/workshops/<site_id>.md`) were received and whose data has
+/// arrived: `text` is the notes redacted whole, line ends as LF. `source`
+/// names the file by its SHA-256 (`qualitative/workshops/<sha256>.md`),
+/// never by its name (a site id). Sorted by site.
+pub fn workshop_notes() -> SchemaRef {
+    schema(vec![utf8(SITE), utf8("text"), utf8("source")])
+}
+
+/// One row per line of a site's workshop verdicts
+/// (`qualitative/workshops/<site_id>.csv`): the figure of the site's pack
+/// the workshop marked, `verdict` (`confirmed`, `challenged` or `new`) and
+/// the redacted `comment`; `source` the file by its SHA-256 and
+/// `source_line` its line. Sorted by site and line.
+pub fn workshop_verdicts() -> SchemaRef {
+    schema(vec![
+        utf8(SITE),
+        utf8("figure_id"),
+        utf8("verdict"),
+        utf8("comment"),
+        utf8("source"),
+        Field::new(SOURCE_LINE, DataType::UInt32, false),
+    ])
+}
+
 /// One row per document: `document` is the site-local number (`D02`).
 pub fn documents() -> SchemaRef {
     let mut f = vec![

@@ -24,6 +24,10 @@ pub struct StudyTables {
     /// Not a raw table: empty out of `ingest` (transcripts are read and
     /// redacted by the pipeline's `anonymise` stage, one project at a time).
     pub coded_segments: RecordBatch,
+    /// Not raw tables either: the feedback workshops' notes and verdicts,
+    /// read by the study stage and redacted by `anonymise`.
+    pub workshop_notes: RecordBatch,
+    pub workshop_verdicts: RecordBatch,
 }
 
 impl StudyTables {
@@ -41,10 +45,12 @@ impl StudyTables {
             evidence: B::new_empty(crate::schema::evidence()),
             checkboxes: B::new_empty(crate::schema::checkboxes()),
             coded_segments: B::new_empty(crate::schema::coded_segments()),
+            workshop_notes: B::new_empty(crate::schema::workshop_notes()),
+            workshop_verdicts: B::new_empty(crate::schema::workshop_verdicts()),
         }
     }
     /// The tables by their published names, in a fixed order.
-    pub fn named(&self) -> [(&'static str, &RecordBatch); 10] {
+    pub fn named(&self) -> [(&'static str, &RecordBatch); 12] {
         [
             ("sites", &self.sites),
             ("participants", &self.participants),
@@ -56,6 +62,8 @@ impl StudyTables {
             ("evidence", &self.evidence),
             ("checkboxes", &self.checkboxes),
             ("coded_segments", &self.coded_segments),
+            ("workshop_notes", &self.workshop_notes),
+            ("workshop_verdicts", &self.workshop_verdicts),
         ]
     }
 }

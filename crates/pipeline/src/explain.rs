@@ -75,6 +75,9 @@ pub fn find(out: &Utf8Path, figure: &str) -> Result<Found, PipelineError> {
 /// sha256's first 8 or more characters) or a coded selection (its guid)
 /// of `data/coded_segments.parquet`.
 pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
+    if let Some(site) = figure.strip_prefix("workshop/") {
+        return crate::workshops::explain(out, site);
+    }
     if let Some(text) = crate::explain_coded::explain(out, figure)? {
         return Ok(text);
     }

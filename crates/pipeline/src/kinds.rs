@@ -282,7 +282,17 @@ const fn table(
     }
 }
 
-/// A report kind: the clean study (its site register) and any table stages.
+/// The feedback workshops' notes and verdicts.
+const WORKSHOPS: [(&str, &[&str]); 2] = [
+    ("workshop_notes", &["site", "text", "source"]),
+    (
+        "workshop_verdicts",
+        &["site", "figure_id", "verdict", "comment", "source_line"],
+    ),
+];
+
+/// A report kind: the clean study (its site register, and for the reports
+/// people read the workshops) and any table stages.
 const fn report(
     name: &'static str,
     method: &'static str,
@@ -293,7 +303,7 @@ const fn report(
         makes: Makes::Report,
         needs: &[CLEAN],
         reads_tables: true,
-        reads: &[SITES],
+        reads: &[SITES, WORKSHOPS[0], WORKSHOPS[1]],
         figures: None,
         method,
         parse,
@@ -562,11 +572,15 @@ pub static KINDS: &[Kind] = &[
         "Handbook guidance, one page per domain of the framework, under report/handbook/.",
         |t| read::<NoSettings>(t, StageSettings::Handbook),
     ),
-    report(
-        "report.workbook",
-        "Every table it reads as one Excel workbook, with an About sheet of labels.",
-        |t| read::<WorkbookSettings>(t, StageSettings::Workbook),
-    ),
+    // The workbook holds result tables only: it reads no workshop.
+    Kind {
+        reads: &[SITES],
+        ..report(
+            "report.workbook",
+            "Every table it reads as one Excel workbook, with an About sheet of labels.",
+            |t| read::<WorkbookSettings>(t, StageSettings::Workbook),
+        )
+    },
     kind(
         "guard.leaks",
         Makes::Guard,

@@ -32,10 +32,13 @@ pub mod status;
 pub mod study;
 pub mod tables;
 pub mod transcripts;
+pub mod workshops;
 
 pub use error::PipelineError;
 pub use plan::{Plan, Stage};
-pub use run::{RunOptions, RunSummary, last_diff, last_run, run, stage_keys, validate_study};
+pub use run::{
+    RunOptions, RunSummary, last_diff, last_run, planned_keys, run, stage_keys, validate_study,
+};
 
 /// Set the number of worker threads for the whole run. Outputs do not depend on it.
 pub fn set_threads(n: usize) -> Result<(), String> {

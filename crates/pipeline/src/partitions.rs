@@ -273,13 +273,19 @@ impl Previous {
             evidence: slice("evidence")?,
             checkboxes: slice("checkboxes")?,
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
+            workshop_notes: RecordBatch::new_empty(schema::workshop_notes()),
+            workshop_verdicts: RecordBatch::new_empty(schema::workshop_verdicts()),
         };
-        // The site's own entries: transcripts are not site partitions.
+        // The site's own entries: transcripts and workshops are not site
+        // partitions.
         let log = self.log.get(label).into_iter().flatten();
         Some(Anonymised {
             tables,
             log: log
-                .filter(|e| !e.field.starts_with(crate::transcripts::LOG_FIELD))
+                .filter(|e| {
+                    !e.field.starts_with(crate::transcripts::LOG_FIELD)
+                        && !e.field.starts_with(crate::workshops::LOG_FIELD)
+                })
                 .cloned()
                 .collect(),
         })

@@ -112,9 +112,9 @@ pub fn validate_study(dir: &Utf8Path) -> Result<Vec<Diagnostic>, PipelineError> 
     }
 }
 
-/// Every problem of the study in one pass: the exports, and the coded
+/// Every problem of the study in one pass: the exports, the coded
 /// transcripts (read one project at a time, what was found kept in
-/// `inputs.qualitative`).
+/// `inputs.qualitative`) and the workshops' notes and verdicts.
 fn check(inputs: &mut StudyInputs) -> Vec<Diagnostic> {
     let mut diagnostics = validate::check_study(
         &inputs.interviews,
@@ -134,6 +134,8 @@ fn check(inputs: &mut StudyInputs) -> Vec<Diagnostic> {
         &mut diagnostics,
     );
     inputs.files.extend(inputs.qualitative.files());
+    inputs.workshops = crate::workshops::check(&inputs.dir, &inputs.sites, &mut diagnostics);
+    inputs.files.extend(inputs.workshops.files());
     inputs.files.sort();
     diagnostics.sort();
     // About every output rather than one row: first, where a run shows it.
@@ -151,6 +153,8 @@ pub struct CacheEntry {
 }
 
 const CACHE_FILE: &str = "cache.json";
+/// The study files the last published run read, `(path, sha256)`.
+const STUDY_FILES_FILE: &str = "study-files.json";
 const DIFF_FILE: &str = "last-diff.txt";
 const LEDGER_FILE: &str = "runs.jsonl";
 
@@ -161,16 +165,38 @@ fn read_cache(out: &Utf8Path) -> BTreeMap<String, CacheEntry> {
         .unwrap_or_default()
 }
 
+/// The study files whose words every stage after `anonymise` reads beside
+/// the clean tables: the settings, the framework and the labels.
+const VOCABULARY: [&str; 4] = [
+    "study.toml",
+    "framework.toml",
+    "redcap/interview_dictionary.csv",
+    "redcap/document_dictionary.csv",
+];
+
 /// Every stage's cache key: a hash of its kind, canonical settings, the
 /// crosscase version and the keys of what it reads. The study stage's key is
 /// made of the hashes of every study file; `anonymise` adds a fingerprint of
 /// the key (never the key itself).
+///
+/// A stage that reads an `anonymise` stage's clean tables depends on their
+/// bytes, not on how they were made: given `clean` (`data/<table>.parquet`
+/// to its sha256), that input's part of its key is the hashes of the clean
+/// tables its kind reads (`Kind::reads`) and of the [`VOCABULARY`] files.
+/// So new data that changes some clean tables (a workshop file changes the
+/// workshop tables only) reruns only the stages that read them.
 pub fn stage_keys(
     plan: &Plan,
     study_files: &[(String, String)],
     key_fingerprint: &str,
+    clean: Option<&BTreeMap<String, String>>,
 ) -> BTreeMap<String, String> {
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    let anonymises = |id: &str| {
+        plan.stages
+            .iter()
+            .any(|s| s.id == id && matches!(s.settings, StageSettings::Anonymise(_)))
+    };
     for stage in &plan.stages {
         let mut material = format!(
             "{}\n{}\n{}\n{}\n",
@@ -180,8 +206,25 @@ pub fn stage_keys(
             stage.from.join(",")
         );
         for from in &stage.from {
-            material.push_str(keys.get(from).map(String::as_str).unwrap_or(""));
-            material.push('\n');
+            match clean.filter(|_| anonymises(from)) {
+                Some(clean) => {
+                    material.push_str("clean tables\n");
+                    for (table, _) in stage.kind.reads() {
+                        let rel = format!("data/{table}.parquet");
+                        let hash = clean.get(&rel).map(String::as_str).unwrap_or("");
+                        material.push_str(&format!("{hash}  {rel}\n"));
+                    }
+                    for (path, hash) in study_files {
+                        if VOCABULARY.contains(&path.as_str()) {
+                            material.push_str(&format!("{hash}  {path}\n"));
+                        }
+                    }
+                }
+                None => {
+                    material.push_str(keys.get(from).map(String::as_str).unwrap_or(""));
+                    material.push('\n');
+                }
+            }
         }
         match &stage.settings {
             StageSettings::Ingest(_) => {
@@ -204,6 +247,49 @@ pub fn stage_keys(
         );
     }
     keys
+}
+
+/// The clean tables among output hashes (`data/<table>.parquet`).
+fn clean_hashes(hashes: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    hashes
+        .iter()
+        .filter(|(rel, _)| rel.starts_with("data/"))
+        .map(|(rel, hash)| (rel.clone(), hash.clone()))
+        .collect()
+}
+
+/// Every stage's key as far as it can be known before anything runs: when
+/// no `anonymise` stage will run (its key and published outputs are as the
+/// last run left them), the later stages' keys are made from the clean
+/// tables it published; otherwise they are made once it has run.
+pub fn planned_keys(
+    plan: &Plan,
+    study_files: &[(String, String)],
+    key_fingerprint: &str,
+    out: &Utf8Path,
+    published: &crate::published::Published,
+) -> BTreeMap<String, String> {
+    let keys = stage_keys(plan, study_files, key_fingerprint, None);
+    let cache = read_cache(out);
+    let lock = crate::output::read_lock(out);
+    let mut clean = BTreeMap::new();
+    for stage in &plan.stages {
+        if !matches!(stage.settings, StageSettings::Anonymise(_)) {
+            continue;
+        }
+        match cache.get(&stage.id) {
+            Some(entry)
+                if entry.key == keys[&stage.id]
+                    && entry.outputs.iter().all(|(rel, hash)| {
+                        lock.get(rel) == Some(hash) && !published.changed(rel)
+                    }) =>
+            {
+                clean.extend(clean_hashes(&entry.outputs));
+            }
+            _ => return keys,
+        }
+    }
+    stage_keys(plan, study_files, key_fingerprint, Some(&clean))
 }
 
 /// Which stages must run: those whose key changed or whose outputs are not
@@ -261,7 +347,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     let config = crate::study::read_config(&study)?;
     let key = crate::key::resolve(&config, &study)?;
     let study_files = crate::study::fingerprint(&study, &ingest_settings);
-    let keys = stage_keys(plan, &study_files, &anonymise::key_fingerprint(&key));
+    let key_fingerprint = anonymise::key_fingerprint(&key);
     std::fs::create_dir_all(out.join(STATE_DIR)).map_err(|e| PipelineError::io(&out, e))?;
     let mut summary = RunSummary {
         out: out.clone(),
@@ -271,7 +357,8 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     // checked below is what the last run published.
     crate::output::roll_forward(&out)?;
     let published = crate::published::check(&out);
-    let runs = stages_to_run(plan, &keys, &out, &published);
+    let mut keys = planned_keys(plan, &study_files, &key_fingerprint, &out, &published);
+    let mut runs = stages_to_run(plan, &keys, &out, &published);
     for (rel, what) in published
         .edited
         .iter()
@@ -355,6 +442,18 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                 ));
             }
             artifacts.insert(stage.id.clone(), artifact);
+            // The clean tables exist now: the stages after are keyed by
+            // the bytes of those they read, and run only if those changed.
+            if anonymises(stage) {
+                keys = stage_keys(
+                    plan,
+                    &study_files,
+                    &key_fingerprint,
+                    Some(&clean_hashes(staging.hashes())),
+                );
+                let now = stages_to_run(plan, &keys, &out, &published);
+                runs[index + 1..].copy_from_slice(&now[index + 1..]);
+            }
             // The raw tables and the exports' text are read by `anonymise`
             // only: after the last such stage they are freed (at national
             // scale they are gigabytes); identities stay for the leak guard.
@@ -410,6 +509,16 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             peak_memory_mib(),
             std::mem::take(&mut summary.stage_parts),
         ));
+        if runs[index] && matches!(stage.settings, StageSettings::Ingest(_)) {
+            let before: Option<Vec<(String, String)>> =
+                std::fs::read_to_string(out.join(STATE_DIR).join(STUDY_FILES_FILE))
+                    .ok()
+                    .and_then(|t| serde_json::from_str(&t).ok());
+            if let Some(said) = before.and_then(|b| crate::study::changes(&study, &b, &study_files))
+            {
+                summary.stage_note = Some(said);
+            }
+        }
         let what = match (runs[index], summary.stage_note.take()) {
             (true, Some(note)) => format!("done in {seconds:.2}s ({note})"),
             (true, None) => format!("done in {seconds:.2}s"),
@@ -448,6 +557,8 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     let state = out.join(STATE_DIR);
     let cache_text = serde_json::to_string_pretty(&new_cache).unwrap_or_default();
     crate::output::write_atomic(&state.join(CACHE_FILE), cache_text.as_bytes())?;
+    let files_text = serde_json::to_string_pretty(&study_files).unwrap_or_default();
+    crate::output::write_atomic(&state.join(STUDY_FILES_FILE), files_text.as_bytes())?;
     if let Some(manifest) = summary.partitions.take() {
         let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
         crate::output::write_atomic(
@@ -602,6 +713,8 @@ fn materialise(
                 evidence: load("data/evidence.parquet".into())?,
                 checkboxes: load("data/checkboxes.parquet".into())?,
                 coded_segments: load("data/coded_segments.parquet".into())?,
+                workshop_notes: load("data/workshop_notes.parquet".into())?,
+                workshop_verdicts: load("data/workshop_verdicts.parquet".into())?,
             };
             Artifact::Clean(Box::new(CleanStudy {
                 config,
@@ -902,6 +1015,17 @@ fn run_stage(
         | StageSettings::Workbook(_) => {
             let clean = clean(stage, artifacts)?;
             let input = report_input(plan, stage, clean, artifacts);
+            // A verdict on a figure its site's pack lacks stops the run
+            // before a report shows or counts it (the workbook shows none).
+            if !matches!(stage.settings, StageSettings::Workbook(_)) {
+                let missing = report::misplaced_verdicts(&input);
+                if !missing.is_empty() {
+                    let sites = crate::study::read_sites(study_dir)?;
+                    return Err(PipelineError::Data(crate::workshops::misplaced(
+                        &missing, &sites,
+                    )));
+                }
+            }
             render_report(stage, &input, staging)?;
             Ok(Artifact::Report)
         }
@@ -1084,7 +1208,11 @@ fn anonymise_stage(
     drop(redactor);
     drop(previous);
     let qualitative = &raw.inputs.qualitative;
-    if qualitative.projects.is_empty() {
+    let workshops = &raw.inputs.workshops;
+    if qualitative.projects.is_empty()
+        && workshops.notes.is_empty()
+        && workshops.verdicts.is_empty()
+    {
         // Nothing else will redact: freed before the tables are assembled.
         built.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
@@ -1165,6 +1293,36 @@ fn anonymise_stage(
         anonymised.tables.coded_segments = made.table;
         anonymised.log.extend(made.log);
         projects = made.projects;
+    }
+    // The workshops' notes and verdicts, redacted on every run (a few
+    // files): those of sites with data; the others wait for it.
+    if !workshops.notes.is_empty() || !workshops.verdicts.is_empty() {
+        let with_data: BTreeMap<String, String> = raw
+            .inputs
+            .sites
+            .iter()
+            .filter(|s| summary.sites_with_data.contains(&s.label))
+            .map(|s| (s.site_id.clone(), s.label.clone()))
+            .collect();
+        let redacted = crate::workshops::redact(workshops, &with_data, &*make_redactor()?)
+            .map_err(arrow_error(stage))?;
+        let ids = with_data.keys().map(String::as_str).collect();
+        summary
+            .warnings
+            .extend(crate::workshops::held_back(workshops, &ids));
+        summary.warnings.sort();
+        summary.stage_note = Some(format!(
+            "{}; {} workshop files redacted{}",
+            summary.stage_note.take().unwrap_or_default(),
+            workshops.notes.len() + workshops.verdicts.len() - redacted.held,
+            match redacted.held {
+                0 => String::new(),
+                n => format!(", {n} held back (no data yet)"),
+            }
+        ));
+        anonymised.tables.workshop_notes = redacted.notes;
+        anonymised.tables.workshop_verdicts = redacted.verdicts;
+        anonymised.log.extend(redacted.log);
     }
     drop(built);
     crate::key::write_log(&raw.inputs, staging.out(), &anonymised.log)?;
@@ -1354,6 +1512,11 @@ fn report_input<'a>(
 ) -> report::ReportInput<'a> {
     let mut tables = tables_of(stage, artifacts);
     tables.insert("sites".to_string(), &clean.tables.sites);
+    tables.insert("workshop_notes".to_string(), &clean.tables.workshop_notes);
+    tables.insert(
+        "workshop_verdicts".to_string(),
+        &clean.tables.workshop_verdicts,
+    );
     report::ReportInput {
         study_name: &clean.config.study.name,
         framework: &clean.framework,

@@ -53,14 +53,20 @@ pub fn status(plan: &Plan, study: &Utf8Path, out: &Utf8Path) -> Result<Status, P
         .collect();
     let key = crate::key::resolve(&inputs.config, study)?;
     let files = crate::study::fingerprint(study, &settings);
-    let keys = crate::run::stage_keys(plan, &files, &anonymise::key_fingerprint(&key));
+    let published = crate::published::check(out);
+    let keys = crate::run::planned_keys(
+        plan,
+        &files,
+        &anonymise::key_fingerprint(&key),
+        out,
+        &published,
+    );
     let cache: BTreeMap<String, crate::run::CacheEntry> =
         std::fs::read_to_string(out.join(STATE_DIR).join("cache.json"))
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default();
     let lock = read_lock(out);
-    let published = crate::published::check(out);
     let mut stale = Vec::new();
     let mut up_to_date = Vec::new();
     for stage in &plan.stages {

@@ -29,6 +29,8 @@ pub struct StudyInputs {
     /// `qualitative/`: filled when the study is checked (`run::check`),
     /// which reads every project once.
     pub qualitative: crate::transcripts::Qualitative,
+    /// `qualitative/workshops/`: filled when the study is checked.
+    pub workshops: crate::workshops::Workshops,
     /// `(path relative to the study folder, sha256 hex)` of every file read,
     /// sorted; a transcript project by its hash, never its file name
     /// (`transcripts::published_name`).
@@ -197,8 +199,65 @@ pub fn fingerprint(dir: &Utf8Path, settings: &IngestSettings) -> Vec<(String, St
         })
         .collect();
     files.extend(crate::transcripts::fingerprint(dir));
+    files.extend(crate::workshops::fingerprint(dir));
     files.sort();
     files
+}
+
+/// What is new in the study folder since the run that read `before`, in
+/// words for the progress line (files added, changed, removed), or `None`
+/// when nothing is. Files published under their hash (transcript projects,
+/// workshop files) are named here by their local name: this is never
+/// written to an output.
+pub fn changes(
+    dir: &Utf8Path,
+    before: &[(String, String)],
+    now: &[(String, String)],
+) -> Option<String> {
+    let was: std::collections::BTreeMap<&str, &str> = before
+        .iter()
+        .map(|(p, h)| (p.as_str(), h.as_str()))
+        .collect();
+    let is: std::collections::BTreeMap<&str, &str> =
+        now.iter().map(|(p, h)| (p.as_str(), h.as_str())).collect();
+    let local = |path: &str, hash: &str| -> String {
+        let folder = path.rsplit_once('/').map(|(f, _)| f).unwrap_or(".");
+        let hashed = path.contains(hash) && !hash.is_empty();
+        if !hashed {
+            return path.to_string();
+        }
+        std::fs::read_dir(dir.join(folder))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().map(String::from))
+            .find(|name| {
+                std::fs::read(dir.join(folder).join(name))
+                    .is_ok_and(|b| crate::hash::sha256_hex(&b) == hash)
+            })
+            .map(|name| format!("{folder}/{name}"))
+            .unwrap_or_else(|| path.to_string())
+    };
+    let mut said = Vec::new();
+    for (path, hash) in &is {
+        match was.get(path) {
+            None if path.contains(hash) && !hash.is_empty() => {
+                // A hashed name is new whenever its bytes are.
+                said.push(format!("{} new", local(path, hash)));
+            }
+            None => said.push(format!("{path} new")),
+            Some(h) if h != hash => said.push(format!("{path} changed")),
+            Some(_) => {}
+        }
+    }
+    let removed = was.keys().filter(|p| !is.contains_key(*p)).count();
+    if said.is_empty() && removed == 0 {
+        return None;
+    }
+    if removed > 0 {
+        said.push(format!("{removed} file(s) gone or replaced"));
+    }
+    Some(format!("new data since the last run: {}", said.join(", ")))
 }
 
 /// The framework and the study's words for its codes, for a run whose
@@ -215,6 +274,15 @@ pub fn read_vocabulary(dir: &Utf8Path) -> Result<(Framework, Labels), PipelineEr
         .and_then(|t| ingest::parse_dictionary(&t).map_err(PipelineError::Data))?;
     let labels = Labels::new(&dictionary, &framework);
     Ok((framework, labels))
+}
+
+/// Just the site register, to name a site's files in an error message.
+pub fn read_sites(dir: &Utf8Path) -> Result<Vec<Site>, PipelineError> {
+    let rel = "sites.csv";
+    let bytes = std::fs::read(dir.join(rel)).map_err(|e| PipelineError::io(dir.join(rel), e))?;
+    ingest::read_csv(&bytes, rel)
+        .map_err(|d| PipelineError::Data(vec![d]))
+        .and_then(|t| ingest::parse_sites(&t).map_err(PipelineError::Data))
 }
 
 /// Just `study.toml`, for what is needed before the study is read (the key).
@@ -304,6 +372,7 @@ pub fn load(dir: &Utf8Path, settings: &IngestSettings) -> Result<StudyInputs, Pi
             interviews,
             documents,
             qualitative: Default::default(),
+            workshops: Default::default(),
             files,
         }),
         _ => {

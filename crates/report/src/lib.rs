@@ -55,6 +55,10 @@ pub enum ReportError {
     Output(String),
 }
 
+/// The de-identified (`data/`) tables a report reads beside the result
+/// tables, by the names [`ReportInput::tables`] holds them under.
+pub const CLEAN_TABLES: [&str; 3] = ["sites", "workshop_notes", "workshop_verdicts"];
+
 /// What a report is made from.
 pub struct ReportInput<'a> {
     pub study_name: &'a str,
@@ -69,7 +73,8 @@ pub struct ReportInput<'a> {
     /// The study's pseudonyms were made with the published demo key: every
     /// report and pack says that they are not secret.
     pub demo_key: bool,
-    /// Result tables by name (`ratings_summary`, `top3_frequency`, ...).
+    /// Result tables by name (`ratings_summary`, `top3_frequency`, ...),
+    /// and the [`CLEAN_TABLES`].
     pub tables: BTreeMap<String, &'a RecordBatch>,
 }
 
@@ -111,6 +116,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "handbook_index.md",
         include_str!("../templates/handbook_index.md.j2"),
+    ),
+    (
+        "handbook_workshops.md",
+        include_str!("../templates/handbook_workshops.md.j2"),
     ),
 ];
 
@@ -224,6 +233,23 @@ fn template_error(template: &str, e: minijinja::Error) -> ReportError {
     }
 }
 
+/// A verdict of a site's workshop (`workshop_verdicts`) on a figure that
+/// the site's pack does not show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misplaced {
+    /// The site's label.
+    pub site: String,
+    /// The line of the verdicts file.
+    pub line: u32,
+    pub figure_id: String,
+}
+
+/// The workshops' verdicts whose figure is not in their site's pack (the
+/// reports must not count or show them: the run stops on any).
+pub fn misplaced_verdicts(input: &ReportInput) -> Vec<Misplaced> {
+    views::workshops::misplaced(input)
+}
+
 /// One feedback pack per site with data, `<site>.md` and `<site>.html`, and
 /// `index.md` / `index.html` listing every site, awaited ones included.
 pub fn site_packs(input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
@@ -323,8 +349,12 @@ pub fn site_packs_each(
     Ok(())
 }
 
-/// Handbook guidance, one Markdown document per domain (`<domain>.md`), and
-/// `index.md` listing them.
+/// The handbook's page of the feedback workshops' notes.
+const WORKSHOPS_PAGE: &str = "feedback-workshops.md";
+
+/// Handbook guidance, one Markdown document per domain (`<domain>.md`),
+/// the feedback workshops' notes (`feedback-workshops.md`, when any were
+/// received), and `index.md` listing them.
 pub fn handbook(input: &ReportInput) -> Result<Vec<(String, String)>, ReportError> {
     let handbook = views::handbook::pages(input);
     // One memory of anchored ids for all the pages, as one environment had.
@@ -333,9 +363,20 @@ pub fn handbook(input: &ReportInput) -> Result<Vec<(String, String)>, ReportErro
     for (file, ctx) in handbook.pages {
         out.push((file, render("handbook.md", &ctx, input, &mut anchored)?));
     }
+    let workshops = views::workshops::handbook_page(input);
+    if let Some(ctx) = &workshops {
+        out.push((
+            WORKSHOPS_PAGE.to_string(),
+            render("handbook_workshops.md", ctx, input, &mut anchored)?,
+        ));
+    }
+    let index = minijinja::context! {
+        workshops => workshops.is_some().then_some(WORKSHOPS_PAGE),
+        ..handbook.index
+    };
     out.push((
         "index.md".to_string(),
-        render("handbook_index.md", &handbook.index, input, &mut anchored)?,
+        render("handbook_index.md", &index, input, &mut anchored)?,
     ));
     out.sort();
     Ok(out)

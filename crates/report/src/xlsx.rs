@@ -154,7 +154,8 @@ pub(crate) fn workbook(
     let sheets: Vec<workbook::Sheet> = input
         .tables
         .iter()
-        .filter(|(name, _)| name.as_str() != "sites")
+        // The clean tables a report reads are not result tables.
+        .filter(|(name, _)| !crate::CLEAN_TABLES.contains(&name.as_str()))
         .map(|(name, batch)| workbook::Sheet {
             name,
             batch,

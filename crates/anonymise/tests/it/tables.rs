@@ -159,6 +159,8 @@ fn raw() -> StudyTables {
         evidence,
         checkboxes,
         coded_segments: RecordBatch::new_empty(model::schema::coded_segments()),
+        workshop_notes: RecordBatch::new_empty(model::schema::workshop_notes()),
+        workshop_verdicts: RecordBatch::new_empty(model::schema::workshop_verdicts()),
     }
 }
 

@@ -31,6 +31,7 @@ pub(crate) mod handbook;
 pub(crate) mod methods;
 pub(crate) mod site_pack;
 pub(crate) mod synthesis;
+pub(crate) mod workshops;
 
 pub(crate) use data::Data;
 

@@ -57,6 +57,7 @@ pub(crate) fn page(data: &Data, site: &str, awaited: &[String]) -> (String, Page
         min_cell => input.min_cell,
         has_rating_counts => has_rating_counts(data),
         awaited => awaited.to_vec(),
+        workshop => serde(&super::workshops::pack_section(data, site, &pack)),
         pack => serde(&pack),
     };
     (pack.file, Page { ctx, anchors })
@@ -83,7 +84,7 @@ pub(crate) fn index(
     minijinja::context! { study => input.study_name, version => model::VERSION, sites => listed }
 }
 
-fn site_pack(data: &Data, site: &str) -> SitePack {
+pub(crate) fn site_pack(data: &Data, site: &str) -> SitePack {
     let all = data.factors();
     let mut details = TableView::new(
         &["Sector", "Partnership", "BME focus", "Region", "Wave"],

@@ -59,6 +59,7 @@ pub(crate) fn page(input: &ReportInput) -> Page {
         domains => serde(&domains),
         outcomes => serde(&outcomes(&data, None)),
         bme_quotes => serde(&quotes(&data, &["bme"], None)),
+        workshops => serde(&super::workshops::synthesis_counts(input, &data)),
     };
     Page { ctx, anchors }
 }
