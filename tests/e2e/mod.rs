@@ -142,8 +142,14 @@ pub(crate) fn read_table(
     out: &Path,
     table: &str,
 ) -> Vec<std::collections::BTreeMap<String, String>> {
-    let mut reader =
-        csv::Reader::from_path(out.join("tables").join(format!("{table}.csv"))).unwrap();
+    csv_text_rows(
+        &std::fs::read_to_string(out.join("tables").join(format!("{table}.csv"))).unwrap(),
+    )
+}
+
+/// CSV text (a byte-order mark allowed) as rows of (column -> value).
+pub(crate) fn csv_text_rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = reader.headers().unwrap().clone();
     reader
         .records()

@@ -434,19 +434,7 @@ fn with_withdrawals(study: &Path, rows: &[&str]) {
 
 pub(crate) fn parquet(out: &Path, rel: &str) -> Vec<BTreeMap<String, String>> {
     let batch = pipeline::tables::from_parquet(std::fs::read(out.join(rel)).unwrap()).unwrap();
-    let csv = pipeline::tables::to_csv(&batch);
-    let mut reader = csv::Reader::from_reader(csv.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
+    super::csv_text_rows(&pipeline::tables::to_csv(&batch))
 }
 
 /// The (source_file, source_line) of a participant's rows in the run's data.

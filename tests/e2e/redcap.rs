@@ -20,18 +20,7 @@ const GROUPS: &[&str] = &[
 
 /// A CSV file as rows of maps, header first.
 fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
+    super::csv_text_rows(&std::fs::read_to_string(path).unwrap())
 }
 
 /// Every file under a folder, the state folder included.

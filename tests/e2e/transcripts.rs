@@ -46,19 +46,7 @@ pub(super) fn has_word(hay: &str, needle: &str) -> bool {
 
 /// The rows of a CSV file of a study, by column name.
 pub(crate) fn csv_rows(path: &Path) -> Vec<Row> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
+    super::csv_text_rows(&std::fs::read_to_string(path).unwrap())
 }
 
 /// A study's interviewees as its exports and register say: record id to
