@@ -27,7 +27,9 @@
 //! Excel cannot hold exactly is written in the nearest safe form and listed as
 //! a `note` row in `About`: text over 32,767 characters (truncated), integers
 //! beyond ±2^53 (written as text) and NaN or infinite floats (empty cells).
-//! Nested and binary Arrow types give [`WorkbookError::UnsupportedType`].
+//! A table longer than a sheet (1,048,575 rows below the header) continues
+//! on sheets named `<table> (2)`, `<table> (3)`, ..., each listed in `About`
+//! with the rows it holds. Nested and binary Arrow types give [`WorkbookError::UnsupportedType`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -157,7 +159,8 @@ pub enum WorkbookError {
         column: String,
         data_type: String,
     },
-    /// A table is larger than one Excel sheet.
+    /// A table is wider than one Excel sheet (a longer one is cut into
+    /// parts), or `About` itself is longer.
     #[error(
         "table `{table}` has {rows} rows and {columns} columns; an Excel sheet holds at most {} rows below the header and {MAX_COLUMNS} columns",
         MAX_ROWS - 1
@@ -243,6 +246,13 @@ pub fn workbook_with(
     labels: &Labels,
     writer: Writer,
 ) -> Result<Vec<u8>, WorkbookError> {
+    let parts = long_tables_in_parts(sheets, MAX_ROWS - 1);
+    let part_sheets: Vec<Sheet> = parts.iter().map(Part::sheet).collect();
+    let sheets = if parts.is_empty() {
+        sheets
+    } else {
+        &part_sheets
+    };
     match writer {
         Writer::Fast => match fast::workbook(sheets, labels)? {
             Some(bytes) => Ok(bytes),
@@ -254,6 +264,73 @@ pub fn workbook_with(
         }
         Writer::RustXlsxwriterLowMemory => Err(WorkbookError::NotBuilt(writer.name())),
     }
+}
+
+/// One sheet's share of a table: the whole table, or one part of a table
+/// longer than a sheet allows.
+struct Part {
+    name: String,
+    batch: RecordBatch,
+    description: String,
+}
+
+impl Part {
+    fn sheet(&self) -> Sheet<'_> {
+        Sheet {
+            name: &self.name,
+            batch: &self.batch,
+            description: &self.description,
+        }
+    }
+}
+
+/// When some table has more than `rows_per_sheet` rows: every table as the
+/// sheets it needs, a long one cut into parts of `rows_per_sheet` rows named
+/// `ratings_summary`, `ratings_summary (2)`, ..., each part's description
+/// saying which rows it holds (the `About` sheet lists it). Empty when every
+/// table fits, which is the usual case and costs nothing.
+fn long_tables_in_parts(sheets: &[Sheet], rows_per_sheet: usize) -> Vec<Part> {
+    if sheets.iter().all(|s| s.batch.num_rows() <= rows_per_sheet) {
+        return Vec::new();
+    }
+    let mut parts = Vec::new();
+    for sheet in sheets {
+        let rows = sheet.batch.num_rows();
+        let count = rows.div_ceil(rows_per_sheet).max(1);
+        if count == 1 {
+            parts.push(Part {
+                name: sheet.name.to_owned(),
+                batch: sheet.batch.clone(),
+                description: sheet.description.to_owned(),
+            });
+            continue;
+        }
+        for k in 0..count {
+            let first = k * rows_per_sheet;
+            let length = rows_per_sheet.min(rows - first);
+            let name = if k == 0 {
+                sheet.name.to_owned()
+            } else {
+                // The suffix survives the cut to Excel's 31 characters.
+                let suffix = format!(" ({})", k + 1);
+                let stem = truncate_utf16(sheet.name, MAX_SHEET_NAME - suffix.len());
+                format!("{stem}{suffix}")
+            };
+            parts.push(Part {
+                name,
+                batch: sheet.batch.slice(first, length),
+                description: format!(
+                    "{} Table `{}`, part {} of {count}: rows {} to {} of {rows} (an Excel sheet holds {rows_per_sheet} rows below its header).",
+                    sheet.description,
+                    sheet.name,
+                    k + 1,
+                    first + 1,
+                    first + length,
+                ),
+            });
+        }
+    }
+    parts
 }
 
 /// A workbook with the document properties every writer sets.
@@ -964,5 +1041,76 @@ impl About {
         let last_col = u16::try_from(ABOUT_COLUMNS.len() - 1).map_err(|_| too_large())?;
         worksheet.autofilter(0, 0, last_row, last_col)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{Int64Array, RecordBatch};
+
+    use super::{Sheet, long_tables_in_parts};
+
+    fn numbers(n: i64) -> RecordBatch {
+        RecordBatch::try_from_iter([("n", Arc::new(Int64Array::from_iter_values(1..=n)) as _)])
+            .unwrap()
+    }
+
+    #[test]
+    fn a_long_table_is_cut_into_parts_named_and_described_in_order() {
+        let (short, long) = (numbers(3), numbers(11));
+        let long_name = "a_table_named_thirty_one_chars_";
+        let sheets = [
+            Sheet {
+                name: "short",
+                batch: &short,
+                description: "Short.",
+            },
+            Sheet {
+                name: long_name,
+                batch: &long,
+                description: "Long.",
+            },
+        ];
+        let parts = long_tables_in_parts(&sheets, 4);
+        let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "short",
+                long_name,
+                "a_table_named_thirty_one_ch (2)",
+                "a_table_named_thirty_one_ch (3)"
+            ]
+        );
+        let firsts: Vec<i64> = parts
+            .iter()
+            .map(|p| {
+                let n = p.batch.column(0).as_any().downcast_ref::<Int64Array>();
+                n.unwrap().value(0)
+            })
+            .collect();
+        assert_eq!(firsts, [1, 1, 5, 9]);
+        let rows: Vec<usize> = parts.iter().map(|p| p.batch.num_rows()).collect();
+        assert_eq!(rows, [3, 4, 4, 3]);
+        assert_eq!(parts[0].description, "Short.");
+        assert_eq!(
+            parts[3].description,
+            format!(
+                "Long. Table `{long_name}`, part 3 of 3: rows 9 to 11 of 11 (an Excel sheet holds 4 rows below its header)."
+            )
+        );
+    }
+
+    #[test]
+    fn tables_that_fit_are_left_as_they_are() {
+        let batch = numbers(4);
+        let sheets = [Sheet {
+            name: "t",
+            batch: &batch,
+            description: "",
+        }];
+        assert!(long_tables_in_parts(&sheets, 4).is_empty());
     }
 }

@@ -424,3 +424,48 @@ fn labels_replace_and_keep_order() {
     );
     assert_eq!(labels.column_label("other"), None);
 }
+
+/// Excel's last row number: 1,048,575 data rows fit below a header.
+const EXCEL_ROWS: usize = 1_048_576;
+
+#[test]
+fn a_table_longer_than_a_sheet_continues_on_numbered_sheets_noted_in_about() {
+    let rows = EXCEL_ROWS - 1 + 2;
+    let long = batch(vec![(
+        "n",
+        Arc::new(Int64Array::from_iter_values(1..=rows as i64)) as ArrayRef,
+    )]);
+    let sheets = [Sheet {
+        name: "ratings_summary",
+        batch: &long,
+        description: "Every figure.",
+    }];
+    let bytes = workbook(&sheets, &Labels::new()).expect("a workbook, not an error");
+    let entries = unzip(&bytes);
+    let book = entry(&entries, "xl/workbook.xml");
+    for name in ["About", "ratings_summary", "ratings_summary (2)"] {
+        assert!(book.contains(&format!("name=\"{name}\"")), "{name}: {book}");
+    }
+    // The first part ends on Excel's last row with the table's 1,048,575th
+    // value; the second holds the last two, below its own header.
+    let first = entry(&entries, "xl/worksheets/sheet2.xml");
+    assert!(first.contains(&format!("<c r=\"A{EXCEL_ROWS}\"><v>1048575</v></c>")));
+    assert!(!first.contains(&format!("r=\"A{}\"", EXCEL_ROWS + 1)));
+    let second = entry(&entries, "xl/worksheets/sheet3.xml");
+    assert!(
+        second.contains("<c r=\"A2\"><v>1048576</v></c>"),
+        "{second}"
+    );
+    assert!(
+        second.contains("<c r=\"A3\"><v>1048577</v></c>"),
+        "{second}"
+    );
+    assert!(!second.contains("r=\"A4\""));
+    let strings = entry(&entries, "xl/sharedStrings.xml");
+    assert!(
+        strings.contains(
+            "Every figure. Table `ratings_summary`, part 2 of 2: rows 1048576 to 1048577 of 1048577 (an Excel sheet holds 1048575 rows below its header)."
+        ),
+        "the About sheet notes the cut"
+    );
+}
