@@ -909,3 +909,67 @@ fn the_public_demo_key_warns_on_every_run_and_bannered_every_report_and_pack() {
         );
     }
 }
+
+/// The number of files the leak guard scanned and those it knew clean, from
+/// its progress line.
+fn guard_counts(output: &std::process::Output) -> (usize, usize) {
+    let text = stderr(output);
+    let line = text
+        .lines()
+        .find(|l| l.contains("guard.leaks") && l.contains("files scanned"))
+        .unwrap_or_else(|| panic!("no leak guard line: {text}"));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let n = numbers.len();
+    (numbers[n - 2], numbers[n - 1])
+}
+
+#[test]
+fn the_leak_guard_rescans_only_changed_files_and_everything_when_its_list_changes() {
+    let (tmp, study) = demo_copy();
+    let out = tmp.path().join("out");
+    let first = synthesis(&study, &out, &[]);
+    assert_ok(&first);
+    let published = read_lock_paths(&out);
+    assert_eq!(
+        guard_counts(&first),
+        (published, 0),
+        "a first run scans all"
+    );
+    // Another bootstrap: the ratings summary and what shows it change, the
+    // rest is byte for byte what the guard found clean.
+    let pipeline = tmp.path().join("resamples.toml");
+    let text = std::fs::read_to_string(synthesis_pipeline()).unwrap();
+    assert!(text.contains("bootstrap_resamples = 2000"));
+    std::fs::write(
+        &pipeline,
+        text.replace("bootstrap_resamples = 2000", "bootstrap_resamples = 1999"),
+    )
+    .unwrap();
+    let changed = run_pipeline(&pipeline, &study, &out, &[], &[OTHER_KEY]);
+    assert_ok(&changed);
+    let (scanned, known) = guard_counts(&changed);
+    assert_eq!(scanned + known, published);
+    assert!(
+        scanned > 0 && known > published / 2,
+        "{scanned} scanned, {known} known"
+    );
+    // A word added to identifiers.csv: what the guard looks for changed, so
+    // every file is scanned again.
+    let identifiers = study.join("identifiers.csv");
+    let mut list = std::fs::read_to_string(&identifiers).unwrap();
+    list.push_str("place,Gujarati,[language]\n");
+    std::fs::write(&identifiers, list).unwrap();
+    let relisted = run_pipeline(&pipeline, &study, &out, &[], &[OTHER_KEY]);
+    assert_ok(&relisted);
+    assert_eq!(guard_counts(&relisted), (published, 0));
+}
+
+/// How many files `outputs.lock` lists: every output but itself, all of
+/// them staged and scanned.
+fn read_lock_paths(out: &Path) -> usize {
+    let lock = std::fs::read_to_string(out.join("outputs.lock")).unwrap();
+    lock.lines().filter(|l| !l.starts_with('#')).count()
+}

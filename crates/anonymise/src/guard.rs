@@ -46,6 +46,9 @@ pub struct LeakGuard {
     email_reach: (usize, usize),
     /// The detectors, and raw record codes by shape ([`RECORD_SHAPE`]).
     detectors: GuardDetectors,
+    /// SHA-256 of everything the guard looks for, in the order given: in
+    /// memory only, published keyed ([`LeakGuard::fingerprint`]).
+    contents: [u8; 32],
 }
 
 impl fmt::Debug for LeakGuard {
@@ -104,6 +107,16 @@ impl LeakGuard {
         {
             items.push((code.clone(), published("site_id")));
         }
+        let contents = {
+            use sha2::Digest;
+            let mut hash = sha2::Sha256::new();
+            hash.update(RECORD_SHAPE.as_bytes());
+            for (text, tag) in &items {
+                let flag = if tag.published_only { "p" } else { "a" };
+                hash.update(format!("{}\t{}\t{flag}\t{text}\n", text.len(), tag.kind).as_bytes());
+            }
+            hash.finalize().into()
+        };
         // Record codes are found by shape and looked up; everything else is
         // in the automaton. The first tag of a fold wins, as in `Literals`.
         let mut codes = std::collections::HashMap::new();
@@ -135,7 +148,21 @@ impl LeakGuard {
             emails,
             email_reach,
             detectors,
+            contents,
         })
+    }
+
+    /// Sixteen hex digits that change whenever what the guard looks for
+    /// changes (a late site's names, an identifier added), keyed with the
+    /// study's key so that it reveals nothing about the names: what a scan
+    /// found clean stays clean only under the same fingerprint.
+    pub fn fingerprint(&self, key: &crate::Key) -> String {
+        let mut message = b"crosscase leak guard v1\n".to_vec();
+        message.extend_from_slice(&self.contents);
+        key.digest(&message)[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// Every leak in `text`, one per line and kind, sorted. `published`:

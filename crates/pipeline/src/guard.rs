@@ -18,11 +18,73 @@ fn is_published(rel: &str) -> bool {
     rel.starts_with("tables/") || rel.starts_with("report/")
 }
 
-pub fn scan_staging(guard: anonymise::LeakGuard, staging: &Staging) -> Result<(), PipelineError> {
+/// The private record of what the guard found clean: each file's path and
+/// SHA-256, under the guard's keyed fingerprint and crosscase's version.
+const SCANNED_FILE: &str = "guard.json";
+
+/// The files the last successful scans found clean (path to SHA-256), if
+/// they looked for what `fingerprint` says and this crosscase scanned them;
+/// otherwise none. An unreadable record is no record: everything is scanned.
+pub fn scanned_clean(
+    out: &camino::Utf8Path,
+    fingerprint: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let path = out.join(crate::output::STATE_DIR).join(SCANNED_FILE);
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Default::default();
+    };
+    let Ok(record) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Default::default();
+    };
+    if record["version"] != env!("CARGO_PKG_VERSION") || record["fingerprint"] != fingerprint {
+        return Default::default();
+    }
+    record["files"]
+        .as_object()
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|(rel, hash)| Some((rel.clone(), hash.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// After a scan found nothing: every staged file is clean under `fingerprint`.
+pub fn record_clean(
+    out: &camino::Utf8Path,
+    fingerprint: &str,
+    files: &std::collections::BTreeMap<String, String>,
+) -> Result<(), PipelineError> {
+    let record = serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "fingerprint": fingerprint,
+        "files": files,
+    });
+    crate::output::write_atomic(
+        &out.join(crate::output::STATE_DIR).join(SCANNED_FILE),
+        record.to_string().as_bytes(),
+    )
+}
+
+/// Scan every staged file but those `known_clean` holds with the same
+/// SHA-256 (scanned before by the same guard); how many were scanned.
+pub fn scan_staging(
+    guard: anonymise::LeakGuard,
+    staging: &Staging,
+    known_clean: &std::collections::BTreeMap<String, String>,
+) -> Result<usize, PipelineError> {
     use rayon::prelude::*;
     // Files are scanned in parallel; findings are merged in file order, so
     // the report is the same whatever the number of threads.
-    let files: Vec<(&str, camino::Utf8PathBuf)> = staging.files().collect();
+    let hashes = staging.hashes();
+    let files: Vec<(&str, camino::Utf8PathBuf)> = staging
+        .files()
+        .filter(|(rel, _)| {
+            let known = known_clean.get(*rel);
+            known.is_none() || known != hashes.get(*rel)
+        })
+        .collect();
     // The largest files are started first (a workbook alone can be a third
     // of the work; started last, it would run on one core at the end).
     let mut order: Vec<(u64, usize)> = files
@@ -43,7 +105,7 @@ pub fn scan_staging(guard: anonymise::LeakGuard, staging: &Staging) -> Result<()
         findings.extend(found?);
     }
     if findings.is_empty() {
-        Ok(())
+        Ok(files.len())
     } else {
         Err(PipelineError::Leak(findings))
     }
@@ -830,7 +892,7 @@ mod tests {
             ),
             ("report/synthesis.md", words.repeat(3).into_bytes()),
         ]);
-        assert!(super::scan_staging(guard(), &clean).is_ok());
+        assert!(super::scan_staging(guard(), &clean, &Default::default()).is_ok());
 
         let leaky = stage(&[
             (
@@ -855,7 +917,8 @@ mod tests {
             ),
             ("data/evidence.parquet", parquet(vec!["An Tran wrote it"])),
         ]);
-        let Err(crate::error::PipelineError::Leak(findings)) = super::scan_staging(guard(), &leaky)
+        let Err(crate::error::PipelineError::Leak(findings)) =
+            super::scan_staging(guard(), &leaky, &Default::default())
         else {
             panic!("the run must fail closed");
         };
@@ -869,5 +932,60 @@ mod tests {
                 "tables/quotes.csv:3: name",
             ]
         );
+    }
+
+    /// A file is skipped only when the record of clean scans holds its very
+    /// bytes under the same guard; anything else is scanned, and a record
+    /// of another guard, another version or unreadable counts for nothing.
+    #[test]
+    fn only_the_very_bytes_a_guard_found_clean_are_not_scanned_again() {
+        let person = model::Identity {
+            record_id: "S01-01".into(),
+            site_id: "S01".into(),
+            fields: vec![("participant_name".into(), "Wilhelmina Quennell".into())],
+        };
+        let identities = model::Identities {
+            people: vec![person],
+        };
+        let guard = || anonymise::LeakGuard::new(&identities, &[], &[]).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let out = camino::Utf8PathBuf::from_path_buf(tmp.path().join("out")).unwrap();
+        let mut staging = crate::output::Staging::begin(&out).unwrap();
+        staging.write("report/a.md", b"fine\n").unwrap();
+        staging
+            .write("report/b.md", b"Wilhelmina Quennell said\n")
+            .unwrap();
+        let hashes = staging.hashes().clone();
+        // Nothing recorded: both scanned, the leak found.
+        assert!(super::scan_staging(guard(), &staging, &Default::default()).is_err());
+        // The clean file recorded: one file scanned, the leak still found.
+        let only_a: std::collections::BTreeMap<String, String> =
+            [("report/a.md".to_string(), hashes["report/a.md"].clone())].into();
+        let Err(crate::error::PipelineError::Leak(found)) =
+            super::scan_staging(guard(), &staging, &only_a)
+        else {
+            panic!("the leak must be found");
+        };
+        assert_eq!(found, ["report/b.md:1: name"]);
+        // A record that claims the leaky file under other bytes: scanned.
+        let mut wrong = only_a.clone();
+        wrong.insert("report/b.md".into(), "0".repeat(64));
+        assert!(super::scan_staging(guard(), &staging, &wrong).is_err());
+        // The record round-trips under its fingerprint only.
+        super::record_clean(&out, "fp-1", &only_a).unwrap();
+        assert_eq!(super::scanned_clean(&out, "fp-1"), only_a);
+        assert!(super::scanned_clean(&out, "fp-2").is_empty());
+        let record = out.join(".crosscase").join(super::SCANNED_FILE);
+        std::fs::write(&record, "{not json").unwrap();
+        assert!(super::scanned_clean(&out, "fp-1").is_empty());
+        let other_version =
+            serde_json::json!({"version": "0.0.0", "fingerprint": "fp-1", "files": only_a});
+        std::fs::write(&record, other_version.to_string()).unwrap();
+        assert!(super::scanned_clean(&out, "fp-1").is_empty());
+        // A clean pass scans only what is not recorded.
+        let mut clean = crate::output::Staging::begin(&out).unwrap();
+        clean.write("report/a.md", b"fine\n").unwrap();
+        clean.write("report/c.md", b"also fine\n").unwrap();
+        assert_eq!(super::scan_staging(guard(), &clean, &only_a).unwrap(), 1);
     }
 }

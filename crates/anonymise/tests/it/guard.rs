@@ -248,3 +248,30 @@ fn data_access_groups_and_survey_emails_are_redacted_and_guarded() {
     .unwrap();
     assert_eq!(kinds(&plain.scan(text, false)), [(4, "email")]);
 }
+
+#[test]
+fn the_guards_fingerprint_changes_with_what_it_looks_for_and_with_the_key() {
+    let key = anonymise::Key::demo();
+    let same = guard().fingerprint(&key);
+    assert_eq!(
+        same,
+        guard().fingerprint(&key),
+        "same inputs, same fingerprint"
+    );
+    assert_eq!(same.len(), 16);
+    assert!(same.chars().all(|c| c.is_ascii_hexdigit()));
+    let mut identifiers = common::identifiers();
+    identifiers.push(model::IdentifierEntry {
+        kind: "place".into(),
+        text: "Gujarati".into(),
+        replacement: "[language]".into(),
+    });
+    let more = LeakGuard::new(&common::identities(), &identifiers, &common::sites()).unwrap();
+    assert_ne!(same, more.fingerprint(&key), "an identifier added");
+    let mut identities = common::identities();
+    identities.people.truncate(identities.people.len() - 1);
+    let fewer = LeakGuard::new(&identities, &common::identifiers(), &common::sites()).unwrap();
+    assert_ne!(same, fewer.fingerprint(&key), "a participant fewer");
+    let other_key = anonymise::Key::from_bytes(b"another study's key, long enough").unwrap();
+    assert_ne!(same, guard().fingerprint(&other_key), "keyed");
+}
