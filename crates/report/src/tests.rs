@@ -832,7 +832,10 @@ fn a_site_pack_shows_its_framework_matrix_row_beside_the_studys_and_no_quote() {
     assert!(md.contains("### Role definition") && !md.contains("### Outcomes"));
     for doc in [html, md] {
         assert!(!doc.contains("PLANTED"), "a site's quote is never shown");
-        assert!(!doc.contains("We all knew"), "no transcript quote in a pack");
+        assert!(
+            !doc.contains("We all knew"),
+            "no transcript quote in a pack"
+        );
     }
     assert!(html.contains("<td>suppressed</td>"));
     assert_eq!(duplicate_ids(html), Vec::<String>::new());

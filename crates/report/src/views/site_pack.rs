@@ -226,10 +226,7 @@ fn talk(data: &Data, site: &str) -> Vec<TalkSection> {
             .map(|o| (o.code.clone(), o.label.clone()))
             .collect(),
     ));
-    groups.push((
-        BME_HEADING.into(),
-        vec![("bme".into(), BME_THEME.into())],
-    ));
+    groups.push((BME_HEADING.into(), vec![("bme".into(), BME_THEME.into())]));
     groups
         .into_iter()
         .filter_map(|(heading, themes)| {
