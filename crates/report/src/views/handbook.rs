@@ -219,7 +219,7 @@ fn factor_quotes(data: &Data, code: &str) -> Vec<QuoteView> {
     out.extend(
         quotes(data, &[code], None)
             .into_iter()
-            .map(|q| q.from_source(QuoteView::DATA_SHEET)),
+            .map(|q| q.with_source(QuoteView::DATA_SHEET)),
     );
     out
 }

@@ -90,7 +90,7 @@ impl QuoteView {
     pub(crate) const DATA_SHEET: &'static str = "from the interview data sheet";
 
     /// The same quote, saying where it is from.
-    pub(crate) fn from_source(self, source: &'static str) -> Self {
+    pub(crate) fn with_source(self, source: &'static str) -> Self {
         QuoteView {
             source: Some(source),
             ..self

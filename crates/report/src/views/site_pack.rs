@@ -169,7 +169,7 @@ pub(crate) fn site_pack(data: &Data, site: &str) -> SitePack {
         outcomes: outcomes(data, Some(site)),
         quotes: quotes(data, &themes, Some(site))
             .into_iter()
-            .map(|q| q.from_source(QuoteView::DATA_SHEET))
+            .map(|q| q.with_source(QuoteView::DATA_SHEET))
             .collect(),
         talk: talk(data, site),
         talk_empty: if data.has("framework_matrix") {
