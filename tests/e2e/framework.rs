@@ -488,3 +488,128 @@ fn late_transcripts_and_changed_codes_rerun_the_matrix_to_the_bytes_of_a_fresh_r
     assert_ok(&synthesis(&study, &fresh, &[]));
     assert_eq!(tree(&out), tree(&fresh));
 }
+
+// ------------------------------------------------- the packs and the handbook
+
+/// The rows of a site pack's "What interviewees spoke of" tables, each as
+/// its seven cells.
+fn talk_rows(pack: &str) -> Vec<Vec<String>> {
+    let section = pack
+        .split_once("## What interviewees spoke of")
+        .and_then(|(_, rest)| rest.split_once("## What interviewees said"))
+        .map(|(s, _)| s)
+        .expect("a pack has the section");
+    section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Theme |") && !l.starts_with("| ---"))
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().trim_matches('`').to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// What a pack shows of one framework matrix row: participants, segments.
+fn shown(row: &Row) -> (String, String) {
+    if row["suppressed"] == "true" {
+        ("suppressed".into(), "–".into())
+    } else {
+        (row["participants"].clone(), row["segments"].clone())
+    }
+}
+
+#[test]
+fn every_site_pack_shows_its_framework_matrix_rows_as_the_csv_has_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&demo_study(), &out, &[]));
+    let matrix = csv_rows(&out.join("tables/framework_matrix.csv"));
+    let by_figure: BTreeMap<&str, &Row> = matrix
+        .iter()
+        .map(|r| (r["figure_id"].as_str(), r))
+        .collect();
+    let sites: BTreeSet<&str> = matrix
+        .iter()
+        .filter(|r| r["scope"] == "site")
+        .map(|r| r["site"].as_str())
+        .collect();
+    assert_eq!(sites.len(), 9);
+    let mut suppressed = 0;
+    for site in sites {
+        let file = format!("report/sites/{}.md", site.to_lowercase().replace(' ', "-"));
+        let pack = std::fs::read_to_string(out.join(&file)).unwrap();
+        let rows = talk_rows(&pack);
+        let expected = matrix
+            .iter()
+            .filter(|r| r["scope"] == "site" && r["site"] == site)
+            .count();
+        assert_eq!(rows.len(), expected, "{file}: one row per theme");
+        for cells in &rows {
+            assert_eq!(cells.len(), 7, "{file}: {cells:?}");
+            let here = by_figure[cells[3].as_str()];
+            assert_eq!(
+                (here["scope"].as_str(), here["site"].as_str()),
+                ("site", site)
+            );
+            assert_eq!(shown(here), (cells[1].clone(), cells[2].clone()), "{file}");
+            let study = by_figure[cells[6].as_str()];
+            assert_eq!(study["scope"], "study");
+            assert_eq!(study["theme"], here["theme"]);
+            assert_eq!(shown(study), (cells[4].clone(), cells[5].clone()), "{file}");
+            suppressed += usize::from(here["suppressed"] == "true");
+        }
+        // No exemplar of the framework matrix in a pack.
+        for r in &matrix {
+            for k in ["exemplar_1", "exemplar_2"] {
+                assert!(r[k].is_empty() || !pack.contains(&r[k]), "{file}: {}", r[k]);
+            }
+        }
+    }
+    // Demo: 234 site rows, of which these are suppressed (the CSV's count).
+    let in_csv = matrix
+        .iter()
+        .filter(|r| r["scope"] == "site" && r["suppressed"] == "true")
+        .count();
+    assert_eq!(suppressed, in_csv);
+}
+
+/// The factors of the demo handbook with at least one quote, and how many
+/// quotes of each source it holds.
+#[test]
+fn the_demo_handbook_quotes_transcripts_first_for_every_factor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&synthesis(&demo_study(), &out, &[]));
+    let (mut factors, mut quoted, mut transcript, mut sheet) = (0, 0, 0, 0);
+    for entry in std::fs::read_dir(out.join("report/handbook")).unwrap() {
+        let page = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for factor in page
+            .split("\n## ")
+            .filter(|f| f.contains("**The condition:**"))
+        {
+            factors += 1;
+            let Some((_, words)) = factor.split_once("### In their words") else {
+                continue;
+            };
+            let quotes: Vec<&str> = words.lines().filter(|l| l.starts_with("> ")).collect();
+            quoted += usize::from(!quotes.is_empty());
+            let from_transcript =
+                |q: &str| q.contains(", from an interview transcript (`framework/");
+            transcript += quotes.iter().filter(|q| from_transcript(q)).count();
+            sheet += quotes
+                .iter()
+                .filter(|q| q.contains(", from the interview data sheet (`"))
+                .count();
+            // Transcripts first.
+            let first_sheet = quotes.iter().position(|q| !from_transcript(q));
+            if let Some(i) = first_sheet {
+                assert!(quotes[i..].iter().all(|q| !from_transcript(q)), "{factor}");
+            }
+        }
+    }
+    assert_eq!(factors, 22);
+    // Before the transcripts were quoted, 7 of the 22 factors had a quote.
+    assert_eq!((quoted, transcript, sheet), (19, 107, 36));
+}

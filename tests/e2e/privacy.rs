@@ -653,6 +653,36 @@ fn withdrawal_scope_quotes_keeps_the_ratings_and_removes_the_words() {
         &words,
         "the words of a participant who withdrew them",
     );
+    // Nor their interview transcript's: counted, never quoted (the
+    // framework matrix, so the handbook and the report).
+    let spoken = own_segments(&runs.without, &pseudonym);
+    assert!(!spoken.is_empty(), "{record}'s transcript was coded");
+    assert!(!occurrences(&runs.without, &spoken).is_empty());
+    assert_nothing_reaches(
+        &runs.with,
+        &spoken,
+        "the transcript of a participant who withdrew their words",
+    );
+}
+
+/// The coded segments' texts that only this participant spoke.
+fn own_segments(out: &Path, pseudonym: &str) -> Vec<String> {
+    let segments = parquet(out, "data/coded_segments.parquet");
+    let mine: BTreeSet<&str> = segments
+        .iter()
+        .filter(|r| r["participant"] == pseudonym)
+        .map(|r| r["text"].as_str())
+        .collect();
+    mine.into_iter()
+        .filter(|text| text.len() > 20)
+        .filter(|text| {
+            let t = text.to_lowercase();
+            !segments
+                .iter()
+                .any(|r| r["participant"] != pseudonym && r["text"].to_lowercase().contains(&t))
+        })
+        .map(String::from)
+        .collect()
 }
 
 // -------------------------------------------------- a study we did not write

@@ -451,7 +451,181 @@ fn tables(with_counts: bool) -> BTreeMap<String, RecordBatch> {
             ("figure_id", s(&[Some("quotes/clarity/peer_worker")])),
         ]),
     );
+    t.insert("framework_matrix".into(), framework_matrix());
     t
+}
+
+/// The framework matrix of the tiny study: the study's, a sector's and two
+/// groups' rows (one suppressed), and Site A's, one suppressed and one
+/// carrying a quote the table would never publish (planted: no document
+/// may show it).
+fn framework_matrix() -> RecordBatch {
+    let study_quote = Some("We all knew what the role was for.");
+    let pw = Some("Peer worker, statutory sector");
+    batch(vec![
+        (
+            "scope",
+            s(&[
+                Some("study"),
+                Some("study"),
+                Some("study"),
+                Some("sector"),
+                Some("group"),
+                Some("group"),
+                Some("site"),
+                Some("site"),
+                Some("site"),
+            ]),
+        ),
+        (
+            "site",
+            s(&[
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some("Site A"),
+                Some("Site A"),
+                Some("Site A"),
+            ]),
+        ),
+        (
+            "sector",
+            s(&[
+                None,
+                None,
+                None,
+                Some("statutory"),
+                None,
+                None,
+                Some("statutory"),
+                Some("statutory"),
+                Some("statutory"),
+            ]),
+        ),
+        (
+            "group",
+            s(&[
+                None,
+                None,
+                None,
+                None,
+                Some("peer_worker"),
+                Some("service_user"),
+                None,
+                None,
+                None,
+            ]),
+        ),
+        (
+            "theme",
+            s(&[
+                Some("clarity"),
+                Some("distinct"),
+                Some("bme"),
+                Some("clarity"),
+                Some("clarity"),
+                Some("clarity"),
+                Some("clarity"),
+                Some("distinct"),
+                Some("bme"),
+            ]),
+        ),
+        (
+            "segments",
+            u(&[
+                Some(15),
+                Some(9),
+                Some(4),
+                Some(15),
+                Some(6),
+                None,
+                Some(15),
+                None,
+                Some(4),
+            ]),
+        ),
+        (
+            "participants",
+            u(&[
+                Some(12),
+                Some(7),
+                Some(4),
+                Some(12),
+                Some(5),
+                None,
+                Some(12),
+                None,
+                Some(4),
+            ]),
+        ),
+        (
+            "suppressed",
+            b(&[false, false, false, false, false, true, false, true, false]),
+        ),
+        (
+            "exemplar_1",
+            s(&[
+                study_quote,
+                None,
+                None,
+                study_quote,
+                Some("The job description spelt it out."),
+                None,
+                Some("PLANTED: a quote tied to Site A"),
+                None,
+                None,
+            ]),
+        ),
+        (
+            "exemplar_1_label",
+            s(&[pw, None, None, pw, pw, None, pw, None, None]),
+        ),
+        (
+            "exemplar_2",
+            s(&[
+                None,
+                None,
+                None,
+                Some("Supervision made it clear."),
+                None,
+                None,
+                None,
+                None,
+                None,
+            ]),
+        ),
+        (
+            "exemplar_2_label",
+            s(&[
+                None,
+                None,
+                None,
+                Some("Team manager, statutory sector"),
+                None,
+                None,
+                None,
+                None,
+                None,
+            ]),
+        ),
+        (
+            "figure_id",
+            s(&[
+                Some("framework/study/clarity"),
+                Some("framework/study/distinct"),
+                Some("framework/study/bme"),
+                Some("framework/sector/statutory/clarity"),
+                Some("framework/group/peer_worker/clarity"),
+                Some("framework/group/service_user/clarity"),
+                Some("framework/site/Site A/clarity"),
+                Some("framework/site/Site A/distinct"),
+                Some("framework/site/Site A/bme"),
+            ]),
+        ),
+    ])
 }
 
 /// The tiny study's report input from these parts.
@@ -635,6 +809,53 @@ fn site_packs_cover_sites_with_data_and_list_awaited_ones() {
     // The site's suppressed pair of groups is not shown at all.
     assert!(!md.contains("tensions/site/Site A/peer_worker~service_user/clarity"));
     assert_eq!(duplicate_ids(&packs[2].1), Vec::<String>::new());
+}
+
+#[test]
+fn a_site_pack_shows_its_framework_matrix_row_beside_the_studys_and_no_quote() {
+    let packs = render(site_packs).unwrap();
+    let (html, md) = (&packs[2].1, &packs[3].1);
+    assert!(
+        md.contains(
+            "| Clarity of the role | 12 | 15 | `framework/site/Site A/clarity` | 12 | 15 | `framework/study/clarity` |"
+        ),
+        "{md}"
+    );
+    // Suppressed as the table says, and the study's figure still shown.
+    assert!(md.contains(
+        "| Distinct expertise | suppressed | – | `framework/site/Site A/distinct` | 7 | 9 | `framework/study/distinct` |"
+    ));
+    assert!(md.contains(
+        "| Experiences of Black and minority ethnic (BME) people | 4 | 4 | `framework/site/Site A/bme` | 4 | 4 | `framework/study/bme` |"
+    ));
+    // No outcome has a site row: no outcomes heading.
+    assert!(md.contains("### Role definition") && !md.contains("### Outcomes"));
+    for doc in [html, md] {
+        assert!(!doc.contains("PLANTED"), "a site's quote is never shown");
+        assert!(
+            !doc.contains("We all knew"),
+            "no transcript quote in a pack"
+        );
+    }
+    assert!(html.contains("<td>suppressed</td>"));
+    assert_eq!(duplicate_ids(html), Vec::<String>::new());
+}
+
+#[test]
+fn the_handbook_quotes_transcripts_first_then_the_data_sheets_each_once() {
+    let pages = render(handbook).unwrap();
+    let role = &pages[1].1;
+    let quoted: Vec<&str> = role.lines().filter(|l| l.starts_with("> ")).collect();
+    assert_eq!(
+        quoted,
+        [
+            "> We all knew what the role was for. — *Peer worker, statutory sector*, from an interview transcript (`framework/study/clarity`)",
+            "> Supervision made it clear. — *Team manager, statutory sector*, from an interview transcript (`framework/sector/statutory/clarity`)",
+            "> The job description spelt it out. — *Peer worker, statutory sector*, from an interview transcript (`framework/group/peer_worker/clarity`)",
+            "> Nobody knew what we were for \\| at first. — *Peer worker, statutory sector*, from the interview data sheet (`quotes/clarity/peer_worker`)",
+        ]
+    );
+    assert!(!role.contains("PLANTED"));
 }
 
 #[test]

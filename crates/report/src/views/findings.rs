@@ -163,6 +163,47 @@ pub(crate) fn quotes(data: &Data, themes: &[&str], site: Option<&str>) -> Vec<Qu
                     .unwrap_or("Participant")
                     .to_string(),
                 figure: figure(r).unwrap_or("").to_string(),
+                source: None,
+            });
+        }
+    }
+    out
+}
+
+/// The framework matrix's exemplars of one theme, from the coded interview
+/// transcripts: the study's, then each sector's, then each stakeholder
+/// group's (the table's order), each quote once. Only rows of those scopes,
+/// whose labels say no more than `quote_label` allows; the table never
+/// puts an exemplar in a site's row or a suppressed one, and neither is
+/// read here.
+pub(crate) fn transcript_quotes(data: &Data, theme: &str) -> Vec<QuoteView> {
+    let mut out: Vec<QuoteView> = Vec::new();
+    for r in data.rows("framework_matrix") {
+        if text(r, "theme") != Some(theme)
+            || !matches!(text(r, "scope"), Some("study" | "sector" | "group"))
+            || flag(r, "suppressed")
+        {
+            continue;
+        }
+        for i in 1.. {
+            let key = format!("exemplar_{i}");
+            if !r.has(&key) {
+                break;
+            }
+            let Some(quote) = text(r, &key).filter(|q| !q.trim().is_empty()) else {
+                continue;
+            };
+            let Some(label) = text(r, &format!("{key}_label")).filter(|l| !l.is_empty()) else {
+                continue;
+            };
+            if out.iter().any(|q| q.text == quote) {
+                continue;
+            }
+            out.push(QuoteView {
+                text: quote.to_string(),
+                label: label.to_string(),
+                figure: figure(r).unwrap_or("").to_string(),
+                source: Some(QuoteView::TRANSCRIPT),
             });
         }
     }

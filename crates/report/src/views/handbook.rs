@@ -1,7 +1,9 @@
 //! The handbook: a page of guidance per domain of the framework, each
 //! factor told in sentences a service can read (how much it matters, to
 //! whom, where it was in place, where documents and practice part, what
-//! people said), every sentence ending with its figure ids; and an index.
+//! people said: the coded transcripts' exemplars first, then the data
+//! sheets' accounts), every sentence ending with its figure ids; and an
+//! index.
 
 use minijinja::Value;
 use serde::Serialize;
@@ -10,7 +12,7 @@ use model::Group;
 
 use super::cells::{count, figure, fixed, float, publishable, slug, text, whole, words};
 use super::data::{Data, Scope};
-use super::findings::quotes;
+use super::findings::{quotes, transcript_quotes};
 use super::{QuoteView, TableView, serde};
 use crate::ReportInput;
 use crate::table::{Row, Tables};
@@ -206,6 +208,18 @@ fn handbook_factor(data: &Data, code: &str, label: &str, condition: &str) -> Han
         by_group,
         in_place,
         documents,
-        quotes: quotes(data, &[code], None),
+        quotes: factor_quotes(data, code),
     }
+}
+
+/// A factor's exemplars: the coded transcripts' first (the framework
+/// matrix), then the data sheets' accounts, each saying which it is from.
+fn factor_quotes(data: &Data, code: &str) -> Vec<QuoteView> {
+    let mut out = transcript_quotes(data, code);
+    out.extend(
+        quotes(data, &[code], None)
+            .into_iter()
+            .map(|q| q.with_source(QuoteView::DATA_SHEET)),
+    );
+    out
 }

@@ -77,6 +77,25 @@ pub(crate) struct QuoteView {
     pub text: String,
     pub label: String,
     pub figure: String,
+    /// Where the quote is from, in words ("from an interview transcript"),
+    /// where a document says so.
+    pub source: Option<&'static str>,
+}
+
+impl QuoteView {
+    /// A quote of a coded interview transcript (the framework matrix).
+    pub(crate) const TRANSCRIPT: &'static str = "from an interview transcript";
+    /// A free-text account of the interview data sheet (`qual_matrix`,
+    /// `quotes`).
+    pub(crate) const DATA_SHEET: &'static str = "from the interview data sheet";
+
+    /// The same quote, saying where it is from.
+    pub(crate) fn with_source(self, source: &'static str) -> Self {
+        QuoteView {
+            source: Some(source),
+            ..self
+        }
+    }
 }
 
 impl TableView {

@@ -1,7 +1,9 @@
 //! A site's feedback pack: the site as the register describes it, its
 //! pattern beside the whole study's, its ratings and top three beside the
-//! study's, where its documents and practice part, its tensions, outcomes
-//! and accounts; and the index of packs, awaited sites included.
+//! study's, where its documents and practice part, its tensions, outcomes,
+//! what its interviewees spoke of (its framework matrix row beside the
+//! study's, never a quote) and its accounts; and the index of packs,
+//! awaited sites included.
 //!
 //! [`page`] is one pack, read from that site's rows only (see
 //! [`Data::for_site`]); [`index`] lists them all.
@@ -37,6 +39,37 @@ pub(crate) struct SitePack {
     pub tensions: TableView,
     pub outcomes: TableView,
     pub quotes: Vec<QuoteView>,
+    /// The site's framework matrix row beside the study's, by domain, then
+    /// outcomes, then `bme`.
+    pub talk: Vec<TalkSection>,
+    /// Said instead of `talk` when it is empty.
+    pub talk_empty: String,
+}
+
+/// The themes of one domain (or the outcomes, or `bme`) in the framework
+/// matrix.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TalkSection {
+    pub heading: String,
+    pub rows: Vec<TalkRow>,
+}
+
+/// One theme: how many interviewees spoke of it (and in how many coded
+/// segments) at the site and in the whole study.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TalkRow {
+    pub theme: String,
+    pub site: TalkCell,
+    pub study: TalkCell,
+}
+
+/// One framework matrix cell as the pack shows it: the counts, or
+/// "suppressed" (as the table says), with its figure id.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TalkCell {
+    pub participants: String,
+    pub segments: String,
+    pub figure: Option<String>,
 }
 
 /// One site's pack, shared by its two formats, with the file name (no
@@ -134,9 +167,88 @@ pub(crate) fn site_pack(data: &Data, site: &str) -> SitePack {
         fidelity: fidelity(data, &all, Some(site)),
         tensions: tensions(data, &all, Some(site)),
         outcomes: outcomes(data, Some(site)),
-        quotes: quotes(data, &themes, Some(site)),
+        quotes: quotes(data, &themes, Some(site))
+            .into_iter()
+            .map(|q| q.with_source(QuoteView::DATA_SHEET))
+            .collect(),
+        talk: talk(data, site),
+        talk_empty: if data.has("framework_matrix") {
+            format!("No coded interview transcripts from {site} are among the report's inputs.")
+        } else {
+            "No framework matrix among the report's inputs.".into()
+        },
     }
 }
+
+/// The site's framework matrix row beside the study's: every theme the
+/// table has a site row for, by domain in the framework's order, then the
+/// outcomes, then `bme`. Suppression is the table's (its `suppressed`
+/// column), never recomputed here; no exemplar is read, since a quote in a
+/// site's pack would tie it to the site.
+fn talk(data: &Data, site: &str) -> Vec<TalkSection> {
+    let matrix = data.rows("framework_matrix");
+    let row_of = |scope: &str, theme: &str| {
+        matrix.iter().find(|r| {
+            text(r, "scope") == Some(scope)
+                && text(r, "theme") == Some(theme)
+                && (scope != "site" || text(r, "site") == Some(site))
+        })
+    };
+    let min_cell = data.min_cell();
+    let cell = |r: Option<Row<'_>>| match r {
+        Some(r) if publishable(r, "participants", min_cell) => TalkCell {
+            participants: whole(count(r, "participants")),
+            segments: whole(count(r, "segments")),
+            figure: figure(r).map(String::from),
+        },
+        Some(r) => TalkCell {
+            participants: "suppressed".into(),
+            segments: String::new(),
+            figure: figure(r).map(String::from),
+        },
+        None => TalkCell {
+            participants: "–".into(),
+            segments: "–".into(),
+            figure: None,
+        },
+    };
+    let framework = data.input.framework;
+    let mut groups: Vec<(String, Vec<(String, String)>)> = framework
+        .domains
+        .iter()
+        .map(|d| (d.label.clone(), data.factors_of(&d.code)))
+        .collect();
+    groups.push((
+        "Outcomes".into(),
+        framework
+            .outcomes
+            .iter()
+            .map(|o| (o.code.clone(), o.label.clone()))
+            .collect(),
+    ));
+    groups.push((BME_HEADING.into(), vec![("bme".into(), BME_THEME.into())]));
+    groups
+        .into_iter()
+        .filter_map(|(heading, themes)| {
+            let rows: Vec<TalkRow> = themes
+                .into_iter()
+                .filter_map(|(code, label)| {
+                    let here = row_of("site", &code)?;
+                    Some(TalkRow {
+                        theme: label,
+                        site: cell(Some(here)),
+                        study: cell(row_of("study", &code)),
+                    })
+                })
+                .collect();
+            (!rows.is_empty()).then_some(TalkSection { heading, rows })
+        })
+        .collect()
+}
+
+/// The framework matrix's `bme` theme, as a pack names it.
+const BME_HEADING: &str = "Culturally specific experiences";
+const BME_THEME: &str = "Experiences of Black and minority ethnic (BME) people";
 
 /// Each factor's condition at this site, beside how many sites of the
 /// whole study have it in place.
