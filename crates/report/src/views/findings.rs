@@ -163,6 +163,7 @@ pub(crate) fn quotes(data: &Data, themes: &[&str], site: Option<&str>) -> Vec<Qu
                     .unwrap_or("Participant")
                     .to_string(),
                 figure: figure(r).unwrap_or("").to_string(),
+                source: super::mixed::FROM_DATA_SHEET.to_string(),
             });
         }
     }

@@ -29,6 +29,7 @@ pub(crate) mod data;
 pub(crate) mod findings;
 pub(crate) mod handbook;
 pub(crate) mod methods;
+pub(crate) mod mixed;
 pub(crate) mod site_pack;
 pub(crate) mod synthesis;
 pub(crate) mod workshops;
@@ -77,6 +78,8 @@ pub(crate) struct QuoteView {
     pub text: String,
     pub label: String,
     pub figure: String,
+    /// Where it is from: a coded interview transcript or a data-sheet account.
+    pub source: String,
 }
 
 impl TableView {
