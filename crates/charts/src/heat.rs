@@ -171,7 +171,14 @@ pub fn heat_matrix(chart: &HeatMatrix) -> String {
         .fold(40.0_f64, f64::max);
     let grid_x0 = MARGIN + label_w + 10.0;
     let ncol = chart.columns.len();
-    let width = (grid_x0 + CELL_W * ncol as f64 + MARGIN).max(520.0);
+    // Wide enough for the title and the line under it (up to 760 pixels),
+    // since a heat map of few columns is narrow.
+    let words_w = text_width(&chart.title, 15.0)
+        .max(text_width(&chart.value_label, 11.0) + text_width(", darker for more", 11.0))
+        .min(760.0);
+    let width = (grid_x0 + CELL_W * ncol as f64 + MARGIN)
+        .max(520.0)
+        .max(words_w + 2.0 * MARGIN);
     let heads = ColumnHeads::new(&chart.columns, CELL_W);
 
     let any_missing = (0..chart.rows.len()).any(|r| (0..ncol).any(|c| chart.cell(r, c).is_none()));
@@ -291,9 +298,12 @@ pub fn heat_matrix(chart: &HeatMatrix) -> String {
                             )
                         }
                         None => (
+                            // The dash on a white patch, so the hatch does not hide it.
                             format!(
-                                "{}{}",
+                                "{}<rect x=\"{}\" y=\"{}\" width=\"14.00\" height=\"12.00\" fill=\"#ffffff\"/>{}",
                                 rect(&format!("url(#{id}-suppressed) #ffffff")),
+                                px(x + CELL_W / 2.0 - 7.0),
+                                px(y + CELL_H / 2.0 - 6.0),
                                 number("–", INK, " font-weight=\"bold\"")
                             ),
                             chart.suppressed_text(),

@@ -444,7 +444,7 @@ pub(crate) fn framework_chart(
     }
     let chart = charts::HeatMatrix {
         title: title.to_string(),
-        value_label: "Interviewees who spoke of the factor in their coded transcript".to_string(),
+        value_label: "Interviewees who spoke of it in their transcript".to_string(),
         rows: labels,
         columns: themes.to_vec(),
         cells,

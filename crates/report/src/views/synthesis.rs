@@ -386,20 +386,14 @@ pub(crate) fn domains(data: &Data, every_row: &Data) -> Vec<DomainSection> {
                 talk_by_site: framework_chart(
                     every_row,
                     &chart_id("framework-site", &d.code),
-                    &format!(
-                        "{}: interviewees who spoke of each factor, by site",
-                        d.label
-                    ),
+                    &format!("{}: who spoke of each factor, by site", d.label),
                     MatrixRows::Sites(&talk_sites),
                     &factors,
                 ),
                 talk_by_group: framework_chart(
                     data,
                     &chart_id("framework-group", &d.code),
-                    &format!(
-                        "{}: interviewees who spoke of each factor, by stakeholder group",
-                        d.label
-                    ),
+                    &format!("{}: who spoke of each factor, by group", d.label),
                     MatrixRows::Groups,
                     &factors,
                 ),
