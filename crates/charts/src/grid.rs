@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::{
-    ColumnHeads, KEY_LINE, LegendItem, NO_DATA_SWATCH, doc_id, escape, open_svg, px, sanitise_id,
-    text_width, truncate, write_heading, write_legend, write_text,
+    ColumnHeads, KEY_LINE, LegendItem, NO_DATA_SWATCH, cell_rect, doc_id, escape, open_svg, px,
+    sanitise_id, text_width, truncate, write_heading, write_legend, write_no_data_cell, write_text,
 };
 
 /// The site x factor pattern matrix.
@@ -294,15 +294,7 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
         for f in 0..ncol {
             let x = grid_x0 + CELL_W * f as f64;
             let (cx, cy) = (x + CELL_W / 2.0, y + CELL_H / 2.0);
-            let rect = |fill: &str| {
-                format!(
-                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"2\"/>",
-                    px(x),
-                    px(y),
-                    px(CELL_W),
-                    px(CELL_H)
-                )
-            };
+            let rect = |fill: &str| cell_rect(x, y, CELL_W, CELL_H, fill);
             match grid.cell(s, f) {
                 Some(cell) => {
                     let c = Condition::parse(&cell.condition);
@@ -323,20 +315,14 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
                         c.shape(cx, cy, 7.0)
                     );
                 }
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "<g><title>{}, {}: no data</title>{}<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
-                         fill=\"none\" stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/></g>",
-                        escape(site),
-                        escape(grid.factors.get(f).map(|(c, _)| c.as_str()).unwrap_or("")),
-                        rect("#ffffff"),
-                        px(x + 2.5),
-                        px(y + 2.5),
-                        px(CELL_W - 5.0),
-                        px(CELL_H - 5.0)
-                    );
-                }
+                None => write_no_data_cell(
+                    &mut out,
+                    (
+                        site,
+                        grid.factors.get(f).map(|(c, _)| c.as_str()).unwrap_or(""),
+                    ),
+                    (x, y, CELL_W, CELL_H),
+                ),
             }
         }
     }

@@ -6,8 +6,9 @@
 use std::fmt::Write as _;
 
 use crate::{
-    ColumnHeads, INK, KEY_LINE, LegendItem, MUTED, NO_DATA_SWATCH, doc_id, escape, open_svg, px,
-    sanitise_id, text_width, truncate, write_heading, write_legend, write_text,
+    ColumnHeads, INK, KEY_LINE, LegendItem, MUTED, NO_DATA_SWATCH, cell_rect, doc_id, escape,
+    open_svg, px, sanitise_id, text_width, truncate, write_heading, write_legend,
+    write_no_data_cell, write_text,
 };
 
 /// Counts in a rows x columns grid.
@@ -270,15 +271,7 @@ pub fn heat_matrix(chart: &HeatMatrix) -> String {
         );
         for c in 0..ncol {
             let x = grid_x0 + CELL_W * c as f64;
-            let rect = |fill: &str| {
-                format!(
-                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"2\"/>",
-                    px(x),
-                    px(y),
-                    px(CELL_W),
-                    px(CELL_H)
-                )
-            };
+            let rect = |fill: &str| cell_rect(x, y, CELL_W, CELL_H, fill);
             let number = |text: &str, ink: &str, extra: &str| {
                 format!(
                     "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{ink}\"{extra}>{}</text>",
@@ -317,20 +310,14 @@ pub fn heat_matrix(chart: &HeatMatrix) -> String {
                         escape(&value),
                     );
                 }
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "<g><title>{}, {}: no data</title>{}<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
-                         fill=\"none\" stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/></g>",
-                        escape(label),
-                        escape(chart.columns.get(c).map(|(k, _)| k.as_str()).unwrap_or("")),
-                        rect("#ffffff"),
-                        px(x + 2.5),
-                        px(y + 2.5),
-                        px(CELL_W - 5.0),
-                        px(CELL_H - 5.0)
-                    );
-                }
+                None => write_no_data_cell(
+                    &mut out,
+                    (
+                        label,
+                        chart.columns.get(c).map(|(k, _)| k.as_str()).unwrap_or(""),
+                    ),
+                    (x, y, CELL_W, CELL_H),
+                ),
             }
         }
     }

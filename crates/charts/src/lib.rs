@@ -386,3 +386,35 @@ impl<'c> ColumnHeads<'c> {
 
 /// Line height of a grid's key of columns.
 pub(crate) const KEY_LINE: f64 = 16.0;
+
+/// A grid cell's rectangle at (x, y), `w` x `h`, white-edged.
+pub(crate) fn cell_rect(x: f64, y: f64, w: f64, h: f64, fill: &str) -> String {
+    format!(
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"2\"/>",
+        px(x),
+        px(y),
+        px(w),
+        px(h)
+    )
+}
+
+/// A grid cell with no data (a ragged grid): white, a dashed outline, and
+/// a tooltip naming its row and column.
+pub(crate) fn write_no_data_cell(
+    out: &mut String,
+    (row, column): (&str, &str),
+    (x, y, w, h): (f64, f64, f64, f64),
+) {
+    let _ = writeln!(
+        out,
+        "<g><title>{}, {}: no data</title>{}<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
+         fill=\"none\" stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/></g>",
+        escape(row),
+        escape(column),
+        cell_rect(x, y, w, h, "#ffffff"),
+        px(x + 2.5),
+        px(y + 2.5),
+        px(w - 5.0),
+        px(h - 5.0)
+    );
+}

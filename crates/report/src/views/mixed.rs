@@ -193,7 +193,12 @@ pub(crate) fn bme_talk(data: &Data, every_row: &Data) -> TableView {
         .iter()
         .filter(|r| bme(r) && text(r, "scope") == Some("sector"))
     {
-        let label = format!("{} sector", text(r, "sector").unwrap_or(""));
+        let sector = text(r, "sector").unwrap_or("");
+        let mut letters = sector.chars();
+        let label = match letters.next() {
+            Some(first) => format!("{}{} sector", first.to_uppercase(), letters.as_str()),
+            None => "Sector".to_string(),
+        };
         push(&mut t, label, r);
     }
     for g in Group::ALL {
