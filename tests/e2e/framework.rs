@@ -458,6 +458,77 @@ fn the_demo_planted_qualitative_effects_are_found_and_nothing_suppressed_can_be_
     assert_eq!(e["condition"], "in_place");
     assert_eq!(e["exemplar"], "", "no quote ties a site");
     assert!(!row(&joint, "joint/study/supervision")["replication"].is_empty());
+
+    report_shows_the_published_matrix(&out, &matrix, &joint);
+}
+
+/// The synthesis report's framework matrix charts show the numbers of
+/// `tables/framework_matrix.csv`, cell by cell (each mark's tooltip is
+/// `figure_id: value`), suppressed cells as suppressed; every site and
+/// group cell of every factor is drawn once; the joint display's "spoke
+/// of it" is the table's participants of interviewees.
+fn report_shows_the_published_matrix(out: &Path, matrix: &[Row], joint: &[Row]) {
+    let html = std::fs::read_to_string(out.join("report/synthesis.html")).unwrap();
+    let md = std::fs::read_to_string(out.join("report/synthesis.md")).unwrap();
+    let mut drawn = BTreeMap::new();
+    for mark in html.split("\"><title>framework/").skip(1) {
+        let title = mark.split("</title>").next().unwrap();
+        let (id, value) = title.rsplit_once(": ").unwrap();
+        drawn.insert(format!("framework/{id}"), value.to_string());
+    }
+    let factors: BTreeSet<&str> = joint.iter().map(|r| r["factor"].as_str()).collect();
+    let mut expected = 0;
+    for r in matrix.iter().filter(|r| {
+        matches!(r["scope"].as_str(), "site" | "group") && factors.contains(r["theme"].as_str())
+    }) {
+        expected += 1;
+        let shown = drawn
+            .get(&r["figure_id"])
+            .unwrap_or_else(|| panic!("{} is not drawn", r["figure_id"]));
+        if r["suppressed"] == "true" {
+            assert!(
+                shown.starts_with("suppressed"),
+                "{}: {shown}",
+                r["figure_id"]
+            );
+        } else {
+            assert_eq!(shown, &r["participants"], "{}", r["figure_id"]);
+        }
+    }
+    assert_eq!(
+        drawn.len(),
+        expected,
+        "only the site and group cells of factors"
+    );
+    assert_eq!(expected, (9 + 5) * 22);
+    // A few by hand: Site H spoke most of peer worker training; team
+    // managers' cell is suppressed.
+    assert_eq!(drawn["framework/site/Site H/pw_training"], "7");
+    assert_eq!(drawn["framework/group/peer_worker/pw_training"], "18");
+    assert!(drawn["framework/group/team_manager/pw_training"].starts_with("suppressed"));
+    // The joint display's counts, in both formats.
+    for id in [
+        "joint/study/pw_training",
+        "joint/group/peer_worker/pw_training",
+    ] {
+        let r = row(joint, id);
+        let said = format!("{} of {} (", r["participants"], r["interviewees"]);
+        for doc in [&md, &html] {
+            let line = doc
+                .lines()
+                .find(|l| l.contains(&format!("{id}`")) || l.contains(&format!("{id}</code>")))
+                .unwrap_or_else(|| panic!("{id} not in the report"));
+            assert!(line.contains(&said), "{id}: {said} not in {line}");
+        }
+    }
+    // The BME section's count of the `bme` theme, and its sources named.
+    let bme = row(matrix, "framework/study/bme");
+    assert!(md.contains(&format!(
+        "| All interviewees | {} | {} | `framework/study/bme` |",
+        bme["participants"], bme["segments"]
+    )));
+    assert!(md.contains(", from an interview transcript (`framework/study/"));
+    assert!(md.contains(", from the interview data sheet (`quotes/"));
 }
 
 /// A late site's project, then a changed `codes.csv`: the matrix and the

@@ -50,8 +50,8 @@ fn demo_synthesis_outputs_are_pinned() {
         }
     }
     assert_eq!(
-        charts, 73,
-        "the report's 37 charts and 4 in each of 9 site packs"
+        charts, 87,
+        "the report's 51 charts (37, and 2 framework matrix charts in each of 7 domains) and 4 in each of 9 site packs"
     );
     snapshots.finish();
 }

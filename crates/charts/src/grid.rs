@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::{
-    LegendItem, MUTED, chars_fitting, doc_id, escape, open_svg, px, sanitise_id, text_width,
-    truncate, write_heading, write_legend, write_text,
+    ColumnHeads, KEY_LINE, LegendItem, NO_DATA_SWATCH, cell_rect, doc_id, escape, open_svg, px,
+    sanitise_id, text_width, truncate, write_heading, write_legend, write_no_data_cell, write_text,
 };
 
 /// The site x factor pattern matrix.
@@ -217,13 +217,8 @@ impl PatternGrid {
 const MARGIN: f64 = 12.0;
 const LABEL_SIZE: f64 = 12.0;
 const LABEL_MAX_CHARS: usize = 34;
-const CODE_SIZE: f64 = 11.0;
-const CODE_MAX_CHARS: usize = 24;
 const CELL_W: f64 = 36.0;
 const CELL_H: f64 = 28.0;
-const KEY_LINE: f64 = 16.0;
-const NO_DATA_SWATCH: &str = "<rect x=\"0.50\" y=\"0.50\" width=\"13.00\" height=\"13.00\" fill=\"#ffffff\" \
-     stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>";
 
 /// Draw the pattern matrix as a self-contained SVG document.
 pub fn pattern_grid(grid: &PatternGrid) -> String {
@@ -242,17 +237,7 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
     let grid_x1 = grid_x0 + CELL_W * ncol as f64;
     let width = (grid_x1 + MARGIN).max(520.0);
 
-    // Column heads: level if every code fits its column, else turned 45 degrees.
-    let codes: Vec<String> = grid
-        .factors
-        .iter()
-        .map(|(c, _)| truncate(c, CODE_MAX_CHARS))
-        .collect();
-    let code_w = codes
-        .iter()
-        .map(|c| text_width(c, CODE_SIZE))
-        .fold(0.0_f64, f64::max);
-    let turned = code_w > CELL_W - 4.0;
+    let heads = ColumnHeads::new(&grid.factors, CELL_W);
 
     let any_missing = (0..grid.sites.len()).any(|s| (0..ncol).any(|f| grid.cell(s, f).is_none()));
     let mut items: Vec<LegendItem> = Condition::ALL
@@ -274,12 +259,7 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
     }
     let mut legend = String::new();
     let legend_end = write_legend(&mut legend, &items, MARGIN, 32.0, width - MARGIN);
-    let head_h = if turned {
-        code_w * std::f64::consts::FRAC_1_SQRT_2 + 14.0
-    } else {
-        18.0
-    };
-    let rows_y = legend_end + 6.0 + head_h;
+    let rows_y = legend_end + 6.0 + heads.height();
     let rows_end = rows_y + CELL_H * grid.sites.len() as f64;
     let key_y = rows_end + 22.0;
     let height = key_y + KEY_LINE * ncol as f64 + 6.0;
@@ -296,38 +276,7 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
     write_heading(&mut out, &grid.title, MARGIN, width - 2.0 * MARGIN);
     out.push_str(&legend);
 
-    // Column heads.
-    let _ = writeln!(out, "<g font-size=\"11\" font-weight=\"bold\">");
-    for (f, ((code, label), shown)) in grid.factors.iter().zip(&codes).enumerate() {
-        let cx = grid_x0 + CELL_W * (f as f64 + 0.5);
-        let full = if label.is_empty() {
-            code.clone()
-        } else {
-            format!("{code}: {label}")
-        };
-        let _ = write!(out, "<text");
-        if turned {
-            let (x, y) = (px(cx - 2.0), px(rows_y - 6.0));
-            let _ = write!(
-                out,
-                " x=\"{x}\" y=\"{y}\" transform=\"rotate(-45 {x} {y})\" text-anchor=\"start\">"
-            );
-        } else {
-            let _ = write!(
-                out,
-                " x=\"{}\" y=\"{}\" text-anchor=\"middle\">",
-                px(cx),
-                px(rows_y - 6.0)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "<title>{}</title>{}</text>",
-            escape(&full),
-            escape(shown)
-        );
-    }
-    let _ = writeln!(out, "</g>");
+    heads.write(&mut out, grid_x0, rows_y - 6.0);
 
     // Rows of cells.
     for (s, site) in grid.sites.iter().enumerate() {
@@ -345,15 +294,7 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
         for f in 0..ncol {
             let x = grid_x0 + CELL_W * f as f64;
             let (cx, cy) = (x + CELL_W / 2.0, y + CELL_H / 2.0);
-            let rect = |fill: &str| {
-                format!(
-                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"2\"/>",
-                    px(x),
-                    px(y),
-                    px(CELL_W),
-                    px(CELL_H)
-                )
-            };
+            let rect = |fill: &str| cell_rect(x, y, CELL_W, CELL_H, fill);
             match grid.cell(s, f) {
                 Some(cell) => {
                     let c = Condition::parse(&cell.condition);
@@ -374,46 +315,20 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
                         c.shape(cx, cy, 7.0)
                     );
                 }
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "<g><title>{}, {}: no data</title>{}<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
-                         fill=\"none\" stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/></g>",
-                        escape(site),
-                        escape(grid.factors.get(f).map(|(c, _)| c.as_str()).unwrap_or("")),
-                        rect("#ffffff"),
-                        px(x + 2.5),
-                        px(y + 2.5),
-                        px(CELL_W - 5.0),
-                        px(CELL_H - 5.0)
-                    );
-                }
+                None => write_no_data_cell(
+                    &mut out,
+                    (
+                        site,
+                        grid.factors.get(f).map(|(c, _)| c.as_str()).unwrap_or(""),
+                    ),
+                    (x, y, CELL_W, CELL_H),
+                ),
             }
         }
     }
 
     // Factor key.
-    if ncol > 0 {
-        let _ = writeln!(out, "<g font-size=\"11\" fill=\"{MUTED}\">");
-        for (f, (code, label)) in grid.factors.iter().enumerate() {
-            let line = if label.is_empty() {
-                code.clone()
-            } else {
-                format!("{code}: {label}")
-            };
-            let shown = truncate(&line, chars_fitting(width - 2.0 * MARGIN, 11.0));
-            write_text(
-                &mut out,
-                MARGIN,
-                key_y + KEY_LINE * f as f64,
-                "start",
-                "",
-                &shown,
-                &line,
-            );
-        }
-        let _ = writeln!(out, "</g>");
-    }
+    heads.write_key(&mut out, MARGIN, key_y, width - 2.0 * MARGIN);
     out.push_str("</svg>\n");
     out
 }

@@ -1,8 +1,9 @@
 //! Deterministic SVG charts for the synthesis report: [`LikertChart`]
 //! (diverging stacked bars of 5-point importance ratings, drawn by
 //! [`diverging_likert`]), [`PatternGrid`] (the site x factor pattern matrix,
-//! drawn by [`pattern_grid`]) and [`BarChart`] (ranked horizontal bars,
-//! drawn by [`ranked_bars`]).
+//! drawn by [`pattern_grid`]), [`BarChart`] (ranked horizontal bars,
+//! drawn by [`ranked_bars`]) and [`HeatMatrix`] (counts in a rows x
+//! columns grid, shaded by lightness, drawn by [`heat_matrix`]).
 //!
 //! A key design choice: every chart is hand-written SVG built from plain
 //! structs with nothing beyond `std`. The same input always gives the same
@@ -12,7 +13,8 @@
 //! widths are estimated with a fixed per-character factor, and long labels
 //! are shortened with an ellipsis (the full label stays in a `<title>`).
 //! Every chart reads in greyscale: Likert categories differ in lightness
-//! and hatching, pattern cells carry a drawn symbol as well as a colour.
+//! and hatching, pattern cells carry a drawn symbol as well as a colour,
+//! heat-map cells their number and a shade that darkens with it.
 //!
 //! Every chart is an `<svg role="img">` with a `<title>` and a `<desc>` (the
 //! chart's `text_alternative()`), a `viewBox` and `width="100%"`. Every data
@@ -25,10 +27,12 @@ use std::fmt::Write as _;
 
 mod bars;
 mod grid;
+mod heat;
 mod likert;
 
 pub use bars::{Bar, BarChart, BarUnit, ranked_bars};
 pub use grid::{Cell, Condition, PatternGrid, pattern_grid};
+pub use heat::{HeatCell, HeatMatrix, heat_matrix};
 pub use likert::{LIKERT_LABELS, LikertChart, LikertRow, diverging_likert};
 
 #[cfg(test)]
@@ -279,4 +283,138 @@ pub(crate) fn fmt_fixed(v: f64, decimals: usize) -> String {
         return s[1..].to_string();
     }
     s
+}
+
+/// The legend swatch of a cell with no data: a dashed outline.
+pub(crate) const NO_DATA_SWATCH: &str = "<rect x=\"0.50\" y=\"0.50\" width=\"13.00\" height=\"13.00\" fill=\"#ffffff\" \
+     stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>";
+
+/// The heads of a grid's columns (codes, with `code: label` as tooltip):
+/// level when every code fits its column, else turned 45 degrees.
+pub(crate) struct ColumnHeads<'c> {
+    columns: &'c [(String, String)],
+    shown: Vec<String>,
+    cell_w: f64,
+    widest: f64,
+    turned: bool,
+}
+
+impl<'c> ColumnHeads<'c> {
+    const SIZE: f64 = 11.0;
+    const MAX_CHARS: usize = 24;
+
+    pub(crate) fn new(columns: &'c [(String, String)], cell_w: f64) -> Self {
+        let shown: Vec<String> = columns
+            .iter()
+            .map(|(c, _)| truncate(c, Self::MAX_CHARS))
+            .collect();
+        let widest = shown
+            .iter()
+            .map(|c| text_width(c, Self::SIZE))
+            .fold(0.0_f64, f64::max);
+        ColumnHeads {
+            columns,
+            shown,
+            cell_w,
+            widest,
+            turned: widest > cell_w - 4.0,
+        }
+    }
+
+    /// The height the heads take above the first row.
+    pub(crate) fn height(&self) -> f64 {
+        if self.turned {
+            self.widest * std::f64::consts::FRAC_1_SQRT_2 + 14.0
+        } else {
+            18.0
+        }
+    }
+
+    /// Write the heads of columns starting at `x0`, on the baseline `y`.
+    pub(crate) fn write(&self, out: &mut String, x0: f64, y: f64) {
+        let _ = writeln!(out, "<g font-size=\"11\" font-weight=\"bold\">");
+        for (f, ((code, label), shown)) in self.columns.iter().zip(&self.shown).enumerate() {
+            let cx = x0 + self.cell_w * (f as f64 + 0.5);
+            let full = if label.is_empty() {
+                code.clone()
+            } else {
+                format!("{code}: {label}")
+            };
+            let _ = write!(out, "<text");
+            if self.turned {
+                let (x, y) = (px(cx - 2.0), px(y));
+                let _ = write!(
+                    out,
+                    " x=\"{x}\" y=\"{y}\" transform=\"rotate(-45 {x} {y})\" text-anchor=\"start\">"
+                );
+            } else {
+                let _ = write!(
+                    out,
+                    " x=\"{}\" y=\"{}\" text-anchor=\"middle\">",
+                    px(cx),
+                    px(y)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "<title>{}</title>{}</text>",
+                escape(&full),
+                escape(shown)
+            );
+        }
+        let _ = writeln!(out, "</g>");
+    }
+
+    /// The key below a grid: one `code: label` line per column, from `y`.
+    pub(crate) fn write_key(&self, out: &mut String, x: f64, y: f64, width: f64) {
+        if self.columns.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "<g font-size=\"11\" fill=\"{MUTED}\">");
+        for (f, (code, label)) in self.columns.iter().enumerate() {
+            let line = if label.is_empty() {
+                code.clone()
+            } else {
+                format!("{code}: {label}")
+            };
+            let shown = truncate(&line, chars_fitting(width, 11.0));
+            write_text(out, x, y + KEY_LINE * f as f64, "start", "", &shown, &line);
+        }
+        let _ = writeln!(out, "</g>");
+    }
+}
+
+/// Line height of a grid's key of columns.
+pub(crate) const KEY_LINE: f64 = 16.0;
+
+/// A grid cell's rectangle at (x, y), `w` x `h`, white-edged.
+pub(crate) fn cell_rect(x: f64, y: f64, w: f64, h: f64, fill: &str) -> String {
+    format!(
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"2\"/>",
+        px(x),
+        px(y),
+        px(w),
+        px(h)
+    )
+}
+
+/// A grid cell with no data (a ragged grid): white, a dashed outline, and
+/// a tooltip naming its row and column.
+pub(crate) fn write_no_data_cell(
+    out: &mut String,
+    (row, column): (&str, &str),
+    (x, y, w, h): (f64, f64, f64, f64),
+) {
+    let _ = writeln!(
+        out,
+        "<g><title>{}, {}: no data</title>{}<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
+         fill=\"none\" stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/></g>",
+        escape(row),
+        escape(column),
+        cell_rect(x, y, w, h, "#ffffff"),
+        px(x + 2.5),
+        px(y + 2.5),
+        px(w - 5.0),
+        px(h - 5.0)
+    );
 }

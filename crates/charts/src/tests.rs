@@ -361,6 +361,91 @@ fn edge_grids() -> Vec<PatternGrid> {
     ]
 }
 
+fn heat() -> HeatMatrix {
+    let cell = |v: Option<u32>, row: &str, theme: &str| {
+        Some(HeatCell {
+            value: v,
+            figure_id: format!("framework/site/{row}/{theme}"),
+        })
+    };
+    HeatMatrix {
+        title: "Support: who spoke of each theme, by site".into(),
+        value_label: "Interviewees who spoke of the theme".into(),
+        rows: vec!["Site A".into(), "Site B".into(), "Site C".into()],
+        columns: vec![
+            ("supervision".into(), "Supervision and team support".into()),
+            (
+                "peer_network".into(),
+                "Peer support among peer workers".into(),
+            ),
+            (
+                "wellbeing".into(),
+                "Support for peer worker wellbeing".into(),
+            ),
+        ],
+        cells: vec![
+            vec![
+                cell(Some(8), "Site A", "supervision"),
+                cell(None, "Site A", "peer_network"),
+                cell(Some(3), "Site A", "wellbeing"),
+            ],
+            vec![
+                cell(Some(0), "Site B", "supervision"),
+                cell(Some(5), "Site B", "peer_network"),
+                cell(None, "Site B", "wellbeing"),
+            ],
+            // Site C has no cell for wellbeing.
+            vec![
+                cell(Some(4), "Site C", "supervision"),
+                cell(Some(6), "Site C", "peer_network"),
+                None,
+            ],
+        ],
+        min_cell: 3,
+    }
+}
+
+fn edge_heats() -> Vec<HeatMatrix> {
+    vec![
+        HeatMatrix::default(),
+        HeatMatrix {
+            title: "all suppressed".into(),
+            rows: vec!["A".into()],
+            columns: vec![("x".into(), String::new())],
+            cells: vec![vec![Some(HeatCell {
+                value: None,
+                figure_id: "a/x".into(),
+            })]],
+            ..HeatMatrix::default()
+        },
+        HeatMatrix {
+            title: LONG.into(),
+            value_label: LONG.into(),
+            rows: vec![LONG.into(), HOSTILE.into()],
+            columns: vec![(LONG.into(), LONG.into()), (HOSTILE.into(), String::new())],
+            cells: vec![
+                // Ragged: the second row has no cells at all.
+                vec![
+                    Some(HeatCell {
+                        value: Some(u32::MAX),
+                        figure_id: HOSTILE.into(),
+                    }),
+                    Some(HeatCell {
+                        value: Some(0),
+                        figure_id: String::new(),
+                    }),
+                    Some(HeatCell {
+                        value: Some(1),
+                        figure_id: "beyond the columns".into(),
+                    }),
+                ],
+                vec![],
+            ],
+            min_cell: 5,
+        },
+    ]
+}
+
 fn edge_bars() -> Vec<BarChart> {
     let bar = |label: &str, value: Option<f64>| Bar {
         label: label.into(),
@@ -415,12 +500,18 @@ fn bars_snapshot() {
 }
 
 #[test]
+fn heat_snapshot() {
+    insta::assert_snapshot!(heat_matrix(&heat()));
+}
+
+#[test]
 fn text_alternatives() {
     insta::assert_snapshot!(format!(
-        "{}\n\n{}\n\n{}",
+        "{}\n\n{}\n\n{}\n\n{}",
         likert().text_alternative(),
         grid().text_alternative(),
-        bars().text_alternative()
+        bars().text_alternative(),
+        heat().text_alternative()
     ));
 }
 
@@ -432,7 +523,9 @@ fn all_svgs() -> Vec<String> {
         diverging_likert(&likert()),
         pattern_grid(&grid()),
         ranked_bars(&bars()),
+        heat_matrix(&heat()),
     ];
+    out.extend(edge_heats().iter().map(heat_matrix));
     out.extend(edge_likerts().iter().map(diverging_likert));
     out.extend(edge_grids().iter().map(pattern_grid));
     out.extend(edge_bars().iter().map(ranked_bars));
@@ -813,4 +906,124 @@ fn awkward_charts_stay_in_frame_and_say_what_they_cannot_draw() {
             "{svg}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// The heat map.
+
+/// The body of the mark of one figure id: `<g id="fig-...">...</g>`.
+fn mark<'s>(svg: &'s str, figure_id: &str) -> &'s str {
+    svg.split(&format!("<g id=\"fig-{}\">", sanitise_id(figure_id)))
+        .nth(1)
+        .and_then(|g| g.split("</g>").next())
+        .unwrap_or_else(|| panic!("no mark {figure_id} in {svg}"))
+}
+
+/// The lightness (Rec. 601 luma, 0-255) of an `rgb(r,g,b)` fill.
+fn luma(fill: &str) -> f64 {
+    let inner = fill
+        .strip_prefix("rgb(")
+        .and_then(|f| f.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("not rgb(): {fill}"));
+    let ch: Vec<f64> = inner
+        .split(',')
+        .map(|c| c.parse().expect("a channel"))
+        .collect();
+    0.299 * ch[0] + 0.587 * ch[1] + 0.114 * ch[2]
+}
+
+#[test]
+fn heat_cells_show_their_numbers_and_suppressed_cells_a_hatched_dash() {
+    let svg = heat_matrix(&heat());
+    // Every cell is a mark with its figure id, its number written in it.
+    let a = mark(&svg, "framework/site/Site A/supervision");
+    assert!(
+        a.starts_with("<title>framework/site/Site A/supervision: 8</title>"),
+        "{a}"
+    );
+    assert!(a.contains(">8</text>"), "{a}");
+    let b = mark(&svg, "framework/site/Site B/supervision");
+    assert!(b.contains(">0</text>"), "{b}");
+    // Suppressed: hatched, a dash, said in the tooltip.
+    for id in [
+        "framework/site/Site A/peer_network",
+        "framework/site/Site B/wellbeing",
+    ] {
+        let m = mark(&svg, id);
+        assert!(m.contains("fill=\"url(#chart-heat-"), "{m}");
+        assert!(m.contains("-suppressed) #ffffff\""), "{m}");
+        assert!(m.contains(">–</text>"), "{m}");
+        assert!(
+            m.contains(": suppressed (fewer than 3, or to protect such a cell)</title>"),
+            "{m}"
+        );
+    }
+    assert_eq!(svg.matches(">–</text>").count(), 2);
+    // The legend says what the hatch and dash mean, and the ragged cell is no data.
+    assert!(svg.contains(">– suppressed (fewer than 3, or to protect such a cell)</text>"));
+    assert!(svg.contains("<title>Site C, wellbeing: no data</title>"));
+    assert!(svg.contains(">8 (most)</text>"));
+    assert_eq!(heat().max_value(), 8);
+}
+
+#[test]
+fn heat_shading_darkens_as_the_count_rises() {
+    // Lightness falls strictly with the count, 0 to the largest.
+    let lumas: Vec<f64> = (0..=12).map(|v| luma(&charts_shade(v, 12))).collect();
+    for pair in lumas.windows(2) {
+        assert!(pair[1] < pair[0], "{lumas:?}");
+    }
+    assert_eq!(charts_shade(0, 12), "rgb(245,245,245)");
+    assert_eq!(charts_shade(12, 12), "rgb(0,60,48)");
+    // No division by zero when nothing is published.
+    assert_eq!(charts_shade(0, 0), "rgb(245,245,245)");
+    // In the chart: the cell of 8 is darker than that of 4, 4 than 3, 3 than 0.
+    let svg = heat_matrix(&heat());
+    let fill_of = |id: &str| {
+        let m = mark(&svg, id);
+        m.split("fill=\"")
+            .nth(1)
+            .and_then(|f| f.split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let order = [
+        "Site A/supervision",
+        "Site C/supervision",
+        "Site A/wellbeing",
+        "Site B/supervision",
+    ];
+    let l: Vec<f64> = order
+        .iter()
+        .map(|k| luma(&fill_of(&format!("framework/site/{k}"))))
+        .collect();
+    assert!(l[0] < l[1] && l[1] < l[2] && l[2] < l[3], "{l:?}");
+    // Numbers on the darkest cells are white, on light ones dark.
+    assert!(mark(&svg, "framework/site/Site A/supervision").contains("fill=\"#ffffff\">8<"));
+    assert!(mark(&svg, "framework/site/Site A/wellbeing").contains("fill=\"#222222\">3<"));
+}
+
+fn charts_shade(v: u32, max: u32) -> String {
+    crate::heat::shade(v, max).0
+}
+
+#[test]
+fn heat_text_alternative_lists_every_cell() {
+    let alt = heat().text_alternative();
+    assert!(alt.starts_with("Support: who spoke of each theme, by site. Heat map of 3 rows by 3 columns: Interviewees who spoke of the theme"), "{alt}");
+    assert!(
+        alt.contains(" Site A: supervision 8, wellbeing 3; suppressed: peer_network."),
+        "{alt}"
+    );
+    assert!(
+        alt.contains(" Site B: supervision 0, peer_network 5; suppressed: wellbeing."),
+        "{alt}"
+    );
+    assert!(
+        alt.contains(" Site C: supervision 4, peer_network 6; no data: wellbeing."),
+        "{alt}"
+    );
+    assert!(heat_matrix(&HeatMatrix::default()).contains("No cells to show.</desc>"));
+    // The alternative is the chart's desc.
+    assert!(heat_matrix(&heat()).contains(&format!("<desc id=\"{}", "chart-heat-")));
 }

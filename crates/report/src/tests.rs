@@ -1121,3 +1121,273 @@ fn p_values_below_0_0001_read_less_than_0_0001() {
     assert_eq!(p_value(None), "–");
     assert_eq!(p_value(Some(f64::NAN)), "–");
 }
+
+/// The tiny study's tables with a framework matrix and a joint display:
+/// Site A's `clarity` spoken of by 4, its `distinct` suppressed; peer
+/// workers' `clarity` by 3, service users' suppressed; `bme` study-wide by 3.
+fn with_transcripts(mut t: BTreeMap<String, RecordBatch>) -> BTreeMap<String, RecordBatch> {
+    let n = 7;
+    t.insert(
+        "framework_matrix".into(),
+        batch(vec![
+            (
+                "scope",
+                s(&[
+                    Some("study"),
+                    Some("study"),
+                    Some("site"),
+                    Some("site"),
+                    Some("group"),
+                    Some("group"),
+                    Some("site"),
+                ]),
+            ),
+            (
+                "site",
+                s(&[
+                    None,
+                    None,
+                    Some("Site A"),
+                    Some("Site A"),
+                    None,
+                    None,
+                    Some("Site A"),
+                ]),
+            ),
+            (
+                "sector",
+                s(&[
+                    None,
+                    None,
+                    Some("statutory"),
+                    Some("statutory"),
+                    None,
+                    None,
+                    Some("statutory"),
+                ]),
+            ),
+            (
+                "group",
+                s(&[
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some("peer_worker"),
+                    Some("service_user"),
+                    None,
+                ]),
+            ),
+            (
+                "theme",
+                s(&[
+                    Some("clarity"),
+                    Some("bme"),
+                    Some("clarity"),
+                    Some("distinct"),
+                    Some("clarity"),
+                    Some("clarity"),
+                    Some("bme"),
+                ]),
+            ),
+            (
+                "segments",
+                u(&[Some(9), Some(4), Some(5), None, Some(4), None, None]),
+            ),
+            (
+                "participants",
+                u(&[Some(7), Some(3), Some(4), None, Some(3), None, None]),
+            ),
+            (
+                "suppressed",
+                b(&[false, false, false, true, false, true, true]),
+            ),
+            (
+                "exemplar_1",
+                s(&[
+                    Some("We knew what we were for."),
+                    Some("Our community's own words."),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ]),
+            ),
+            (
+                "exemplar_1_label",
+                s(&[
+                    Some("Peer worker, statutory sector"),
+                    Some("Service user, voluntary sector"),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ]),
+            ),
+            (
+                "exemplar_2",
+                s(&[
+                    Some("The role was clear from day one."),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ]),
+            ),
+            (
+                "exemplar_2_label",
+                s(&[
+                    Some("Service user, statutory sector"),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ]),
+            ),
+            (
+                "figure_id",
+                s(&[
+                    Some("framework/study/clarity"),
+                    Some("framework/study/bme"),
+                    Some("framework/site/Site A/clarity"),
+                    Some("framework/site/Site A/distinct"),
+                    Some("framework/group/peer_worker/clarity"),
+                    Some("framework/group/service_user/clarity"),
+                    Some("framework/site/Site A/bme"),
+                ]),
+            ),
+        ]),
+    );
+    assert_eq!(t["framework_matrix"].num_rows(), n);
+    t.insert(
+        "joint_display".into(),
+        batch(vec![
+            ("scope", s(&[Some("study"), Some("group")])),
+            ("site", s(&[None, None])),
+            ("sector", s(&[None, None])),
+            ("group", s(&[None, Some("peer_worker")])),
+            ("factor", s(&[Some("clarity"), Some("clarity")])),
+            ("mean_importance", f(&[Some(3.875), Some(4.5)])),
+            ("top3_percent", f(&[Some(40.0), Some(50.0)])),
+            ("condition", s(&[None, None])),
+            ("replication", s(&[Some("theoretical_replication"), None])),
+            ("interviewees", u(&[Some(8), Some(3)])),
+            ("participants", u(&[Some(7), Some(3)])),
+            ("talk_percent", f(&[Some(87.5), Some(100.0)])),
+            ("exemplar", s(&[Some("We knew what we were for."), None])),
+            (
+                "exemplar_label",
+                s(&[Some("Peer worker, statutory sector"), None]),
+            ),
+            (
+                "convergence",
+                s(&[Some("agree"), Some("rated_high_talk_low")]),
+            ),
+            (
+                "figure_id",
+                s(&[
+                    Some("joint/study/clarity"),
+                    Some("joint/group/peer_worker/clarity"),
+                ]),
+            ),
+        ]),
+    );
+    t
+}
+
+fn render_with_transcripts<T>(f: impl FnOnce(&ReportInput) -> T) -> T {
+    let framework =
+        Framework::parse(FRAMEWORK, "framework.toml").expect("the test framework parses");
+    let owned = with_transcripts(tables(true));
+    let labels = labels(&framework);
+    let input = input(&framework, &labels, false, &owned);
+    f(&input)
+}
+
+#[test]
+fn the_framework_matrix_is_drawn_by_site_and_by_group_with_suppressed_cells_marked() {
+    let (md, html) =
+        render_with_transcripts(|i| (synthesis_markdown(i).unwrap(), synthesis_html(i).unwrap()));
+    // The tables behind the charts: sites x factors, groups x factors.
+    assert!(
+        md.contains(
+            "| Site | clarity | distinct |\n| --- | --- | --- |\n| Site A | 4 | suppressed |\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Stakeholder group | clarity | distinct |\n| --- | --- | --- |\n| Peer workers | 3 | – |\n| Service users | suppressed | – |\n"),
+        "{md}"
+    );
+    // The heat maps: each cell a mark with its figure id and value; the
+    // suppressed ones hatched with a dash; the text alternative lists them.
+    assert!(html.contains("<g id=\"fig-framework-site-Site-A-clarity\"><title>framework/site/Site A/clarity: 4</title>"));
+    let suppressed = html
+        .split("<g id=\"fig-framework-site-Site-A-distinct\">")
+        .nth(1)
+        .and_then(|g| g.split("</g>").next())
+        .expect("Site A's distinct is drawn");
+    assert!(suppressed.contains("suppressed (fewer than 3, or to protect such a cell)</title>"));
+    assert!(suppressed.contains("-suppressed) #ffffff\"") && suppressed.contains(">–</text>"));
+    assert!(
+        md.contains("Site A: clarity 4; suppressed: distinct."),
+        "{md}"
+    );
+    assert!(md.contains("Peer workers: clarity 3; no data: distinct. Service users: suppressed: clarity; no data: distinct."), "{md}");
+    // Groups without any row are not drawn.
+    assert!(!md.contains("| Team managers |"));
+    assert_eq!(duplicate_ids(&html), Vec::<String>::new());
+}
+
+#[test]
+fn the_joint_display_and_the_bme_section_say_where_each_quote_is_from() {
+    let md = render_with_transcripts(|i| synthesis_markdown(i).unwrap());
+    assert!(
+        md.contains("| Clarity of the role | 3.88 | 40 | theoretical replication | 7 of 8 (88%) | ratings and talk agree | “We knew what we were for.” (Peer worker, statutory sector, from an interview transcript) | `joint/study/clarity` |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Clarity of the role | Peer workers | 4.50 | 50 | 3 of 3 (100%) | rated very important, yet hardly spoken of | `joint/group/peer_worker/clarity` |"),
+        "{md}"
+    );
+    // What interviewees said: the transcript's second exemplar (the joint
+    // display quotes the first), then the data sheets' accounts.
+    let said = md
+        .split("#### What interviewees said")
+        .nth(1)
+        .expect("quotes");
+    let transcript = said
+        .find("> The role was clear from day one. — *Service user, statutory sector*, from an interview transcript (`framework/study/clarity`)")
+        .expect("the transcript's exemplar");
+    let sheet = said
+        .find(", from the interview data sheet (`quotes/clarity/peer_worker`)")
+        .expect("the data sheet's account");
+    assert!(transcript < sheet);
+    assert!(
+        !said
+            .split("####")
+            .next()
+            .unwrap_or("")
+            .contains("> We knew what we were for.")
+    );
+    // The BME section: the `bme` theme's counts where published, its exemplar.
+    let bme = md
+        .split("## Accounts from BME communities")
+        .nth(1)
+        .expect("bme");
+    assert!(
+        bme.contains("| All interviewees | 3 | 4 | `framework/study/bme` |"),
+        "{bme}"
+    );
+    assert!(
+        bme.contains("| Site A | suppressed | – | `framework/site/Site A/bme` |"),
+        "{bme}"
+    );
+    assert!(bme.contains("> Our community's own words. — *Service user, voluntary sector*, from an interview transcript (`framework/study/bme`)"), "{bme}");
+}

@@ -343,3 +343,126 @@ pub(crate) fn pattern_chart(
         table,
     }
 }
+
+/// Who the rows of a framework matrix chart are: the sites (by label) or
+/// the stakeholder groups.
+pub(crate) enum MatrixRows<'s> {
+    Sites(&'s [String]),
+    Groups,
+}
+
+/// The framework matrix of some themes at one scope (sites or stakeholder
+/// groups): interviewees who spoke of each theme, as a heat map and a
+/// table. Suppressed cells stay suppressed, marked in both.
+pub(crate) fn framework_chart(
+    data: &Data,
+    id: &str,
+    title: &str,
+    rows: MatrixRows<'_>,
+    themes: &[(String, String)],
+) -> ChartView {
+    let min_cell = data.min_cell();
+    let (scope, key_column, row_header, keys): (&str, &str, &str, Vec<(String, String)>) =
+        match rows {
+            MatrixRows::Sites(sites) => (
+                "site",
+                "site",
+                "Site",
+                sites.iter().map(|s| (s.clone(), s.clone())).collect(),
+            ),
+            MatrixRows::Groups => (
+                "group",
+                "group",
+                "Stakeholder group",
+                Group::ALL
+                    .iter()
+                    .map(|g| (g.code().to_string(), data.labels().group(*g).to_string()))
+                    .collect(),
+            ),
+        };
+    // One lookup, not a scan per cell.
+    let mut cell_of: BTreeMap<(&str, &str), Row<'_>> = BTreeMap::new();
+    for r in data.rows("framework_matrix") {
+        if text(r, "scope") == Some(scope)
+            && let (Some(key), Some(theme)) = (text(r, key_column), text(r, "theme"))
+        {
+            cell_of.entry((key, theme)).or_insert(r);
+        }
+    }
+    let mut headers: Vec<&str> = vec![row_header];
+    headers.extend(themes.iter().map(|(code, _)| code.as_str()));
+    let mut table = TableView::new(
+        &headers,
+        "No framework matrix of coded transcripts among the report's inputs.",
+    );
+    let mut labels = Vec::new();
+    let mut cells = Vec::new();
+    for (key, label) in &keys {
+        let found: Vec<Option<Row<'_>>> = themes
+            .iter()
+            .map(|(code, _)| cell_of.get(&(key.as_str(), code.as_str())).copied())
+            .collect();
+        // A group or site with no row at all is not in the matrix.
+        if found.iter().all(Option::is_none) {
+            continue;
+        }
+        let mut row = vec![CellView {
+            text: label.clone(),
+            figure: None,
+        }];
+        let mut chart_row = Vec::new();
+        for r in found {
+            let Some(r) = r else {
+                row.push(CellView {
+                    text: "–".to_string(),
+                    figure: None,
+                });
+                chart_row.push(None);
+                continue;
+            };
+            let value = if publishable(r, "participants", min_cell) {
+                count(r, "participants").and_then(|v| u32::try_from(v).ok())
+            } else {
+                None
+            };
+            let fig = figure(r).unwrap_or("").to_string();
+            row.push(CellView {
+                text: value.map_or_else(|| "suppressed".to_string(), |v| v.to_string()),
+                figure: Some(fig.clone()),
+            });
+            chart_row.push(Some(charts::HeatCell {
+                value,
+                figure_id: fig,
+            }));
+        }
+        table.rows.push(RowView {
+            cells: row,
+            figure: None,
+        });
+        labels.push(label.clone());
+        cells.push(chart_row);
+    }
+    let chart = charts::HeatMatrix {
+        title: title.to_string(),
+        value_label: "Interviewees who spoke of it in their transcript".to_string(),
+        rows: labels,
+        columns: themes.to_vec(),
+        cells,
+        min_cell,
+    };
+    ChartView {
+        id: id.to_string(),
+        title: title.to_string(),
+        svg: charts::heat_matrix(&chart),
+        alt: chart.text_alternative(),
+        figures: chart
+            .cells
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|c| c.figure_id.clone())
+            .filter(|f| !f.is_empty())
+            .collect(),
+        table,
+    }
+}

@@ -182,8 +182,13 @@ impl<'a> Data<'a> {
 
     /// Sites that appear in the pattern matrix, in register order (then any other).
     pub(crate) fn pattern_sites(&self) -> Vec<String> {
+        self.sites_in("pattern_matrix")
+    }
+
+    /// Sites that some row of a table names, in register order (then any other).
+    pub(crate) fn sites_in(&self, table: &str) -> Vec<String> {
         let present: BTreeSet<&str> = self
-            .rows("pattern_matrix")
+            .rows(table)
             .iter()
             .filter_map(|r| text(r, "site"))
             .collect();

@@ -163,7 +163,7 @@ pub(crate) fn quotes(data: &Data, themes: &[&str], site: Option<&str>) -> Vec<Qu
                     .unwrap_or("Participant")
                     .to_string(),
                 figure: figure(r).unwrap_or("").to_string(),
-                source: None,
+                source: Some(QuoteView::DATA_SHEET),
             });
         }
     }

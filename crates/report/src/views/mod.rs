@@ -29,6 +29,7 @@ pub(crate) mod data;
 pub(crate) mod findings;
 pub(crate) mod handbook;
 pub(crate) mod methods;
+pub(crate) mod mixed;
 pub(crate) mod site_pack;
 pub(crate) mod synthesis;
 pub(crate) mod workshops;

@@ -18,11 +18,13 @@ use super::cells::{
     count, figure, fixed, flag, float, in_factors, p_value, register_cells, text, whole, words,
 };
 use super::charts::{
-    Top3Measure, chart_id, factor_importance, has_rating_counts, pattern_chart, top3_chart,
+    MatrixRows, Top3Measure, chart_id, factor_importance, framework_chart, has_rating_counts,
+    pattern_chart, top3_chart,
 };
 use super::data::{Data, Scope};
 use super::findings::{fidelity, outcomes, quotes, tensions};
 use super::methods::methods;
+use super::mixed::{bme_talk, joint_display, joint_display_by_group, study_exemplars};
 use super::{ChartView, Page, QuoteView, TableView, chart_anchors, serde};
 use crate::ReportInput;
 use crate::table::{Row, Tables};
@@ -31,13 +33,18 @@ use crate::table::{Row, Tables};
 pub(crate) fn page(input: &ReportInput) -> Page {
     let tables = Tables::new(&input.tables);
     let data = Data::study_wide(input, &tables);
-    let domains = domains(&data);
+    // The framework matrix's sites x themes charts read its site rows,
+    // which the study-wide view leaves out.
+    let every_row = Data::new(input, &tables);
+    let domains = domains(&data, &every_row);
     let top3 = study_top3(&data);
     let mut charts: Vec<&ChartView> = vec![&top3];
     for d in &domains {
         charts.extend(d.factors.iter().map(|f| &f.importance));
         charts.push(&d.top3);
         charts.push(&d.pattern);
+        charts.push(&d.talk_by_site);
+        charts.push(&d.talk_by_group);
     }
     let anchors = chart_anchors(charts);
     let ctx = minijinja::context! {
@@ -47,6 +54,8 @@ pub(crate) fn page(input: &ReportInput) -> Page {
         version => model::VERSION,
         has_rating_counts => has_rating_counts(&data),
         has_quotes_table => data.has("quotes"),
+        has_framework_matrix => data.has("framework_matrix"),
+        has_joint_display => data.has("joint_display"),
         sites => serde(&sites_table(&data)),
         sectors => serde(&sector_summary(&data)),
         awaited => data.awaited_sites(),
@@ -58,7 +67,8 @@ pub(crate) fn page(input: &ReportInput) -> Page {
         sector_tests => serde(&sector_tests(&data)),
         domains => serde(&domains),
         outcomes => serde(&outcomes(&data, None)),
-        bme_quotes => serde(&quotes(&data, &["bme"], None)),
+        bme_talk => serde(&bme_talk(&data, &every_row)),
+        bme_quotes => serde(&bme_quotes(&data)),
         workshops => serde(&super::workshops::synthesis_counts(input, &data)),
     };
     Page { ctx, anchors }
@@ -316,6 +326,13 @@ pub(crate) struct DomainSection {
     pub factors: Vec<FactorSection>,
     pub top3: ChartView,
     pub pattern: ChartView,
+    /// The framework matrix of the domain's factors: sites x factors.
+    pub talk_by_site: ChartView,
+    /// The framework matrix of the domain's factors: groups x factors.
+    pub talk_by_group: ChartView,
+    /// Ratings beside talk, factor by factor: study-wide, and by group.
+    pub joint: TableView,
+    pub joint_by_group: TableView,
     pub replication: TableView,
     pub fidelity: TableView,
     pub tensions: TableView,
@@ -323,8 +340,11 @@ pub(crate) struct DomainSection {
     pub quotes: Vec<QuoteView>,
 }
 
-pub(crate) fn domains(data: &Data) -> Vec<DomainSection> {
+/// The domains' sections; `every_row` reads the site rows of the
+/// framework matrix that the study-wide `data` leaves out.
+pub(crate) fn domains(data: &Data, every_row: &Data) -> Vec<DomainSection> {
     let sites = data.pattern_sites();
+    let talk_sites = every_row.sites_in("framework_matrix");
     data.input
         .framework
         .domains
@@ -363,14 +383,47 @@ pub(crate) fn domains(data: &Data) -> Vec<DomainSection> {
                     &sites,
                     &factors,
                 ),
+                talk_by_site: framework_chart(
+                    every_row,
+                    &chart_id("framework-site", &d.code),
+                    &format!("{}: who spoke of each factor, by site", d.label),
+                    MatrixRows::Sites(&talk_sites),
+                    &factors,
+                ),
+                talk_by_group: framework_chart(
+                    data,
+                    &chart_id("framework-group", &d.code),
+                    &format!("{}: who spoke of each factor, by group", d.label),
+                    MatrixRows::Groups,
+                    &factors,
+                ),
+                joint: joint_display(data, &factors),
+                joint_by_group: joint_display_by_group(data, &factors),
                 replication: replication(data, &factors),
                 fidelity: fidelity(data, &factors, None),
                 tensions: tensions(data, &factors, None),
                 outcomes: qca(data, &factors),
-                quotes: quotes(data, &themes, None),
+                quotes: domain_quotes(data, &themes),
             }
         })
         .collect()
+}
+
+/// What interviewees said of a domain's factors: the transcripts first
+/// (the framework matrix's exemplars, less the first, which the joint
+/// display quotes), then the data sheets' accounts.
+fn domain_quotes(data: &Data, themes: &[&str]) -> Vec<QuoteView> {
+    let from = if data.has("joint_display") { 2 } else { 1 };
+    let mut out = study_exemplars(data, themes, from);
+    out.extend(quotes(data, themes, None));
+    out
+}
+
+/// Accounts about BME communities: the transcripts', then the data sheets'.
+fn bme_quotes(data: &Data) -> Vec<QuoteView> {
+    let mut out = study_exemplars(data, &["bme"], 1);
+    out.extend(quotes(data, &["bme"], None));
+    out
 }
 
 pub(crate) fn study_top3(data: &Data) -> ChartView {
