@@ -215,7 +215,7 @@ fn the_validators_of_ro_crate_and_frictionless_accept_the_outputs() {
             })
             .collect();
         assert_eq!(checked, csv_tables(&out), "{name}");
-        assert_eq!(checked.len(), 15, "{name}");
+        assert_eq!(checked.len(), 17, "{name}");
     }
 }
 

@@ -1321,7 +1321,12 @@ fn anonymise_stage(
         summary
             .warnings
             .extend(crate::workshops::held_back(workshops, &ids));
-        summary.warnings.sort();
+        // In file order, after the warning about every output that the
+        // study stage put first (it must show among the first few).
+        let first = usize::from(
+            crate::rocrate::publication_warning(&raw.inputs.config.publication).is_some(),
+        );
+        summary.warnings[first..].sort();
         summary.stage_note = Some(format!(
             "{}; {} workshop files redacted{}",
             summary.stage_note.take().unwrap_or_default(),
