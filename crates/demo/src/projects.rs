@@ -349,6 +349,8 @@ pub(crate) fn readme(
         "10. **Culturally specific experiences (`bme`) at the BME-focused sites.** Asked of everyone,\n    \
          told by nearly everyone at the BME-focused sites and by a few ethnic-minority interviewees\n    \
          elsewhere: {}{}; every other site at most {other_max} (so suppressed at site scope).\n    \
+         A BME-focused site can be suppressed too, by secondary suppression: when the other sites\n    \
+         of its sector are all suppressed, its count would give theirs away from the sector's total.\n    \
          Coded `BME experiences / <aspect>` in NVivo, `BME - culturally specific experiences` (and\n    \
          its child `language`) in ATLAS.ti.",
         shown_sites.join(", "),
