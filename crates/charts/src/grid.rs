@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 
 use crate::{
-    ColumnHeads, KEY_LINE, LegendItem, NO_DATA_SWATCH, cell_rect, doc_id, escape, open_svg, px,
-    sanitise_id, text_width, truncate, write_heading, write_legend, write_no_data_cell, write_text,
+    ColumnHeads, LegendItem, MatrixLayout, NO_DATA_SWATCH, cell_rect, doc_id, escape, open_svg, px,
+    sanitise_id, text_width, truncate, write_heading, write_legend, write_no_data_cell,
+    write_row_label,
 };
 
 /// The site x factor pattern matrix.
@@ -216,9 +217,10 @@ impl PatternGrid {
 
 const MARGIN: f64 = 12.0;
 const LABEL_SIZE: f64 = 12.0;
-const LABEL_MAX_CHARS: usize = 34;
-const CELL_W: f64 = 36.0;
-const CELL_H: f64 = 28.0;
+// The heat map (`heat.rs`) draws the same cells.
+pub(crate) const LABEL_MAX_CHARS: usize = 34;
+pub(crate) const CELL_W: f64 = 36.0;
+pub(crate) const CELL_H: f64 = 28.0;
 
 /// Draw the pattern matrix as a self-contained SVG document.
 pub fn pattern_grid(grid: &PatternGrid) -> String {
@@ -259,10 +261,11 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
     }
     let mut legend = String::new();
     let legend_end = write_legend(&mut legend, &items, MARGIN, 32.0, width - MARGIN);
-    let rows_y = legend_end + 6.0 + heads.height();
-    let rows_end = rows_y + CELL_H * grid.sites.len() as f64;
-    let key_y = rows_end + 22.0;
-    let height = key_y + KEY_LINE * ncol as f64 + 6.0;
+    let MatrixLayout {
+        rows_y,
+        key_y,
+        height,
+    } = heads.layout(legend_end, grid.sites.len(), CELL_H);
 
     let mut out = String::new();
     open_svg(
@@ -281,16 +284,7 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
     // Rows of cells.
     for (s, site) in grid.sites.iter().enumerate() {
         let y = rows_y + CELL_H * s as f64;
-        let shown = truncate(site, LABEL_MAX_CHARS);
-        write_text(
-            &mut out,
-            grid_x0 - 10.0,
-            y + CELL_H / 2.0 + 4.0,
-            "end",
-            "",
-            &shown,
-            site,
-        );
+        write_row_label(&mut out, grid_x0, y, CELL_H, site, LABEL_MAX_CHARS);
         for f in 0..ncol {
             let x = grid_x0 + CELL_W * f as f64;
             let (cx, cy) = (x + CELL_W / 2.0, y + CELL_H / 2.0);

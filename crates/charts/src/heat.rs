@@ -5,10 +5,11 @@
 
 use std::fmt::Write as _;
 
+use crate::grid::{CELL_H, CELL_W, LABEL_MAX_CHARS};
 use crate::{
-    ColumnHeads, INK, KEY_LINE, LegendItem, MUTED, NO_DATA_SWATCH, cell_rect, doc_id, escape,
+    ColumnHeads, INK, LegendItem, MUTED, MatrixLayout, NO_DATA_SWATCH, cell_rect, doc_id, escape,
     open_svg, px, sanitise_id, text_width, truncate, write_heading, write_legend,
-    write_no_data_cell, write_text,
+    write_no_data_cell, write_row_label, write_text,
 };
 
 /// Counts in a rows x columns grid.
@@ -143,9 +144,6 @@ impl HeatMatrix {
 
 const MARGIN: f64 = 12.0;
 const LABEL_SIZE: f64 = 12.0;
-const LABEL_MAX_CHARS: usize = 34;
-const CELL_W: f64 = 36.0;
-const CELL_H: f64 = 28.0;
 
 /// The hatch of a suppressed cell: grey lines on white, a pattern the
 /// chart defines under its own id.
@@ -225,10 +223,11 @@ pub fn heat_matrix(chart: &HeatMatrix) -> String {
     }
     let mut legend = String::new();
     let legend_end = write_legend(&mut legend, &items, MARGIN, 44.0, width - MARGIN);
-    let rows_y = legend_end + 6.0 + heads.height();
-    let rows_end = rows_y + CELL_H * chart.rows.len() as f64;
-    let key_y = rows_end + 22.0;
-    let height = key_y + KEY_LINE * ncol as f64 + 6.0;
+    let MatrixLayout {
+        rows_y,
+        key_y,
+        height,
+    } = heads.layout(legend_end, chart.rows.len(), CELL_H);
 
     let mut out = String::new();
     open_svg(
@@ -259,16 +258,7 @@ pub fn heat_matrix(chart: &HeatMatrix) -> String {
 
     for (r, label) in chart.rows.iter().enumerate() {
         let y = rows_y + CELL_H * r as f64;
-        let shown = truncate(label, LABEL_MAX_CHARS);
-        write_text(
-            &mut out,
-            grid_x0 - 10.0,
-            y + CELL_H / 2.0 + 4.0,
-            "end",
-            "",
-            &shown,
-            label,
-        );
+        write_row_label(&mut out, grid_x0, y, CELL_H, label, LABEL_MAX_CHARS);
         for c in 0..ncol {
             let x = grid_x0 + CELL_W * c as f64;
             let rect = |fill: &str| cell_rect(x, y, CELL_W, CELL_H, fill);

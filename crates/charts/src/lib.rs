@@ -289,6 +289,35 @@ pub(crate) fn fmt_fixed(v: f64, decimals: usize) -> String {
 pub(crate) const NO_DATA_SWATCH: &str = "<rect x=\"0.50\" y=\"0.50\" width=\"13.00\" height=\"13.00\" fill=\"#ffffff\" \
      stroke=\"#999999\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>";
 
+/// The vertical layout of a matrix chart (pattern grid, heat map).
+pub(crate) struct MatrixLayout {
+    pub(crate) rows_y: f64,
+    pub(crate) key_y: f64,
+    pub(crate) height: f64,
+}
+
+/// A matrix row's label, right-aligned before its first cell (at `x0`),
+/// cut to `max_chars` with the whole label as its tooltip.
+pub(crate) fn write_row_label(
+    out: &mut String,
+    x0: f64,
+    y: f64,
+    cell_h: f64,
+    label: &str,
+    max_chars: usize,
+) {
+    let shown = truncate(label, max_chars);
+    write_text(
+        out,
+        x0 - 10.0,
+        y + cell_h / 2.0 + 4.0,
+        "end",
+        "",
+        &shown,
+        label,
+    );
+}
+
 /// The heads of a grid's columns (codes, with `code: label` as tooltip):
 /// level when every code fits its column, else turned 45 degrees.
 pub(crate) struct ColumnHeads<'c> {
@@ -318,6 +347,19 @@ impl<'c> ColumnHeads<'c> {
             cell_w,
             widest,
             turned: widest > cell_w - 4.0,
+        }
+    }
+
+    /// Where a matrix of `rows` rows of `cell_h` goes below a legend ending
+    /// at `legend_end` and these heads: the first row's top, the column
+    /// key's top (one line per column) and the chart's height.
+    pub(crate) fn layout(&self, legend_end: f64, rows: usize, cell_h: f64) -> MatrixLayout {
+        let rows_y = legend_end + 6.0 + self.height();
+        let key_y = rows_y + cell_h * rows as f64 + 22.0;
+        MatrixLayout {
+            rows_y,
+            key_y,
+            height: key_y + KEY_LINE * self.columns.len() as f64 + 6.0,
         }
     }
 
