@@ -93,29 +93,49 @@ fn theme<'t>(field: &str, cell: impl Fn(&str) -> Option<&'t str>, framework: &Fr
 /// code, region or sector: a group named `site_a` or `london`) identifies
 /// no one and is left out, as is one of fewer than three characters.
 pub fn data_access_group_names(group: &str, sites: &[Site]) -> Vec<String> {
-    let squeeze = |t: &str| -> String {
-        t.split(|c: char| c == '_' || c.is_whitespace())
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    let published: HashSet<String> = sites
-        .iter()
-        .flat_map(|s| [&s.label, &s.site_id, &s.region])
-        .map(|t| squeeze(t))
-        .chain(Sector::ALL.iter().map(|s| s.code().to_string()))
-        .collect();
-    let group = group.trim();
-    let words = squeeze(group);
-    if words.chars().count() < 3 || published.contains(&words) {
-        return Vec::new();
+    PublishedWords::of(sites).data_access_group_names(group)
+}
+
+/// What crosscase publishes anyway (every site's label, code and region,
+/// the sectors), in words, built once for a whole study: asked per record,
+/// it would be rebuilt for every row (quadratic in sites at national scale).
+pub struct PublishedWords(HashSet<String>);
+
+impl PublishedWords {
+    pub fn of(sites: &[Site]) -> Self {
+        Self(
+            sites
+                .iter()
+                .flat_map(|s| [&s.label, &s.site_id, &s.region])
+                .map(|t| squeeze(t))
+                .chain(Sector::ALL.iter().map(|s| s.code().to_string()))
+                .collect(),
+        )
     }
-    let mut forms = vec![group.to_string()];
-    if words != group {
-        forms.push(words);
+
+    /// See [`data_access_group_names`].
+    pub fn data_access_group_names(&self, group: &str) -> Vec<String> {
+        let group = group.trim();
+        let words = squeeze(group);
+        if words.chars().count() < 3 || self.0.contains(&words) {
+            return Vec::new();
+        }
+        let mut forms = vec![group.to_string()];
+        if words != group {
+            forms.push(words);
+        }
+        forms
     }
-    forms
+}
+
+/// A name's words, lower case, joined by single spaces (`Harbour_Lights `
+/// is `harbour lights`).
+fn squeeze(t: &str) -> String {
+    t.split(|c: char| c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// A coded value: missing codes, empty, and anything unreadable are null.
@@ -350,6 +370,7 @@ pub fn tidy(
     sites: &[Site],
 ) -> (StudyTables, Identities) {
     let register: HashMap<&str, &Site> = sites.iter().map(|s| (s.site_id.as_str(), s)).collect();
+    let published_words = PublishedWords::of(sites);
     let mut has_data: BTreeSet<String> = BTreeSet::new();
 
     // ---------------------------------------------------------- interviews
@@ -467,7 +488,7 @@ pub fn tidy(
                 // REDCap's own identifying columns: never a table's, only
                 // the gazetteer's and the leak guard's.
                 if let Some(group) = get(group_c) {
-                    for name in data_access_group_names(group, sites) {
+                    for name in published_words.data_access_group_names(group) {
                         identity.push((DATA_ACCESS_GROUP.to_string(), name));
                     }
                 }
