@@ -652,6 +652,56 @@ def workbook_writers(args):
     print("\n".join(section))
 
 
+# Issue 17's targets: (measurement, what it is compared with, limit, words).
+# A limit is a ratio to the reference, or MiB / seconds when the reference
+# is None.
+TARGETS = [
+    ("full", None, "mem", 1024.0, "peak memory of the full synthesis at most 1 GiB"),
+    ("stats", None, "mem", 1024.0, "peak memory of the statistics path at most 1 GiB"),
+    ("late", None, "mem", 1024.0, "peak memory of the late site's rerun at most 1 GiB"),
+    ("stats", "duck", "wall", 0.5, "statistics path at most 0.5x DuckDB's statistics"),
+    ("full", "duck", "wall", 2.0, "full synthesis at most 2x DuckDB's statistics"),
+    ("late", "full", "wall", 0.10, "late site's rerun at most 10% of the full synthesis from nothing"),
+    ("unchanged", None, "wall", 0.5, "nothing-changed rerun under 0.5 s"),
+]
+
+
+def targets(headline):
+    """Issue 17's targets for the largest size measured: figure, limit, met or missed and by how much."""
+    if not headline:
+        return []
+    size = max(headline, key=lambda s: 0 if s == "demo" else int(s.split("x")[0]) * int(s.split("x")[1]))
+    got = headline[size]
+    rows = [
+        f"At {size} (the largest size of this run), medians of this run only; DuckDB in the same run.",
+        "",
+        "| target | figure | limit | met | by |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, reference, what, limit, words in TARGETS:
+        if name not in got or (reference and reference not in got):
+            rows.append(f"| {words} | not measured | | | |")
+            continue
+        value = got[name][0 if what == "wall" else 1]
+        if value is None:
+            rows.append(f"| {words} | failed | | missed | |")
+            continue
+        if reference:
+            base = got[reference][0]
+            figure = value / base
+            shown = f"{figure:.2f}x ({value:.1f} s against {base:.1f} s)"
+            limit_shown = f"{limit:.2f}x"
+        else:
+            figure = value
+            unit = "MiB" if what == "mem" else "s"
+            shown = f"{value:.0f} {unit}" if what == "mem" else f"{value:.2f} {unit}"
+            limit_shown = f"{limit:.0f} MiB" if what == "mem" else f"{limit:.2f} s"
+        met = figure <= limit
+        by = f"{figure / limit:.2f}x the limit"
+        rows.append(f"| {words} | {shown} | {limit_shown} | {'met' if met else 'missed'} | {by} |")
+    return rows
+
+
 def replace_section(text, heading, section):
     """`text` with its `heading` section (to the next `## ` or the end) replaced by `section`, or appended."""
     start = text.find(heading + "\n")
@@ -753,6 +803,7 @@ def main():
                     last = max(last, peak)
                 if rises:
                     stages.append(f"  peak MiB after each stage that raised it: {', '.join(rises)}")
+    target_lines = targets(headline)
     lines = [
         "# Benchmark results",
         "",
@@ -765,6 +816,10 @@ def main():
         "leak guard (bench/stats.toml). DuckDB reads the same raw CSV exports (only the needed columns).",
         "",
     ] + table + [
+        "",
+        "## Targets (issue 17), met or missed",
+        "",
+    ] + target_lines + [
         "",
         "## Where the time and memory go (per stage)",
         "",
