@@ -369,6 +369,36 @@ pub fn tidy(
     framework: &Framework,
     sites: &[Site],
 ) -> (StudyTables, Identities) {
+    tidy_with(
+        interviews, documents, dict, doc_dict, framework, sites, true,
+    )
+}
+
+/// [`tidy`] leaving the `accounts` table empty, its free text never
+/// copied: for a run in which nothing reads it. Every other table and the
+/// identities are the same.
+pub fn tidy_without_accounts(
+    interviews: &[CsvTable],
+    documents: &[CsvTable],
+    dict: &Dictionary,
+    doc_dict: &Dictionary,
+    framework: &Framework,
+    sites: &[Site],
+) -> (StudyTables, Identities) {
+    tidy_with(
+        interviews, documents, dict, doc_dict, framework, sites, false,
+    )
+}
+
+fn tidy_with(
+    interviews: &[CsvTable],
+    documents: &[CsvTable],
+    dict: &Dictionary,
+    doc_dict: &Dictionary,
+    framework: &Framework,
+    sites: &[Site],
+    accounts: bool,
+) -> (StudyTables, Identities) {
     let register: HashMap<&str, &Site> = sites.iter().map(|s| (s.site_id.as_str(), s)).collect();
     let published_words = PublishedWords::of(sites);
     let mut has_data: BTreeSet<String> = BTreeSet::new();
@@ -461,6 +491,7 @@ pub fn tidy(
             let text_cols: Vec<(usize, &str, usize)> = free_text
                 .iter()
                 .enumerate()
+                .filter(|_| accounts)
                 .filter_map(|(k, n)| Some((k, *n, col(n)?)))
                 .collect();
             let mut fields: Vec<Field> = Vec::with_capacity(table.header.len());
