@@ -68,7 +68,7 @@ fn a_pipeline_reading_no_free_text_publishes_none_and_its_statistics_are_the_syn
     let err = stderr(&run);
     // The demo has coded transcripts and workshops: none was redacted.
     assert!(
-        err.contains("(10 of 10 sites anonymised, 0 reused)\n"),
+        err.contains("(9 of 9 sites anonymised, 0 reused)\n"),
         "no transcript or workshop is redacted: {err}"
     );
     let full = tmp.path().join("full");
@@ -162,7 +162,12 @@ fn the_leak_guard_still_fails_closed_when_no_free_text_is_published() {
             .any(|l| l.starts_with("leak: data/answers.parquet: row ") && l.ends_with(": name")),
         "{err}"
     );
-    assert!(!err.contains(&name), "the name is never shown: {err}");
+    assert!(
+        err.lines()
+            .filter(|l| l.starts_with("leak: "))
+            .all(|l| !l.contains(&name)),
+        "the guard never shows the name: {err}"
+    );
     assert_eq!(published, tree(&out), "a failed run publishes nothing");
 }
 
@@ -185,7 +190,7 @@ fn switching_pipelines_over_one_output_folder_gives_a_run_from_nothing() {
     assert_ok(&rerun);
     assert!(
         stderr(&rerun).contains(
-            "(10 of 10 sites anonymised, 0 reused; 3 of 3 transcript projects redacted, 0 reused"
+            "(9 of 9 sites anonymised, 0 reused; 2 of 2 transcript projects redacted, 0 reused"
         ),
         "nothing the lean run made is reused: {}",
         stderr(&rerun)
