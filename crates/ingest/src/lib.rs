@@ -22,7 +22,7 @@ pub mod tidy;
 
 pub use csv::{Cell, CsvTable, Field, Record, read_csv, read_csv_hashed, read_csv_owned, row_hash};
 pub use registers::{parse_dictionary, parse_identifiers, parse_sites, parse_withdrawals};
-pub use tidy::{tidy, tidy_without_accounts};
+pub use tidy::{Accounts, tidy};
 
 #[cfg(test)]
 mod tests;

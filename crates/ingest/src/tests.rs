@@ -448,9 +448,25 @@ S03-D01,,,S03,1,Strategy,,,,,,2,\n";
     ];
     let documents = [read_csv(docs.as_bytes(), "raw/documents/d.csv").expect("d")];
     let sites = register();
-    let (t, ids) = tidy(&interviews, &documents, &d, &dd, &fw, &sites);
+    let (t, ids) = tidy(
+        &interviews,
+        &documents,
+        &d,
+        &dd,
+        &fw,
+        &sites,
+        Accounts::Built,
+    );
     // Without accounts: that table is empty, everything else the same.
-    let (lean, lean_ids) = tidy_without_accounts(&interviews, &documents, &d, &dd, &fw, &sites);
+    let (lean, lean_ids) = tidy(
+        &interviews,
+        &documents,
+        &d,
+        &dd,
+        &fw,
+        &sites,
+        Accounts::Left,
+    );
     assert!(t.accounts.num_rows() > 0);
     assert_eq!(lean.accounts.num_rows(), 0);
     assert_eq!(lean.accounts.schema(), model::schema::accounts());
@@ -599,7 +615,7 @@ fn tidy_never_panics_on_odd_input() {
     let docs = [table(
         "record_id,redcap_repeat_instrument\nS03-D01,evidence\nS03-D02,\nS03-X,\n",
     )];
-    let (t, ids) = tidy(&odd, &docs, &d, &dd, &fw, &register());
+    let (t, ids) = tidy(&odd, &docs, &d, &dd, &fw, &register(), Accounts::Built);
     assert_eq!(strings(&t.participants, "participant"), ["S03-02"]);
     assert_eq!(t.answers.num_rows(), fw.factors.len());
     assert_eq!(strings(&t.documents, "document"), ["D02"]);
@@ -612,6 +628,7 @@ fn tidy_never_panics_on_odd_input() {
         &model::Dictionary::default(),
         &fw,
         &[],
+        Accounts::Built,
     );
     assert_eq!(t.sites.num_rows(), 0);
     assert!(ids.people.is_empty());
@@ -670,7 +687,7 @@ S03-07,riverside_peer_hub,jo@example.org,2011-03-05 14:22:10,S03,1,1,0,1,Fine\n\
 S03-08,riverside_peer_hub,,[not completed],S03,2,0,0,0,\n\
 S01-02,site_a,,,S01,4,0,1,0,\n";
     let interviews = [read_csv(text.as_bytes(), "raw/interviews/a.csv").expect("a")];
-    let (t, ids) = tidy(&interviews, &[], &d, &dd, &fw, &register());
+    let (t, ids) = tidy(&interviews, &[], &d, &dd, &fw, &register(), Accounts::Built);
     let c = &t.checkboxes;
     assert_eq!(c.schema(), model::schema::checkboxes());
     assert_eq!(strings(c, "participant"), ["S01-02", "S03-07", "S03-07"]);

@@ -252,9 +252,11 @@ impl Previous {
             .filter(|site| {
                 let rows = &split[site.as_str()];
                 // Only the free text this run makes was redacted.
-                let made = |table| self.made.contains(table);
-                !(made("accounts") && texts(&raw.accounts, "text", &rows.accounts))
-                    && !(made("evidence") && texts(&raw.evidence, "excerpt", &rows.evidence))
+                let touched = |table: &str, batch: &RecordBatch, column: &str, idx: &[usize]| {
+                    self.made.contains(table) && texts(batch, column, idx)
+                };
+                !touched("accounts", &raw.accounts, "text", &rows.accounts)
+                    && !touched("evidence", &raw.evidence, "excerpt", &rows.evidence)
             })
             .map(|s| (*s).clone())
             .collect();

@@ -409,7 +409,6 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             let anonymises = |s: &Stage| matches!(s.settings, StageSettings::Anonymise(_));
             let artifact = match &stage.settings {
                 StageSettings::Anonymise(settings) => {
-                    let last = !plan.stages[index + 1..].iter().any(anonymises);
                     let Some(Artifact::Raw(raw)) = stage
                         .input("study")
                         .and_then(|from| artifacts.get_mut(from))
@@ -424,8 +423,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                         settings,
                         &study,
                         raw,
-                        last,
-                        &plan.clean_tables(&stage.id),
+                        plan,
                         &mut staging,
                         &mut summary,
                     )?
@@ -873,18 +871,17 @@ fn run_stage(
                 .filter(|s| s.from.contains(&stage.id))
                 .flat_map(|s| plan.clean_tables(&s.id))
                 .collect();
-            let tidy = if made.contains("accounts") {
-                ingest::tidy
-            } else {
-                ingest::tidy_without_accounts
-            };
-            let (mut tables, identities) = tidy(
+            let (mut tables, identities) = ingest::tidy(
                 &inputs.interviews,
                 &inputs.documents,
                 &inputs.interview_dictionary,
                 &inputs.document_dictionary,
                 &inputs.framework,
                 &inputs.sites,
+                match made.contains("accounts") {
+                    true => ingest::Accounts::Built,
+                    false => ingest::Accounts::Left,
+                },
             );
             for (name, batch) in tables.named_mut() {
                 if model::schema::is_free_text(name) && !made.contains(name) {
@@ -1104,19 +1101,23 @@ fn run_stage(
     }
 }
 
-/// The `anonymise` stage (see `partitions` for how sites are reused).
-/// `last`: no later stage anonymises, so the raw tables are freed as soon
-/// as every site's clean rows exist.
+/// The `anonymise` stage (see `partitions` for how sites are reused). It
+/// makes the clean tables `plan` reads (`Plan::clean_tables`); when no
+/// later stage anonymises, the raw tables are freed as soon as every
+/// site's clean rows exist.
 fn anonymise_stage(
     stage: &Stage,
     settings: &crate::settings::AnonymiseSettings,
     study_dir: &Utf8Path,
     raw: &mut RawStudy,
-    last: bool,
-    made: &std::collections::BTreeSet<&'static str>,
+    plan: &Plan,
     staging: &mut Staging,
     summary: &mut RunSummary,
 ) -> Result<Artifact, PipelineError> {
+    let anonymises = |s: &Stage| matches!(s.settings, StageSettings::Anonymise(_));
+    let mut later = plan.stages.iter().skip_while(|s| s.id != stage.id).skip(1);
+    let last = !later.any(anonymises);
+    let made = &plan.clean_tables(&stage.id);
     let key = crate::key::resolve(&raw.inputs.config, study_dir)?;
     let kinds = redaction_kinds(stage, settings)?;
     let fail = |e: anonymise::AnonymiseError| PipelineError::Stage {
