@@ -16,6 +16,7 @@ mod redcap;
 mod review;
 mod synthesis;
 mod transcripts;
+mod unread;
 mod validators;
 mod workbook;
 mod workshops;

@@ -186,7 +186,7 @@ const DATE_WORDS: &str = "3rd of May 2012";
 /// name, NHS numbers in three formats, postcodes, phones, an email, a URL
 /// and dates. Returns every planted string; the planted text reaches
 /// published cells (`top_k_impact` themes, `bme`), not only comments.
-fn plant(study: &Path) -> Vec<String> {
+pub(crate) fn plant(study: &Path) -> Vec<String> {
     let sites: BTreeMap<String, String> = {
         let mut r = csv::Reader::from_path(study.join("sites.csv")).unwrap();
         r.records()

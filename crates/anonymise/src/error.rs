@@ -32,6 +32,8 @@ pub enum AnonymiseError {
     Collision,
     #[error("could not build the identifier matcher: {0}")]
     Matcher(String),
+    #[error("table `{0}` holds free text to redact, and no redactor was given")]
+    NoRedactor(&'static str),
     #[error(transparent)]
     Arrow(#[from] ArrowError),
 }

@@ -212,7 +212,7 @@ fn participant_table(
     expected: SchemaRef,
     cx: &Context<'_>,
     of_site: &[usize],
-    redactor: &Redactor,
+    redactor: Option<&Redactor>,
     log: &mut Vec<LogEntry>,
 ) -> R<RecordBatch> {
     check_schema(table, batch, &expected)?;
@@ -312,7 +312,8 @@ fn participant_table(
             .collect();
         replace.insert("quotes_withdrawn", Arc::new(values));
     }
-    if table == "accounts" {
+    if table == "accounts" && !rows.is_empty() {
+        let redactor = redactor.ok_or(AnonymiseError::NoRedactor(table))?;
         let field = strings(table, batch, "field")?;
         let text = strings(table, batch, "text")?;
         let bytes = rows.iter().map(|r| text.value(r.2).len()).sum();
@@ -412,7 +413,7 @@ fn site_table(
     expected: SchemaRef,
     cx: &Context<'_>,
     of_site: &[usize],
-    redactor: &Redactor,
+    redactor: Option<&Redactor>,
     log: &mut Vec<LogEntry>,
 ) -> R<RecordBatch> {
     check_schema(table, batch, &expected)?;
@@ -433,7 +434,8 @@ fn site_table(
         categories(rows.iter().map(|r| Some(r.0.as_str()))),
     );
     replace.insert(schema::SECTOR, categories(rows.iter().map(|r| Some(r.2))));
-    if table == "evidence" {
+    if table == "evidence" && !rows.is_empty() {
+        let redactor = redactor.ok_or(AnonymiseError::NoRedactor(table))?;
         let excerpt = strings(table, batch, "excerpt")?;
         let document = strings(table, batch, "document")?;
         let instance = batch
@@ -527,6 +529,8 @@ pub struct SiteRows {
 pub struct Anonymiser<'a> {
     cx: Context<'a>,
     sites: RecordBatch,
+    /// The tables of free text left empty ([`Anonymiser::without_free_text`]).
+    unmade: BTreeSet<&'static str>,
 }
 
 impl<'a> Anonymiser<'a> {
@@ -615,7 +619,23 @@ impl<'a> Anonymiser<'a> {
             participants,
         };
         let sites = sites_table(&raw.sites, &cx)?;
-        Ok(Anonymiser { cx, sites })
+        Ok(Anonymiser {
+            cx,
+            sites,
+            unmade: BTreeSet::new(),
+        })
+    }
+
+    /// Leave the free-text tables among `tables` (`accounts`, `evidence`:
+    /// `model::schema::FREE_TEXT`) empty: their text is neither redacted
+    /// nor kept, for a caller that publishes no stage reading them. Other
+    /// names are ignored: every other table is always made.
+    pub fn without_free_text(mut self, tables: &[&str]) -> Self {
+        self.unmade = ["accounts", "evidence"]
+            .into_iter()
+            .filter(|t| tables.contains(t))
+            .collect();
+        self
     }
 
     /// The study's pseudonyms (a re-identification table: keep it in memory).
@@ -667,9 +687,23 @@ impl<'a> Anonymiser<'a> {
     }
 
     /// One site's clean rows (every table but `sites`) and its redactions.
-    pub fn site(&self, raw: &StudyTables, rows: &SiteRows, redactor: &Redactor) -> R<Anonymised> {
+    /// `redactor` may be `None` when no table of free text is made
+    /// ([`Anonymiser::without_free_text`]); otherwise that is an error.
+    pub fn site<'r>(
+        &self,
+        raw: &StudyTables,
+        rows: &'r SiteRows,
+        redactor: Option<&Redactor>,
+    ) -> R<Anonymised> {
         let cx = &self.cx;
         let mut log = Vec::new();
+        let made = |table: &str, rows: &'r [usize]| -> &'r [usize] {
+            if self.unmade.contains(table) {
+                &[]
+            } else {
+                rows
+            }
+        };
         let tables = StudyTables {
             sites: RecordBatch::new_empty(schema::sites()),
             participants: participant_table(
@@ -713,7 +747,7 @@ impl<'a> Anonymiser<'a> {
                 &raw.accounts,
                 schema::accounts(),
                 cx,
-                &rows.accounts,
+                made("accounts", &rows.accounts),
                 redactor,
                 &mut log,
             )?,
@@ -731,7 +765,7 @@ impl<'a> Anonymiser<'a> {
                 &raw.evidence,
                 schema::evidence(),
                 cx,
-                &rows.evidence,
+                made("evidence", &rows.evidence),
                 redactor,
                 &mut log,
             )?,
@@ -820,7 +854,7 @@ pub fn anonymise(
     let split: Vec<(String, SiteRows)> = anonymiser.split(raw)?.into_iter().collect();
     let parts: Vec<(String, Anonymised)> = split
         .into_par_iter()
-        .map(|(code, rows)| Ok((code, anonymiser.site(raw, &rows, redactor)?)))
+        .map(|(code, rows)| Ok((code, anonymiser.site(raw, &rows, Some(redactor))?)))
         .collect::<R<_>>()?;
     anonymiser.assemble(parts)
 }

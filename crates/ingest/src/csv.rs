@@ -272,14 +272,52 @@ pub fn read_csv(bytes: &[u8], path: &str) -> Result<CsvTable, Diagnostic> {
 }
 
 /// [`read_csv`] of bytes the table may keep (no copy of the file).
-pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagnostic> {
+pub fn read_csv_owned(bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagnostic> {
+    parse(bytes, path, None)
+}
+
+/// [`read_csv_owned`] that also gives the SHA-256 of the whole file (64
+/// lowercase hex digits), computed as the records are parsed, each
+/// record's bytes hashed while they are at hand: one pass over the bytes
+/// for the file's hash, the records and their hashes. The hash is given
+/// whether or not the file parses.
+pub fn read_csv_hashed(bytes: Vec<u8>, path: &str) -> (String, Result<CsvTable, Diagnostic>) {
+    let mut file = Sha256::new();
+    let table = parse(bytes, path, Some(&mut file));
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let hex = file
+        .finalize()
+        .iter()
+        .flat_map(|b| {
+            [
+                HEX[(b >> 4) as usize] as char,
+                HEX[(b & 0x0f) as usize] as char,
+            ]
+        })
+        .collect();
+    (hex, table)
+}
+
+/// The parser; `file`, when given, is fed every byte of the file, in
+/// order, as the parse passes it (and the rest when it stops early).
+fn parse(
+    mut bytes: Vec<u8>,
+    path: &str,
+    mut file: Option<&mut Sha256>,
+) -> Result<CsvTable, Diagnostic> {
     if bytes.starts_with(BOM) {
+        if let Some(file) = file.as_mut() {
+            file.update(BOM);
+        }
         bytes.drain(..BOM.len());
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let body = e.as_bytes();
+            if let Some(file) = file.as_mut() {
+                file.update(body);
+            }
             let at = e.utf8_error().valid_up_to();
             let (line, column) = end_position(&body[..at]);
             let bad = body.get(at).copied().unwrap_or(0);
@@ -303,6 +341,13 @@ pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagno
     let mut records: Vec<Record> = Vec::new();
     let mut blank: Vec<bool> = Vec::new();
     let mut i = 0usize;
+    // Bytes given to `file` so far; on an early return, the rest.
+    let mut hashed = 0usize;
+    let rest = |file: &mut Option<&mut Sha256>, hashed: usize| {
+        if let Some(file) = file.as_mut() {
+            file.update(&b[hashed..]);
+        }
+    };
     while i < n {
         let rec_start = i;
         let rec_line = pos.line;
@@ -325,6 +370,7 @@ pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagno
                                 .filter(|&&c| (c & 0xC0) != 0x80)
                                 .count() as u32
                                 + 1;
+                            rest(&mut file, hashed);
                             return Err(Diagnostic::error(
                                 path,
                                 line,
@@ -352,6 +398,7 @@ pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagno
                 if !(b.get(i) == Some(&b',') || is_terminator(b, i)) {
                     let col = pos.column_at(b, i);
                     let found = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+                    rest(&mut file, hashed);
                     return Err(Diagnostic::error(
                         path,
                         pos.line,
@@ -388,6 +435,11 @@ pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagno
             break;
         }
         let raw = &b[rec_start..rec_end];
+        if let Some(file) = file.as_mut() {
+            // The record and its line end, while they are in cache.
+            file.update(&b[hashed..i]);
+            hashed = i;
+        }
         blank.push(raw.iter().all(|&c| c == b' ' || c == b'\t'));
         records.push(Record {
             line: rec_line,
@@ -397,6 +449,7 @@ pub fn read_csv_owned(mut bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagno
             end: rec_end,
         });
     }
+    rest(&mut file, hashed);
     while blank.last() == Some(&true) {
         blank.pop();
         records.pop();

@@ -20,9 +20,9 @@ pub mod csv;
 pub mod registers;
 pub mod tidy;
 
-pub use csv::{Cell, CsvTable, Field, Record, read_csv, read_csv_owned, row_hash};
+pub use csv::{Cell, CsvTable, Field, Record, read_csv, read_csv_hashed, read_csv_owned, row_hash};
 pub use registers::{parse_dictionary, parse_identifiers, parse_sites, parse_withdrawals};
-pub use tidy::tidy;
+pub use tidy::{Accounts, tidy};
 
 #[cfg(test)]
 mod tests;

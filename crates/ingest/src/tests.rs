@@ -26,6 +26,34 @@ fn errors(e: Vec<model::Diagnostic>) -> Vec<String> {
 
 // ------------------------------------------------------------------ CSV
 
+/// The file's hash computed as it is parsed is the SHA-256 of every byte
+/// (BOM, line ends, blank lines at the end), also when the file does not
+/// parse; and the table is the one `read_csv_owned` gives.
+#[test]
+fn a_file_hashed_as_it_is_parsed_hashes_every_byte() {
+    use sha2::{Digest, Sha256};
+    let files: [&[u8]; 9] = [
+        b"a,b\n1,2\n",
+        b"\xEF\xBB\xBFa,b\r\n1,\"x\r\ny\"\r\n",
+        b"a,b\n1,2\n\n  \n\t\n",
+        b"a,b\n1,2",
+        b"",
+        b"a,b\n1,\"never closed\n",
+        b"a,b\n1,\"x\"y\n",
+        b"a,b\n1,\xFF\n",
+        b"a,\"\"\"quoted\"\"\"\n\xC3\xA9,2\n",
+    ];
+    for bytes in files {
+        let expected: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let (hash, table) = read_csv_hashed(bytes.to_vec(), "t.csv");
+        assert_eq!(hash, expected, "{:?}", String::from_utf8_lossy(bytes));
+        assert_eq!(table, read_csv_owned(bytes.to_vec(), "t.csv"));
+    }
+}
+
 #[test]
 fn bom_crlf_and_quoted_newline_keep_positions() {
     let bytes = b"\xEF\xBB\xBFrecord_id,comments,age\r\nS01-01,\"two\r\nlines, \"\"quoted\"\"\",3\r\nS01-02,\xC3\xA9t\xC3\xA9,4\r\n\r\n";
@@ -420,7 +448,34 @@ S03-D01,,,S03,1,Strategy,,,,,,2,\n";
     ];
     let documents = [read_csv(docs.as_bytes(), "raw/documents/d.csv").expect("d")];
     let sites = register();
-    let (t, ids) = tidy(&interviews, &documents, &d, &dd, &fw, &sites);
+    let (t, ids) = tidy(
+        &interviews,
+        &documents,
+        &d,
+        &dd,
+        &fw,
+        &sites,
+        Accounts::Built,
+    );
+    // Without accounts: that table is empty, everything else the same.
+    let (lean, lean_ids) = tidy(
+        &interviews,
+        &documents,
+        &d,
+        &dd,
+        &fw,
+        &sites,
+        Accounts::Left,
+    );
+    assert!(t.accounts.num_rows() > 0);
+    assert_eq!(lean.accounts.num_rows(), 0);
+    assert_eq!(lean.accounts.schema(), model::schema::accounts());
+    assert_eq!(lean_ids, ids);
+    for ((name, a), (_, b)) in t.named().into_iter().zip(lean.named()) {
+        if name != "accounts" {
+            assert_eq!(a, b, "{name}");
+        }
+    }
 
     // schemas are exactly model::schema's
     assert_eq!(t.participants.schema(), model::schema::participants());
@@ -560,7 +615,7 @@ fn tidy_never_panics_on_odd_input() {
     let docs = [table(
         "record_id,redcap_repeat_instrument\nS03-D01,evidence\nS03-D02,\nS03-X,\n",
     )];
-    let (t, ids) = tidy(&odd, &docs, &d, &dd, &fw, &register());
+    let (t, ids) = tidy(&odd, &docs, &d, &dd, &fw, &register(), Accounts::Built);
     assert_eq!(strings(&t.participants, "participant"), ["S03-02"]);
     assert_eq!(t.answers.num_rows(), fw.factors.len());
     assert_eq!(strings(&t.documents, "document"), ["D02"]);
@@ -573,6 +628,7 @@ fn tidy_never_panics_on_odd_input() {
         &model::Dictionary::default(),
         &fw,
         &[],
+        Accounts::Built,
     );
     assert_eq!(t.sites.num_rows(), 0);
     assert!(ids.people.is_empty());
@@ -631,7 +687,7 @@ S03-07,riverside_peer_hub,jo@example.org,2011-03-05 14:22:10,S03,1,1,0,1,Fine\n\
 S03-08,riverside_peer_hub,,[not completed],S03,2,0,0,0,\n\
 S01-02,site_a,,,S01,4,0,1,0,\n";
     let interviews = [read_csv(text.as_bytes(), "raw/interviews/a.csv").expect("a")];
-    let (t, ids) = tidy(&interviews, &[], &d, &dd, &fw, &register());
+    let (t, ids) = tidy(&interviews, &[], &d, &dd, &fw, &register(), Accounts::Built);
     let c = &t.checkboxes;
     assert_eq!(c.schema(), model::schema::checkboxes());
     assert_eq!(strings(c, "participant"), ["S01-02", "S03-07", "S03-07"]);

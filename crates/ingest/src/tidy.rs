@@ -359,6 +359,15 @@ struct Participant<'a> {
     group: Group,
 }
 
+/// Whether [`tidy`] builds the `accounts` table of free text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accounts {
+    Built,
+    /// Left empty, its text never copied: for a run in which nothing
+    /// reads it. Every other table and the identities are the same.
+    Left,
+}
+
 /// Raw interview and document exports to the raw study tables and the
 /// identities of the participants. Assumes validation passed; never panics.
 pub fn tidy(
@@ -368,6 +377,7 @@ pub fn tidy(
     doc_dict: &Dictionary,
     framework: &Framework,
     sites: &[Site],
+    accounts: Accounts,
 ) -> (StudyTables, Identities) {
     let register: HashMap<&str, &Site> = sites.iter().map(|s| (s.site_id.as_str(), s)).collect();
     let published_words = PublishedWords::of(sites);
@@ -461,6 +471,7 @@ pub fn tidy(
             let text_cols: Vec<(usize, &str, usize)> = free_text
                 .iter()
                 .enumerate()
+                .filter(|_| accounts == Accounts::Built)
                 .filter_map(|(k, n)| Some((k, *n, col(n)?)))
                 .collect();
             let mut fields: Vec<Field> = Vec::with_capacity(table.header.len());

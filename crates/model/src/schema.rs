@@ -26,6 +26,23 @@ pub const SECTOR: &str = "sector";
 pub const GROUP: &str = "group";
 pub const FACTOR: &str = "factor";
 
+/// The clean tables that hold redacted free text, each with its text
+/// column. Redacting is most of what anonymising costs, so such a table is
+/// made (and published) only when a stage of the pipeline reads it; every
+/// other clean table is always made.
+pub const FREE_TEXT: [(&str, &str); 5] = [
+    ("accounts", "text"),
+    ("evidence", "excerpt"),
+    ("coded_segments", "text"),
+    ("workshop_notes", "text"),
+    ("workshop_verdicts", "comment"),
+];
+
+/// Whether a clean table holds free text ([`FREE_TEXT`]).
+pub fn is_free_text(table: &str) -> bool {
+    FREE_TEXT.iter().any(|(t, _)| *t == table)
+}
+
 fn utf8(name: &str) -> Field {
     Field::new(name, DataType::Utf8, false)
 }

@@ -49,6 +49,23 @@ impl StudyTables {
             workshop_verdicts: B::new_empty(crate::schema::workshop_verdicts()),
         }
     }
+    /// The tables by their published names, to fill or replace.
+    pub fn named_mut(&mut self) -> [(&'static str, &mut RecordBatch); 12] {
+        [
+            ("sites", &mut self.sites),
+            ("participants", &mut self.participants),
+            ("answers", &mut self.answers),
+            ("top3", &mut self.top3),
+            ("outcomes", &mut self.outcomes),
+            ("accounts", &mut self.accounts),
+            ("documents", &mut self.documents),
+            ("evidence", &mut self.evidence),
+            ("checkboxes", &mut self.checkboxes),
+            ("coded_segments", &mut self.coded_segments),
+            ("workshop_notes", &mut self.workshop_notes),
+            ("workshop_verdicts", &mut self.workshop_verdicts),
+        ]
+    }
     /// The tables by their published names, in a fixed order.
     pub fn named(&self) -> [(&'static str, &RecordBatch); 12] {
         [

@@ -71,17 +71,22 @@ pub struct SiteEntry {
 }
 
 /// The part of every partition key shared by all sites: version, the
-/// stage's kind and settings, the key's fingerprint and the study's fixed
-/// files except withdrawals (those count per site).
+/// stage's kind and settings, the key's fingerprint, the clean tables the
+/// plan makes (`Plan::clean_tables`: a run of another pipeline, making
+/// other tables, reuses nothing) and the study's fixed files except
+/// withdrawals (those count per site).
 pub fn global_key(
     run: &str,
     canonical: &str,
     key_fingerprint: &str,
+    made: &BTreeSet<&str>,
     files: &[(String, String)],
 ) -> String {
+    let made: Vec<&str> = made.iter().copied().collect();
     let mut material = format!(
-        "partition v1\n{}\n{run}\n{canonical}\n{key_fingerprint}\n",
-        model::VERSION
+        "partition v1\n{}\n{run}\n{canonical}\n{key_fingerprint}\n{}\n",
+        model::VERSION,
+        made.join(",")
     );
     for (path, hash) in files {
         if crate::study::STUDY_FILES.contains(&path.as_str()) && path != "withdrawals.csv" {
@@ -143,6 +148,8 @@ pub fn site_key(
 /// nothing that can safely be reused.
 pub struct Previous {
     manifest: Manifest,
+    /// The tables that hold partitions and that this run makes.
+    made: BTreeSet<&'static str>,
     tables: BTreeMap<String, RecordBatch>,
     log: BTreeMap<String, Vec<LogEntry>>,
 }
@@ -151,7 +158,13 @@ impl Previous {
     /// The manifest must be for the same shared key and (when a log is kept)
     /// the log readable. The `data/` tables are loaded only when some site
     /// turns out reusable ([`Previous::with_tables`]).
-    pub fn load(state: &Utf8Path, global: &str, log: Option<&Utf8Path>) -> Option<Previous> {
+    /// `made`: the clean tables this run makes (part of `global`).
+    pub fn load(
+        state: &Utf8Path,
+        global: &str,
+        made: &BTreeSet<&str>,
+        log: Option<&Utf8Path>,
+    ) -> Option<Previous> {
         let text = std::fs::read_to_string(state.join(MANIFEST_FILE)).ok()?;
         let manifest: Manifest = serde_json::from_str(&text).ok()?;
         if manifest.global != global || manifest.log.as_deref() != log.map(|l| l.as_str()) {
@@ -163,6 +176,7 @@ impl Previous {
         };
         Some(Previous {
             manifest,
+            made: TABLES.into_iter().filter(|t| made.contains(t)).collect(),
             tables: BTreeMap::new(),
             log,
         })
@@ -173,7 +187,8 @@ impl Previous {
     pub fn with_tables(mut self, out: &Utf8Path) -> Option<Previous> {
         use rayon::prelude::*;
         // Read, checked and decoded in parallel, one table per task.
-        let loaded: Vec<Option<(String, RecordBatch)>> = TABLES
+        let made: Vec<&str> = self.made.iter().copied().collect();
+        let loaded: Vec<Option<(String, RecordBatch)>> = made
             .par_iter()
             .map(|name| {
                 let bytes = std::fs::read(out.join(format!("data/{name}.parquet"))).ok()?;
@@ -236,8 +251,12 @@ impl Previous {
             .par_iter()
             .filter(|site| {
                 let rows = &split[site.as_str()];
-                !texts(&raw.accounts, "text", &rows.accounts)
-                    && !texts(&raw.evidence, "excerpt", &rows.evidence)
+                // Only the free text this run makes was redacted.
+                let touched = |table: &str, batch: &RecordBatch, column: &str, idx: &[usize]| {
+                    self.made.contains(table) && texts(batch, column, idx)
+                };
+                !touched("accounts", &raw.accounts, "text", &rows.accounts)
+                    && !touched("evidence", &raw.evidence, "excerpt", &rows.evidence)
             })
             .map(|s| (*s).clone())
             .collect();
@@ -258,6 +277,12 @@ impl Previous {
     pub fn part(&self, site: &str, label: &str) -> Option<Anonymised> {
         let entry = self.manifest.sites.get(site)?;
         let slice = |name: &str| -> Option<RecordBatch> {
+            if !self.made.contains(name) {
+                // Not made by this run (free text nobody reads): empty.
+                let empty = StudyTables::empty();
+                let (_, batch) = empty.named().into_iter().find(|(n, _)| *n == name)?;
+                return Some(batch.clone());
+            }
             let [start, len] = *entry.rows.get(name)?;
             let batch = self.tables.get(name)?;
             (start + len <= batch.num_rows()).then(|| batch.slice(start, len))

@@ -9,7 +9,7 @@
 //! file, the line and column of the value at fault, and what is allowed;
 //! all are reported at once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use serde::Deserialize;
@@ -46,6 +46,26 @@ impl Plan {
                 _ => None,
             })
             .unwrap_or_default()
+    }
+
+    /// The clean tables the `anonymise` stage `id` makes and publishes:
+    /// every table without free text, and a table of free text
+    /// (`model::schema::FREE_TEXT`) only when a stage reading this one
+    /// reads it (`Kind::reads`). Redacting text nobody reads is most of
+    /// what anonymising would cost, and what is not made is not published.
+    pub fn clean_tables(&self, id: &str) -> BTreeSet<&'static str> {
+        let read: BTreeSet<&str> = self
+            .stages
+            .iter()
+            .filter(|s| s.from.iter().any(|f| f == id))
+            .flat_map(|s| s.kind.reads().iter().map(|(table, _)| *table))
+            .collect();
+        model::StudyTables::empty()
+            .named()
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| !model::schema::is_free_text(name) || read.contains(name))
+            .collect()
     }
 }
 

@@ -232,7 +232,13 @@ pub fn stage_keys(
                     material.push_str(&format!("{hash}  {path}\n"));
                 }
             }
-            StageSettings::Anonymise(_) => material.push_str(key_fingerprint),
+            // Which clean tables it makes follows from the stages that
+            // read it: another pipeline may make others (free text).
+            StageSettings::Anonymise(_) => {
+                material.push_str(key_fingerprint);
+                let made: Vec<&str> = plan.clean_tables(&stage.id).into_iter().collect();
+                material.push_str(&format!("\nmakes {}\n", made.join(",")));
+            }
             // The guard scans everything: it depends on every stage before it.
             StageSettings::LeakGuard(_) => {
                 for key in keys.values() {
@@ -403,7 +409,6 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             let anonymises = |s: &Stage| matches!(s.settings, StageSettings::Anonymise(_));
             let artifact = match &stage.settings {
                 StageSettings::Anonymise(settings) => {
-                    let last = !plan.stages[index + 1..].iter().any(anonymises);
                     let Some(Artifact::Raw(raw)) = stage
                         .input("study")
                         .and_then(|from| artifacts.get_mut(from))
@@ -418,7 +423,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                         settings,
                         &study,
                         raw,
-                        last,
+                        plan,
                         &mut staging,
                         &mut summary,
                     )?
@@ -702,20 +707,14 @@ fn materialise(
         StageSettings::Anonymise(_) => {
             let config = crate::study::read_config(study)?;
             let (framework, labels) = crate::study::read_vocabulary(study)?;
-            let tables = StudyTables {
-                sites: load("data/sites.parquet".into())?,
-                participants: load("data/participants.parquet".into())?,
-                answers: load("data/answers.parquet".into())?,
-                top3: load("data/top3.parquet".into())?,
-                outcomes: load("data/outcomes.parquet".into())?,
-                accounts: load("data/accounts.parquet".into())?,
-                documents: load("data/documents.parquet".into())?,
-                evidence: load("data/evidence.parquet".into())?,
-                checkboxes: load("data/checkboxes.parquet".into())?,
-                coded_segments: load("data/coded_segments.parquet".into())?,
-                workshop_notes: load("data/workshop_notes.parquet".into())?,
-                workshop_verdicts: load("data/workshop_verdicts.parquet".into())?,
-            };
+            // The tables it made were published; the others are empty.
+            let made = plan.clean_tables(id);
+            let mut tables = StudyTables::empty();
+            for (name, slot) in tables.named_mut() {
+                if made.contains(name) {
+                    *slot = load(format!("data/{name}.parquet"))?;
+                }
+            }
             Artifact::Clean(Box::new(CleanStudy {
                 config,
                 framework,
@@ -863,14 +862,32 @@ fn run_stage(
                     if projects.len() == 1 { "" } else { "s" }
                 ));
             }
-            let (tables, identities) = ingest::tidy(
+            // Raw free text that no anonymise stage reading this one makes
+            // (`Plan::clean_tables`) is never redacted: not kept either.
+            let made: std::collections::BTreeSet<&str> = plan
+                .stages
+                .iter()
+                .filter(|s| matches!(s.settings, StageSettings::Anonymise(_)))
+                .filter(|s| s.from.contains(&stage.id))
+                .flat_map(|s| plan.clean_tables(&s.id))
+                .collect();
+            let (mut tables, identities) = ingest::tidy(
                 &inputs.interviews,
                 &inputs.documents,
                 &inputs.interview_dictionary,
                 &inputs.document_dictionary,
                 &inputs.framework,
                 &inputs.sites,
+                match made.contains("accounts") {
+                    true => ingest::Accounts::Built,
+                    false => ingest::Accounts::Left,
+                },
             );
+            for (name, batch) in tables.named_mut() {
+                if model::schema::is_free_text(name) && !made.contains(name) {
+                    *batch = RecordBatch::new_empty(batch.schema());
+                }
+            }
             // The exports' text is in the tables now: freed before anonymise
             // (the stage with the highest peak) rather than after it.
             inputs.interviews = Vec::new();
@@ -1084,18 +1101,23 @@ fn run_stage(
     }
 }
 
-/// The `anonymise` stage (see `partitions` for how sites are reused).
-/// `last`: no later stage anonymises, so the raw tables are freed as soon
-/// as every site's clean rows exist.
+/// The `anonymise` stage (see `partitions` for how sites are reused). It
+/// makes the clean tables `plan` reads (`Plan::clean_tables`); when no
+/// later stage anonymises, the raw tables are freed as soon as every
+/// site's clean rows exist.
 fn anonymise_stage(
     stage: &Stage,
     settings: &crate::settings::AnonymiseSettings,
     study_dir: &Utf8Path,
     raw: &mut RawStudy,
-    last: bool,
+    plan: &Plan,
     staging: &mut Staging,
     summary: &mut RunSummary,
 ) -> Result<Artifact, PipelineError> {
+    let anonymises = |s: &Stage| matches!(s.settings, StageSettings::Anonymise(_));
+    let mut later = plan.stages.iter().skip_while(|s| s.id != stage.id).skip(1);
+    let last = !later.any(anonymises);
+    let made = &plan.clean_tables(&stage.id);
     let key = crate::key::resolve(&raw.inputs.config, study_dir)?;
     let kinds = redaction_kinds(stage, settings)?;
     let fail = |e: anonymise::AnonymiseError| PipelineError::Stage {
@@ -1110,7 +1132,14 @@ fn anonymise_stage(
         &raw.inputs.withdrawals,
         &key,
     )
-    .map_err(fail)?;
+    .map_err(fail)?
+    .without_free_text(
+        &model::schema::FREE_TEXT
+            .iter()
+            .map(|(t, _)| *t)
+            .filter(|t| !made.contains(t))
+            .collect::<Vec<_>>(),
+    );
     let split = anonymiser.split(tables).map_err(fail)?;
     // Per-site partitions: a site whose partition key is unchanged and
     // whose text no added gazetteer entry touches is taken from the
@@ -1119,6 +1148,7 @@ fn anonymise_stage(
         &stage.run,
         &stage.canonical,
         &anonymise::key_fingerprint(&key),
+        made,
         &raw.inputs.files,
     );
     let site_keys: BTreeMap<String, String> = split
@@ -1133,7 +1163,7 @@ fn anonymise_stage(
     let gazetteer = anonymise::gazetteer_fingerprints(&key, &raw.identities);
     let log_path = crate::key::log_path(&raw.inputs);
     let state = staging.out().join(STATE_DIR);
-    let previous = crate::partitions::Previous::load(&state, &global, log_path.as_deref());
+    let previous = crate::partitions::Previous::load(&state, &global, made, log_path.as_deref());
     let earlier = previous.as_ref().map(crate::transcripts::Earlier::of);
     let mut reusable = match &previous {
         Some(p) => p
@@ -1168,7 +1198,9 @@ fn anonymise_stage(
                 .with_kinds(kinds);
         Ok(Arc::clone(slot.insert(Arc::new(r))))
     };
-    let redactor = if reusable.len() < split.len() {
+    // Sites redact only the free text that is made (accounts, evidence).
+    let redacts = made.contains("accounts") || made.contains("evidence");
+    let redactor = if redacts && reusable.len() < split.len() {
         Some(make_redactor()?)
     } else {
         None
@@ -1187,12 +1219,11 @@ fn anonymise_stage(
                 {
                     return Ok((site.clone(), part, true));
                 }
-                let redactor = redactor
-                    .as_ref()
-                    .ok_or_else(|| stage_error(stage, "no redactor for a site to anonymise"))?;
                 Ok((
                     site.clone(),
-                    anonymiser.site(tables, rows, redactor).map_err(fail)?,
+                    anonymiser
+                        .site(tables, rows, redactor.as_deref())
+                        .map_err(fail)?,
                     false,
                 ))
             })
@@ -1218,8 +1249,21 @@ fn anonymise_stage(
     );
     drop(redactor);
     drop(previous);
-    let qualitative = &raw.inputs.qualitative;
-    let workshops = &raw.inputs.workshops;
+    // The coded transcripts and the workshops are redacted only when a
+    // stage reads them (`Plan::clean_tables`); the study stage has checked
+    // them either way.
+    let no_projects = crate::transcripts::Qualitative::default();
+    let qualitative = if made.contains(crate::transcripts::TABLE) {
+        &raw.inputs.qualitative
+    } else {
+        &no_projects
+    };
+    let no_workshops = crate::workshops::Workshops::default();
+    let workshops = if made.contains("workshop_notes") || made.contains("workshop_verdicts") {
+        &raw.inputs.workshops
+    } else {
+        &no_workshops
+    };
     if qualitative.projects.is_empty()
         && workshops.notes.is_empty()
         && workshops.verdicts.is_empty()
@@ -1315,8 +1359,19 @@ fn anonymise_stage(
             .filter(|s| summary.sites_with_data.contains(&s.label))
             .map(|s| (s.site_id.clone(), s.label.clone()))
             .collect();
-        let redacted = crate::workshops::redact(workshops, &with_data, &*make_redactor()?)
+        let mut redacted = crate::workshops::redact(workshops, &with_data, &*make_redactor()?)
             .map_err(arrow_error(stage))?;
+        // Both are redacted together; one that no stage reads is not kept.
+        if !made.contains("workshop_notes") {
+            redacted.notes = RecordBatch::new_empty(model::schema::workshop_notes());
+            let notes = format!("{}notes", crate::workshops::LOG_FIELD);
+            redacted.log.retain(|e| e.field != notes);
+        }
+        if !made.contains("workshop_verdicts") {
+            redacted.verdicts = RecordBatch::new_empty(model::schema::workshop_verdicts());
+            let verdicts = format!("{}verdicts/", crate::workshops::LOG_FIELD);
+            redacted.log.retain(|e| !e.field.starts_with(&verdicts));
+        }
         let ids = with_data.keys().map(String::as_str).collect();
         summary
             .warnings
@@ -1357,6 +1412,7 @@ fn anonymise_stage(
         tables
             .named()
             .into_par_iter()
+            .filter(|(name, _)| made.contains(name))
             .map(|(name, batch)| (name, to_parquet(batch).map_err(|e| e.to_string())))
             .collect()
     };

@@ -90,8 +90,9 @@ impl Reader<'_> {
             }
         }
     }
-    /// Every export matching `pattern`, read, hashed and parsed in parallel
-    /// (one file per task), kept and reported in file-name order.
+    /// Every export matching `pattern`, read, then hashed and parsed in one
+    /// pass, in parallel (one file per task), kept and reported in
+    /// file-name order.
     fn exports(&mut self, pattern: &str) -> Vec<CsvTable> {
         use rayon::prelude::*;
         let rels = self.glob(pattern);
@@ -103,10 +104,8 @@ impl Reader<'_> {
             .into_par_iter()
             .map(|rel| {
                 let result = match std::fs::read(dir.join(&rel)) {
-                    Ok(bytes) => {
-                        let hash = crate::hash::sha256_hex(&bytes);
-                        Ok((hash, ingest::read_csv_owned(bytes, &rel)))
-                    }
+                    // The file's hash is made as it is parsed: one pass.
+                    Ok(bytes) => Ok(ingest::read_csv_hashed(bytes, &rel)),
                     Err(e) => Err(Diagnostic::error(
                         &rel,
                         0,
@@ -189,8 +188,10 @@ pub fn fingerprint(dir: &Utf8Path, settings: &IngestSettings) -> Vec<(String, St
     let mut rels: Vec<String> = STUDY_FILES.iter().map(|s| s.to_string()).collect();
     rels.extend(glob(dir, &settings.interviews));
     rels.extend(glob(dir, &settings.documents));
+    use rayon::prelude::*;
+    // One file per task: at national scale the exports are gigabytes.
     let mut files: Vec<(String, String)> = rels
-        .into_iter()
+        .into_par_iter()
         .map(|rel| {
             let hash = std::fs::read(dir.join(&rel))
                 .map(|b| crate::hash::sha256_hex(&b))

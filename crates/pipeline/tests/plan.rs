@@ -360,3 +360,58 @@ fn toml_syntax_errors_point_at_line_and_column() {
         ["p.toml:3:2: unknown field `stages`, expected `pipeline` or `stage`",]
     );
 }
+
+/// What `anonymise` makes follows from what the stages reading it read:
+/// every table without free text always, a table of free text only when a
+/// stage reads it (the synthesis reads them all).
+#[test]
+fn the_clean_tables_made_are_those_the_plan_reads_and_every_table_without_free_text() {
+    let always = [
+        "answers",
+        "checkboxes",
+        "documents",
+        "outcomes",
+        "participants",
+        "sites",
+        "top3",
+    ];
+    let made = |stage: &str| -> Vec<&'static str> {
+        parse(&with_stage(stage), "p.toml")
+            .unwrap()
+            .clean_tables("clean")
+            .into_iter()
+            .collect()
+    };
+    let ratings = made("id = \"s\"\nrun = \"ratings.summary\"\nfrom = [\"clean\"]");
+    assert_eq!(ratings, always);
+    let quotes = made("id = \"q\"\nrun = \"patterns.quotes\"\nfrom = [\"clean\"]");
+    assert_eq!(
+        quotes,
+        ["accounts"]
+            .into_iter()
+            .chain(always)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    );
+    let matrix = made("id = \"m\"\nrun = \"patterns.matrix\"\nfrom = [\"clean\"]");
+    assert!(matrix.contains(&"evidence") && !matrix.contains(&"accounts"));
+    let markdown = made("id = \"r\"\nrun = \"report.markdown\"\nfrom = [\"clean\"]");
+    assert!(markdown.contains(&"workshop_notes") && markdown.contains(&"workshop_verdicts"));
+    assert!(!markdown.contains(&"coded_segments"));
+    let synthesis = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../pipelines/synthesis.toml"
+    ))
+    .unwrap();
+    let plan = parse(&synthesis, "synthesis.toml").unwrap();
+    assert_eq!(
+        plan.clean_tables("clean").len(),
+        12,
+        "the synthesis makes every table"
+    );
+    assert!(
+        plan.clean_tables("study").len() == 7,
+        "nothing reads the study stage's tables"
+    );
+}

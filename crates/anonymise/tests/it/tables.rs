@@ -481,7 +481,7 @@ fn sites_anonymised_separately_assemble_into_the_whole_study() {
         .map(|(site, rows)| {
             (
                 site.clone(),
-                anonymiser.site(&raw, rows, &redactor).unwrap(),
+                anonymiser.site(&raw, rows, Some(&redactor)).unwrap(),
             )
         })
         .collect();
@@ -498,6 +498,51 @@ fn sites_anonymised_separately_assemble_into_the_whole_study() {
     }
     assert_eq!(whole.log, assembled.log);
     assert!(whole.log.iter().all(|e| e.site.starts_with("Site ")));
+}
+
+/// Without the tables of free text, sites need no redactor: those tables
+/// come out empty, no redaction is logged, and every other table is
+/// exactly as when everything is made. Asked for free text without a
+/// redactor, a site fails closed.
+#[test]
+fn without_free_text_the_other_tables_are_the_same_and_nothing_is_redacted() {
+    let raw = raw();
+    assert!(raw.accounts.num_rows() > 0 && raw.evidence.num_rows() > 0);
+    let ids = common::identities();
+    let sites = common::sites();
+    let redactor = Redactor::new(&common::identifiers(), &sites, &ids).unwrap();
+    let whole = anonymise(&raw, &ids, &sites, &withdrawals(), &Key::demo(), &redactor).unwrap();
+    assert!(!whole.log.is_empty());
+    let lean = anonymise::Anonymiser::new(&raw, &ids, &sites, &withdrawals(), &Key::demo())
+        .unwrap()
+        .without_free_text(&["accounts", "evidence", "answers"]);
+    let split = lean.split(&raw).unwrap();
+    let parts: Vec<(String, anonymise::Anonymised)> = split
+        .iter()
+        .map(|(site, rows)| (site.clone(), lean.site(&raw, rows, None).unwrap()))
+        .collect();
+    let assembled = lean.assemble(parts).unwrap();
+    assert!(assembled.log.is_empty());
+    for ((name, a), (_, b)) in whole
+        .tables
+        .named()
+        .into_iter()
+        .zip(assembled.tables.named())
+    {
+        if name == "accounts" || name == "evidence" {
+            assert_eq!(b.num_rows(), 0, "{name}");
+            assert_eq!(a.schema(), b.schema(), "{name}");
+        } else {
+            assert_eq!(a, b, "{name}");
+        }
+    }
+    let full =
+        anonymise::Anonymiser::new(&raw, &ids, &sites, &withdrawals(), &Key::demo()).unwrap();
+    let (_, rows) = split.iter().find(|(_, r)| !r.accounts.is_empty()).unwrap();
+    assert!(matches!(
+        full.site(&raw, rows, None),
+        Err(AnonymiseError::NoRedactor("accounts"))
+    ));
 }
 
 /// The entries a late site adds to the gazetteer, less those already there
