@@ -45,15 +45,15 @@
 //!
 //! **Why 4.** Block sums start where they cost less than answer by answer,
 //! measured per cell at B = 2000 (one core, cells of 1-5 answers of the
-//! study's shape): n = 3: 13 us answer by answer against 19 us; n = 4: 17
+//! study's shape): n = 3: 16 us answer by answer against 19 us; n = 4: 19
 //! against 16; n = 5: 24 against 17; n = 50: 206 against 22; n = 99: 272
 //! against 30. Block sums cost about the same at any n below a few hundred
 //! (one or two blocks), answer by answer grows with n. Until issue 17 the
 //! threshold was 100; at 500,000 interviews (2,000 sites) the 219,890
 //! site x group cells of about 50 answers then drew 2.2e10 answers and
-//! the `ratings_summary` stage took 18.6 s, with block sums from 4 about
-//! 1 s. The demo's CIs of cells of 4 or more answers changed with it (the
-//! same distribution, another random stream).
+//! the `ratings_summary` stage took 18.6 s; their block sums cost about a
+//! tenth (bench/results.md). The demo's CIs of cells of 4 or more
+//! answers changed with it (the same distribution, another random stream).
 //!
 //! **CI.** The type-7 quantile (linear interpolation) of the B sorted `S_b`
 //! at `(1 - confidence) / 2` and `(1 + confidence) / 2`, divided by n. The
