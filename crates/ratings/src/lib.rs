@@ -20,8 +20,8 @@
 //! The only resampling (bootstrap CI of a mean) draws from a histogram with a
 //! counter-based generator keyed by the study seed and the figure id
 //! ([`stats::bootstrap`]), so it is identical on every run and thread count;
-//! large cells resample block sums drawn from their exact distribution, so
-//! its cost does not grow with resamples x answers.
+//! cells of 4 or more answers resample block sums drawn from their exact
+//! distribution, so its cost does not grow with resamples x answers.
 //!
 //! Disclosure control is part of every table: cells below `min_cell` are
 //! suppressed (primary), and in the additive tables (`ratings_summary`,

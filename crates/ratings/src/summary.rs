@@ -32,7 +32,7 @@ struct Row {
 /// resamples drawn from the histogram by a counter-based generator keyed by
 /// `(settings.seed, figure_id, resample, draw)` (see
 /// [`crate::stats::bootstrap`]): identical on every run and thread count.
-/// A cell of fewer than [`bootstrap::BLOCKS_FROM`] (100) ratings is
+/// A cell of fewer than [`bootstrap::BLOCKS_FROM`] (4) ratings is
 /// resampled rating by rating (cost B n); a larger cell by block sums:
 /// about `(B n / 2)^(1/3)` ratings per block, each block's sum drawn by
 /// inversion from its exact distribution (convolution of the histogram,

@@ -18,7 +18,7 @@
 //!   `S_b` is the exact sum of the n answers. Cost O(B n). (Computed by
 //!   comparing u with the thresholds `ceil(cum_k 2^64 / n)` of the
 //!   cumulative counts, looked up by u's top byte where that decides; the
-//!   key-independent inner `mix` of draws `i < 100` is tabulated once per
+//!   key-independent inner `mix` of draws `i < 16` is tabulated once per
 //!   table: the same answers as the formula, faster.)
 //! - **Block sums** (n >= [`BLOCKS_FROM`]): the n draws are grouped into q
 //!   blocks; `S_b = n + sum_j X_bj` where `X_bj` is the sum of one block's
@@ -43,6 +43,18 @@
 //!   random stream differs. Cost O(m^2) once plus O(B q) per cell, about
 //!   O(B^(2/3) n^(2/3)).
 //!
+//! **Why 4.** Block sums start where they cost less than answer by answer,
+//! measured per cell at B = 2000 (one core, cells of 1-5 answers of the
+//! study's shape): n = 3: 16 us answer by answer against 19 us; n = 4: 19
+//! against 16; n = 5: 24 against 17; n = 50: 206 against 22; n = 99: 272
+//! against 30. Block sums cost about the same at any n below a few hundred
+//! (one or two blocks), answer by answer grows with n. Until issue 17 the
+//! threshold was 100; at 500,000 interviews (2,000 sites) the 219,890
+//! site x group cells of about 50 answers then drew 2.2e10 answers and
+//! the `ratings_summary` stage took 18.6 s; their block sums cost about a
+//! tenth (bench/results.md). The demo's CIs of cells of 4 or more
+//! answers changed with it (the same distribution, another random stream).
+//!
 //! **CI.** The type-7 quantile (linear interpolation) of the B sorted `S_b`
 //! at `(1 - confidence) / 2` and `(1 + confidence) / 2`, divided by n. The
 //! four order statistics needed are found by counting (sums spanning a short
@@ -51,9 +63,10 @@
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// Cells with at least this many answers are resampled by block sums;
-/// smaller cells answer by answer (see the module doc). Every cell of the
-/// demo and fixture studies is below it.
-pub const BLOCKS_FROM: u64 = 100;
+/// smaller cells answer by answer (see the module doc): the smallest n at
+/// which block sums cost less (measured, B = 2000: 19 us a cell against 16
+/// at n = 4, 24 against 17 at n = 5, 206 against 22 at n = 50).
+pub const BLOCKS_FROM: u64 = 4;
 
 /// The largest block (draws whose sum is drawn at once).
 pub const MAX_BLOCK: u64 = 4096;
@@ -64,8 +77,9 @@ const TINY: f64 = 6.223_015_277_861_142e-61;
 /// 2^64 as a float (exact).
 const TWO64: f64 = 18_446_744_073_709_551_616.0;
 
-/// Inner mixes tabulated per resample: draws `i < TABLE_WIDTH`.
-const TABLE_WIDTH: usize = BLOCKS_FROM as usize;
+/// Inner mixes tabulated per resample: draws `i < TABLE_WIDTH` (the blocks
+/// of every cell up to about 2,000 answers; 256 KB at B = 2000).
+const TABLE_WIDTH: usize = 16;
 
 /// At most this many tabulated inner mixes (16 MB).
 const TABLE_MAX: usize = 1 << 21;
@@ -376,17 +390,24 @@ impl Inverse {
             f += m;
             thresholds.push((f * TWO64) as u64);
         }
-        let bits = (usize::BITS - thresholds.len().leading_zeros()).clamp(1, 16) + 1;
+        // 8 to 16 buckets a point: a draw almost always lands in a bucket
+        // no threshold splits and takes its point without a comparison that
+        // could mispredict (any width gives the same points).
+        let bits = (usize::BITS - thresholds.len().leading_zeros()).clamp(1, 15) + 3;
         let shift = 64 - bits;
-        let mut guide = Vec::with_capacity(1 << bits);
-        let mut i = 0usize;
-        for h in 0..1u64 << bits {
-            let edge = h << shift;
-            while i < thresholds.len() && thresholds[i] <= edge {
-                i += 1;
+        let buckets = 1usize << bits;
+        // Threshold i counts in every bucket from ceil(t_i / 2^shift) on.
+        let mut guide = vec![0u32; buckets];
+        let mut h = 0usize;
+        for (i, &t) in thresholds.iter().enumerate() {
+            let first = ((t >> shift) + u64::from(t & ((1 << shift) - 1) != 0)) as usize;
+            let first = first.min(buckets);
+            if first > h {
+                guide[h..first].fill(i as u32);
+                h = first;
             }
-            guide.push(i as u32);
         }
+        guide[h..].fill(thresholds.len() as u32);
         Inverse {
             lo: d.lo,
             thresholds,
@@ -398,7 +419,15 @@ impl Inverse {
     /// The smallest point whose threshold exceeds `u`, else the last point.
     #[inline]
     fn sample(&self, u: u64) -> u64 {
-        let mut i = self.guide[(u >> self.shift) as usize] as usize;
+        let h = (u >> self.shift) as usize;
+        let mut i = self.guide[h] as usize;
+        if self
+            .guide
+            .get(h + 1)
+            .is_some_and(|&next| next as usize == i)
+        {
+            return self.lo + i as u64;
+        }
         while i < self.thresholds.len() && self.thresholds[i] <= u {
             i += 1;
         }
@@ -465,4 +494,54 @@ pub(crate) fn order_statistics(values: &mut [u64], ranks: [usize; 4]) -> [u64; 4
         done = ranks[i];
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Dist, Inverse, mix};
+
+    /// The smallest i with `u < thresholds[i]`, by a plain linear search.
+    fn linear(inv: &Inverse, u: u64) -> u64 {
+        let i = inv.thresholds.iter().position(|&t| u < t);
+        inv.lo + i.unwrap_or(inv.thresholds.len()) as u64
+    }
+
+    #[test]
+    fn guided_inversion_equals_a_linear_search() {
+        let mut state = 3u64;
+        for p in [
+            [0.03, 0.07, 0.25, 0.35, 0.30],
+            [0.5, 0.0, 0.0, 0.0, 0.5],
+            [0.0, 0.0, 1.0, 0.0, 0.0],
+            [1e-9, 1e-9, 1e-9, 1e-9, 1.0 - 4e-9],
+        ] {
+            let mut d = Dist::one();
+            for draws in 1..=60 {
+                let mut next = Dist::one();
+                d.add_draw_into(&p, &mut next);
+                d = next;
+                let inv = Inverse::new(&d);
+                // Random draws, every threshold and its neighbours, every
+                // bucket edge and the extremes.
+                let mut us: Vec<u64> = (0..500)
+                    .map(|_| {
+                        state = mix(state.wrapping_add(1));
+                        state
+                    })
+                    .collect();
+                for &t in &inv.thresholds {
+                    us.extend([t.wrapping_sub(1), t, t.wrapping_add(1)]);
+                }
+                us.extend((0..inv.guide.len() as u64).map(|h| h << inv.shift));
+                us.extend([0, u64::MAX]);
+                for u in us {
+                    assert_eq!(
+                        inv.sample(u),
+                        linear(&inv, u),
+                        "{draws} draws of {p:?}, u = {u}"
+                    );
+                }
+            }
+        }
+    }
 }
