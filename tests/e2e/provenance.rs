@@ -112,7 +112,7 @@ fn the_run_is_an_ro_crate_listing_every_stage_and_output() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|o| o["@id"] == "data/answers.parquet")
+            .any(|o| o["@id"] == "data/answers/")
     );
     assert!(
         ratings["result"]

@@ -188,6 +188,12 @@ fn publish_dir(out: &Utf8Path, dir: &Utf8Path) -> Result<(), PipelineError> {
             let path = out.join(old);
             if path.is_file() {
                 std::fs::remove_file(&path).map_err(|e| PipelineError::io(&path, e))?;
+                // A site partition's folder goes with its last file.
+                if crate::partitions::parse_partition_rel(old).is_some()
+                    && let Some(folder) = path.parent()
+                {
+                    let _ = std::fs::remove_dir(folder);
+                }
             }
         }
     }

@@ -180,8 +180,8 @@ const VOCABULARY: [&str; 4] = [
 /// the key (never the key itself).
 ///
 /// A stage that reads an `anonymise` stage's clean tables depends on their
-/// bytes, not on how they were made: given `clean` (`data/<table>.parquet`
-/// to its sha256), that input's part of its key is the hashes of the clean
+/// bytes, not on how they were made: given `clean` (`data/<table>/` or
+/// `data/<table>.parquet` to its sha256, `partitions::clean_hashes`), that input's part of its key is the hashes of the clean
 /// tables its kind reads (`Kind::reads`) and of the [`VOCABULARY`] files.
 /// So new data that changes some clean tables (a workshop file changes the
 /// workshop tables only) reruns only the stages that read them.
@@ -210,7 +210,7 @@ pub fn stage_keys(
                 Some(clean) => {
                     material.push_str("clean tables\n");
                     for (table, _) in stage.kind.reads() {
-                        let rel = format!("data/{table}.parquet");
+                        let rel = crate::partitions::table_rel(table);
                         let hash = clean.get(&rel).map(String::as_str).unwrap_or("");
                         material.push_str(&format!("{hash}  {rel}\n"));
                     }
@@ -249,13 +249,9 @@ pub fn stage_keys(
     keys
 }
 
-/// The clean tables among output hashes (`data/<table>.parquet`).
+/// The clean tables among output hashes, by `partitions::table_rel`.
 fn clean_hashes(hashes: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    hashes
-        .iter()
-        .filter(|(rel, _)| rel.starts_with("data/"))
-        .map(|(rel, hash)| (rel.clone(), hash.clone()))
-        .collect()
+    crate::partitions::clean_hashes(hashes)
 }
 
 /// Every stage's key as far as it can be known before anything runs: when
@@ -357,8 +353,21 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     // checked below is what the last run published.
     crate::output::roll_forward(&out)?;
     let published = crate::published::check(&out);
+    // An output folder whose data/ predates partitions (one file per site
+    // table) is rebuilt from nothing: every stage runs, and publishing
+    // removes the old files.
+    let rebuild = crate::partitions::old_layout(&crate::output::read_lock(&out));
+    if rebuild {
+        progress(&format!(
+            "{out} holds data/ in the layout of an earlier crosscase (one file per table, such as data/answers.parquet); \
+             every stage runs again from nothing to write it as partitions, data/<table>/site=<label>/part-0.parquet"
+        ));
+    }
     let mut keys = planned_keys(plan, &study_files, &key_fingerprint, &out, &published);
     let mut runs = stages_to_run(plan, &keys, &out, &published);
+    if rebuild {
+        runs.fill(true);
+    }
     for (rel, what) in published
         .edited
         .iter()
@@ -398,7 +407,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
         let before: Vec<String> = staging.hashes().keys().cloned().collect();
         if runs[index] {
             for from in &stage.from {
-                materialise(plan, from, &out, &study, &mut artifacts)?;
+                materialise(plan, &runs, from, &out, &study, &mut artifacts)?;
             }
             let anonymises = |s: &Stage| matches!(s.settings, StageSettings::Anonymise(_));
             let artifact = match &stage.settings {
@@ -452,7 +461,9 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                     Some(&clean_hashes(staging.hashes())),
                 );
                 let now = stages_to_run(plan, &keys, &out, &published);
-                runs[index + 1..].copy_from_slice(&now[index + 1..]);
+                if !rebuild {
+                    runs[index + 1..].copy_from_slice(&now[index + 1..]);
+                }
             }
             // The raw tables and the exports' text are read by `anonymise`
             // only: after the last such stage they are freed (at national
@@ -679,9 +690,13 @@ pub fn last_run(out: &Utf8Path) -> Option<(String, String)> {
 }
 
 /// Load a skipped stage's artifact from its published outputs when a stage
-/// that runs needs it.
+/// that runs needs it. A skipped `anonymise` stage's clean tables are read
+/// from `data/` as far as the stages that run read them (`Kind::reads`): a
+/// site table no running stage reads is left empty, the others are read
+/// column-projected, partition files in parallel.
 fn materialise(
     plan: &Plan,
+    runs: &[bool],
     id: &str,
     out: &Utf8Path,
     study: &Utf8Path,
@@ -702,20 +717,27 @@ fn materialise(
         StageSettings::Anonymise(_) => {
             let config = crate::study::read_config(study)?;
             let (framework, labels) = crate::study::read_vocabulary(study)?;
-            let tables = StudyTables {
-                sites: load("data/sites.parquet".into())?,
-                participants: load("data/participants.parquet".into())?,
-                answers: load("data/answers.parquet".into())?,
-                top3: load("data/top3.parquet".into())?,
-                outcomes: load("data/outcomes.parquet".into())?,
-                accounts: load("data/accounts.parquet".into())?,
-                documents: load("data/documents.parquet".into())?,
-                evidence: load("data/evidence.parquet".into())?,
-                checkboxes: load("data/checkboxes.parquet".into())?,
-                coded_segments: load("data/coded_segments.parquet".into())?,
-                workshop_notes: load("data/workshop_notes.parquet".into())?,
-                workshop_verdicts: load("data/workshop_verdicts.parquet".into())?,
-            };
+            let mut read: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for (reader, _) in plan
+                .stages
+                .iter()
+                .zip(runs)
+                .filter(|(s, runs)| **runs && s.from.iter().any(|f| f == id))
+            {
+                for (table, columns) in reader.kind.reads() {
+                    read.entry(table).or_default().extend(columns.iter());
+                }
+            }
+            let mut tables = StudyTables::empty();
+            for (name, batch) in tables_mut(&mut tables) {
+                *batch = if !crate::partitions::is_partitioned(name) {
+                    load(format!("data/{name}.parquet"))?
+                } else if let Some(columns) = read.get(name) {
+                    crate::partitions::read_table(out, name, Some(columns))?
+                } else {
+                    continue;
+                };
+            }
             Artifact::Clean(Box::new(CleanStudy {
                 config,
                 framework,
@@ -730,6 +752,24 @@ fn materialise(
     };
     artifacts.insert(id.to_string(), artifact);
     Ok(())
+}
+
+/// Every table of a bundle by its published name, to fill in.
+fn tables_mut(t: &mut StudyTables) -> [(&'static str, &mut RecordBatch); 12] {
+    [
+        ("sites", &mut t.sites),
+        ("participants", &mut t.participants),
+        ("answers", &mut t.answers),
+        ("top3", &mut t.top3),
+        ("outcomes", &mut t.outcomes),
+        ("accounts", &mut t.accounts),
+        ("documents", &mut t.documents),
+        ("evidence", &mut t.evidence),
+        ("checkboxes", &mut t.checkboxes),
+        ("coded_segments", &mut t.coded_segments),
+        ("workshop_notes", &mut t.workshop_notes),
+        ("workshop_verdicts", &mut t.workshop_verdicts),
+    ]
 }
 
 /// The artifact of the stage that fills one of the kind's needs (the
@@ -1135,7 +1175,7 @@ fn anonymise_stage(
     let state = staging.out().join(STATE_DIR);
     let previous = crate::partitions::Previous::load(&state, &global, log_path.as_deref());
     let earlier = previous.as_ref().map(crate::transcripts::Earlier::of);
-    let mut reusable = match &previous {
+    let reusable = match &previous {
         Some(p) => p
             .reusable(
                 &site_keys,
@@ -1148,13 +1188,6 @@ fn anonymise_stage(
             .map_err(fail)?,
         None => Default::default(),
     };
-    // The previous data/ tables are read only when a site can be reused.
-    let previous = previous
-        .filter(|_| !reusable.is_empty())
-        .and_then(|p| p.with_tables(staging.out()));
-    if previous.is_none() {
-        reusable.clear();
-    }
     // One redactor for sites and transcripts, built when first needed.
     let built: std::sync::Mutex<Option<Arc<anonymise::Redactor>>> = Default::default();
     let make_redactor = || -> Result<Arc<anonymise::Redactor>, PipelineError> {
@@ -1168,55 +1201,98 @@ fn anonymise_stage(
                 .with_kinds(kinds);
         Ok(Arc::clone(slot.insert(Arc::new(r))))
     };
-    let redactor = if reusable.len() < split.len() {
-        Some(make_redactor()?)
-    } else {
-        None
-    };
-    let parts: Vec<(String, anonymise::Anonymised, bool)> = {
+    // A reusable site's partition files are read (and checked) by the
+    // task that would otherwise anonymise it; a file not as the manifest
+    // says has that site anonymised again.
+    let out_dir = staging.out().to_owned();
+    let parts: Vec<(String, anonymise::Anonymised, Option<Vec<(String, String)>>)> = {
         use rayon::prelude::*;
         let split: Vec<(&String, &anonymise::SiteRows)> = split.iter().collect();
         split
             .into_par_iter()
             .map(|(site, rows)| {
                 let label = anonymiser.label(site).unwrap_or_default();
-                if let Some(part) = previous
+                if let Some(reused) = previous
                     .as_ref()
                     .filter(|_| reusable.contains(site))
-                    .and_then(|p| p.part(site, label))
+                    .and_then(|p| p.part(&out_dir, site, label))
                 {
-                    return Ok((site.clone(), part, true));
+                    return Ok((site.clone(), reused.part, Some(reused.files)));
                 }
-                let redactor = redactor
-                    .as_ref()
-                    .ok_or_else(|| stage_error(stage, "no redactor for a site to anonymise"))?;
+                let redactor = make_redactor()?;
                 Ok((
                     site.clone(),
-                    anonymiser.site(tables, rows, redactor).map_err(fail)?,
-                    false,
+                    anonymiser.site(tables, rows, &redactor).map_err(fail)?,
+                    None,
                 ))
             })
             .collect::<Result<_, PipelineError>>()?
     };
-    let reused = parts.iter().filter(|p| p.2).count();
+    let reused = parts.iter().filter(|p| p.2.is_some()).count();
     summary.stage_note = Some(format!(
         "{} of {} sites anonymised, {reused} reused",
         parts.len() - reused,
         parts.len()
     ));
-    let ranges = crate::partitions::row_ranges(
-        &parts
+    // Each site's partitions: a reused site's files stay as they are
+    // (carried), an anonymised site's are encoded (in parallel: a file's
+    // bytes do not depend on it) and staged in label order.
+    let mut site_files: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    {
+        use rayon::prelude::*;
+        let mut ordered: Vec<(
+            &str,
+            &str,
+            &anonymise::Anonymised,
+            &Option<Vec<(String, String)>>,
+        )> = parts
             .iter()
-            .map(|(site, part, _)| {
+            .map(|(site, part, reused)| {
                 (
-                    site.clone(),
-                    anonymiser.label(site).unwrap_or_default().to_string(),
+                    site.as_str(),
+                    anonymiser.label(site).unwrap_or_default(),
                     part,
+                    reused,
                 )
             })
-            .collect::<Vec<_>>(),
-    );
-    drop(redactor);
+            .collect();
+        ordered.sort_by(|a, b| a.1.cmp(b.1));
+        let encoded: Vec<Vec<(String, String, Result<Vec<u8>, String>)>> = ordered
+            .par_iter()
+            .map(|(_, label, part, reused)| match reused {
+                Some(_) => Vec::new(),
+                None => part
+                    .tables
+                    .named()
+                    .into_iter()
+                    .filter(|(name, _)| crate::partitions::is_partitioned(name))
+                    .map(|(name, batch)| {
+                        (
+                            name.to_string(),
+                            crate::partitions::partition_rel(name, label),
+                            to_parquet(batch).map_err(|e| e.to_string()),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
+        for ((site, _, _, reused), files) in ordered.iter().zip(encoded) {
+            let entry = site_files.entry(site.to_string()).or_default();
+            if let Some(reused) = reused {
+                for (rel, hash) in reused {
+                    staging.carry(rel, hash);
+                    if let Some((table, _)) = crate::partitions::parse_partition_rel(rel) {
+                        entry.insert(table.to_string(), hash.clone());
+                    }
+                }
+            }
+            for (table, rel, parquet) in files {
+                let parquet = parquet.map_err(|e| stage_error(stage, e))?;
+                staging.write(&rel, &parquet)?;
+                entry.insert(table, crate::hash::sha256_hex(&parquet));
+            }
+        }
+    }
     drop(previous);
     let qualitative = &raw.inputs.qualitative;
     let workshops = &raw.inputs.workshops;
@@ -1350,13 +1426,15 @@ fn anonymise_stage(
         projects,
         ..Default::default()
     };
-    // The tables are encoded in parallel (each file's bytes do not depend
-    // on it) and written in their fixed order.
+    // The study-wide tables (the register, the coded segments, the
+    // workshops), one file each, encoded in parallel, written in their
+    // fixed order.
     let encoded: Vec<(&str, Result<Vec<u8>, String>)> = {
         use rayon::prelude::*;
         tables
             .named()
             .into_par_iter()
+            .filter(|(name, _)| !crate::partitions::is_partitioned(name))
             .map(|(name, batch)| (name, to_parquet(batch).map_err(|e| e.to_string())))
             .collect()
     };
@@ -1370,8 +1448,9 @@ fn anonymise_stage(
     manifest.sites = site_keys
         .into_iter()
         .map(|(site, key)| {
-            let rows = ranges.get(&site).cloned().unwrap_or_default();
-            (site, crate::partitions::SiteEntry { key, rows })
+            let label = anonymiser.label(&site).unwrap_or_default().to_string();
+            let files = site_files.remove(&site).unwrap_or_default();
+            (site, crate::partitions::SiteEntry { key, label, files })
         })
         .collect();
     summary.partitions = Some(manifest);
