@@ -368,6 +368,8 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     if rebuild {
         runs.fill(true);
     }
+    // Read once: thousands of partition files may be named here.
+    let cache_before = read_cache(&out);
     for (rel, what) in published
         .edited
         .iter()
@@ -376,7 +378,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     {
         progress(&format!(
             "{rel} {what} since it was published; {}",
-            match writer(plan, &out, rel) {
+            match writer(plan, &cache_before, rel) {
                 Some(stage) => format!("stage {stage} runs again to restore it"),
                 None => "no stage of this pipeline writes it".to_string(),
             }
@@ -404,7 +406,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     let mut changes = Vec::new();
     for (index, stage) in plan.stages.iter().enumerate() {
         let started = Instant::now();
-        let before: Vec<String> = staging.hashes().keys().cloned().collect();
+        let before: std::collections::BTreeSet<String> = staging.hashes().keys().cloned().collect();
         if runs[index] {
             for from in &stage.from {
                 materialise(plan, &runs, from, &out, &study, &mut artifacts)?;
@@ -488,7 +490,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
         let wrote: Vec<String> = staging
             .hashes()
             .keys()
-            .filter(|k| !before.contains(k))
+            .filter(|k| !before.contains(*k))
             .cloned()
             .collect();
         let mut read = Vec::new();
@@ -563,6 +565,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             )
         })
         .collect();
+    let publishing = Instant::now();
     staging.publish()?;
     crate::published::record(&out)?;
     let state = out.join(STATE_DIR);
@@ -581,13 +584,19 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     crate::output::write_atomic(&state.join(DIFF_FILE), diff_text.as_bytes())?;
     summary.changes = changes.len();
     summary.diff = diff_text;
+    timings.push((
+        "(publish)".to_string(),
+        true,
+        publishing.elapsed().as_secs_f64(),
+        peak_memory_mib(),
+        Vec::new(),
+    ));
     ledger(&out, plan, &study, started_run, &timings, "published");
     Ok(summary)
 }
 
 /// The stage whose outputs, as the last run cached them, include `rel`.
-fn writer(plan: &Plan, out: &Utf8Path, rel: &str) -> Option<String> {
-    let cache = read_cache(out);
+fn writer(plan: &Plan, cache: &BTreeMap<String, CacheEntry>, rel: &str) -> Option<String> {
     plan.stages
         .iter()
         .find(|s| {
@@ -1257,39 +1266,52 @@ fn anonymise_stage(
             })
             .collect();
         ordered.sort_by(|a, b| a.1.cmp(b.1));
-        let encoded: Vec<Vec<(String, String, Result<Vec<u8>, String>)>> = ordered
-            .par_iter()
-            .map(|(_, label, part, reused)| match reused {
-                Some(_) => Vec::new(),
-                None => part
-                    .tables
-                    .named()
-                    .into_iter()
-                    .filter(|(name, _)| crate::partitions::is_partitioned(name))
-                    .map(|(name, batch)| {
-                        (
-                            name.to_string(),
-                            crate::partitions::partition_rel(name, label),
-                            to_parquet(batch).map_err(|e| e.to_string()),
-                        )
-                    })
-                    .collect(),
-            })
-            .collect();
-        for ((site, _, _, reused), files) in ordered.iter().zip(encoded) {
-            let entry = site_files.entry(site.to_string()).or_default();
-            if let Some(reused) = reused {
-                for (rel, hash) in reused {
-                    staging.carry(rel, hash);
-                    if let Some((table, _)) = crate::partitions::parse_partition_rel(rel) {
-                        entry.insert(table.to_string(), hash.clone());
+        // A few sites at a time, so the encoded bytes held at once stay small.
+        let chunk = rayon::current_num_threads() * 8;
+        for sites in ordered.chunks(chunk) {
+            let encoded: Vec<Vec<(String, String, Result<Vec<u8>, String>)>> = sites
+                .par_iter()
+                .map(|(_, label, part, reused)| match reused {
+                    Some(_) => Vec::new(),
+                    None => part
+                        .tables
+                        .named()
+                        .into_iter()
+                        .filter(|(name, _)| crate::partitions::is_partitioned(name))
+                        .map(|(name, batch)| {
+                            (
+                                name.to_string(),
+                                crate::partitions::partition_rel(name, label),
+                                to_parquet(batch).map_err(|e| e.to_string()),
+                            )
+                        })
+                        .collect(),
+                })
+                .collect();
+            for ((site, _, _, reused), files) in sites.iter().zip(encoded) {
+                let entry = site_files.entry(site.to_string()).or_default();
+                if let Some(reused) = reused {
+                    for (rel, hash) in reused {
+                        staging.carry(rel, hash);
+                        if let Some((table, _)) = crate::partitions::parse_partition_rel(rel) {
+                            entry.insert(table.to_string(), hash.clone());
+                        }
                     }
                 }
-            }
-            for (table, rel, parquet) in files {
-                let parquet = parquet.map_err(|e| stage_error(stage, e))?;
-                staging.write(&rel, &parquet)?;
-                entry.insert(table, crate::hash::sha256_hex(&parquet));
+                for (table, rel, parquet) in files {
+                    let parquet = parquet.map_err(|e| stage_error(stage, e))?;
+                    let hash = crate::hash::sha256_hex(&parquet);
+                    // A site anonymised again into the very bytes already
+                    // published keeps its file (no rewrite).
+                    let published = std::fs::read(out_dir.join(&rel))
+                        .is_ok_and(|old| crate::hash::sha256_hex(&old) == hash);
+                    if published {
+                        staging.carry(&rel, &hash);
+                    } else {
+                        staging.write(&rel, &parquet)?;
+                    }
+                    entry.insert(table, hash);
+                }
             }
         }
     }
