@@ -211,9 +211,8 @@ pub fn read_table(
         Some(first) => first.schema(),
         None => crate::tables::projected_schema(&model::StudyTables::empty(), table, columns),
     };
-    model::column::concat_batches(&schema, &batches).map_err(|e| {
-        crate::PipelineError::io(&out.join(table_rel(table)), std::io::Error::other(e))
-    })
+    model::column::concat_batches(&schema, &batches)
+        .map_err(|e| crate::PipelineError::io(out.join(table_rel(table)), std::io::Error::other(e)))
 }
 
 /// What the last run that anonymised wrote, to decide what can be reused.
