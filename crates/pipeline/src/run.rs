@@ -1162,8 +1162,8 @@ fn anonymise_stage(
     .map_err(fail)?;
     let split = anonymiser.split(tables).map_err(fail)?;
     // Per-site partitions: a site whose partition key is unchanged and
-    // whose text no added gazetteer entry touches is taken from the
-    // previous run's data/ tables (see `partitions`).
+    // whose text no added gazetteer entry touches keeps its published
+    // partition files, read back for the stages after (see `partitions`).
     let global = crate::partitions::global_key(
         &stage.run,
         &stage.canonical,
