@@ -9,6 +9,7 @@ mod framework;
 mod interrupted;
 mod labels;
 mod names;
+mod partitions;
 mod pipeline_file;
 mod privacy;
 mod provenance;

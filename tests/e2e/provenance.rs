@@ -112,7 +112,7 @@ fn the_run_is_an_ro_crate_listing_every_stage_and_output() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|o| o["@id"] == "data/answers.parquet")
+            .any(|o| o["@id"] == "data/answers/")
     );
     assert!(
         ratings["result"]
@@ -127,17 +127,45 @@ fn the_run_is_an_ro_crate_listing_every_stage_and_output() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), all, "an @id appears twice in the crate");
-    // Every output in outputs.lock is in the crate with the same hash.
+    // Every output in outputs.lock is in the crate with the same hash; a
+    // site partition as its table's folder, a Dataset that says how many
+    // files it holds.
     let lock = std::fs::read_to_string(out.join("outputs.lock")).unwrap();
+    let mut partitions: std::collections::BTreeMap<String, usize> = Default::default();
     for line in lock.lines().filter(|l| !l.starts_with('#')) {
         let (hash, path) = line.split_once("  ").unwrap();
         if path == "ro-crate-metadata.json" {
+            continue;
+        }
+        if let Some((table, _)) = pipeline::partitions::parse_partition_rel(path) {
+            *partitions.entry(format!("data/{table}/")).or_default() += 1;
             continue;
         }
         assert_eq!(entity(path)["sha256"], hash, "{path}");
         assert!(
             entity(path)["encodingFormat"].is_string(),
             "{path} has a media type"
+        );
+    }
+    assert_eq!(partitions.len(), pipeline::partitions::TABLES.len());
+    for (folder, files) in &partitions {
+        let dataset = entity(folder);
+        assert_eq!(dataset["@type"], "Dataset", "{folder}");
+        assert_eq!(*files, 9, "{folder}: a file per site with data");
+        assert!(
+            dataset["description"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("({files} files,")),
+            "{folder}"
+        );
+        assert!(
+            root["hasPart"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["@id"] == folder.as_str()),
+            "{folder}"
         );
     }
     // Every stage run is mentioned by the root and says what it did.

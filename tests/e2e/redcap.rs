@@ -126,7 +126,9 @@ fn a_data_access_group_name_in_an_output_fails_the_leak_guard() {
     assert!(
         leaks
             .iter()
-            .any(|l| l.starts_with("leak: data/accounts.parquet: row ") && l.ends_with(": site")),
+            .any(|l| l.starts_with("leak: data/accounts/site=")
+                && l.contains("/part-0.parquet: row ")
+                && l.ends_with(": site")),
         "{err}"
     );
     assert!(leaks.iter().all(|l| l.ends_with(": site")), "{err}");

@@ -467,21 +467,26 @@ fn reused_partitions_keep_their_anonymisation_log_entries() {
     );
 }
 
-/// Partitions are reused only from `data/` tables that are exactly what the
-/// previous run wrote: a table changed on disk means every site is
-/// anonymised again (and the output is still that of a run from nothing).
+/// Partitions are reused only from `data/` files that are exactly what the
+/// previous run wrote: a site's partition file changed on disk means that
+/// site is anonymised again (and the output is still that of a run from
+/// nothing).
 #[test]
 fn a_tampered_data_table_is_never_reused() {
     let (tmp, study) = demo_copy();
     let out = tmp.path().join("out");
     assert_ok(&synthesis(&study, &out, &[]));
-    std::fs::write(out.join("data/accounts.parquet"), b"not what the run wrote").unwrap();
+    std::fs::write(
+        out.join("data/accounts/site=Site A/part-0.parquet"),
+        b"not what the run wrote",
+    )
+    .unwrap();
     add_late_site(&study);
     let rerun = synthesis(&study, &out, &[]);
     assert_ok(&rerun);
     assert!(
         stderr(&rerun).contains(
-            "(10 of 10 sites anonymised, 0 reused; 1 of 3 transcript projects redacted, 2 reused; 12 workshop files redacted)"
+            "(2 of 10 sites anonymised, 8 reused; 1 of 3 transcript projects redacted, 2 reused; 12 workshop files redacted)"
         ),
         "{}",
         stderr(&rerun)

@@ -41,8 +41,8 @@ from = ["study"]
 
 /// The tables of free text (`model::schema::FREE_TEXT`) as published.
 const FREE_TEXT: [&str; 5] = [
-    "data/accounts.parquet",
-    "data/evidence.parquet",
+    "data/accounts",
+    "data/evidence",
     "data/coded_segments.parquet",
     "data/workshop_notes.parquet",
     "data/workshop_verdicts.parquet",
@@ -74,7 +74,7 @@ fn a_pipeline_reading_no_free_text_publishes_none_and_its_statistics_are_the_syn
     let full = tmp.path().join("full");
     assert_ok(&synthesis(&study, &full, &[]));
     for rel in FREE_TEXT {
-        assert!(full.join(rel).is_file(), "the synthesis publishes {rel}");
+        assert!(full.join(rel).exists(), "the synthesis publishes {rel}");
         assert!(!lean.join(rel).exists(), "{rel} is published");
     }
     // Every other clean table and both statistics, byte for byte.
@@ -83,18 +83,23 @@ fn a_pipeline_reading_no_free_text_publishes_none_and_its_statistics_are_the_syn
         .map(|(rel, _)| rel)
         .filter(|rel| rel.starts_with("data/"))
         .collect();
-    assert_eq!(
-        data,
-        [
-            "data/answers.parquet",
-            "data/checkboxes.parquet",
-            "data/documents.parquet",
-            "data/outcomes.parquet",
-            "data/participants.parquet",
-            "data/sites.parquet",
-            "data/top3.parquet",
-        ]
-    );
+    // Every site's partition of each table without free text, and the register.
+    let mut expected: Vec<String> = [
+        "answers",
+        "checkboxes",
+        "documents",
+        "outcomes",
+        "participants",
+        "top3",
+    ]
+    .iter()
+    .flat_map(|table| {
+        ('A'..='I').map(move |site| format!("data/{table}/site=Site {site}/part-0.parquet"))
+    })
+    .chain(["data/sites.parquet".to_string()])
+    .collect();
+    expected.sort();
+    assert_eq!(data, expected);
     for rel in data.iter().map(String::as_str).chain([
         "tables/ratings_summary.csv",
         "tables/ratings_summary.parquet",
@@ -118,7 +123,7 @@ fn a_pipeline_reading_no_free_text_publishes_none_and_its_statistics_are_the_syn
     let provenance: serde_json::Value =
         serde_json::from_slice(&file(&lean, "provenance.json")).unwrap();
     assert!(
-        provenance.to_string().contains("data/answers.parquet"),
+        provenance.to_string().contains("\"data/answers/\""),
         "{provenance}"
     );
 }
@@ -159,7 +164,9 @@ fn the_leak_guard_still_fails_closed_when_no_free_text_is_published() {
     let err = stderr(&run);
     assert!(
         err.lines()
-            .any(|l| l.starts_with("leak: data/answers.parquet: row ") && l.ends_with(": name")),
+            .any(|l| l.starts_with("leak: data/answers/site=")
+                && l.contains("/part-0.parquet: row ")
+                && l.ends_with(": name")),
         "{err}"
     );
     assert!(

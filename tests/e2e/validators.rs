@@ -27,7 +27,7 @@ struct Validators {
 }
 
 /// The pinned version of a package in `tests/validators/requirements.txt`.
-fn pinned(package: &str) -> String {
+pub(crate) fn pinned(package: &str) -> String {
     let pins = std::fs::read_to_string(root().join("tests/validators/requirements.txt")).unwrap();
     pins.lines()
         .find_map(|l| l.strip_prefix(&format!("{package}==")))
@@ -39,10 +39,16 @@ fn pinned(package: &str) -> String {
 /// The validators, or why their tests are skipped (none is installed, or
 /// another version is, and none is required; a required one that is
 /// missing fails here).
-fn validators() -> Result<Validators, String> {
-    let venv = std::env::var_os("CROSSCASE_VALIDATORS_VENV")
+/// The validators' venv (`target/validators-venv`, or
+/// `CROSSCASE_VALIDATORS_VENV`).
+pub(crate) fn venv() -> PathBuf {
+    std::env::var_os("CROSSCASE_VALIDATORS_VENV")
         .filter(|p| !p.is_empty())
-        .map_or_else(|| root().join("target/validators-venv"), PathBuf::from);
+        .map_or_else(|| root().join("target/validators-venv"), PathBuf::from)
+}
+
+fn validators() -> Result<Validators, String> {
+    let venv = venv();
     let required =
         std::env::var("CROSSCASE_REQUIRE_VALIDATORS").is_ok_and(|v| !v.is_empty() && v != "0");
     let python = venv.join("bin/python");

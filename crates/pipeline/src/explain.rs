@@ -31,6 +31,29 @@ fn read_table(path: &Utf8Path) -> Result<RecordBatch, PipelineError> {
     from_parquet(bytes).map_err(|e| PipelineError::io(path, e))
 }
 
+/// The sha256 of a clean table as its files are now (for a partitioned
+/// table, `partitions::table_hash` of the files `outputs.lock` lists, each
+/// hashed from its bytes).
+fn input_hash(out: &Utf8Path, table: &str) -> Result<String, PipelineError> {
+    let rel = crate::partitions::table_rel(table);
+    if !crate::partitions::is_partitioned(table) {
+        let path = out.join(&rel);
+        let bytes = std::fs::read(&path).map_err(|e| PipelineError::io(&path, e))?;
+        return Ok(sha256_hex(&bytes));
+    }
+    let files: std::collections::BTreeMap<String, String> = crate::output::read_lock(out)
+        .into_keys()
+        .filter(|f| f.starts_with(&rel))
+        .map(|f| {
+            let hash = std::fs::read(out.join(&f))
+                .map(|b| sha256_hex(&b))
+                .unwrap_or_default();
+            (f, hash)
+        })
+        .collect();
+    Ok(crate::partitions::table_hash(table, &files))
+}
+
 fn figure_row(batch: &RecordBatch, id: &str) -> Option<usize> {
     let ids = model::column::text(batch, "figure_id")?;
     (0..ids.len()).find(|&i| ids.get(i) == Some(id))
@@ -138,14 +161,12 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
         lineage["method"].as_str().unwrap_or_default()
     ));
     let input = lineage["input"].as_str().unwrap_or_default();
-    let input_rel = format!("data/{input}.parquet");
+    let input_rel = crate::partitions::table_rel(input);
     let recorded = record["input"][&input_rel]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let input_path = out.join(&input_rel);
-    let bytes = std::fs::read(&input_path).map_err(|e| PipelineError::io(&input_path, e))?;
-    let now = sha256_hex(&bytes);
+    let now = input_hash(out, input)?;
     text.push_str(&format!(
         "input     {input_rel} (sha256 {})\n",
         &recorded[..recorded.len().min(16)]
@@ -156,7 +177,30 @@ pub fn explain(out: &Utf8Path, figure: &str) -> Result<String, PipelineError> {
     if value_of("suppressed") == "true" {
         return Ok(text);
     }
-    let rows = from_parquet(bytes).map_err(|e| PipelineError::io(&input_path, e))?;
+    // A figure of one site reads that site's partition only.
+    let site = lineage["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|k| k == "site")
+        .then(|| {
+            batch
+                .column_by_name("site")
+                .and_then(|c| cell_text(c.as_ref(), found.row))
+        })
+        .flatten()
+        .filter(|_| crate::partitions::is_partitioned(input));
+    let rows = match &site {
+        Some(label) => {
+            let path = out.join(crate::partitions::partition_rel(input, label));
+            match std::fs::read(&path) {
+                Ok(bytes) => from_parquet(bytes).map_err(|e| PipelineError::io(&path, e))?,
+                // No partition: the site has no rows of this table.
+                Err(_) => crate::partitions::read_table(out, input, None)?,
+            }
+        }
+        None => crate::partitions::read_table(out, input, None)?,
+    };
     let keys: Vec<(String, String)> = lineage["keys"]
         .as_array()
         .into_iter()

@@ -177,6 +177,13 @@ fn publish_dir(out: &Utf8Path, dir: &Utf8Path) -> Result<(), PipelineError> {
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(|e| PipelineError::io(parent, e))?;
         }
+        // The old file goes first: ext4 flushes a file renamed over
+        // another to disk before the rename commits (`auto_da_alloc`),
+        // which made replacing thousands of partition files take minutes.
+        // A kill in between leaves the staged file, moved by roll-forward.
+        if to.is_file() {
+            std::fs::remove_file(&to).map_err(|e| PipelineError::io(&to, e))?;
+        }
         std::fs::rename(&from, &to).map_err(|e| PipelineError::io(&to, e))?;
     }
     // The new lock lists every output of the run, including those carried
@@ -188,6 +195,12 @@ fn publish_dir(out: &Utf8Path, dir: &Utf8Path) -> Result<(), PipelineError> {
             let path = out.join(old);
             if path.is_file() {
                 std::fs::remove_file(&path).map_err(|e| PipelineError::io(&path, e))?;
+                // A site partition's folder goes with its last file.
+                if crate::partitions::parse_partition_rel(old).is_some()
+                    && let Some(folder) = path.parent()
+                {
+                    let _ = std::fs::remove_dir(folder);
+                }
             }
         }
     }

@@ -1,6 +1,15 @@
 //! Per-site partitions of the `anonymise` stage: when a late site's export
-//! arrives, only that site is anonymised again; every other site's clean
-//! rows are taken from the previous run's `data/` tables.
+//! arrives, only that site is anonymised again; every other site keeps its
+//! published partition files as they are.
+//!
+//! The clean tables that hold site rows ([`TABLES`]) are published as
+//! Hive-style partitions, one Parquet file per site and table:
+//! `data/<table>/site=<label>/part-0.parquet`, the label escaped as Hive
+//! escapes a partition value ([`escape_label`]). DuckDB, Polars, Spark and
+//! DataFusion read such a folder as one table with a `site` column; the
+//! files hold the `site` column too, so a file read alone still says whose
+//! rows it holds. A site with data has a file in every one of these tables
+//! (with no rows where it has none), so each table's schema is always there.
 //!
 //! A site's clean rows are a function of: the crosscase version, the stage's
 //! settings, the key, the study's fixed files (framework, dictionaries,
@@ -15,9 +24,9 @@
 //! re-anonymises every site. The run's cache keeps only hashes: partition
 //! keys, keyed fingerprints of each site's gazetteer entries (HMAC with the
 //! study key, so they cannot be checked against a list of names), and the
-//! row ranges of each site in the `data/` tables it wrote. Coded
-//! transcripts are not site rows: `transcripts` reuses them per project,
-//! keeping its keys in the same manifest.
+//! SHA-256 of each partition file a site wrote. Coded transcripts are not
+//! site rows: `transcripts` reuses them per project (a project holds up to
+//! twenty sites), as one file, keeping its keys in the same manifest.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,7 +41,12 @@ use crate::hash::sha256_hex;
 /// The partition manifest, in the output folder's state directory.
 pub const MANIFEST_FILE: &str = "partitions.json";
 
-/// The clean tables that hold site partitions, as `data/<name>.parquet`.
+/// The clean tables that hold site rows, published as partitions
+/// (`data/<name>/site=<label>/part-0.parquet`). The site register, the
+/// workshops' tables and the coded segments stay one file each
+/// (`data/<name>.parquet`): the register is about every site, awaited ones
+/// too; the workshop tables are a few rows redacted on every run; the coded
+/// segments are reused per transcript project, not per site.
 pub const TABLES: [&str; 8] = [
     "participants",
     "answers",
@@ -44,12 +58,170 @@ pub const TABLES: [&str; 8] = [
     "checkboxes",
 ];
 
+/// Whether a clean table is published as site partitions.
+pub fn is_partitioned(table: &str) -> bool {
+    TABLES.contains(&table)
+}
+
+/// How a clean table is named among the outputs: its folder
+/// (`data/answers/`) when partitioned, else its file (`data/sites.parquet`).
+pub fn table_rel(table: &str) -> String {
+    if is_partitioned(table) {
+        format!("data/{table}/")
+    } else {
+        format!("data/{table}.parquet")
+    }
+}
+
+/// A site's partition file of a table.
+pub fn partition_rel(table: &str, label: &str) -> String {
+    format!("data/{table}/site={}/part-0.parquet", escape_label(label))
+}
+
+/// The table and site label of a partition file's path, if it is one.
+pub fn parse_partition_rel(rel: &str) -> Option<(&str, String)> {
+    let rest = rel.strip_prefix("data/")?;
+    let (table, rest) = rest.split_once('/')?;
+    let escaped = rest
+        .strip_prefix("site=")?
+        .strip_suffix("/part-0.parquet")?;
+    if !is_partitioned(table) || escaped.contains('/') {
+        return None;
+    }
+    Some((table, unescape_label(escaped)?))
+}
+
+/// A partition value as Hive writes it in a path (`FileUtils.escapePathName`):
+/// the control characters, DEL and `"#%'*/:=?\{[]^` become `%` and two
+/// upper-case hex digits; everything else (spaces, letters of any script)
+/// stays as it is. DuckDB, Spark and Polars decode `%XX` when they read
+/// the partition back.
+pub fn escape_label(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for c in label.chars() {
+        if hive_escapes(c) {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn hive_escapes(c: char) -> bool {
+    c < ' ' || c == '\u{7f}' || "\"#%'*/:=?\\{[]^".contains(c)
+}
+
+/// The label of an escaped partition value; `None` if it is not one
+/// [`escape_label`] writes.
+pub fn unescape_label(escaped: &str) -> Option<String> {
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let hex = rest.get(at + 1..at + 3)?;
+        let c = char::from(u8::from_str_radix(hex, 16).ok()?);
+        if !hive_escapes(c) {
+            return None;
+        }
+        out.push(c);
+        rest = &rest[at + 3..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The SHA-256 a partitioned table is known by (in `provenance.json`, the
+/// stages' cache keys and `explain`): that of its partition files' lines
+/// of `outputs.lock` (`<sha256>  <path>\n`, sorted by path). Any file
+/// changed, added or removed changes it.
+pub fn table_hash<'a>(
+    table: &str,
+    files: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> String {
+    let folder = format!("data/{table}/");
+    let mut lines: Vec<String> = files
+        .into_iter()
+        .filter(|(rel, _)| rel.starts_with(&folder) && parse_partition_rel(rel).is_some())
+        .map(|(rel, hash)| format!("{hash}  {rel}\n"))
+        .collect();
+    lines.sort();
+    sha256_hex(lines.concat().as_bytes())
+}
+
+/// Every clean table's hash among output hashes, by [`table_rel`]: a
+/// partitioned table's by [`table_hash`], another's that of its file.
+pub fn clean_hashes(outputs: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut clean: BTreeMap<String, String> = outputs
+        .iter()
+        .filter(|(rel, _)| rel.starts_with("data/") && rel.ends_with(".parquet"))
+        .filter(|(rel, _)| parse_partition_rel(rel).is_none())
+        .map(|(rel, hash)| (rel.clone(), hash.clone()))
+        .collect();
+    for table in TABLES {
+        if outputs
+            .keys()
+            .any(|rel| rel.starts_with(&format!("data/{table}/")))
+        {
+            clean.insert(table_rel(table), table_hash(table, outputs));
+        }
+    }
+    clean
+}
+
+/// Whether an output folder's lock lists a site table as one file
+/// (`data/answers.parquet`): the layout before partitions.
+pub fn old_layout(lock: &BTreeMap<String, String>) -> bool {
+    TABLES
+        .iter()
+        .any(|table| lock.contains_key(&format!("data/{table}.parquet")))
+}
+
+/// A published clean table, whole: a partitioned one's files (as
+/// `outputs.lock` lists them) read in parallel, keeping only `columns`
+/// (all when `None`), joined in label order as `anonymise` assembled them.
+pub fn read_table(
+    out: &Utf8Path,
+    table: &str,
+    columns: Option<&[&str]>,
+) -> Result<RecordBatch, crate::PipelineError> {
+    use rayon::prelude::*;
+    let read = |rel: &str| -> Result<RecordBatch, crate::PipelineError> {
+        let path = out.join(rel);
+        let bytes = std::fs::read(&path).map_err(|e| crate::PipelineError::io(&path, e))?;
+        crate::tables::from_parquet_columns(bytes, columns)
+            .map_err(|e| crate::PipelineError::io(&path, e))
+    };
+    if !is_partitioned(table) {
+        return read(&format!("data/{table}.parquet"));
+    }
+    let mut parts: Vec<(String, String)> = crate::output::read_lock(out)
+        .into_keys()
+        .filter_map(|rel| match parse_partition_rel(&rel) {
+            Some((t, label)) if t == table => Some((label, rel)),
+            _ => None,
+        })
+        .collect();
+    parts.sort();
+    let batches: Vec<RecordBatch> = parts
+        .par_iter()
+        .map(|(_, rel)| read(rel))
+        .collect::<Result<_, _>>()?;
+    let schema = match batches.first() {
+        Some(first) => first.schema(),
+        None => crate::tables::projected_schema(&model::StudyTables::empty(), table, columns),
+    };
+    model::column::concat_batches(&schema, &batches)
+        .map_err(|e| crate::PipelineError::io(out.join(table_rel(table)), std::io::Error::other(e)))
+}
+
 /// What the last run that anonymised wrote, to decide what can be reused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Hash of what every partition depends on (see [`global_key`]).
     pub global: String,
-    /// sha256 of each `data/<table>.parquet` the partitions are in.
+    /// sha256 of each clean table written as one file
+    /// (`data/<table>.parquet`, not partitioned).
     pub tables: BTreeMap<String, String>,
     /// The private anonymisation log the sites' redactions went to, if any.
     pub log: Option<String>,
@@ -66,8 +238,10 @@ pub struct Manifest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteEntry {
     pub key: String,
-    /// First row and number of rows in each `data/` table.
-    pub rows: BTreeMap<String, [usize; 2]>,
+    /// The label its partition files are named by.
+    pub label: String,
+    /// The sha256 of its partition file of each table in [`TABLES`].
+    pub files: BTreeMap<String, String>,
 }
 
 /// The part of every partition key shared by all sites: version, the
@@ -150,14 +324,20 @@ pub struct Previous {
     manifest: Manifest,
     /// The tables that hold partitions and that this run makes.
     made: BTreeSet<&'static str>,
-    tables: BTreeMap<String, RecordBatch>,
     log: BTreeMap<String, Vec<LogEntry>>,
+}
+
+/// A reused site's clean rows, read back from its partition files, and
+/// those files (path and sha256), which stay published as they are.
+pub struct Reused {
+    pub part: Anonymised,
+    pub files: Vec<(String, String)>,
 }
 
 impl Previous {
     /// The manifest must be for the same shared key and (when a log is kept)
-    /// the log readable. The `data/` tables are loaded only when some site
-    /// turns out reusable ([`Previous::with_tables`]).
+    /// the log readable. A site's partition files are read only when that
+    /// site is reused ([`Previous::part`]).
     /// `made`: the clean tables this run makes (part of `global`).
     pub fn load(
         state: &Utf8Path,
@@ -177,32 +357,8 @@ impl Previous {
         Some(Previous {
             manifest,
             made: TABLES.into_iter().filter(|t| made.contains(t)).collect(),
-            tables: BTreeMap::new(),
             log,
         })
-    }
-
-    /// The previous `data/` tables, each on disk with the hash the manifest
-    /// recorded: `None` (nothing reusable) otherwise.
-    pub fn with_tables(mut self, out: &Utf8Path) -> Option<Previous> {
-        use rayon::prelude::*;
-        // Read, checked and decoded in parallel, one table per task.
-        let made: Vec<&str> = self.made.iter().copied().collect();
-        let loaded: Vec<Option<(String, RecordBatch)>> = made
-            .par_iter()
-            .map(|name| {
-                let bytes = std::fs::read(out.join(format!("data/{name}.parquet"))).ok()?;
-                if self.manifest.tables.get(*name) != Some(&sha256_hex(&bytes)) {
-                    return None;
-                }
-                Some((name.to_string(), crate::tables::from_parquet(bytes).ok()?))
-            })
-            .collect();
-        for table in loaded {
-            let (name, batch) = table?;
-            self.tables.insert(name, batch);
-        }
-        Some(self)
     }
 
     /// Sites whose partition can be reused as it is: same partition key, and
@@ -273,30 +429,38 @@ impl Previous {
         self.log.values().flatten()
     }
 
-    /// A reused site's clean rows and log entries, as they were written.
-    pub fn part(&self, site: &str, label: &str) -> Option<Anonymised> {
-        let entry = self.manifest.sites.get(site)?;
-        let slice = |name: &str| -> Option<RecordBatch> {
-            if !self.made.contains(name) {
-                // Not made by this run (free text nobody reads): empty.
+    /// A reused site's clean rows and log entries, as they were written:
+    /// its partition files read back, each checked against the sha256 the
+    /// manifest recorded. `None` (anonymise it again) when a file is not.
+    /// A table this run does not make (free text nobody reads) is empty.
+    pub fn part(&self, out: &Utf8Path, site: &str, label: &str) -> Option<Reused> {
+        let entry = self.manifest.sites.get(site).filter(|e| e.label == label)?;
+        let mut files = Vec::new();
+        let mut read = |table: &str| -> Option<RecordBatch> {
+            if !self.made.contains(table) {
                 let empty = StudyTables::empty();
-                let (_, batch) = empty.named().into_iter().find(|(n, _)| *n == name)?;
+                let (_, batch) = empty.named().into_iter().find(|(n, _)| *n == table)?;
                 return Some(batch.clone());
             }
-            let [start, len] = *entry.rows.get(name)?;
-            let batch = self.tables.get(name)?;
-            (start + len <= batch.num_rows()).then(|| batch.slice(start, len))
+            let rel = partition_rel(table, label);
+            let hash = entry.files.get(table)?;
+            let bytes = std::fs::read(out.join(&rel)).ok()?;
+            if &sha256_hex(&bytes) != hash {
+                return None;
+            }
+            files.push((rel, hash.clone()));
+            crate::tables::from_parquet(bytes).ok()
         };
         let tables = StudyTables {
             sites: RecordBatch::new_empty(schema::sites()),
-            participants: slice("participants")?,
-            answers: slice("answers")?,
-            top3: slice("top3")?,
-            outcomes: slice("outcomes")?,
-            accounts: slice("accounts")?,
-            documents: slice("documents")?,
-            evidence: slice("evidence")?,
-            checkboxes: slice("checkboxes")?,
+            participants: read("participants")?,
+            answers: read("answers")?,
+            top3: read("top3")?,
+            outcomes: read("outcomes")?,
+            accounts: read("accounts")?,
+            documents: read("documents")?,
+            evidence: read("evidence")?,
+            checkboxes: read("checkboxes")?,
             coded_segments: RecordBatch::new_empty(schema::coded_segments()),
             workshop_notes: RecordBatch::new_empty(schema::workshop_notes()),
             workshop_verdicts: RecordBatch::new_empty(schema::workshop_verdicts()),
@@ -304,15 +468,18 @@ impl Previous {
         // The site's own entries: transcripts and workshops are not site
         // partitions.
         let log = self.log.get(label).into_iter().flatten();
-        Some(Anonymised {
-            tables,
-            log: log
-                .filter(|e| {
-                    !e.field.starts_with(crate::transcripts::LOG_FIELD)
-                        && !e.field.starts_with(crate::workshops::LOG_FIELD)
-                })
-                .cloned()
-                .collect(),
+        Some(Reused {
+            part: Anonymised {
+                tables,
+                log: log
+                    .filter(|e| {
+                        !e.field.starts_with(crate::transcripts::LOG_FIELD)
+                            && !e.field.starts_with(crate::workshops::LOG_FIELD)
+                    })
+                    .cloned()
+                    .collect(),
+            },
+            files,
         })
     }
 }
@@ -334,28 +501,6 @@ pub fn added_sites(
             .cloned()
             .collect(),
     )
-}
-
-/// Rows of each table per site, as the parts will be assembled (in label
-/// order), for the next run's manifest.
-pub fn row_ranges(
-    parts: &[(String, String, &Anonymised)],
-) -> BTreeMap<String, BTreeMap<String, [usize; 2]>> {
-    let mut ordered: Vec<&(String, String, &Anonymised)> = parts.iter().collect();
-    ordered.sort_by(|a, b| a.1.cmp(&b.1));
-    let mut next: BTreeMap<&str, usize> = TABLES.iter().map(|t| (*t, 0)).collect();
-    let mut out = BTreeMap::new();
-    for (site, _, part) in ordered {
-        let mut rows = BTreeMap::new();
-        for (name, batch) in part.tables.named() {
-            if let Some(start) = next.get_mut(name) {
-                rows.insert(name.to_string(), [*start, batch.num_rows()]);
-                *start += batch.num_rows();
-            }
-        }
-        out.insert(site.clone(), rows);
-    }
-    out
 }
 
 /// The anonymisation log as `crate::key::write_log` writes it, by site label.
@@ -381,4 +526,68 @@ fn read_log(path: &Utf8Path) -> Option<BTreeMap<String, Vec<LogEntry>>> {
         });
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hive's escape set, and nothing else: spaces and other scripts stay.
+    #[test]
+    fn labels_are_escaped_as_hive_escapes_partition_values() {
+        assert_eq!(escape_label("Site A"), "Site A");
+        assert_eq!(escape_label("Zoë / São"), "Zoë %2F São");
+        assert_eq!(
+            escape_label("a=b%c#d:e?\"'*\\{[]^\t\u{7f}"),
+            "a%3Db%25c%23d%3Ae%3F%22%27%2A%5C%7B%5B%5D%5E%09%7F"
+        );
+        assert_eq!(escape_label("Ліс (North) & co."), "Ліс (North) & co.");
+        for label in ["Site A", "Zoë / São", "100% = all", "a%2Fb", "x\ny", "Ліс"] {
+            let escaped = escape_label(label);
+            assert!(!escaped.contains('/'), "{escaped}");
+            assert_eq!(unescape_label(&escaped).as_deref(), Some(label));
+            let rel = partition_rel("answers", label);
+            assert_eq!(
+                parse_partition_rel(&rel),
+                Some(("answers", label.to_string()))
+            );
+        }
+        // Not what escape_label writes: not a partition of ours.
+        assert_eq!(unescape_label("a%41"), None);
+        assert_eq!(unescape_label("a%4"), None);
+        assert_eq!(
+            parse_partition_rel("data/sites/site=A/part-0.parquet"),
+            None
+        );
+        assert_eq!(parse_partition_rel("data/answers.parquet"), None);
+    }
+
+    /// A partitioned table's hash is that of its lines of outputs.lock.
+    #[test]
+    fn a_partitioned_table_is_hashed_over_its_files_paths_and_hashes() {
+        let files: BTreeMap<String, String> = [
+            ("data/answers/site=B/part-0.parquet", "bb"),
+            ("data/answers/site=A/part-0.parquet", "aa"),
+            ("data/top3/site=A/part-0.parquet", "cc"),
+            ("data/sites.parquet", "dd"),
+        ]
+        .into_iter()
+        .map(|(r, h)| (r.to_string(), h.to_string()))
+        .collect();
+        assert_eq!(
+            table_hash("answers", &files),
+            sha256_hex(
+                b"aa  data/answers/site=A/part-0.parquet\nbb  data/answers/site=B/part-0.parquet\n"
+            )
+        );
+        let clean = clean_hashes(&files);
+        assert_eq!(
+            clean.keys().collect::<Vec<_>>(),
+            ["data/answers/", "data/sites.parquet", "data/top3/"]
+        );
+        assert!(old_layout(
+            &[("data/answers.parquet".to_string(), "x".to_string())].into()
+        ));
+        assert!(!old_layout(&files));
+    }
 }

@@ -34,12 +34,15 @@ struct StageRecord<'a> {
     settings: serde_json::Value,
     table: String,
     lineage: Lineage,
-    /// `data/<input>.parquet` and its sha256 in this run.
+    /// The clean table read and its sha256 in this run: `data/<input>/`
+    /// for a table published as site partitions, hashed over its files
+    /// (`partitions::table_hash`), else `data/<input>.parquet`.
     input: BTreeMap<String, String>,
 }
 
 /// `provenance.json`: one record per table stage, sorted by stage id.
-pub fn store(plan: &Plan, data_hashes: &BTreeMap<String, String>) -> String {
+pub fn store(plan: &Plan, outputs: &BTreeMap<String, String>) -> String {
+    let data_hashes = crate::partitions::clean_hashes(outputs);
     let mut records: Vec<StageRecord> = Vec::new();
     for stage in &plan.stages {
         let Some(figures) = stage.kind.figures else {
@@ -49,7 +52,7 @@ pub fn store(plan: &Plan, data_hashes: &BTreeMap<String, String>) -> String {
             figures,
             method: stage.method.clone(),
         };
-        let input_path = format!("data/{}.parquet", lineage.figures.input);
+        let input_path = crate::partitions::table_rel(lineage.figures.input);
         let mut input = BTreeMap::new();
         input.insert(
             input_path.clone(),

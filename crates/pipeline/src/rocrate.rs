@@ -65,8 +65,23 @@ pub struct StageFiles {
 fn entity_id(path: &str) -> String {
     match path.strip_prefix("study:") {
         Some(rel) => format!("#study/{rel}"),
-        None => path.to_string(),
+        None => match crate::partitions::parse_partition_rel(path) {
+            // A site partition is part of its table's folder, the entity
+            // the crate describes (one per table, not one per site).
+            Some((table, _)) => crate::partitions::table_rel(table),
+            None => path.to_string(),
+        },
     }
+}
+
+/// The crate's entities for a list of paths, each once, in order.
+fn entity_ids<'a>(paths: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    paths
+        .into_iter()
+        .map(|p| entity_id(p))
+        .filter(|e| seen.insert(e.clone()))
+        .collect()
 }
 
 /// The media type of a file the pipeline reads or writes, by extension.
@@ -163,7 +178,7 @@ pub fn metadata(
         "name": format!("crosscase run of the pipeline `{}`", plan.name),
         "description": description,
         "conformsTo": ids(PROFILES.iter().map(|(p, _)| p)),
-        "hasPart": ids(outputs.keys()),
+        "hasPart": ids(entity_ids(outputs.keys())),
         "mainEntity": id("pipeline.toml"),
         "mentions": ids(&mentions),
     });
@@ -285,10 +300,10 @@ pub fn metadata(
         });
         // Absent rather than empty: a stage that reads or writes no file.
         if !files.read.is_empty() {
-            action["object"] = ids(files.read.iter().map(|p| entity_id(p)));
+            action["object"] = ids(entity_ids(&files.read));
         }
         if !files.wrote.is_empty() {
-            action["result"] = ids(files.wrote.iter().map(|p| entity_id(p)));
+            action["result"] = ids(entity_ids(&files.wrote));
         }
         graph.push(action);
         graph.push(json!({
@@ -306,7 +321,7 @@ pub fn metadata(
         "description": "The whole pipeline: every study file it read, every output it published.",
         "instrument": id("pipeline.toml"),
         "object": ids(study_files.iter().map(|(p, _)| format!("#study/{p}"))),
-        "result": ids(outputs.keys()),
+        "result": ids(entity_ids(outputs.keys())),
     }));
     graph.push(json!({
         "@id": "#orchestrate",
@@ -316,9 +331,30 @@ pub fn metadata(
         "object": ids(&actions),
         "result": id("#run"),
     }));
+    // Each table published as site partitions is one Dataset (its folder):
+    // the SHA-256 of each file is in outputs.lock.
+    let clean = crate::partitions::clean_hashes(outputs);
+    for (table, folder) in crate::partitions::TABLES
+        .iter()
+        .map(|t| (t, crate::partitions::table_rel(t)))
+        .filter(|(_, folder)| clean.contains_key(folder))
+    {
+        let files = outputs.keys().filter(|p| p.starts_with(&folder)).count();
+        graph.push(json!({
+            "@id": folder,
+            "@type": "Dataset",
+            "name": format!("data/{table}"),
+            "description": format!(
+                "The de-identified table `{table}` as Hive-style partitions, one Parquet file per site \
+                 ({files} files, `site=<label>/part-0.parquet`, the label escaped as Hive escapes a \
+                 partition value); outputs.lock holds the SHA-256 of each file."
+            ),
+        }));
+    }
     for (path, hash) in outputs
         .iter()
         .filter(|(p, _)| p.as_str() != "pipeline.toml")
+        .filter(|(p, _)| crate::partitions::parse_partition_rel(p).is_none())
     {
         let mut file = json!({ "@id": path, "@type": "File", "sha256": hash });
         if let Some(format) = media_type(path) {

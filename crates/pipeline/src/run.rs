@@ -180,8 +180,8 @@ const VOCABULARY: [&str; 4] = [
 /// the key (never the key itself).
 ///
 /// A stage that reads an `anonymise` stage's clean tables depends on their
-/// bytes, not on how they were made: given `clean` (`data/<table>.parquet`
-/// to its sha256), that input's part of its key is the hashes of the clean
+/// bytes, not on how they were made: given `clean` (`data/<table>/` or
+/// `data/<table>.parquet` to its sha256, `partitions::clean_hashes`), that input's part of its key is the hashes of the clean
 /// tables its kind reads (`Kind::reads`) and of the [`VOCABULARY`] files.
 /// So new data that changes some clean tables (a workshop file changes the
 /// workshop tables only) reruns only the stages that read them.
@@ -210,7 +210,7 @@ pub fn stage_keys(
                 Some(clean) => {
                     material.push_str("clean tables\n");
                     for (table, _) in stage.kind.reads() {
-                        let rel = format!("data/{table}.parquet");
+                        let rel = crate::partitions::table_rel(table);
                         let hash = clean.get(&rel).map(String::as_str).unwrap_or("");
                         material.push_str(&format!("{hash}  {rel}\n"));
                     }
@@ -255,13 +255,9 @@ pub fn stage_keys(
     keys
 }
 
-/// The clean tables among output hashes (`data/<table>.parquet`).
+/// The clean tables among output hashes, by `partitions::table_rel`.
 fn clean_hashes(hashes: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    hashes
-        .iter()
-        .filter(|(rel, _)| rel.starts_with("data/"))
-        .map(|(rel, hash)| (rel.clone(), hash.clone()))
-        .collect()
+    crate::partitions::clean_hashes(hashes)
 }
 
 /// Every stage's key as far as it can be known before anything runs: when
@@ -363,8 +359,23 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     // checked below is what the last run published.
     crate::output::roll_forward(&out)?;
     let published = crate::published::check(&out);
+    // An output folder whose data/ predates partitions (one file per site
+    // table) is rebuilt from nothing: every stage runs, and publishing
+    // removes the old files.
+    let rebuild = crate::partitions::old_layout(&crate::output::read_lock(&out));
+    if rebuild {
+        progress(&format!(
+            "{out} holds data/ in the layout of an earlier crosscase (one file per table, such as data/answers.parquet); \
+             every stage runs again from nothing to write it as partitions, data/<table>/site=<label>/part-0.parquet"
+        ));
+    }
     let mut keys = planned_keys(plan, &study_files, &key_fingerprint, &out, &published);
     let mut runs = stages_to_run(plan, &keys, &out, &published);
+    if rebuild {
+        runs.fill(true);
+    }
+    // Read once: thousands of partition files may be named here.
+    let cache_before = read_cache(&out);
     for (rel, what) in published
         .edited
         .iter()
@@ -373,7 +384,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     {
         progress(&format!(
             "{rel} {what} since it was published; {}",
-            match writer(plan, &out, rel) {
+            match writer(plan, &cache_before, rel) {
                 Some(stage) => format!("stage {stage} runs again to restore it"),
                 None => "no stage of this pipeline writes it".to_string(),
             }
@@ -401,10 +412,10 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     let mut changes = Vec::new();
     for (index, stage) in plan.stages.iter().enumerate() {
         let started = Instant::now();
-        let before: Vec<String> = staging.hashes().keys().cloned().collect();
+        let before: std::collections::BTreeSet<String> = staging.hashes().keys().cloned().collect();
         if runs[index] {
             for from in &stage.from {
-                materialise(plan, from, &out, &study, &mut artifacts)?;
+                materialise(plan, &runs, from, &out, &study, &mut artifacts)?;
             }
             let anonymises = |s: &Stage| matches!(s.settings, StageSettings::Anonymise(_));
             let artifact = match &stage.settings {
@@ -457,7 +468,9 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                     Some(&clean_hashes(staging.hashes())),
                 );
                 let now = stages_to_run(plan, &keys, &out, &published);
-                runs[index + 1..].copy_from_slice(&now[index + 1..]);
+                if !rebuild {
+                    runs[index + 1..].copy_from_slice(&now[index + 1..]);
+                }
             }
             // The raw tables and the exports' text are read by `anonymise`
             // only: after the last such stage they are freed (at national
@@ -482,7 +495,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
         let wrote: Vec<String> = staging
             .hashes()
             .keys()
-            .filter(|k| !before.contains(k))
+            .filter(|k| !before.contains(*k))
             .cloned()
             .collect();
         let mut read = Vec::new();
@@ -557,6 +570,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
             )
         })
         .collect();
+    let publishing = Instant::now();
     staging.publish()?;
     crate::published::record(&out)?;
     let state = out.join(STATE_DIR);
@@ -575,13 +589,19 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
     crate::output::write_atomic(&state.join(DIFF_FILE), diff_text.as_bytes())?;
     summary.changes = changes.len();
     summary.diff = diff_text;
+    timings.push((
+        "(publish)".to_string(),
+        true,
+        publishing.elapsed().as_secs_f64(),
+        peak_memory_mib(),
+        Vec::new(),
+    ));
     ledger(&out, plan, &study, started_run, &timings, "published");
     Ok(summary)
 }
 
 /// The stage whose outputs, as the last run cached them, include `rel`.
-fn writer(plan: &Plan, out: &Utf8Path, rel: &str) -> Option<String> {
-    let cache = read_cache(out);
+fn writer(plan: &Plan, cache: &BTreeMap<String, CacheEntry>, rel: &str) -> Option<String> {
     plan.stages
         .iter()
         .find(|s| {
@@ -684,9 +704,13 @@ pub fn last_run(out: &Utf8Path) -> Option<(String, String)> {
 }
 
 /// Load a skipped stage's artifact from its published outputs when a stage
-/// that runs needs it.
+/// that runs needs it. A skipped `anonymise` stage's clean tables are read
+/// from `data/` as far as the stages that run read them (`Kind::reads`): a
+/// site table no running stage reads is left empty, the others are read
+/// column-projected, partition files in parallel.
 fn materialise(
     plan: &Plan,
+    runs: &[bool],
     id: &str,
     out: &Utf8Path,
     study: &Utf8Path,
@@ -707,13 +731,31 @@ fn materialise(
         StageSettings::Anonymise(_) => {
             let config = crate::study::read_config(study)?;
             let (framework, labels) = crate::study::read_vocabulary(study)?;
-            // The tables it made were published; the others are empty.
-            let made = plan.clean_tables(id);
-            let mut tables = StudyTables::empty();
-            for (name, slot) in tables.named_mut() {
-                if made.contains(name) {
-                    *slot = load(format!("data/{name}.parquet"))?;
+            let mut read: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for (reader, _) in plan
+                .stages
+                .iter()
+                .zip(runs)
+                .filter(|(s, runs)| **runs && s.from.iter().any(|f| f == id))
+            {
+                for (table, columns) in reader.kind.reads() {
+                    read.entry(table).or_default().extend(columns.iter());
                 }
+            }
+            let mut tables = StudyTables::empty();
+            // The tables it made were published (the others are empty), a
+            // partitioned one read as far as the running stages read it.
+            let made = plan.clean_tables(id);
+            for (name, batch) in tables.named_mut() {
+                *batch = if !made.contains(name) {
+                    continue;
+                } else if !crate::partitions::is_partitioned(name) {
+                    load(format!("data/{name}.parquet"))?
+                } else if let Some(columns) = read.get(name) {
+                    crate::partitions::read_table(out, name, Some(columns))?
+                } else {
+                    continue;
+                };
             }
             Artifact::Clean(Box::new(CleanStudy {
                 config,
@@ -1142,8 +1184,8 @@ fn anonymise_stage(
     );
     let split = anonymiser.split(tables).map_err(fail)?;
     // Per-site partitions: a site whose partition key is unchanged and
-    // whose text no added gazetteer entry touches is taken from the
-    // previous run's data/ tables (see `partitions`).
+    // whose text no added gazetteer entry touches keeps its published
+    // partition files, read back for the stages after (see `partitions`).
     let global = crate::partitions::global_key(
         &stage.run,
         &stage.canonical,
@@ -1165,7 +1207,7 @@ fn anonymise_stage(
     let state = staging.out().join(STATE_DIR);
     let previous = crate::partitions::Previous::load(&state, &global, made, log_path.as_deref());
     let earlier = previous.as_ref().map(crate::transcripts::Earlier::of);
-    let mut reusable = match &previous {
+    let reusable = match &previous {
         Some(p) => p
             .reusable(
                 &site_keys,
@@ -1178,13 +1220,6 @@ fn anonymise_stage(
             .map_err(fail)?,
         None => Default::default(),
     };
-    // The previous data/ tables are read only when a site can be reused.
-    let previous = previous
-        .filter(|_| !reusable.is_empty())
-        .and_then(|p| p.with_tables(staging.out()));
-    if previous.is_none() {
-        reusable.clear();
-    }
     // One redactor for sites and transcripts, built when first needed.
     let built: std::sync::Mutex<Option<Arc<anonymise::Redactor>>> = Default::default();
     let make_redactor = || -> Result<Arc<anonymise::Redactor>, PipelineError> {
@@ -1200,54 +1235,121 @@ fn anonymise_stage(
     };
     // Sites redact only the free text that is made (accounts, evidence).
     let redacts = made.contains("accounts") || made.contains("evidence");
-    let redactor = if redacts && reusable.len() < split.len() {
-        Some(make_redactor()?)
-    } else {
-        None
-    };
-    let parts: Vec<(String, anonymise::Anonymised, bool)> = {
+    // A reusable site's partition files are read (and checked) by the
+    // task that would otherwise anonymise it; a file not as the manifest
+    // says has that site anonymised again.
+    let out_dir = staging.out().to_owned();
+    let parts: Vec<(String, anonymise::Anonymised, Option<Vec<(String, String)>>)> = {
         use rayon::prelude::*;
         let split: Vec<(&String, &anonymise::SiteRows)> = split.iter().collect();
         split
             .into_par_iter()
             .map(|(site, rows)| {
                 let label = anonymiser.label(site).unwrap_or_default();
-                if let Some(part) = previous
+                if let Some(reused) = previous
                     .as_ref()
                     .filter(|_| reusable.contains(site))
-                    .and_then(|p| p.part(site, label))
+                    .and_then(|p| p.part(&out_dir, site, label))
                 {
-                    return Ok((site.clone(), part, true));
+                    return Ok((site.clone(), reused.part, Some(reused.files)));
                 }
+                // Built once, by the first site that needs it (a reusable
+                // site whose files are not as recorded needs it too).
+                let redactor = if redacts {
+                    Some(make_redactor()?)
+                } else {
+                    None
+                };
                 Ok((
                     site.clone(),
                     anonymiser
                         .site(tables, rows, redactor.as_deref())
                         .map_err(fail)?,
-                    false,
+                    None,
                 ))
             })
             .collect::<Result<_, PipelineError>>()?
     };
-    let reused = parts.iter().filter(|p| p.2).count();
+    let reused = parts.iter().filter(|p| p.2.is_some()).count();
     summary.stage_note = Some(format!(
         "{} of {} sites anonymised, {reused} reused",
         parts.len() - reused,
         parts.len()
     ));
-    let ranges = crate::partitions::row_ranges(
-        &parts
+    // Each site's partitions: a reused site's files stay as they are
+    // (carried), an anonymised site's are encoded (in parallel: a file's
+    // bytes do not depend on it) and staged in label order.
+    let mut site_files: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    {
+        use rayon::prelude::*;
+        let mut ordered: Vec<(
+            &str,
+            &str,
+            &anonymise::Anonymised,
+            &Option<Vec<(String, String)>>,
+        )> = parts
             .iter()
-            .map(|(site, part, _)| {
+            .map(|(site, part, reused)| {
                 (
-                    site.clone(),
-                    anonymiser.label(site).unwrap_or_default().to_string(),
+                    site.as_str(),
+                    anonymiser.label(site).unwrap_or_default(),
                     part,
+                    reused,
                 )
             })
-            .collect::<Vec<_>>(),
-    );
-    drop(redactor);
+            .collect();
+        ordered.sort_by(|a, b| a.1.cmp(b.1));
+        // A few sites at a time, so the encoded bytes held at once stay small.
+        let chunk = rayon::current_num_threads() * 8;
+        for sites in ordered.chunks(chunk) {
+            let encoded: Vec<Vec<(String, String, Result<Vec<u8>, String>)>> = sites
+                .par_iter()
+                .map(|(_, label, part, reused)| match reused {
+                    Some(_) => Vec::new(),
+                    None => part
+                        .tables
+                        .named()
+                        .into_iter()
+                        .filter(|(name, _)| {
+                            made.contains(name) && crate::partitions::is_partitioned(name)
+                        })
+                        .map(|(name, batch)| {
+                            (
+                                name.to_string(),
+                                crate::partitions::partition_rel(name, label),
+                                to_parquet(batch).map_err(|e| e.to_string()),
+                            )
+                        })
+                        .collect(),
+                })
+                .collect();
+            for ((site, _, _, reused), files) in sites.iter().zip(encoded) {
+                let entry = site_files.entry(site.to_string()).or_default();
+                if let Some(reused) = reused {
+                    for (rel, hash) in reused {
+                        staging.carry(rel, hash);
+                        if let Some((table, _)) = crate::partitions::parse_partition_rel(rel) {
+                            entry.insert(table.to_string(), hash.clone());
+                        }
+                    }
+                }
+                for (table, rel, parquet) in files {
+                    let parquet = parquet.map_err(|e| stage_error(stage, e))?;
+                    let hash = crate::hash::sha256_hex(&parquet);
+                    // A site anonymised again into the very bytes already
+                    // published keeps its file (no rewrite).
+                    let published = std::fs::read(out_dir.join(&rel))
+                        .is_ok_and(|old| crate::hash::sha256_hex(&old) == hash);
+                    if published {
+                        staging.carry(&rel, &hash);
+                    } else {
+                        staging.write(&rel, &parquet)?;
+                    }
+                    entry.insert(table, hash);
+                }
+            }
+        }
+    }
     drop(previous);
     // The coded transcripts and the workshops are redacted only when a
     // stage reads them (`Plan::clean_tables`); the study stage has checked
@@ -1405,14 +1507,15 @@ fn anonymise_stage(
         projects,
         ..Default::default()
     };
-    // The tables are encoded in parallel (each file's bytes do not depend
-    // on it) and written in their fixed order.
+    // The study-wide tables (the register, the coded segments, the
+    // workshops), one file each, encoded in parallel, written in their
+    // fixed order.
     let encoded: Vec<(&str, Result<Vec<u8>, String>)> = {
         use rayon::prelude::*;
         tables
             .named()
             .into_par_iter()
-            .filter(|(name, _)| made.contains(name))
+            .filter(|(name, _)| made.contains(name) && !crate::partitions::is_partitioned(name))
             .map(|(name, batch)| (name, to_parquet(batch).map_err(|e| e.to_string())))
             .collect()
     };
@@ -1426,8 +1529,9 @@ fn anonymise_stage(
     manifest.sites = site_keys
         .into_iter()
         .map(|(site, key)| {
-            let rows = ranges.get(&site).cloned().unwrap_or_default();
-            (site, crate::partitions::SiteEntry { key, rows })
+            let label = anonymiser.label(&site).unwrap_or_default().to_string();
+            let files = site_files.remove(&site).unwrap_or_default();
+            (site, crate::partitions::SiteEntry { key, label, files })
         })
         .collect();
     summary.partitions = Some(manifest);

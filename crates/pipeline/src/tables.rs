@@ -165,15 +165,66 @@ pub fn parquet_batches(
 
 /// Read a Parquet file written by [`to_parquet`] back into one batch.
 pub fn from_parquet(bytes: Vec<u8>) -> Result<RecordBatch, parquet::errors::ParquetError> {
+    from_parquet_columns(bytes, None)
+}
+
+/// [`from_parquet`] decoding only the named columns (a Parquet
+/// `ProjectionMask`: the others' pages are never decompressed), in the
+/// file's order; all of them when `None`.
+pub fn from_parquet_columns(
+    bytes: Vec<u8>,
+    columns: Option<&[&str]>,
+) -> Result<RecordBatch, parquet::errors::ParquetError> {
+    use parquet::arrow::ProjectionMask;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))?;
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))?;
+    if let Some(columns) = columns {
+        let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
+        builder = builder.with_projection(mask);
+    }
     let schema = Arc::clone(builder.schema());
     let reader = builder.build()?;
     let mut batches = Vec::new();
     for batch in reader {
         batches.push(batch.map_err(|e| parquet::errors::ParquetError::General(e.to_string()))?);
     }
+    let schema = match batches.first() {
+        Some(first) => first.schema(),
+        None => project_schema(&schema, columns),
+    };
     concat_row_groups(&schema, &batches)
+}
+
+/// A clean table's schema, keeping only `columns` (all when `None`).
+pub fn projected_schema(
+    empty: &model::StudyTables,
+    table: &str,
+    columns: Option<&[&str]>,
+) -> arrow_schema::SchemaRef {
+    let schema = empty
+        .named()
+        .into_iter()
+        .find(|(name, _)| *name == table)
+        .map(|(_, batch)| batch.schema())
+        .unwrap_or_else(|| Arc::new(arrow_schema::Schema::empty()));
+    project_schema(&schema, columns)
+}
+
+fn project_schema(
+    schema: &arrow_schema::SchemaRef,
+    columns: Option<&[&str]>,
+) -> arrow_schema::SchemaRef {
+    match columns {
+        None => Arc::clone(schema),
+        Some(columns) => Arc::new(arrow_schema::Schema::new(
+            schema
+                .fields()
+                .iter()
+                .filter(|f| columns.contains(&f.name().as_str()))
+                .cloned()
+                .collect::<Vec<_>>(),
+        )),
+    }
 }
 
 fn concat_row_groups(
