@@ -854,10 +854,12 @@ def main():
     # (written by --workbook-writers), the coded transcripts' when this run
     # measured no size with them, and the side-by-side measurements of a
     # change, written by hand ("## Before and after ...").
+    # Any other section this run does not write is kept too (a helper's
+    # measured section, such as "## Stages after anonymise ...").
+    written = {line for line in lines if line.startswith("## ")}
     for section in previous.split("\n## ")[1:]:
         heading = "## " + section.split("\n", 1)[0]
-        kept = heading == WORKBOOK_SECTION or heading.startswith("## Before and after")
-        if kept or (heading == QUALITATIVE_SECTION and not qualitative_table):
+        if heading not in written:
             text = replace_section(text, heading, "## " + section)
     with open(results, "w", encoding="utf-8") as fh:
         fh.write(text)
