@@ -227,10 +227,14 @@ impl Pos {
 
 /// 16 lowercase hex digits of the SHA-256 of `raw`.
 pub fn row_hash(raw: &[u8]) -> String {
+    lower_hex(&Sha256::digest(raw)[..8])
+}
+
+/// Bytes as lowercase hex digits, two a byte.
+fn lower_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(raw);
-    let mut s = String::with_capacity(16);
-    for byte in digest.iter().take(8) {
+    let mut s = String::with_capacity(2 * bytes.len());
+    for byte in bytes {
         s.push(HEX[(byte >> 4) as usize] as char);
         s.push(HEX[(byte & 0x0f) as usize] as char);
     }
@@ -284,18 +288,7 @@ pub fn read_csv_owned(bytes: Vec<u8>, path: &str) -> Result<CsvTable, Diagnostic
 pub fn read_csv_hashed(bytes: Vec<u8>, path: &str) -> (String, Result<CsvTable, Diagnostic>) {
     let mut file = Sha256::new();
     let table = parse(bytes, path, Some(&mut file));
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let hex = file
-        .finalize()
-        .iter()
-        .flat_map(|b| {
-            [
-                HEX[(b >> 4) as usize] as char,
-                HEX[(b & 0x0f) as usize] as char,
-            ]
-        })
-        .collect();
-    (hex, table)
+    (lower_hex(&file.finalize()), table)
 }
 
 /// The parser; `file`, when given, is fed every byte of the file, in
