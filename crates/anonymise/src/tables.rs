@@ -526,6 +526,9 @@ pub struct SiteRows {
 /// A site's clean rows depend only on its raw rows, its participants'
 /// pseudonyms and withdrawals, the register and the redactor, so a caller
 /// may keep them and reuse them when none of those changed.
+/// The tables of free text among a site's rows ([`Anonymiser::site`]).
+const SITE_FREE_TEXT: [&str; 2] = ["accounts", "evidence"];
+
 pub struct Anonymiser<'a> {
     cx: Context<'a>,
     sites: RecordBatch,
@@ -631,11 +634,17 @@ impl<'a> Anonymiser<'a> {
     /// nor kept, for a caller that publishes no stage reading them. Other
     /// names are ignored: every other table is always made.
     pub fn without_free_text(mut self, tables: &[&str]) -> Self {
-        self.unmade = ["accounts", "evidence"]
+        self.unmade = SITE_FREE_TEXT
             .into_iter()
             .filter(|t| tables.contains(t))
             .collect();
         self
+    }
+
+    /// Whether [`Anonymiser::site`] redacts text, so needs a redactor: some
+    /// table of free text is made.
+    pub fn redacts(&self) -> bool {
+        SITE_FREE_TEXT.iter().any(|t| !self.unmade.contains(t))
     }
 
     /// The study's pseudonyms (a re-identification table: keep it in memory).

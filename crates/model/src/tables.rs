@@ -49,6 +49,15 @@ impl StudyTables {
             workshop_verdicts: B::new_empty(crate::schema::workshop_verdicts()),
         }
     }
+    /// An empty table of the clean table `name`'s schema; `None` when no
+    /// clean table has that name.
+    pub fn empty_of(name: &str) -> Option<RecordBatch> {
+        Self::empty()
+            .named()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, batch)| batch.clone())
+    }
     /// The tables by their published names, to fill or replace.
     pub fn named_mut(&mut self) -> [(&'static str, &mut RecordBatch); 12] {
         [

@@ -159,10 +159,8 @@ pub fn clean_hashes(outputs: &BTreeMap<String, String>) -> BTreeMap<String, Stri
         .map(|(rel, hash)| (rel.clone(), hash.clone()))
         .collect();
     for table in TABLES {
-        if outputs
-            .keys()
-            .any(|rel| rel.starts_with(&format!("data/{table}/")))
-        {
+        let folder = table_rel(table);
+        if outputs.keys().any(|rel| rel.starts_with(&folder)) {
             clean.insert(table_rel(table), table_hash(table, outputs));
         }
     }
@@ -209,7 +207,7 @@ pub fn read_table(
         .collect::<Result<_, _>>()?;
     let schema = match batches.first() {
         Some(first) => first.schema(),
-        None => crate::tables::projected_schema(&model::StudyTables::empty(), table, columns),
+        None => crate::tables::projected_schema(table, columns),
     };
     model::column::concat_batches(&schema, &batches)
         .map_err(|e| crate::PipelineError::io(out.join(table_rel(table)), std::io::Error::other(e)))
@@ -438,9 +436,7 @@ impl Previous {
         let mut files = Vec::new();
         let mut read = |table: &str| -> Option<RecordBatch> {
             if !self.made.contains(table) {
-                let empty = StudyTables::empty();
-                let (_, batch) = empty.named().into_iter().find(|(n, _)| *n == table)?;
-                return Some(batch.clone());
+                return StudyTables::empty_of(table);
             }
             let rel = partition_rel(table, label);
             let hash = entry.files.get(table)?;

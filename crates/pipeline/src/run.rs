@@ -255,11 +255,6 @@ pub fn stage_keys(
     keys
 }
 
-/// The clean tables among output hashes, by `partitions::table_rel`.
-fn clean_hashes(hashes: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    crate::partitions::clean_hashes(hashes)
-}
-
 /// Every stage's key as far as it can be known before anything runs: when
 /// no `anonymise` stage will run (its key and published outputs are as the
 /// last run left them), the later stages' keys are made from the clean
@@ -286,7 +281,7 @@ pub fn planned_keys(
                         lock.get(rel) == Some(hash) && !published.changed(rel)
                     }) =>
             {
-                clean.extend(clean_hashes(&entry.outputs));
+                clean.extend(crate::partitions::clean_hashes(&entry.outputs));
             }
             _ => return keys,
         }
@@ -465,7 +460,7 @@ pub fn run(plan: &Plan, options: RunOptions<'_>) -> Result<RunSummary, PipelineE
                     plan,
                     &study_files,
                     &key_fingerprint,
-                    Some(&clean_hashes(staging.hashes())),
+                    Some(&crate::partitions::clean_hashes(staging.hashes())),
                 );
                 let now = stages_to_run(plan, &keys, &out, &published);
                 if !rebuild {
@@ -1234,7 +1229,7 @@ fn anonymise_stage(
         Ok(Arc::clone(slot.insert(Arc::new(r))))
     };
     // Sites redact only the free text that is made (accounts, evidence).
-    let redacts = made.contains("accounts") || made.contains("evidence");
+    let redacts = anonymiser.redacts();
     // A reusable site's partition files are read (and checked) by the
     // task that would otherwise anonymise it; a file not as the manifest
     // says has that site anonymised again.

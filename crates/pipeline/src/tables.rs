@@ -196,16 +196,9 @@ pub fn from_parquet_columns(
 }
 
 /// A clean table's schema, keeping only `columns` (all when `None`).
-pub fn projected_schema(
-    empty: &model::StudyTables,
-    table: &str,
-    columns: Option<&[&str]>,
-) -> arrow_schema::SchemaRef {
-    let schema = empty
-        .named()
-        .into_iter()
-        .find(|(name, _)| *name == table)
-        .map(|(_, batch)| batch.schema())
+pub fn projected_schema(table: &str, columns: Option<&[&str]>) -> arrow_schema::SchemaRef {
+    let schema = model::StudyTables::empty_of(table)
+        .map(|batch| batch.schema())
         .unwrap_or_else(|| Arc::new(arrow_schema::Schema::empty()));
     project_schema(&schema, columns)
 }
