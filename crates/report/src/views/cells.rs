@@ -21,6 +21,16 @@ pub(crate) fn flag<'a>(row: impl AsRow<'a>, key: &str) -> bool {
     row.row().flag(key)
 }
 
+/// A row's exemplar quotes (`exemplar_1`, `exemplar_2`, ... as far as its
+/// table has such columns), each that is not blank, with its number.
+pub(crate) fn exemplars<'a>(row: impl AsRow<'a>) -> impl Iterator<Item = (usize, &'a str)> {
+    let row = row.row();
+    (1..)
+        .map(|i| (i, format!("exemplar_{i}")))
+        .take_while(move |(_, key)| row.has(key))
+        .filter_map(move |(i, key)| Some((i, row.text(&key).filter(|q| !q.trim().is_empty())?)))
+}
+
 /// The figure id of a result table's row.
 pub(crate) fn figure<'a>(row: impl AsRow<'a>) -> Option<&'a str> {
     text(row, "figure_id")

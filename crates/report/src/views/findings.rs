@@ -4,7 +4,8 @@
 //! published accounts.
 
 use super::cells::{
-    condition_words, count, figure, fixed, flag, float, in_factors, text, whole, words, yes_no,
+    condition_words, count, exemplars, figure, fixed, flag, float, in_factors, text, whole, words,
+    yes_no,
 };
 use super::data::{Data, Scope};
 use super::{QuoteView, TableView};
@@ -149,14 +150,7 @@ pub(crate) fn quotes(data: &Data, themes: &[&str], site: Option<&str>) -> Vec<Qu
         {
             continue;
         }
-        for i in 1.. {
-            let key = format!("exemplar_{i}");
-            if !r.has(&key) {
-                break;
-            }
-            let Some(quote) = text(r, &key).filter(|q| !q.trim().is_empty()) else {
-                continue;
-            };
+        for (i, quote) in exemplars(r) {
             out.push(QuoteView {
                 text: quote.to_string(),
                 label: text(r, &format!("label_{i}"))
@@ -185,15 +179,9 @@ pub(crate) fn transcript_quotes(data: &Data, theme: &str) -> Vec<QuoteView> {
         {
             continue;
         }
-        for i in 1.. {
-            let key = format!("exemplar_{i}");
-            if !r.has(&key) {
-                break;
-            }
-            let Some(quote) = text(r, &key).filter(|q| !q.trim().is_empty()) else {
-                continue;
-            };
-            let Some(label) = text(r, &format!("{key}_label")).filter(|l| !l.is_empty()) else {
+        for (i, quote) in exemplars(r) {
+            let Some(label) = text(r, &format!("exemplar_{i}_label")).filter(|l| !l.is_empty())
+            else {
                 continue;
             };
             if out.iter().any(|q| q.text == quote) {

@@ -6,7 +6,9 @@
 
 use model::Group;
 
-use super::cells::{count, figure, fixed, float, in_factors, publishable, text, whole, words};
+use super::cells::{
+    count, exemplars, figure, fixed, float, in_factors, publishable, text, whole, words,
+};
 use super::data::{Data, Scope};
 use super::{QuoteView, TableView};
 use crate::table::Row;
@@ -132,12 +134,8 @@ pub(crate) fn study_exemplars(data: &Data, themes: &[&str], from: usize) -> Vec<
         for r in data.rows("framework_matrix").iter().filter(|r| {
             Scope::Study.holds(r) && text(r, "theme") == Some(theme) && !r.flag("suppressed")
         }) {
-            for i in from..=2 {
-                let Some(quote) =
-                    text(r, &format!("exemplar_{i}")).filter(|q| !q.trim().is_empty())
-                else {
-                    continue;
-                };
+            // The matrix has two exemplar columns.
+            for (i, quote) in exemplars(r).filter(|(i, _)| *i >= from) {
                 out.push(QuoteView {
                     text: quote.to_string(),
                     label: text(r, &format!("exemplar_{i}_label"))
