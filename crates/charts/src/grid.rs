@@ -3,9 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::{
-    ColumnHeads, LegendItem, MatrixLayout, NO_DATA_SWATCH, cell_rect, doc_id, escape, open_svg, px,
-    sanitise_id, text_width, truncate, write_heading, write_legend, write_no_data_cell,
-    write_row_label,
+    ColumnHeads, LegendItem, MatrixLayout, cell_rect, doc_id, escape, open_svg, px, sanitise_id,
+    text_width, truncate, write_heading, write_legend, write_no_data_cell, write_row_label,
 };
 
 /// The site x factor pattern matrix.
@@ -254,10 +253,7 @@ pub fn pattern_grid(grid: &PatternGrid) -> String {
         })
         .collect();
     if any_missing {
-        items.push(LegendItem {
-            swatch: NO_DATA_SWATCH.to_string(),
-            label: "No data".to_string(),
-        });
+        items.push(LegendItem::no_data());
     }
     let mut legend = String::new();
     let legend_end = write_legend(&mut legend, &items, MARGIN, 32.0, width - MARGIN);

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 
 use crate::grid::{CELL_H, CELL_W, LABEL_MAX_CHARS};
 use crate::{
-    ColumnHeads, INK, LegendItem, MUTED, MatrixLayout, NO_DATA_SWATCH, cell_rect, doc_id, escape,
-    open_svg, px, sanitise_id, text_width, truncate, write_heading, write_legend,
-    write_no_data_cell, write_row_label, write_text,
+    ColumnHeads, INK, LegendItem, MUTED, MatrixLayout, cell_rect, doc_id, escape, open_svg, px,
+    sanitise_id, text_width, truncate, write_heading, write_legend, write_no_data_cell,
+    write_row_label, write_text,
 };
 
 /// Counts in a rows x columns grid.
@@ -216,10 +216,7 @@ pub fn heat_matrix(chart: &HeatMatrix) -> String {
         });
     }
     if any_missing {
-        items.push(LegendItem {
-            swatch: NO_DATA_SWATCH.to_string(),
-            label: "No data".to_string(),
-        });
+        items.push(LegendItem::no_data());
     }
     let mut legend = String::new();
     let legend_end = write_legend(&mut legend, &items, MARGIN, 44.0, width - MARGIN);

@@ -226,6 +226,16 @@ pub(crate) struct LegendItem {
     pub label: String,
 }
 
+impl LegendItem {
+    /// The key of a cell with no data (an empty white square).
+    pub(crate) fn no_data() -> LegendItem {
+        LegendItem {
+            swatch: NO_DATA_SWATCH.to_string(),
+            label: "No data".to_string(),
+        }
+    }
+}
+
 /// Lay legend items out left to right from (x, y), wrapping at `max_x`.
 /// Returns the y just below the last line.
 pub(crate) fn write_legend(
